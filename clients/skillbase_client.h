@@ -1,0 +1,46 @@
+/* skillbase_client: a small synchronous client for skillbased's command
+ * endpoint, for the CLI, the workers and other C programs.
+ *
+ * One call sends one Request and waits for its Reply. If no reply comes in
+ * time the socket is closed and reopened and the same bytes (same request id
+ * and idempotency key) are sent again, up to `retries` times (the zguide's
+ * Lazy Pirate pattern), so a retried write is applied at most once. Replies
+ * with another request id (late answers to an earlier try) are discarded.
+ */
+#ifndef SKILLBASE_CLIENT_H
+#define SKILLBASE_CLIENT_H
+
+#include "skillbase.pb-c.h"
+
+typedef struct sb_client sb_client;
+
+typedef struct {
+    const char *endpoint; /* NULL: sb_client_default_endpoint() */
+    int timeout_ms;       /* per try; 0: 5000 */
+    int retries;          /* extra tries after the first; negative: 0; default 2 */
+} sb_client_options;
+
+/* The endpoint used when none is given: $SKILLBASE_ENDPOINT, else the
+ * build's default "ipc://<default state dir>/command.sock". Never NULL. */
+const char *sb_client_default_endpoint(void);
+
+/* Create a client (connects lazily). Returns 0 and *ret, or
+ * SB_E(SB_INVALID) for a malformed endpoint, SB_E(SB_INTERNAL) otherwise. */
+int sb_client_new(const sb_client_options *opts, sb_client **ret);
+
+/* Close the socket, free the client, set *c to NULL. NULL is ignored. */
+void sb_client_destroy(sb_client **c);
+
+/* Fill in protocol, a fresh request_id (when empty) and a fresh
+ * idempotency_key (when empty and the command is a write). Strings set here
+ * are owned by the client and stay valid until the next call. */
+void sb_client_prepare(sb_client *c, Skillbase__Request *req);
+
+/* Send `req` (prepared as above if not already) and wait for the reply.
+ * Returns 0 and *ret (caller frees with skillbase__reply__free_unpacked(r,
+ * NULL)); note a reply may itself carry an error code. Returns
+ * SB_E(SB_UNAVAILABLE) when no reply came after all tries,
+ * SB_E(SB_MALFORMED) when the answer did not decode. */
+int sb_client_call(sb_client *c, Skillbase__Request *req, Skillbase__Reply **ret);
+
+#endif

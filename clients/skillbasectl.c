@@ -1,0 +1,654 @@
+/* skillbasectl: the operators' command line for skillbased.
+ *
+ * docs/cli.md is the specification. Everything that can be checked without
+ * the daemon (options, arguments, the JSON input files) is checked before a
+ * socket is opened, so exit status 2 always means "nothing was sent".
+ * Verbs are rows of one table; a verb's handler builds the Request, the
+ * client library sends it (retrying with the same bytes), ctl_output prints.
+ */
+#include "ctl_output.h"
+#include "pbjson.h"
+#include "sb_error.h"
+#include "skillbase_client.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_ANSWER = 3 };
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define TRIES 3       /* docs/cli.md: "the client tries 3 times" */
+#define MAX_PAGE 1000 /* proto: List/History/ReadEvents limit "at most 1000" */
+
+/* The parsed command line; one per run. */
+typedef struct {
+    const char *endpoint;
+    const char *actor;
+    const char *key;
+    const char *reason;
+    const char *file;
+    const char *after;
+    uint64_t expect_version;
+    uint64_t from_seq;
+    uint64_t limit; /* 0: all pages */
+    uint64_t timeout_ms;
+    int outcome; /* evaluate: 0 not given, 1 --pass, -1 --fail, 2 both */
+    int cause, state, kind;
+    ctl_output out;
+    sb_client *client; /* opened at the first call */
+} ctl;
+
+typedef struct verb verb;
+typedef int verb_fn(ctl *c, const verb *v, char **args);
+
+struct verb {
+    const char *name;
+    verb_fn *fn;
+    int nargs;
+    bool needs_reason;
+    Skillbase__Request__CommandCase command; /* for the Transition verbs */
+    const char *usage;
+};
+
+/* ------------------------------------------------------------ failures */
+
+static int fail(ctl *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(ctl *c, int status, const char *code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ctl_output_discard(&c->out);
+    ctl_print_error(&c->out, code, msg, NULL, 0);
+    return status;
+}
+
+#define usage_fail(c, ...) fail(c, EXIT_USAGE, "invalid", __VA_ARGS__)
+
+static int parse_u64(const char *s, uint64_t *ret)
+{
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *ret = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------ talking */
+
+/* Send one request. Returns 0 with the (OK) reply, or prints the failure and
+ * returns the exit status. */
+static int call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
+{
+    Skillbase__Reply *reply = NULL;
+    int r;
+
+    if (!c->client) {
+        sb_client_options opts = {c->endpoint, (int)c->timeout_ms, TRIES - 1};
+        r = sb_client_new(&opts, &c->client);
+        if (r == SB_E(SB_INVALID))
+            return usage_fail(c, "bad endpoint \"%s\"", c->endpoint);
+        if (r < 0)
+            return fail(c, EXIT_REFUSED, sb_error_name(r), "cannot create a ZeroMQ socket");
+    }
+    req->actor = (char *)c->actor;
+    req->expected_version = c->expect_version;
+    if (c->key)
+        req->idempotency_key = (char *)c->key;
+    r = sb_client_call(c->client, req, &reply);
+    if (r == SB_E(SB_UNAVAILABLE))
+        return fail(c, EXIT_NO_ANSWER, "unavailable",
+                    "no answer from %s after %d tries (%" PRIu64 " ms each)", c->endpoint, TRIES,
+                    c->timeout_ms);
+    if (r < 0)
+        return fail(c, EXIT_REFUSED, sb_error_name(r), "the daemon's answer did not decode");
+    if (reply->code != SKILLBASE__ERROR_CODE__OK) {
+        ctl_output_discard(&c->out);
+        ctl_print_error(&c->out, sb_error_name((int)reply->code), reply->message, reply->details,
+                        reply->n_details);
+        skillbase__reply__free_unpacked(reply, NULL);
+        return EXIT_REFUSED;
+    }
+    *ret = reply;
+    return 0;
+}
+
+/* Call and check the reply carries the result the command promises. */
+static int call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
+                    Skillbase__Reply **ret)
+{
+    int r = call(c, req, ret);
+
+    if (r == 0 && ((*ret)->result_case != want || !(*ret)->record)) {
+        skillbase__reply__free_unpacked(*ret, NULL);
+        return fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
+    }
+    return r;
+}
+
+static int run_write(ctl *c, Skillbase__Request *req)
+{
+    Skillbase__Reply *reply;
+    int r = call_for(c, req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
+
+    if (r)
+        return r;
+    if (ctl_print_written(&c->out, reply->record,
+                          req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY,
+                          req->command_case) < 0)
+        r = fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
+    skillbase__reply__free_unpacked(reply, NULL);
+    return r;
+}
+
+/* Read FILE (or stdin for "-") as a message of type `desc`. */
+static int read_json_message(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
+                             ProtobufCMessage **ret)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *shown = is_stdin ? "<stdin>" : path;
+    char err[512];
+    json_error_t jerr;
+    json_t *json;
+    FILE *fp = is_stdin ? stdin : fopen(path, "r");
+
+    if (!fp)
+        return usage_fail(c, "cannot read %s: %s", shown, strerror(errno));
+    json = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    if (!is_stdin)
+        fclose(fp);
+    if (!json)
+        return usage_fail(c, "%s: line %d, column %d: %s", shown, jerr.line, jerr.column,
+                          jerr.text);
+    *ret = pbjson_to_message(desc, json, err, sizeof err);
+    json_decref(json);
+    if (!*ret)
+        return usage_fail(c, "%s: %s", shown, err);
+    return 0;
+}
+
+/* ------------------------------------------------------------ verbs */
+
+static int verb_apply(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Apply apply = SKILLBASE__APPLY__INIT;
+    ProtobufCMessage *form;
+    int r = read_json_message(c, args[0], &skillbase__application_form__descriptor, &form);
+
+    (void)v;
+    if (r)
+        return r;
+    apply.form = (Skillbase__ApplicationForm *)form;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
+    req.apply = &apply;
+    r = run_write(c, &req);
+    protobuf_c_message_free_unpacked(form, NULL);
+    return r;
+}
+
+static int verb_transition(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Transition t = SKILLBASE__TRANSITION__INIT;
+    /* The oneof member that carries a Transition for this command. */
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, v->command);
+
+    t.id = args[0];
+    t.reason = (char *)c->reason;
+    req.command_case = v->command;
+    *(Skillbase__Transition **)((char *)&req + f->offset) = &t;
+    return run_write(c, &req);
+}
+
+static int verb_evaluate(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Evaluate e = SKILLBASE__EVALUATE__INIT;
+
+    (void)v;
+    if (c->outcome == 0 || c->outcome == 2)
+        return usage_fail(c, "evaluate needs exactly one of --pass or --fail");
+    e.id = args[0];
+    e.reason = (char *)c->reason;
+    e.pass = c->outcome > 0;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
+    req.evaluate = &e;
+    return run_write(c, &req);
+}
+
+static int verb_assess(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Assess a = SKILLBASE__ASSESS__INIT;
+    ProtobufCMessage *scores;
+    int r;
+
+    (void)v;
+    if (!c->file)
+        return usage_fail(c, "assess needs -f SCORES.json");
+    r = read_json_message(c, c->file, &skillbase__scores__descriptor, &scores);
+    if (r)
+        return r;
+    a.id = args[0];
+    a.reason = (char *)c->reason;
+    a.scores = (Skillbase__Scores *)scores;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
+    req.assess = &a;
+    r = run_write(c, &req);
+    protobuf_c_message_free_unpacked(scores, NULL);
+    return r;
+}
+
+static int verb_revoke(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Revoke rv = SKILLBASE__REVOKE__INIT;
+    char choices[256];
+
+    (void)v;
+    if (!c->cause) {
+        ctl_enum_choices(&skillbase__cause__descriptor, SKILLBASE__CAUSE__ASSESSMENT_FAILED,
+                         choices, sizeof choices);
+        return usage_fail(c, "revoke needs --cause (%s)", choices);
+    }
+    rv.id = args[0];
+    rv.reason = (char *)c->reason;
+    rv.cause = c->cause;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_REVOKE;
+    req.revoke = &rv;
+    return run_write(c, &req);
+}
+
+static int verb_show(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Get get = SKILLBASE__GET__INIT;
+    Skillbase__Reply *reply;
+    int r;
+
+    (void)v;
+    get.id = args[0];
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
+    req.show = &get;
+    r = call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
+    if (r)
+        return r;
+    if (ctl_print_record(&c->out, reply->record) < 0)
+        r = fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
+    skillbase__reply__free_unpacked(reply, NULL);
+    return r;
+}
+
+static int verb_list(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__List list = SKILLBASE__LIST__INIT;
+    char *after = strdup(c->after ? c->after : "");
+    int r = 0;
+
+    (void)v, (void)args;
+    list.state = c->state;
+    list.kind = c->kind;
+    list.limit = (uint32_t)c->limit;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
+    req.list = &list;
+    /* Every page unless --limit asked for one; stop too if `next` does not
+     * move, so a confused daemon cannot loop us forever. */
+    while (after) {
+        Skillbase__Reply *reply;
+        const Skillbase__RecordPage *page;
+
+        list.after = after;
+        r = call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
+        if (r)
+            goto out;
+        page = reply->page;
+        if (ctl_print_records(&c->out, page->records, page->n_records) < 0) {
+            skillbase__reply__free_unpacked(reply, NULL);
+            r = fail(c, EXIT_REFUSED, "internal", "out of memory");
+            goto out;
+        }
+        char *next =
+            !c->limit && *page->next && strcmp(page->next, after) != 0 ? strdup(page->next) : NULL;
+        skillbase__reply__free_unpacked(reply, NULL);
+        free(after);
+        after = next;
+    }
+    ctl_output_finish(&c->out);
+out:
+    free(after);
+    return r;
+}
+
+/* history and events: both read pages of events. */
+static int verb_events(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__History hist = SKILLBASE__HISTORY__INIT;
+    Skillbase__ReadEvents read = SKILLBASE__READ_EVENTS__INIT;
+    bool is_history = strcmp(v->name, "history") == 0;
+    int r = 0;
+
+    if (is_history) {
+        hist.id = args[0];
+        hist.limit = (uint32_t)c->limit;
+        req.command_case = SKILLBASE__REQUEST__COMMAND_HISTORY;
+        req.history = &hist;
+    } else {
+        read.from_seq = c->from_seq;
+        read.limit = (uint32_t)c->limit;
+        req.command_case = SKILLBASE__REQUEST__COMMAND_READ_EVENTS;
+        req.read_events = &read;
+    }
+    for (;;) {
+        Skillbase__Reply *reply;
+        const Skillbase__EventPage *page;
+        uint64_t next;
+
+        r = call_for(c, &req, SKILLBASE__REPLY__RESULT_EVENTS, &reply);
+        if (r)
+            return r;
+        page = reply->events;
+        if (ctl_print_events(&c->out, page->events, page->n_events, !is_history) < 0) {
+            skillbase__reply__free_unpacked(reply, NULL);
+            return fail(c, EXIT_REFUSED, "internal", "out of memory");
+        }
+        /* history resumes after the last event seen, events from next_seq;
+         * either must move forward or we stop. */
+        next = page->n_events ? page->events[page->n_events - 1]->seq : 0;
+        if (is_history && page->next_seq && next > hist.after_seq && !c->limit)
+            hist.after_seq = next;
+        else if (!is_history && page->next_seq > read.from_seq && page->n_events && !c->limit)
+            read.from_seq = page->next_seq;
+        else
+            next = 0;
+        skillbase__reply__free_unpacked(reply, NULL);
+        if (!next)
+            break;
+    }
+    ctl_output_finish(&c->out);
+    return r;
+}
+
+static int verb_status(ctl *c, const verb *v, char **args)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Status st = SKILLBASE__STATUS__INIT;
+    Skillbase__Reply *reply;
+    int r;
+
+    (void)v, (void)args;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_STATUS;
+    req.status = &st;
+    r = call_for(c, &req, SKILLBASE__REPLY__RESULT_STATUS, &reply);
+    if (r)
+        return r;
+    if (ctl_print_status(&c->out, reply->status) < 0)
+        r = fail(c, EXIT_REFUSED, "internal", "out of memory");
+    skillbase__reply__free_unpacked(reply, NULL);
+    return r;
+}
+
+#define CMD(x) SKILLBASE__REQUEST__COMMAND_##x
+
+static const verb verbs[] = {
+    {"apply", verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
+    {"review", verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
+    {"evaluate", verb_evaluate, 1, true, CMD(EVALUATE), "evaluate ID --pass|--fail -r TEXT"},
+    {"object", verb_transition, 1, true, CMD(FILE_OBJECTION), "object ID -r TEXT"},
+    {"dismiss-objection", verb_transition, 1, true, CMD(DISMISS_OBJECTION),
+     "dismiss-objection ID -r TEXT"},
+    {"uphold-objection", verb_transition, 1, true, CMD(UPHOLD_OBJECTION),
+     "uphold-objection ID -r TEXT"},
+    {"close-publicity", verb_transition, 1, false, CMD(CLOSE_PUBLICITY),
+     "close-publicity ID [-r TEXT]"},
+    {"reject", verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
+    {"withdraw", verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
+    {"assess", verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT]"},
+    {"revoke", verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
+    {"show", verb_show, 1, false, CMD(SHOW), "show ID"},
+    {"list", verb_list, 0, false, CMD(LIST),
+     "list [--state S] [--kind application|base] [--limit N] [--after ID]"},
+    {"history", verb_events, 1, false, CMD(HISTORY), "history ID [--limit N]"},
+    {"events", verb_events, 0, false, CMD(READ_EVENTS), "events [--from SEQ] [--limit N]"},
+    {"status", verb_status, 0, false, CMD(STATUS), "status"},
+};
+
+/* ------------------------------------------------------------ options */
+
+enum {
+    OPT_PASS = 256,
+    OPT_FAIL,
+    OPT_CAUSE,
+    OPT_STATE,
+    OPT_KIND,
+    OPT_LIMIT,
+    OPT_AFTER,
+    OPT_FROM,
+    OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    {"endpoint", required_argument, NULL, 'e'},
+    {"json", no_argument, NULL, 'j'},
+    {"as", required_argument, NULL, 'a'},
+    {"idempotency-key", required_argument, NULL, 'k'},
+    {"expect-version", required_argument, NULL, 'V'},
+    {"timeout", required_argument, NULL, 't'},
+    {"reason", required_argument, NULL, 'r'},
+    {"file", required_argument, NULL, 'f'},
+    {"pass", no_argument, NULL, OPT_PASS},
+    {"fail", no_argument, NULL, OPT_FAIL},
+    {"cause", required_argument, NULL, OPT_CAUSE},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"kind", required_argument, NULL, OPT_KIND},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"after", required_argument, NULL, OPT_AFTER},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void print_help(void)
+{
+    printf("usage: skillbasectl [OPTIONS] VERB [ARGS]\n\nverbs:\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        printf("  %s\n", verbs[i].usage);
+    printf("\noptions (before or after the verb):\n"
+           "  -e, --endpoint EP          daemon endpoint (default: %s)\n"
+           "  -j, --json                 machine-readable output\n"
+           "  -a, --as ACTOR             actor for the audit trail\n"
+           "  -k, --idempotency-key K    idempotency key of a write\n"
+           "  -V, --expect-version N     refuse the write unless the record is at version N\n"
+           "  -t, --timeout MS           wait per try (default %d; %d tries)\n"
+           "  -r, --reason TEXT          reason recorded with a transition\n"
+           "  -f, --file FILE            JSON input for assess (- reads stdin)\n"
+           "      --pass, --fail         outcome of evaluate\n"
+           "      --cause CAUSE          revoke cause\n"
+           "      --state S, --kind K, --limit N, --after ID   list filters and paging\n"
+           "      --from SEQ             events: first sequence number\n"
+           "  -h, --help, --version\n\nSee docs/cli.md.\n",
+           sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES);
+}
+
+/* Options as data: where each value goes in ctl and what it may be. */
+typedef enum { TAKE_TEXT, TAKE_NUMBER, TAKE_ENUM } take_kind;
+
+static const struct option_rule {
+    int opt;
+    take_kind kind;
+    size_t off;
+    uint64_t min, max;                /* TAKE_NUMBER */
+    const ProtobufCEnumDescriptor *e; /* TAKE_ENUM */
+    int skip;                         /* TAKE_ENUM: a value only the daemon sets */
+} option_rules[] = {
+    {'e', TAKE_TEXT, offsetof(ctl, endpoint)},
+    {'a', TAKE_TEXT, offsetof(ctl, actor)},
+    {'k', TAKE_TEXT, offsetof(ctl, key)},
+    {'r', TAKE_TEXT, offsetof(ctl, reason)},
+    {'f', TAKE_TEXT, offsetof(ctl, file)},
+    {OPT_AFTER, TAKE_TEXT, offsetof(ctl, after)},
+    {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
+    {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
+    {'t', TAKE_NUMBER, offsetof(ctl, timeout_ms), 1, 3600000},
+    {OPT_LIMIT, TAKE_NUMBER, offsetof(ctl, limit), 1, MAX_PAGE},
+    {OPT_CAUSE, TAKE_ENUM, offsetof(ctl, cause), 0, 0, &skillbase__cause__descriptor,
+     SKILLBASE__CAUSE__ASSESSMENT_FAILED},
+    {OPT_STATE, TAKE_ENUM, offsetof(ctl, state), 0, 0, &skillbase__state__descriptor, 0},
+    {OPT_KIND, TAKE_ENUM, offsetof(ctl, kind), 0, 0, &skillbase__kind__descriptor, 0},
+};
+
+static const char *long_name(int opt)
+{
+    for (const struct option *lo = long_options; lo->name; lo++)
+        if (lo->val == opt)
+            return lo->name;
+    return "?";
+}
+
+/* Apply one option. Returns 0, or -1 to stop with exit status *status. */
+static int take_option(ctl *c, int opt, const char *arg, int *status)
+{
+    char choices[256];
+    uint64_t n;
+    int v;
+
+    for (size_t i = 0; i < sizeof option_rules / sizeof option_rules[0]; i++) {
+        const struct option_rule *r = &option_rules[i];
+        char *field = (char *)c + r->off;
+
+        if (r->opt != opt)
+            continue;
+        if (r->kind == TAKE_TEXT) {
+            *(const char **)field = arg;
+        } else if (r->kind == TAKE_NUMBER) {
+            if (parse_u64(arg, &n) < 0 || n < r->min || n > r->max) {
+                char range[64];
+                if (r->max == UINT64_MAX)
+                    snprintf(range, sizeof range, "a whole number from %" PRIu64, r->min);
+                else
+                    snprintf(range, sizeof range, "%" PRIu64 " to %" PRIu64, r->min, r->max);
+                *status =
+                    usage_fail(c, "bad value \"%s\" for --%s (%s)", arg, long_name(opt), range);
+                return -1;
+            }
+            *(uint64_t *)field = n;
+        } else if (pbjson_enum_parse(r->e, arg, &v) == 0 && v != 0 && v != r->skip) {
+            *(int *)field = v;
+        } else {
+            ctl_enum_choices(r->e, r->skip, choices, sizeof choices);
+            *status =
+                usage_fail(c, "unknown %s \"%s\" (expected %s)", long_name(opt), arg, choices);
+            return -1;
+        }
+        return 0;
+    }
+    switch (opt) {
+    case OPT_PASS:
+        c->outcome = c->outcome < 0 ? 2 : c->outcome == 0 ? 1 : c->outcome;
+        break;
+    case OPT_FAIL:
+        c->outcome = c->outcome > 0 ? 2 : -1;
+        break;
+    case 'h':
+        print_help();
+        *status = EXIT_DONE;
+        return -1;
+    case OPT_VERSION:
+        printf("skillbasectl %s\n", SB_VERSION);
+        *status = EXIT_DONE;
+        return -1;
+    }
+    return 0; /* -j: taken in main's first pass */
+}
+
+static const char *default_actor(void)
+{
+    const char *env[] = {"SKILLBASE_ACTOR", "USER"};
+
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
+        const char *v = getenv(env[i]);
+        if (v && *v)
+            return v;
+    }
+    return "operator";
+}
+
+int main(int argc, char **argv)
+{
+    static const char short_opts[] = ":e:ja:k:V:t:r:f:h";
+    ctl c = {.timeout_ms = DEFAULT_TIMEOUT_MS};
+    const verb *v = NULL;
+    int opt, status = EXIT_DONE;
+
+    /* A first pass only looks for --json, so that every failure found while
+     * parsing is printed in the right form. It runs on a copy of argv:
+     * getopt permutes what it scans, and a permuted argv would let a
+     * trailing "-r" take the verb as its value on the second pass. */
+    char **scan = malloc(((size_t)argc + 1) * sizeof *scan);
+    if (!scan)
+        return EXIT_REFUSED;
+    memcpy(scan, argv, ((size_t)argc + 1) * sizeof *scan);
+    opterr = 0;
+    while ((opt = getopt_long(argc, scan, short_opts, long_options, NULL)) != -1)
+        if (opt == 'j')
+            c.out.json = true;
+    free(scan);
+    ctl_output_init(&c.out, c.out.json);
+    optind = 0; /* glibc: full reinitialisation */
+    while ((opt = getopt_long(argc, argv, short_opts, long_options, NULL)) != -1) {
+        if (opt == '?') {
+            if (optopt)
+                return usage_fail(&c, "unknown option -%c (try skillbasectl --help)", optopt);
+            return usage_fail(&c, "unknown option %s (try skillbasectl --help)", argv[optind - 1]);
+        }
+        if (opt == ':')
+            return usage_fail(&c, "option %s needs a value", argv[optind - 1]);
+        if (take_option(&c, opt, optarg, &status) < 0)
+            return status;
+    }
+    if (!c.endpoint)
+        c.endpoint = sb_client_default_endpoint();
+    if (!c.actor || !*c.actor)
+        c.actor = default_actor();
+
+    if (optind >= argc)
+        return usage_fail(&c, "no verb given (try skillbasectl --help)");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (strcmp(verbs[i].name, argv[optind]) == 0)
+            v = &verbs[i];
+    if (!v)
+        return usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
+    if (argc - optind - 1 < v->nargs)
+        return usage_fail(&c, "missing argument: usage: skillbasectl %s", v->usage);
+    if (argc - optind - 1 > v->nargs)
+        return usage_fail(&c, "unexpected argument \"%s\": usage: skillbasectl %s",
+                          argv[optind + 1 + v->nargs], v->usage);
+    if (v->needs_reason && (!c.reason || !*c.reason))
+        return usage_fail(&c, "%s needs a reason: usage: skillbasectl %s", v->name, v->usage);
+
+    status = v->fn(&c, v, argv + optind + 1);
+    ctl_output_discard(&c.out);
+    sb_client_destroy(&c.client);
+    return status;
+}

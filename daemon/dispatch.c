@@ -1,0 +1,251 @@
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handlers.h"
+#include "machine.h"
+#include "rules.h"
+#include "sb_error.h"
+#include "sb_log.h"
+
+#define PROTOCOL_VERSION 1
+/* Decoding may use this many bytes per byte of frame (protobuf-c expands
+ * small wire fields into C structs), plus a floor. */
+#define DECODE_FACTOR 32
+#define DECODE_FLOOR (256 * 1024)
+/* What a handler may allocate on top: a page of 1000 records. */
+#define WORK_BUDGET (64u * 1024 * 1024)
+#define ENVELOPE_TEXT_MAX 256
+
+static uint64_t real_now_ms(void *arg)
+{
+    (void)arg;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* FNV-1a, 64 bit: tells a repeated key's command apart from another one.
+ * Not a security boundary; keys are already scoped to their sender. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int command_hash(sb_arena *arena, const Skillbase__Request *req, uint64_t *ret)
+{
+    /* The command and the envelope fields that change its meaning; the
+     * request id and the key itself are not part of it. */
+    Skillbase__Request copy = *req;
+    copy.request_id = (char *)"";
+    copy.idempotency_key = (char *)"";
+    copy.protocol = 0;
+    size_t len = skillbase__request__get_packed_size(&copy);
+    uint8_t *buf = sb_arena_alloc(arena, len ? len : 1);
+    if (!buf)
+        return SB_E(SB_INTERNAL);
+    skillbase__request__pack(&copy, buf);
+    *ret = fnv1a(14695981039346656037ull, buf, len);
+    return 0;
+}
+
+static int pack_reply(sb_arena *arena, Skillbase__Reply *reply, sb_dispatch_result *ret)
+{
+    size_t len = skillbase__reply__get_packed_size(reply);
+    uint8_t *buf = sb_arena_alloc(arena, len ? len : 1);
+    if (!buf)
+        return SB_E(SB_INTERNAL);
+    skillbase__reply__pack(reply, buf);
+    ret->reply = buf;
+    ret->len = len;
+    ret->code = reply->code;
+    ret->request_id = reply->request_id;
+    return 0;
+}
+
+int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code,
+                            const char *message, uint8_t **ret_reply, size_t *ret_len)
+{
+    Skillbase__Reply reply = SKILLBASE__REPLY__INIT;
+    sb_dispatch_result r;
+    reply.protocol = PROTOCOL_VERSION;
+    reply.request_id = (char *)(request_id ? request_id : "");
+    reply.code = code < 0 ? -code : code;
+    reply.message = (char *)message;
+    int rc = pack_reply(arena, &reply, &r);
+    if (rc)
+        return rc;
+    *ret_reply = r.reply;
+    *ret_len = r.len;
+    return 0;
+}
+
+static int refuse(sb_arena *arena, Skillbase__Reply *reply, int code, const char *msg,
+                  sb_dispatch_result *ret)
+{
+    reply->code = code;
+    reply->message = (char *)msg;
+    reply->result_case = SKILLBASE__REPLY__RESULT__NOT_SET;
+    return pack_reply(arena, reply, ret);
+}
+
+static const char *check_envelope(const Skillbase__Request *req)
+{
+    const struct {
+        const char *name;
+        const char *value;
+    } fields[] = {
+        {"request_id", req->request_id},
+        {"idempotency_key", req->idempotency_key},
+        {"actor", req->actor},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!sb_rules_text_ok(fields[i].value))
+            return fields[i].name;
+        if (fields[i].value && strlen(fields[i].value) > ENVELOPE_TEXT_MAX)
+            return fields[i].name;
+    }
+    return NULL;
+}
+
+/* Answer a repeated key from the store. Returns 1 when answered, 0 when
+ * the key is new, or a negated error. */
+static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req, uint64_t hash,
+                  Skillbase__Reply *reply, sb_dispatch_result *ret)
+{
+    uint64_t stored_hash;
+    uint8_t *bytes;
+    size_t len;
+    int rc = sb_store_idem_get(batch, req->idempotency_key, &stored_hash, &bytes, &len);
+    if (rc == SB_E(SB_NOT_FOUND))
+        return 0;
+    if (rc)
+        return rc;
+    if (stored_hash != hash) {
+        free(bytes);
+        rc = refuse(arena, reply, SB_KEY_REUSED,
+                    sb_arena_printf(arena, "idempotency key \"%s\" was already used for another "
+                                           "command", req->idempotency_key),
+                    ret);
+        return rc ? rc : 1;
+    }
+    Skillbase__Reply *first = skillbase__reply__unpack(&arena->pb, len, bytes);
+    free(bytes);
+    if (!first)
+        return SB_E(SB_INTERNAL);
+    first->request_id = req->request_id;
+    first->replayed = 1;
+    rc = pack_reply(arena, first, ret);
+    return rc ? rc : 1;
+}
+
+int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_t *frame,
+                size_t len, sb_arena *arena, sb_dispatch_result *ret)
+{
+    Skillbase__Reply *reply = sb_arena_alloc(arena, sizeof *reply);
+    if (!reply)
+        return SB_E(SB_INTERNAL);
+    skillbase__reply__init(reply);
+    reply->protocol = PROTOCOL_VERSION;
+    memset(ret, 0, sizeof *ret);
+    ret->request_id = "";
+
+    if (len > ctx->config->max_request_bytes)
+        return refuse(arena, reply, SB_MALFORMED,
+                      sb_arena_printf(arena, "request of %zu bytes exceeds the limit of %zu", len,
+                                      ctx->config->max_request_bytes),
+                      ret);
+    arena->budget = arena->used + len * DECODE_FACTOR + DECODE_FLOOR;
+    Skillbase__Request *req = skillbase__request__unpack(&arena->pb, len, frame);
+    arena->budget = arena->used + WORK_BUDGET;
+    if (!req)
+        return refuse(arena, reply, SB_MALFORMED,
+                      "request is not a decodable skillbase.Request (or exceeds the decoding budget)",
+                      ret);
+    reply->request_id = req->request_id;
+    if (req->protocol > PROTOCOL_VERSION)
+        return refuse(arena, reply, SB_UNSUPPORTED_PROTOCOL,
+                      sb_arena_printf(arena, "protocol %u is newer than this daemon's (%d)",
+                                      req->protocol, PROTOCOL_VERSION),
+                      ret);
+    const char *bad = check_envelope(req);
+    if (bad)
+        return refuse(arena, reply, SB_INVALID,
+                      sb_arena_printf(arena, "%s: not valid UTF-8 text of at most %d bytes", bad,
+                                      ENVELOPE_TEXT_MAX),
+                      ret);
+    const sb_command *cmd = sb_command_find(req->command_case);
+    if (!cmd)
+        return refuse(arena, reply, SB_UNKNOWN_COMMAND,
+                      req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET
+                          ? "request carries no command"
+                          : sb_arena_printf(arena, "unknown command %d (newer client?)",
+                                            (int)req->command_case),
+                      ret);
+    if (!(cmd->roles & role))
+        return refuse(arena, reply, SB_FORBIDDEN,
+                      sb_arena_printf(arena, "%s is not allowed for this caller's role", cmd->name),
+                      ret);
+
+    uint64_t hash = 0;
+    int rc;
+    bool keyed = cmd->write && req->idempotency_key && req->idempotency_key[0];
+    if (keyed) {
+        rc = command_hash(arena, req, &hash);
+        if (rc)
+            return rc;
+        rc = replay(batch, arena, req, hash, reply, ret);
+        if (rc)
+            return rc < 0 ? rc : 0;
+    }
+
+    uint64_t now = (ctx->now_ms ? ctx->now_ms : real_now_ms)(ctx->clock_arg);
+    sb_call call = {
+        .store = ctx->store,
+        .arena = arena,
+        .config = ctx->config,
+        .req = req,
+        .reply = reply,
+        .now_ms = now,
+        .today = sb_date_from_ms(now),
+        .started_ms = ctx->started_ms,
+        .actor = req->actor && req->actor[0] ? req->actor : "anonymous",
+    };
+    rc = sb_store_sub_begin(batch, &call.txn);
+    if (rc)
+        return rc;
+    rc = cmd->fn(&call);
+    if (rc == SB_E(SB_STORE_FULL) || (rc && reply->code == SB_OK)) {
+        /* the store failed under the handler, not a refusal */
+        sb_store_abort(&call.txn);
+        if (rc == SB_E(SB_STORE_FULL))
+            return rc;
+        sb_log(SB_LOG_ERROR, "%s failed: %s", cmd->name, sb_error_name(rc));
+        return refuse(arena, reply, -rc, "the daemon could not complete the command; see its log",
+                      ret);
+    }
+    if (rc || reply->code != SB_OK) {
+        sb_store_abort(&call.txn);
+        return pack_reply(arena, reply, ret);
+    }
+    rc = pack_reply(arena, reply, ret);
+    if (!rc && keyed)
+        rc = sb_store_idem_put(call.txn, req->idempotency_key, hash, ret->reply, ret->len);
+    if (rc) {
+        sb_store_abort(&call.txn);
+        return rc == SB_E(SB_STORE_FULL) ? rc : SB_E(SB_INTERNAL);
+    }
+    rc = sb_store_commit(&call.txn);
+    if (rc)
+        return rc;
+    ret->wrote = cmd->write;
+    return 0;
+}

@@ -1,0 +1,52 @@
+/* sb_dispatch: one request frame in, one reply frame out.
+ *
+ * Decodes the frame under a memory budget, checks the envelope (protocol,
+ * text fields, role), answers repeated idempotency keys from the store,
+ * runs the command's handler in its own nested transaction of the caller's
+ * batch transaction, remembers the answer of a successful write under its
+ * idempotency key, and packs the reply. Knows nothing of sockets: the
+ * server hands it bytes, and tests can too.
+ */
+#ifndef SB_DISPATCH_H
+#define SB_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "sb_arena.h"
+#include "store.h"
+
+typedef struct {
+    sb_store *store;
+    const sb_config *config;
+    uint64_t started_ms;
+    /* The clock; NULL means the real one (CLOCK_REALTIME). */
+    uint64_t (*now_ms)(void *arg);
+    void *clock_arg;
+} sb_dispatch_ctx;
+
+/* What one request produced; all pointers into the call's arena. */
+typedef struct {
+    uint8_t *reply;          /* the packed Reply (may carry a refusal) */
+    size_t len;
+    const char *request_id;  /* "" when the frame did not decode */
+    int code;                /* the reply's code */
+    int wrote;               /* the request changed the store */
+} sb_dispatch_result;
+
+/* Apply one request inside the write transaction `batch`. `role` is the
+ * SB_ROLE_* set of the sender. `arena` should be empty: its budget is set
+ * here to bound decoding. Returns 0 with *ret filled (valid until the
+ * arena's reset); SB_E(SB_STORE_FULL) when the map filled: the caller must
+ * abort `batch`, grow the store and replay the batch; SB_E(SB_INTERNAL)
+ * when even an error reply could not be built (out of memory). */
+int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_t *frame,
+                size_t len, sb_arena *arena, sb_dispatch_result *ret);
+
+/* Pack a bare error reply (no request decoded), e.g. when a commit failed.
+ * Returns 0 or SB_E(SB_INTERNAL). */
+int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code,
+                            const char *message, uint8_t **ret_reply, size_t *ret_len);
+
+#endif

@@ -1,0 +1,242 @@
+/* Handlers of the application (申报) machine: policy section 二. */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers_private.h"
+#include "sb_error.h"
+
+typedef struct {
+    char live_id[64];
+    Skillbase__State live_state;
+} live_search;
+
+/* A unit may have one open application or one live sub-base at a time. */
+static int find_live(const Skillbase__Record *rec, void *arg)
+{
+    live_search *s = arg;
+    const char *id;
+    Skillbase__State state;
+    Skillbase__Kind kind;
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
+        id = rec->application->id;
+        state = rec->application->state;
+        kind = SKILLBASE__KIND__APPLICATION;
+    } else {
+        id = rec->sub_base->id;
+        state = rec->sub_base->state;
+        kind = SKILLBASE__KIND__BASE;
+    }
+    if (sb_machine_is_terminal(kind, state))
+        return 0;
+    snprintf(s->live_id, sizeof s->live_id, "%s", id);
+    s->live_state = state;
+    return 1;
+}
+
+int sb__handle_apply(sb_call *call)
+{
+    Skillbase__ApplicationForm *form = call->req->apply->form;
+    if (!form)
+        return sb_call_fail(call, SB_INVALID, "form: missing");
+    sb_problems problems = {0};
+    sb_rules_check_form(form, &problems);
+    if (problems.count)
+        return sb__fail_problems(call, SB_INVALID, &problems, "application refused");
+
+    live_search live = {0};
+    int rc = sb_store_credit_each(call->txn, form->unit->credit_code, &call->arena->pb, find_live,
+                                  &live);
+    if (rc < 0)
+        return rc;
+    if (rc > 0)
+        return sb_call_fail(call, SB_CONFLICT,
+                            "unit %s already has %s %s (%s); one open application or live "
+                            "sub-base per unit",
+                            form->unit->credit_code,
+                            strncmp(live.live_id, "app-", 4) == 0 ? "application" : "sub-base",
+                            live.live_id, sb_state_name(live.live_state));
+
+    const sb_transition *t;
+    rc = sb__find(call, SKILLBASE__KIND__APPLICATION, "(new)", SKILLBASE__STATE__STATE_UNSPECIFIED,
+                  false, SB_ACT_APPLY, &t);
+    if (rc)
+        return rc;
+    Skillbase__Application *app = sb_arena_alloc(call->arena, sizeof *app);
+    Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
+    char id[32];
+    if (!app || !rec)
+        return SB_E(SB_INTERNAL);
+    skillbase__application__init(app);
+    skillbase__record__init(rec);
+    rc = sb_store_next_id(call->txn, SKILLBASE__KIND__APPLICATION, id, sizeof id);
+    if (rc)
+        return rc;
+    /* store the district under its canonical Chinese name */
+    form->unit->district = (char *)sb_rules_district(form->unit->district);
+    app->id = sb_arena_strdup(call->arena, id);
+    app->version = 1;
+    app->state = t->to;
+    app->form = form;
+    app->created_ms = app->updated_ms = call->now_ms;
+    rec->record_case = SKILLBASE__RECORD__RECORD_APPLICATION;
+    rec->application = app;
+    rc = sb__commit_change(call, rec, NULL, "apply", t->from, "");
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+/* The sub-base named when an application is certified (二(三)2). */
+static int create_base(sb_call *call, Skillbase__Application *app, const char *reason)
+{
+    const sb_transition *t;
+    int rc = sb__find(call, SKILLBASE__KIND__BASE, "(new)", SKILLBASE__STATE__STATE_UNSPECIFIED,
+                      false, SB_ACT_CERTIFY_BASE, &t);
+    if (rc)
+        return rc;
+    Skillbase__Base *b = sb_arena_alloc(call->arena, sizeof *b);
+    Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
+    char id[32], name[512], cert[64], due[SB_DATE_STRLEN];
+    uint64_t serial;
+    if (!b || !rec)
+        return SB_E(SB_INTERNAL);
+    skillbase__base__init(b);
+    skillbase__record__init(rec);
+    rc = sb_store_next_id(call->txn, SKILLBASE__KIND__BASE, id, sizeof id);
+    if (rc)
+        return rc;
+    char counter[32];
+    snprintf(counter, sizeof counter, "certificate/%04d", call->today.year);
+    rc = sb_store_next_serial(call->txn, counter, &serial);
+    if (rc)
+        return rc;
+    if (sb_rules_official_name(app->form->base_name, name, sizeof name))
+        return sb_call_fail(call, SB_INVALID, "base_name: too long for the official name");
+    sb_rules_certificate_no(call->today.year, serial, cert, sizeof cert);
+    b->id = sb_arena_strdup(call->arena, id);
+    b->version = 1;
+    b->state = t->to;
+    b->application_id = app->id;
+    b->name = sb_arena_strdup(call->arena, name);
+    b->plaque = (char *)sb_rules_plaque();
+    b->certificate_no = sb_arena_strdup(call->arena, cert);
+    b->certified_on = sb__today(call);
+    b->next_assessment_due =
+        sb_arena_strdup(call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));
+    b->unit_name = app->form->unit->name;
+    b->credit_code = app->form->unit->credit_code;
+    b->district = app->form->unit->district;
+    b->contact = app->form->contact;
+    b->created_ms = b->updated_ms = call->now_ms;
+    if (!b->id || !b->name || !b->certificate_no || !b->certified_on || !b->next_assessment_due)
+        return SB_E(SB_INTERNAL);
+    rec->record_case = SKILLBASE__RECORD__RECORD_SUB_BASE;
+    rec->sub_base = b;
+    rc = sb__commit_change(call, rec, NULL, "certify", t->from, reason);
+    if (rc)
+        return rc;
+    app->base_id = b->id;
+    return 0;
+}
+
+/* Every application transition but apply: load, check, move, record. */
+static int transition(sb_call *call, const char *id, const char *reason, sb_action action,
+                      bool reason_required, const char *action_name)
+{
+    Skillbase__Record *old;
+    int rc = sb__load(call, id, &old);
+    if (rc)
+        return rc;
+    rc = sb__check_reason(call, reason, reason_required, sb_action_name(action));
+    if (rc)
+        return rc;
+    bool is_app = old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
+    Skillbase__Kind kind = is_app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
+    Skillbase__State from = is_app ? old->application->state : old->sub_base->state;
+    uint64_t version = is_app ? old->application->version : old->sub_base->version;
+    rc = sb__check_version(call, id, version);
+    if (rc)
+        return rc;
+    const sb_transition *t;
+    rc = sb__find(call, kind, id, from, is_app && old->application->objection_open, action, &t);
+    if (rc)
+        return rc;
+    /* only application rows reach here: the sub-base has none of these actions */
+    Skillbase__Record *rec = sb__copy_record(call, old);
+    if (!rec)
+        return SB_E(SB_INTERNAL);
+    Skillbase__Application *app = rec->application;
+    app->state = t->to;
+    app->version++;
+    app->updated_ms = call->now_ms;
+    if (t->effects & SB_FX_OPEN_OBJECTION) {
+        app->objection_open = 1;
+        app->objections++;
+    }
+    if (t->effects & SB_FX_CLOSE_OBJECTION)
+        app->objection_open = 0;
+    if (t->effects & SB_FX_START_PUBLICITY)
+        app->publicity_started_on = sb__today(call);
+    if (t->effects & SB_FX_DECIDED)
+        app->decided_on = sb__today(call);
+    if (t->effects & SB_FX_CREATE_BASE) {
+        rc = create_base(call, app, reason);
+        if (rc)
+            return rc;
+    }
+    rc = sb__commit_change(call, rec, old, action_name, from, reason);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+int sb__handle_review(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->review;
+    return transition(call, c->id, c->reason, SB_ACT_REVIEW, false, "review");
+}
+
+int sb__handle_evaluate(sb_call *call)
+{
+    const Skillbase__Evaluate *c = call->req->evaluate;
+    return transition(call, c->id, c->reason, c->pass ? SB_ACT_EVALUATE_PASS : SB_ACT_EVALUATE_FAIL,
+                      true, "evaluate");
+}
+
+int sb__handle_file_objection(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->file_objection;
+    return transition(call, c->id, c->reason, SB_ACT_FILE_OBJECTION, true, "file_objection");
+}
+
+int sb__handle_dismiss_objection(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->dismiss_objection;
+    return transition(call, c->id, c->reason, SB_ACT_DISMISS_OBJECTION, true, "dismiss_objection");
+}
+
+int sb__handle_uphold_objection(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->uphold_objection;
+    return transition(call, c->id, c->reason, SB_ACT_UPHOLD_OBJECTION, true, "uphold_objection");
+}
+
+int sb__handle_close_publicity(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->close_publicity;
+    return transition(call, c->id, c->reason, SB_ACT_CLOSE_PUBLICITY, false, "close_publicity");
+}
+
+int sb__handle_reject(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->reject;
+    return transition(call, c->id, c->reason, SB_ACT_REJECT, true, "reject");
+}
+
+int sb__handle_withdraw(sb_call *call)
+{
+    const Skillbase__Transition *c = call->req->withdraw;
+    return transition(call, c->id, c->reason, SB_ACT_WITHDRAW, true, "withdraw");
+}

@@ -1,0 +1,132 @@
+/* Handlers of the sub-base (分基地) machine: assessment (二(三)2, 附件3) and
+ * revocation (五(三)). */
+#include <string.h>
+
+#include "handlers_private.h"
+#include "sb_error.h"
+
+/* Load a record that must be a sub-base; an application gets WRONG_STATE
+ * through the machine (it has no assess/revoke rows). */
+static int load_base(sb_call *call, const char *id, sb_action action, Skillbase__Record **ret_old,
+                     const sb_transition **ret_t)
+{
+    Skillbase__Record *old;
+    int rc = sb__load(call, id, &old);
+    if (rc)
+        return rc;
+    bool is_app = old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
+    Skillbase__Kind kind = is_app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
+    Skillbase__State from = is_app ? old->application->state : old->sub_base->state;
+    uint64_t version = is_app ? old->application->version : old->sub_base->version;
+    rc = sb__check_version(call, id, version);
+    if (rc)
+        return rc;
+    rc = sb__find(call, kind, id, from, false, action, ret_t);
+    if (rc)
+        return rc;
+    *ret_old = old;
+    return 0;
+}
+
+static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause cause)
+{
+    b->plaque_withdrawn = 1;
+    b->revoked_cause = cause;
+    b->revoked_on = sb__today(call);
+    b->next_assessment_due = (char *)"";
+}
+
+int sb__handle_assess(sb_call *call)
+{
+    const Skillbase__Assess *c = call->req->assess;
+    int rc = sb__check_reason(call, c->reason, false, "assess");
+    if (rc)
+        return rc;
+    sb_problems problems = {0};
+    sb_score score;
+    if (sb_rules_score(&call->config->rubric, c->scores, &problems, &score))
+        return sb__fail_problems(call, SB_INVALID, &problems, "assessment refused");
+
+    sb_action action = sb_rules_grade_passes(score.grade) ? SB_ACT_ASSESS_PASS : SB_ACT_ASSESS_FAIL;
+    Skillbase__Record *old;
+    const sb_transition *t;
+    rc = load_base(call, c->id, action, &old, &t);
+    if (rc)
+        return rc;
+    Skillbase__Record *rec = sb__copy_record(call, old);
+    Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
+    Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
+    if (!rec || !a || !scores)
+        return SB_E(SB_INTERNAL);
+    Skillbase__Base *b = rec->sub_base;
+    skillbase__assessment__init(a);
+    if (c->scores)
+        *scores = *c->scores;
+    else
+        skillbase__scores__init(scores);
+    a->scores = scores;
+    a->base_total = score.base_total;
+    a->bonus_total = score.bonus_total;
+    a->total = score.total;
+    a->grade = score.grade;
+    a->assessed_on = sb__today(call);
+    a->assessor = (char *)call->actor;
+
+    Skillbase__Assessment **list =
+        sb_arena_alloc(call->arena, (b->n_assessments + 1) * sizeof *list);
+    if (!list)
+        return SB_E(SB_INTERNAL);
+    if (b->n_assessments)
+        memcpy(list, b->assessments, b->n_assessments * sizeof *list);
+    list[b->n_assessments] = a;
+    b->assessments = list;
+    b->n_assessments++;
+    b->total = score.total;
+    b->grade = score.grade;
+    b->state = t->to;
+    b->version++;
+    b->updated_ms = call->now_ms;
+    if (t->effects & SB_FX_WITHDRAW_PLAQUE) {
+        withdraw_plaque(call, b, SKILLBASE__CAUSE__ASSESSMENT_FAILED);
+    } else {
+        /* assessed every two years (二(三)2): the next is due two years on */
+        char due[SB_DATE_STRLEN];
+        b->next_assessment_due = sb_arena_strdup(
+            call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));
+    }
+    rc = sb__commit_change(call, rec, old, "assess", old->sub_base->state, c->reason);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+int sb__handle_revoke(sb_call *call)
+{
+    const Skillbase__Revoke *c = call->req->revoke;
+    int rc = sb__check_reason(call, c->reason, true, "revoke");
+    if (rc)
+        return rc;
+    if (!sb_rules_revoke_cause_ok(c->cause))
+        return sb_call_fail(call, SB_INVALID,
+                            "cause: must be one of refused_assessment, unit_deregistered, "
+                            "verified_complaint, major_safety_accident, violation");
+    Skillbase__Record *old;
+    const sb_transition *t;
+    rc = load_base(call, c->id, SB_ACT_REVOKE, &old, &t);
+    if (rc)
+        return rc;
+    Skillbase__Record *rec = sb__copy_record(call, old);
+    if (!rec)
+        return SB_E(SB_INTERNAL);
+    Skillbase__Base *b = rec->sub_base;
+    b->state = t->to;
+    b->version++;
+    b->updated_ms = call->now_ms;
+    withdraw_plaque(call, b, c->cause);
+    rc = sb__commit_change(call, rec, old, "revoke", old->sub_base->state, c->reason);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}

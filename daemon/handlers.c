@@ -1,0 +1,339 @@
+/* The command table, the helpers every handler shares, and the reads. */
+#include "handlers.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers_private.h"
+#include "sb_error.h"
+
+#define ID_MAX 64
+#define REASON_MAX 2000
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 1000
+
+int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    call->reply->code = code;
+    call->reply->message = sb_arena_strdup(call->arena, buf);
+    if (!call->reply->message)
+        call->reply->message = (char *)"out of memory";
+    call->reply->result_case = SKILLBASE__REPLY__RESULT__NOT_SET;
+    return SB_E(code);
+}
+
+int sb__fail_problems(sb_call *call, int code, const sb_problems *p, const char *message)
+{
+    size_t n = p->count + (p->dropped ? 1 : 0);
+    char **details = sb_arena_alloc(call->arena, (n ? n : 1) * sizeof *details);
+    if (!details)
+        return SB_E(SB_INTERNAL);
+    for (size_t i = 0; i < p->count; i++)
+        details[i] = sb_arena_strdup(call->arena, p->text[i]);
+    if (p->dropped)
+        details[p->count] = sb_arena_printf(call->arena, "... and %zu more", p->dropped);
+    call->reply->details = details;
+    call->reply->n_details = n;
+    return sb_call_fail(call, code, "%s", message);
+}
+
+static int check_id(sb_call *call, const char *id)
+{
+    if (!id || !id[0])
+        return sb_call_fail(call, SB_INVALID, "id: missing");
+    if (strlen(id) > ID_MAX || !sb_rules_text_ok(id))
+        return sb_call_fail(call, SB_INVALID, "id: not a record id");
+    return 0;
+}
+
+int sb__load(sb_call *call, const char *id, Skillbase__Record **ret)
+{
+    int rc = check_id(call, id);
+    if (rc)
+        return rc;
+    rc = sb_store_record_get(call->txn, id, &call->arena->pb, ret);
+    if (rc == SB_E(SB_NOT_FOUND))
+        return sb_call_fail(call, SB_NOT_FOUND, "no application or sub-base with id %s", id);
+    return rc;
+}
+
+int sb__check_version(sb_call *call, const char *id, uint64_t version)
+{
+    uint64_t want = call->req->expected_version;
+    if (want && want != version)
+        return sb_call_fail(call, SB_STALE_VERSION,
+                            "%s is at version %llu, not the expected %llu; nothing was changed", id,
+                            (unsigned long long)version, (unsigned long long)want);
+    return 0;
+}
+
+int sb__check_reason(sb_call *call, const char *reason, bool required, const char *action)
+{
+    if (required && (!reason || !reason[0]))
+        return sb_call_fail(call, SB_INVALID, "reason: required for %s", action);
+    if (reason && (!sb_rules_text_ok(reason) || strlen(reason) > REASON_MAX))
+        return sb_call_fail(call, SB_INVALID, "reason: must be UTF-8 text of at most %d bytes",
+                            REASON_MAX);
+    return 0;
+}
+
+int sb__find(sb_call *call, Skillbase__Kind kind, const char *id, Skillbase__State from,
+             bool objection_open, sb_action action, const sb_transition **ret)
+{
+    char why[512];
+    const sb_transition *t =
+        sb_machine_find(kind, id, from, objection_open, action, why, sizeof why);
+    if (!t)
+        return sb_call_fail(call, SB_WRONG_STATE, "%s", why);
+    *ret = t;
+    return 0;
+}
+
+char *sb__today(sb_call *call)
+{
+    char buf[SB_DATE_STRLEN];
+    return sb_arena_strdup(call->arena, sb_date_format(call->today, buf));
+}
+
+Skillbase__Record *sb__copy_record(sb_call *call, const Skillbase__Record *rec)
+{
+    Skillbase__Record *copy = sb_arena_alloc(call->arena, sizeof *copy);
+    if (!copy)
+        return NULL;
+    *copy = *rec;
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
+        copy->application = sb_arena_alloc(call->arena, sizeof *copy->application);
+        if (!copy->application)
+            return NULL;
+        *copy->application = *rec->application;
+    } else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE) {
+        copy->sub_base = sb_arena_alloc(call->arena, sizeof *copy->sub_base);
+        if (!copy->sub_base)
+            return NULL;
+        *copy->sub_base = *rec->sub_base;
+    }
+    return copy;
+}
+
+int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
+                      const char *action, Skillbase__State from, const char *reason)
+{
+    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    if (!ev)
+        return SB_E(SB_INTERNAL);
+    skillbase__event__init(ev);
+    bool app = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
+    ev->entity_kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
+    ev->entity_id = app ? rec->application->id : rec->sub_base->id;
+    ev->to_state = app ? rec->application->state : rec->sub_base->state;
+    ev->from_state = from;
+    ev->time_ms = call->now_ms;
+    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(ev->entity_kind),
+                                sb_state_name(ev->to_state));
+    ev->action = (char *)action;
+    ev->actor = (char *)call->actor;
+    ev->reason = (char *)(reason ? reason : "");
+    ev->record = rec;
+    ev->request_id = call->req->request_id;
+    if (!ev->topic)
+        return SB_E(SB_INTERNAL);
+    int rc = sb_store_record_put(call->txn, rec, old);
+    if (rc)
+        return rc;
+    rc = sb_store_event_append(call->txn, ev);
+    if (rc)
+        return rc;
+    call->reply->seq = ev->seq;
+    return 0;
+}
+
+void sb__reply_record(sb_call *call, Skillbase__Record *rec)
+{
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_RECORD;
+    call->reply->record = rec;
+}
+
+/* ------------------------------------------------------------ reads */
+
+static uint32_t page_limit(uint32_t limit)
+{
+    return limit == 0 ? PAGE_DEFAULT : limit > PAGE_MAX ? PAGE_MAX : limit;
+}
+
+static int handle_show(sb_call *call)
+{
+    Skillbase__Record *rec;
+    int rc = sb__load(call, call->req->show->id, &rec);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+static int handle_list(sb_call *call)
+{
+    const Skillbase__List *q = call->req->list;
+    if (q->kind > SKILLBASE__KIND__BASE || q->state > SKILLBASE__STATE__REVOKED)
+        return sb_call_fail(call, SB_INVALID, "list: unknown kind or state");
+    if (q->after && q->after[0] && check_id(call, q->after))
+        return SB_E(SB_INVALID);
+    Skillbase__RecordPage *page = sb_arena_alloc(call->arena, sizeof *page);
+    if (!page)
+        return SB_E(SB_INTERNAL);
+    skillbase__record_page__init(page);
+    size_t n;
+    bool more;
+    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, page_limit(q->limit),
+                           &call->arena->pb, &page->records, &n, &more);
+    if (rc)
+        return rc;
+    page->n_records = n;
+    if (more && n) {
+        Skillbase__Record *last = page->records[n - 1];
+        page->next = last->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
+                         ? last->application->id
+                         : last->sub_base->id;
+    }
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_PAGE;
+    call->reply->page = page;
+    return 0;
+}
+
+static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
+{
+    Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
+    if (!page)
+        return SB_E(SB_INTERNAL);
+    skillbase__event_page__init(page);
+    page->events = events;
+    page->n_events = n;
+    page->next_seq = next;
+    int rc = sb_store_last_seq(call->txn, &page->last_seq);
+    if (rc)
+        return rc;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_EVENTS;
+    call->reply->events = page;
+    return 0;
+}
+
+static int handle_history(sb_call *call)
+{
+    const Skillbase__History *q = call->req->history;
+    Skillbase__Record *rec;
+    int rc = sb__load(call, q->id, &rec);
+    if (rc)
+        return rc;
+    Skillbase__Event **events;
+    size_t n;
+    uint64_t next;
+    rc = sb_store_history(call->txn, q->id, q->after_seq, page_limit(q->limit), &call->arena->pb,
+                          &events, &n, &next);
+    if (rc)
+        return rc;
+    return reply_events(call, events, n, next);
+}
+
+static int handle_read_events(sb_call *call)
+{
+    const Skillbase__ReadEvents *q = call->req->read_events;
+    Skillbase__Event **events;
+    size_t n;
+    uint64_t next;
+    int rc = sb_store_events_read(call->txn, q->from_seq, page_limit(q->limit), &call->arena->pb,
+                                  &events, &n, &next);
+    if (rc)
+        return rc;
+    return reply_events(call, events, n, next);
+}
+
+static int handle_status(sb_call *call)
+{
+    Skillbase__StatusInfo *st = sb_arena_alloc(call->arena, sizeof *st);
+    uint64_t counts[3][9];
+    if (!st)
+        return SB_E(SB_INTERNAL);
+    skillbase__status_info__init(st);
+    int rc = sb_store_counts(call->txn, counts);
+    if (rc)
+        return rc;
+    st->counts = sb_arena_alloc(call->arena, 3 * 9 * sizeof *st->counts);
+    if (!st->counts)
+        return SB_E(SB_INTERNAL);
+    for (int k = SKILLBASE__KIND__APPLICATION; k <= SKILLBASE__KIND__BASE; k++) {
+        for (int s = SKILLBASE__STATE__APPLIED; s <= SKILLBASE__STATE__REVOKED; s++) {
+            if (!counts[k][s])
+                continue;
+            Skillbase__StateCount *c = sb_arena_alloc(call->arena, sizeof *c);
+            if (!c)
+                return SB_E(SB_INTERNAL);
+            skillbase__state_count__init(c);
+            c->kind = k;
+            c->state = s;
+            c->count = counts[k][s];
+            st->counts[st->n_counts++] = c;
+        }
+    }
+    sb_store_info info;
+    rc = sb_store_info_get(call->store, &info);
+    if (rc)
+        return rc;
+    st->version = (char *)SB_VERSION;
+    st->uptime_s = (call->now_ms - call->started_ms) / 1000;
+    st->store_bytes = info.used_bytes;
+    st->map_bytes = info.map_bytes;
+    st->schema_version = info.schema_version;
+    rc = sb_store_last_seq(call->txn, &st->last_seq);
+    if (rc)
+        return rc;
+    st->state_dir = (char *)call->config->state_dir;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_STATUS;
+    call->reply->status = st;
+    return 0;
+}
+
+/* ------------------------------------------------------------ the table */
+
+#define W true
+#define R false
+#define OPS SB_ROLE_OPERATOR
+#define ANY SB_ROLE_ANY
+
+/* Who may do what: operators run the whole procedure; services and workers
+ * may read, and later issues give them the commands they send (objections,
+ * direct-fail events, closing publicity). */
+static const sb_command commands[] = {
+    {SKILLBASE__REQUEST__COMMAND_APPLY, "apply", W, ANY, sb__handle_apply},
+    {SKILLBASE__REQUEST__COMMAND_REVIEW, "review", W, OPS, sb__handle_review},
+    {SKILLBASE__REQUEST__COMMAND_EVALUATE, "evaluate", W, OPS, sb__handle_evaluate},
+    {SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "file_objection", W, ANY,
+     sb__handle_file_objection},
+    {SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "dismiss_objection", W, OPS,
+     sb__handle_dismiss_objection},
+    {SKILLBASE__REQUEST__COMMAND_UPHOLD_OBJECTION, "uphold_objection", W, OPS,
+     sb__handle_uphold_objection},
+    {SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "close_publicity", W, ANY,
+     sb__handle_close_publicity},
+    {SKILLBASE__REQUEST__COMMAND_REJECT, "reject", W, OPS, sb__handle_reject},
+    {SKILLBASE__REQUEST__COMMAND_WITHDRAW, "withdraw", W, ANY, sb__handle_withdraw},
+    {SKILLBASE__REQUEST__COMMAND_ASSESS, "assess", W, OPS, sb__handle_assess},
+    {SKILLBASE__REQUEST__COMMAND_REVOKE, "revoke", W, ANY, sb__handle_revoke},
+    {SKILLBASE__REQUEST__COMMAND_SHOW, "show", R, ANY, handle_show},
+    {SKILLBASE__REQUEST__COMMAND_LIST, "list", R, ANY, handle_list},
+    {SKILLBASE__REQUEST__COMMAND_HISTORY, "history", R, ANY, handle_history},
+    {SKILLBASE__REQUEST__COMMAND_STATUS, "status", R, ANY, handle_status},
+    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, ANY, handle_read_events},
+};
+
+const sb_command *sb_command_find(Skillbase__Request__CommandCase command)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].command == command)
+            return &commands[i];
+    return NULL;
+}

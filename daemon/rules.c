@@ -1,0 +1,543 @@
+/* sb_rules: the policy's checks and formulas as tables and pure functions.
+ * Clause numbers refer to 杭州市高技能人才公共实训基地体系建设实施办法
+ * (policy/000_ee7bdd15c54335b4.txt). */
+#include "rules.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sb_error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------ problems */
+
+/* Length of the UTF-8 sequence a lead byte starts (1 for anything else). */
+static size_t utf8_seq_len(unsigned char c)
+{
+    if (c >= 0xF0)
+        return 4;
+    if (c >= 0xE0)
+        return 3;
+    if (c >= 0xC0)
+        return 2;
+    return 1;
+}
+
+/* Problems quote user text and end up in Reply.details, a proto string that
+ * must stay valid UTF-8: a truncated sequence at the end is cut off whole. */
+static void trim_partial_utf8(char *s)
+{
+    size_t len = strlen(s), j = len;
+    while (j > 0 && len - j < 3 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
+        j--;
+    if (j > 0 && len - (j - 1) < utf8_seq_len((unsigned char)s[j - 1]))
+        s[j - 1] = '\0';
+}
+
+void sb_problems_add(sb_problems *p, const char *fmt, ...)
+{
+    if (!p)
+        return;
+    if (p->count >= SB_PROBLEMS_MAX) {
+        p->dropped++;
+        return;
+    }
+    char *slot = p->text[p->count++];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(slot, SB_PROBLEM_LEN, fmt, ap);
+    va_end(ap);
+    if (n >= SB_PROBLEM_LEN)
+        trim_partial_utf8(slot);
+}
+
+/* ------------------------------------------------------------ text */
+
+enum text_fault { TEXT_OK = 0, TEXT_BAD_UTF8, TEXT_CONTROL };
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF; C0 controls other than tab are refused because every string here
+ * ends up in records, notices and terminals. */
+static enum text_fault text_fault(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (!p)
+        return TEXT_OK;
+    while (*p) {
+        unsigned char c = *p;
+        unsigned char lo = 0x80, hi = 0xBF;
+        size_t more;
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t')
+                return TEXT_CONTROL;
+            p++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            more = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            more = 2;
+            if (c == 0xE0)
+                lo = 0xA0; /* overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* U+D800..U+DFFF */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            more = 3;
+            if (c == 0xF0)
+                lo = 0x90; /* overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* above U+10FFFF */
+        } else {
+            return TEXT_BAD_UTF8; /* stray continuation, C0/C1 overlong, F5..FF */
+        }
+        p++;
+        if (*p < lo || *p > hi)
+            return TEXT_BAD_UTF8;
+        for (p++, more--; more > 0; more--, p++)
+            if ((*p & 0xC0) != 0x80)
+                return TEXT_BAD_UTF8;
+    }
+    return TEXT_OK;
+}
+
+bool sb_rules_text_ok(const char *s)
+{
+    return text_fault(s) == TEXT_OK;
+}
+
+/* ------------------------------------------------------------ identity */
+
+/* GB 32100-2015 §4: the code alphabet (value = index) and the weights of
+ * positions 1-17 (3^(i-1) mod 31) for the check character at position 18. */
+static const char credit_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+static const unsigned credit_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                            29, 25, 13, 8,  24, 10, 30, 28};
+#define CREDIT_CODE_LEN 18
+
+static int credit_value(char c)
+{
+    const char *hit = c ? strchr(credit_alphabet, c) : NULL;
+    return hit ? (int)(hit - credit_alphabet) : -1;
+}
+
+/* Characters as a person counts them, so a full-width character in the code
+ * does not make "19 characters" out of 18. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+bool sb_rules_credit_code_valid(const char *code, sb_problems *problems)
+{
+    if (!code || !*code) {
+        sb_problems_add(problems, "unit.credit_code: missing");
+        return false;
+    }
+    size_t chars = utf8_chars(code);
+    if (chars != CREDIT_CODE_LEN) {
+        sb_problems_add(problems, "unit.credit_code: has %zu characters, expected 18", chars);
+        return false;
+    }
+    unsigned sum = 0;
+    const char *s = code;
+    for (int pos = 1; pos <= CREDIT_CODE_LEN; pos++, s++) {
+        char c = *s;
+        int v = credit_value(c);
+        if (v >= 0) {
+            if (pos < CREDIT_CODE_LEN)
+                sum += (unsigned)v * credit_weights[pos - 1];
+            continue;
+        }
+        if (c >= 'a' && c <= 'z')
+            sb_problems_add(problems,
+                            "unit.credit_code: character %d is '%c'; letters must be upper-case",
+                            pos, c);
+        else if (c > ' ' && c < 0x7F)
+            sb_problems_add(problems,
+                            "unit.credit_code: character %d ('%c') is not in the GB 32100-2015 "
+                            "alphabet (digits and upper-case letters except I, O, S, V, Z)",
+                            pos, c);
+        else
+            sb_problems_add(problems,
+                            "unit.credit_code: character %d is not in the GB 32100-2015 "
+                            "alphabet (digits and upper-case letters except I, O, S, V, Z)",
+                            pos);
+        return false;
+    }
+    char last = code[CREDIT_CODE_LEN - 1];
+    unsigned check = (31 - sum % 31) % 31;
+    if (last != credit_alphabet[check]) {
+        sb_problems_add(problems, "unit.credit_code: check character is %c, expected %c", last,
+                        credit_alphabet[check]);
+        return false;
+    }
+    return true;
+}
+
+/* 二(一): units "杭州市内". The ten districts, two counties and one
+ * county-level city of Hangzhou since the 2021 redistricting. */
+static const struct {
+    const char *name;
+    const char *pinyin;
+} districts[] = {
+    {"上城区", "shangcheng"}, {"拱墅区", "gongshu"}, {"西湖区", "xihu"},
+    {"滨江区", "binjiang"},   {"萧山区", "xiaoshan"}, {"余杭区", "yuhang"},
+    {"临平区", "linping"},    {"钱塘区", "qiantang"}, {"富阳区", "fuyang"},
+    {"临安区", "linan"},      {"桐庐县", "tonglu"},   {"淳安县", "chunan"},
+    {"建德市", "jiande"},
+};
+
+const char *sb_rules_district(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(districts); i++)
+        if (strcmp(name, districts[i].name) == 0 || strcasecmp(name, districts[i].pinyin) == 0)
+            return districts[i].name;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ eligibility */
+
+/* Bounds on free text, in bytes: generous for Chinese names (3 bytes per
+ * character) yet small enough that records and problems stay bounded. */
+#define MAX_NAME 200
+#define MAX_BASE_NAME 100
+#define MAX_DISTRICT 64
+#define MAX_PHONE 64
+#define MAX_EMAIL 254
+#define MAX_MATERIAL 200
+#define MAX_PROJECT_TEXT 100
+#define MAX_PROJECTS 100
+
+static bool blank(const char *s)
+{
+    if (!s)
+        return true;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return false;
+    return true;
+}
+
+/* Report a required string that is missing, malformed or too long; true when
+ * it is present and usable. An optional blank string is fine. */
+static bool check_text(sb_problems *p, const char *field, const char *s, size_t max, bool required)
+{
+    if (blank(s)) {
+        if (required)
+            sb_problems_add(p, "%s: missing", field);
+        return false;
+    }
+    switch (text_fault(s)) {
+    case TEXT_BAD_UTF8:
+        sb_problems_add(p, "%s: not valid UTF-8 text", field);
+        return false;
+    case TEXT_CONTROL:
+        sb_problems_add(p, "%s: contains a control character", field);
+        return false;
+    case TEXT_OK:
+        break;
+    }
+    size_t len = strlen(s);
+    if (len > max) {
+        sb_problems_add(p, "%s: too long (%zu bytes, at most %zu)", field, len, max);
+        return false;
+    }
+    return true;
+}
+
+/* 二(一): 企业、普通高校、职业院校（含技工院校）等单位 — "等" admits other units. */
+static bool unit_type_eligible(Skillbase__UnitType t)
+{
+    switch (t) {
+    case SKILLBASE__UNIT_TYPE__ENTERPRISE:
+    case SKILLBASE__UNIT_TYPE__UNIVERSITY:
+    case SKILLBASE__UNIT_TYPE__VOCATIONAL_COLLEGE:
+    case SKILLBASE__UNIT_TYPE__TECHNICAL_SCHOOL:
+    case SKILLBASE__UNIT_TYPE__OTHER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void check_unit(const Skillbase__Unit *u, sb_problems *p)
+{
+    static const Skillbase__Unit none = SKILLBASE__UNIT__INIT;
+    if (!u)
+        u = &none;
+    check_text(p, "unit.name", u->name, MAX_NAME, true);
+    sb_rules_credit_code_valid(u->credit_code, p);
+    if (!unit_type_eligible(u->type))
+        sb_problems_add(p, "unit.type: unknown unit type (expected enterprise, university, "
+                           "vocational_college, technical_school or other)");
+    if (check_text(p, "unit.district", u->district, MAX_DISTRICT, true) &&
+        !sb_rules_district(u->district))
+        sb_problems_add(p, "unit.district: \"%s\" is not a district, county or city of Hangzhou",
+                        u->district);
+    /* 二(二)1: 依法设立，具有独立的法人资格 */
+    if (!u->legal_person)
+        sb_problems_add(p, "unit.legal_person: the unit must be an independent legal person "
+                           "(二(二))");
+}
+
+/* 二(二)2: 自有实训场地及设备（不含租赁），有自有固定的办公场所 */
+static void check_site(const Skillbase__Site *s, sb_problems *p)
+{
+    static const Skillbase__Site none = SKILLBASE__SITE__INIT;
+    if (!s)
+        s = &none;
+    if (!s->owned)
+        sb_problems_add(p, "site.owned: the training site must be owned, not leased");
+    if (!isfinite(s->area_m2))
+        sb_problems_add(p, "site.area_m2: must be a finite number greater than 0");
+    else if (!(s->area_m2 > 0))
+        sb_problems_add(p, "site.area_m2: must be greater than 0");
+    if (s->equipment_value_cny == 0)
+        sb_problems_add(p, "site.equipment_value_cny: the unit must own its training equipment "
+                           "(value > 0)");
+    if (!s->office_owned)
+        sb_problems_add(p, "site.office_owned: the unit must have its own office space");
+}
+
+/* 二(二)2: 有专职的管理人员和师资力量 */
+static void check_staff(const Skillbase__Staff *s, sb_problems *p)
+{
+    static const Skillbase__Staff none = SKILLBASE__STAFF__INIT;
+    if (!s)
+        s = &none;
+    if (s->full_time_managers == 0)
+        sb_problems_add(p, "staff.full_time_managers: at least one full-time manager is required");
+    if (s->teachers == 0)
+        sb_problems_add(p, "staff.teachers: at least one teacher is required");
+}
+
+/* 二(二)4: the unit applies for training projects (所申报项目). */
+static void check_projects(const Skillbase__ApplicationForm *f, sb_problems *p)
+{
+    if (f->n_projects == 0) {
+        sb_problems_add(p, "projects: at least one training project is required");
+        return;
+    }
+    if (f->n_projects > MAX_PROJECTS) {
+        sb_problems_add(p, "projects: %zu projects, at most %d", f->n_projects, MAX_PROJECTS);
+        return;
+    }
+    for (size_t i = 0; i < f->n_projects; i++) {
+        static const Skillbase__Project none = SKILLBASE__PROJECT__INIT;
+        const Skillbase__Project *pr = f->projects[i] ? f->projects[i] : &none;
+        char field[48];
+        snprintf(field, sizeof field, "projects[%zu].occupation", i);
+        check_text(p, field, pr->occupation, MAX_PROJECT_TEXT, true);
+        snprintf(field, sizeof field, "projects[%zu].level", i);
+        check_text(p, field, pr->level, MAX_PROJECT_TEXT, false);
+    }
+}
+
+/* 二(三)1 (1)-(4): 申报表, 法人登记证书或营业执照, 师资证明, 内部管理制度
+ * (the management rules also answer 二(二)3, 健全的管理制度). */
+static void check_materials(const Skillbase__Materials *m, sb_problems *p)
+{
+    static const Skillbase__Materials none = SKILLBASE__MATERIALS__INIT;
+    if (!m)
+        m = &none;
+    check_text(p, "materials.application_form", m->application_form, MAX_MATERIAL, true);
+    check_text(p, "materials.license", m->license, MAX_MATERIAL, true);
+    check_text(p, "materials.staff_credentials", m->staff_credentials, MAX_MATERIAL, true);
+    check_text(p, "materials.management_rules", m->management_rules, MAX_MATERIAL, true);
+}
+
+static bool email_shaped(const char *s)
+{
+    const char *at = strchr(s, '@');
+    return at && at != s && at[1] && !strchr(at + 1, '@');
+}
+
+/* 附件2 asks for a contact; notices of every decision go to them. */
+static void check_contact(const Skillbase__Contact *c, sb_problems *p)
+{
+    static const Skillbase__Contact none = SKILLBASE__CONTACT__INIT;
+    if (!c)
+        c = &none;
+    check_text(p, "contact.name", c->name, MAX_NAME, true);
+    check_text(p, "contact.phone", c->phone, MAX_PHONE, true);
+    if (check_text(p, "contact.email", c->email, MAX_EMAIL, true) && !email_shaped(c->email))
+        sb_problems_add(p, "contact.email: not an e-mail address (must contain one @ with text "
+                           "both sides)");
+}
+
+void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems)
+{
+    static const Skillbase__ApplicationForm none = SKILLBASE__APPLICATION_FORM__INIT;
+    if (!form)
+        form = &none;
+    check_unit(form->unit, problems);
+    check_site(form->site, problems);
+    check_staff(form->staff, problems);
+    check_projects(form, problems);
+    check_materials(form->materials, problems);
+    check_contact(form->contact, problems);
+    /* 二(三)2: the 名称或区域 part of "杭州市公共实训基地+名称或区域+分基地" */
+    check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true);
+}
+
+/* ------------------------------------------------------------ assessment */
+
+/* 五(一) and 附件3: base part 基本建设, 制度建设, 实训管理, 公共服务 (100 points);
+ * bonus part 承办技能大赛, 其他公益性服务 (20 points). The split within each
+ * part is the bureau's configuration; these are the shipped defaults. */
+static const char *const rubric_items[SB_RUBRIC_ITEMS] = {
+    "basic_construction",  "system_construction", "training_management",
+    "public_service",      "competition_hosting", "other_public_service",
+};
+static const uint32_t rubric_default_max[SB_RUBRIC_ITEMS] = {25, 20, 25, 30, 10, 10};
+
+void sb_rubric_default(sb_rubric *ret)
+{
+    memcpy(ret->max, rubric_default_max, sizeof ret->max);
+}
+
+const char *sb_rubric_item_name(int i)
+{
+    return i >= 0 && i < SB_RUBRIC_ITEMS ? rubric_items[i] : NULL;
+}
+
+bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems)
+{
+    uint64_t base = 0, bonus = 0;
+    for (int i = 0; i < SB_RUBRIC_ITEMS; i++)
+        *(i < SB_RUBRIC_BASE_ITEMS ? &base : &bonus) += r->max[i];
+    bool ok = true;
+    if (base != SB_RUBRIC_BASE_POINTS) {
+        sb_problems_add(problems,
+                        "rubric: the base items (basic_construction, system_construction, "
+                        "training_management, public_service) sum to %llu, must be %d",
+                        (unsigned long long)base, SB_RUBRIC_BASE_POINTS);
+        ok = false;
+    }
+    if (bonus != SB_RUBRIC_BONUS_POINTS) {
+        sb_problems_add(problems,
+                        "rubric: the bonus items (competition_hosting, other_public_service) "
+                        "sum to %llu, must be %d",
+                        (unsigned long long)bonus, SB_RUBRIC_BONUS_POINTS);
+        ok = false;
+    }
+    return ok;
+}
+
+int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
+                   sb_score *ret)
+{
+    static const Skillbase__Scores zero = SKILLBASE__SCORES__INIT;
+    if (!scores)
+        scores = &zero;
+    const uint32_t got[SB_RUBRIC_ITEMS] = {
+        scores->basic_construction,  scores->system_construction, scores->training_management,
+        scores->public_service,      scores->competition_hosting, scores->other_public_service,
+    };
+    /* With a broken rubric the caps would no longer bound the parts. */
+    bool ok = sb_rubric_valid(r, problems);
+    sb_score s = {0};
+    for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
+        if (got[i] > r->max[i]) {
+            sb_problems_add(problems, "scores.%s: %u is above the maximum of %u", rubric_items[i],
+                            (unsigned)got[i], (unsigned)r->max[i]);
+            ok = false;
+            continue;
+        }
+        *(i < SB_RUBRIC_BASE_ITEMS ? &s.base_total : &s.bonus_total) += got[i];
+    }
+    if (!ok)
+        return SB_E(SB_INVALID);
+    s.total = s.base_total + s.bonus_total;
+    s.grade = sb_rules_grade(s.total);
+    *ret = s;
+    return 0;
+}
+
+/* 五(二): 90分及以上为优秀，80-89分为良好，60-79分为合格，60分以下为不合格.
+ * Bonus points count, so a total can reach 120. */
+static const struct {
+    uint32_t min;
+    Skillbase__Grade grade;
+} grade_bands[] = {
+    {90, SKILLBASE__GRADE__EXCELLENT},
+    {80, SKILLBASE__GRADE__GOOD},
+    {60, SKILLBASE__GRADE__PASS},
+    {0, SKILLBASE__GRADE__FAIL},
+};
+
+Skillbase__Grade sb_rules_grade(uint32_t total)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(grade_bands); i++)
+        if (total >= grade_bands[i].min)
+            return grade_bands[i].grade;
+    return SKILLBASE__GRADE__FAIL;
+}
+
+/* 五(二): 考核结果不合格的分基地予以撤销. An unspecified grade is no
+ * assessment result at all, so it keeps nothing either. */
+bool sb_rules_grade_passes(Skillbase__Grade g)
+{
+    return g == SKILLBASE__GRADE__EXCELLENT || g == SKILLBASE__GRADE__GOOD ||
+           g == SKILLBASE__GRADE__PASS;
+}
+
+/* ------------------------------------------------------------ naming */
+
+/* 二(三)2: 名称由"杭州市公共实训基地+名称或区域+分基地"组成，并统一授予
+ * "杭州市高技能人才公共实训基地"铭牌. */
+#define NAME_PREFIX "杭州市公共实训基地"
+#define NAME_SUFFIX "分基地"
+#define PLAQUE "杭州市高技能人才公共实训基地"
+
+const char *sb_rules_plaque(void)
+{
+    return PLAQUE;
+}
+
+int sb_rules_official_name(const char *base_name, char *buf, size_t len)
+{
+    if (!base_name || !*base_name)
+        return SB_E(SB_INVALID);
+    size_t need = strlen(NAME_PREFIX) + strlen(base_name) + strlen(NAME_SUFFIX) + 1;
+    if (!buf || need > len)
+        return SB_E(SB_INVALID);
+    snprintf(buf, len, "%s%s%s", NAME_PREFIX, base_name, NAME_SUFFIX);
+    return 0;
+}
+
+void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len)
+{
+    snprintf(buf, len, "HZPTB-%04d-%03llu", year, (unsigned long long)serial);
+}
+
+/* 五(一): 每两年组织专家对分基地进行考核评估. */
+sb_date sb_rules_next_assessment(sb_date from)
+{
+    return sb_date_add_years(from, 2);
+}
+
+/* 五(三): 1 拒绝接受考核管理; 2 所在单位被注销或撤销; 3 经查属实的投诉、舆情,
+ * 重大安全事故, 其他违法违规事件. */
+bool sb_rules_revoke_cause_ok(Skillbase__Cause cause)
+{
+    switch (cause) {
+    case SKILLBASE__CAUSE__REFUSED_ASSESSMENT:
+    case SKILLBASE__CAUSE__UNIT_DEREGISTERED:
+    case SKILLBASE__CAUSE__VERIFIED_COMPLAINT:
+    case SKILLBASE__CAUSE__MAJOR_SAFETY_ACCIDENT:
+    case SKILLBASE__CAUSE__VIOLATION:
+        return true;
+    default:
+        return false;
+    }
+}

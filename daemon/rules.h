@@ -1,0 +1,129 @@
+/* sb_rules: the policy's checks and formulas, pure (no I/O, no clock).
+ *
+ * Each function implements a clause of the Hangzhou sub-base policy
+ * (杭人社发〔2024〕 sub-base rules, docs/policy-map.md maps clause to code):
+ * eligibility of an application (二(二), 二(三)1), the unified social credit
+ * code (GB 32100-2015), the districts of Hangzhou, the assessment rubric and
+ * grades (附件3), and the naming of a certified sub-base (二(三)2).
+ * This is the file a policy change touches.
+ */
+#ifndef SB_RULES_H
+#define SB_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sb_date.h"
+#include "skillbase.pb-c.h"
+
+/* ------------------------------------------------------------ problems */
+
+#define SB_PROBLEMS_MAX 32
+#define SB_PROBLEM_LEN 200
+
+/* Every problem found in one input, each a short sentence naming the field
+ * ("unit.credit_code: check character is 3, expected Y"). Fixed size:
+ * problems past SB_PROBLEMS_MAX are counted in `dropped`, not stored. */
+typedef struct {
+    size_t count;
+    size_t dropped;
+    char text[SB_PROBLEMS_MAX][SB_PROBLEM_LEN];
+} sb_problems;
+
+/* Append one problem (printf-style). */
+void sb_problems_add(sb_problems *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------ identity */
+
+/* Check a 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet
+ * (digits and upper-case letters without I, O, S, V, Z) with a correct
+ * check character. Returns true when valid; otherwise false and, when
+ * `problems` is non-NULL, one problem naming what is wrong. */
+bool sb_rules_credit_code_valid(const char *code, sb_problems *problems);
+
+/* The canonical Chinese name of a Hangzhou district, county or county-level
+ * city, given its Chinese name (e.g. "西湖区") or pinyin ("xihu",
+ * case-insensitive). Returns NULL when outside Hangzhou or unknown. */
+const char *sb_rules_district(const char *name);
+
+/* True when s is well-formed UTF-8 without NUL or other C0 control
+ * characters except tab. */
+bool sb_rules_text_ok(const char *s);
+
+/* ------------------------------------------------------------ eligibility */
+
+/* Check an application form against 二(二) and 二(三)1, adding one problem
+ * per failed condition to `problems` (all of them, not the first): unit name,
+ * credit code, unit type, district, independent legal person, owned site,
+ * site area, owned equipment (value > 0), owned office, full-time managers,
+ * teachers, at least one project, each of the four materials, contact name,
+ * phone and e-mail, base name, and well-formed text in every string.
+ * A NULL sub-message counts as every field in it missing. */
+void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems);
+
+/* ------------------------------------------------------------ assessment */
+
+/* Number of rubric items, in the order of the fields of Skillbase__Scores:
+ * four base items then two bonus items. */
+#define SB_RUBRIC_ITEMS 6
+#define SB_RUBRIC_BASE_ITEMS 4
+#define SB_RUBRIC_BASE_POINTS 100
+#define SB_RUBRIC_BONUS_POINTS 20
+
+/* Maximum points per rubric item (configuration; the bureau sets them). */
+typedef struct {
+    uint32_t max[SB_RUBRIC_ITEMS];
+} sb_rubric;
+
+/* The shipped default split: 25, 20, 25, 30 (=100) and 10, 10 (=20). */
+void sb_rubric_default(sb_rubric *ret);
+
+/* Config-file key of item i ("basic_construction", ...); NULL if out of range. */
+const char *sb_rubric_item_name(int i);
+
+/* Check that the base maxima sum to exactly 100 and the bonus maxima to
+ * exactly 20. Returns true or false with problems added. */
+bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems);
+
+/* The result of scoring one assessment. */
+typedef struct {
+    uint32_t base_total;
+    uint32_t bonus_total;
+    uint32_t total;
+    Skillbase__Grade grade;
+} sb_score;
+
+/* Score `scores` against rubric `r`. Returns 0 and fills *ret, or
+ * SB_E(SB_INVALID) with one problem per item above its maximum (NULL scores
+ * counts as all zero; values are unsigned, so "below zero" is refused where
+ * the input is parsed). */
+int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
+                   sb_score *ret);
+
+/* Grade of a total: >= 90 excellent, 80-89 good, 60-79 pass, < 60 fail. */
+Skillbase__Grade sb_rules_grade(uint32_t total);
+
+/* True when a grade keeps the sub-base (anything but FAIL). */
+bool sb_rules_grade_passes(Skillbase__Grade g);
+
+/* ------------------------------------------------------------ naming */
+
+/* The plaque text, "杭州市高技能人才公共实训基地". */
+const char *sb_rules_plaque(void);
+
+/* Official name "杭州市公共实训基地{base_name}分基地" into buf. Returns 0, or
+ * SB_E(SB_INVALID) when it does not fit in len bytes. */
+int sb_rules_official_name(const char *base_name, char *buf, size_t len);
+
+/* Certificate number "HZPTB-YYYY-NNN" (serial at least 3 digits) into buf. */
+void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
+
+/* Assessment due date: two years after `from` (29 Feb -> 28 Feb). */
+sb_date sb_rules_next_assessment(sb_date from);
+
+/* True when an operator may revoke with this cause (五(三) causes);
+ * ASSESSMENT_FAILED is the daemon's own and UNSPECIFIED is refused. */
+bool sb_rules_revoke_cause_ok(Skillbase__Cause cause);
+
+#endif

@@ -1,0 +1,333 @@
+#include "server.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "dispatch.h"
+#include "handlers.h"
+#include "sb_arena.h"
+#include "sb_error.h"
+#include "sb_log.h"
+
+/* A request held until its batch commits. */
+typedef struct {
+    zmq_msg_t identity;
+    zmq_msg_t body;
+    int delimited;    /* the sender (REQ/DEALER) put an empty frame first */
+    uint8_t *reply;   /* malloc'd packed reply */
+    size_t reply_len;
+    char *request_id; /* for an error reply if the commit fails */
+} pending;
+
+struct sb_server {
+    uv_loop_t *loop;
+    const sb_config *config;
+    sb_store *store;
+    void *zctx;
+    void *router;
+    uv_poll_t poll;
+    uv_check_t check;
+    sb_dispatch_ctx dispatch;
+    sb_arena arena;
+    pending *batch;
+    size_t batch_n;
+    sb_server_stats stats;
+    int closing;
+};
+
+static int router_readable(sb_server *s)
+{
+    int events = 0;
+    size_t len = sizeof events;
+    if (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &len))
+        return 0;
+    return events & ZMQ_POLLIN;
+}
+
+/* Receive the rest of a message that is being dropped. */
+static void drain_frames(void *sock)
+{
+    int more = 1;
+    size_t len = sizeof more;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        zmq_msg_close(&m);
+        zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
+    }
+}
+
+/* Read one message as [identity][optional empty][body]. Returns 1 when a
+ * request was queued, 0 when a malformed message was dropped, -1 when
+ * nothing is left to read. Messages of more frames are dropped whole
+ * (TECH-NOTES trap 4). */
+static int receive_one(sb_server *s, pending *p)
+{
+    zmq_msg_t frames[3];
+    int n = 0, more = 1;
+    size_t len = sizeof more;
+    while (more && n < 3) {
+        zmq_msg_init(&frames[n]);
+        if (zmq_msg_recv(&frames[n], s->router, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&frames[n]);
+            for (int i = 0; i < n; i++)
+                zmq_msg_close(&frames[i]);
+            return -1;
+        }
+        n++;
+        more = zmq_msg_more(&frames[n - 1]);
+    }
+    int ok = !more && (n == 2 || (n == 3 && zmq_msg_size(&frames[1]) == 0));
+    if (more)
+        drain_frames(s->router);
+    if (!ok) {
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&frames[i]);
+        s->stats.dropped_frames++;
+        sb_log(SB_LOG_DEBUG, "dropped a message of unexpected shape");
+        return 0;
+    }
+    (void)len;
+    memset(p, 0, sizeof *p);
+    zmq_msg_init(&p->identity);
+    zmq_msg_move(&p->identity, &frames[0]);
+    zmq_msg_close(&frames[0]);
+    p->delimited = n == 3;
+    zmq_msg_init(&p->body);
+    zmq_msg_move(&p->body, &frames[n - 1]);
+    zmq_msg_close(&frames[n - 1]);
+    if (n == 3)
+        zmq_msg_close(&frames[1]);
+    return 1;
+}
+
+static void pending_clear(pending *p)
+{
+    zmq_msg_close(&p->identity);
+    zmq_msg_close(&p->body);
+    free(p->reply);
+    free(p->request_id);
+    memset(p, 0, sizeof *p);
+}
+
+static int keep_reply(pending *p, const uint8_t *reply, size_t len, const char *request_id)
+{
+    free(p->reply);
+    free(p->request_id);
+    p->reply = malloc(len ? len : 1);
+    p->request_id = strdup(request_id ? request_id : "");
+    if (!p->reply || !p->request_id)
+        return -1;
+    memcpy(p->reply, reply, len);
+    p->reply_len = len;
+    return 0;
+}
+
+static void error_replies(sb_server *s, int code, const char *message)
+{
+    for (size_t i = 0; i < s->batch_n; i++) {
+        pending *p = &s->batch[i];
+        uint8_t *buf;
+        size_t len;
+        sb_arena_reset(&s->arena);
+        s->arena.budget = 0;
+        if (sb_dispatch_error_reply(&s->arena, p->request_id, code, message, &buf, &len) == 0)
+            keep_reply(p, buf, len, p->request_id);
+    }
+}
+
+/* Apply the whole batch in one write transaction. Returns 0 when committed
+ * (replies ready), SB_E(SB_STORE_FULL) to grow and replay, or another error
+ * after which the replies say so. */
+static int apply_batch(sb_server *s)
+{
+    sb_txn *txn = NULL;
+    int rc = sb_store_begin(s->store, true, &txn);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < s->batch_n; i++) {
+        pending *p = &s->batch[i];
+        sb_dispatch_result r;
+        sb_arena_reset(&s->arena);
+        rc = sb_dispatch(&s->dispatch, txn, SB_ROLE_ANY, zmq_msg_data(&p->body),
+                         zmq_msg_size(&p->body), &s->arena, &r);
+        if (rc)
+            goto fail;
+        if (keep_reply(p, r.reply, r.len, r.request_id)) {
+            rc = SB_E(SB_INTERNAL);
+            goto fail;
+        }
+    }
+    sb_arena_reset(&s->arena);
+    return sb_store_commit(&txn);
+fail:
+    sb_store_abort(&txn);
+    return rc;
+}
+
+static void send_replies(sb_server *s)
+{
+    for (size_t i = 0; i < s->batch_n; i++) {
+        pending *p = &s->batch[i];
+        if (!p->reply)
+            continue;
+        /* ROUTER_MANDATORY: a peer that has gone fails with EHOSTUNREACH
+         * instead of blocking; its answer is in the idempotency store. */
+        int flags = ZMQ_DONTWAIT | ZMQ_SNDMORE;
+        if (zmq_msg_send(&p->identity, s->router, flags) < 0 ||
+            (p->delimited && zmq_send(s->router, "", 0, flags) < 0) ||
+            zmq_send(s->router, p->reply, p->reply_len, ZMQ_DONTWAIT) < 0) {
+            sb_log(SB_LOG_DEBUG, "reply not delivered: %s", zmq_strerror(errno));
+        }
+    }
+}
+
+static void run_batch(sb_server *s)
+{
+    int rc;
+    for (int tries = 0;; tries++) {
+        rc = apply_batch(s);
+        if (rc != SB_E(SB_STORE_FULL) || tries == 16)
+            break;
+        if (sb_store_grow(s->store)) {
+            sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");
+            break;
+        }
+        sb_log(SB_LOG_INFO, "store map grown; replaying a batch of %zu", s->batch_n);
+    }
+    if (rc) {
+        s->stats.commits_failed++;
+        sb_log(SB_LOG_ERROR, "batch of %zu requests not committed: %s", s->batch_n,
+               sb_error_name(rc));
+        error_replies(s, rc == SB_E(SB_STORE_FULL) ? SB_STORE_FULL : SB_INTERNAL,
+                      rc == SB_E(SB_STORE_FULL) ? "the store is full; nothing was changed"
+                                                : "the store failed; nothing was changed");
+    }
+    s->stats.batches++;
+    s->stats.requests += s->batch_n;
+    send_replies(s);
+    for (size_t i = 0; i < s->batch_n; i++)
+        pending_clear(&s->batch[i]);
+    s->batch_n = 0;
+}
+
+/* Drain the socket in batches of at most batch_max. */
+static void serve(sb_server *s)
+{
+    while (router_readable(s)) {
+        while (s->batch_n < s->config->batch_max) {
+            int r = receive_one(s, &s->batch[s->batch_n]);
+            if (r < 0)
+                break;
+            if (r > 0)
+                s->batch_n++;
+        }
+        if (s->batch_n)
+            run_batch(s);
+    }
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    (void)events;
+    if (status < 0)
+        sb_log(SB_LOG_WARN, "poll error: %s", uv_strerror(status));
+    serve(h->data);
+}
+
+static void on_check(uv_check_t *h)
+{
+    serve(h->data);
+}
+
+int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
+                    uint64_t started_ms, sb_server **ret)
+{
+    sb_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return SB_E(SB_INTERNAL);
+    s->loop = loop;
+    s->config = config;
+    s->store = store;
+    s->dispatch = (sb_dispatch_ctx){.store = store, .config = config, .started_ms = started_ms};
+    sb_arena_init(&s->arena, 0);
+    s->batch = calloc(config->batch_max, sizeof *s->batch);
+    s->zctx = zmq_ctx_new();
+    if (!s->batch || !s->zctx)
+        goto fail;
+    s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
+    if (!s->router)
+        goto fail;
+    int one = 1, linger = 1000;
+    int64_t maxmsg = (int64_t)config->max_request_bytes + 1;
+    zmq_setsockopt(s->router, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    /* a bigger frame is cut off by libzmq; the client sees a timeout, the
+     * daemon keeps serving (the frame limit is documented) */
+    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    if (zmq_bind(s->router, config->command_endpoint)) {
+        sb_log(SB_LOG_ERROR, "cannot bind the command endpoint %s: %s", config->command_endpoint,
+               zmq_strerror(errno));
+        goto fail;
+    }
+    int fd;
+    size_t fdlen = sizeof fd;
+    if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
+        goto fail;
+    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check))
+        goto fail;
+    s->poll.data = s;
+    s->check.data = s;
+    uv_poll_start(&s->poll, UV_READABLE, on_poll);
+    uv_check_start(&s->check, on_check);
+    *ret = s;
+    return 0;
+fail:
+    if (s->router)
+        zmq_close(s->router);
+    if (s->zctx)
+        zmq_ctx_term(s->zctx);
+    free(s->batch);
+    free(s);
+    return SB_E(SB_INTERNAL);
+}
+
+static void free_on_close(uv_handle_t *h)
+{
+    sb_server *s = h->data;
+    if (--s->closing == 0) {
+        sb_arena_destroy(&s->arena);
+        free(s->batch);
+        free(s);
+    }
+}
+
+void sb_server_stop(sb_server **sp)
+{
+    sb_server *s = *sp;
+    if (!s)
+        return;
+    *sp = NULL;
+    /* in-flight requests are answered before the socket goes */
+    serve(s);
+    uv_poll_stop(&s->poll);
+    uv_check_stop(&s->check);
+    s->closing = 2;
+    uv_close((uv_handle_t *)&s->poll, free_on_close);
+    uv_close((uv_handle_t *)&s->check, free_on_close);
+    zmq_close(s->router);
+    zmq_ctx_term(s->zctx);
+    s->router = NULL;
+    s->zctx = NULL;
+}
+
+void sb_server_stats_get(const sb_server *s, sb_server_stats *ret)
+{
+    *ret = s->stats;
+}

@@ -1,0 +1,42 @@
+/* sb_server: the command endpoint — a ZeroMQ ROUTER inside a libuv loop,
+ * with group commit.
+ *
+ * The ROUTER's ZMQ_FD is edge-triggered (TECH-NOTES trap 2), so every
+ * wake-up drains the socket: all requests that arrived together form one
+ * batch, each applied by sb_dispatch in its own nested transaction of one
+ * write transaction, committed once (durably) and only then answered.
+ * A uv_check pass re-reads ZMQ_EVENTS after each loop iteration so a
+ * message that arrived while replies were being sent is never stranded.
+ */
+#ifndef SB_SERVER_H
+#define SB_SERVER_H
+
+#include <uv.h>
+
+#include "config.h"
+#include "store.h"
+
+typedef struct sb_server sb_server;
+
+/* Create the ZeroMQ context and bind the command endpoint on `loop`.
+ * Returns 0 and *ret, or SB_E(SB_INTERNAL) with the reason logged (e.g.
+ * the endpoint is in use). The store must outlive the server. */
+int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
+                    uint64_t started_ms, sb_server **ret);
+
+/* Answer what has already arrived, stop listening, close the sockets and
+ * the context, and free the server (*s = NULL). The loop then has no more
+ * handles of the server's once it runs its close callbacks. */
+void sb_server_stop(sb_server **s);
+
+/* Counters since start, for logs and status. */
+typedef struct {
+    uint64_t requests;
+    uint64_t batches;
+    uint64_t commits_failed;
+    uint64_t dropped_frames;
+} sb_server_stats;
+
+void sb_server_stats_get(const sb_server *s, sb_server_stats *ret);
+
+#endif

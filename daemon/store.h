@@ -1,0 +1,164 @@
+/* sb_store: skillbase's durable state in one LMDB environment.
+ *
+ * Named databases (see docs/storage.md):
+ *   records        id -> packed Skillbase__Record
+ *   state_idx      kind(1) | state(1) | id -> "" (composite key, no DUPSORT)
+ *   credit_idx     credit_code NUL id -> "" (every record ever made for a code)
+ *   events         seq (u64 big-endian) -> packed Skillbase__Event
+ *   entity_events  id NUL seq(u64 BE) -> ""
+ *   idem           idempotency key -> hash(u64 LE) | packed Skillbase__Reply
+ *   meta           "schema_version", "event_seq", "next_id/<kind>",
+ *                  "serial/<name>", "count/<kind>/<state>" -> u64 LE
+ *
+ * A record put, its index updates and its event go into the same
+ * transaction, so they commit or vanish together. Write transactions nest:
+ * the daemon opens one per batch of requests (group commit) and one child
+ * per request. Every commit is synchronous (no MDB_NOSYNC): when
+ * sb_store_commit returns 0 the data is on disk.
+ *
+ * Threading: one sb_store per process; write transactions begin and end on
+ * the same thread. Errors: functions return 0 or a negated sb_error code;
+ * SB_E(SB_STORE_FULL) means the map is full: abort the whole top-level
+ * transaction, call sb_store_grow, and run it again.
+ */
+#ifndef SB_STORE_H
+#define SB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skillbase.pb-c.h"
+
+/* The schema version this build writes and reads. */
+#define SB_STORE_SCHEMA_VERSION 1
+
+typedef struct sb_store sb_store;
+typedef struct sb_txn sb_txn;
+
+typedef struct {
+    const char *dir;      /* directory holding data.mdb; created if missing */
+    size_t map_size;      /* initial map size in bytes (0: 64 MiB) */
+    size_t map_max;       /* largest the map may grow to (0: 64 GiB) */
+} sb_store_options;
+
+typedef struct {
+    uint64_t map_bytes;   /* current map size */
+    uint64_t used_bytes;  /* pages in use * page size */
+    uint64_t last_seq;    /* highest event sequence committed */
+    uint32_t schema_version;
+} sb_store_info;
+
+/* Open (creating if needed) the store in opts->dir, clear stale readers,
+ * check the schema version. Returns 0 and *ret, or SB_E(SB_INTERNAL) with
+ * the reason logged (e.g. a store written by a newer schema). */
+int sb_store_open(const sb_store_options *opts, sb_store **ret);
+
+/* Close the store and set *s to NULL. No transaction may be open. */
+void sb_store_close(sb_store **s);
+
+/* Double the map size (capped at map_max). No transaction may be open.
+ * Returns 0, or SB_E(SB_STORE_FULL) when already at map_max. */
+int sb_store_grow(sb_store *s);
+
+/* Sizes and counters, read in a short read transaction. */
+int sb_store_info_get(sb_store *s, sb_store_info *ret);
+
+/* Hot backup: a compacted copy of the environment into the empty or
+ * missing directory `dir`. Safe while the daemon serves. */
+int sb_store_backup(sb_store *s, const char *dir);
+
+/* ------------------------------------------------------------ transactions */
+
+/* Begin a top-level transaction (write or read-only). */
+int sb_store_begin(sb_store *s, bool write, sb_txn **ret);
+
+/* Begin a child of a write transaction; its changes become part of the
+ * parent on commit and vanish on abort. */
+int sb_store_sub_begin(sb_txn *parent, sb_txn **ret);
+
+/* Commit and free *t (set to NULL, also on failure: a failed commit is
+ * aborted). A top-level commit is durable when it returns 0. Returns
+ * SB_E(SB_STORE_FULL) if the map filled up in t or in any child of t, even
+ * a child that was aborted. */
+int sb_store_commit(sb_txn **t);
+
+/* Abort and free *t (set to NULL). NULL is ignored. */
+void sb_store_abort(sb_txn **t);
+
+/* ------------------------------------------------------------ records */
+
+/* Load record `id`, unpacked with `alloc` (NULL: malloc). Returns 0 and
+ * *ret (caller frees with skillbase__record__free_unpacked(r, alloc)),
+ * SB_E(SB_NOT_FOUND), or SB_E(SB_INTERNAL) when the stored bytes do not
+ * decode. Every function below that returns messages takes `alloc` the same
+ * way; with an arena allocator (sb_arena) freeing is the arena's reset. */
+int sb_store_record_get(sb_txn *t, const char *id, ProtobufCAllocator *alloc,
+                        Skillbase__Record **ret);
+
+/* Write `rec` (an application or a base, id set) and keep state_idx,
+ * credit_idx and the per-state counts in step. `old` is the record as it was
+ * (NULL for a new record) so its index entry can be replaced. */
+int sb_store_record_put(sb_txn *t, const Skillbase__Record *rec, const Skillbase__Record *old);
+
+/* Allocate the next id of a kind: "app-000001", "base-000001", ... into buf
+ * (at least 32 bytes). */
+int sb_store_next_id(sb_txn *t, Skillbase__Kind kind, char *buf, size_t len);
+
+/* Increment and return the named counter (starts at 1), e.g. the yearly
+ * certificate serial "cert/2026". */
+int sb_store_next_serial(sb_txn *t, const char *name, uint64_t *ret);
+
+/* Records of `kind` (0: both) in `state` (0: any), ordered by kind then id,
+ * starting after id `after` (NULL or "": from the start), at most `limit`.
+ * Returns 0 with *ret_records (array of *ret_n records; free with
+ * sb_store_records_free) and *ret_more true when more follow. */
+int sb_store_list(sb_txn *t, Skillbase__Kind kind, Skillbase__State state, const char *after,
+                  uint32_t limit, ProtobufCAllocator *alloc, Skillbase__Record ***ret_records,
+                  size_t *ret_n, bool *ret_more);
+
+/* Free what sb_store_list returned (the array itself with alloc too). */
+void sb_store_records_free(Skillbase__Record **records, size_t n, ProtobufCAllocator *alloc);
+
+/* Call fn for every record ever created for `credit_code`, until fn returns
+ * non-zero; returns that value, 0 when fn never did, or a store error. */
+int sb_store_credit_each(sb_txn *t, const char *credit_code, ProtobufCAllocator *alloc,
+                         int (*fn)(const Skillbase__Record *rec, void *arg), void *arg);
+
+/* Number of records per kind and state: counts[kind][state]. */
+int sb_store_counts(sb_txn *t, uint64_t counts[3][9]);
+
+/* ------------------------------------------------------------ events */
+
+/* Append `ev`, assigning ev->seq (the next global sequence number), and
+ * index it under ev->entity_id. */
+int sb_store_event_append(sb_txn *t, Skillbase__Event *ev);
+
+/* Highest committed sequence (0 when none). */
+int sb_store_last_seq(sb_txn *t, uint64_t *ret);
+
+/* Events with seq >= from_seq, at most limit. Returns 0 with *ret_events
+ * (free with sb_store_events_free) and *ret_next (the seq to read from next,
+ * 0 when none follow). */
+int sb_store_events_read(sb_txn *t, uint64_t from_seq, uint32_t limit, ProtobufCAllocator *alloc,
+                         Skillbase__Event ***ret_events, size_t *ret_n, uint64_t *ret_next);
+
+/* Events of one record with seq > after_seq, oldest first, same contract. */
+int sb_store_history(sb_txn *t, const char *id, uint64_t after_seq, uint32_t limit,
+                     ProtobufCAllocator *alloc, Skillbase__Event ***ret_events, size_t *ret_n,
+                     uint64_t *ret_next);
+
+void sb_store_events_free(Skillbase__Event **events, size_t n, ProtobufCAllocator *alloc);
+
+/* ------------------------------------------------------------ idempotency */
+
+/* Look up a key. Returns 0 with *ret_hash and a malloc'd copy of the stored
+ * reply (*ret_reply, *ret_len; caller frees with free()), or
+ * SB_E(SB_NOT_FOUND). */
+int sb_store_idem_get(sb_txn *t, const char *key, uint64_t *ret_hash, uint8_t **ret_reply,
+                      size_t *ret_len);
+
+/* Remember the reply for a key (overwrites). */
+int sb_store_idem_put(sb_txn *t, const char *key, uint64_t hash, const uint8_t *reply, size_t len);
+
+#endif

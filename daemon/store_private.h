@@ -1,0 +1,98 @@
+/* store_private.h: what the store's .c files share. Private to
+ * daemon/store*.c; nothing else includes it (the API is store.h).
+ *
+ * The store is split by subject: store.c (environment, transactions, meta
+ * counters, idempotency, info, backup), store_records.c (records and their
+ * indexes) and store_events.c (the event log). Helpers here carry a double
+ * underscore so a reader sees at once they are not API.
+ */
+#ifndef SB_STORE_PRIVATE_H
+#define SB_STORE_PRIVATE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Longest id, credit code, counter name or idempotency key we accept: keeps
+ * every composite key (code NUL id, id NUL seq) well under LMDB's 511. */
+#define SB_STORE_KEY_MAX 200
+
+/* List and event page sizes: the wire contract's default and cap. */
+#define SB_STORE_LIMIT_DEFAULT 100
+#define SB_STORE_LIMIT_MAX 1000
+
+struct sb_store {
+    MDB_env *env;
+    MDB_dbi records, state_idx, credit_idx, events, entity_events, idem, meta;
+    size_t map_max;
+    char *dir;     /* for log lines */
+    int open_txns; /* top-level transactions open: grow must see 0 */
+    bool writing;  /* a top-level write transaction is open */
+};
+
+struct sb_txn {
+    MDB_txn *txn;
+    sb_store *s;
+    sb_txn *parent; /* NULL for a top-level transaction */
+    bool write;
+    /* Set once an operation here or in a child hit MDB_MAP_FULL: LMDB has
+     * poisoned the transaction, so its commit must report STORE_FULL (not
+     * the MDB_BAD_TXN LMDB would give), and so must every ancestor's. */
+    bool full;
+};
+
+/* Map an LMDB error to an sb_error: MDB_MAP_FULL becomes STORE_FULL (and
+ * marks t full), anything else is logged with `what` and is INTERNAL. */
+int sb_store__err(sb_txn *t, int rc, const char *what);
+
+/* 0 if t is a write transaction, else logs and returns INTERNAL. */
+int sb_store__need_write(sb_txn *t, const char *what);
+
+/* 0 if s is a non-empty string of at most SB_STORE_KEY_MAX bytes. */
+int sb_store__check_key(const char *s);
+
+/* Read the u64 LE counter at meta key `name`; absent reads as 0. */
+int sb_store__meta_get(sb_txn *t, const char *name, uint64_t *ret);
+
+/* Store the u64 LE counter `v` at meta key `name`. */
+int sb_store__meta_set(sb_txn *t, const char *name, uint64_t v);
+
+/* Page size from a caller's limit: 0 gives the default, large ones the cap. */
+uint32_t sb_store__limit(uint32_t limit);
+
+/* Allocate / free a returned array of n pointers with alloc (NULL: malloc). */
+void *sb_store__array_alloc(ProtobufCAllocator *alloc, size_t n);
+void sb_store__array_free(ProtobufCAllocator *alloc, void *p);
+
+static inline void sb_store__be64(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+static inline uint64_t sb_store__get_be64(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | in[i];
+    return v;
+}
+
+static inline void sb_store__le64(uint8_t out[8], uint64_t v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+static inline uint64_t sb_store__get_le64(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | in[i];
+    return v;
+}
+
+#endif

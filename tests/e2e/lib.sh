@@ -1,0 +1,431 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the skillbase end-to-end tests.
+#
+# A test script starts with
+#     source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
+#     sb_setup
+# and then drives the real daemon and the real CLI. ctest sets SKILLBASED,
+# SKILLBASECTL (the built programs), SB_E2E_LIB (this file) and SB_EXAMPLES
+# (the examples directory); see tests/CMakeLists.txt. By hand:
+#     SKILLBASED=build/daemon/skillbased SKILLBASECTL=build/clients/skillbasectl \
+#         SB_EXAMPLES=examples bash tests/e2e/test_lifecycle.sh
+#
+# Conventions: every helper that expects success fails the test (sb_fail)
+# with the command, its exit status and its stderr when it does not succeed;
+# sb_run captures a command's stdout, stderr and exit status in SB_OUT,
+# SB_ERR and SB_RC for tests that expect a failure.
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+SB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SB_REPO_DIR=$(cd "$SB_LIB_DIR/../.." && pwd)
+: "${SKILLBASED:=$SB_REPO_DIR/build/daemon/skillbased}"
+: "${SKILLBASECTL:=$SB_REPO_DIR/build/clients/skillbasectl}"
+: "${SB_EXAMPLES:=$SB_REPO_DIR/examples}"
+export SKILLBASED SKILLBASECTL SB_EXAMPLES
+
+SB_TEST=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+SB_TMP=""          # per-test temporary root (removed on exit)
+SB_STATE=""        # the daemon's state directory, $SB_TMP/state
+SB_WORK=""         # forms, scores and captured output, $SB_TMP/work
+SB_PID=""          # pid of the running daemon, empty when none
+SB_STARTS=0        # daemons started so far (numbers their log files)
+SB_BG_PIDS=()      # background helpers a test started (killed on exit)
+SB_READY_SECS=${SB_READY_SECS:-20}
+SB_RC=0 SB_OUT="" SB_ERR=""
+# shellcheck disable=SC2034 # read by the tests
+SB_EXIT_STATUS=0   # exit status of the daemon last stopped (sb_stop_daemon)
+
+# ------------------------------------------------------------ failing
+
+# Fail the test with a message (expected vs got, please).
+sb_fail() {
+    printf 'FAIL [%s]: %s\n' "$SB_TEST" "$*" >&2
+    exit 1
+}
+
+sb_note() {
+    printf '[%s] %s\n' "$SB_TEST" "$*" >&2
+}
+
+# ------------------------------------------------------------ set-up / tear-down
+
+sb_setup() {
+    command -v jq >/dev/null || sb_fail "jq is required"
+    [ -x "$SKILLBASED" ] || sb_fail "SKILLBASED=$SKILLBASED is not an executable"
+    [ -x "$SKILLBASECTL" ] || sb_fail "SKILLBASECTL=$SKILLBASECTL is not an executable"
+    [ -f "$SB_EXAMPLES/application.json" ] || sb_fail "no $SB_EXAMPLES/application.json"
+    # Short path: the ipc:// endpoint is a Unix socket (path limit ~107 bytes).
+    SB_TMP=$(mktemp -d /tmp/sbe2e.XXXXXX)
+    SB_STATE=$SB_TMP/state
+    SB_WORK=$SB_TMP/work
+    mkdir -p "$SB_STATE" "$SB_WORK"
+    export SKILLBASE_ENDPOINT="ipc://$SB_STATE/command.sock"
+    export SKILLBASE_ACTOR=e2e
+    # Keep ASan/UBSan reports on stderr (captured in the daemon log).
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+    trap sb_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# True while pid is a live (not zombie) process.
+sb_alive() {
+    local st
+    [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || return 1
+    st=$(sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 1
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+sb_cleanup() {
+    local rc=$? p i
+    trap - EXIT INT TERM
+    for p in "${SB_BG_PIDS[@]}"; do
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    if [ -n "$SB_PID" ]; then
+        kill -TERM "$SB_PID" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            sb_alive "$SB_PID" || break
+            sleep 0.1
+        done
+        kill -KILL "$SB_PID" 2>/dev/null || true
+        wait "$SB_PID" 2>/dev/null || true
+        SB_PID=""
+    fi
+    wait 2>/dev/null || true
+    if [ "$rc" -ne 0 ] && [ -n "$SB_TMP" ]; then
+        for f in "$SB_TMP"/daemon.*; do
+            [ -s "$f" ] || continue
+            printf -- '--- %s (last 30 lines)\n' "$(basename "$f")" >&2
+            tail -n 30 "$f" >&2
+        done
+    fi
+    if [ -n "$SB_TMP" ] && [ -z "${SB_KEEP_TMP:-}" ]; then
+        rm -rf "$SB_TMP"
+    fi
+    if [ "$rc" -eq 0 ]; then
+        printf 'PASS [%s]\n' "$SB_TEST"
+    fi
+    exit "$rc"
+}
+
+# ------------------------------------------------------------ the daemon
+
+# Start skillbased with exactly these arguments (in the background, SIGINT
+# not ignored as bash would for an async command); sets SB_PID. Its stdout
+# and stderr go to $SB_TMP/daemon.N.out / .err.
+sb_launch() {
+    SB_STARTS=$((SB_STARTS + 1))
+    SB_DAEMON_OUT=$SB_TMP/daemon.$SB_STARTS.out
+    SB_DAEMON_ERR=$SB_TMP/daemon.$SB_STARTS.err
+    env --default-signal=INT,QUIT "$SKILLBASED" "$@" \
+        >"$SB_DAEMON_OUT" 2>"$SB_DAEMON_ERR" </dev/null &
+    SB_PID=$!
+}
+
+# Poll `skillbasectl status` on endpoint $1 (default $SKILLBASE_ENDPOINT)
+# until it answers; fail when the daemon dies or SB_READY_SECS pass.
+sb_wait_ready() {
+    local ep=${1:-$SKILLBASE_ENDPOINT} deadline=$((SECONDS + SB_READY_SECS))
+    while :; do
+        if "$SKILLBASECTL" --endpoint "$ep" --timeout 300 status >/dev/null 2>&1; then
+            return 0
+        fi
+        if ! sb_alive "$SB_PID"; then
+            local st=0
+            wait "$SB_PID" 2>/dev/null || st=$?
+            SB_PID=""
+            sb_fail "daemon exited (status $st) before answering on $ep; stderr: $(tail -n 5 "$SB_DAEMON_ERR" 2>/dev/null)"
+        fi
+        if ((SECONDS >= deadline)); then
+            sb_fail "daemon did not answer 'status' on $ep within ${SB_READY_SECS}s"
+        fi
+        sleep 0.1
+    done
+}
+
+# Start the daemon on $SB_STATE (plus any extra arguments) and wait for it.
+sb_start_daemon() {
+    [ -z "$SB_PID" ] || sb_fail "internal: a daemon is already running (pid $SB_PID)"
+    sb_launch --state-dir "$SB_STATE" --log-level warn "$@"
+    sb_wait_ready "$SKILLBASE_ENDPOINT"
+}
+
+# Send signal $1 (default TERM) and wait up to 60 s for the daemon to exit;
+# its exit status lands in SB_EXIT_STATUS (128+N when killed by signal N).
+sb_stop_daemon() {
+    local sig=${1:-TERM} i
+    [ -n "$SB_PID" ] || sb_fail "internal: no daemon to stop"
+    kill "-$sig" "$SB_PID"
+    for ((i = 0; i < 600; i++)); do
+        sb_alive "$SB_PID" || break
+        sleep 0.1
+    done
+    if sb_alive "$SB_PID"; then
+        kill -KILL "$SB_PID" 2>/dev/null || true
+        wait "$SB_PID" 2>/dev/null || true
+        SB_PID=""
+        sb_fail "daemon did not exit within 60 s of SIG$sig"
+    fi
+    SB_EXIT_STATUS=0
+    wait "$SB_PID" 2>/dev/null || SB_EXIT_STATUS=$?
+    SB_PID=""
+}
+
+# ------------------------------------------------------------ running commands
+
+# Run a command, capturing SB_OUT, SB_ERR and SB_RC; never fails itself.
+sb_run() {
+    local rc=0
+    "$@" >"$SB_WORK/run.out" 2>"$SB_WORK/run.err" || rc=$?
+    SB_RC=$rc
+    SB_OUT=$(cat "$SB_WORK/run.out")
+    SB_ERR=$(cat "$SB_WORK/run.err")
+}
+
+# skillbasectl expected to succeed; prints its stdout.
+ctl() {
+    sb_run "$SKILLBASECTL" "$@"
+    if [ "$SB_RC" -ne 0 ]; then
+        sb_fail "expected 'skillbasectl $*' to succeed; got exit $SB_RC, stderr: $SB_ERR"
+    fi
+    [ -z "$SB_OUT" ] || printf '%s\n' "$SB_OUT"
+}
+
+# skillbasectl expected to fail: sb_ctl_fails STATUS CODE ARGS...
+# Asserts the exit status and (CODE non-empty) that stderr is one line
+# "skillbasectl: CODE: ...". Leaves SB_OUT / SB_ERR for further checks.
+sb_ctl_fails() {
+    local want=$1 code=$2
+    shift 2
+    sb_run "$SKILLBASECTL" --timeout 3000 "$@"
+    if [ "$SB_RC" -ne "$want" ]; then
+        sb_fail "expected 'skillbasectl $*' to exit $want${code:+ ($code)}; got exit $SB_RC, stdout: $SB_OUT, stderr: $SB_ERR"
+    fi
+    if [ -n "$code" ]; then
+        case "$SB_ERR" in
+            "skillbasectl: $code: "*) ;;
+            *) sb_fail "expected stderr of 'skillbasectl $*' to start with 'skillbasectl: $code: '; got: $SB_ERR" ;;
+        esac
+        if [ "$(printf '%s\n' "$SB_ERR" | wc -l)" -ne 1 ]; then
+            sb_fail "expected one line on stderr of 'skillbasectl $*'; got: $SB_ERR"
+        fi
+    fi
+}
+
+# The refusal named its subject: sb_err_names TEXT... (each a fixed string
+# expected in SB_ERR of the last sb_run / sb_ctl_fails).
+sb_err_names() {
+    local t
+    for t in "$@"; do
+        case "$SB_ERR" in
+            *"$t"*) ;;
+            *) sb_fail "expected stderr to name '$t'; got: $SB_ERR" ;;
+        esac
+    done
+}
+
+# ------------------------------------------------------------ assertions
+
+assert_eq() { # EXPECTED GOT WHAT
+    if [ "$1" != "$2" ]; then
+        sb_fail "${3:-value}: expected '$1', got '$2'"
+    fi
+}
+
+assert_ne() { # UNEXPECTED GOT WHAT
+    if [ "$1" = "$2" ]; then
+        sb_fail "${3:-value}: expected anything but '$1'"
+    fi
+}
+
+assert_contains() { # HAYSTACK NEEDLE WHAT
+    case "$1" in
+        *"$2"*) ;;
+        *) sb_fail "${3:-output}: expected to contain '$2', got: $1" ;;
+    esac
+}
+
+assert_not_contains() { # HAYSTACK NEEDLE WHAT
+    case "$1" in
+        *"$2"*) sb_fail "${3:-output}: expected not to contain '$2', got: $1" ;;
+        *) ;;
+    esac
+}
+
+assert_match() { # TEXT ERE WHAT
+    if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        sb_fail "${3:-output}: expected to match /$2/, got: $1"
+    fi
+}
+
+# jq -r FILTER on a JSON text; fails the test when it is not JSON.
+jget() { # JSON FILTER
+    local out
+    if ! out=$(printf '%s' "$1" | jq -r "$2" 2>&1); then
+        sb_fail "jq '$2' failed ($out) on: $1"
+    fi
+    printf '%s\n' "$out"
+}
+
+# Assert that jq -r FILTER of JSON gives EXPECTED (numbers and strings alike:
+# a uint64 written as "2" or 2 both read 2; an absent field reads null).
+assert_json() { # JSON FILTER EXPECTED [WHAT]
+    local got
+    got=$(jget "$1" "$2")
+    if [ "$got" != "$3" ]; then
+        sb_fail "${4:-JSON} $2: expected '$3', got '$got' in: $(printf '%s' "$1" | head -c 1500 | iconv -f UTF-8 -t UTF-8 -c)"
+    fi
+}
+
+# ------------------------------------------------------------ records
+
+# Show record ID as JSON.
+sb_show() {
+    ctl --json show "$1"
+}
+
+# Field of a record: sb_field ID FILTER
+sb_field() {
+    jget "$(sb_show "$1")" "$2"
+}
+
+sb_state() {
+    sb_field "$1" .state
+}
+
+sb_version() {
+    sb_field "$1" .version
+}
+
+assert_state() { # ID STATE
+    assert_eq "$2" "$(sb_state "$1")" "state of $1"
+}
+
+# Count of records listed with these filters: sb_count [--state S] [--kind K]
+sb_count() {
+    jget "$(ctl --json list "$@")" 'length'
+}
+
+# All events, following pages whether or not the CLI does: a JSON array.
+sb_all_events() {
+    local from=1 page n all='[]' last
+    while :; do
+        page=$(ctl --json events --from "$from" --limit 1000)
+        n=$(jget "$page" 'length')
+        [ "$n" -gt 0 ] || break
+        all=$(jq -c -n --argjson a "$all" --argjson b "$page" '$a + $b')
+        last=$(jget "$page" '.[-1].seq')
+        from=$((last + 1))
+    done
+    printf '%s\n' "$all"
+}
+
+# ------------------------------------------------------------ dates
+
+# Today in Hangzhou (UTC+8, no DST).
+sb_today() {
+    date -u -d '+8 hours' +%F
+}
+
+# Two years after a YYYY-MM-DD date (29 Feb -> 28 Feb).
+sb_plus_two_years() {
+    local y=${1%%-*} md=${1#*-}
+    [ "$md" != 02-29 ] || md=02-28
+    printf '%04d-%s\n' $((10#$y + 2)) "$md"
+}
+
+# Assert a date field is today (tolerating a Hangzhou midnight during the test).
+assert_today() { # GOT WHAT
+    if [ "$1" != "$SB_DAY0" ] && [ "$1" != "$(sb_today)" ]; then
+        sb_fail "${2:-date}: expected today ($SB_DAY0), got '$1'"
+    fi
+}
+SB_DAY0=$(date -u -d '+8 hours' +%F)
+
+# ------------------------------------------------------------ credit codes
+
+SB_CC_ALPHABET=0123456789ABCDEFGHJKLMNPQRTUWXY
+SB_CC_WEIGHTS=(1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28)
+
+# Value of one credit-code character (its index in the alphabet), or fail.
+sb_cc_value() {
+    local rest=${SB_CC_ALPHABET%%"$1"*}
+    [ "${#rest}" -lt 31 ] || sb_fail "internal: '$1' is not in the credit-code alphabet"
+    printf '%s\n' "${#rest}"
+}
+
+# The check character of a 17-character credit-code body (GB 32100-2015).
+sb_cc_check() {
+    local body=$1 sum=0 i v check
+    [ "${#body}" -eq 17 ] || sb_fail "internal: credit-code body '$body' is not 17 characters"
+    for ((i = 0; i < 17; i++)); do
+        v=$(sb_cc_value "${body:i:1}")
+        sum=$((sum + v * SB_CC_WEIGHTS[i]))
+    done
+    check=$((31 - sum % 31))
+    if [ "$check" -eq 31 ]; then check=0; fi
+    printf '%s\n' "${SB_CC_ALPHABET:check:1}"
+}
+
+# A full valid 18-character code from a 17-character body.
+sb_credit_code() {
+    printf '%s%s\n' "$1" "$(sb_cc_check "$1")"
+}
+
+# The N-th distinct valid credit code of a test (N < 10^7).
+sb_cc() {
+    sb_credit_code "$(printf '91330100MA%07d' "$1")"
+}
+
+# ------------------------------------------------------------ inputs
+
+# Write an application form: the example with credit code CC and an
+# optional jq filter applied; prints the file's path.
+sb_form() { # CC [JQ-FILTER]
+    local cc=$1 filter=${2:-.} f
+    # (a unique name: this usually runs in a $(...) subshell, so no counter)
+    f=$(mktemp --suffix=.json "$SB_WORK/form.XXXXXX")
+    jq --arg cc "$cc" ".unit.credit_code = \$cc | $filter" "$SB_EXAMPLES/application.json" >"$f" ||
+        sb_fail "internal: cannot build a form with filter '$filter'"
+    printf '%s\n' "$f"
+}
+
+# Write a scores file from a jq object expression; prints its path.
+sb_scores() { # JQ-EXPR, e.g. '{basic_construction: 20}'
+    local f
+    f=$(mktemp --suffix=.json "$SB_WORK/scores.XXXXXX")
+    jq -n "$1" >"$f" || sb_fail "internal: bad scores expression '$1'"
+    printf '%s\n' "$f"
+}
+
+# Apply with a fresh valid credit code N (and optional filter); prints the id.
+sb_apply() { # N [JQ-FILTER] [ctl options...]
+    local n=$1 filter=${2:-.}
+    shift $(($# >= 2 ? 2 : 1))
+    ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
+}
+
+# Drive an application to a state: sb_drive ID STATE (from applied).
+sb_drive() {
+    local id=$1 to=$2
+    case "$to" in
+        applied) return 0 ;;
+    esac
+    ctl review "$id" -r "on-site review" >/dev/null
+    [ "$to" != under_review ] || return 0
+    ctl evaluate "$id" --pass -r "meets 二(二)" >/dev/null
+    [ "$to" != in_publicity ] || return 0
+    ctl close-publicity "$id" -r "no objection" >/dev/null
+    [ "$to" = certified ] || sb_fail "internal: sb_drive cannot reach $to"
+}
+
+# A certified sub-base from credit code N: prints the base id.
+sb_new_base() { # N
+    local id
+    id=$(sb_apply "$1")
+    sb_drive "$id" certified
+    sb_field "$id" .base_id
+}
