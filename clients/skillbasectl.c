@@ -6,6 +6,7 @@
  * Verbs are rows of one table; a verb's handler builds the Request, the
  * client library sends it (retrying with the same bytes), ctl_output prints.
  */
+#include "ctl.h"
 #include "ctl_output.h"
 #include "pbjson.h"
 #include "sb_error.h"
@@ -21,48 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_ANSWER = 3 };
-
-#define DEFAULT_TIMEOUT_MS 5000
-#define TRIES 3       /* docs/cli.md: "the client tries 3 times" */
-#define MAX_PAGE 1000 /* proto: List/History/ReadEvents limit "at most 1000" */
-
-/* The parsed command line; one per run. */
-typedef struct {
-    const char *endpoint;
-    const char *actor;
-    const char *key;
-    const char *reason;
-    const char *file;
-    const char *after;
-    uint64_t expect_version;
-    uint64_t from_seq;
-    uint64_t limit; /* 0: all pages */
-    uint64_t timeout_ms;
-    int outcome; /* evaluate: 0 not given, 1 --pass, -1 --fail, 2 both */
-    int cause, state, kind;
-    ctl_output out;
-    sb_client *client; /* opened at the first call */
-} ctl;
-
-typedef struct verb verb;
-typedef int verb_fn(ctl *c, const verb *v, char **args);
-
-struct verb {
-    const char *name;
-    verb_fn *fn;
-    int nargs;
-    bool needs_reason;
-    Skillbase__Request__CommandCase command; /* for the Transition verbs */
-    const char *usage;
-};
-
 /* ------------------------------------------------------------ failures */
 
-static int fail(ctl *c, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(ctl *c, int status, const char *code, const char *fmt, ...)
+int ctl_fail(ctl *c, int status, const char *code, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -75,9 +37,8 @@ static int fail(ctl *c, int status, const char *code, const char *fmt, ...)
     return status;
 }
 
-#define usage_fail(c, ...) fail(c, EXIT_USAGE, "invalid", __VA_ARGS__)
 
-static int parse_u64(const char *s, uint64_t *ret)
+int ctl_parse_u64(const char *s, uint64_t *ret)
 {
     char *end;
 
@@ -95,7 +56,7 @@ static int parse_u64(const char *s, uint64_t *ret)
 
 /* Send one request. Returns 0 with the (OK) reply, or prints the failure and
  * returns the exit status. */
-static int call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
+int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
 {
     Skillbase__Reply *reply = NULL;
     int r;
@@ -106,7 +67,7 @@ static int call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
         if (r == SB_E(SB_INVALID))
             return usage_fail(c, "bad endpoint \"%s\"", c->endpoint);
         if (r < 0)
-            return fail(c, EXIT_REFUSED, sb_error_name(r), "cannot create a ZeroMQ socket");
+            return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "cannot create a ZeroMQ socket");
     }
     req->actor = (char *)c->actor;
     req->expected_version = c->expect_version;
@@ -114,11 +75,11 @@ static int call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
         req->idempotency_key = (char *)c->key;
     r = sb_client_call(c->client, req, &reply);
     if (r == SB_E(SB_UNAVAILABLE))
-        return fail(c, EXIT_NO_ANSWER, "unavailable",
+        return ctl_fail(c, EXIT_NO_ANSWER, "unavailable",
                     "no answer from %s after %d tries (%" PRIu64 " ms each)", c->endpoint, TRIES,
                     c->timeout_ms);
     if (r < 0)
-        return fail(c, EXIT_REFUSED, sb_error_name(r), "the daemon's answer did not decode");
+        return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "the daemon's answer did not decode");
     if (reply->code != SKILLBASE__ERROR_CODE__OK) {
         ctl_output_discard(&c->out);
         ctl_print_error(&c->out, sb_error_name((int)reply->code), reply->message, reply->details,
@@ -131,35 +92,35 @@ static int call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
 }
 
 /* Call and check the reply carries the result the command promises. */
-static int call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
+int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
                     Skillbase__Reply **ret)
 {
-    int r = call(c, req, ret);
+    int r = ctl_call(c, req, ret);
 
     if (r == 0 && ((*ret)->result_case != want || !(*ret)->record)) {
         skillbase__reply__free_unpacked(*ret, NULL);
-        return fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
+        return ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
     }
     return r;
 }
 
-static int run_write(ctl *c, Skillbase__Request *req)
+int ctl_run_write(ctl *c, Skillbase__Request *req)
 {
     Skillbase__Reply *reply;
-    int r = call_for(c, req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
+    int r = ctl_call_for(c, req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
 
     if (r)
         return r;
     if (ctl_print_written(&c->out, reply->record,
                           req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY,
                           req->command_case) < 0)
-        r = fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
+        r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }
 
 /* Read FILE (or stdin for "-") as a message of type `desc`. */
-static int read_json_message(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
+int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
                              ProtobufCMessage **ret)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -191,7 +152,7 @@ static int verb_apply(ctl *c, const verb *v, char **args)
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Apply apply = SKILLBASE__APPLY__INIT;
     ProtobufCMessage *form;
-    int r = read_json_message(c, args[0], &skillbase__application_form__descriptor, &form);
+    int r = ctl_read_json(c, args[0], &skillbase__application_form__descriptor, &form);
 
     (void)v;
     if (r)
@@ -199,7 +160,7 @@ static int verb_apply(ctl *c, const verb *v, char **args)
     apply.form = (Skillbase__ApplicationForm *)form;
     req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
     req.apply = &apply;
-    r = run_write(c, &req);
+    r = ctl_run_write(c, &req);
     protobuf_c_message_free_unpacked(form, NULL);
     return r;
 }
@@ -216,7 +177,7 @@ static int verb_transition(ctl *c, const verb *v, char **args)
     t.reason = (char *)c->reason;
     req.command_case = v->command;
     *(Skillbase__Transition **)((char *)&req + f->offset) = &t;
-    return run_write(c, &req);
+    return ctl_run_write(c, &req);
 }
 
 static int verb_evaluate(ctl *c, const verb *v, char **args)
@@ -232,7 +193,7 @@ static int verb_evaluate(ctl *c, const verb *v, char **args)
     e.pass = c->outcome > 0;
     req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     req.evaluate = &e;
-    return run_write(c, &req);
+    return ctl_run_write(c, &req);
 }
 
 static int verb_assess(ctl *c, const verb *v, char **args)
@@ -245,7 +206,7 @@ static int verb_assess(ctl *c, const verb *v, char **args)
     (void)v;
     if (!c->file)
         return usage_fail(c, "assess needs -f SCORES.json");
-    r = read_json_message(c, c->file, &skillbase__scores__descriptor, &scores);
+    r = ctl_read_json(c, c->file, &skillbase__scores__descriptor, &scores);
     if (r)
         return r;
     a.id = args[0];
@@ -253,7 +214,7 @@ static int verb_assess(ctl *c, const verb *v, char **args)
     a.scores = (Skillbase__Scores *)scores;
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
-    r = run_write(c, &req);
+    r = ctl_run_write(c, &req);
     protobuf_c_message_free_unpacked(scores, NULL);
     return r;
 }
@@ -275,7 +236,7 @@ static int verb_revoke(ctl *c, const verb *v, char **args)
     rv.cause = c->cause;
     req.command_case = SKILLBASE__REQUEST__COMMAND_REVOKE;
     req.revoke = &rv;
-    return run_write(c, &req);
+    return ctl_run_write(c, &req);
 }
 
 static int verb_show(ctl *c, const verb *v, char **args)
@@ -289,11 +250,11 @@ static int verb_show(ctl *c, const verb *v, char **args)
     get.id = args[0];
     req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
     req.show = &get;
-    r = call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
+    r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
     if (r)
         return r;
     if (ctl_print_record(&c->out, reply->record) < 0)
-        r = fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
+        r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }
@@ -318,13 +279,13 @@ static int verb_list(ctl *c, const verb *v, char **args)
         const Skillbase__RecordPage *page;
 
         list.after = after;
-        r = call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
+        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
         if (r)
             goto out;
         page = reply->page;
         if (ctl_print_records(&c->out, page->records, page->n_records) < 0) {
             skillbase__reply__free_unpacked(reply, NULL);
-            r = fail(c, EXIT_REFUSED, "internal", "out of memory");
+            r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
             goto out;
         }
         char *next =
@@ -364,13 +325,13 @@ static int verb_events(ctl *c, const verb *v, char **args)
         const Skillbase__EventPage *page;
         uint64_t next;
 
-        r = call_for(c, &req, SKILLBASE__REPLY__RESULT_EVENTS, &reply);
+        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_EVENTS, &reply);
         if (r)
             return r;
         page = reply->events;
         if (ctl_print_events(&c->out, page->events, page->n_events, !is_history) < 0) {
             skillbase__reply__free_unpacked(reply, NULL);
-            return fail(c, EXIT_REFUSED, "internal", "out of memory");
+            return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
         }
         /* history resumes after the last event seen, events from next_seq;
          * either must move forward or we stop. */
@@ -399,11 +360,11 @@ static int verb_status(ctl *c, const verb *v, char **args)
     (void)v, (void)args;
     req.command_case = SKILLBASE__REQUEST__COMMAND_STATUS;
     req.status = &st;
-    r = call_for(c, &req, SKILLBASE__REPLY__RESULT_STATUS, &reply);
+    r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_STATUS, &reply);
     if (r)
         return r;
     if (ctl_print_status(&c->out, reply->status) < 0)
-        r = fail(c, EXIT_REFUSED, "internal", "out of memory");
+        r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }
@@ -542,7 +503,7 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         if (r->kind == TAKE_TEXT) {
             *(const char **)field = arg;
         } else if (r->kind == TAKE_NUMBER) {
-            if (parse_u64(arg, &n) < 0 || n < r->min || n > r->max) {
+            if (ctl_parse_u64(arg, &n) < 0 || n < r->min || n > r->max) {
                 char range[64];
                 if (r->max == UINT64_MAX)
                     snprintf(range, sizeof range, "a whole number from %" PRIu64, r->min);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#include <zmq.h>
 
 #include "config.h"
 #include "sb_log.h"
@@ -181,7 +182,9 @@ int main(int argc, char **argv)
 
     daemon_ctx d = {.loop = uv_default_loop()};
     int status = 1;
-    if (sb_server_start(d.loop, &config, store, now_ms(), &d.server))
+    /* one ZeroMQ context for every socket (ZAP needs them to share it) */
+    void *zctx = zmq_ctx_new();
+    if (!zctx || sb_server_start(d.loop, zctx, &config, store, now_ms(), &d.server))
         goto out;
     uv_signal_init(d.loop, &d.sigterm);
     uv_signal_init(d.loop, &d.sigint);
@@ -199,6 +202,8 @@ int main(int argc, char **argv)
     sb_log(SB_LOG_INFO, "stopped");
 out:
     uv_loop_close(d.loop);
+    if (zctx)
+        zmq_ctx_term(zctx);
     sb_store_close(&store);
     return status;
 }

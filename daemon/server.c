@@ -35,6 +35,11 @@ struct sb_server {
     size_t batch_n;
     sb_server_stats stats;
     int closing;
+    struct {
+        sb_server_commit_fn fn;
+        void *arg;
+    } hooks[8];
+    int n_hooks;
 };
 
 static int router_readable(sb_server *s)
@@ -201,6 +206,7 @@ static void run_batch(sb_server *s)
         }
         sb_log(SB_LOG_INFO, "store map grown; replaying a batch of %zu", s->batch_n);
     }
+    int committed = rc == 0;
     if (rc) {
         s->stats.commits_failed++;
         sb_log(SB_LOG_ERROR, "batch of %zu requests not committed: %s", s->batch_n,
@@ -215,6 +221,18 @@ static void run_batch(sb_server *s)
     for (size_t i = 0; i < s->batch_n; i++)
         pending_clear(&s->batch[i]);
     s->batch_n = 0;
+    for (int i = 0; committed && i < s->n_hooks; i++)
+        s->hooks[i].fn(s->hooks[i].arg);
+}
+
+int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
+{
+    if (s->n_hooks == (int)(sizeof s->hooks / sizeof s->hooks[0]))
+        return SB_E(SB_INTERNAL);
+    s->hooks[s->n_hooks].fn = fn;
+    s->hooks[s->n_hooks].arg = arg;
+    s->n_hooks++;
+    return 0;
 }
 
 /* Drain the socket in batches of at most batch_max. */
@@ -246,7 +264,7 @@ static void on_check(uv_check_t *h)
     serve(h->data);
 }
 
-int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
+int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_store *store,
                     uint64_t started_ms, sb_server **ret)
 {
     sb_server *s = calloc(1, sizeof *s);
@@ -258,8 +276,8 @@ int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
     s->dispatch = (sb_dispatch_ctx){.store = store, .config = config, .started_ms = started_ms};
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
-    s->zctx = zmq_ctx_new();
-    if (!s->batch || !s->zctx)
+    s->zctx = zctx;
+    if (!s->batch)
         goto fail;
     s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
     if (!s->router)
@@ -291,8 +309,6 @@ int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
 fail:
     if (s->router)
         zmq_close(s->router);
-    if (s->zctx)
-        zmq_ctx_term(s->zctx);
     free(s->batch);
     free(s);
     return SB_E(SB_INTERNAL);
@@ -322,9 +338,7 @@ void sb_server_stop(sb_server **sp)
     uv_close((uv_handle_t *)&s->poll, free_on_close);
     uv_close((uv_handle_t *)&s->check, free_on_close);
     zmq_close(s->router);
-    zmq_ctx_term(s->zctx);
     s->router = NULL;
-    s->zctx = NULL;
 }
 
 void sb_server_stats_get(const sb_server *s, sb_server_stats *ret)

@@ -18,16 +18,24 @@
 
 typedef struct sb_server sb_server;
 
-/* Create the ZeroMQ context and bind the command endpoint on `loop`.
- * Returns 0 and *ret, or SB_E(SB_INTERNAL) with the reason logged (e.g.
- * the endpoint is in use). The store must outlive the server. */
-int sb_server_start(uv_loop_t *loop, const sb_config *config, sb_store *store,
+/* Bind the command endpoint in ZeroMQ context `zctx` on `loop`. Returns 0
+ * and *ret, or SB_E(SB_INTERNAL) with the reason logged (e.g. the endpoint
+ * is in use). The store and the context must outlive the server. */
+int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_store *store,
                     uint64_t started_ms, sb_server **ret);
 
-/* Answer what has already arrived, stop listening, close the sockets and
- * the context, and free the server (*s = NULL). The loop then has no more
- * handles of the server's once it runs its close callbacks. */
+/* Answer what has already arrived, stop listening, close the socket and
+ * free the server (*s = NULL). The loop then has no more handles of the
+ * server's once it runs its close callbacks. */
 void sb_server_stop(sb_server **s);
+
+/* Called after every batch that committed, once its replies are sent:
+ * the place where other modules pick up what the batch wrote (events to
+ * publish, jobs to hand out). */
+typedef void (*sb_server_commit_fn)(void *arg);
+
+/* Register a commit hook (at most 8). Returns 0 or SB_E(SB_INTERNAL). */
+int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg);
 
 /* Counters since start, for logs and status. */
 typedef struct {

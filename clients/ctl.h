@@ -1,0 +1,86 @@
+/* ctl: what the parts of skillbasectl share — the parsed command line, the
+ * verb table's row type and the helpers that talk to the daemon and report
+ * failures. Private to the CLI (clients/skillbasectl.c and clients/ctl_*.c).
+ *
+ * A new verb is one row in the table of skillbasectl.c and a handler,
+ * which may live in its own clients/ctl_<area>.c.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "ctl_output.h"
+#include "skillbase.pb-c.h"
+#include "skillbase_client.h"
+
+enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_ANSWER = 3 };
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define TRIES 3       /* docs/cli.md: "the client tries 3 times" */
+#define MAX_PAGE 1000 /* proto: List/History/ReadEvents limit "at most 1000" */
+
+/* The parsed command line; one per run. */
+typedef struct {
+    const char *endpoint;
+    const char *actor;
+    const char *key;
+    const char *reason;
+    const char *file;
+    const char *after;
+    uint64_t expect_version;
+    uint64_t from_seq;
+    uint64_t limit; /* 0: all pages */
+    uint64_t timeout_ms;
+    int outcome; /* evaluate: 0 not given, 1 --pass, -1 --fail, 2 both */
+    int cause, state, kind;
+    ctl_output out;
+    sb_client *client; /* opened at the first call */
+} ctl;
+
+typedef struct verb verb;
+typedef int verb_fn(ctl *c, const verb *v, char **args);
+
+struct verb {
+    const char *name;
+    verb_fn *fn;
+    int nargs;
+    bool needs_reason;
+    Skillbase__Request__CommandCase command; /* for the Transition verbs */
+    const char *usage;
+};
+
+/* Print the failure (docs/cli.md format) and return `status`, for
+ * `return ctl_fail(c, EXIT_USAGE, "invalid", "...")`. */
+int ctl_fail(ctl *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define usage_fail(c, ...) ctl_fail(c, EXIT_USAGE, "invalid", __VA_ARGS__)
+
+/* Parse a decimal unsigned number. Returns 0, or -1 (ret untouched). */
+int ctl_parse_u64(const char *s, uint64_t *ret);
+
+/* Send one request (actor, expected version and key filled from the command
+ * line). Returns 0 with the reply (code OK; caller frees with
+ * skillbase__reply__free_unpacked(r, NULL)), or prints the failure and
+ * returns the exit status. */
+int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret);
+
+/* ctl_call, and check that the reply carries the result case `want`. */
+int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
+                 Skillbase__Reply **ret);
+
+/* Send a write whose reply is a record and print it. Returns the exit status. */
+int ctl_run_write(ctl *c, Skillbase__Request *req);
+
+/* Read FILE (or stdin for "-") as JSON into a message of type `desc`
+ * (caller frees with protobuf_c_message_free_unpacked(m, NULL)). Returns 0,
+ * or prints the problem (naming file, line, column or field) and returns
+ * EXIT_USAGE. */
+int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
+                  ProtobufCMessage **ret);
+
+#endif
