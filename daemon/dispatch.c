@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "handlers.h"
 #include "machine.h"
 #include "rules.h"
+#include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
 
@@ -23,9 +23,7 @@
 static uint64_t real_now_ms(void *arg)
 {
     (void)arg;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    return sb_clock_now_ms();
 }
 
 /* FNV-1a, 64 bit: tells a repeated key's command apart from another one.

@@ -21,7 +21,8 @@ typedef struct {
     sb_store *store;
     const sb_config *config;
     uint64_t started_ms;
-    /* The clock; NULL means the real one (CLOCK_REALTIME). */
+    /* The clock; NULL means sb_clock_now_ms (the wall clock, or the test
+     * clock named by SKILLBASE_TEST_CLOCK). */
     uint64_t (*now_ms)(void *arg);
     void *clock_arg;
 } sb_dispatch_ctx;

@@ -284,7 +284,7 @@ static int handle_status(sb_call *call)
     if (rc)
         return rc;
     st->version = (char *)SB_VERSION;
-    st->uptime_s = (call->now_ms - call->started_ms) / 1000;
+    st->uptime_s = call->now_ms > call->started_ms ? (call->now_ms - call->started_ms) / 1000 : 0;
     st->store_bytes = info.used_bytes;
     st->map_bytes = info.map_bytes;
     st->schema_version = info.schema_version;

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "sb_clock.h"
 #include "sb_log.h"
 #include "server.h"
 #include "store.h"
@@ -47,13 +48,6 @@ static void usage(FILE *out)
             "  -h, --help                   this text\n"
             "  -V, --version                print the version\n",
             SB_DEFAULT_STATE_DIR);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -184,7 +178,7 @@ int main(int argc, char **argv)
     int status = 1;
     /* one ZeroMQ context for every socket (ZAP needs them to share it) */
     void *zctx = zmq_ctx_new();
-    if (!zctx || sb_server_start(d.loop, zctx, &config, store, now_ms(), &d.server))
+    if (!zctx || sb_server_start(d.loop, zctx, &config, store, sb_clock_now_ms(), &d.server))
         goto out;
     uv_signal_init(d.loop, &d.sigterm);
     uv_signal_init(d.loop, &d.sigint);

@@ -1,0 +1,81 @@
+#include "sb_clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sb_date.h"
+#include "sb_log.h"
+
+static uint64_t real_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int sb_clock_is_test(void)
+{
+    const char *path = getenv("SKILLBASE_TEST_CLOCK");
+    return path && *path;
+}
+
+int sb_clock_parse(const char *text, uint64_t *ret)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    char buf[32];
+    size_t n = strcspn(text, " \t\r\n");
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    if (buf[0] >= '0' && buf[0] <= '9' && !strchr(buf, '-')) {
+        char *end;
+        unsigned long long v = strtoull(buf, &end, 10);
+        if (*end)
+            return -1;
+        *ret = v;
+        return 0;
+    }
+    /* YYYY-MM-DDTHH:MM[:SS], Hangzhou time (UTC+8) */
+    char date[11];
+    int hh, mm, ss = 0;
+    if (n < 16 || buf[10] != 'T')
+        return -1;
+    memcpy(date, buf, 10);
+    date[10] = '\0';
+    sb_date d;
+    if (sb_date_parse(date, &d))
+        return -1;
+    int got = sscanf(buf + 11, "%2d:%2d:%2d", &hh, &mm, &ss);
+    if (got < 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+        return -1;
+    int64_t secs = sb_date_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss - 8 * 3600;
+    if (secs < 0)
+        return -1;
+    *ret = (uint64_t)secs * 1000;
+    return 0;
+}
+
+uint64_t sb_clock_now_ms(void)
+{
+    static int warned;
+    const char *path = getenv("SKILLBASE_TEST_CLOCK");
+    if (!path || !*path)
+        return real_now_ms();
+    char text[64] = "";
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        size_t n = fread(text, 1, sizeof text - 1, fp);
+        text[n] = '\0';
+        fclose(fp);
+    }
+    uint64_t ms;
+    if (fp && sb_clock_parse(text, &ms) == 0)
+        return ms;
+    if (!warned++)
+        sb_log(SB_LOG_WARN, "test clock %s unreadable; using the real time", path);
+    return real_now_ms();
+}
