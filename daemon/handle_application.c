@@ -133,7 +133,7 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         return SB_E(SB_INTERNAL);
     rec->record_case = SKILLBASE__RECORD__RECORD_SUB_BASE;
     rec->sub_base = b;
-    rc = sb__commit_change(call, rec, NULL, "certify", t->from, reason);
+    rc = sb__commit_change(call, rec, NULL, "close_publicity", t->from, reason);
     if (rc)
         return rc;
     app->base_id = b->id;

@@ -106,6 +106,11 @@ assert_contains "$out" app-000001 "human list"
 assert_contains "$out" app-000002 "human list"
 assert_contains "$out" in_publicity "human list shows states"
 
+# list paging: --limit and --after
+assert_json "$(ctl --json list --limit 1)" '[.[].id] | join(",")' app-000001 "list --limit 1"
+assert_json "$(ctl --json list --after app-000001)" '[.[].id] | join(",")' app-000002 "list --after app-000001"
+assert_json "$(ctl --json list --after app-000002)" length 0 "list --after the last id"
+
 # status: human mentions uptime; --json is a StatusInfo
 out=$(ctl status)
 assert_contains "$out" uptime "human status"
@@ -137,3 +142,20 @@ assert_json "$ev" '[.[].seq | tonumber] | map(tostring) | join(",")' "2,3,4" "ev
 base=$(sb_new_base 5)
 out=$(ctl assess "$base" -f - <"$SB_EXAMPLES/scores-good.json")
 assert_contains "$out" "total 85, grade good" "assess -f - reads stdin"
+
+# events past the end: an empty array
+assert_json "$(ctl --json events --from 100000)" length 0 "events --from past the end"
+
+# list returns every page unless --limit: more records than one page (100)
+before=$(jget "$(ctl --json list --kind application)" length)
+mkdir -p "$SB_WORK/bulk"
+for ((i = 100; i < 210; i++)); do
+    jq --arg cc "$(sb_cc "$i")" '.unit.credit_code = $cc' "$SB_EXAMPLES/application.json" >"$SB_WORK/bulk/$i.json"
+done
+printf '%s\n' "$SB_WORK"/bulk/*.json |
+    xargs -P 4 -I{} "$SKILLBASECTL" --timeout 10000 apply {} >/dev/null 2>"$SB_WORK/bulk.err" ||
+    sb_fail "bulk applies failed: $(head -n 3 "$SB_WORK/bulk.err")"
+apps=$(ctl --json list --kind application)
+assert_json "$apps" length $((before + 110)) "list --kind application over more than one page"
+assert_json "$apps" '[.[].id] | length == (unique | length)' true "no record listed twice across pages"
+assert_json "$apps" '[.[].id] == ([.[].id] | sort)' true "pages in id order"

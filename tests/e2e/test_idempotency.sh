@@ -66,3 +66,23 @@ assert_json "$(ctl --json history "$id1")" length 3 "events after replays across
 id5=$(ctl -k "e2e-new-$$" apply "$other")
 assert_ne "$id1" "$id5" "a new key makes a new application"
 assert_eq 2 "$(sb_count --kind application)"
+
+# ------------------------------------------------------------ a daemon that does not answer
+# SIGSTOP: the client gives up (exit 3) within its tries; after SIGCONT the
+# same key (whether or not the lost request got through) makes one record.
+third=$(sb_form "$(sb_cc 3)")
+k4="e2e-stopped-$$-$RANDOM"
+kill -STOP "$SB_PID"
+t0=$(date +%s%N)
+sb_run "$SKILLBASECTL" --timeout 300 -k "$k4" apply "$third"
+t1=$(date +%s%N)
+kill -CONT "$SB_PID"
+assert_eq 3 "$SB_RC" "apply to a stopped daemon (stderr: $SB_ERR)"
+assert_contains "$SB_ERR" unavailable "apply to a stopped daemon"
+ms=$(((t1 - t0) / 1000000))
+((ms < 5000)) || sb_fail "apply to a stopped daemon took ${ms} ms; expected < 5000 with --timeout 300"
+id6=$(ctl -k "$k4" apply "$third")
+id7=$(ctl -k "$k4" apply "$third")
+assert_eq "$id6" "$id7" "replays after the daemon came back"
+assert_eq 3 "$(sb_count --kind application)" "applications after a lost and retried apply"
+

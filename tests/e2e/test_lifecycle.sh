@@ -243,6 +243,43 @@ assert_eq 2 "$(count base revoked)" "status: revoked bases"
 assert_eq 1 "$(count base certified)" "status: certified bases"
 assert_json "$st" '.last_seq' "$(jget "$(sb_all_events)" '.[-1].seq')" "status last_seq is the last event"
 
+# ------------------------------------------------------------ grade boundaries
+# (one sub-base assessed again and again; the bonus items count in the total)
+gb=$(sb_new_base 50)
+grade_case() { # TOTAL GRADE JQ-SCORES
+    local out
+    out=$(ctl assess "$gb" -f "$(sb_scores "$3")")
+    assert_contains "$out" "total $1, grade $2" "assessment totalling $1"
+}
+grade_case 60 pass '{basic_construction: 25, system_construction: 20, training_management: 15}'
+grade_case 79 pass '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 9}'
+grade_case 80 good '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 10}'
+grade_case 80 good '{basic_construction: 25, system_construction: 20, training_management: 25, competition_hosting: 10}'
+grade_case 89 good '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 19}'
+grade_case 90 excellent '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 20}'
+grade_case 120 excellent '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 30,
+    competition_hosting: 10, other_public_service: 10}'
+b=$(sb_show "$gb")
+assert_json "$b" .state assessed
+assert_json "$b" '.assessments[-1].base_total' 100
+assert_json "$b" '.assessments[-1].bonus_total' 20
+assert_json "$b" '.assessments | length' 7
+grade_case 59 fail '{basic_construction: 25, system_construction: 20, training_management: 14}'
+b=$(sb_show "$gb")
+assert_json "$b" .state revoked
+assert_json "$b" .revoked_cause assessment_failed
+assert_json "$b" .plaque_withdrawn true
+# the grade is of the total: 50 base points + 10 bonus points pass
+gb=$(sb_new_base 51)
+grade_case 60 pass '{basic_construction: 25, system_construction: 20, training_management: 5, other_public_service: 10}'
+
 # Event.action is "the command that caused it" (proto: apply, review,
 # evaluate, ..., close_publicity), checked last so that the rest runs first.
 assert_json "$ACTIONS_APP" '[.[].action] | join(",")' "apply,review,evaluate,close_publicity" "Event.action of $app's history"
+assert_json "$(ctl --json history "$o1")" '[.[].action] | join(",")' \
+    "apply,review,evaluate,file_objection,dismiss_objection,close_publicity" "Event.action of $o1's history"
+assert_json "$(ctl --json history "$o2")" '.[-1].action' uphold_objection "Event.action of an upheld objection"
+assert_json "$(ctl --json history "$base")" '[.[1:][].action] | join(",")' "assess,assess,assess" "Event.action of assessments"
+assert_json "$(ctl --json history "$base2")" '.[-1].action' revoke "Event.action of a revocation"
+# the sub-base is created by the close_publicity command
+assert_json "$(ctl --json history "$base")" '.[0].action' close_publicity "Event.action of a sub-base's creation"

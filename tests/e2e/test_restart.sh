@@ -31,6 +31,27 @@ h1=$(ctl --json history "$a3")
 before=$(snapshot)
 assert_json "$before" '.events | length > 10' true "events before the restart"
 
+# a second daemon on the same state directory must not start (it would
+# share the store and take over the endpoint)
+first=$SB_PID
+sb_launch --state-dir "$SB_STATE" --log-level warn
+second=$SB_PID
+for ((i = 0; i < 300; i++)); do
+    sb_alive "$second" || break
+    sleep 0.1
+done
+if sb_alive "$second"; then
+    kill -KILL "$second" 2>/dev/null || true
+    wait "$second" 2>/dev/null || true
+    SB_PID=$first
+    sb_fail "a second skillbased on the same state directory kept running"
+fi
+st=0
+wait "$second" 2>/dev/null || st=$?
+SB_PID=$first
+((st != 0)) || sb_fail "a second skillbased on the same state directory exited 0; expected a refusal"
+ctl status >/dev/null
+
 sb_stop_daemon TERM
 assert_eq 0 "$SB_EXIT_STATUS" "daemon exit status on SIGTERM"
 if [ -e "${SKILLBASE_ENDPOINT#ipc://}" ]; then

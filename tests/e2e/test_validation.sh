@@ -56,6 +56,17 @@ refused_form unit.type 'del(.unit.type)'
 refused_form unit.name '.unit.name = ""'
 refused_form base_name '.base_name = ""'
 
+# text must be well-formed: a control character is refused (by the CLI or
+# the daemon), naming the field
+next_cc
+f=$(sb_form "$CC" '.unit.name = "杭州\u0001精工"')
+sb_run "$SKILLBASECTL" --timeout 3000 apply "$f"
+case "$SB_RC" in
+    1 | 2) ;;
+    *) sb_fail "apply with a control character in unit.name: expected exit 1 or 2, got $SB_RC ($SB_OUT $SB_ERR)" ;;
+esac
+sb_err_names unit.name
+
 # an unknown unit type is the CLI's to refuse, naming the valid ones
 next_cc
 f=$(sb_form "$CC" '.unit.type = "factory"')
