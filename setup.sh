@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # skillbase: install what is missing, build, and run or test.
 #
-#   ./setup.sh run    build (release) and start skillbased in the foreground
-#                     on the embedded defaults (store and sockets under var/)
-#   ./setup.sh test   build with ASan+UBSan and run the whole test suite
+#   ./setup.sh run    build (release) and start skillbased and the workers
+#                     (notify, deadlines, subsidy) in the foreground on the
+#                     embedded defaults (store and sockets under var/);
+#                     Ctrl-C stops them all
+#   ./setup.sh test   build the Debian package, then build with ASan+UBSan
+#                     and run the whole test suite (the package's tests too)
 #   ./setup.sh build  only install and build (release, into build/)
+#   ./setup.sh package  build the Debian package for a server (release build
+#                     in build-pkg/, installed layout under /usr; see
+#                     docs/operations.md) and print its path
 #
 # Debian 12. Installs packages with apt-get when some are missing (as root,
-# or through sudo). Extra arguments after `run` go to skillbased.
+# or through sudo). Extra arguments after `run` go to skillbased (the workers
+# follow its --config, --state-dir and endpoint flags).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
 
 build_packages=(cmake make gcc pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
-                liblmdb-dev libuv1-dev libinih-dev libjansson-dev)
-test_packages=(libcmocka-dev jq lmdb-utils procps)
+                liblmdb-dev libuv1-dev libinih-dev libjansson-dev libcurl4-openssl-dev
+                libsodium-dev libmicrohttpd-dev)
+test_packages=(libcmocka-dev jq lmdb-utils procps python3 python3-aiosmtpd systemd curl
+               dpkg-dev file python3-zmq python3-protobuf protobuf-compiler)
+# what `package` needs beyond building: dpkg-shlibdeps (dpkg-dev)
+package_packages=(dpkg-dev file)
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -47,6 +58,58 @@ build() { # build DIR [cmake args...]
     cmake --build "$dir" -j "$jobs" >/dev/null
 }
 
+# The daemon and every worker that was built (build/workers/skillbase-*), in
+# the foreground; Ctrl-C or SIGTERM stops them all. The arguments go to
+# skillbased; the workers get --config and the endpoints of --state-dir.
+run_all() {
+    local pids=() wargs=() args=("$@") i w daemon st=0
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        case "${args[i]}" in
+        -c | --config) wargs+=(--config "${args[i + 1]:-}") ;;
+        --config=*) wargs+=(--config "${args[i]#--config=}") ;;
+        -s | --state-dir)
+            wargs+=(--endpoint "ipc://${args[i + 1]:-}/worker.sock"
+                    --command-endpoint "ipc://${args[i + 1]:-}/command.sock") ;;
+        --worker-endpoint) wargs+=(--endpoint "${args[i + 1]:-}") ;;
+        --command-endpoint) wargs+=(--command-endpoint "${args[i + 1]:-}") ;;
+        esac
+    done
+    stop_all() {
+        trap - INT TERM
+        say "stopping skillbased and the workers"
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+    }
+    trap 'stop_all; exit 0' INT TERM
+    "$here/build/daemon/skillbased" "$@" &
+    daemon=$!
+    pids+=("$daemon")
+    for w in notify deadlines subsidy; do
+        if [ -x "$here/build/workers/skillbase-$w" ]; then
+            "$here/build/workers/skillbase-$w" "${wargs[@]}" &
+            pids+=("$!")
+            say "started skillbase-$w"
+        fi
+    done
+    say "skillbased and ${#pids[@]} process(es) in all running (Ctrl-C stops them); from another terminal:"
+    say "  $here/build/clients/skillbasectl apply examples/application.json"
+    # the daemon ending (e.g. a bad flag) ends the run; a worker ending does not
+    wait "$daemon" || st=$?
+    stop_all
+    exit "$st"
+}
+
+# The release build for a server (prefix /usr, store in /var/lib/skillbase,
+# sockets in /run/skillbase) and its Debian package; sets $deb.
+package() {
+    build build-pkg -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_TESTS=OFF \
+        -DCMAKE_INSTALL_PREFIX=/usr -DSB_FHS_LAYOUT=ON
+    say "packaging (cpack -G DEB)"
+    rm -f build-pkg/skillbase_*.deb
+    (cd build-pkg && cpack -G DEB >/dev/null)
+    deb=$(ls "$here"/build-pkg/skillbase_*.deb)
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -57,20 +120,26 @@ build)
 run)
     install_missing "${build_packages[@]}"
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_TESTS=OFF
-    say "starting skillbased (Ctrl-C stops it); from another terminal:"
-    say "  $here/build/clients/skillbasectl apply examples/application.json"
-    exec "$here/build/daemon/skillbased" "$@"
+    run_all "$@"
+    ;;
+package)
+    install_missing "${build_packages[@]}" "${package_packages[@]}"
+    package
+    printf '%s\n' "$deb"
     ;;
 test)
     install_missing "${build_packages[@]}" "${test_packages[@]}"
-    build build-test -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=ON
+    # the package first: its tests (install into a scratch root, units,
+    # the packaged programs together) run with the rest
+    package
+    build build-test -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=ON -DSB_TEST_DEB="$deb"
     say "running the test suite"
     cd build-test
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$jobs"
     ;;
 *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     exit 2
     ;;
 esac

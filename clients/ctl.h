@@ -37,6 +37,25 @@ typedef struct {
     uint64_t timeout_ms;
     int outcome; /* evaluate: 0 not given, 1 --pass, -1 --fail, 2 both */
     int cause, state, kind;
+    /* events and ingest (clients/ctl_events.c) */
+    uint64_t to_seq;            /* events --to: last sequence wanted (0: no end) */
+    bool follow;                /* events --follow */
+    bool json_lines;            /* --json-lines: one JSON object per line */
+    const char *topic;          /* events --topic PREFIX */
+    const char *event_endpoint; /* --event-endpoint EP */
+    const char *source, *event_id, *type, *entity, *occurred_on; /* ingest */
+    const char *calendar; /* --calendar FILE (calendar verbs); NULL: the build's default */
+    int job_state;        /* jobs --state: a JobState (clients/ctl_jobs.c) */
+    /* subsidy (clients/ctl_subsidy.c) */
+    const char *base; /* --base ID */
+    uint64_t year;    /* --year Y */
+    /* security (clients/ctl_security.c, docs/security.md) */
+    const char *server_key; /* --server-key KEY|FILE, else $SKILLBASE_SERVER_KEY */
+    const char *key_file;   /* --key-file FILE, else $SKILLBASE_KEY_FILE */
+    const char *keys_file;  /* --keys FILE, else $SKILLBASE_KEYS (the keys verb) */
+    const char *role, *public_key, *types; /* keys add */
+    bool all;               /* proposals --all */
+    bool actor_given;       /* --as given (refused with a key: the key names the actor) */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -75,6 +94,39 @@ int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase w
 
 /* Send a write whose reply is a record and print it. Returns the exit status. */
 int ctl_run_write(ctl *c, Skillbase__Request *req);
+
+/* `calendar add-working-days DATE N` (clients/ctl_calendar.c). */
+verb_fn ctl_verb_calendar;
+
+/* `events` (read and follow the log) and `ingest` (clients/ctl_events.c). */
+verb_fn ctl_verb_events;
+verb_fn ctl_verb_ingest;
+
+/* `jobs`, `jobs show|retry|cancel ID` (clients/ctl_jobs.c). A verb row
+ * with nargs -1 takes a variable number of arguments (NULL-terminated
+ * args); its handler checks them. */
+verb_fn ctl_verb_jobs;
+
+/* `backup DIR` and `backup-status` (clients/ctl_admin.c). */
+verb_fn ctl_verb_backup;
+verb_fn ctl_verb_backup_status;
+
+/* `record-service` and `subsidy report|compute|services` (clients/ctl_subsidy.c). */
+verb_fn ctl_verb_record_service;
+verb_fn ctl_verb_subsidy;
+
+/* Security (clients/ctl_security.c): keygen FILE, keys list|add|remove,
+ * audit verify|head, proposals, confirm, discard-proposal, whoami; and how
+ * a four-eyes proposal (the answer to close-publicity or revoke when the
+ * daemon asks for a second operator) is printed. */
+verb_fn ctl_verb_keygen;
+verb_fn ctl_verb_keys;
+verb_fn ctl_verb_audit;
+verb_fn ctl_verb_proposals;
+verb_fn ctl_verb_confirm;
+verb_fn ctl_verb_discard_proposal;
+verb_fn ctl_verb_whoami;
+int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 /* Read FILE (or stdin for "-") as JSON into a message of type `desc`
  * (caller frees with protobuf_c_message_free_unpacked(m, NULL)). Returns 0,

@@ -397,6 +397,14 @@ int ctl_print_status(ctl_output *o, const Skillbase__StatusInfo *st)
         printf("  %-12s %-13s %" PRIu64 "\n", k ? k : "?",
                state_name(c->state, state, sizeof state), c->count);
     }
+    /* the job outbox, per state (docs/jobs.md); "jobs: none" when empty */
+    printf("jobs:%s\n", st->n_job_counts ? "" : " none");
+    for (size_t i = 0; i < st->n_job_counts; i++) {
+        const Skillbase__JobCount *c = st->job_counts[i];
+        const char *s = pbjson_enum_name(&skillbase__job_state__descriptor, c->state, state,
+                                         sizeof state);
+        printf("  %-26s %" PRIu64 "\n", s ? s : "?", c->count);
+    }
     fflush(stdout);
     return 0;
 }

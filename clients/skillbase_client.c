@@ -10,11 +10,14 @@
 #include "skillbase_client.h"
 
 #include "sb_error.h"
+#include "sb_protocol.h"
+#include "sb_keys.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -26,7 +29,6 @@
 #define SB_DEFAULT_ENDPOINT "ipc:///var/lib/skillbase/command.sock"
 #endif
 
-#define SB_PROTOCOL 1
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_RETRIES 2
 /* Largest reply frame accepted; a full page of 1000 records fits easily. */
@@ -39,6 +41,8 @@ struct sb_client {
     void *ctx;
     void *sock; /* NULL between a timeout and the next try */
     char *endpoint;
+    sb_client_curve curve;
+    bool has_curve;
     int timeout_ms;
     int retries;
     /* Strings prepare() hands to the request; "fresh" means handed out for
@@ -111,6 +115,56 @@ static void random_hex(char *out, size_t n)
     out[2 * n] = '\0';
 }
 
+/* ------------------------------------------------------------ CURVE */
+
+int sb_client_curve_load(const char *server_key, const char *key_file, sb_client_curve *ret,
+                         char *err, size_t err_len)
+{
+    const char *sk = server_key && *server_key ? server_key : getenv("SKILLBASE_SERVER_KEY");
+    const char *kf = key_file && *key_file ? key_file : getenv("SKILLBASE_KEY_FILE");
+    sb_keypair kp;
+    if ((!sk || !*sk) && (!kf || !*kf))
+        return 0;
+    if (!sk || !*sk || !kf || !*kf) {
+        snprintf(err, err_len, "CURVE needs both the daemon's public key (--server-key, "
+                               "SKILLBASE_SERVER_KEY) and a key file (--key-file, "
+                               "SKILLBASE_KEY_FILE)");
+        return -1;
+    }
+    memset(ret, 0, sizeof *ret);
+    if (sb_key_public_from_arg(sk, ret->server_key, err, err_len) ||
+        sb_keypair_read(kf, true, &kp, err, err_len))
+        return -1;
+    memcpy(ret->public_key, kp.public_z85, sizeof ret->public_key);
+    memcpy(ret->secret_key, kp.secret_z85, sizeof ret->secret_key);
+    return 1;
+}
+
+int sb_client_curve_apply(void *sock, const sb_client_curve *curve)
+{
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, curve->server_key, 41) < 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, curve->public_key, 41) < 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, curve->secret_key, 41) < 0)
+        return -1;
+    return 0;
+}
+
+/* A fresh idempotency key (32 hex digits): the wall clock in milliseconds
+ * (12 digits), then 20 random ones. Keys that grow with time sit together
+ * in the daemon's key index, so the writes of one group commit touch a few
+ * of its pages rather than one page each; the random part keeps keys
+ * unique between clients. */
+static void new_key(char out[33])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 11; i >= 0; i--, ms >>= 4)
+        out[i] = hex[ms & 15];
+    random_hex(out + 12, 10);
+}
+
 /* ------------------------------------------------------------ socket */
 
 static void sock_close(sb_client *c)
@@ -132,7 +186,8 @@ static int sock_open(sb_client *c)
         return SB_E(SB_INTERNAL);
     /* Linger 0: a request nobody took must not hold the process at exit. */
     if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
-        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max) < 0) {
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max) < 0 ||
+        (c->has_curve && sb_client_curve_apply(s, &c->curve) < 0)) {
         zmq_close(s);
         return SB_E(SB_INTERNAL);
     }
@@ -160,6 +215,10 @@ int sb_client_new(const sb_client_options *opts, sb_client **ret)
                  : opts->retries < 0         ? 0
                                              : opts->retries;
     c->endpoint = strdup(opts && opts->endpoint ? opts->endpoint : sb_client_default_endpoint());
+    if (opts && opts->curve) {
+        c->curve = *opts->curve;
+        c->has_curve = true;
+    }
     c->ctx = zmq_ctx_new();
     if (!c->endpoint || !c->ctx)
         goto out;
@@ -193,12 +252,14 @@ void sb_client_destroy(sb_client **cp)
 
 static bool command_is_write(Skillbase__Request__CommandCase cc)
 {
-    return cc >= 10 && cc <= 39; /* proto/skillbase.proto: "writes 10-39" */
+    /* proto/skillbase.proto: "writes 10-39"; and the four-eyes decisions */
+    return (cc >= 10 && cc <= 39) || cc == SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL ||
+           cc == SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL;
 }
 
 void sb_client_prepare(sb_client *c, Skillbase__Request *req)
 {
-    req->protocol = SB_PROTOCOL;
+    req->protocol = SB_PROTOCOL_VERSION;
     /* Our own buffer left over from an earlier call counts as empty: each
      * call is a new request unless the caller chose the strings. */
     if (!req->request_id || !*req->request_id ||
@@ -210,7 +271,7 @@ void sb_client_prepare(sb_client *c, Skillbase__Request *req)
     if (command_is_write(req->command_case) &&
         (!req->idempotency_key || !*req->idempotency_key ||
          (req->idempotency_key == c->idempotency_key && !c->key_fresh))) {
-        random_hex(c->idempotency_key, 16);
+        new_key(c->idempotency_key);
         req->idempotency_key = c->idempotency_key;
         c->key_fresh = true;
     }

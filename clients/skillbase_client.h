@@ -14,11 +14,34 @@
 
 typedef struct sb_client sb_client;
 
+/* CURVE settings for a tcp:// endpoint (docs/security.md): the daemon's
+ * public key and this client's key pair, each 40 Z85 characters. */
+typedef struct {
+    char server_key[41];
+    char public_key[41];
+    char secret_key[41];
+} sb_client_curve;
+
 typedef struct {
     const char *endpoint; /* NULL: sb_client_default_endpoint() */
     int timeout_ms;       /* per try; 0: 5000 */
     int retries;          /* extra tries after the first; negative: 0; default 2 */
+    const sb_client_curve *curve; /* NULL: no CURVE (ipc://); copied */
 } sb_client_options;
+
+/* Resolve CURVE settings. `server_key` is the daemon's public key (40 Z85
+ * characters, or a file holding public_key such as its server.pub);
+ * `key_file` is this client's key-pair file (skillbasectl keygen; mode
+ * 0600). NULL arguments fall back to $SKILLBASE_SERVER_KEY and
+ * $SKILLBASE_KEY_FILE. Returns 1 with *ret filled, 0 when neither is given
+ * (plain, for ipc://), or -1 with the reason in err (only one of the two
+ * given, a file unreadable or readable by others, a malformed key). */
+int sb_client_curve_load(const char *server_key, const char *key_file, sb_client_curve *ret,
+                         char *err, size_t err_len);
+
+/* Make ZeroMQ socket `sock` a CURVE client with `curve`, before it
+ * connects. Returns 0, or -1 with errno set. */
+int sb_client_curve_apply(void *sock, const sb_client_curve *curve);
 
 /* The endpoint used when none is given: $SKILLBASE_ENDPOINT, else the
  * build's default "ipc://<default state dir>/command.sock". Never NULL. */

@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "ctl_output.h"
 #include "pbjson.h"
+#include "sb_calendar.h"
 #include "sb_error.h"
 #include "skillbase_client.h"
 
@@ -61,15 +62,29 @@ int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
     Skillbase__Reply *reply = NULL;
     int r;
 
+    sb_client_curve curve;
+    bool curved = false;
     if (!c->client) {
-        sb_client_options opts = {c->endpoint, (int)c->timeout_ms, TRIES - 1};
+        char err[512];
+        /* CURVE for tcp:// (--server-key, --key-file or the environment) */
+        int cr = sb_client_curve_load(c->server_key, c->key_file, &curve, err, sizeof err);
+        if (cr < 0)
+            return usage_fail(c, "%s", err);
+        curved = cr > 0;
+        sb_client_options opts = {c->endpoint, (int)c->timeout_ms, TRIES - 1,
+                                  curved ? &curve : NULL};
         r = sb_client_new(&opts, &c->client);
         if (r == SB_E(SB_INVALID))
             return usage_fail(c, "bad endpoint \"%s\"", c->endpoint);
         if (r < 0)
             return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "cannot create a ZeroMQ socket");
     }
-    req->actor = (char *)c->actor;
+    /* over CURVE the daemon records the key's name (docs/security.md) */
+    if (!curved && (c->server_key || c->key_file || getenv("SKILLBASE_SERVER_KEY")))
+        curved = true;
+    if (curved && c->actor_given)
+        return usage_fail(c, "--as cannot be used with a key: the daemon records the key's name");
+    req->actor = (char *)(curved ? "" : c->actor);
     req->expected_version = c->expect_version;
     if (c->key)
         req->idempotency_key = (char *)c->key;
@@ -107,10 +122,20 @@ int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase w
 int ctl_run_write(ctl *c, Skillbase__Request *req)
 {
     Skillbase__Reply *reply;
-    int r = ctl_call_for(c, req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
+    int r = ctl_call(c, req, &reply);
 
     if (r)
         return r;
+    /* four eyes: the daemon recorded a proposal instead of acting */
+    if (reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL && reply->proposal) {
+        r = ctl_print_proposal(c, reply->proposal);
+        skillbase__reply__free_unpacked(reply, NULL);
+        return r;
+    }
+    if (reply->result_case != SKILLBASE__REPLY__RESULT_RECORD || !reply->record) {
+        skillbase__reply__free_unpacked(reply, NULL);
+        return ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
+    }
     if (ctl_print_written(&c->out, reply->record,
                           req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY,
                           req->command_case) < 0)
@@ -300,26 +325,18 @@ out:
     return r;
 }
 
-/* history and events: both read pages of events. */
-static int verb_events(ctl *c, const verb *v, char **args)
+/* history: the events of one record, page by page (events: ctl_events.c). */
+static int verb_history(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__History hist = SKILLBASE__HISTORY__INIT;
-    Skillbase__ReadEvents read = SKILLBASE__READ_EVENTS__INIT;
-    bool is_history = strcmp(v->name, "history") == 0;
     int r = 0;
 
-    if (is_history) {
-        hist.id = args[0];
-        hist.limit = (uint32_t)c->limit;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_HISTORY;
-        req.history = &hist;
-    } else {
-        read.from_seq = c->from_seq;
-        read.limit = (uint32_t)c->limit;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_READ_EVENTS;
-        req.read_events = &read;
-    }
+    (void)v;
+    hist.id = args[0];
+    hist.limit = (uint32_t)c->limit;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_HISTORY;
+    req.history = &hist;
     for (;;) {
         Skillbase__Reply *reply;
         const Skillbase__EventPage *page;
@@ -329,17 +346,14 @@ static int verb_events(ctl *c, const verb *v, char **args)
         if (r)
             return r;
         page = reply->events;
-        if (ctl_print_events(&c->out, page->events, page->n_events, !is_history) < 0) {
+        if (ctl_print_events(&c->out, page->events, page->n_events, false) < 0) {
             skillbase__reply__free_unpacked(reply, NULL);
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
         }
-        /* history resumes after the last event seen, events from next_seq;
-         * either must move forward or we stop. */
+        /* resume after the last event seen, which must move forward */
         next = page->n_events ? page->events[page->n_events - 1]->seq : 0;
-        if (is_history && page->next_seq && next > hist.after_seq && !c->limit)
+        if (page->next_seq && next > hist.after_seq && !c->limit)
             hist.after_seq = next;
-        else if (!is_history && page->next_seq > read.from_seq && page->n_events && !c->limit)
-            read.from_seq = page->next_seq;
         else
             next = 0;
         skillbase__reply__free_unpacked(reply, NULL);
@@ -389,9 +403,34 @@ static const verb verbs[] = {
     {"show", verb_show, 1, false, CMD(SHOW), "show ID"},
     {"list", verb_list, 0, false, CMD(LIST),
      "list [--state S] [--kind application|base] [--limit N] [--after ID]"},
-    {"history", verb_events, 1, false, CMD(HISTORY), "history ID [--limit N]"},
-    {"events", verb_events, 0, false, CMD(READ_EVENTS), "events [--from SEQ] [--limit N]"},
+    {"history", verb_history, 1, false, CMD(HISTORY), "history ID [--limit N]"},
+    {"events", ctl_verb_events, 0, false, CMD(READ_EVENTS),
+     "events [--from SEQ] [--to SEQ] [--limit N] [--topic PREFIX] [--follow]"},
+    {"ingest", ctl_verb_ingest, 0, false, CMD(INGEST),
+     "ingest --source S --id ID --type T --entity X [-r TEXT] [--occurred-on DATE] "
+     "[-f PAYLOAD.json]"},
     {"status", verb_status, 0, false, CMD(STATUS), "status"},
+    {"record-service", ctl_verb_record_service, 0, false, CMD(RECORD_SERVICE),
+     "record-service -f SERVICE.json [--base ID]"},
+    {"subsidy", ctl_verb_subsidy, 1, false, 0,
+     "subsidy report|compute|services --year Y [--base ID]"},
+    {"jobs", ctl_verb_jobs, -1, false, CMD(LIST_JOBS),
+     "jobs [--state S] [--type T] [--limit N] [--after ID]\n"
+     "  jobs show|retry|cancel JOB [-r TEXT]"},
+    {"backup", ctl_verb_backup, 1, false, CMD(BACKUP), "backup DIR"},
+    {"backup-status", ctl_verb_backup_status, 0, false, CMD(BACKUP_STATUS), "backup-status"},
+    {"calendar", ctl_verb_calendar, 3, false, 0,
+     "calendar add-working-days DATE N [--calendar FILE]"},
+    {"keygen", ctl_verb_keygen, 1, false, 0, "keygen FILE"},
+    {"keys", ctl_verb_keys, -1, false, 0,
+     "keys list | add NAME --role R --public-key KEY|FILE [--types T] | remove NAME "
+     "[--keys FILE]"},
+    {"audit", ctl_verb_audit, -1, false, CMD(AUDIT_VERIFY), "audit verify [--from SEQ] | head"},
+    {"proposals", ctl_verb_proposals, 0, false, CMD(LIST_PROPOSALS), "proposals [--all]"},
+    {"confirm", ctl_verb_confirm, 1, false, CMD(CONFIRM_PROPOSAL), "confirm PROPOSAL [-r TEXT]"},
+    {"discard-proposal", ctl_verb_discard_proposal, 1, true, CMD(DISCARD_PROPOSAL),
+     "discard-proposal PROPOSAL -r TEXT"},
+    {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -405,7 +444,27 @@ enum {
     OPT_LIMIT,
     OPT_AFTER,
     OPT_FROM,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_CALENDAR,
+    OPT_FOLLOW,
+    OPT_JSON_LINES,
+    OPT_TO,
+    OPT_TOPIC,
+    OPT_EVENT_ENDPOINT,
+    OPT_SOURCE,
+    OPT_EVENT_ID,
+    OPT_TYPE,
+    OPT_ENTITY,
+    OPT_OCCURRED_ON,
+    OPT_BASE,
+    OPT_YEAR,
+    OPT_SERVER_KEY,
+    OPT_KEY_FILE,
+    OPT_KEYS,
+    OPT_ROLE,
+    OPT_PUBLIC_KEY,
+    OPT_TYPES,
+    OPT_ALL
 };
 
 static const struct option long_options[] = {
@@ -427,6 +486,26 @@ static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"calendar", required_argument, NULL, OPT_CALENDAR},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"json-lines", no_argument, NULL, OPT_JSON_LINES},
+    {"to", required_argument, NULL, OPT_TO},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"event-endpoint", required_argument, NULL, OPT_EVENT_ENDPOINT},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"id", required_argument, NULL, OPT_EVENT_ID},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"entity", required_argument, NULL, OPT_ENTITY},
+    {"occurred-on", required_argument, NULL, OPT_OCCURRED_ON},
+    {"base", required_argument, NULL, OPT_BASE},
+    {"year", required_argument, NULL, OPT_YEAR},
+    {"server-key", required_argument, NULL, OPT_SERVER_KEY},
+    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+    {"keys", required_argument, NULL, OPT_KEYS},
+    {"role", required_argument, NULL, OPT_ROLE},
+    {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
+    {"types", required_argument, NULL, OPT_TYPES},
+    {"all", no_argument, NULL, OPT_ALL},
     {NULL, 0, NULL, 0},
 };
 
@@ -448,8 +527,22 @@ static void print_help(void)
            "      --cause CAUSE          revoke cause\n"
            "      --state S, --kind K, --limit N, --after ID   list filters and paging\n"
            "      --from SEQ             events: first sequence number\n"
+           "      --to SEQ               events: last sequence number\n"
+           "      --topic PREFIX         events: only topics starting with PREFIX\n"
+           "      --follow               events: keep following the stream live\n"
+           "      --json-lines           events: one JSON object per line (as --follow --json)\n"
+           "      --event-endpoint EP    events --follow: the daemon's event stream\n"
+           "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
+           "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
+           "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
+           "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
+           "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
+           "      --key-file FILE        tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)\n"
+           "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
+           "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
+           "      --all                  proposals: decided ones too\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
-           sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES);
+           sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
 
 /* Options as data: where each value goes in ctl and what it may be. */
@@ -469,6 +562,23 @@ static const struct option_rule {
     {'r', TAKE_TEXT, offsetof(ctl, reason)},
     {'f', TAKE_TEXT, offsetof(ctl, file)},
     {OPT_AFTER, TAKE_TEXT, offsetof(ctl, after)},
+    {OPT_BASE, TAKE_TEXT, offsetof(ctl, base)},
+    {OPT_SERVER_KEY, TAKE_TEXT, offsetof(ctl, server_key)},
+    {OPT_KEY_FILE, TAKE_TEXT, offsetof(ctl, key_file)},
+    {OPT_KEYS, TAKE_TEXT, offsetof(ctl, keys_file)},
+    {OPT_ROLE, TAKE_TEXT, offsetof(ctl, role)},
+    {OPT_PUBLIC_KEY, TAKE_TEXT, offsetof(ctl, public_key)},
+    {OPT_TYPES, TAKE_TEXT, offsetof(ctl, types)},
+    {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
+    {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
+    {OPT_TOPIC, TAKE_TEXT, offsetof(ctl, topic)},
+    {OPT_EVENT_ENDPOINT, TAKE_TEXT, offsetof(ctl, event_endpoint)},
+    {OPT_SOURCE, TAKE_TEXT, offsetof(ctl, source)},
+    {OPT_EVENT_ID, TAKE_TEXT, offsetof(ctl, event_id)},
+    {OPT_TYPE, TAKE_TEXT, offsetof(ctl, type)},
+    {OPT_ENTITY, TAKE_TEXT, offsetof(ctl, entity)},
+    {OPT_OCCURRED_ON, TAKE_TEXT, offsetof(ctl, occurred_on)},
+    {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
     {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
     {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
     {'t', TAKE_NUMBER, offsetof(ctl, timeout_ms), 1, 3600000},
@@ -516,6 +626,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
             *(uint64_t *)field = n;
         } else if (pbjson_enum_parse(r->e, arg, &v) == 0 && v != 0 && v != r->skip) {
             *(int *)field = v;
+        } else if (opt == OPT_STATE &&
+                   pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 && v != 0) {
+            c->job_state = v; /* jobs --state (ctl_jobs.c) */
         } else {
             ctl_enum_choices(r->e, r->skip, choices, sizeof choices);
             *status =
@@ -535,6 +648,15 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         print_help();
         *status = EXIT_DONE;
         return -1;
+    case OPT_FOLLOW:
+        c->follow = true;
+        break;
+    case OPT_ALL:
+        c->all = true;
+        break;
+    case OPT_JSON_LINES:
+        c->json_lines = true;
+        break;
     case OPT_VERSION:
         printf("skillbasectl %s\n", SB_VERSION);
         *status = EXIT_DONE;
@@ -572,7 +694,7 @@ int main(int argc, char **argv)
     memcpy(scan, argv, ((size_t)argc + 1) * sizeof *scan);
     opterr = 0;
     while ((opt = getopt_long(argc, scan, short_opts, long_options, NULL)) != -1)
-        if (opt == 'j')
+        if (opt == 'j' || opt == OPT_JSON_LINES)
             c.out.json = true;
     free(scan);
     ctl_output_init(&c.out, c.out.json);
@@ -590,6 +712,7 @@ int main(int argc, char **argv)
     }
     if (!c.endpoint)
         c.endpoint = sb_client_default_endpoint();
+    c.actor_given = c.actor && *c.actor;
     if (!c.actor || !*c.actor)
         c.actor = default_actor();
 
@@ -600,9 +723,12 @@ int main(int argc, char **argv)
             v = &verbs[i];
     if (!v)
         return usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
-    if (argc - optind - 1 < v->nargs)
+    if (c.job_state && v->fn != ctl_verb_jobs)
+        return usage_fail(&c, "--state: a job state; %s takes a record state (try --help)",
+                          v->name);
+    if (v->nargs >= 0 && argc - optind - 1 < v->nargs)
         return usage_fail(&c, "missing argument: usage: skillbasectl %s", v->usage);
-    if (argc - optind - 1 > v->nargs)
+    if (v->nargs >= 0 && argc - optind - 1 > v->nargs)
         return usage_fail(&c, "unexpected argument \"%s\": usage: skillbasectl %s",
                           argv[optind + 1 + v->nargs], v->usage);
     if (v->needs_reason && (!c.reason || !*c.reason))

@@ -1,7 +1,8 @@
 /* sb_log: one logging function with levels, for every skillbase program.
  *
  * Lines go to stderr as "LEVEL message" (journald adds the time when run
- * under systemd); with a terminal or SB_LOG_TIME=1 a UTC timestamp leads.
+ * under systemd, and a "<N>" prefix gives it the line's priority); with a
+ * terminal or SB_LOG_TIME=1 a UTC timestamp leads.
  * The level is process-global, set once from the command line.
  */
 #ifndef SB_LOG_H

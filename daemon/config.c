@@ -1,10 +1,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "deadlines.h"
+#include "metrics.h"
+#include "security.h"
 
 #ifndef SB_DEFAULT_STATE_DIR
 #define SB_DEFAULT_STATE_DIR "var"
@@ -23,6 +28,15 @@ void sb_config_defaults(sb_config *c)
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
+    sb_deadlines_config_defaults(c);
+    c->job_lease_ms = 30000;
+    c->job_max_attempts = 5;
+    c->job_backoff_base_ms = 1000;
+    c->job_backoff_max_ms = 300000;
+    c->worker_heartbeat_ms = 1000;
+    c->worker_liveness = 3;
+    c->event_send_hwm = 10000;
+    c->event_heartbeat_ms = 1000;
 }
 
 static int parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *ret)
@@ -103,8 +117,83 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             c->publicity_working_days = (uint32_t)v;
             return 0;
         }
+    } else if (strcmp(section, "events") == 0) {
+        if (strcmp(key, "endpoint") == 0) {
+            if (copy_string(c->event_endpoint, sizeof c->event_endpoint, value))
+                goto bad_path;
+            return 0;
+        }
+        if (strcmp(key, "send_hwm") == 0) {
+            if (parse_u64(value, 100, 10000000, &v))
+                goto bad_number;
+            c->event_send_hwm = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "heartbeat_ms") == 0) {
+            if (parse_u64(value, 100, 60000, &v))
+                goto bad_number;
+            c->event_heartbeat_ms = (uint32_t)v;
+            return 0;
+        }
+    } else if (strcmp(section, "workers") == 0) {
+        if (strcmp(key, "endpoint") == 0) {
+            if (copy_string(c->worker_endpoint, sizeof c->worker_endpoint, value))
+                goto bad_path;
+            return 0;
+        }
+        static const struct {
+            const char *key;
+            size_t off;
+            uint64_t min, max;
+        } nums[] = {
+            {"lease_ms", offsetof(sb_config, job_lease_ms), 100, 86400000},
+            {"max_attempts", offsetof(sb_config, job_max_attempts), 1, 1000},
+            {"backoff_base_ms", offsetof(sb_config, job_backoff_base_ms), 1, 86400000},
+            {"backoff_max_ms", offsetof(sb_config, job_backoff_max_ms), 1, 86400000},
+            {"heartbeat_ms", offsetof(sb_config, worker_heartbeat_ms), 50, 60000},
+            {"liveness", offsetof(sb_config, worker_liveness), 2, 100},
+        };
+        for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+            if (strcmp(key, nums[i].key) == 0) {
+                if (parse_u64(value, nums[i].min, nums[i].max, &v))
+                    goto bad_number;
+                *(uint32_t *)((char *)c + nums[i].off) = (uint32_t)v;
+                return 0;
+            }
+        }
+    } else if (strcmp(section, "deadlines") == 0) {
+        if (strcmp(key, "calendar") == 0) {
+            if (!*value || copy_string(c->calendar, sizeof c->calendar, value))
+                goto bad_path;
+            return 0;
+        }
+        if (strcmp(key, "remind_days") == 0)
+            return sb_deadlines_parse_remind_days(value, c->remind_days, &c->n_remind_days, err,
+                                                  err_len);
+    } else if (strcmp(section, "metrics") == 0) {
+        if (strcmp(key, "listen") == 0) {
+            char why[200];
+            if (*value && sb_metrics_listen_check(value, why, sizeof why)) {
+                snprintf(err, err_len, "[metrics] listen: %s", why);
+                return -1;
+            }
+            if (copy_string(c->metrics_listen, sizeof c->metrics_listen, value))
+                goto bad_path;
+            return 0;
+        }
+    } else if (strcmp(section, "notify") == 0) {
+        return 0; /* skillbase-notify's own keys, checked by workers/notify_config.c */
+    } else if (strcmp(section, "security") == 0 || strcmp(section, "four_eyes") == 0) {
+        return sb_security_config_set(c, section, key, value, err, err_len);
+    } else if (strcmp(section, "subsidy") == 0) {
+        /* skillbase-subsidy's own: the rules file, read and checked there */
+        if (strcmp(key, "rules") == 0)
+            return 0;
     } else {
-        snprintf(err, err_len, "unknown section [%s] (expected daemon, rubric, publicity)", section);
+        snprintf(err, err_len,
+                 "unknown section [%s] (expected daemon, rubric, publicity, events, workers, "
+                 "deadlines, metrics, notify, subsidy, security, four_eyes)",
+                 section);
         return -1;
     }
     snprintf(err, err_len, "[%s] %s: unknown key", section, key);
@@ -137,11 +226,28 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     return 1;
 }
 
+static int accept_entry(void *user, const char *section, const char *name, const char *value)
+{
+    (void)user, (void)section, (void)name, (void)value;
+    return 1;
+}
+
 int sb_config_load(sb_config *c, const char *path, char *err, size_t err_len)
 {
     char why[512] = "";
     load_state st = {c, why, sizeof why, 0};
-    int r = ini_parse(path, on_entry, &st);
+    /* inih reports the first bad line but goes on parsing, so a syntax
+     * error would be paired with a later key's complaint: look for syntax
+     * errors alone first. */
+    int r = ini_parse(path, accept_entry, NULL);
+    if (r > 0) {
+        snprintf(err, err_len, "%s:%d: syntax error (expected [section], key = value, or a "
+                               "; comment)",
+                 path, r);
+        return -1;
+    }
+    if (r == 0)
+        r = ini_parse(path, on_entry, &st);
     if (r == -1) {
         snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
         return -1;
@@ -170,9 +276,37 @@ int sb_config_finish(sb_config *c, char *err, size_t err_len)
     if (strncmp(c->command_endpoint, "ipc://", 6) == 0 && strlen(c->command_endpoint) - 6 > 107)
         sb_problems_add(&problems, "ipc endpoint path %s is longer than 107 bytes",
                         c->command_endpoint + 6);
+    if (!c->event_endpoint[0]) {
+        int n = snprintf(c->event_endpoint, sizeof c->event_endpoint, "ipc://%s/events.sock",
+                         c->state_dir);
+        if (n < 0 || (size_t)n >= sizeof c->event_endpoint)
+            sb_problems_add(&problems, "state directory path too long for an ipc endpoint");
+    }
+    if (strncmp(c->event_endpoint, "ipc://", 6) == 0 && strlen(c->event_endpoint) - 6 > 107)
+        sb_problems_add(&problems, "[events] endpoint: ipc path %s is longer than 107 bytes",
+                        c->event_endpoint + 6);
+    if (strcmp(c->event_endpoint, c->command_endpoint) == 0)
+        sb_problems_add(&problems, "[events] endpoint must differ from the command endpoint (%s)",
+                        c->command_endpoint);
+    if (!c->worker_endpoint[0]) {
+        int n = snprintf(c->worker_endpoint, sizeof c->worker_endpoint, "ipc://%s/worker.sock",
+                         c->state_dir);
+        if (n < 0 || (size_t)n >= sizeof c->worker_endpoint)
+            sb_problems_add(&problems, "state directory path too long for an ipc endpoint");
+    }
+    if (strncmp(c->worker_endpoint, "ipc://", 6) == 0 && strlen(c->worker_endpoint) - 6 > 107)
+        sb_problems_add(&problems, "[workers] endpoint: ipc path %s is longer than 107 bytes",
+                        c->worker_endpoint + 6);
+    if (strcmp(c->worker_endpoint, c->command_endpoint) == 0)
+        sb_problems_add(&problems, "[workers] endpoint must differ from the command endpoint (%s)",
+                        c->command_endpoint);
+    if (c->job_backoff_max_ms < c->job_backoff_base_ms)
+        sb_problems_add(&problems, "[workers] backoff_max_ms is smaller than backoff_base_ms");
     if (c->map_max < c->map_size)
         sb_problems_add(&problems, "[daemon] map_max_mb is smaller than map_size_mb");
     sb_rubric_valid(&c->rubric, &problems);
+    sb_deadlines_config_finish(c, &problems);
+    sb_security_config_finish(c, &problems);
     if (!problems.count)
         return 0;
     size_t off = 0;

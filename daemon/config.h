@@ -9,6 +9,7 @@
 #define SB_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@
 #include "sb_log.h"
 
 #define SB_ENDPOINT_MAX 256
+#define SB_REMIND_MAX 8 /* [deadlines] remind_days: most offsets */
 
 typedef struct {
     char state_dir[PATH_MAX];               /* LMDB environment and ipc sockets */
@@ -27,6 +29,30 @@ typedef struct {
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */
+    /* [events]: the event stream (daemon/publisher.h) */
+    char event_endpoint[SB_ENDPOINT_MAX];   /* "" until finish: ipc://<state_dir>/events.sock */
+    uint32_t event_send_hwm;                /* messages queued per subscriber, then dropped */
+    uint32_t event_heartbeat_ms;            /* heartbeat interval on the stream */
+    /* [workers]: the worker endpoint and the job outbox (daemon/broker.h) */
+    char worker_endpoint[SB_ENDPOINT_MAX];  /* "" until finish: ipc://<state_dir>/worker.sock */
+    uint32_t job_lease_ms;                  /* a delivered job's lease */
+    uint32_t job_max_attempts;              /* deliveries before a job is parked */
+    uint32_t job_backoff_base_ms;           /* first retry delay (doubles per attempt) */
+    uint32_t job_backoff_max_ms;            /* retry delay cap */
+    uint32_t worker_heartbeat_ms;           /* heartbeat interval, both ways */
+    uint32_t worker_liveness;               /* missed heartbeats before a worker is dead */
+    /* [deadlines]: the holiday calendar and assessment reminders (docs/deadlines.md) */
+    char calendar[PATH_MAX];                /* "" until finish: sb_calendar_default_path() */
+    uint32_t remind_days[SB_REMIND_MAX];    /* reminders this many days before an assessment */
+    uint32_t n_remind_days;                 /* is due, largest first; 0: none */
+    /* [metrics]: the Prometheus endpoint (daemon/metrics.h) */
+    char metrics_listen[64];                /* "HOST:PORT", "" = off */
+    /* [security] and [four_eyes] (daemon/security.h, docs/security.md) */
+    char keys_file[PATH_MAX];               /* "": none (tcp:// endpoints are refused) */
+    char server_key_file[PATH_MAX];         /* "" until finish: <state_dir>/server.key */
+    int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
+    bool four_eyes_certify;                 /* close_publicity needs a second operator */
+    bool four_eyes_revoke;                  /* revoke needs a second operator */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

@@ -4,14 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "four_eyes.h"
 #include "handlers.h"
 #include "machine.h"
 #include "rules.h"
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "sb_protocol.h"
+#include "validate.h"
 
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION SB_PROTOCOL_VERSION
 /* Decoding may use this many bytes per byte of frame (protobuf-c expands
  * small wire fields into C structs), plus a floor. */
 #define DECODE_FACTOR 32
@@ -19,6 +23,9 @@
 /* What a handler may allocate on top: a page of 1000 records. */
 #define WORK_BUDGET (64u * 1024 * 1024)
 #define ENVELOPE_TEXT_MAX 256
+/* Longest idempotency key the store keeps (its key limit); an
+ * authenticated caller's keys are stored prefixed with its name. */
+#define IDEM_KEY_MAX 200
 
 static uint64_t real_now_ms(void *arg)
 {
@@ -95,6 +102,25 @@ static int refuse(sb_arena *arena, Skillbase__Reply *reply, int code, const char
     return pack_reply(arena, reply, ret);
 }
 
+/* Why a request's protocol version is refused, naming both versions. */
+static const char *protocol_refusal(sb_arena *arena, uint32_t protocol)
+{
+    if (protocol == 0)
+        return sb_arena_printf(arena,
+                               "request carries no protocol version (Request.protocol, field 1); "
+                               "this daemon (skillbase %s) speaks protocol %d",
+                               SB_VERSION, PROTOCOL_VERSION);
+    if (protocol > PROTOCOL_VERSION)
+        return sb_arena_printf(arena,
+                               "request speaks protocol %u, newer than this daemon's protocol %d "
+                               "(skillbase %s): upgrade the daemon or use a client of protocol %d",
+                               protocol, PROTOCOL_VERSION, SB_VERSION, PROTOCOL_VERSION);
+    return sb_arena_printf(arena,
+                           "request speaks protocol %u, older than the oldest this daemon serves "
+                           "(protocol %d to %d, skillbase %s): upgrade the client",
+                           protocol, SB_PROTOCOL_MIN, PROTOCOL_VERSION, SB_VERSION);
+}
+
 static const char *check_envelope(const Skillbase__Request *req)
 {
     const struct {
@@ -116,13 +142,13 @@ static const char *check_envelope(const Skillbase__Request *req)
 
 /* Answer a repeated key from the store. Returns 1 when answered, 0 when
  * the key is new, or a negated error. */
-static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req, uint64_t hash,
-                  Skillbase__Reply *reply, sb_dispatch_result *ret)
+static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req, const char *key,
+                  uint64_t hash, Skillbase__Reply *reply, sb_dispatch_result *ret)
 {
     uint64_t stored_hash;
     uint8_t *bytes;
     size_t len;
-    int rc = sb_store_idem_get(batch, req->idempotency_key, &stored_hash, &bytes, &len);
+    int rc = sb_store_idem_get(batch, key, &stored_hash, &bytes, &len);
     if (rc == SB_E(SB_NOT_FOUND))
         return 0;
     if (rc)
@@ -131,7 +157,7 @@ static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req,
         free(bytes);
         rc = refuse(arena, reply, SB_KEY_REUSED,
                     sb_arena_printf(arena, "idempotency key \"%s\" was already used for another "
-                                           "command", req->idempotency_key),
+                                           "command", key),
                     ret);
         return rc ? rc : 1;
     }
@@ -147,6 +173,13 @@ static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req,
 
 int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_t *frame,
                 size_t len, sb_arena *arena, sb_dispatch_result *ret)
+{
+    sb_caller caller = {.role = role};
+    return sb_dispatch_as(ctx, batch, &caller, frame, len, arena, ret);
+}
+
+int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
+                   const uint8_t *frame, size_t len, sb_arena *arena, sb_dispatch_result *ret)
 {
     Skillbase__Reply *reply = sb_arena_alloc(arena, sizeof *reply);
     if (!reply)
@@ -169,10 +202,8 @@ int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_
                       "request is not a decodable skillbase.Request (or exceeds the decoding budget)",
                       ret);
     reply->request_id = req->request_id;
-    if (req->protocol > PROTOCOL_VERSION)
-        return refuse(arena, reply, SB_UNSUPPORTED_PROTOCOL,
-                      sb_arena_printf(arena, "protocol %u is newer than this daemon's (%d)",
-                                      req->protocol, PROTOCOL_VERSION),
+    if (req->protocol < SB_PROTOCOL_MIN || req->protocol > PROTOCOL_VERSION)
+        return refuse(arena, reply, SB_UNSUPPORTED_PROTOCOL, protocol_refusal(arena, req->protocol),
                       ret);
     const char *bad = check_envelope(req);
     if (bad)
@@ -180,27 +211,47 @@ int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_
                       sb_arena_printf(arena, "%s: not valid UTF-8 text of at most %d bytes", bad,
                                       ENVELOPE_TEXT_MAX),
                       ret);
+    /* every string UTF-8, every enum known, at any depth (validate.h) */
+    bad = sb_validate_message(arena, &req->base);
+    if (bad)
+        return refuse(arena, reply, SB_INVALID, bad, ret);
     const sb_command *cmd = sb_command_find(req->command_case);
     if (!cmd)
         return refuse(arena, reply, SB_UNKNOWN_COMMAND,
                       req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET
                           ? "request carries no command"
-                          : sb_arena_printf(arena, "unknown command %d (newer client?)",
-                                            (int)req->command_case),
+                          : sb_arena_printf(arena,
+                                            "unknown command %d: this daemon (skillbase %s, "
+                                            "protocol %d) does not know it; newer client?",
+                                            (int)req->command_case, SB_VERSION, PROTOCOL_VERSION),
                       ret);
-    if (!(cmd->roles & role))
-        return refuse(arena, reply, SB_FORBIDDEN,
-                      sb_arena_printf(arena, "%s is not allowed for this caller's role", cmd->name),
-                      ret);
+    ret->command = cmd->name;
+    /* the table's roles, and what roles and keys limit beyond (access.h) */
+    bad = sb_access_check(arena, caller, cmd, req);
+    if (bad)
+        return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
+    const char *actor = sb_access_actor(arena, caller, req, &bad);
+    if (!actor)
+        return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
 
     uint64_t hash = 0;
     int rc;
-    bool keyed = cmd->write && req->idempotency_key && req->idempotency_key[0];
+    /* A command may derive its key from its content (ingest: the
+     * service's own event id); otherwise the envelope's key counts. */
+    const char *key = cmd->write && cmd->idem_key
+                          ? cmd->idem_key(arena, req)
+                          : sb_access_scope_key(arena, caller, req->idempotency_key);
+    bool keyed = cmd->write && key && key[0];
+    /* a key the store cannot hold must not fail the whole batch */
+    if (keyed && strlen(key) > IDEM_KEY_MAX)
+        return refuse(arena, reply, SB_INVALID,
+                      sb_arena_printf(arena, "idempotency_key: longer than %d bytes", IDEM_KEY_MAX),
+                      ret);
     if (keyed) {
         rc = command_hash(arena, req, &hash);
         if (rc)
             return rc;
-        rc = replay(batch, arena, req, hash, reply, ret);
+        rc = replay(batch, arena, req, key, hash, reply, ret);
         if (rc)
             return rc < 0 ? rc : 0;
     }
@@ -215,12 +266,15 @@ int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_
         .now_ms = now,
         .today = sb_date_from_ms(now),
         .started_ms = ctx->started_ms,
-        .actor = req->actor && req->actor[0] ? req->actor : "anonymous",
+        .actor = actor,
+        .server_stats = ctx->server_stats,
+        .caller = caller,
     };
     rc = sb_store_sub_begin(batch, &call.txn);
     if (rc)
         return rc;
-    rc = cmd->fn(&call);
+    /* a four-eyes decision is proposed, not made (four_eyes.h) */
+    rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
     if (rc == SB_E(SB_STORE_FULL) || (rc && reply->code == SB_OK)) {
         /* the store failed under the handler, not a refusal */
         sb_store_abort(&call.txn);
@@ -236,7 +290,7 @@ int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_
     }
     rc = pack_reply(arena, reply, ret);
     if (!rc && keyed)
-        rc = sb_store_idem_put(call.txn, req->idempotency_key, hash, ret->reply, ret->len);
+        rc = sb_store_idem_put(call.txn, key, hash, ret->reply, ret->len);
     if (rc) {
         sb_store_abort(&call.txn);
         return rc == SB_E(SB_STORE_FULL) ? rc : SB_E(SB_INTERNAL);

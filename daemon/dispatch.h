@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "handlers.h"
 #include "sb_arena.h"
+#include "server_stats.h"
 #include "store.h"
 
 typedef struct {
@@ -25,6 +27,8 @@ typedef struct {
      * clock named by SKILLBASE_TEST_CLOCK). */
     uint64_t (*now_ms)(void *arg);
     void *clock_arg;
+    /* The server's group-commit counters, shown by status (NULL: none). */
+    const sb_server_stats *server_stats;
 } sb_dispatch_ctx;
 
 /* What one request produced; all pointers into the call's arena. */
@@ -34,6 +38,8 @@ typedef struct {
     const char *request_id;  /* "" when the frame did not decode */
     int code;                /* the reply's code */
     int wrote;               /* the request changed the store */
+    const char *command;     /* the command's name from the table; NULL when
+                              * the frame named no known command */
 } sb_dispatch_result;
 
 /* Apply one request inside the write transaction `batch`. `role` is the
@@ -44,6 +50,13 @@ typedef struct {
  * when even an error reply could not be built (out of memory). */
 int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_t *frame,
                 size_t len, sb_arena *arena, sb_dispatch_result *ret);
+
+/* sb_dispatch for a caller known by more than its role (daemon/security.h):
+ * its key name is the actor, its types limit what it may ingest, its
+ * idempotency keys are its own. sb_dispatch(role) is this with an
+ * unauthenticated caller of that role. */
+int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
+                   const uint8_t *frame, size_t len, sb_arena *arena, sb_dispatch_result *ret);
 
 /* Pack a bare error reply (no request decoded), e.g. when a commit failed.
  * Returns 0 or SB_E(SB_INTERNAL). */

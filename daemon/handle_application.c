@@ -136,6 +136,10 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
     rc = sb__commit_change(call, rec, NULL, "close_publicity", t->from, reason);
     if (rc)
         return rc;
+    /* reminders before the first assessment is due (handle_deadlines.c) */
+    rc = sb__assessment_schedule(call, b);
+    if (rc)
+        return rc;
     app->base_id = b->id;
     return 0;
 }
@@ -185,6 +189,10 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
         if (rc)
             return rc;
     }
+    /* the publicity clock: start, stop, resume (handle_deadlines.c) */
+    rc = sb__publicity_track(call, old->application, app, action);
+    if (rc)
+        return rc;
     rc = sb__commit_change(call, rec, old, action_name, from, reason);
     if (rc)
         return rc;

@@ -97,6 +97,10 @@ int sb__handle_assess(sb_call *call)
     rc = sb__commit_change(call, rec, old, "assess", old->sub_base->state, c->reason);
     if (rc)
         return rc;
+    /* reminders before the next assessment is due (handle_deadlines.c) */
+    rc = sb__assessment_schedule(call, b);
+    if (rc)
+        return rc;
     sb__reply_record(call, rec);
     return 0;
 }

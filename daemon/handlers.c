@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers_private.h"
+#include "jobs.h"
 #include "sb_error.h"
 
 #define ID_MAX 64
@@ -141,16 +142,17 @@ int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Re
     ev->reason = (char *)(reason ? reason : "");
     ev->record = rec;
     ev->request_id = call->req->request_id;
+    ev->ingest = (Skillbase__Ingest *)call->ingest;
+    /* a confirmed four-eyes decision names its proposal and proposer */
+    ev->proposal_id = (char *)(call->proposal_id ? call->proposal_id : "");
+    ev->proposed_by = (char *)(call->proposed_by ? call->proposed_by : "");
     if (!ev->topic)
         return SB_E(SB_INTERNAL);
     int rc = sb_store_record_put(call->txn, rec, old);
     if (rc)
         return rc;
-    rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
+    /* the event and the jobs its topic calls for (outbox_rules.c) */
+    return sb_jobs_event_append(call, ev);
 }
 
 void sb__reply_record(sb_call *call, Skillbase__Record *rec)
@@ -244,12 +246,39 @@ static int handle_read_events(sb_call *call)
     const Skillbase__ReadEvents *q = call->req->read_events;
     Skillbase__Event **events;
     size_t n;
+    if (q->topic_prefix && q->topic_prefix[0])
+        return sb__read_events_filtered(call);
     uint64_t next;
     int rc = sb_store_events_read(call->txn, q->from_seq, page_limit(q->limit), &call->arena->pb,
                                   &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);
+}
+
+/* The server's group-commit counters (none when dispatch runs without a
+ * server, as in the unit tests). */
+static int status_batches(sb_call *call, Skillbase__StatusInfo *st)
+{
+    const sb_server_stats *ss = call->server_stats;
+    if (!ss)
+        return 0;
+    st->requests = ss->requests;
+    st->batches = ss->batches;
+    st->largest_batch = ss->largest_batch;
+    st->commit_us = ss->commit_us;
+    st->apply_us = ss->apply_us;
+    size_t n = SB_SERVER_BATCH_BUCKETS;
+    while (n && !ss->batch_sizes[n - 1])
+        n--;
+    if (!n)
+        return 0;
+    st->batch_sizes = sb_arena_alloc(call->arena, n * sizeof *st->batch_sizes);
+    if (!st->batch_sizes)
+        return SB_E(SB_INTERNAL);
+    memcpy(st->batch_sizes, ss->batch_sizes, n * sizeof *st->batch_sizes);
+    st->n_batch_sizes = n;
+    return 0;
 }
 
 static int handle_status(sb_call *call)
@@ -292,6 +321,15 @@ static int handle_status(sb_call *call)
     if (rc)
         return rc;
     st->state_dir = (char *)call->config->state_dir;
+    st->event_endpoint = (char *)call->config->event_endpoint;
+    rc = status_batches(call, st);
+    if (rc)
+        return rc;
+    rc = sb__status_jobs(call, st);
+    if (rc)
+        return rc;
+    if (!(st->backup = sb__backup_info(call)))
+        return SB_E(SB_INTERNAL);
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATUS;
     call->reply->status = st;
     return 0;
@@ -303,31 +341,70 @@ static int handle_status(sb_call *call)
 #define R false
 #define OPS SB_ROLE_OPERATOR
 #define ANY SB_ROLE_ANY
+#define READ SB_ROLES_READ
+#define REVIEW (SB_ROLE_OPERATOR | SB_ROLE_REVIEWER)
 
-/* Who may do what: operators run the whole procedure; services and workers
- * may read, and later issues give them the commands they send (objections,
- * direct-fail events, closing publicity). */
+/* Who may do what (docs/security.md, "Roles"): operators run the whole
+ * procedure; reviewers (experts) review, evaluate and assess; services
+ * ingest facts; workers send the commands of their jobs; readers, workers,
+ * reviewers and operators read; everyone may ask for status and whoami.
+ * dispatch (access.h) adds: a reader never writes, a service ingests only
+ * its listed types under its own name. */
 static const sb_command commands[] = {
-    {SKILLBASE__REQUEST__COMMAND_APPLY, "apply", W, ANY, sb__handle_apply},
-    {SKILLBASE__REQUEST__COMMAND_REVIEW, "review", W, OPS, sb__handle_review},
-    {SKILLBASE__REQUEST__COMMAND_EVALUATE, "evaluate", W, OPS, sb__handle_evaluate},
-    {SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "file_objection", W, ANY,
+    {SKILLBASE__REQUEST__COMMAND_APPLY, "apply", W, OPS, sb__handle_apply},
+    {SKILLBASE__REQUEST__COMMAND_REVIEW, "review", W, REVIEW, sb__handle_review},
+    {SKILLBASE__REQUEST__COMMAND_EVALUATE, "evaluate", W, REVIEW, sb__handle_evaluate},
+    {SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "file_objection", W, OPS,
      sb__handle_file_objection},
     {SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "dismiss_objection", W, OPS,
      sb__handle_dismiss_objection},
     {SKILLBASE__REQUEST__COMMAND_UPHOLD_OBJECTION, "uphold_objection", W, OPS,
      sb__handle_uphold_objection},
-    {SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "close_publicity", W, ANY,
+    {SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "close_publicity", W, OPS | SB_ROLE_WORKER,
      sb__handle_close_publicity},
     {SKILLBASE__REQUEST__COMMAND_REJECT, "reject", W, OPS, sb__handle_reject},
-    {SKILLBASE__REQUEST__COMMAND_WITHDRAW, "withdraw", W, ANY, sb__handle_withdraw},
-    {SKILLBASE__REQUEST__COMMAND_ASSESS, "assess", W, OPS, sb__handle_assess},
-    {SKILLBASE__REQUEST__COMMAND_REVOKE, "revoke", W, ANY, sb__handle_revoke},
-    {SKILLBASE__REQUEST__COMMAND_SHOW, "show", R, ANY, handle_show},
-    {SKILLBASE__REQUEST__COMMAND_LIST, "list", R, ANY, handle_list},
-    {SKILLBASE__REQUEST__COMMAND_HISTORY, "history", R, ANY, handle_history},
+    {SKILLBASE__REQUEST__COMMAND_WITHDRAW, "withdraw", W, OPS, sb__handle_withdraw},
+    {SKILLBASE__REQUEST__COMMAND_ASSESS, "assess", W, REVIEW, sb__handle_assess},
+    {SKILLBASE__REQUEST__COMMAND_REVOKE, "revoke", W, OPS, sb__handle_revoke},
+    {SKILLBASE__REQUEST__COMMAND_SHOW, "show", R, READ, handle_show},
+    {SKILLBASE__REQUEST__COMMAND_LIST, "list", R, READ, handle_list},
+    {SKILLBASE__REQUEST__COMMAND_HISTORY, "history", R, READ, handle_history},
     {SKILLBASE__REQUEST__COMMAND_STATUS, "status", R, ANY, handle_status},
-    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, ANY, handle_read_events},
+    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, READ, handle_read_events},
+    /* subsidy (handle_subsidy.c): services report deliveries, the worker
+     * stores statements, operators read and recompute */
+    {SKILLBASE__REQUEST__COMMAND_RECORD_SERVICE, "record_service", W,
+     SB_ROLE_OPERATOR | SB_ROLE_SERVICE, sb__handle_record_service},
+    {SKILLBASE__REQUEST__COMMAND_LIST_SERVICES, "list_services", R, READ, sb__handle_list_services},
+    {SKILLBASE__REQUEST__COMMAND_RECORD_STATEMENT, "record_statement", W, SB_ROLE_WORKER,
+     sb__handle_record_statement},
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_REPORT, "subsidy_report", R, READ,
+     sb__handle_subsidy_report},
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_COMPUTE, "subsidy_compute", W, OPS,
+     sb__handle_subsidy_compute},
+    {SKILLBASE__REQUEST__COMMAND_LIST_JOBS, "list_jobs", R, READ, sb__handle_list_jobs},
+    {SKILLBASE__REQUEST__COMMAND_SHOW_JOB, "show_job", R, READ, sb__handle_show_job},
+    {SKILLBASE__REQUEST__COMMAND_RETRY_JOB, "retry_job", W, OPS, sb__handle_retry_job},
+    {SKILLBASE__REQUEST__COMMAND_CANCEL_JOB, "cancel_job", W, OPS, sb__handle_cancel_job},
+    {SKILLBASE__REQUEST__COMMAND_INGEST, "ingest", W, SB_ROLE_SERVICE | OPS, sb__handle_ingest,
+     sb__ingest_key},
+    {SKILLBASE__REQUEST__COMMAND_SCHEDULE_PUBLICITY, "schedule_publicity", W, SB_ROLE_WORKER,
+     sb__handle_schedule_publicity},
+    {SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER, "assessment_reminder", W, SB_ROLE_WORKER,
+     sb__handle_assessment_reminder},
+    {SKILLBASE__REQUEST__COMMAND_BACKUP, "backup", R, OPS, sb__handle_backup},
+    {SKILLBASE__REQUEST__COMMAND_BACKUP_STATUS, "backup_status", R, OPS,
+     sb__handle_backup_status},
+    /* security (four_eyes.c, handle_security.c) */
+    {SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS, "list_proposals", R, READ,
+     sb__handle_list_proposals},
+    {SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL, "confirm_proposal", W, OPS,
+     sb__handle_confirm_proposal},
+    {SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL, "discard_proposal", W, OPS,
+     sb__handle_discard_proposal},
+    {SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY, "audit_verify", R, READ, sb__handle_audit_verify},
+    {SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD, "audit_head", R, READ, sb__handle_audit_head},
+    {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

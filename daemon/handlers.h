@@ -16,16 +16,33 @@
 #include "config.h"
 #include "sb_arena.h"
 #include "sb_date.h"
+#include "server_stats.h"
 #include "skillbase.pb-c.h"
 #include "store.h"
 
-/* Roles a caller may hold (authenticated identities map to roles). */
+/* Roles a caller may hold (authenticated identities map to roles; the
+ * keys file names them, docs/security.md). */
 enum {
     SB_ROLE_OPERATOR = 1 << 0, /* bureau staff at the CLI */
-    SB_ROLE_SERVICE = 1 << 1,  /* the bureau's other services */
+    SB_ROLE_SERVICE = 1 << 1,  /* the bureau's other services: ingest */
     SB_ROLE_WORKER = 1 << 2,   /* skillbase's own workers */
-    SB_ROLE_ANY = SB_ROLE_OPERATOR | SB_ROLE_SERVICE | SB_ROLE_WORKER,
+    SB_ROLE_REVIEWER = 1 << 3, /* experts: review, evaluate, assess; may not revoke */
+    SB_ROLE_READER = 1 << 4,   /* reads and the event stream only */
+    /* every role: a trusted in-process caller (tests) */
+    SB_ROLE_ANY = SB_ROLE_OPERATOR | SB_ROLE_SERVICE | SB_ROLE_WORKER | SB_ROLE_REVIEWER |
+                  SB_ROLE_READER,
+    /* the roles that may read records, events, jobs and reports */
+    SB_ROLES_READ = SB_ROLE_OPERATOR | SB_ROLE_WORKER | SB_ROLE_REVIEWER | SB_ROLE_READER,
 };
+
+/* Who sent a request (daemon/security.h). */
+typedef struct {
+    unsigned role;            /* SB_ROLE_* bits; 0: may do nothing */
+    const char *name;         /* the CURVE key's name; NULL when not authenticated (ipc) */
+    char *const *types;       /* service: the ingest types it may report; worker: job types */
+    size_t n_types;
+    const char *refusal;      /* role 0: why (e.g. "key alice was removed"); may be NULL */
+} sb_caller;
 
 /* Everything one command needs. */
 typedef struct {
@@ -39,6 +56,16 @@ typedef struct {
     sb_date today;                /* Hangzhou date of now_ms */
     uint64_t started_ms;          /* daemon start, for status */
     const char *actor;            /* never NULL */
+    const sb_server_stats *server_stats; /* NULL outside the server */
+    /* The ingested fact being applied (handle_ingest.c), attached to every
+     * event the call appends (Event.ingest); NULL for other commands. */
+    const Skillbase__Ingest *ingest;
+    /* Who sent the request (never NULL in dispatch). */
+    const sb_caller *caller;
+    /* A confirmed four-eyes decision (four_eyes.c): recorded in every event
+     * the call appends (Event.proposal_id, proposed_by); NULL otherwise. */
+    const char *proposal_id;
+    const char *proposed_by;
 } sb_call;
 
 typedef int (*sb_handler_fn)(sb_call *call);
@@ -50,6 +77,11 @@ typedef struct {
     bool write;          /* changes state: idempotency and events apply */
     unsigned roles;      /* SB_ROLE_* allowed to run it */
     sb_handler_fn fn;
+    /* The idempotency key derived from the command (ingest:
+     * "ingest:<source>:<event_id>"), in place of Request.idempotency_key;
+     * a NULL result means no key (the handler refuses such a request).
+     * NULL function: the envelope's key. Allocates in the arena. */
+    const char *(*idem_key)(sb_arena *arena, const Skillbase__Request *req);
 } sb_command;
 
 /* The row for a command, or NULL when the case is unknown or unset. */

@@ -52,4 +52,66 @@ int sb__handle_withdraw(sb_call *call);
 int sb__handle_assess(sb_call *call);
 int sb__handle_revoke(sb_call *call);
 
+/* Service records and subsidy statements (handle_subsidy.c, docs/subsidy.md). */
+/* Store a delivered service reported by `source` (NULL or "": the record's
+ * own source field, else "operator"): validates it (sub-base exists, date
+ * valid and not after today, client credit code, counts > 0, UTF-8 text),
+ * treats a repeat of (source, external_id) with the same facts as the
+ * record already stored (CONFLICT when the facts differ), enqueues the
+ * "subsidy.statement" job of its sub-base and year, and appends the audit
+ * event "base.service_recorded" (no jobs). On success sets the reply's
+ * result to the stored record (result_case SERVICE; a caller with another
+ * result may overwrite it); on a refusal the reply carries why. */
+int sb__record_service(sb_call *call, const Skillbase__ServiceRecord *rec, const char *source);
+int sb__handle_record_service(sb_call *call);
+int sb__handle_list_services(sb_call *call);
+int sb__handle_record_statement(sb_call *call);
+int sb__handle_subsidy_report(sb_call *call);
+int sb__handle_subsidy_compute(sb_call *call);
+
+/* Ingest and the event log (handle_ingest.c, handle_events.c). */
+int sb__handle_ingest(sb_call *call);
+/* The idempotency key of an ingest, "ingest:<source>:<event_id>"; NULL when
+ * source or event_id is unusable (the handler then refuses the request). */
+const char *sb__ingest_key(sb_arena *arena, const Skillbase__Request *req);
+/* read_events with a topic prefix: scans a bounded range of the log. */
+int sb__read_events_filtered(sb_call *call);
+
+/* Deadlines (handle_deadlines.c, docs/deadlines.md). */
+/* Keep the publicity clock of `app` (the record being written; `before` is
+ * it as stored) for a transition by `action`: entering in_publicity starts
+ * or resumes it, an objection stops it and counts the days used. Called by
+ * every application transition before its change is committed. */
+int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
+                        Skillbase__Application *app, sb_action action);
+/* Enqueue the reminder jobs of sub-base `b`'s next assessment ([deadlines]
+ * remind_days before it, and the overdue notice after it). Called when a
+ * sub-base is certified or passes an assessment, after its change. */
+int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b);
+int sb__handle_schedule_publicity(sb_call *call);
+int sb__handle_assessment_reminder(sb_call *call);
+
+/* The job outbox (handle_jobs.c, docs/jobs.md). */
+int sb__handle_list_jobs(sb_call *call);
+int sb__handle_show_job(sb_call *call);
+int sb__handle_retry_job(sb_call *call);
+int sb__handle_cancel_job(sb_call *call);
+/* Fill st->job_counts (jobs per state) for status. */
+int sb__status_jobs(sb_call *call, Skillbase__StatusInfo *st);
+
+/* Administration (handle_admin.c). */
+int sb__handle_backup(sb_call *call);
+int sb__handle_backup_status(sb_call *call);
+
+/* security (four_eyes.c, handle_security.c) */
+int sb__handle_list_proposals(sb_call *call);
+int sb__handle_confirm_proposal(sb_call *call);
+int sb__handle_discard_proposal(sb_call *call);
+int sb__handle_audit_verify(sb_call *call);
+int sb__handle_audit_head(sb_call *call);
+int sb__handle_whoami(sb_call *call);
+/* The latest backup as a message in the call's arena; NULL when out of
+ * memory. */
+Skillbase__BackupInfo *sb__backup_info(sb_call *call);
+
 #endif

@@ -35,7 +35,8 @@ static const sb_transition table[] = {
     {APP, SB_ACT_EVALUATE_FAIL, UNDER_REVIEW, REJECTED, SB_GUARD_NO_OPEN_OBJECTION, SB_FX_DECIDED},
     /* 二(三)2 经公示无异议后: an objection sends the case back to the experts. */
     {APP, SB_ACT_FILE_OBJECTION, IN_PUBLICITY, UNDER_REVIEW, SB_GUARD_NONE, SB_FX_OPEN_OBJECTION},
-    /* An objection not upheld: the list is publicised afresh. */
+    /* An objection not upheld: publicity resumes with the working days that
+     * remain (the clock is kept by handle_deadlines.c). */
     {APP, SB_ACT_DISMISS_OBJECTION, UNDER_REVIEW, IN_PUBLICITY, SB_GUARD_OPEN_OBJECTION,
      SB_FX_CLOSE_OBJECTION | SB_FX_START_PUBLICITY},
     {APP, SB_ACT_UPHOLD_OBJECTION, UNDER_REVIEW, REJECTED, SB_GUARD_OPEN_OBJECTION,

@@ -16,23 +16,63 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "broker.h"
 #include "config.h"
+#include "deadlines.h"
+#include "publisher.h"
+#include "reload.h"
+#include "security.h"
 #include "sb_clock.h"
 #include "sb_log.h"
 #include "server.h"
+#include "service.h"
 #include "store.h"
+#include "store_verify.h"
 
 typedef struct {
     uv_loop_t *loop;
     uv_signal_t sigterm;
     uv_signal_t sigint;
     sb_server *server;
+    sb_publisher *publisher;
+    sb_broker *broker;   /* the worker endpoint */
+    sb_service *service; /* systemd, SIGHUP, metrics */
 } daemon_ctx;
 
 /* A command-line flag that overrides a configuration key. */
 typedef struct {
     const char *section, *key, *value;
 } override;
+
+/* Where the configuration comes from: the embedded defaults, the file,
+ * then the flags; kept to build it again on SIGHUP. */
+typedef struct {
+    const char *path; /* --config, or NULL */
+    override overrides[16];
+    int n_overrides;
+} config_source;
+
+static int build_config(void *arg, sb_config *c, char *err, size_t err_len)
+{
+    const config_source *src = arg;
+    char why[1024];
+    sb_config_defaults(c);
+    if (src->path && sb_config_load(c, src->path, err, err_len))
+        return -1;
+    for (int i = 0; i < src->n_overrides; i++) {
+        const override *o = &src->overrides[i];
+        if (sb_config_set(c, o->section, o->key, o->value, why, sizeof why)) {
+            snprintf(err, err_len, "--%s: %s", o->key, why);
+            return -1;
+        }
+    }
+    if (sb_config_finish(c, why, sizeof why)) {
+        snprintf(err, err_len, "configuration%s%s: %s", src->path ? " " : "",
+                 src->path ? src->path : "", why);
+        return -1;
+    }
+    return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -43,8 +83,17 @@ static void usage(FILE *out)
             "                               (default %s)\n"
             "  -c, --config FILE            INI configuration (see config/skillbase.ini)\n"
             "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
+            "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
+            "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
             "      --map-size-mb N          initial LMDB map size\n"
+            "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
+            "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
             "  -l, --log-level LEVEL        error, warn, info or debug\n"
+            "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
+            "                               print what it holds and exit: 0 sound, 1 not\n"
+            "      --check-config           read and check the configuration, print the\n"
+            "                               endpoints and the state directory, and exit:\n"
+            "                               0 valid, 2 not (the reason on stderr)\n"
             "  -h, --help                   this text\n"
             "  -V, --version                print the version\n",
             SB_DEFAULT_STATE_DIR);
@@ -54,7 +103,12 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     daemon_ctx *d = h->data;
     sb_log(SB_LOG_INFO, "%s: shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    sb_service_stop(&d->service); /* STOPPING=1 first */
     sb_server_stop(&d->server);
+    sb_broker_stop(&d->broker);
+    /* after the server: what its last batch committed is published too */
+    sb_publisher_stop(&d->publisher);
+    sb_security_stop(); /* the ZAP handler, after every CURVE socket */
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sigint, NULL);
 }
@@ -97,20 +151,35 @@ static int lock_state_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_COMMAND_ENDPOINT = 256, OPT_MAP_SIZE };
+    enum {
+        OPT_COMMAND_ENDPOINT = 256,
+        OPT_MAP_SIZE,
+        OPT_EVENT_ENDPOINT,
+        OPT_METRICS_LISTEN,
+        OPT_RESTORE_CHECK,
+        OPT_WORKER_ENDPOINT,
+        OPT_CHECK_CONFIG
+    };
     static const struct option options[] = {
         {"state-dir", required_argument, NULL, 's'},
         {"config", required_argument, NULL, 'c'},
         {"command-endpoint", required_argument, NULL, OPT_COMMAND_ENDPOINT},
+        {"event-endpoint", required_argument, NULL, OPT_EVENT_ENDPOINT},
+        {"worker-endpoint", required_argument, NULL, OPT_WORKER_ENDPOINT},
         {"map-size-mb", required_argument, NULL, OPT_MAP_SIZE},
         {"log-level", required_argument, NULL, 'l'},
+        {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+        {"restore-check", required_argument, NULL, OPT_RESTORE_CHECK},
+        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    override overrides[8];
+    config_source src = {0};
+    override *overrides = src.overrides;
     int n_overrides = 0;
-    const char *config_path = NULL;
+    const char *config_path = NULL, *restore_check = NULL;
+    int check_config = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "s:c:l:hV", options, NULL)) != -1) {
         switch (opt) {
@@ -123,11 +192,26 @@ int main(int argc, char **argv)
         case OPT_COMMAND_ENDPOINT:
             overrides[n_overrides++] = (override){"daemon", "command_endpoint", optarg};
             break;
+        case OPT_EVENT_ENDPOINT:
+            overrides[n_overrides++] = (override){"events", "endpoint", optarg};
+            break;
+        case OPT_WORKER_ENDPOINT:
+            overrides[n_overrides++] = (override){"workers", "endpoint", optarg};
+            break;
         case OPT_MAP_SIZE:
             overrides[n_overrides++] = (override){"daemon", "map_size_mb", optarg};
             break;
         case 'l':
             overrides[n_overrides++] = (override){"daemon", "log_level", optarg};
+            break;
+        case OPT_METRICS_LISTEN:
+            overrides[n_overrides++] = (override){"metrics", "listen", optarg};
+            break;
+        case OPT_RESTORE_CHECK:
+            restore_check = optarg;
+            break;
+        case OPT_CHECK_CONFIG:
+            check_config = 1;
             break;
         case 'h':
             usage(stdout);
@@ -139,7 +223,7 @@ int main(int argc, char **argv)
             usage(stderr);
             return 2;
         }
-        if (n_overrides == (int)(sizeof overrides / sizeof overrides[0]))
+        if (n_overrides == (int)(sizeof src.overrides / sizeof src.overrides[0]))
             break;
     }
     if (optind < argc) {
@@ -147,23 +231,24 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (restore_check)
+        return sb_store_verify_print(restore_check, stdout, stderr);
+
     sb_config config;
-    char err[1024];
-    sb_config_defaults(&config);
-    if (config_path && sb_config_load(&config, config_path, err, sizeof err)) {
+    char err[1536];
+    src.path = config_path;
+    src.n_overrides = n_overrides;
+    if (build_config(&src, &config, err, sizeof err)) {
         fprintf(stderr, "skillbased: %s\n", err);
         return 2;
     }
-    for (int i = 0; i < n_overrides; i++) {
-        if (sb_config_set(&config, overrides[i].section, overrides[i].key, overrides[i].value, err,
-                          sizeof err)) {
-            fprintf(stderr, "skillbased: --%s: %s\n", overrides[i].key, err);
-            return 2;
-        }
-    }
-    if (sb_config_finish(&config, err, sizeof err)) {
-        fprintf(stderr, "skillbased: configuration: %s\n", err);
-        return 2;
+    if (check_config) {
+        printf("%s: OK\nstate_dir %s\ncommand_endpoint %s\nevent_endpoint %s\n"
+               "worker_endpoint %s\nmetrics %s\n",
+               config_path ? config_path : "embedded defaults", config.state_dir,
+               config.command_endpoint, config.event_endpoint, config.worker_endpoint,
+               config.metrics_listen[0] ? config.metrics_listen : "off");
+        return 0;
     }
     sb_log_set_level(config.log_level);
 
@@ -178,8 +263,51 @@ int main(int argc, char **argv)
     int status = 1;
     /* one ZeroMQ context for every socket (ZAP needs them to share it) */
     void *zctx = zmq_ctx_new();
-    if (!zctx || sb_server_start(d.loop, zctx, &config, store, sb_clock_now_ms(), &d.server))
+    uint64_t started_ms = sb_clock_now_ms();
+    /* keys and the ZAP handler, before any endpoint binds (security.h) */
+    if (!zctx || sb_security_start(d.loop, zctx, &config))
         goto out;
+    if (sb_server_start(d.loop, zctx, &config, store, started_ms, &d.server))
+        goto out;
+    /* the event stream, fed after every committed batch */
+    if (sb_publisher_start(d.loop, zctx, &config, store, started_ms, &d.publisher) ||
+        sb_server_on_commit(d.server, sb_publisher_flush, d.publisher)) {
+        sb_publisher_stop(&d.publisher);
+        sb_server_stop(&d.server);
+        uv_run(d.loop, UV_RUN_DEFAULT); /* their close callbacks */
+        goto out;
+    }
+    /* the worker endpoint; jobs a batch enqueued go out after its commit */
+    if (sb_broker_start(d.loop, zctx, &config, store, started_ms, &d.broker) ||
+        sb_server_on_commit(d.server, sb_broker_kick, d.broker)) {
+        sb_broker_stop(&d.broker);
+        sb_publisher_stop(&d.publisher);
+        sb_server_stop(&d.server);
+        uv_run(d.loop, UV_RUN_DEFAULT);
+        goto out;
+    }
+    /* last, once every endpoint is bound: READY=1 on the loop's first turn */
+    sb_reload *reload = sb_reload_new(&config, build_config, &src);
+    if (reload)
+        sb_reload_register(reload, "security", sb_security_reload_check,
+                           sb_security_reload_apply, NULL);
+    sb_service_options so = {.loop = d.loop,
+                             .config = &config,
+                             .reload = reload,
+                             .store = store,
+                             .server = d.server,
+                             .broker = d.broker,
+                             .publisher = d.publisher};
+    if (!reload || sb_service_start(&so, &d.service)) {
+        sb_broker_stop(&d.broker);
+        sb_publisher_stop(&d.publisher);
+        sb_server_stop(&d.server);
+        uv_run(d.loop, UV_RUN_DEFAULT);
+        sb_reload_free(&reload);
+        goto out;
+    }
+    /* a reload reads the holiday calendar again (docs/deadlines.md) */
+    sb_reload_register(reload, "deadlines", NULL, sb_deadlines_reload_apply, NULL);
     uv_signal_init(d.loop, &d.sigterm);
     uv_signal_init(d.loop, &d.sigint);
     d.sigterm.data = d.sigint.data = &d;
@@ -191,10 +319,13 @@ int main(int argc, char **argv)
            SB_VERSION, config.command_endpoint, config.state_dir, config.command_endpoint);
     fflush(stdout);
     sb_log(SB_LOG_INFO, "ready: %s", config.command_endpoint);
+    sb_log(SB_LOG_INFO, "events published on %s", config.event_endpoint);
     uv_run(d.loop, UV_RUN_DEFAULT);
+    sb_reload_free(&reload);
     status = 0;
     sb_log(SB_LOG_INFO, "stopped");
 out:
+    sb_security_stop();
     uv_loop_close(d.loop);
     if (zctx)
         zmq_ctx_term(zctx);

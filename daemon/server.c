@@ -3,22 +3,29 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "dispatch.h"
 #include "handlers.h"
+#include "request_stats.h"
 #include "sb_arena.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "security.h"
 
 /* A request held until its batch commits. */
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t body;
+    sb_caller caller; /* who sent it (security.h); points into body's metadata */
     int delimited;    /* the sender (REQ/DEALER) put an empty frame first */
     uint8_t *reply;   /* malloc'd packed reply */
     size_t reply_len;
     char *request_id; /* for an error reply if the commit fails */
+    uint64_t received_us; /* when it was read (metrics: request latency) */
+    const char *command;  /* its command's name, NULL if none (metrics) */
+    int code;             /* the code of its reply (metrics) */
 } pending;
 
 struct sb_server {
@@ -40,7 +47,15 @@ struct sb_server {
         void *arg;
     } hooks[8];
     int n_hooks;
+    sb_request_stats *rstats; /* NULL: not counted */
 };
+
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static int router_readable(sb_server *s)
 {
@@ -109,6 +124,7 @@ static int receive_one(sb_server *s, pending *p)
     zmq_msg_close(&frames[n - 1]);
     if (n == 3)
         zmq_msg_close(&frames[1]);
+    sb_security_caller(&p->body, SB_ENDPOINT_COMMAND, &p->caller);
     return 1;
 }
 
@@ -144,33 +160,59 @@ static void error_replies(sb_server *s, int code, const char *message)
         s->arena.budget = 0;
         if (sb_dispatch_error_reply(&s->arena, p->request_id, code, message, &buf, &len) == 0)
             keep_reply(p, buf, len, p->request_id);
+        p->code = code;
     }
 }
 
-/* Apply the whole batch in one write transaction. Returns 0 when committed
- * (replies ready), SB_E(SB_STORE_FULL) to grow and replay, or another error
- * after which the replies say so. */
+/* Queue what has arrived, up to batch_max requests in the batch. Returns
+ * how many were added. */
+static size_t receive_more(sb_server *s)
+{
+    size_t before = s->batch_n;
+    while (s->batch_n < s->config->batch_max) {
+        int r = receive_one(s, &s->batch[s->batch_n]);
+        if (r < 0)
+            break;
+        if (r > 0)
+            s->batch[s->batch_n++].received_us = mono_us();
+    }
+    return s->batch_n - before;
+}
+
+/* Apply the whole batch in one write transaction. Requests that arrive
+ * while it is being applied join it (up to batch_max): clients answered
+ * by the previous commit send their next request meanwhile, and taking it
+ * now rather than after this commit lets one commit serve them all.
+ * Returns 0 when committed (replies ready), SB_E(SB_STORE_FULL) to grow
+ * and replay, or another error after which the replies say so. */
 static int apply_batch(sb_server *s)
 {
     sb_txn *txn = NULL;
+    uint64_t started = mono_us();
     int rc = sb_store_begin(s->store, true, &txn);
     if (rc)
         return rc;
-    for (size_t i = 0; i < s->batch_n; i++) {
+    for (size_t i = 0; i < s->batch_n || receive_more(s); i++) {
         pending *p = &s->batch[i];
         sb_dispatch_result r;
         sb_arena_reset(&s->arena);
-        rc = sb_dispatch(&s->dispatch, txn, SB_ROLE_ANY, zmq_msg_data(&p->body),
-                         zmq_msg_size(&p->body), &s->arena, &r);
+        rc = sb_dispatch_as(&s->dispatch, txn, &p->caller, zmq_msg_data(&p->body),
+                            zmq_msg_size(&p->body), &s->arena, &r);
         if (rc)
             goto fail;
         if (keep_reply(p, r.reply, r.len, r.request_id)) {
             rc = SB_E(SB_INTERNAL);
             goto fail;
         }
+        p->command = r.command;
+        p->code = r.code;
     }
     sb_arena_reset(&s->arena);
-    return sb_store_commit(&txn);
+    uint64_t applied = mono_us();
+    rc = sb_store_commit(&txn);
+    s->stats.apply_us += applied - started;
+    s->stats.commit_us += mono_us() - applied;
+    return rc;
 fail:
     sb_store_abort(&txn);
     return rc;
@@ -217,7 +259,16 @@ static void run_batch(sb_server *s)
     }
     s->stats.batches++;
     s->stats.requests += s->batch_n;
+    s->stats.batch_sizes[sb_server_batch_bucket(s->batch_n)]++;
+    if (s->batch_n > s->stats.largest_batch)
+        s->stats.largest_batch = s->batch_n;
     send_replies(s);
+    if (s->rstats) {
+        uint64_t now = mono_us();
+        for (size_t i = 0; i < s->batch_n; i++)
+            sb_request_stats_observe(s->rstats, s->batch[i].command, s->batch[i].code,
+                                     now - s->batch[i].received_us);
+    }
     for (size_t i = 0; i < s->batch_n; i++)
         pending_clear(&s->batch[i]);
     s->batch_n = 0;
@@ -239,13 +290,7 @@ int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
 static void serve(sb_server *s)
 {
     while (router_readable(s)) {
-        while (s->batch_n < s->config->batch_max) {
-            int r = receive_one(s, &s->batch[s->batch_n]);
-            if (r < 0)
-                break;
-            if (r > 0)
-                s->batch_n++;
-        }
+        receive_more(s);
         if (s->batch_n)
             run_batch(s);
     }
@@ -273,7 +318,8 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     s->loop = loop;
     s->config = config;
     s->store = store;
-    s->dispatch = (sb_dispatch_ctx){.store = store, .config = config, .started_ms = started_ms};
+    s->dispatch = (sb_dispatch_ctx){
+        .store = store, .config = config, .started_ms = started_ms, .server_stats = &s->stats};
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
     s->zctx = zctx;
@@ -289,6 +335,9 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     /* a bigger frame is cut off by libzmq; the client sees a timeout, the
      * daemon keeps serving (the frame limit is documented) */
     zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    /* tcp://: CURVE with ZAP, before the bind (security.h) */
+    if (sb_security_server_socket(s->router, config->command_endpoint, SB_ENDPOINT_COMMAND))
+        goto fail;
     if (zmq_bind(s->router, config->command_endpoint)) {
         sb_log(SB_LOG_ERROR, "cannot bind the command endpoint %s: %s", config->command_endpoint,
                zmq_strerror(errno));
@@ -344,4 +393,9 @@ void sb_server_stop(sb_server **sp)
 void sb_server_stats_get(const sb_server *s, sb_server_stats *ret)
 {
     *ret = s->stats;
+}
+
+void sb_server_set_request_stats(sb_server *s, sb_request_stats *rs)
+{
+    s->rstats = rs;
 }

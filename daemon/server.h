@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "server_stats.h"
 #include "store.h"
 
 typedef struct sb_server sb_server;
@@ -37,14 +38,12 @@ typedef void (*sb_server_commit_fn)(void *arg);
 /* Register a commit hook (at most 8). Returns 0 or SB_E(SB_INTERNAL). */
 int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg);
 
-/* Counters since start, for logs and status. */
-typedef struct {
-    uint64_t requests;
-    uint64_t batches;
-    uint64_t commits_failed;
-    uint64_t dropped_frames;
-} sb_server_stats;
-
+/* Counters since start (server_stats.h), for logs and status. */
 void sb_server_stats_get(const sb_server *s, sb_server_stats *ret);
+
+/* Count every answered request, by command, code and latency, in `rs`
+ * (metrics; NULL stops counting). The counters must outlive the server. */
+typedef struct sb_request_stats sb_request_stats;
+void sb_server_set_request_stats(sb_server *s, sb_request_stats *rs);
 
 #endif

@@ -11,13 +11,14 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
+#include "store_backup.h"
 #include "store_private.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 #define DEFAULT_MAP_MAX ((size_t)64 << 30)
-/* Seven databases today; room for the job outbox and its index without a
- * change here (maxdbs costs a few bytes per slot). */
-#define MAX_DBS 16
+/* Fourteen databases today (the table in store_init); room for more
+ * without a change here (maxdbs costs a few bytes per slot). */
+#define MAX_DBS 32
 
 int sb_store__err(sb_txn *t, int rc, const char *what)
 {
@@ -112,6 +113,13 @@ static int store_init(sb_store *s)
         {"entity_events", offsetof(sb_store, entity_events)},
         {"idem", offsetof(sb_store, idem)},
         {"meta", offsetof(sb_store, meta)},
+        {"jobs", offsetof(sb_store, jobs)},
+        {"job_state_idx", offsetof(sb_store, job_state_idx)},
+        {"job_due_idx", offsetof(sb_store, job_due_idx)},
+        {"services", offsetof(sb_store, services)},
+        {"service_idx", offsetof(sb_store, service_idx)},
+        {"statements", offsetof(sb_store, statements)},
+        {"proposals", offsetof(sb_store, proposals)},
     };
     sb_txn t = {.s = s, .write = true};
     int r = 0;
@@ -133,13 +141,24 @@ static int store_init(sb_store *s)
         r = sb_store__meta_set(&t, "schema_version", SB_STORE_SCHEMA_VERSION);
         if (r < 0)
             goto out;
-    } else if (version != SB_STORE_SCHEMA_VERSION) {
-        /* Newer: written by a later build, whose meaning we cannot know.
-         * Older: there is no older schema yet, so no migration either. */
-        sb_log(SB_LOG_ERROR, "store %s has schema version %llu, this build reads version %d",
+    } else if (version > SB_STORE_SCHEMA_VERSION) {
+        /* Written by a later build, whose layout we cannot know. */
+        sb_log(SB_LOG_ERROR,
+               "store %s has schema version %llu, written by a newer skillbase; this build reads "
+               "schema %d and older. Run the newer skillbased, or restore a backup taken before "
+               "the upgrade (docs/operations.md)",
                s->dir, (unsigned long long)version, SB_STORE_SCHEMA_VERSION);
         r = SB_E(SB_INTERNAL);
         goto out;
+    } else if (version < SB_STORE_SCHEMA_VERSION) {
+        /* Older: migrate in this transaction, so all or nothing. */
+        r = sb_store__migrate(&t, version);
+        if (r == 0)
+            r = sb_store__meta_set(&t, "schema_version", SB_STORE_SCHEMA_VERSION);
+        if (r < 0)
+            goto out;
+        sb_log(SB_LOG_INFO, "store %s migrated from schema %llu to %d", s->dir,
+               (unsigned long long)version, SB_STORE_SCHEMA_VERSION);
     }
     rc = mdb_txn_commit(t.txn);
     t.txn = NULL;
@@ -243,6 +262,7 @@ void sb_store_close(sb_store **sp)
         return;
     if (s->open_txns)
         sb_log(SB_LOG_ERROR, "store: closing %s with %d transaction(s) open", s->dir, s->open_txns);
+    sb_store__backup_close(s); /* a copy in progress reads the environment */
     if (s->env)
         mdb_env_close(s->env);
     free(s->dir);
@@ -260,6 +280,8 @@ int sb_store_grow(sb_store *s)
         sb_log(SB_LOG_ERROR, "store: grow with %d transaction(s) open", s->open_txns);
         return SB_E(SB_INTERNAL);
     }
+    /* nor may a background backup be reading it */
+    sb_store__backup_wait(s);
     MDB_envinfo info;
     int rc = mdb_env_info(s->env, &info);
     if (rc)

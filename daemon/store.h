@@ -31,7 +31,7 @@
 #include "skillbase.pb-c.h"
 
 /* The schema version this build writes and reads. */
-#define SB_STORE_SCHEMA_VERSION 1
+#define SB_STORE_SCHEMA_VERSION 2 /* 2: events form the audit hash chain (store_audit.h) */
 
 typedef struct sb_store sb_store;
 typedef struct sb_txn sb_txn;
@@ -149,6 +149,16 @@ int sb_store_history(sb_txn *t, const char *id, uint64_t after_seq, uint32_t lim
                      uint64_t *ret_next);
 
 void sb_store_events_free(Skillbase__Event **events, size_t n, ProtobufCAllocator *alloc);
+
+/* Call fn with the stored bytes (a packed Skillbase__Event, valid only
+ * during the call) of each event with seq >= from_seq, in order, at most
+ * `limit` (same defaults as above), for readers that pass events on as
+ * they are (the event stream) and so need not unpack them. Returns 0 with
+ * *ret_next (the seq to read from next, 0 when none follow), fn's non-zero
+ * return value, or a store error. */
+int sb_store_events_each_raw(sb_txn *t, uint64_t from_seq, uint32_t limit,
+                             int (*fn)(void *arg, uint64_t seq, const uint8_t *bytes, size_t len),
+                             void *arg, uint64_t *ret_next);
 
 /* ------------------------------------------------------------ idempotency */
 

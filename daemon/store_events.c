@@ -37,21 +37,19 @@ int sb_store_event_append(sb_txn *t, Skillbase__Event *ev)
     /* The stored event carries its own number. */
     ev->seq = seq;
 
-    /* Big-endian keys sort numerically, so the log only ever appends:
-     * MDB_APPEND fills pages completely and refuses an out-of-order key. */
+    /* Appended as the next link of the audit hash chain (store_audit.c). */
     sb_store__be64(key, seq);
-    MDB_val k = {8, key}, v = {skillbase__event__get_packed_size(ev), NULL};
-    int rc = mdb_put(t->txn, t->s->events, &k, &v, MDB_APPEND | MDB_RESERVE);
-    if (rc)
-        return sb_store__err(t, rc, "event put");
-    skillbase__event__pack(ev, v.mv_data);
+    MDB_val k = {8, key};
+    r = sb_store__audit_append(t, &k, ev);
+    if (r < 0)
+        return r;
 
     size_t idlen = strlen(ev->entity_id);
     memcpy(key, ev->entity_id, idlen);
     key[idlen] = 0;
     sb_store__be64(key + idlen + 1, seq);
     MDB_val ek = {idlen + 9, key}, ev_ = empty;
-    rc = mdb_put(t->txn, t->s->entity_events, &ek, &ev_, 0);
+    int rc = mdb_put(t->txn, t->s->entity_events, &ek, &ev_, 0);
     if (rc)
         return sb_store__err(t, rc, "entity event put");
     return 0;
@@ -174,6 +172,47 @@ int sb_store_history(sb_txn *t, const char *id, uint64_t after_seq, uint32_t lim
     sb_store__be64(start + idlen + 1, after_seq + 1);
     return read_page(t, t->s->entity_events, start, idlen + 1, limit, alloc, ret_events, ret_n,
                      ret_next);
+}
+
+int sb_store_events_each_raw(sb_txn *t, uint64_t from_seq, uint32_t limit,
+                             int (*fn)(void *arg, uint64_t seq, const uint8_t *bytes, size_t len),
+                             void *arg, uint64_t *ret_next)
+{
+    uint8_t start[8];
+    MDB_cursor *c = NULL;
+    uint32_t n = 0;
+    uint64_t next = 0;
+    int r = 0;
+    if (!t || !fn || !ret_next)
+        return SB_E(SB_INVALID);
+    limit = sb_store__limit(limit);
+    sb_store__be64(start, from_seq ? from_seq : 1);
+    int rc = mdb_cursor_open(t->txn, t->s->events, &c);
+    if (rc)
+        return sb_store__err(t, rc, "cursor open");
+    MDB_val k = {sizeof start, start}, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 8)
+            break;
+        uint64_t seq = sb_store__get_be64(k.mv_data);
+        if (n == limit) {
+            next = seq;
+            break;
+        }
+        r = fn(arg, seq, v.mv_data, v.mv_size);
+        if (r)
+            goto out;
+        n++;
+    }
+    if (rc && rc != MDB_NOTFOUND) {
+        r = sb_store__err(t, rc, "events read");
+        goto out;
+    }
+    *ret_next = next;
+out:
+    mdb_cursor_close(c);
+    return r;
 }
 
 void sb_store_events_free(Skillbase__Event **events, size_t n, ProtobufCAllocator *alloc)

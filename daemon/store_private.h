@@ -27,10 +27,18 @@
 struct sb_store {
     MDB_env *env;
     MDB_dbi records, state_idx, credit_idx, events, entity_events, idem, meta;
+    /* the job outbox and its indexes (store_jobs.c) */
+    MDB_dbi jobs, job_state_idx, job_due_idx;
+    /* service records and subsidy statements (store_services.c) */
+    MDB_dbi services, service_idx, statements;
+    /* four-eyes proposals (store_proposals.c) */
+    MDB_dbi proposals;
     size_t map_max;
     char *dir;     /* for log lines */
     int open_txns; /* top-level transactions open: grow must see 0 */
     bool writing;  /* a top-level write transaction is open */
+    /* the background backup, NULL until the first (store_backup.c) */
+    struct sb_store_backups *backups;
 };
 
 struct sb_txn {
@@ -59,6 +67,29 @@ int sb_store__meta_get(sb_txn *t, const char *name, uint64_t *ret);
 
 /* Store the u64 LE counter `v` at meta key `name`. */
 int sb_store__meta_set(sb_txn *t, const char *name, uint64_t v);
+
+/* One step of a schema migration (store_migrate.c): turns a store of
+ * version `from` into one of version `to` inside the caller's write
+ * transaction. */
+typedef struct {
+    uint32_t from, to;
+    const char *what; /* one line for the log */
+    int (*fn)(sb_txn *t);
+} sb_store_migration;
+
+/* Bring the store in t from schema `from` to SB_STORE_SCHEMA_VERSION.
+ * Returns 0, or a negated error (logged) when a step is missing or fails. */
+int sb_store__migrate(sb_txn *t, uint64_t from);
+
+/* The same over a given table of steps, up to `to` (tests use their own). */
+int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,
+                           size_t n_steps);
+
+/* The audit hash chain (store_audit.c): append `ev` (seq set) under `key`
+ * as the next link and move the head; and the schema 2 migration step that
+ * chains the events a store of schema 1 holds. */
+int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev);
+int sb_store__audit_migrate(sb_txn *t);
 
 /* Page size from a caller's limit: 0 gives the default, large ones the cap. */
 uint32_t sb_store__limit(uint32_t limit);

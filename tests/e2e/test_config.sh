@@ -2,7 +2,8 @@
 # Daemon configuration: a custom assessment rubric from --config changes the
 # item maxima; a rubric whose base items do not sum to 100 (or bonus items
 # to 20) stops the daemon from starting, naming the problem; state_dir and
-# command_endpoint come from the file; a tcp:// command endpoint works.
+# command_endpoint come from the file; a tcp:// command endpoint without a
+# keys file is refused, and with one it works (CURVE, docs/security.md).
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
@@ -108,11 +109,18 @@ assert_json "$(sb_show "$base")" '.assessments | length' 1 "assessments kept acr
 sb_stop_daemon TERM
 
 # ------------------------------------------------------------ tcp endpoint
+refuses_to_start --state-dir "$SB_STATE" --command-endpoint tcp://127.0.0.1:1
+assert_contains "$SB_REFUSAL" "[security] keys" "a tcp endpoint without keys is refused"
+ctl keygen "$SB_WORK/op.key" >/dev/null
+ctl --keys "$SB_WORK/keys.ini" keys add op --role operator --public-key "$SB_WORK/op.key" >/dev/null
+printf '[security]\nkeys = %s\n' "$SB_WORK/keys.ini" >"$SB_WORK/tcp.ini"
+export SKILLBASE_SERVER_KEY=$SB_STATE/server.pub SKILLBASE_KEY_FILE=$SB_WORK/op.key
 started=""
 for ((try = 0; try < 8; try++)); do
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
     ep="tcp://127.0.0.1:$port"
-    sb_launch --state-dir "$SB_STATE" --log-level warn --command-endpoint "$ep"
+    sb_launch --state-dir "$SB_STATE" --log-level warn --command-endpoint "$ep" \
+        --config "$SB_WORK/tcp.ini"
     deadline=$((SECONDS + SB_READY_SECS))
     while sb_alive "$SB_PID" && ((SECONDS < deadline)); do
         if "$SKILLBASECTL" --endpoint "$ep" --timeout 300 status >/dev/null 2>&1; then
@@ -137,3 +145,4 @@ id=$(SKILLBASE_ENDPOINT=$started ctl apply "$(sb_form "$(sb_cc 2)")")
 assert_json "$(ctl -e "$started" --json show "$id")" .state applied "write and read over tcp"
 sb_stop_daemon TERM
 assert_eq 0 "$SB_EXIT_STATUS" "daemon exit status on SIGTERM (tcp)"
+unset SKILLBASE_SERVER_KEY SKILLBASE_KEY_FILE

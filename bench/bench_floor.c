@@ -1,0 +1,206 @@
+#include "bench_floor.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bench_stats.h"
+
+#define RECORD_BYTES 200 /* about a packed event */
+#define BATCH 100
+#define MAX_SAMPLES 20000
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median_ms(uint64_t *ns, size_t n)
+{
+    qsort(ns, n, sizeof *ns, cmp_u64);
+    return n ? (double)ns[n / 2] / 1e6 : 0;
+}
+
+static int lmdb_fail(const char *what, int rc)
+{
+    fprintf(stderr, "skillbase-bench: floor: LMDB %s: %s\n", what, mdb_strerror(rc));
+    return -1;
+}
+
+/* Commit `per_commit` puts with keys from *key on; returns the MDB rc. */
+static int put_commit(MDB_env *env, MDB_dbi dbi, uint64_t *key, int per_commit)
+{
+    static uint8_t value[RECORD_BYTES];
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    for (int i = 0; i < per_commit; i++) {
+        uint8_t kb[8];
+        uint64_t k = (*key)++;
+        for (int b = 7; b >= 0; b--, k >>= 8)
+            kb[b] = (uint8_t)k;
+        MDB_val kv = {sizeof kb, kb}, vv = {sizeof value, value};
+        rc = mdb_put(txn, dbi, &kv, &vv, 0);
+        if (rc) {
+            mdb_txn_abort(txn);
+            return rc;
+        }
+    }
+    return mdb_txn_commit(txn);
+}
+
+int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret)
+{
+    char path[4096], file[4200];
+    snprintf(path, sizeof path, "%s/floor-lmdb", dir);
+    if (mkdir(path, 0700) && errno != EEXIST) {
+        fprintf(stderr, "skillbase-bench: floor: mkdir %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    MDB_env *env = NULL;
+    MDB_dbi dbi;
+    MDB_txn *txn;
+    uint64_t key = 0, *ns = malloc(MAX_SAMPLES * sizeof *ns);
+    int r = -1, rc;
+    if (!ns)
+        goto out;
+    if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_mapsize(env, (size_t)1 << 30)) ||
+        (rc = mdb_env_open(env, path, 0, 0600))) {
+        lmdb_fail("open", rc);
+        goto out;
+    }
+    if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) ||
+        (rc = mdb_txn_commit(txn))) {
+        lmdb_fail("dbi", rc);
+        goto out;
+    }
+    /* warm the file and the page cache */
+    for (int i = 0; i < 20; i++)
+        if ((rc = put_commit(env, dbi, &key, 1))) {
+            lmdb_fail("commit", rc);
+            goto out;
+        }
+    size_t n = 0;
+    uint64_t end = bench_now_ns() + (uint64_t)(seconds * 1e9);
+    while (n < MAX_SAMPLES && (n < 50 || bench_now_ns() < end)) {
+        uint64_t t = bench_now_ns();
+        if ((rc = put_commit(env, dbi, &key, 1))) {
+            lmdb_fail("commit", rc);
+            goto out;
+        }
+        ns[n++] = bench_now_ns() - t;
+    }
+    ret->lmdb_commit_ms = median_ms(ns, n);
+
+    uint64_t puts = 0, t0 = bench_now_ns();
+    end = t0 + (uint64_t)(seconds * 1e9);
+    while (puts < 20 * BATCH || bench_now_ns() < end) {
+        if ((rc = put_commit(env, dbi, &key, BATCH))) {
+            lmdb_fail("batched commit", rc);
+            goto out;
+        }
+        puts += BATCH;
+    }
+    ret->lmdb_batched_puts_per_s = (double)puts / ((double)(bench_now_ns() - t0) / 1e9);
+    r = 0;
+out:
+    if (env)
+        mdb_env_close(env);
+    free(ns);
+    snprintf(file, sizeof file, "%s/data.mdb", path);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/lock.mdb", path);
+    unlink(file);
+    rmdir(path);
+    return r;
+}
+
+/* The echo side: a ROUTER that sends every message straight back, until
+ * the context shuts down. */
+static void *echo_main(void *arg)
+{
+    void *router = arg;
+    for (;;) {
+        zmq_msg_t id, body;
+        zmq_msg_init(&id);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&id, router, 0) < 0 || zmq_msg_recv(&body, router, 0) < 0) {
+            zmq_msg_close(&id);
+            zmq_msg_close(&body);
+            return NULL;
+        }
+        zmq_msg_send(&id, router, ZMQ_SNDMORE);
+        zmq_msg_send(&body, router, 0);
+        zmq_msg_close(&id);
+        zmq_msg_close(&body);
+    }
+}
+
+int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret)
+{
+    void *ctx = zmq_ctx_new();
+    void *router = NULL, *dealer = NULL;
+    uint64_t *ns = malloc(MAX_SAMPLES * sizeof *ns);
+    char bound[256];
+    size_t blen = sizeof bound;
+    int r = -1, linger = 0, started = 0;
+    pthread_t tid;
+    if (!ctx || !ns)
+        goto out;
+    router = zmq_socket(ctx, ZMQ_ROUTER);
+    dealer = zmq_socket(ctx, ZMQ_DEALER);
+    if (!router || !dealer)
+        goto out;
+    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(router, endpoint) || zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, bound, &blen) ||
+        zmq_connect(dealer, bound)) {
+        fprintf(stderr, "skillbase-bench: floor: %s: %s\n", endpoint, zmq_strerror(errno));
+        goto out;
+    }
+    if (pthread_create(&tid, NULL, echo_main, router))
+        goto out;
+    started = 1;
+    uint8_t msg[RECORD_BYTES] = {0}, back[RECORD_BYTES + 16];
+    size_t n = 0;
+    uint64_t end = 0;
+    for (int warm = 200; n < MAX_SAMPLES; warm--) {
+        if (warm == 0)
+            end = bench_now_ns() + (uint64_t)(seconds * 1e9);
+        if (warm < 0 && n >= 100 && bench_now_ns() >= end)
+            break;
+        uint64_t t = bench_now_ns();
+        if (zmq_send(dealer, msg, sizeof msg, 0) < 0 ||
+            zmq_recv(dealer, back, sizeof back, 0) < 0) {
+            fprintf(stderr, "skillbase-bench: floor: round trip: %s\n", zmq_strerror(errno));
+            goto out;
+        }
+        if (warm < 0)
+            ns[n++] = bench_now_ns() - t;
+    }
+    ret->zmq_round_trip_ms = median_ms(ns, n);
+    r = 0;
+out:
+    if (started) {
+        /* the echo's blocking receive returns ETERM */
+        zmq_ctx_shutdown(ctx);
+        pthread_join(tid, NULL);
+    }
+    if (dealer)
+        zmq_close(dealer);
+    if (router)
+        zmq_close(router);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    free(ns);
+    return r;
+}

@@ -1,0 +1,67 @@
+/* bench_load: the clients of the benchmark.
+ *
+ * Each client is one DEALER socket with one request in flight (a closed
+ * loop: send, wait for the durable reply, send the next). Its applications
+ * go through the whole lifecycle: apply, review, evaluate (pass),
+ * close_publicity (certified, creating the sub-base), assess; then it
+ * applies again with a fresh credit code. Clients are spread over a few
+ * threads, each multiplexing its DEALERs with zmq_poll.
+ *
+ * Two modes: a timed run (warm-up, then a measured window; latencies and
+ * transitions are counted only for replies that arrive inside the window)
+ * and a preload (create a number of records in a mix of states as fast as
+ * possible, nothing measured).
+ */
+#ifndef BENCH_LOAD_H
+#define BENCH_LOAD_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "bench_proto.h"
+#include "bench_stats.h"
+
+typedef struct {
+    const char *endpoint;
+    unsigned clients;
+    unsigned threads; /* 0: 1; capped at clients */
+    double warmup_s;  /* timed run: not measured */
+    double seconds;   /* timed run: the measured window */
+    /* Preload when > 0: applications are made until the records (each
+     * application and each sub-base) reach this many. Of every four
+     * applications one stays applied, one is left in publicity, one is
+     * certified (a certified sub-base) and one is certified and assessed. */
+    uint64_t preload_records;
+    _Atomic uint64_t *ccode_next; /* shared credit-code counter (bench_ccode) */
+    const char *key_prefix;       /* makes idempotency keys unique to this run */
+    /* Idempotency keys: 0 (default) time-ordered, as the C client library
+     * makes them (the time in ms first, so the keys of one batch sit
+     * together in the daemon's key index); 1: random, as a client that
+     * uses e.g. UUIDv4 would (each key then lands on a page of its own). */
+    int random_keys;
+    /* Called about every 100 ms while the clients run (may be NULL). */
+    void (*tick)(void *arg, uint64_t records_created);
+    void *tick_arg;
+} bench_load_options;
+
+typedef struct {
+    double elapsed_s;     /* the measured window */
+    uint64_t transitions; /* successful writes answered in the window */
+    uint64_t by_step_count[BENCH_STEP_COUNT];
+    bench_samples all; /* their latencies */
+    bench_samples by_step[BENCH_STEP_COUNT];
+    uint64_t refusals; /* replies with an error code, whole run */
+    uint64_t refusals_by_code[16];
+    uint64_t records_created; /* applications + sub-bases, whole run */
+    uint64_t requests;        /* requests answered, whole run */
+    int failed;               /* a reply was missing (timeout) or undecodable; see stderr */
+} bench_load_result;
+
+/* Run the clients in zmq context zctx. Returns 0 with *ret filled (free
+ * with bench_load_result_free), or -1 when the clients could not start or
+ * the run failed (ret->failed; the reason printed to stderr). */
+int bench_load_run(void *zctx, const bench_load_options *o, bench_load_result *ret);
+
+void bench_load_result_free(bench_load_result *r);
+
+#endif

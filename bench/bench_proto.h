@@ -1,0 +1,73 @@
+/* bench_proto: the requests the benchmark sends and the replies it reads,
+ * in the wire contract's generated code (proto/skillbase.proto).
+ *
+ * Frames follow skillbase_client: a DEALER sends [empty][Request] and
+ * receives [empty][Reply], so the daemon sees the benchmark as it sees the
+ * CLI. Every write carries an idempotency key, as the CLI's do, so the
+ * daemon does the work a real client causes.
+ */
+#ifndef BENCH_PROTO_H
+#define BENCH_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "skillbase.pb-c.h"
+
+/* The steps of one application's lifecycle, in order. */
+typedef enum {
+    BENCH_STEP_APPLY,
+    BENCH_STEP_REVIEW,
+    BENCH_STEP_EVALUATE,
+    BENCH_STEP_CLOSE,  /* close_publicity: certified, creates the sub-base */
+    BENCH_STEP_ASSESS, /* on the sub-base */
+    BENCH_STEP_COUNT,
+} bench_step;
+
+/* The command's name as in the proto ("close_publicity"). */
+const char *bench_step_name(bench_step step);
+
+/* Pack the request of `step`: for APPLY `target` is the credit code, for
+ * ASSESS the sub-base id, otherwise the application id. Returns 0 and
+ * *ret_len, or -1 when it does not fit `cap`. */
+int bench_request_pack(bench_step step, const char *target, const char *request_id,
+                       const char *idempotency_key, uint8_t *buf, size_t cap, size_t *ret_len);
+
+/* What the driver needs from a reply. */
+typedef struct {
+    int code; /* Skillbase__ErrorCode */
+    char request_id[48];
+    char id[48];       /* APPLY: the new application; CLOSE: its sub-base */
+    char message[200]; /* the daemon's text on a refusal */
+} bench_reply;
+
+/* Decode a reply frame. Returns 0, or -1 when it does not decode (or an OK
+ * reply to APPLY/CLOSE lacks the id the next step needs). */
+int bench_reply_parse(const uint8_t *frame, size_t len, bench_step step, bench_reply *ret);
+
+/* One synchronous call on a connected DEALER: fills protocol and
+ * request_id, sends, waits up to timeout_ms for the matching reply.
+ * Returns the reply (free with skillbase__reply__free_unpacked(r, NULL)) or
+ * NULL on timeout or a frame that does not decode. */
+Skillbase__Reply *bench_call(void *dealer, Skillbase__Request *req, int timeout_ms);
+
+/* The daemon's counters from `status`. */
+typedef struct {
+    uint64_t last_seq;
+    uint64_t requests, batches, largest_batch;
+    uint64_t batch_sizes[16];
+    size_t n_batch_sizes;
+    uint64_t commit_us, apply_us;
+    uint64_t store_bytes, map_bytes;
+    uint64_t records; /* sum of the per-state counts */
+} bench_status;
+
+/* Ask for status. Returns 0 or -1 (no answer in timeout_ms, or refused). */
+int bench_status_get(void *dealer, int timeout_ms, bench_status *ret);
+
+/* A DEALER in ctx connected to endpoint with linger 0 and, when
+ * reconnect_ms > 0, that reconnection interval (libzmq's default is 100 ms);
+ * NULL on failure (the reason printed to stderr). */
+void *bench_dealer_open(void *ctx, const char *endpoint, int reconnect_ms);
+
+#endif

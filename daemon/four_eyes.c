@@ -1,0 +1,361 @@
+/* Four-eyes decisions: proposing (from dispatch), confirming, discarding
+ * and listing proposals. four_eyes.h describes the rules. */
+#include "four_eyes.h"
+
+#include <string.h>
+
+#include "handlers_private.h"
+#include "machine.h"
+#include "sb_error.h"
+#include "store_proposals.h"
+
+#define ID_MAX 64
+
+/* What a command would decide, and about which record. */
+typedef struct {
+    Skillbase__ProposalKind kind;
+    const char *entity_id;
+    const char *reason;
+    const char *noun; /* in event topics: "certification", "revocation" */
+} target;
+
+static bool target_of(const Skillbase__Request *req, target *t)
+{
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY && req->close_publicity) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__CERTIFICATION, req->close_publicity->id,
+                      req->close_publicity->reason, "certification"};
+        return true;
+    }
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_REVOKE && req->revoke) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->revoke->id, req->revoke->reason,
+                      "revocation"};
+        return true;
+    }
+    return false;
+}
+
+bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
+{
+    if (call->proposal_id)
+        return false; /* confirming: the decision is being made */
+    switch (cmd->command) {
+    case SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY:
+        return call->config->four_eyes_certify;
+    case SKILLBASE__REQUEST__COMMAND_REVOKE:
+        return call->config->four_eyes_revoke;
+    default:
+        return false;
+    }
+}
+
+static const char *state_name(Skillbase__ProposalState s)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&skillbase__proposal_state__descriptor, (int)s);
+    return v ? v->name : "unknown";
+}
+
+/* An event about a proposal: the record as it is, no transition. */
+static int proposal_event(sb_call *call, Skillbase__Record *rec, const char *what,
+                          const char *action, const char *reason, const char *proposal_id,
+                          uint64_t *ret_seq)
+{
+    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    if (!ev)
+        return SB_E(SB_INTERNAL);
+    skillbase__event__init(ev);
+    bool app = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
+    ev->entity_kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
+    ev->entity_id = app ? rec->application->id : rec->sub_base->id;
+    ev->from_state = ev->to_state = app ? rec->application->state : rec->sub_base->state;
+    ev->time_ms = call->now_ms;
+    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(ev->entity_kind), what);
+    ev->action = (char *)action;
+    ev->actor = (char *)call->actor;
+    ev->reason = (char *)(reason ? reason : "");
+    ev->record = rec;
+    ev->request_id = call->req->request_id;
+    ev->proposal_id = (char *)proposal_id;
+    if (!ev->topic)
+        return SB_E(SB_INTERNAL);
+    int rc = sb_store_event_append(call->txn, ev);
+    if (rc)
+        return rc;
+    call->reply->seq = ev->seq;
+    *ret_seq = ev->seq;
+    return 0;
+}
+
+static void reply_proposal(sb_call *call, Skillbase__Proposal *p)
+{
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSAL;
+    call->reply->proposal = p;
+}
+
+/* The open proposal of this kind for this record, if any. */
+static int find_open(sb_call *call, Skillbase__ProposalKind kind, const char *entity_id,
+                     Skillbase__Proposal **ret)
+{
+    const char *after = NULL;
+    *ret = NULL;
+    for (;;) {
+        Skillbase__Proposal **ps;
+        size_t n;
+        bool more;
+        int rc = sb_store_proposal_list(call->txn, SKILLBASE__PROPOSAL_STATE__OPEN, after, 1000,
+                                        &call->arena->pb, &ps, &n, &more);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            if (ps[i]->kind == kind && strcmp(ps[i]->entity_id, entity_id) == 0) {
+                *ret = ps[i];
+                return 0;
+            }
+        if (!more || !n)
+            return 0;
+        after = ps[n - 1]->id;
+    }
+}
+
+/* Copy a refusal from a trial reply into the call's reply. */
+static int take_refusal(sb_call *call, const Skillbase__Reply *trial)
+{
+    call->reply->code = trial->code;
+    call->reply->message = trial->message;
+    call->reply->details = trial->details;
+    call->reply->n_details = trial->n_details;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT__NOT_SET;
+    return SB_E(trial->code);
+}
+
+int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
+{
+    target t;
+    if (!target_of(call->req, &t))
+        return cmd->fn(call);
+    /* Would it take effect now? Try it where nothing stays. */
+    Skillbase__Reply *trial_reply = sb_arena_alloc(call->arena, sizeof *trial_reply);
+    if (!trial_reply)
+        return SB_E(SB_INTERNAL);
+    skillbase__reply__init(trial_reply);
+    sb_call trial = *call;
+    trial.reply = trial_reply;
+    int rc = sb_store_sub_begin(call->txn, &trial.txn);
+    if (rc)
+        return rc;
+    rc = cmd->fn(&trial);
+    sb_store_abort(&trial.txn);
+    if (rc == SB_E(SB_STORE_FULL))
+        return rc;
+    if (trial_reply->code != SB_OK)
+        return take_refusal(call, trial_reply);
+    if (rc)
+        return rc;
+
+    Skillbase__Proposal *open;
+    rc = find_open(call, t.kind, t.entity_id, &open);
+    if (rc)
+        return rc;
+    if (open)
+        return sb_call_fail(call, SB_CONFLICT,
+                            "%s already proposes the %s of %s (by %s); confirm or discard it",
+                            open->id, t.noun, t.entity_id,
+                            open->proposed_by[0] ? open->proposed_by : open->requested_by);
+    Skillbase__Record *rec;
+    rc = sb__load(call, t.entity_id, &rec);
+    if (rc)
+        return rc;
+    Skillbase__Proposal *p = sb_arena_alloc(call->arena, sizeof *p);
+    Skillbase__Request *command = sb_arena_alloc(call->arena, sizeof *command);
+    char *id = sb_arena_alloc(call->arena, 32);
+    if (!p || !command || !id)
+        return SB_E(SB_INTERNAL);
+    rc = sb_store_proposal_next_id(call->txn, id, 32);
+    if (rc)
+        return rc;
+    /* the command as it will run: the envelope is the confirmer's */
+    *command = *call->req;
+    command->request_id = command->idempotency_key = command->actor = (char *)"";
+    command->expected_version = 0;
+    skillbase__proposal__init(p);
+    p->id = id;
+    p->kind = t.kind;
+    p->state = SKILLBASE__PROPOSAL_STATE__OPEN;
+    p->entity_id = (char *)t.entity_id;
+    p->entity_version = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
+                            ? rec->application->version
+                            : rec->sub_base->version;
+    p->command = command;
+    p->proposed_ms = call->now_ms;
+    p->reason = (char *)(t.reason ? t.reason : "");
+    bool operator_ = call->caller && (call->caller->role & SB_ROLE_OPERATOR);
+    p->proposed_by = (char *)(operator_ ? call->actor : "");
+    p->requested_by = (char *)(operator_ ? "" : call->actor);
+    const char *what = sb_arena_printf(call->arena, "%s_proposed", t.noun);
+    const char *action = sb_arena_printf(call->arena, "propose_%s", cmd->name);
+    if (!what || !action)
+        return SB_E(SB_INTERNAL);
+    rc = proposal_event(call, rec, what, action, p->reason, p->id, &p->proposed_seq);
+    if (rc)
+        return rc;
+    rc = sb_store_proposal_put(call->txn, p);
+    if (rc)
+        return rc;
+    reply_proposal(call, p);
+    return 0;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int load_proposal(sb_call *call, const char *id, Skillbase__Proposal **ret)
+{
+    if (!id || !id[0])
+        return sb_call_fail(call, SB_INVALID, "id: missing");
+    if (strlen(id) > ID_MAX)
+        return sb_call_fail(call, SB_INVALID, "id: not a proposal id");
+    int rc = sb_store_proposal_get(call->txn, id, &call->arena->pb, ret);
+    if (rc == SB_E(SB_NOT_FOUND))
+        return sb_call_fail(call, SB_NOT_FOUND, "no proposal with id %s", id);
+    if (rc)
+        return rc;
+    if (!(*ret)->command)
+        return sb_call_fail(call, SB_INTERNAL, "proposal %s holds no command", id);
+    return 0;
+}
+
+static const char *noun_of(const Skillbase__Proposal *p)
+{
+    return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
+}
+
+int sb__handle_confirm_proposal(sb_call *call)
+{
+    const Skillbase__ProposalRef *ref = call->req->confirm_proposal;
+    Skillbase__Proposal *p;
+    int rc = load_proposal(call, ref->id, &p);
+    if (rc)
+        return rc;
+    rc = sb__check_reason(call, ref->reason, false, "confirm_proposal");
+    if (rc)
+        return rc;
+    if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
+        return sb_call_fail(call, SB_WRONG_STATE, "%s is %s, not open", p->id,
+                            state_name(p->state));
+    if (p->proposed_by[0] && strcmp(p->proposed_by, call->actor) == 0)
+        return sb_call_fail(call, SB_FORBIDDEN,
+                            "four eyes: %s proposed %s; a different operator must confirm it",
+                            p->proposed_by, p->id);
+    if (!p->proposed_by[0]) {
+        /* requested by a worker: this operator proposes, another confirms */
+        Skillbase__Record *rec;
+        rc = sb__load(call, p->entity_id, &rec);
+        if (rc)
+            return rc;
+        p->proposed_by = (char *)call->actor;
+        const char *what = sb_arena_printf(call->arena, "%s_proposed", noun_of(p));
+        if (!what)
+            return SB_E(SB_INTERNAL);
+        rc = proposal_event(call, rec, what, "confirm_proposal",
+                            ref->reason && ref->reason[0] ? ref->reason : p->reason, p->id,
+                            &p->proposed_seq);
+        if (!rc)
+            rc = sb_store_proposal_put(call->txn, p);
+        if (rc)
+            return rc;
+        reply_proposal(call, p);
+        return 0;
+    }
+    const sb_command *cmd = sb_command_find(p->command->command_case);
+    if (!cmd)
+        return sb_call_fail(call, SB_INTERNAL, "%s holds a command this daemon does not know",
+                            p->id);
+    /* the command as proposed, on the record as it was then */
+    Skillbase__Request run_req = *p->command;
+    run_req.request_id = call->req->request_id;
+    run_req.expected_version = p->entity_version;
+    run_req.actor = (char *)call->actor;
+    uint64_t before;
+    rc = sb_store_last_seq(call->txn, &before);
+    if (rc)
+        return rc;
+    sb_call run = *call;
+    run.req = &run_req;
+    run.proposal_id = p->id;
+    run.proposed_by = p->proposed_by;
+    rc = cmd->fn(&run);
+    if (call->reply->code != SB_OK) {
+        const char *why = call->reply->message ? call->reply->message : "";
+        char *msg = sb_arena_printf(call->arena, "%s cannot take effect: %s", p->id, why);
+        if (msg)
+            call->reply->message = msg;
+        return rc ? rc : SB_E(call->reply->code);
+    }
+    if (rc)
+        return rc;
+    p->state = SKILLBASE__PROPOSAL_STATE__CONFIRMED;
+    p->decided_by = (char *)call->actor;
+    p->decided_ms = call->now_ms;
+    p->decided_seq = before + 1;
+    p->decision_reason = (char *)(ref->reason ? ref->reason : "");
+    rc = sb_store_proposal_put(call->txn, p);
+    if (rc)
+        return rc;
+    reply_proposal(call, p);
+    return 0;
+}
+
+int sb__handle_discard_proposal(sb_call *call)
+{
+    const Skillbase__ProposalRef *ref = call->req->discard_proposal;
+    Skillbase__Proposal *p;
+    int rc = load_proposal(call, ref->id, &p);
+    if (rc)
+        return rc;
+    rc = sb__check_reason(call, ref->reason, true, "discard_proposal");
+    if (rc)
+        return rc;
+    if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
+        return sb_call_fail(call, SB_WRONG_STATE, "%s is %s, not open", p->id,
+                            state_name(p->state));
+    Skillbase__Record *rec;
+    rc = sb__load(call, p->entity_id, &rec);
+    if (rc)
+        return rc;
+    p->state = SKILLBASE__PROPOSAL_STATE__DISCARDED;
+    p->decided_by = (char *)call->actor;
+    p->decided_ms = call->now_ms;
+    p->decision_reason = ref->reason;
+    const char *what = sb_arena_printf(call->arena, "%s_proposal_discarded", noun_of(p));
+    if (!what)
+        return SB_E(SB_INTERNAL);
+    rc = proposal_event(call, rec, what, "discard_proposal", ref->reason, p->id, &p->decided_seq);
+    if (!rc)
+        rc = sb_store_proposal_put(call->txn, p);
+    if (rc)
+        return rc;
+    reply_proposal(call, p);
+    return 0;
+}
+
+int sb__handle_list_proposals(sb_call *call)
+{
+    const Skillbase__ListProposals *q = call->req->list_proposals;
+    if (q->after && strlen(q->after) > ID_MAX)
+        return sb_call_fail(call, SB_INVALID, "after: not a proposal id");
+    Skillbase__ProposalPage *page = sb_arena_alloc(call->arena, sizeof *page);
+    if (!page)
+        return SB_E(SB_INTERNAL);
+    skillbase__proposal_page__init(page);
+    bool more;
+    size_t n;
+    int rc = sb_store_proposal_list(call->txn, q->state, q->after, q->limit, &call->arena->pb,
+                                    &page->proposals, &n, &more);
+    if (rc)
+        return rc;
+    page->n_proposals = n;
+    if (more && n)
+        page->next = page->proposals[n - 1]->id;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSALS;
+    call->reply->proposals = page;
+    return 0;
+}

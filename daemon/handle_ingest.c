@@ -1,0 +1,392 @@
+/* The ingest command: facts reported by the bureau's other services (the
+ * complaint system, the market-regulation registry, the safety authority,
+ * the competition office, training-delivery systems), applied as the
+ * transitions of the state machines they call for.
+ *
+ * The table of what each type does is ingest_map.c; this file validates the
+ * fact, resolves its entity (a record id, or a unit's credit code through
+ * the store's credit index), and runs the row: a command of the command
+ * table on a synthetic request (so the state machine, its guards and its
+ * messages are exactly an operator's), or an event without a state change.
+ * Idempotency on (source, event_id) is the dispatcher's, through the key
+ * sb__ingest_key derives. docs/events.md describes the behaviour.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers_private.h"
+#include "ingest_map.h"
+#include "jobs.h"
+#include "sb_error.h"
+
+#define SOURCE_MAX 64
+#define EVENT_ID_MAX 128
+#define COMPETITION_TEXT_MAX 200
+
+/* ------------------------------------------------------------ checks */
+
+/* 1-64 characters of a-z, 0-9, '.', '_', '-': a name that is safe in the
+ * key "ingest:<source>:<event_id>" and in the actor "service:<source>". */
+static bool source_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > SOURCE_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool event_id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= EVENT_ID_MAX && sb_rules_text_ok(s) && !strchr(s, '\t');
+}
+
+const char *sb__ingest_key(sb_arena *arena, const Skillbase__Request *req)
+{
+    const Skillbase__Ingest *in = req->ingest;
+    if (req->command_case != SKILLBASE__REQUEST__COMMAND_INGEST || !in || !source_ok(in->source) ||
+        !event_id_ok(in->event_id))
+        return NULL;
+    return sb_arena_printf(arena, "ingest:%s:%s", in->source, in->event_id);
+}
+
+/* A date field: empty is allowed when !required; never after today. */
+static int check_date(sb_call *call, const char *field, const char *value, bool required)
+{
+    sb_date d;
+    if (!value || !value[0]) {
+        if (required)
+            return sb_call_fail(call, SB_INVALID, "%s: required (YYYY-MM-DD)", field);
+        return 0;
+    }
+    if (strlen(value) != 10 || sb_date_parse(value, &d))
+        return sb_call_fail(call, SB_INVALID, "%s: \"%.40s\" is not a date (YYYY-MM-DD)", field,
+                            sb_rules_text_ok(value) ? value : "?");
+    if (sb_date_cmp(d, call->today) > 0)
+        return sb_call_fail(call, SB_INVALID, "%s: %s is after today", field, value);
+    return 0;
+}
+
+static int check_text(sb_call *call, const char *field, const char *value, size_t max)
+{
+    if (!value || !value[0])
+        return sb_call_fail(call, SB_INVALID, "%s: required", field);
+    if (strlen(value) > max || !sb_rules_text_ok(value))
+        return sb_call_fail(call, SB_INVALID, "%s: must be UTF-8 text of at most %zu bytes", field,
+                            max);
+    return 0;
+}
+
+static const char *payload_name(Skillbase__Ingest__PayloadCase c)
+{
+    return c == SKILLBASE__INGEST__PAYLOAD_COMPETITION ? "competition"
+           : c == SKILLBASE__INGEST__PAYLOAD_SERVICE   ? "service"
+                                                       : "none";
+}
+
+/* Everything that can be checked without the store. */
+static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_ingest_rule **ret_rule)
+{
+    char types[512];
+    if (!source_ok(in->source))
+        return sb_call_fail(call, SB_INVALID,
+                            "source: must be 1-%d characters of a-z, 0-9, '.', '_', '-' "
+                            "(the reporting service's name)",
+                            SOURCE_MAX);
+    if (!event_id_ok(in->event_id))
+        return sb_call_fail(call, SB_INVALID,
+                            "event_id: must be 1-%d bytes of printable UTF-8 (the service's own id "
+                            "of the fact)",
+                            EVENT_ID_MAX);
+    const sb_ingest_rule *rule = sb_ingest_map_find(in->type, SKILLBASE__KIND__KIND_UNSPECIFIED);
+    if (!rule)
+        return sb_call_fail(call, SB_INVALID, "type: \"%.64s\" is not one of %s",
+                            in->type && sb_rules_text_ok(in->type) ? in->type : "",
+                            sb_ingest_types(types, sizeof types));
+    if (in->payload_case != rule->payload) {
+        if (rule->payload == SKILLBASE__INGEST__PAYLOAD__NOT_SET)
+            return sb_call_fail(call, SB_INVALID, "%s: %s carries no payload", in->type,
+                                payload_name(in->payload_case));
+        return sb_call_fail(call, SB_INVALID, "%s: required for %s", payload_name(rule->payload),
+                            in->type);
+    }
+    int rc = check_date(call, "occurred_on", in->occurred_on, false);
+    if (!rc)
+        rc = sb__check_reason(call, in->reason, false, in->type);
+    if (!rc && in->payload_case == SKILLBASE__INGEST__PAYLOAD_COMPETITION) {
+        const Skillbase__CompetitionHosted *c = in->competition;
+        rc = check_text(call, "competition.name", c->name, COMPETITION_TEXT_MAX);
+        if (!rc)
+            rc = check_text(call, "competition.level", c->level, 64);
+        if (!rc)
+            rc = check_date(call, "competition.held_on", c->held_on, true);
+    }
+    if (!rc && in->payload_case == SKILLBASE__INGEST__PAYLOAD_SERVICE && !in->service)
+        rc = sb_call_fail(call, SB_INVALID, "service: required for %s", in->type);
+    if (rc)
+        return rc;
+    *ret_rule = rule;
+    return 0;
+}
+
+/* ------------------------------------------------------------ the entity */
+
+typedef struct {
+    char live[64];     /* the unit's open application or live sub-base */
+    char latest[64];   /* its most recently created record */
+    uint64_t latest_ms;
+} unit_records;
+
+static void record_facts(const Skillbase__Record *rec, const char **id, Skillbase__Kind *kind,
+                         Skillbase__State *state, uint64_t *created_ms)
+{
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
+        *id = rec->application->id;
+        *kind = SKILLBASE__KIND__APPLICATION;
+        *state = rec->application->state;
+        *created_ms = rec->application->created_ms;
+    } else {
+        *id = rec->sub_base->id;
+        *kind = SKILLBASE__KIND__BASE;
+        *state = rec->sub_base->state;
+        *created_ms = rec->sub_base->created_ms;
+    }
+}
+
+static int collect_unit(const Skillbase__Record *rec, void *arg)
+{
+    unit_records *u = arg;
+    const char *id;
+    Skillbase__Kind kind;
+    Skillbase__State state;
+    uint64_t created;
+    record_facts(rec, &id, &kind, &state, &created);
+    if (!sb_machine_is_terminal(kind, state) && !u->live[0])
+        snprintf(u->live, sizeof u->live, "%s", id);
+    /* later ids of a kind are younger; a base is younger than its application */
+    if (created >= u->latest_ms || !u->latest[0]) {
+        snprintf(u->latest, sizeof u->latest, "%s", id);
+        u->latest_ms = created;
+    }
+    return 0;
+}
+
+/* The record a fact is about: an id, or a unit's credit code resolved to
+ * its live record (one unit has at most one: an open application or a live
+ * sub-base), else its latest, so that the machine names the state that
+ * refuses. */
+static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
+{
+    sb_problems problems = {0};
+    if (!entity || !entity[0])
+        return sb_call_fail(call, SB_INVALID,
+                            "entity: missing (a record id such as base-000001, or the unit's "
+                            "credit code)");
+    if (strncmp(entity, "app-", 4) == 0 || strncmp(entity, "base-", 5) == 0)
+        return sb__load(call, entity, ret);
+    if (!sb_rules_credit_code_valid(entity, &problems))
+        return sb_call_fail(call, SB_INVALID,
+                            "entity: neither a record id (app-..., base-...) nor a valid credit "
+                            "code: %s",
+                            problems.count ? problems.text[0] : "malformed");
+    unit_records u = {0};
+    int rc = sb_store_credit_each(call->txn, entity, &call->arena->pb, collect_unit, &u);
+    if (rc < 0)
+        return rc;
+    if (!u.latest[0])
+        return sb_call_fail(call, SB_NOT_FOUND,
+                            "no application or sub-base for the unit with credit code %s",
+                            entity);
+    return sb__load(call, u.live[0] ? u.live : u.latest, ret);
+}
+
+/* ------------------------------------------------------------ effects */
+
+/* Run a command of the command table on the record, as if an operator had
+ * sent it: the same handler, guards and refusals. */
+static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                       const char *reason)
+{
+    const sb_command *cmd = sb_command_find(rule->command);
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, rule->command);
+    Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);
+    if (!cmd || !f || !req)
+        return SB_E(SB_INTERNAL);
+    *req = *call->req;
+    req->command_case = rule->command;
+    if (rule->command == SKILLBASE__REQUEST__COMMAND_REVOKE) {
+        Skillbase__Revoke *rv = sb_arena_alloc(call->arena, sizeof *rv);
+        if (!rv)
+            return SB_E(SB_INTERNAL);
+        skillbase__revoke__init(rv);
+        rv->id = (char *)id;
+        rv->reason = (char *)reason;
+        rv->cause = rule->cause;
+        req->revoke = rv;
+    } else {
+        Skillbase__Transition *t = sb_arena_alloc(call->arena, sizeof *t);
+        if (!t)
+            return SB_E(SB_INTERNAL);
+        skillbase__transition__init(t);
+        t->id = (char *)id;
+        t->reason = (char *)reason;
+        /* the oneof member of this command carries a Transition */
+        *(Skillbase__Transition **)((char *)req + f->offset) = t;
+    }
+    const Skillbase__Request *orig = call->req;
+    call->req = req;
+    int rc = cmd->fn(call);
+    call->req = orig;
+    return rc;
+}
+
+/* Facts without a transition concern a live sub-base. */
+static int check_live_base(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                           Skillbase__Kind kind, Skillbase__State state)
+{
+    if (kind != SKILLBASE__KIND__BASE)
+        return sb_call_fail(call, SB_WRONG_STATE, "%s applies to a sub-base; %s is an application",
+                            rule->type, id);
+    if (state != SKILLBASE__STATE__CERTIFIED && state != SKILLBASE__STATE__ASSESSED)
+        return sb_call_fail(call, SB_WRONG_STATE,
+                            "sub-base %s is %s; %s applies to a certified or assessed sub-base", id,
+                            sb_state_name(state), rule->type);
+    return 0;
+}
+
+/* A fact that changes no state: one event on the sub-base, topic
+ * "base.<note>", from and to its current state (and the jobs its topic
+ * calls for, like any event). */
+static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Record *rec,
+                       const char *reason)
+{
+    const char *id;
+    Skillbase__Kind kind;
+    Skillbase__State state;
+    uint64_t created;
+    record_facts(rec, &id, &kind, &state, &created);
+    int rc = check_live_base(call, rule, id, kind, state);
+    if (rc)
+        return rc;
+    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    if (!ev)
+        return SB_E(SB_INTERNAL);
+    skillbase__event__init(ev);
+    ev->entity_kind = kind;
+    ev->entity_id = (char *)id;
+    ev->from_state = ev->to_state = state;
+    ev->time_ms = call->now_ms;
+    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(kind), rule->note);
+    ev->action = (char *)rule->action;
+    ev->actor = (char *)call->actor;
+    ev->reason = (char *)reason;
+    ev->record = rec;
+    ev->request_id = call->req->request_id;
+    ev->ingest = (Skillbase__Ingest *)call->ingest;
+    if (!ev->topic)
+        return SB_E(SB_INTERNAL);
+    rc = sb_jobs_event_append(call, ev);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+/* service.delivered: a service record for the subsidy (handle_subsidy.c),
+ * the sub-base and the service's own id filled in from the fact. */
+static int record_service(sb_call *call, const sb_ingest_rule *rule, const Skillbase__Ingest *in,
+                          Skillbase__Record *rec)
+{
+    const char *id;
+    Skillbase__Kind kind;
+    Skillbase__State state;
+    uint64_t created;
+    record_facts(rec, &id, &kind, &state, &created);
+    int rc = check_live_base(call, rule, id, kind, state);
+    if (rc)
+        return rc;
+    Skillbase__ServiceRecord *svc = sb_arena_alloc(call->arena, sizeof *svc);
+    if (!svc)
+        return SB_E(SB_INTERNAL);
+    *svc = *in->service;
+    svc->base_id = (char *)id;
+    if (!svc->external_id || !svc->external_id[0])
+        svc->external_id = in->event_id;
+    rc = sb__record_service(call, svc, in->source);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
+/* ------------------------------------------------------------ the handler */
+
+int sb__handle_ingest(sb_call *call)
+{
+    const Skillbase__Ingest *in = call->req->ingest;
+    const sb_ingest_rule *rule;
+    Skillbase__Record *rec;
+    if (!in)
+        return sb_call_fail(call, SB_INVALID, "ingest: missing");
+    int rc = check_fact(call, in, &rule);
+    if (rc)
+        return rc;
+    rc = resolve(call, in->entity, &rec);
+    if (rc)
+        return rc;
+    const char *id;
+    Skillbase__Kind kind;
+    Skillbase__State state;
+    uint64_t created;
+    record_facts(rec, &id, &kind, &state, &created);
+    rule = sb_ingest_map_find(in->type, kind);
+    if (in->payload_case == SKILLBASE__INGEST__PAYLOAD_SERVICE && in->service->base_id &&
+        in->service->base_id[0] && strcmp(in->service->base_id, id) != 0)
+        return sb_call_fail(call, SB_INVALID, "service.base_id: %.64s, but entity is %s",
+                            sb_rules_text_ok(in->service->base_id) ? in->service->base_id : "?",
+                            id);
+
+    /* The audit trail names the service: actor, reason and Event.ingest. */
+    const char *reason = in->reason && in->reason[0]
+                             ? in->reason
+                             : sb_arena_printf(call->arena, "%s reported by %s", in->type,
+                                               in->source);
+    call->actor = sb_arena_printf(call->arena, "service:%s", in->source);
+    call->ingest = in;
+    if (!reason || !call->actor)
+        return SB_E(SB_INTERNAL);
+    switch (rule->effect) {
+    case SB_INGEST_COMMAND:
+        rc = run_command(call, rule, id, reason);
+        break;
+    case SB_INGEST_NOTE:
+        rc = append_note(call, rule, rec, reason);
+        break;
+    case SB_INGEST_SERVICE:
+        rc = record_service(call, rule, in, rec);
+        break;
+    default:
+        rc = SB_E(SB_INTERNAL);
+    }
+    if (rc)
+        return rc;
+    if (call->reply->result_case != SKILLBASE__REPLY__RESULT_RECORD)
+        return SB_E(SB_INTERNAL);
+    Skillbase__IngestResult *res = sb_arena_alloc(call->arena, sizeof *res);
+    if (!res)
+        return SB_E(SB_INTERNAL);
+    skillbase__ingest_result__init(res);
+    res->entity_id = (char *)id;
+    res->action = (char *)rule->action;
+    res->record = call->reply->record;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_INGESTED;
+    call->reply->ingested = res;
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* sb_jobs: the transactional outbox — how command handlers cause outside
+ * work.
+ *
+ * A handler that needs a worker to do something (send a notice, count a
+ * deadline, compute a statement) enqueues a job inside its own request
+ * transaction: the job commits together with the change that called for it
+ * or vanishes with it. The broker (broker.h) hands committed jobs to workers
+ * after the batch commits. docs/jobs.md describes the whole protocol.
+ *
+ * Two ways in:
+ *  - sb_jobs_enqueue: one job of a given type, e.g. from a handler that
+ *    knows it needs a deadline computed;
+ *  - the outbox rules (outbox_rules.c): a table from event topic to job
+ *    type. sb_jobs_event_append appends an event and enqueues one job per
+ *    matching row, each carrying the event. sb__commit_change uses it for
+ *    every transition; handlers that record an event without a transition
+ *    (same from and to state, e.g. topic "base.assessment_due_soon") call it
+ *    directly so those events reach the workers the same way.
+ *
+ * All memory is the caller's or the call's arena; nothing here keeps a
+ * pointer after returning.
+ */
+#ifndef SB_JOBS_H
+#define SB_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "handlers.h"
+#include "jobq.h"
+#include "skillbase.pb-c.h"
+
+/* "job-" and 8 digits and a NUL, with room to spare. */
+#define SB_JOB_ID_MAX 32
+/* Longest job type; types are lower-case ASCII letters, digits, '_', '-'
+ * and '.'. */
+#define SB_JOB_TYPE_MAX 32
+
+/* What to enqueue. Everything is copied; the spec may be on the stack. */
+typedef struct {
+    const char *type;              /* required, e.g. "notify" */
+    const char *entity_id;         /* record it concerns; NULL or "" for none */
+    const Skillbase__Event *event; /* the event that caused it; NULL for none */
+    ProtobufCBinaryData params;    /* type-specific input; {0, NULL} for none */
+    uint64_t due_ms;               /* not before (sb_clock time); 0: at once */
+    uint32_t max_attempts;         /* 0: [workers] max_attempts */
+} sb_job_spec;
+
+/* Enqueue one job in the call's transaction. On success writes the new id
+ * into ret_id (at least SB_JOB_ID_MAX bytes) unless ret_id is NULL.
+ * Returns 0; SB_E(SB_INVALID) for a bad type (the spec is the caller's
+ * bug; logged); SB_E(SB_STORE_FULL) or SB_E(SB_INTERNAL) from the store —
+ * return these from the handler as they are. */
+int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id);
+
+/* Append `ev` to the event log (assigning ev->seq, setting call->reply->seq)
+ * and enqueue the jobs the outbox rules give for its topic, each carrying
+ * the event. ev->time_ms, topic, entity_id and entity_kind must be set.
+ * Returns 0 or a store error as above. */
+int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev);
+
+/* True when `type` is a well-formed job type (see SB_JOB_TYPE_MAX). */
+bool sb_jobs_type_ok(const char *type);
+
+/* The retry policy from the [workers] configuration. */
+void sb_jobs_policy(const sb_config *c, sb_jobq_policy *ret);
+
+/* ------------------------------------------------------------ outbox rules */
+
+/* One row of the topic -> job table (outbox_rules.c). `topic` is an exact
+ * event topic ("application.certified") or a prefix ending in ".*"
+ * ("application.*" matches every topic that starts "application."). */
+typedef struct {
+    const char *topic;
+    const char *type;      /* job type to enqueue */
+    uint32_t max_attempts; /* 0: [workers] max_attempts */
+} sb_outbox_rule;
+
+/* The table and its length. Never NULL. */
+const sb_outbox_rule *sb_outbox_rules(size_t *ret_n);
+
+/* True when `topic` matches the rule pattern `pattern` as described above. */
+bool sb_outbox_topic_matches(const char *pattern, const char *topic);
+
+#endif

@@ -1,0 +1,348 @@
+#include "security.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sb_keys.h"
+#include "sb_log.h"
+#include "zap.h"
+
+/* libzmq's draft ZMQ_ZAP_ENFORCE_DOMAIN, accepted by the stable build. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+static const char *const domains[_SB_ENDPOINT_MAX] = {
+    [SB_ENDPOINT_COMMAND] = SB_ZAP_DOMAIN_COMMAND,
+    [SB_ENDPOINT_WORKER] = SB_ZAP_DOMAIN_WORKER,
+    [SB_ENDPOINT_EVENTS] = SB_ZAP_DOMAIN_EVENTS,
+};
+
+/* The daemon's security state: one per process, like its configuration. */
+static struct {
+    const sb_config *config; /* the live configuration */
+    sb_keys *keys;           /* in force */
+    sb_keys *pending;        /* loaded by a reload's check, swapped in by apply */
+    sb_keypair server;
+    bool curve[_SB_ENDPOINT_MAX]; /* which endpoints are CURVE servers */
+    sb_zap *zap;
+} g;
+
+/* ------------------------------------------------------------ configuration */
+
+static int parse_switch(const char *v, bool *ret)
+{
+    static const char *const on[] = {"on", "true", "yes", "1"}, *const off[] = {"off", "false",
+                                                                              "no", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(v, on[i]) == 0)
+            return *ret = true, 0;
+        if (strcmp(v, off[i]) == 0)
+            return *ret = false, 0;
+    }
+    return -1;
+}
+
+int sb_security_config_set(sb_config *c, const char *section, const char *key, const char *value,
+                           char *err, size_t err_len)
+{
+    if (strcmp(section, "security") == 0) {
+        char *dst = strcmp(key, "keys") == 0         ? c->keys_file
+                    : strcmp(key, "server_key") == 0 ? c->server_key_file
+                                                     : NULL;
+        if (dst) {
+            if (strlen(value) >= PATH_MAX) {
+                snprintf(err, err_len, "[security] %s: path too long", key);
+                return -1;
+            }
+            memcpy(dst, value, strlen(value) + 1);
+            return 0;
+        }
+        if (strcmp(key, "ipc_role") == 0) {
+            sb_key_role r = sb_key_role_parse(value);
+            if (r == SB_KEY_ROLE_INVALID || r == SB_KEY_ROLE_WORKER) {
+                snprintf(err, err_len, "[security] ipc_role: \"%s\" is not one of operator, "
+                                       "reviewer, service, reader", value);
+                return -1;
+            }
+            c->ipc_role = r;
+            return 0;
+        }
+    } else if (strcmp(section, "four_eyes") == 0) {
+        bool *dst = strcmp(key, "certify") == 0  ? &c->four_eyes_certify
+                    : strcmp(key, "revoke") == 0 ? &c->four_eyes_revoke
+                                                 : NULL;
+        if (dst) {
+            if (parse_switch(value, dst)) {
+                snprintf(err, err_len, "[four_eyes] %s: \"%s\" is not on or off", key, value);
+                return -1;
+            }
+            return 0;
+        }
+    } else {
+        return 1;
+    }
+    snprintf(err, err_len, "[%s] %s: unknown key", section, key);
+    return -1;
+}
+
+/* ipc:// and inproc:// are local; every other transport crosses a network. */
+static bool is_local(const char *endpoint)
+{
+    return strncmp(endpoint, "ipc://", 6) == 0 || strncmp(endpoint, "inproc://", 9) == 0;
+}
+
+void sb_security_config_finish(sb_config *c, sb_problems *problems)
+{
+    if (!c->server_key_file[0]) {
+        int n = snprintf(c->server_key_file, sizeof c->server_key_file, "%s/server.key",
+                         c->state_dir);
+        if (n < 0 || (size_t)n >= sizeof c->server_key_file)
+            sb_problems_add(problems, "state directory path too long for server.key");
+    }
+    const struct {
+        const char *what, *endpoint;
+    } eps[] = {
+        {"[daemon] command_endpoint", c->command_endpoint},
+        {"[workers] endpoint", c->worker_endpoint},
+        {"[events] endpoint", c->event_endpoint},
+    };
+    for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++)
+        if (eps[i].endpoint[0] && !is_local(eps[i].endpoint) && !c->keys_file[0])
+            sb_problems_add(problems,
+                            "%s %s: a network endpoint needs [security] keys (CURVE "
+                            "authentication, docs/security.md)",
+                            eps[i].what, eps[i].endpoint);
+}
+
+/* ------------------------------------------------------------ start and stop */
+
+/* "<dir>/server.key" -> "<dir>/server.pub" (or "<path>.pub"). */
+static void pub_path(const char *key_path, char *out, size_t len)
+{
+    size_t n = strlen(key_path);
+    if (n > 4 && strcmp(key_path + n - 4, ".key") == 0)
+        snprintf(out, len, "%.*s.pub", (int)(n - 4), key_path);
+    else
+        snprintf(out, len, "%s.pub", key_path);
+}
+
+/* The daemon's key pair: read it, or make it at the first start. The
+ * public half is (re)written beside it for operators to hand out. */
+static int load_server_key(const char *path)
+{
+    char err[1024], pub[PATH_MAX + 8], tmp[PATH_MAX + 16];
+    if (access(path, F_OK) != 0) {
+        sb_keypair kp;
+        if (sb_keypair_generate(&kp, err, sizeof err) ||
+            sb_keypair_write(path, &kp,
+                             "skillbased's CURVE key pair (docs/security.md). Secret: keep it "
+                             "mode 0600.\nClients need only the public key: server.pub.",
+                             err, sizeof err)) {
+            sb_log(SB_LOG_ERROR, "security: %s", err);
+            return -1;
+        }
+        sb_log(SB_LOG_INFO, "security: made the daemon's key pair %s", path);
+    }
+    if (sb_keypair_read(path, true, &g.server, err, sizeof err)) {
+        sb_log(SB_LOG_ERROR, "security: %s", err);
+        return -1;
+    }
+    pub_path(path, pub, sizeof pub);
+    snprintf(tmp, sizeof tmp, "%s.tmp", pub);
+    unlink(tmp);
+    sb_keypair only_public = g.server;
+    only_public.secret_z85[0] = '\0';
+    if (sb_keypair_write(tmp, &only_public,
+                         "skillbased's public key: give it to clients (skillbasectl --server-key)",
+                         err, sizeof err) ||
+        rename(tmp, pub)) {
+        sb_log(SB_LOG_WARN, "security: cannot write %s: %s", pub, err[0] ? err : strerror(errno));
+        unlink(tmp);
+    }
+    return 0;
+}
+
+int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
+{
+    char err[2048];
+    g.config = config;
+    /* ipc sockets live here: only the daemon's user and group may reach
+     * them (docs/security.md, "ipc endpoints"). */
+    struct stat st;
+    if (stat(config->state_dir, &st) == 0 && (st.st_mode & 07777) != 0750 &&
+        chmod(config->state_dir, 0750) != 0)
+        sb_log(SB_LOG_WARN, "security: cannot make %s mode 0750: %s", config->state_dir,
+               strerror(errno));
+    if (config->keys_file[0]) {
+        if (sb_keys_load(config->keys_file, &g.keys, err, sizeof err)) {
+            sb_log(SB_LOG_ERROR, "security: %s", err);
+            return -1;
+        }
+        sb_log(SB_LOG_INFO, "security: %zu key(s) from %s", sb_keys_count(g.keys),
+               config->keys_file);
+    } else if (!(g.keys = sb_keys_new_empty())) {
+        return -1;
+    }
+    if (load_server_key(config->server_key_file) ||
+        sb_zap_start(loop, zctx, &g.keys, &g.zap)) {
+        sb_keys_free(&g.keys);
+        return -1;
+    }
+    return 0;
+}
+
+void sb_security_stop(void)
+{
+    sb_zap_stop(&g.zap);
+    sb_keys_free(&g.keys);
+    sb_keys_free(&g.pending);
+    memset(g.curve, 0, sizeof g.curve);
+}
+
+const char *sb_security_server_public_key(void)
+{
+    return g.server.public_z85;
+}
+
+void sb_security_zap_counts(uint64_t *ret_accepted, uint64_t *ret_refused)
+{
+    sb_zap_counts(g.zap, ret_accepted, ret_refused);
+}
+
+/* ------------------------------------------------------------ sockets */
+
+int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind kind)
+{
+    if (kind < 0 || kind >= _SB_ENDPOINT_MAX)
+        return -1;
+    if (is_local(endpoint))
+        return 0;
+    if (!g.zap || !g.config || !g.config->keys_file[0]) {
+        sb_log(SB_LOG_ERROR, "security: %s is a network endpoint and needs CURVE with a keys "
+                             "file ([security] keys)",
+               endpoint);
+        return -1;
+    }
+    int one = 1;
+    const char *domain = domains[kind];
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, g.server.secret_z85, SB_KEY_Z85_LEN + 1) ||
+        zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) ||
+        zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one)) {
+        /* without enforcement a missing handler would let every key in */
+        sb_log(SB_LOG_ERROR, "security: cannot make %s a CURVE server with ZAP: %s", endpoint,
+               zmq_strerror(errno));
+        return -1;
+    }
+    g.curve[kind] = true;
+    return 0;
+}
+
+static unsigned role_bit(sb_key_role role, sb_endpoint_kind kind)
+{
+    switch (role) {
+    case SB_KEY_ROLE_OPERATOR:
+        return SB_ROLE_OPERATOR;
+    case SB_KEY_ROLE_REVIEWER:
+        return SB_ROLE_REVIEWER;
+    case SB_KEY_ROLE_SERVICE:
+        return SB_ROLE_SERVICE;
+    case SB_KEY_ROLE_WORKER:
+        /* on the command endpoint a worker may read, nothing more */
+        return kind == SB_ENDPOINT_WORKER ? SB_ROLE_WORKER : SB_ROLE_READER;
+    case SB_KEY_ROLE_READER:
+        return SB_ROLE_READER;
+    default:
+        return 0;
+    }
+}
+
+void sb_security_caller(zmq_msg_t *frame, sb_endpoint_kind kind, sb_caller *ret)
+{
+    memset(ret, 0, sizeof *ret);
+    if (kind < 0 || kind >= _SB_ENDPOINT_MAX) {
+        ret->refusal = "unknown endpoint";
+        return;
+    }
+    if (!g.curve[kind]) {
+        /* ipc: whoever the directory's permissions let in */
+        if (kind == SB_ENDPOINT_WORKER)
+            ret->role = SB_ROLE_WORKER;
+        else if (kind == SB_ENDPOINT_EVENTS)
+            ret->role = SB_ROLE_READER;
+        else
+            ret->role = role_bit(g.config ? g.config->ipc_role : SB_KEY_ROLE_OPERATOR, kind);
+        return;
+    }
+    const char *name = zmq_msg_gets(frame, "User-Id");
+    const char *key = zmq_msg_gets(frame, SB_ZAP_PROP_KEY);
+    if (!name || !key || !zmq_msg_gets(frame, SB_ZAP_PROP_ROLE)) {
+        ret->refusal = "the message carries no authenticated identity";
+        return;
+    }
+    ret->name = name;
+    const sb_key_entry *e = sb_keys_find_name(g.keys, name);
+    if (!e || strcmp(e->public_z85, key) != 0) {
+        ret->refusal = "this key was removed from the keys file";
+        return;
+    }
+    if (!sb_zap_role_allowed(domains[kind], e->role)) {
+        ret->refusal = "this key's role (changed since it connected) may not use this endpoint";
+        return;
+    }
+    ret->name = e->name;
+    ret->role = role_bit(e->role, kind);
+    ret->types = e->types;
+    ret->n_types = e->n_types;
+}
+
+/* ------------------------------------------------------------ reload */
+
+int sb_security_reload_check(void *arg, const sb_config *live, sb_config *next, char *err,
+                             size_t err_len)
+{
+    (void)arg;
+    sb_keys_free(&g.pending);
+    if (strcmp(live->server_key_file, next->server_key_file) != 0) {
+        sb_log(SB_LOG_WARN, "reload: [security] server_key takes effect at the next start");
+        memcpy(next->server_key_file, live->server_key_file, sizeof next->server_key_file);
+    }
+    if (next->keys_file[0])
+        return sb_keys_load(next->keys_file, &g.pending, err, err_len);
+    g.pending = sb_keys_new_empty();
+    if (!g.pending) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void sb_security_reload_apply(void *arg, const sb_config *live)
+{
+    (void)arg;
+    if (!g.pending)
+        return;
+    size_t added = 0, removed = 0;
+    for (size_t i = 0; i < sb_keys_count(g.pending); i++) {
+        const sb_key_entry *e = sb_keys_at(g.pending, i);
+        const sb_key_entry *old = sb_keys_find_name(g.keys, e->name);
+        added += !old || strcmp(old->public_z85, e->public_z85) != 0;
+    }
+    for (size_t i = 0; i < sb_keys_count(g.keys); i++) {
+        const sb_key_entry *e = sb_keys_at(g.keys, i);
+        const sb_key_entry *now = sb_keys_find_name(g.pending, e->name);
+        removed += !now || strcmp(now->public_z85, e->public_z85) != 0;
+    }
+    sb_keys_free(&g.keys);
+    g.keys = g.pending;
+    g.pending = NULL;
+    sb_log(SB_LOG_INFO, "security: %zu key(s) in force from %s (%zu new, %zu removed)",
+           sb_keys_count(g.keys), live->keys_file[0] ? live->keys_file : "(no keys file)", added,
+           removed);
+}

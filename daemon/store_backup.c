@@ -1,0 +1,258 @@
+#include "store_backup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sb_clock.h"
+#include "sb_error.h"
+#include "sb_log.h"
+#include "store_private.h"
+#include "store_verify.h"
+
+struct sb_store_backups {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool running;  /* a copy thread is at work (under mu) */
+    bool joinable; /* a thread was started and not joined yet (loop thread only) */
+    pthread_t thread;
+    sb_backup_info info; /* under mu */
+    MDB_env *env;
+};
+
+/* A directory we may fill: absolute, empty or creatable. */
+static int prepare_dir(const char *dir, char *err, size_t err_len)
+{
+    if (dir[0] != '/') {
+        snprintf(err, err_len, "backup directory \"%s\" is not an absolute path", dir);
+        return -1;
+    }
+    if (strlen(dir) > PATH_MAX - 32) {
+        snprintf(err, err_len, "backup directory path is too long");
+        return -1;
+    }
+    if (mkdir(dir, 0750) == 0)
+        return 0;
+    if (errno != EEXIST) {
+        snprintf(err, err_len, "cannot create the backup directory %s: %s%s", dir, strerror(errno),
+                 errno == ENOENT ? " (its parent directory does not exist)"
+                 : errno == EROFS || errno == EACCES
+                     ? " (under systemd the daemon may write only to its state directory and "
+                       "/var/backups/skillbase)"
+                     : "");
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, err_len, "%s exists but cannot be read as a directory: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            empty = 0;
+            break;
+        }
+    }
+    closedir(d);
+    if (!empty) {
+        snprintf(err, err_len, "backup directory %s is not empty; give a new directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int r = fsync(fd) ? -errno : 0;
+    close(fd);
+    return r;
+}
+
+typedef struct {
+    char first[256];
+} first_problem;
+
+static void keep_first(void *arg, const char *text)
+{
+    first_problem *fp = arg;
+    if (!fp->first[0])
+        snprintf(fp->first, sizeof fp->first, "%s", text);
+}
+
+static void *copy_thread(void *arg)
+{
+    struct sb_store_backups *b = arg;
+    char dir[PATH_MAX], path[PATH_MAX + 16], error[512] = "";
+    sb_verify_report rep = {0};
+    pthread_mutex_lock(&b->mu);
+    memcpy(dir, b->info.dir, sizeof dir);
+    pthread_mutex_unlock(&b->mu);
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+
+    int rc = mdb_env_copy2(b->env, dir, MDB_CP_COMPACT);
+    if (rc) {
+        snprintf(error, sizeof error, "copy to %.300s failed: %s", dir, mdb_strerror(rc));
+        unlink(path); /* never leave half a copy that looks like a backup */
+        goto done;
+    }
+    int r = fsync_path(path, O_RDONLY);
+    if (!r)
+        r = fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    if (r) {
+        snprintf(error, sizeof error, "flushing %.300s failed: %s", path, strerror(-r));
+        goto done;
+    }
+    first_problem fp = {""};
+    if (sb_store_verify(dir, keep_first, &fp, &rep) || rep.problems)
+        snprintf(error, sizeof error,
+                 "the copy in %.200s failed verification (%llu problem(s)): %.200s", dir,
+                 (unsigned long long)rep.problems, fp.first);
+done:;
+    uint64_t now = sb_clock_now_ms();
+    pthread_mutex_lock(&b->mu);
+    sb_backup_info *i = &b->info;
+    i->finished_ms = now;
+    i->bytes = rep.data_bytes;
+    i->records = rep.applications + rep.bases;
+    i->last_seq = rep.last_seq;
+    if (error[0]) {
+        i->state = SB_BACKUP_FAILED;
+        memcpy(i->error, error, sizeof i->error);
+        i->failed++;
+    } else {
+        i->state = SB_BACKUP_DONE;
+        i->done++;
+        i->last_done_ms = now;
+    }
+    uint64_t ms = now > i->started_ms ? now - i->started_ms : 0;
+    b->running = false;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+    if (error[0])
+        sb_log(SB_LOG_ERROR, "backup failed: %s", error);
+    else
+        sb_log(SB_LOG_INFO,
+               "backup to %s done in %llu ms: %llu bytes, %llu records, events up to %llu, "
+               "verified",
+               dir, (unsigned long long)ms, (unsigned long long)rep.data_bytes,
+               (unsigned long long)(rep.applications + rep.bases),
+               (unsigned long long)rep.last_seq);
+    return NULL;
+}
+
+static struct sb_store_backups *backups_of(sb_store *s)
+{
+    if (!s->backups) {
+        struct sb_store_backups *b = calloc(1, sizeof *b);
+        if (!b)
+            return NULL;
+        pthread_mutex_init(&b->mu, NULL);
+        pthread_cond_init(&b->cond, NULL);
+        b->env = s->env;
+        s->backups = b;
+    }
+    return s->backups;
+}
+
+int sb_store_backup_start(sb_store *s, const char *dir, char *err, size_t err_len)
+{
+    struct sb_store_backups *b = backups_of(s);
+    if (!b) {
+        snprintf(err, err_len, "out of memory");
+        return SB_E(SB_INTERNAL);
+    }
+    pthread_mutex_lock(&b->mu);
+    bool running = b->running;
+    pthread_mutex_unlock(&b->mu);
+    if (running) {
+        snprintf(err, err_len, "a backup to %s is already running", b->info.dir);
+        return SB_E(SB_CONFLICT);
+    }
+    if (b->joinable) {
+        pthread_join(b->thread, NULL);
+        b->joinable = false;
+    }
+    if (prepare_dir(dir, err, err_len))
+        return SB_E(SB_INVALID);
+    pthread_mutex_lock(&b->mu);
+    sb_backup_info *i = &b->info;
+    i->state = SB_BACKUP_RUNNING;
+    snprintf(i->dir, sizeof i->dir, "%s", dir);
+    i->started_ms = sb_clock_now_ms();
+    i->finished_ms = i->bytes = i->records = i->last_seq = 0;
+    i->error[0] = '\0';
+    b->running = true;
+    pthread_mutex_unlock(&b->mu);
+    int rc = pthread_create(&b->thread, NULL, copy_thread, b);
+    if (rc) {
+        pthread_mutex_lock(&b->mu);
+        b->running = false;
+        i->state = SB_BACKUP_FAILED;
+        snprintf(i->error, sizeof i->error, "cannot start the copy: %s", strerror(rc));
+        i->failed++;
+        pthread_mutex_unlock(&b->mu);
+        snprintf(err, err_len, "cannot start the copy: %s", strerror(rc));
+        return SB_E(SB_INTERNAL);
+    }
+    b->joinable = true;
+    return 0;
+}
+
+void sb_store_backup_info_get(sb_store *s, sb_backup_info *ret)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b) {
+        memset(ret, 0, sizeof *ret);
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    *ret = b->info;
+    pthread_mutex_unlock(&b->mu);
+}
+
+void sb_store__backup_wait(sb_store *s)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    if (b->running)
+        sb_log(SB_LOG_WARN,
+               "store: waiting for the backup to %s to finish before the map can "
+               "grow",
+               b->info.dir);
+    while (b->running)
+        pthread_cond_wait(&b->cond, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+void sb_store__backup_close(sb_store *s)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    if (b->running)
+        sb_log(SB_LOG_INFO, "waiting for the backup to %s to finish", b->info.dir);
+    pthread_mutex_unlock(&b->mu);
+    if (b->joinable)
+        pthread_join(b->thread, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cond);
+    free(b);
+    s->backups = NULL;
+}

@@ -1,0 +1,62 @@
+/* sb_store migrations: bringing a store written by an older schema up to
+ * SB_STORE_SCHEMA_VERSION when the daemon opens it.
+ *
+ * One row per schema version that ever existed: what a store of that
+ * version needs to become the next one. store_init runs the rows from the
+ * store's version up to this build's inside the same write transaction that
+ * then records the new version, so a migration is all or nothing: a crash
+ * or an error half-way leaves the store at its old version, untouched.
+ *
+ * To change the schema: raise SB_STORE_SCHEMA_VERSION, add the step from
+ * the previous version here, describe it in docs/storage.md and
+ * docs/operations.md, and test it on a store of the old version.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sb_error.h"
+#include "sb_log.h"
+#include "store_private.h"
+
+/* Version 1 is the first schema: records, state_idx, credit_idx, events,
+ * entity_events, idem and meta. Databases added later (the job outbox,
+ * service records) are created empty when missing, which needs no step. */
+static const sb_store_migration migrations[] = {
+    /* 2: every event carries prev_hash and hash (store_audit.c) */
+    {1, 2, "chain the events into the audit hash chain", sb_store__audit_migrate},
+};
+
+int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,
+                           size_t n_steps)
+{
+    uint64_t v = from;
+    while (v < to) {
+        const sb_store_migration *step = NULL;
+        for (size_t i = 0; i < n_steps; i++)
+            if (steps[i].from == v && steps[i].to > v)
+                step = &steps[i];
+        if (!step) {
+            sb_log(SB_LOG_ERROR,
+                   "store %s: no migration from schema version %llu (this build "
+                   "reads %llu)",
+                   t->s->dir, (unsigned long long)v, (unsigned long long)to);
+            return SB_E(SB_INTERNAL);
+        }
+        sb_log(SB_LOG_INFO, "store %s: migrating schema %u -> %u: %s", t->s->dir, step->from,
+               step->to, step->what);
+        int r = step->fn(t);
+        if (r < 0) {
+            sb_log(SB_LOG_ERROR, "store %s: migration %u -> %u failed; the store is unchanged",
+                   t->s->dir, step->from, step->to);
+            return r;
+        }
+        v = step->to;
+    }
+    return 0;
+}
+
+int sb_store__migrate(sb_txn *t, uint64_t from)
+{
+    return sb_store__migrate_with(t, from, SB_STORE_SCHEMA_VERSION, migrations,
+                                  sizeof migrations / sizeof migrations[0]);
+}

@@ -1,0 +1,522 @@
+/* The daemon's side of the deadlines, without sockets: requests through
+ * sb_dispatch into a real LMDB store with a clock the test moves. The
+ * publicity clock kept on the application (start, objection, dismissal),
+ * the schedule_publicity and assessment_reminder commands, and the jobs
+ * they leave in the outbox. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "handlers.h"
+#include "sb_clock.h"
+#include "sb_error.h"
+#include "sb_publicity.h"
+#include "store_jobs.h"
+
+typedef struct {
+    char dir[64];
+    sb_store *store;
+    sb_config config;
+    sb_dispatch_ctx ctx;
+    sb_arena arena;
+} fixture;
+
+static uint64_t clock_ms;
+
+static uint64_t test_clock(void *arg)
+{
+    return *(uint64_t *)arg;
+}
+
+/* Set the clock to a Hangzhou time "YYYY-MM-DDTHH:MM". */
+static void at(const char *when)
+{
+    assert_int_equal(sb_clock_parse(when, &clock_ms), 0);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/sb-deadlines-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    sb_config_defaults(&f->config);
+    snprintf(f->config.state_dir, sizeof f->config.state_dir, "%s", f->dir);
+    char err[1024];
+    assert_int_equal(sb_config_finish(&f->config, err, sizeof err), 0);
+    sb_store_options o = {f->dir, 0, 0};
+    assert_int_equal(sb_store_open(&o, &f->store), 0);
+    at("2025-09-26T10:00");
+    f->ctx = (sb_dispatch_ctx){.store = f->store,
+                               .config = &f->config,
+                               .started_ms = clock_ms,
+                               .now_ms = test_clock,
+                               .clock_arg = &clock_ms};
+    sb_arena_init(&f->arena, 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sb_store_close(&f->store);
+    sb_arena_destroy(&f->arena);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Send one request as `role`, committed; returns the reply (free it). */
+static Skillbase__Reply *send_as(fixture *f, unsigned role, Skillbase__Request *req)
+{
+    req->protocol = 1;
+    if (!req->actor)
+        req->actor = "tester";
+    size_t len = skillbase__request__get_packed_size(req);
+    uint8_t *buf = malloc(len + 1);
+    skillbase__request__pack(req, buf);
+    sb_txn *txn;
+    assert_int_equal(sb_store_begin(f->store, true, &txn), 0);
+    sb_dispatch_result r;
+    sb_arena_reset(&f->arena);
+    assert_int_equal(sb_dispatch(&f->ctx, txn, role, buf, len, &f->arena, &r), 0);
+    assert_int_equal(sb_store_commit(&txn), 0);
+    free(buf);
+    Skillbase__Reply *reply = skillbase__reply__unpack(NULL, r.len, r.reply);
+    assert_non_null(reply);
+    return reply;
+}
+
+static void expect_ok(Skillbase__Reply *r)
+{
+    if (r->code != SB_OK)
+        fail_msg("expected OK, got %s: %s", sb_error_name((int)r->code), r->message);
+}
+
+static Skillbase__Reply *move(fixture *f, Skillbase__Request__CommandCase c, const char *id,
+                              uint64_t expect)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Transition t = SKILLBASE__TRANSITION__INIT;
+    Skillbase__Evaluate ev = SKILLBASE__EVALUATE__INIT;
+    t.id = ev.id = (char *)id;
+    t.reason = ev.reason = "because";
+    req.command_case = c;
+    req.expected_version = expect;
+    switch (c) {
+    case SKILLBASE__REQUEST__COMMAND_REVIEW:
+        req.review = &t;
+        break;
+    case SKILLBASE__REQUEST__COMMAND_EVALUATE:
+        ev.pass = 1;
+        req.evaluate = &ev;
+        break;
+    case SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION:
+        req.file_objection = &t;
+        break;
+    case SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION:
+        req.dismiss_objection = &t;
+        break;
+    case SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY:
+        req.close_publicity = &t;
+        break;
+    default:
+        fail_msg("not a transition");
+    }
+    return send_as(f, SB_ROLE_ANY, &req);
+}
+
+static void move_ok(fixture *f, Skillbase__Request__CommandCase c, const char *id)
+{
+    Skillbase__Reply *r = move(f, c, id, 0);
+    expect_ok(r);
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
+/* An application in publicity since the clock's day: app-000001. */
+static void in_publicity(fixture *f)
+{
+    Skillbase__ApplicationForm form = SKILLBASE__APPLICATION_FORM__INIT;
+    Skillbase__Unit unit = SKILLBASE__UNIT__INIT;
+    Skillbase__Contact contact = SKILLBASE__CONTACT__INIT;
+    Skillbase__Project project = SKILLBASE__PROJECT__INIT, *projects[1] = {&project};
+    Skillbase__Site site = SKILLBASE__SITE__INIT;
+    Skillbase__Staff staff = SKILLBASE__STAFF__INIT;
+    Skillbase__Materials m = SKILLBASE__MATERIALS__INIT;
+    unit.name = "杭州精工机械有限公司";
+    unit.credit_code = "91350100M000100Y43";
+    unit.type = SKILLBASE__UNIT_TYPE__ENTERPRISE;
+    unit.district = "xihu";
+    unit.legal_person = 1;
+    contact.name = "王工";
+    contact.phone = "0571-88888888";
+    contact.email = "hr@example.com";
+    project.occupation = "电工";
+    project.level = "高级工";
+    site.owned = site.office_owned = 1;
+    site.area_m2 = 1200;
+    site.equipment_value_cny = 3500000;
+    staff.full_time_managers = 2;
+    staff.teachers = 12;
+    m.application_form = "D1", m.license = "D2", m.staff_credentials = "D3";
+    m.management_rules = "D4";
+    form.unit = &unit, form.contact = &contact, form.base_name = "精工机械";
+    form.projects = projects, form.n_projects = 1;
+    form.site = &site, form.staff = &staff, form.materials = &m;
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Apply a = SKILLBASE__APPLY__INIT;
+    a.form = &form;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
+    req.apply = &a;
+    Skillbase__Reply *r = send_as(f, SB_ROLE_ANY, &req);
+    expect_ok(r);
+    assert_string_equal(r->record->application->id, "app-000001");
+    skillbase__reply__free_unpacked(r, NULL);
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_EVALUATE, "app-000001");
+}
+
+/* The record (free it). */
+static Skillbase__Reply *show(fixture *f, const char *id)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Get g = SKILLBASE__GET__INIT;
+    g.id = (char *)id;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
+    req.show = &g;
+    Skillbase__Reply *r = send_as(f, SB_ROLE_ANY, &req);
+    expect_ok(r);
+    return r;
+}
+
+/* Queued jobs of a type, oldest first (free with sb_store_jobs_free). */
+static Skillbase__Job **queued(fixture *f, const char *type, size_t *n)
+{
+    sb_txn *t;
+    Skillbase__Job **jobs;
+    bool more;
+    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(
+        sb_store_jobs_list(t, SKILLBASE__JOB_STATE__QUEUED, type, NULL, 100, NULL, &jobs, n, &more),
+        0);
+    sb_store_abort(&t);
+    return jobs;
+}
+
+static Skillbase__Reply *schedule(fixture *f, uint32_t generation, const char *ends_on,
+                                  uint64_t close_at, uint32_t used, uint64_t expect)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SchedulePublicity sp = SKILLBASE__SCHEDULE_PUBLICITY__INIT;
+    sp.id = "app-000001";
+    sp.generation = generation;
+    sp.ends_on = (char *)ends_on;
+    sp.close_at_ms = close_at;
+    sp.days_used = used;
+    sp.explanation = "counted by the test";
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SCHEDULE_PUBLICITY;
+    req.schedule_publicity = &sp;
+    req.expected_version = expect;
+    req.actor = "worker:test";
+    return send_as(f, SB_ROLE_WORKER, &req);
+}
+
+static uint64_t end_of(const char *date)
+{
+    sb_date d;
+    assert_int_equal(sb_date_parse(date, &d), 0);
+    return sb_publicity_day_end_ms(d);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void entering_publicity_starts_the_clock_and_asks_for_a_schedule(void **state)
+{
+    fixture *f = *state;
+    in_publicity(f);
+    Skillbase__Reply *r = show(f, "app-000001");
+    const Skillbase__Application *a = r->record->application;
+    assert_int_equal(a->publicity_generation, 1);
+    assert_int_equal(a->publicity_working_days, 5);
+    assert_int_equal(a->publicity_days_used, 0);
+    assert_string_equal(a->publicity_ends_on, "");
+    assert_string_equal(a->publicity_started_on, "2025-09-26");
+    skillbase__reply__free_unpacked(r, NULL);
+    size_t n;
+    Skillbase__Job **jobs = queued(f, "publicity.schedule", &n);
+    assert_int_equal(n, 1);
+    assert_non_null(jobs[0]->event);
+    assert_string_equal(jobs[0]->event->topic, "application.in_publicity");
+    assert_string_equal(jobs[0]->entity_id, "app-000001");
+    assert_int_equal(jobs[0]->event->record->application->publicity_generation, 1);
+    sb_store_jobs_free(jobs, n, NULL);
+}
+
+static void schedule_records_the_end_and_queues_the_close_at_midnight(void **state)
+{
+    fixture *f = *state;
+    in_publicity(f);
+    /* a stale or malformed plan changes nothing */
+    Skillbase__Reply *r = schedule(f, 7, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    assert_int_equal(r->code, SB_STALE_VERSION);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10") - 1, 0, 3);
+    assert_int_equal(r->code, SB_INVALID);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = schedule(f, 1, "2025-09-01", end_of("2025-09-01"), 0, 3);
+    assert_int_equal(r->code, SB_INVALID);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 2); /* old version */
+    assert_int_equal(r->code, SB_STALE_VERSION);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    expect_ok(r);
+    const Skillbase__Application *a = r->record->application;
+    assert_string_equal(a->publicity_ends_on, "2025-10-10");
+    assert_int_equal(a->version, 4);
+    assert_int_equal(a->state, SKILLBASE__STATE__IN_PUBLICITY);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    size_t n;
+    Skillbase__Job **jobs = queued(f, "publicity.close", &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(jobs[0]->due_ms, end_of("2025-10-10"));
+    Skillbase__PublicityCloseJob *p =
+        skillbase__publicity_close_job__unpack(NULL, jobs[0]->params.len, jobs[0]->params.data);
+    assert_non_null(p);
+    assert_string_equal(p->id, "app-000001");
+    assert_int_equal(p->version, 4);
+    assert_int_equal(p->generation, 1);
+    skillbase__publicity_close_job__free_unpacked(p, NULL);
+    sb_store_jobs_free(jobs, n, NULL);
+
+    /* the notice worker hears of it: a non-transition event */
+    jobs = queued(f, "notify", &n);
+    assert_true(n >= 1);
+    const Skillbase__Event *ev = jobs[n - 1]->event;
+    assert_string_equal(ev->topic, "application.publicity_scheduled");
+    assert_int_equal(ev->from_state, SKILLBASE__STATE__IN_PUBLICITY);
+    assert_int_equal(ev->to_state, SKILLBASE__STATE__IN_PUBLICITY);
+    assert_non_null(strstr(ev->reason, "publicity ends on 2025-10-10"));
+    sb_store_jobs_free(jobs, n, NULL);
+
+    /* only workers send it */
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SchedulePublicity sp = SKILLBASE__SCHEDULE_PUBLICITY__INIT;
+    sp.id = "app-000001";
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SCHEDULE_PUBLICITY;
+    req.schedule_publicity = &sp;
+    r = send_as(f, SB_ROLE_OPERATOR, &req);
+    assert_int_equal(r->code, SB_FORBIDDEN);
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
+/* Started Fri 2025-09-26; objection Tue 30 September (Sun 28 调休 and Mon
+ * 29 used); dismissed Thu 9 October: the same 5-day window resumes. */
+static void objection_suspends_and_dismissal_resumes(void **state)
+{
+    fixture *f = *state;
+    in_publicity(f);
+    Skillbase__Reply *r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    expect_ok(r);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    at("2025-09-30T15:00");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    r = show(f, "app-000001");
+    const Skillbase__Application *a = r->record->application;
+    assert_int_equal(a->state, SKILLBASE__STATE__UNDER_REVIEW);
+    assert_int_equal(a->publicity_days_used, 2);
+    assert_int_equal(a->publicity_generation, 2);
+    assert_string_equal(a->publicity_ends_on, "");
+    assert_int_equal(a->n_publicity_suspensions, 1);
+    assert_string_equal(a->publicity_suspensions[0]->suspended_on, "2025-09-30");
+    assert_string_equal(a->publicity_suspensions[0]->resumed_on, "");
+    assert_int_equal(a->publicity_suspensions[0]->days_used, 2);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* the close job of the old window is refused as stale */
+    r = move(f, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 4);
+    assert_int_equal(r->code, SB_STALE_VERSION);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    at("2025-10-09T11:00");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
+    r = show(f, "app-000001");
+    a = r->record->application;
+    assert_int_equal(a->state, SKILLBASE__STATE__IN_PUBLICITY);
+    assert_int_equal(a->publicity_generation, 3);
+    assert_int_equal(a->publicity_days_used, 2);
+    assert_int_equal(a->publicity_working_days, 5);
+    assert_string_equal(a->publicity_started_on, "2025-10-09");
+    assert_string_equal(a->publicity_suspensions[0]->resumed_on, "2025-10-09");
+    uint64_t version = a->version;
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* a second schedule job, carrying the days used */
+    size_t n;
+    Skillbase__Job **jobs = queued(f, "publicity.schedule", &n);
+    assert_int_equal(n, 2);
+    const Skillbase__Application *ja = jobs[1]->event->record->application;
+    assert_int_equal(ja->publicity_days_used, 2);
+    assert_int_equal(ja->publicity_generation, 3);
+    sb_store_jobs_free(jobs, n, NULL);
+
+    /* the old generation's plan is refused; the new one is recorded */
+    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 0);
+    assert_int_equal(r->code, SB_STALE_VERSION);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = schedule(f, 3, "2025-10-13", end_of("2025-10-13"), 2, version);
+    expect_ok(r);
+    assert_string_equal(r->record->application->publicity_ends_on, "2025-10-13");
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
+static void a_second_objection_adds_a_second_suspension(void **state)
+{
+    fixture *f = *state;
+    in_publicity(f);
+    at("2025-09-30T15:00");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    at("2025-10-09T11:00");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
+    at("2025-10-13T09:00"); /* Fri 10 and Sat 11 (调休) used: 4 */
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    Skillbase__Reply *r = show(f, "app-000001");
+    const Skillbase__Application *a = r->record->application;
+    assert_int_equal(a->publicity_days_used, 4);
+    assert_int_equal(a->n_publicity_suspensions, 2);
+    assert_string_equal(a->publicity_suspensions[0]->resumed_on, "2025-10-09");
+    assert_int_equal(a->publicity_suspensions[1]->days_used, 4);
+    assert_string_equal(a->publicity_suspensions[1]->suspended_on, "2025-10-13");
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
+static Skillbase__Reply *reminder(fixture *f, const char *id, const char *due, uint32_t days,
+                                  bool overdue)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__AssessmentReminder ar = SKILLBASE__ASSESSMENT_REMINDER__INIT;
+    ar.id = (char *)id;
+    ar.due_on = (char *)due;
+    ar.days_before = days;
+    ar.overdue = overdue;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER;
+    req.assessment_reminder = &ar;
+    req.actor = "worker:test";
+    return send_as(f, SB_ROLE_WORKER, &req);
+}
+
+static void certification_schedules_the_assessment_reminders(void **state)
+{
+    fixture *f = *state;
+    in_publicity(f);
+    at("2025-10-11T00:00");
+    move_ok(f, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
+    Skillbase__Reply *r = show(f, "base-000001");
+    assert_string_equal(r->record->sub_base->next_assessment_due, "2027-10-11");
+    skillbase__reply__free_unpacked(r, NULL);
+
+    size_t n;
+    Skillbase__Job **jobs = queued(f, "assessment.reminder", &n);
+    assert_int_equal(n, 4);
+    static const char *const on[] = {"2027-08-12", "2027-09-11", "2027-10-04", "2027-10-12"};
+    static const uint32_t before[] = {60, 30, 7, 0};
+    for (size_t i = 0; i < n; i++) {
+        char when[32];
+        snprintf(when, sizeof when, "%sT00:00", on[i]);
+        uint64_t ms;
+        assert_int_equal(sb_clock_parse(when, &ms), 0);
+        assert_int_equal(jobs[i]->due_ms, ms);
+        Skillbase__AssessmentReminderJob *p = skillbase__assessment_reminder_job__unpack(
+            NULL, jobs[i]->params.len, jobs[i]->params.data);
+        assert_non_null(p);
+        assert_string_equal(p->due_on, "2027-10-11");
+        assert_int_equal(p->days_before, before[i]);
+        assert_int_equal(p->overdue, i == 3);
+        skillbase__assessment_reminder_job__free_unpacked(p, NULL);
+    }
+    sb_store_jobs_free(jobs, n, NULL);
+
+    /* delivered at due-7: an event with the days left */
+    at("2027-10-04T00:00");
+    r = reminder(f, "base-000001", "2027-10-11", 7, false);
+    expect_ok(r);
+    assert_true(r->seq > 0);
+    skillbase__reply__free_unpacked(r, NULL);
+    jobs = queued(f, "notify", &n);
+    const Skillbase__Event *ev = jobs[n - 1]->event;
+    assert_string_equal(ev->topic, "base.assessment_due_soon");
+    assert_string_equal(ev->reason, "assessment due on 2027-10-11: 7 days left");
+    assert_int_equal(ev->from_state, SKILLBASE__STATE__CERTIFIED);
+    assert_int_equal(ev->to_state, SKILLBASE__STATE__CERTIFIED);
+    sb_store_jobs_free(jobs, n, NULL);
+
+    /* a reminder for another due date (assessed since) does nothing */
+    r = reminder(f, "base-000001", "2027-01-01", 7, false);
+    expect_ok(r);
+    assert_int_equal(r->seq, 0);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    at("2027-10-12T00:00");
+    r = reminder(f, "base-000001", "2027-10-11", 0, true);
+    expect_ok(r);
+    skillbase__reply__free_unpacked(r, NULL);
+    jobs = queued(f, "notify", &n);
+    assert_string_equal(jobs[n - 1]->event->topic, "base.assessment_overdue");
+    assert_string_equal(jobs[n - 1]->event->reason,
+                        "assessment was due on 2027-10-11: 1 day overdue");
+    sb_store_jobs_free(jobs, n, NULL);
+}
+
+static void remind_days_parse_and_refuse(void **state)
+{
+    (void)state;
+    sb_config c;
+    char err[256];
+    sb_config_defaults(&c);
+    assert_int_equal(c.n_remind_days, 3);
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "7, 90,30", err, sizeof err), 0);
+    assert_int_equal(c.n_remind_days, 3);
+    assert_int_equal(c.remind_days[0], 90);
+    assert_int_equal(c.remind_days[2], 7);
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "", err, sizeof err), 0);
+    assert_int_equal(c.n_remind_days, 0);
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "7,7", err, sizeof err), -1);
+    assert_non_null(strstr(err, "7 given twice"));
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "0", err, sizeof err), -1);
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "30,", err, sizeof err), -1);
+    assert_int_equal(sb_config_set(&c, "deadlines", "remind_days", "400", err, sizeof err), -1);
+    assert_int_equal(
+        sb_config_set(&c, "deadlines", "calendar", "/nonexistent.tsv", err, sizeof err), 0);
+    assert_int_equal(sb_config_finish(&c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "[deadlines] calendar: /nonexistent.tsv: cannot read"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(entering_publicity_starts_the_clock_and_asks_for_a_schedule,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(schedule_records_the_end_and_queues_the_close_at_midnight,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(objection_suspends_and_dismissal_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_second_objection_adds_a_second_suspension, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(certification_schedules_the_assessment_reminders, setup,
+                                        teardown),
+        cmocka_unit_test(remind_days_parse_and_refuse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

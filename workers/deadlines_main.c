@@ -1,0 +1,148 @@
+/* skillbase-deadlines: turns deadlines into commands for skillbased — the
+ * publicity window counted in working days on the holiday calendar, and the
+ * reminders before and after a sub-base's biennial assessment is due. Takes
+ * the "publicity.schedule", "publicity.close" and "assessment.reminder" jobs
+ * through the worker runtime (sb_worker.h); docs/deadlines.md is the guide.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "deadlines_jobs.h"
+#include "sb_calendar.h"
+#include "sb_clock.h"
+#include "sb_log.h"
+#include "sb_worker.h"
+
+#define PROGRAM "skillbase-deadlines"
+
+enum { OPT_CALENDAR = 1000, OPT_CHECK };
+
+typedef struct {
+    const char *calendar_flag;    /* --calendar */
+    char calendar_file[PATH_MAX]; /* [deadlines] calendar of --config */
+    bool check;
+    sb_calendar *cal;
+} deadlines_app;
+
+static sb_job_outcome handle(const Skillbase__Job *job, Skillbase__JobResult *result, char *error,
+                             size_t error_len, void *arg)
+{
+    deadlines_app *app = arg;
+    bool uncovered = false;
+    sb_job_outcome out =
+        sb_deadlines_handle(app->cal, job, sb_worker_arena(), result, error, error_len, &uncovered);
+    if (uncovered)
+        sb_log(SB_LOG_WARN,
+               "%s: counted past the holiday calendar (it covers %d to %d): weekends only; add "
+               "the next year's holidays (README.md)",
+               job->id, sb_calendar_first_year(app->cal), sb_calendar_last_year(app->cal));
+    if (out == SB_JOB_DONE)
+        sb_log(SB_LOG_INFO, "%s %s: %s", job->type, job->id, result->summary);
+    return out;
+}
+
+static int on_option(int val, const char *optarg, void *arg)
+{
+    deadlines_app *app = arg;
+    switch (val) {
+    case OPT_CALENDAR:
+        if (!*optarg) {
+            fprintf(stderr, PROGRAM ": --calendar: empty\n");
+            return -1;
+        }
+        app->calendar_flag = optarg;
+        return 0;
+    case OPT_CHECK:
+        app->check = true;
+        return 0;
+    }
+    return -1;
+}
+
+/* [deadlines] calendar from the configuration file; other keys and
+ * sections belong to the daemon and the other workers. */
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+    deadlines_app *app = user;
+    if (strcmp(section, "deadlines") == 0 && strcmp(name, "calendar") == 0)
+        snprintf(app->calendar_file, sizeof app->calendar_file, "%s", value);
+    return 1;
+}
+
+static const struct option OPTIONS[] = {
+    {"calendar", required_argument, NULL, OPT_CALENDAR},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {NULL, 0, NULL, 0},
+};
+
+static const char OPTIONS_HELP[] =
+    "\n"
+    "deadlines options:\n"
+    "      --calendar FILE          the holiday calendar (overrides [deadlines] calendar;\n"
+    "                               default the shipped data/calendar/cn-workdays.tsv)\n"
+    "      --check                  load the calendar, print the years it covers, exit\n";
+
+int main(int argc, char **argv)
+{
+    static deadlines_app app;
+    sb_worker_cli cli;
+    const sb_worker_cli_spec spec = {
+        .program = PROGRAM,
+        .summary = "Count publicity windows in working days and send assessment reminders.",
+        .options = OPTIONS,
+        .options_help = OPTIONS_HELP,
+        .on_option = on_option,
+        .arg = &app,
+    };
+    int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
+    if (parsed == 1)
+        return 0;
+    if (parsed != 0)
+        return 2;
+    if (cli.config) {
+        int r = ini_parse(cli.config, on_entry, &app);
+        if (r != 0) {
+            fprintf(stderr, PROGRAM ": %s: %s\n", cli.config,
+                    r == -1 ? strerror(errno) : "syntax error");
+            return 2;
+        }
+    }
+    const char *path = app.calendar_flag      ? app.calendar_flag
+                       : app.calendar_file[0] ? app.calendar_file
+                                              : sb_calendar_default_path();
+    char err[512];
+    if (sb_calendar_load(path, &app.cal, err, sizeof err)) {
+        fprintf(stderr, PROGRAM ": calendar: %s\n", err);
+        return 2;
+    }
+    int rc;
+    if (app.check) {
+        printf("calendar %s: %d to %d, %zu days listed\n", path, sb_calendar_first_year(app.cal),
+               sb_calendar_last_year(app.cal), sb_calendar_size(app.cal));
+        rc = 0;
+    } else {
+        sb_log(SB_LOG_INFO, "holiday calendar %s: %d to %d", path, sb_calendar_first_year(app.cal),
+               sb_calendar_last_year(app.cal));
+        int year = sb_date_from_ms(sb_clock_now_ms()).year;
+        if (year > sb_calendar_last_year(app.cal))
+            sb_log(SB_LOG_WARN,
+                   "the holiday calendar ends with %d but it is %d: working days are counted "
+                   "with weekends only until this year's holidays are added (README.md)",
+                   sb_calendar_last_year(app.cal), year);
+        sb_worker_options opts = {
+            .name = cli.name,
+            .endpoint = cli.endpoint,
+            .types = sb_deadlines_job_types,
+            .capacity = 1,
+            .handler = handle,
+            .arg = &app,
+        };
+        rc = sb_worker_run(&opts) == 0 ? 0 : 1;
+    }
+    sb_calendar_free(&app.cal);
+    return rc;
+}
