@@ -24,11 +24,38 @@ build_packages=(cmake make gcc pkg-config libzmq3-dev libprotobuf-c-dev protobuf
                 liblmdb-dev libuv1-dev libinih-dev libjansson-dev libcurl4-openssl-dev
                 libsodium-dev libmicrohttpd-dev)
 test_packages=(libcmocka-dev jq lmdb-utils procps python3 python3-aiosmtpd systemd curl
-               dpkg-dev file python3-zmq python3-protobuf protobuf-compiler)
+               dpkg-dev file python3-zmq python3-protobuf protobuf-compiler
+               clang libclang-rt-14-dev)
 # what `package` needs beyond building: dpkg-shlibdeps (dpkg-dev)
 package_packages=(dpkg-dev file)
 
 say() { printf '==> %s\n' "$*" >&2; }
+
+# The libFuzzer harnesses (tests/fuzz, docs/security.md): a clang build of
+# their own in build-fuzz, each run for SB_FUZZ_SECONDS (default 30) on a
+# scratch copy of the committed corpus; a crash fails and leaves its input
+# in build-fuzz/ (add it to the corpus with the fix).
+fuzz() {
+    local secs=${SB_FUZZ_SECONDS:-30} h work
+    say "building the fuzzers in build-fuzz (clang)"
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSB_FUZZ=ON -DSB_TESTS=OFF \
+        >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target fuzz_dispatch fuzz_zap >/dev/null
+    for h in dispatch zap; do
+        work=$(mktemp -d)
+        cp tests/fuzz/corpus/"$h"/* "$work"/
+        say "fuzzing $h for ${secs}s"
+        if ! UBSAN_OPTIONS=print_stacktrace=1 build-fuzz/tests/fuzz/fuzz_"$h" \
+            -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix=build-fuzz/crash-"$h"- "$work" >"$work.log" 2>&1; then
+            tail -n 60 "$work.log" >&2
+            say "fuzz_$h found a problem; its input is in build-fuzz/crash-$h-*"
+            exit 1
+        fi
+        grep -E '^Done [0-9]+ runs' "$work.log" >&2 || true
+        rm -rf "$work" "$work.log"
+    done
+}
 
 install_missing() {
     local missing=()
@@ -137,6 +164,8 @@ test)
     cd build-test
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$jobs"
+    cd "$here"
+    fuzz
     ;;
 *)
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "sb_keys.h"
+#include "sb_keys_edit.h"
 
 static sb_client_curve curve;
 static int have_curve;

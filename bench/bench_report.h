@@ -49,7 +49,11 @@ typedef struct {
     const char *transport, *endpoint, *daemon_path;
     const char *keys; /* "time-ordered" or "random" idempotency keys */
     int daemon_started;
-    bench_floor floor;
+    /* The floor, measured before the daemon starts and again after the
+     * runs: another process's I/O during a measurement can only make it
+     * look worse, so `floor` is the better of the two, figure by figure,
+     * and the ratios use it. */
+    bench_floor floor, floor_before, floor_after;
     int have_startup;
     double startup_ms;        /* spawn to first answer */
     uint64_t startup_records; /* records in the store at that start */

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "pbjson.h"
 #include "sb_keys.h"
+#include "sb_keys_edit.h"
 
 #define AUDIT_HASH_HEX 65
 
@@ -300,13 +301,12 @@ int ctl_verb_proposals(ctl *c, const verb *v, char **args)
             printf("%s  %-13s %-12s %-9s proposed by %s%s%s\n", p->id,
                    enum_name(&skillbase__proposal_kind__descriptor, p->kind, kind, sizeof kind),
                    p->entity_id,
-                   enum_name(&skillbase__proposal_state__descriptor, p->state, state,
-                             sizeof state),
+                   enum_name(&skillbase__proposal_state__descriptor, p->state, state, sizeof state),
                    p->proposed_by[0] ? p->proposed_by : "(nobody yet)",
                    p->decided_by[0] ? ", decided by " : "", p->decided_by);
         }
-        char *next = page->next[0] && (!after || strcmp(page->next, after)) ? strdup(page->next)
-                                                                           : NULL;
+        char *next =
+            page->next[0] && (!after || strcmp(page->next, after)) ? strdup(page->next) : NULL;
         skillbase__reply__free_unpacked(reply, NULL);
         free(after);
         after = next;

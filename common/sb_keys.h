@@ -63,7 +63,7 @@ typedef struct {
     uint8_t public_key[32];
     char *types[SB_KEY_TYPES_MAX]; /* owned by the sb_keys */
     size_t n_types;
-    int line;                      /* where its section starts */
+    int line; /* where its section starts */
 } sb_key_entry;
 
 typedef struct sb_keys sb_keys;
@@ -99,20 +99,6 @@ bool sb_key_name_valid(const char *name);
  * when not NULL). */
 bool sb_key_z85_decode(const char *z85, uint8_t *out32);
 
-/* ------------------------------------------------------------ editing the file */
-
-/* Append a key to the keys file (created with mode 0640 if missing), after
- * checking the result loads: the name and public key must be new. `types`
- * may be NULL or "" (spaces or commas separate types). The file is
- * replaced atomically (a temporary file renamed over it), keeping its
- * comments. */
-int sb_keys_file_add(const char *path, const char *name, sb_key_role role, const char *public_z85,
-                     const char *types, char *err, size_t err_len);
-
-/* Remove the section of key `name` (and the comment lines right above it)
- * from the keys file, atomically. Fails when there is no such key. */
-int sb_keys_file_remove(const char *path, const char *name, char *err, size_t err_len);
-
 /* ------------------------------------------------------------ key pairs */
 
 typedef struct {
@@ -133,8 +119,7 @@ int sb_keypair_write(const char *path, const sb_keypair *kp, const char *comment
  * belong to the public key; a secret-key file must not be readable by
  * group or others (checked when `need_secret`). With need_secret, a file
  * without secret_key is an error. */
-int sb_keypair_read(const char *path, bool need_secret, sb_keypair *ret, char *err,
-                    size_t err_len);
+int sb_keypair_read(const char *path, bool need_secret, sb_keypair *ret, char *err, size_t err_len);
 
 /* A public key given on a command line: 40 Z85 characters, or the name of
  * a file holding public_key (a .pub or key-pair file). */

@@ -64,7 +64,7 @@ int sb_broker__txn(sb_broker *b, txn_fn fn, void *arg)
             rc = sb_store_commit(&t);
         else
             sb_store_abort(&t);
-        if (rc != SB_E(SB_STORE_FULL) || tries == 16)
+        if (rc != SB_E(SB_STORE_FULL) || tries == 16 || sb_store_out_of_space(b->store))
             break;
         if (sb_store_grow(b->store)) {
             sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");

@@ -25,6 +25,7 @@ void sb_config_defaults(sb_config *c)
     c->map_max = 64 * 1024 * MIB;
     c->max_request_bytes = 1 * MIB;
     c->batch_max = 1024;
+    c->max_queue = 4096;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
@@ -91,6 +92,12 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             if (parse_u64(value, 1, 65536, &v))
                 goto bad_number;
             c->batch_max = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "max_queue") == 0) {
+            if (parse_u64(value, 1, 1000000, &v))
+                goto bad_number;
+            c->max_queue = (uint32_t)v;
             return 0;
         }
         if (strcmp(key, "log_level") == 0) {

@@ -26,6 +26,7 @@ typedef struct {
     size_t map_max;                         /* largest map, bytes */
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
+    uint32_t max_queue;                     /* requests held unanswered, then BUSY */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */

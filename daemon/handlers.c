@@ -346,8 +346,9 @@ static int handle_status(sb_call *call)
 
 /* Who may do what (docs/security.md, "Roles"): operators run the whole
  * procedure; reviewers (experts) review, evaluate and assess; services
- * ingest facts; workers send the commands of their jobs; readers, workers,
- * reviewers and operators read; everyone may ask for status and whoami.
+ * ingest facts and follow the event log they feed; workers send the
+ * commands of their jobs; readers, workers, reviewers and operators read;
+ * everyone may ask for status and whoami.
  * dispatch (access.h) adds: a reader never writes, a service ingests only
  * its listed types under its own name. */
 static const sb_command commands[] = {
@@ -370,7 +371,8 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_LIST, "list", R, READ, handle_list},
     {SKILLBASE__REQUEST__COMMAND_HISTORY, "history", R, READ, handle_history},
     {SKILLBASE__REQUEST__COMMAND_STATUS, "status", R, ANY, handle_status},
-    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, READ, handle_read_events},
+    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, READ | SB_ROLE_SERVICE,
+     handle_read_events},
     /* subsidy (handle_subsidy.c): services report deliveries, the worker
      * stores statements, operators read and recompute */
     {SKILLBASE__REQUEST__COMMAND_RECORD_SERVICE, "record_service", W,

@@ -286,6 +286,8 @@ int main(int argc, char **argv)
         uv_run(d.loop, UV_RUN_DEFAULT);
         goto out;
     }
+    /* every endpoint is bound: the ipc sockets for the daemon's group only */
+    sb_security_protect_ipc(&config);
     /* last, once every endpoint is bound: READY=1 on the loop's first turn */
     sb_reload *reload = sb_reload_new(&config, build_config, &src);
     if (reload)

@@ -38,7 +38,7 @@ static struct {
 static int parse_switch(const char *v, bool *ret)
 {
     static const char *const on[] = {"on", "true", "yes", "1"}, *const off[] = {"off", "false",
-                                                                              "no", "0"};
+                                                                                "no", "0"};
     for (size_t i = 0; i < 4; i++) {
         if (strcmp(v, on[i]) == 0)
             return *ret = true, 0;
@@ -66,8 +66,10 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
         if (strcmp(key, "ipc_role") == 0) {
             sb_key_role r = sb_key_role_parse(value);
             if (r == SB_KEY_ROLE_INVALID || r == SB_KEY_ROLE_WORKER) {
-                snprintf(err, err_len, "[security] ipc_role: \"%s\" is not one of operator, "
-                                       "reviewer, service, reader", value);
+                snprintf(err, err_len,
+                         "[security] ipc_role: \"%s\" is not one of operator, "
+                         "reviewer, service, reader",
+                         value);
                 return -1;
             }
             c->ipc_role = r;
@@ -100,8 +102,8 @@ static bool is_local(const char *endpoint)
 void sb_security_config_finish(sb_config *c, sb_problems *problems)
 {
     if (!c->server_key_file[0]) {
-        int n = snprintf(c->server_key_file, sizeof c->server_key_file, "%s/server.key",
-                         c->state_dir);
+        int n =
+            snprintf(c->server_key_file, sizeof c->server_key_file, "%s/server.key", c->state_dir);
         if (n < 0 || (size_t)n >= sizeof c->server_key_file)
             sb_problems_add(problems, "state directory path too long for server.key");
     }
@@ -189,8 +191,7 @@ int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
     } else if (!(g.keys = sb_keys_new_empty())) {
         return -1;
     }
-    if (load_server_key(config->server_key_file) ||
-        sb_zap_start(loop, zctx, &g.keys, &g.zap)) {
+    if (load_server_key(config->server_key_file) || sb_zap_start(loop, zctx, &g.keys, &g.zap)) {
         sb_keys_free(&g.keys);
         return -1;
     }
@@ -217,15 +218,41 @@ void sb_security_zap_counts(uint64_t *ret_accepted, uint64_t *ret_refused)
 
 /* ------------------------------------------------------------ sockets */
 
+/* An ipc:// endpoint is as private as its directory: say so when others
+ * may reach it (docs/security.md, "ipc://"). */
+static void check_ipc_dir(const char *endpoint)
+{
+    char dir[PATH_MAX];
+    if (strncmp(endpoint, "ipc://", 6) != 0 || endpoint[6] == '@')
+        return; /* inproc, or Linux's abstract namespace */
+    snprintf(dir, sizeof dir, "%s", endpoint + 6);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    struct stat st;
+    if (stat(dir, &st) == 0 && (st.st_mode & S_IRWXO))
+        sb_log(SB_LOG_WARN,
+               "security: %s is in %s, which others may enter (mode %o): anyone on "
+               "this host can connect; make the directory 0750",
+               endpoint, dir, (unsigned)(st.st_mode & 07777));
+}
+
 int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind kind)
 {
     if (kind < 0 || kind >= _SB_ENDPOINT_MAX)
         return -1;
-    if (is_local(endpoint))
+    if (is_local(endpoint)) {
+        check_ipc_dir(endpoint);
         return 0;
+    }
     if (!g.zap || !g.config || !g.config->keys_file[0]) {
-        sb_log(SB_LOG_ERROR, "security: %s is a network endpoint and needs CURVE with a keys "
-                             "file ([security] keys)",
+        sb_log(SB_LOG_ERROR,
+               "security: %s is a network endpoint and needs CURVE with a keys "
+               "file ([security] keys)",
                endpoint);
         return -1;
     }
@@ -242,6 +269,20 @@ int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind
     }
     g.curve[kind] = true;
     return 0;
+}
+
+void sb_security_protect_ipc(const sb_config *config)
+{
+    const char *eps[] = {config->command_endpoint, config->worker_endpoint,
+                         config->event_endpoint};
+    for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
+        const char *ep = eps[i];
+        if (strncmp(ep, "ipc://", 6) != 0 || ep[6] == '@')
+            continue;
+        if (chmod(ep + 6, 0660) != 0)
+            sb_log(SB_LOG_WARN, "security: cannot make %s mode 0660: %s", ep + 6,
+                   strerror(errno));
+    }
 }
 
 static unsigned role_bit(sb_key_role role, sb_endpoint_kind kind)

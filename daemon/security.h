@@ -68,6 +68,11 @@ void sb_security_stop(void);
  * with the reason logged (the endpoint must not be bound then). */
 int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind kind);
 
+/* Once every endpoint is bound: make the ipc:// socket files of `config`
+ * mode 0660 (the daemon's user and group), whatever the umask. A failure
+ * is logged, not fatal (the directory's mode protects them too). */
+void sb_security_protect_ipc(const sb_config *config);
+
 /* Who sent `frame` (any frame of a message received on a socket prepared
  * above, for endpoint `kind`). Always fills *ret; ret->role is 0 when the
  * sender may do nothing (its key was removed, or a frame of a CURVE

@@ -13,6 +13,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "security.h"
+#include "shed.h"
 
 /* A request held until its batch commits. */
 typedef struct {
@@ -40,6 +41,12 @@ struct sb_server {
     sb_arena arena;
     pending *batch;
     size_t batch_n;
+    /* Requests read ahead, waiting for a batch: a ring of max_queue. With
+     * the batch they are what the daemon holds unanswered; beyond
+     * max_queue a request is answered BUSY at once (shed.h). */
+    pending *queue;
+    size_t queue_head, queue_n;
+    uint64_t batch_us; /* recent time per batch (apply + commit), for retry hints */
     sb_server_stats stats;
     int closing;
     struct {
@@ -55,15 +62,6 @@ static uint64_t mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static int router_readable(sb_server *s)
-{
-    int events = 0;
-    size_t len = sizeof events;
-    if (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &len))
-        return 0;
-    return events & ZMQ_POLLIN;
 }
 
 /* Receive the rest of a message that is being dropped. */
@@ -139,10 +137,13 @@ static void pending_clear(pending *p)
 
 static int keep_reply(pending *p, const uint8_t *reply, size_t len, const char *request_id)
 {
+    /* request_id may be p's own (an error reply after a failed commit):
+     * copy it before the old one is freed */
+    char *id = strdup(request_id ? request_id : "");
     free(p->reply);
     free(p->request_id);
     p->reply = malloc(len ? len : 1);
-    p->request_id = strdup(request_id ? request_id : "");
+    p->request_id = id;
     if (!p->reply || !p->request_id)
         return -1;
     memcpy(p->reply, reply, len);
@@ -164,12 +165,37 @@ static void error_replies(sb_server *s, int code, const char *message)
     }
 }
 
-/* Queue what has arrived, up to batch_max requests in the batch. Returns
- * how many were added. */
+/* Move a held request (its messages and fields) from src to dst. */
+static void pending_move(pending *dst, pending *src)
+{
+    *dst = *src;
+    zmq_msg_init(&dst->identity);
+    zmq_msg_move(&dst->identity, &src->identity);
+    zmq_msg_init(&dst->body);
+    zmq_msg_move(&dst->body, &src->body);
+    memset(src, 0, sizeof *src);
+}
+
+/* Most requests in one batch: batch_max, and never more than the daemon
+ * may hold at all. */
+static size_t batch_limit(const sb_server *s)
+{
+    return s->config->batch_max < s->config->max_queue ? s->config->batch_max
+                                                       : s->config->max_queue;
+}
+
+/* Fill the batch, up to its limit: first with the requests read ahead
+ * (oldest first), then with what has arrived since. Returns how many were
+ * added. */
 static size_t receive_more(sb_server *s)
 {
     size_t before = s->batch_n;
-    while (s->batch_n < s->config->batch_max) {
+    while (s->queue_n && s->batch_n < batch_limit(s)) {
+        pending_move(&s->batch[s->batch_n++], &s->queue[s->queue_head]);
+        s->queue_head = (s->queue_head + 1) % s->config->max_queue;
+        s->queue_n--;
+    }
+    while (!s->queue_n && s->batch_n < batch_limit(s)) {
         int r = receive_one(s, &s->batch[s->batch_n]);
         if (r < 0)
             break;
@@ -184,8 +210,13 @@ static size_t receive_more(sb_server *s)
  * by the previous commit send their next request meanwhile, and taking it
  * now rather than after this commit lets one commit serve them all.
  * Returns 0 when committed (replies ready), SB_E(SB_STORE_FULL) to grow
- * and replay, or another error after which the replies say so. */
-static int apply_batch(sb_server *s)
+ * and replay, or another error after which the replies say so.
+ *
+ * With refuse_code set (the store could not commit the batch: no disk
+ * space, an I/O error, the map at its maximum) the batch is applied again
+ * with every write undone and answered refuse_code/refuse_msg, so that
+ * reads are still served while writes cannot be. */
+static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
 {
     sb_txn *txn = NULL;
     uint64_t started = mono_us();
@@ -195,11 +226,26 @@ static int apply_batch(sb_server *s)
     for (size_t i = 0; i < s->batch_n || receive_more(s); i++) {
         pending *p = &s->batch[i];
         sb_dispatch_result r;
+        sb_txn *sub = NULL;
         sb_arena_reset(&s->arena);
-        rc = sb_dispatch_as(&s->dispatch, txn, &p->caller, zmq_msg_data(&p->body),
-                            zmq_msg_size(&p->body), &s->arena, &r);
-        if (rc)
+        if (refuse_code && (rc = sb_store_sub_begin(txn, &sub)))
             goto fail;
+        rc = sb_dispatch_as(&s->dispatch, sub ? sub : txn, &p->caller, zmq_msg_data(&p->body),
+                            zmq_msg_size(&p->body), &s->arena, &r);
+        if (rc) {
+            sb_store_abort(&sub);
+            goto fail;
+        }
+        if (sub && r.wrote) {
+            sb_store_abort(&sub);
+            rc = sb_dispatch_error_reply(&s->arena, r.request_id, refuse_code, refuse_msg,
+                                         &r.reply, &r.len);
+            if (rc)
+                goto fail;
+            r.code = refuse_code;
+        } else if (sub && (rc = sb_store_commit(&sub))) {
+            goto fail;
+        }
         if (keep_reply(p, r.reply, r.len, r.request_id)) {
             rc = SB_E(SB_INTERNAL);
             goto fail;
@@ -210,8 +256,10 @@ static int apply_batch(sb_server *s)
     sb_arena_reset(&s->arena);
     uint64_t applied = mono_us();
     rc = sb_store_commit(&txn);
+    uint64_t done = mono_us();
     s->stats.apply_us += applied - started;
-    s->stats.commit_us += mono_us() - applied;
+    s->stats.commit_us += done - applied;
+    s->batch_us = (s->batch_us * 7 + (done - started)) / 8;
     return rc;
 fail:
     sb_store_abort(&txn);
@@ -239,8 +287,9 @@ static void run_batch(sb_server *s)
 {
     int rc;
     for (int tries = 0;; tries++) {
-        rc = apply_batch(s);
-        if (rc != SB_E(SB_STORE_FULL) || tries == 16)
+        rc = apply_batch(s, 0, NULL);
+        /* a full disk is not a full map: growing the map cannot help */
+        if (rc != SB_E(SB_STORE_FULL) || tries == 16 || sb_store_out_of_space(s->store))
             break;
         if (sb_store_grow(s->store)) {
             sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");
@@ -250,12 +299,21 @@ static void run_batch(sb_server *s)
     }
     int committed = rc == 0;
     if (rc) {
+        int code = rc == SB_E(SB_STORE_FULL) ? SB_STORE_FULL : SB_INTERNAL;
+        const char *why =
+            sb_store_out_of_space(s->store)
+                ? "no space left on the disk of the store; nothing was changed (writes are "
+                  "taken again by themselves once space is freed)"
+            : code == SB_STORE_FULL ? "the store is full (its map is at [daemon] map_max_mb); "
+                                      "nothing was changed"
+                                    : "the store could not write (an I/O error, see the daemon "
+                                      "log); nothing was changed";
         s->stats.commits_failed++;
-        sb_log(SB_LOG_ERROR, "batch of %zu requests not committed: %s", s->batch_n,
-               sb_error_name(rc));
-        error_replies(s, rc == SB_E(SB_STORE_FULL) ? SB_STORE_FULL : SB_INTERNAL,
-                      rc == SB_E(SB_STORE_FULL) ? "the store is full; nothing was changed"
-                                                : "the store failed; nothing was changed");
+        sb_log(sb_store_out_of_space(s->store) ? SB_LOG_DEBUG : SB_LOG_ERROR,
+               "batch of %zu requests not committed: %s", s->batch_n, sb_error_name(rc));
+        /* the reads of the batch can still be answered: again, writes refused */
+        if (apply_batch(s, code, why))
+            error_replies(s, code, why);
     }
     s->stats.batches++;
     s->stats.requests += s->batch_n;
@@ -286,13 +344,71 @@ int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
     return 0;
 }
 
-/* Drain the socket in batches of at most batch_max. */
+/* Answer a request BUSY at once, without applying it: the daemon already
+ * holds max_queue requests. */
+static void shed(sb_server *s, pending *p)
+{
+    uint64_t held = s->batch_n + s->queue_n;
+    uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
+    uint8_t *buf;
+    size_t len;
+    sb_arena_reset(&s->arena);
+    s->arena.budget = 0;
+    const char *msg = sb_arena_printf(&s->arena,
+                                      "busy: %llu requests are waiting ([daemon] max_queue %u); "
+                                      "nothing was done: send the same request again after %u ms",
+                                      (unsigned long long)held, s->config->max_queue, after);
+    if (msg &&
+        sb_shed_reply(&s->arena, zmq_msg_data(&p->body), zmq_msg_size(&p->body), msg, after,
+                      &buf, &len) == 0) {
+        int flags = ZMQ_DONTWAIT | ZMQ_SNDMORE;
+        if (zmq_msg_send(&p->identity, s->router, flags) < 0 ||
+            (p->delimited && zmq_send(s->router, "", 0, flags) < 0) ||
+            zmq_send(s->router, buf, len, ZMQ_DONTWAIT) < 0)
+            sb_log(SB_LOG_DEBUG, "busy reply not delivered: %s", zmq_strerror(errno));
+    }
+    s->stats.shed++;
+    if (s->rstats)
+        sb_request_stats_observe(s->rstats, NULL, SB_BUSY, mono_us() - p->received_us);
+    pending_clear(p);
+}
+
+/* Read everything that has arrived: into the queue while the daemon holds
+ * fewer than max_queue requests, answered BUSY beyond. Reading it all keeps
+ * what waits bounded by max_queue (not by the number of peers times their
+ * high-water mark) and tells the clients at once. */
+static void read_ahead(sb_server *s)
+{
+    for (;;) {
+        pending p;
+        int r = receive_one(s, &p);
+        if (r < 0)
+            break;
+        if (r == 0)
+            continue;
+        p.received_us = mono_us();
+        if (s->batch_n + s->queue_n < s->config->max_queue) {
+            size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
+            pending_move(&s->queue[tail], &p);
+            s->queue_n++;
+            if (s->queue_n > s->stats.queue_max)
+                s->stats.queue_max = s->queue_n;
+        } else {
+            shed(s, &p);
+        }
+    }
+}
+
+/* Read what has arrived and serve it in batches of at most batch_max,
+ * until nothing is left. */
 static void serve(sb_server *s)
 {
-    while (router_readable(s)) {
+    for (;;) {
+        read_ahead(s);
+        if (!s->queue_n)
+            break;
         receive_more(s);
-        if (s->batch_n)
-            run_batch(s);
+        run_batch(s);
     }
 }
 
@@ -322,8 +438,9 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
         .store = store, .config = config, .started_ms = started_ms, .server_stats = &s->stats};
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
+    s->queue = calloc(config->max_queue, sizeof *s->queue);
     s->zctx = zctx;
-    if (!s->batch)
+    if (!s->batch || !s->queue)
         goto fail;
     s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
     if (!s->router)
@@ -359,6 +476,7 @@ fail:
     if (s->router)
         zmq_close(s->router);
     free(s->batch);
+    free(s->queue);
     free(s);
     return SB_E(SB_INTERNAL);
 }
@@ -369,6 +487,7 @@ static void free_on_close(uv_handle_t *h)
     if (--s->closing == 0) {
         sb_arena_destroy(&s->arena);
         free(s->batch);
+        free(s->queue);
         free(s);
     }
 }

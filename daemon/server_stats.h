@@ -23,6 +23,8 @@ typedef struct {
     uint64_t batch_sizes[SB_SERVER_BATCH_BUCKETS];
     uint64_t commit_us; /* in the durable commit of batches */
     uint64_t apply_us;  /* applying the requests of batches */
+    uint64_t shed;      /* requests answered BUSY: [daemon] max_queue were held */
+    uint64_t queue_max; /* most requests waiting for a batch at once */
 } sb_server_stats;
 
 /* The bucket of a batch of n (n >= 1) requests. */

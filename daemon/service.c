@@ -133,6 +133,12 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
     sb_metrics_family(o, "skillbase_dropped_frames_total", "counter",
                       "Messages of the wrong shape dropped on the command endpoint");
     sb_metrics_sample(o, "skillbase_dropped_frames_total", NULL, (double)st.dropped_frames);
+    sb_metrics_family(o, "skillbase_shed_requests_total", "counter",
+                      "Requests answered busy at once because [daemon] max_queue were held");
+    sb_metrics_sample(o, "skillbase_shed_requests_total", NULL, (double)st.shed);
+    sb_metrics_family(o, "skillbase_queue_max", "gauge",
+                      "Most requests waiting for a batch at once since start");
+    sb_metrics_sample(o, "skillbase_queue_max", NULL, (double)st.queue_max);
 }
 
 static void metrics_store(void *arg, sb_metrics_out *o)

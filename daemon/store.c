@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "sb_error.h"
 #include "sb_log.h"
@@ -423,6 +424,31 @@ static void txn_release(sb_txn *t)
     free(t);
 }
 
+/* Whether the file system of the store has less than 1 MiB free. */
+static bool disk_nearly_full(const sb_store *s)
+{
+    struct statvfs vfs;
+    return statvfs(s->dir, &vfs) == 0 &&
+           (uint64_t)vfs.f_bavail * vfs.f_frsize < ((uint64_t)1 << 20);
+}
+
+/* A failed commit that more disk space would have let through: the file
+ * system said so, or LMDB turned a short write into EIO while the disk is
+ * (nearly) full. */
+static bool no_space_error(const sb_store *s, int rc)
+{
+    return rc == ENOSPC || rc == EDQUOT || (rc == EIO && disk_nearly_full(s));
+}
+
+/* Whether the top-level write transaction numbered id reached the disk
+ * (LMDB commits a transaction that changed nothing without writing, and
+ * without using up its number). */
+static bool committed_writes(const sb_store *s, size_t id)
+{
+    MDB_envinfo info;
+    return mdb_env_info(s->env, &info) == 0 && info.me_last_txnid >= id;
+}
+
 int sb_store_commit(sb_txn **tp)
 {
     if (!tp || !*tp)
@@ -434,13 +460,36 @@ int sb_store_commit(sb_txn **tp)
         mdb_txn_abort(t->txn);
         r = SB_E(SB_STORE_FULL);
     } else {
+        bool top = !t->parent && t->write;
+        size_t id = top ? mdb_txn_id(t->txn) : 0;
         /* mdb_txn_commit frees the transaction whether it succeeds or not. */
         int rc = mdb_txn_commit(t->txn);
-        if (rc)
+        if (rc && top && no_space_error(t->s, rc)) {
+            /* once per episode: every refused batch would say it again */
+            if (!t->s->no_space_logged)
+                sb_log(SB_LOG_ERROR, "store: no space left on the disk of %s (%s): writes are "
+                                     "refused until space is freed",
+                       t->s->dir, mdb_strerror(rc));
+            t->s->no_space = t->s->no_space_logged = true;
+            r = SB_E(SB_STORE_FULL);
+        } else if (rc) {
             r = sb_store__err(t, rc, "commit");
+        } else if (top && (t->s->no_space || t->s->no_space_logged) &&
+                   committed_writes(t->s, id)) {
+            t->s->no_space = false;
+            if (t->s->no_space_logged && !disk_nearly_full(t->s)) {
+                t->s->no_space_logged = false;
+                sb_log(SB_LOG_WARN, "store: %s is writable again: writes resume", t->s->dir);
+            }
+        }
     }
     txn_release(t);
     return r;
+}
+
+bool sb_store_out_of_space(const sb_store *s)
+{
+    return s && s->no_space;
 }
 
 void sb_store_abort(sb_txn **tp)

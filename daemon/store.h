@@ -86,6 +86,14 @@ int sb_store_commit(sb_txn **t);
 /* Abort and free *t (set to NULL). NULL is ignored. */
 void sb_store_abort(sb_txn **t);
 
+/* True when the last top-level commit failed for want of disk space: the
+ * file system refused the write (ENOSPC, EDQUOT), or an I/O error came
+ * while it had less than 1 MiB free (LMDB reports a short write as EIO).
+ * Such a commit returns SB_E(SB_STORE_FULL) like a full map, but growing
+ * the map cannot help: nothing was written, and the next commit that
+ * succeeds (once space is freed) clears the condition. */
+bool sb_store_out_of_space(const sb_store *s);
+
 /* ------------------------------------------------------------ records */
 
 /* Load record `id`, unpacked with `alloc` (NULL: malloc). Returns 0 and

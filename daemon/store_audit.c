@@ -127,8 +127,9 @@ int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev)
     if (head_seq + 1 != ev->seq) {
         /* Every append moves the head and the migration chains older
          * events, so this is a bug or a store edited by hand. */
-        sb_log(SB_LOG_ERROR, "store: the audit chain ends at event %llu, not before %llu; "
-                             "nothing is appended until the store is repaired",
+        sb_log(SB_LOG_ERROR,
+               "store: the audit chain ends at event %llu, not before %llu; "
+               "nothing is appended until the store is repaired",
                (unsigned long long)head_seq, (unsigned long long)ev->seq);
         return SB_E(SB_INTERNAL);
     }
@@ -158,8 +159,8 @@ int sb_store__audit_migrate(sb_txn *t)
         MDB_val k = {8, kb}, v;
         rc = mdb_get(t->txn, t->s->events, &k, &v);
         if (rc) {
-            sb_log(SB_LOG_ERROR, "store: audit migration: event %llu: %s",
-                   (unsigned long long)seq, mdb_strerror(rc));
+            sb_log(SB_LOG_ERROR, "store: audit migration: event %llu: %s", (unsigned long long)seq,
+                   mdb_strerror(rc));
             return rc == MDB_NOTFOUND ? SB_E(SB_INTERNAL) : sb_store__err(t, rc, "event get");
         }
         Skillbase__Event *ev = skillbase__event__unpack(NULL, v.mv_size, v.mv_data);
@@ -214,7 +215,7 @@ static int get_u64(MDB_txn *txn, MDB_dbi meta, const char *name, uint64_t *ret)
 }
 
 __attribute__((format(printf, 3, 4))) static void finding(sb_audit_report *r, uint64_t seq,
-                                                           const char *fmt, ...)
+                                                          const char *fmt, ...)
 {
     va_list ap;
     r->ok = false;
@@ -284,14 +285,14 @@ static int check_link(sb_audit_report *r, uint64_t seq, const MDB_val *v,
         goto out;
     }
     if (!ev) {
-        finding(r, seq, "event %llu matches its hash but does not decode",
-                (unsigned long long)seq);
+        finding(r, seq, "event %llu matches its hash but does not decode", (unsigned long long)seq);
         goto out;
     }
     if (ev->seq != seq || ev->prev_hash.len != SB_AUDIT_HASH_LEN ||
         memcmp(ev->prev_hash.data, prev, SB_AUDIT_HASH_LEN) != 0) {
-        finding(r, seq, "event %llu matches its hash but carries sequence %llu or another "
-                        "prev_hash",
+        finding(r, seq,
+                "event %llu matches its hash but carries sequence %llu or another "
+                "prev_hash",
                 (unsigned long long)seq, (unsigned long long)ev->seq);
         goto out;
     }

@@ -35,20 +35,20 @@
 #define SB_AUDIT_VERIFY_DEFAULT 10000
 
 typedef struct {
-    uint64_t seq;                      /* latest event; 0 when none */
-    uint8_t hash[SB_AUDIT_HASH_LEN];   /* its hash; zeros when none */
-    uint64_t time_ms;                  /* when it was committed */
-    uint64_t migrated_through;         /* events 1..this were hashed by the migration */
+    uint64_t seq;                    /* latest event; 0 when none */
+    uint8_t hash[SB_AUDIT_HASH_LEN]; /* its hash; zeros when none */
+    uint64_t time_ms;                /* when it was committed */
+    uint64_t migrated_through;       /* events 1..this were hashed by the migration */
 } sb_audit_head;
 
 typedef struct {
-    uint64_t from_seq;  /* first event checked */
-    uint64_t to_seq;    /* last event checked; 0 when none */
-    uint64_t next_seq;  /* where to go on; 0 at the head or after a mismatch */
-    uint64_t checked;   /* events checked */
-    bool ok;            /* no mismatch found */
-    uint64_t bad_seq;   /* the first event that does not match */
-    char problem[256];  /* what is wrong with it */
+    uint64_t from_seq; /* first event checked */
+    uint64_t to_seq;   /* last event checked; 0 when none */
+    uint64_t next_seq; /* where to go on; 0 at the head or after a mismatch */
+    uint64_t checked;  /* events checked */
+    bool ok;           /* no mismatch found */
+    uint64_t bad_seq;  /* the first event that does not match */
+    char problem[256]; /* what is wrong with it */
     sb_audit_head head;
 } sb_audit_report;
 

@@ -39,6 +39,13 @@ struct sb_store {
     bool writing;  /* a top-level write transaction is open */
     /* the background backup, NULL until the first (store_backup.c) */
     struct sb_store_backups *backups;
+    /* the last top-level commit failed for want of disk space
+     * (sb_store_out_of_space); cleared by the next commit that writes */
+    bool no_space;
+    /* logged that the disk is full; cleared (and logged) once a commit
+     * writes with space to spare again, so a nearly full disk on which some
+     * commits still fit does not flood the log */
+    bool no_space_logged;
 };
 
 struct sb_txn {

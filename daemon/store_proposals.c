@@ -76,7 +76,8 @@ int sb_store_proposal_list(sb_txn *t, Skillbase__ProposalState state, const char
         return sb_store__err(t, rc, "cursor open");
     }
     MDB_val k = {after ? strlen(after) : 0, (void *)after}, v;
-    rc = k.mv_size ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    rc =
+        k.mv_size ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
     int r = 0;
     for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (after && k.mv_size == strlen(after) && memcmp(k.mv_data, after, k.mv_size) == 0)

@@ -60,9 +60,9 @@ static void fail(walk *w, const char *field, const char *what, long value)
         n += (size_t)snprintf(path + n, sizeof path - n, "%s.", w->path[i]);
     if (n >= sizeof path)
         n = sizeof path - 1;
-    w->problem = value >= 0 ? sb_arena_printf(w->arena, "%.*s%s: %ld %s", (int)n, path, field,
-                                              value, what)
-                            : sb_arena_printf(w->arena, "%.*s%s: %s", (int)n, path, field, what);
+    w->problem = value >= 0
+                     ? sb_arena_printf(w->arena, "%.*s%s: %ld %s", (int)n, path, field, value, what)
+                     : sb_arena_printf(w->arena, "%.*s%s: %s", (int)n, path, field, what);
     if (!w->problem)
         w->problem = "a field is not valid (no memory for which)";
 }

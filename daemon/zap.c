@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "sb_log.h"
@@ -18,6 +19,10 @@ struct sb_zap {
     uv_check_t check;
     sb_keys *const *keys;
     uint64_t accepted, refused;
+    /* refusals are logged at most once a second (a flood of bad
+     * handshakes must not flood the journal); the rest are counted */
+    time_t last_log;
+    uint64_t unlogged;
     int closing;
 };
 
@@ -32,7 +37,8 @@ static const struct {
                                 1u << SB_KEY_ROLE_READER},
     {SB_ZAP_DOMAIN_WORKER, 1u << SB_KEY_ROLE_WORKER},
     {SB_ZAP_DOMAIN_EVENTS, 1u << SB_KEY_ROLE_OPERATOR | 1u << SB_KEY_ROLE_REVIEWER |
-                               1u << SB_KEY_ROLE_WORKER | 1u << SB_KEY_ROLE_READER},
+                               1u << SB_KEY_ROLE_SERVICE | 1u << SB_KEY_ROLE_WORKER |
+                               1u << SB_KEY_ROLE_READER},
 };
 
 int sb_zap_role_allowed(const char *domain, sb_key_role role)
@@ -174,7 +180,18 @@ static int serve_one(sb_zap *z)
         sb_log(SB_LOG_DEBUG, "zap: admitted %s", r.user_id);
     } else {
         z->refused++;
-        sb_log(SB_LOG_INFO, "zap: refused a client: %s", r.text);
+        time_t now = time(NULL);
+        if (now != z->last_log) {
+            if (z->unlogged)
+                sb_log(SB_LOG_INFO, "zap: refused a client: %s (and %llu more refusals before)",
+                       r.text, (unsigned long long)z->unlogged);
+            else
+                sb_log(SB_LOG_INFO, "zap: refused a client: %s", r.text);
+            z->last_log = now;
+            z->unlogged = 0;
+        } else {
+            z->unlogged++;
+        }
     }
     send_reply(z, &r);
     return 0;

@@ -50,10 +50,10 @@ typedef struct {
 typedef struct {
     uint8_t request_id[256];
     size_t request_id_len;
-    char status[4];         /* "200", "400" or "500" */
+    char status[4]; /* "200", "400" or "500" */
     char text[128];
     char user_id[SB_KEY_NAME_MAX + 1];
-    uint8_t metadata[128];  /* ZMTP properties: Role and Key */
+    uint8_t metadata[128]; /* ZMTP properties: Role and Key */
     size_t metadata_len;
 } sb_zap_reply;
 

@@ -4,7 +4,8 @@
 #   --json prints one JSON object with the figures scripts rely on, the
 #   clients completed transitions and were refused nothing, and the daemon
 #   holds what they made (sub-bases assessed, events logged);
-# - starting a daemon of its own, with a small preload, it reports
+# - starting a daemon of its own over tcp (CURVE keys made by the benchmark),
+#   with a small preload, it reports
 #   the daemon's CPU and memory, its start-up time and the records made, and
 #   leaves no temporary directory behind;
 # - a bad flag is refused with exit status 2 and a message naming it.
@@ -68,14 +69,15 @@ sb_apply 1 >/dev/null
 sb_stop_daemon
 assert_eq 0 "$SB_EXIT_STATUS" "daemon exit status"
 
-# ------------------------------------------------------------ its own daemon, preload
-sb_run "$SKILLBASE_BENCH" --daemon "$SKILLBASED" --records 200 \
+# ------------------------------------------------------------ its own daemon, tcp, preload
+sb_run "$SKILLBASE_BENCH" --daemon "$SKILLBASED" --transport tcp --records 200 \
     --preload-clients 16 --clients 2 --seconds 1 --warmup 0.2 --floor-seconds 0.2 \
     --list-pages 3 --json --dir "$bench_dir"
 [ "$SB_RC" -eq 0 ] || sb_fail "skillbase-bench --daemon failed ($SB_RC): $SB_ERR"
 out=$SB_OUT
 assert_json "$out" .daemon_started true
-assert_match "$(jget "$out" .endpoint)" '^ipc://.*/command\.sock$' "endpoint"
+assert_json "$out" .transport tcp
+assert_match "$(jget "$out" .endpoint)" '^tcp://127\.0\.0\.1:[0-9]+$' "endpoint"
 assert_json "$out" '.records_preloaded >= 200' true "records preloaded"
 assert_json "$out" '.store_records >= 200' true "records in the store before the run"
 assert_json "$out" '.startup_records >= 200' true "records at the measured start-up"

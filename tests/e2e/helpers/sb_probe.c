@@ -63,7 +63,8 @@ static void *monitor;
 
 static void watch(void *s)
 {
-    zmq_socket_monitor(s, "inproc://probe-monitor", ZMQ_EVENT_CONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    zmq_socket_monitor(s, "inproc://probe-monitor",
+                       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
     monitor = zmq_socket(zctx, ZMQ_PAIR);
     zmq_connect(monitor, "inproc://probe-monitor");
 }
@@ -115,7 +116,8 @@ static Skillbase__Reply *await_reply(void *s, int timeout_ms)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        long left = timeout_ms - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+        long left =
+            timeout_ms - ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
         if (left <= 0 || zmq_poll(&it, 1, left) <= 0)
             return NULL;
         zmq_msg_t f[2];
@@ -131,9 +133,9 @@ static Skillbase__Reply *await_reply(void *s, int timeout_ms)
             else
                 zmq_msg_close(&m);
         }
-        Skillbase__Reply *r = n == 2 ? skillbase__reply__unpack(NULL, zmq_msg_size(&f[1]),
-                                                                 zmq_msg_data(&f[1]))
-                                     : NULL;
+        Skillbase__Reply *r =
+            n == 2 ? skillbase__reply__unpack(NULL, zmq_msg_size(&f[1]), zmq_msg_data(&f[1]))
+                   : NULL;
         for (int i = 0; i < n; i++)
             zmq_msg_close(&f[i]);
         if (r)
@@ -179,8 +181,8 @@ static void expect(const char *name, void *s, int code, int wait_ms)
 {
     Skillbase__Reply *r = await_reply(s, wait_ms);
     bool ok = code == -2 ? r == NULL : r && (code == -1 || (int)r->code == code);
-    printf("case %-28s %s%s%s -> %s\n", name, r ? "reply " : "no reply", r ? code_name(r->code) : "",
-           "", ok ? "ok" : "UNEXPECTED");
+    printf("case %-28s %s%s%s -> %s\n", name, r ? "reply " : "no reply",
+           r ? code_name(r->code) : "", "", ok ? "ok" : "UNEXPECTED");
     if (r && !ok)
         printf("    message: %s\n", r->message);
     failures += !ok;
@@ -371,15 +373,19 @@ static int hostile_command(void)
     send_request(s, &w);
     expect("idempotency-key-250-bytes", s, SKILLBASE__ERROR_CODE__INVALID, TIMEOUT_MS);
 
-    /* a burst of garbage, answered one by one */
-    for (int i = 0; i < 2000; i++)
-        send_body(s, junk, 64);
+    /* bursts of garbage, each answered one by one (200 at a time: a peer
+     * that leaves more than the send high-water mark (1000) of replies
+     * unread loses the excess, by design) */
     int answered = 0;
-    for (; answered < 2000; answered++) {
-        Skillbase__Reply *x = await_reply(s, TIMEOUT_MS);
-        if (!x)
-            break;
-        skillbase__reply__free_unpacked(x, NULL);
+    for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < 200; i++)
+            send_body(s, junk, 64);
+        for (int i = 0; i < 200; i++, answered++) {
+            Skillbase__Reply *x = await_reply(s, TIMEOUT_MS);
+            if (!x)
+                break;
+            skillbase__reply__free_unpacked(x, NULL);
+        }
     }
     printf("case %-28s %d of 2000 answered -> %s\n", "garbage-burst", answered,
            answered == 2000 ? "ok" : "UNEXPECTED");
@@ -428,7 +434,9 @@ static void expect_refusal(const char *name, void *s, bool want_reply)
     bool refusal = d && d->body_case == SKILLBASE__DAEMON_MESSAGE__BODY_REFUSAL;
     bool ok = want_reply ? refusal : !d;
     printf("case %-28s %s -> %s\n", name,
-           refusal ? code_name(d->refusal->code) : d ? "another answer" : "nothing",
+           refusal ? code_name(d->refusal->code)
+           : d     ? "another answer"
+                   : "nothing",
            ok ? "ok" : "UNEXPECTED");
     failures += !ok;
     if (d)
@@ -498,10 +506,8 @@ static int hostile_worker(void)
 
 static int hostile_events(void)
 {
-    /* In a child that exits without closing its socket: libzmq's own
-     * subscription trie on the XSUB side recurses once per byte when it is
-     * destroyed, and a 2 MiB subscription would overflow the child's stack
-     * there. What matters is the daemon's side of it. */
+    /* In a child that exits without closing its socket (100,000
+     * subscriptions take the XSUB a while to tear down). */
     pid_t pid = fork();
     if (pid == 0) {
         void *ctx = zmq_ctx_new();
@@ -515,17 +521,19 @@ static int hostile_events(void)
             zmq_send(x, sub, (size_t)n, 0);
         }
         send_frames(x, 100000, 1);
-        /* a subscription 2 MiB long: a trie 2 million levels deep */
+        /* a 2 MiB upstream frame (not a subscription: the XSUB would keep
+         * that in its own trie, a level per byte, and overflow its stack) */
         uint8_t *big = calloc(1, (size_t)2 << 20);
-        big[0] = 1;
-        memset(big + 1, 'a', ((size_t)2 << 20) - 1);
+        big[0] = 2;
         zmq_send(x, big, (size_t)2 << 20, 0);
         sleep(2);
         _exit(0);
     }
     int status = 0;
     waitpid(pid, &status, 0);
-    printf("case %-28s %s\n", "subscription-flood", "sent -> ok");
+    bool sent = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    printf("case %-28s %s\n", "subscription-flood", sent ? "sent -> ok" : "UNEXPECTED");
+    failures += !sent;
     /* the stream still works: a fresh subscriber hears the heartbeat */
     void *sub = open_sock(ZMQ_SUB);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "heartbeat", 9);
