@@ -373,20 +373,17 @@ static void shed(sb_server *s, pending *p)
     pending_clear(p);
 }
 
-/* Read what has arrived: into the queue while the daemon holds fewer than
- * max_queue requests, answered BUSY beyond. Reading it keeps what waits
- * bounded by max_queue (not by the number of peers times their high-water
- * mark) and tells the clients at once. At most max_queue messages per call,
- * so that clients resending as fast as they are shed cannot keep the
- * server from its batches. Returns 1 when it stopped at that limit (more
- * may be waiting), 0 when the socket is drained. */
-static int read_ahead(sb_server *s)
+/* Read everything that has arrived: into the queue while the daemon holds
+ * fewer than max_queue requests, answered BUSY beyond. Reading it all keeps
+ * what waits bounded by max_queue (not by the number of peers times their
+ * high-water mark) and tells the clients at once. */
+static void read_ahead(sb_server *s)
 {
-    for (uint32_t n = 0; n < s->config->max_queue; n++) {
+    for (;;) {
         pending p;
         int r = receive_one(s, &p);
         if (r < 0)
-            return 0;
+            break;
         if (r == 0)
             continue;
         p.received_us = mono_us();
@@ -400,20 +397,16 @@ static int read_ahead(sb_server *s)
             shed(s, &p);
         }
     }
-    return 1;
 }
 
 /* Read what has arrived and serve it in batches of at most batch_max,
- * until nothing is left (the socket drained: TECH-NOTES trap 2). */
+ * until nothing is left. */
 static void serve(sb_server *s)
 {
     for (;;) {
-        int more = read_ahead(s);
-        if (!s->queue_n) {
-            if (!more)
-                break;
-            continue;
-        }
+        read_ahead(s);
+        if (!s->queue_n)
+            break;
         receive_more(s);
         run_batch(s);
     }
