@@ -25,7 +25,7 @@ build_packages=(cmake make gcc pkg-config libzmq3-dev libprotobuf-c-dev protobuf
                 libsodium-dev libmicrohttpd-dev)
 test_packages=(libcmocka-dev jq lmdb-utils procps python3 python3-aiosmtpd systemd curl
                dpkg-dev file python3-zmq python3-protobuf protobuf-compiler
-               clang libclang-rt-14-dev)
+               clang libclang-rt-14-dev gnuplot-nox)
 # what `package` needs beyond building: dpkg-shlibdeps (dpkg-dev)
 package_packages=(dpkg-dev file)
 

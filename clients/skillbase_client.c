@@ -407,6 +407,19 @@ int sb_client_call(sb_client *c, Skillbase__Request *req, Skillbase__Reply **ret
         if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
             zmq_send(c->sock, buf, len, ZMQ_DONTWAIT);
         r = await_reply(c, req->request_id, ret);
+        if (r == 0 && (*ret)->code == SB_BUSY && attempt < c->retries) {
+            /* The daemon shed it unapplied (docs/faults.md): the same
+             * bytes again after its hint, on the same socket. */
+            uint32_t pause = (*ret)->retry_after_ms ? (*ret)->retry_after_ms : 100;
+            skillbase__reply__free_unpacked(*ret, NULL);
+            *ret = NULL;
+            if (pause > (uint32_t)c->timeout_ms)
+                pause = (uint32_t)c->timeout_ms;
+            struct timespec ts = {pause / 1000, (long)(pause % 1000) * 1000000L};
+            while (nanosleep(&ts, &ts) && errno == EINTR)
+                ;
+            continue;
+        }
         if (r <= 0)
             goto out;
         /* No answer: drop whatever this socket still queues and start over,

@@ -4,8 +4,11 @@
  * One call sends one Request and waits for its Reply. If no reply comes in
  * time the socket is closed and reopened and the same bytes (same request id
  * and idempotency key) are sent again, up to `retries` times (the zguide's
- * Lazy Pirate pattern), so a retried write is applied at most once. Replies
- * with another request id (late answers to an earlier try) are discarded.
+ * Lazy Pirate pattern), so a retried write is applied at most once. A BUSY
+ * answer (the daemon shed the request unapplied) is a try too: the same
+ * bytes are sent again after its Reply.retry_after_ms; the last try's BUSY
+ * is returned as it is. Replies with another request id (late answers to an
+ * earlier try) are discarded.
  */
 #ifndef SKILLBASE_CLIENT_H
 #define SKILLBASE_CLIENT_H

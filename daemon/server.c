@@ -373,19 +373,25 @@ static void shed(sb_server *s, pending *p)
     pending_clear(p);
 }
 
-/* Read everything that has arrived: into the queue while the daemon holds
- * fewer than max_queue requests, answered BUSY beyond. Reading it all keeps
- * what waits bounded by max_queue (not by the number of peers times their
- * high-water mark) and tells the clients at once. */
-static void read_ahead(sb_server *s)
+/* Read what has arrived: into the queue while the daemon holds fewer than
+ * max_queue requests, answered BUSY beyond. Reading it keeps what waits
+ * bounded by max_queue (not by the number of peers times their high-water
+ * mark) and tells the clients at once. It answers or drops at most
+ * max_queue messages per call, so that clients resending as fast as they
+ * are shed cannot keep the server from its batches. Returns 1 when it
+ * stopped at that limit (more may be waiting), 0 when the socket is
+ * drained. */
+static int read_ahead(sb_server *s)
 {
-    for (;;) {
+    for (uint32_t turned_away = 0; turned_away < s->config->max_queue;) {
         pending p;
         int r = receive_one(s, &p);
         if (r < 0)
-            break;
-        if (r == 0)
+            return 0;
+        if (r == 0) {
+            turned_away++;
             continue;
+        }
         p.received_us = mono_us();
         if (s->batch_n + s->queue_n < s->config->max_queue) {
             size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
@@ -395,18 +401,23 @@ static void read_ahead(sb_server *s)
                 s->stats.queue_max = s->queue_n;
         } else {
             shed(s, &p);
+            turned_away++;
         }
     }
+    return 1;
 }
 
 /* Read what has arrived and serve it in batches of at most batch_max,
- * until nothing is left. */
+ * until nothing is left (the socket drained: TECH-NOTES trap 2). */
 static void serve(sb_server *s)
 {
     for (;;) {
-        read_ahead(s);
-        if (!s->queue_n)
-            break;
+        int more = read_ahead(s);
+        if (!s->queue_n) {
+            if (!more)
+                break;
+            continue;
+        }
         receive_more(s);
         run_batch(s);
     }

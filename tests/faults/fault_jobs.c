@@ -11,10 +11,31 @@
 
 #define PAGE 1000
 
+#define TYPES_MAX 16
+
+typedef struct {
+    char name[40];
+    unsigned long long jobs, applied, events, attempts;
+} per_type;
+
 typedef struct {
     unsigned long long jobs, by_state[6], applied, events, refused, none;
     unsigned long long notices, notice_files, problems;
+    per_type types[TYPES_MAX];
+    int n_types;
 } tally;
+
+static per_type *type_of(tally *t, const char *name)
+{
+    for (int i = 0; i < t->n_types; i++)
+        if (strcmp(t->types[i].name, name) == 0)
+            return &t->types[i];
+    if (t->n_types == TYPES_MAX)
+        return &t->types[TYPES_MAX - 1];
+    per_type *p = &t->types[t->n_types++];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    return p;
+}
 
 static void problem(tally *t, const char *job, const char *what)
 {
@@ -30,7 +51,10 @@ static void check_job(const Skillbase__Job *j, fc_ids *ids, const char *spool, t
     uint32_t n = fc_ids_count(ids, rid, &last);
     const char *summary = j->result && j->result->summary ? j->result->summary : "";
     const char *hit = strstr(summary, " applied (event ");
+    per_type *pt = type_of(t, j->type ? j->type : "?");
     t->jobs++;
+    pt->jobs++;
+    pt->attempts += j->attempt;
     if (j->state < 6)
         t->by_state[j->state]++;
     if (j->state != SKILLBASE__JOB_STATE__DONE) {
@@ -49,6 +73,8 @@ static void check_job(const Skillbase__Job *j, fc_ids *ids, const char *spool, t
         unsigned want = !seq ? 0 : strncmp(w, "close_publicity", 15) == 0 ? 2 : 1;
         t->applied++;
         t->events += n;
+        pt->applied++;
+        pt->events += n;
         if (n != want || (seq && seq > last)) {
             snprintf(why, sizeof why, "%s: %u events with request id %s, expected %u (last %llu)",
                      summary, n, rid, want, (unsigned long long)last);
@@ -129,6 +155,12 @@ int fault_jobs_check(const char *endpoint, const char *spool)
     }
     sb_client_destroy(&c);
     fc_ids_free(&ids);
+    for (int i = 0; i < t.n_types; i++)
+        fprintf(stderr,
+                "sb_fault: jobs-check: %-20s %5llu jobs, %5llu deliveries, %5llu commands "
+                "applied, %5llu events\n",
+                t.types[i].name, t.types[i].jobs, t.types[i].attempts, t.types[i].applied,
+                t.types[i].events);
     fprintf(stderr,
             "sb_fault: jobs-check: %llu jobs: %llu done, %llu queued, %llu leased, %llu parked, "
             "%llu cancelled; %llu commands applied exactly once (%llu events), %llu refused "

@@ -18,16 +18,18 @@ typedef enum {
     ST_DISMISS,  /* ingest objection.dismissed */
     ST_CLOSE,    /* close_publicity: application and sub-base certified */
     ST_COMPETE,  /* ingest competition.hosted on the sub-base */
+    ST_SERVICE,  /* ingest service.delivered: a service record (and a statement job) */
     ST_ASSESS,
     ST_READ,     /* not a step: a read between two steps */
 } step;
 
 /* Events each step causes (close_publicity: the application's and the new
  * sub-base's). */
-static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 0};
-static const char *const step_names[] = {"apply",    "review",          "evaluate",
-                                         "objection", "dismissal",      "close_publicity",
-                                         "competition", "assess",       "read"};
+static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0};
+static const char *const step_names[] = {"apply",       "review",    "evaluate",
+                                         "objection",   "dismissal", "close_publicity",
+                                         "competition", "service",   "assess",
+                                         "read"};
 
 typedef struct {
     unsigned client, lane;
@@ -102,6 +104,8 @@ static int lane_build(run *rn, lane *l)
                              &l->req);
     case ST_COMPETE:
         return fw_ingest("competition.hosted", l->base_id, eid, l->rid, &l->req);
+    case ST_SERVICE:
+        return fw_ingest("service.delivered", l->base_id, eid, l->rid, &l->req);
     case ST_ASSESS:
         return fw_transition(SKILLBASE__REQUEST__COMMAND_ASSESS, l->base_id, l->rid, key,
                              &l->req);
@@ -158,6 +162,9 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
         l->next = ingest ? ST_COMPETE : ST_ASSESS;
         return 0;
     case ST_COMPETE:
+        l->next = ST_SERVICE;
+        return 0;
+    case ST_SERVICE:
         l->next = ST_ASSESS;
         return 0;
     case ST_ASSESS:

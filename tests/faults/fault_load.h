@@ -5,7 +5,8 @@
  * applications through their life with its own records, so no two lanes
  * ever contend: apply, review, evaluate (pass), [an objection filed and
  * dismissed by ingest], close_publicity (certified, creating the
- * sub-base), [a competition hosted, by ingest], assess; then a fresh
+ * sub-base), [a competition hosted and a service delivered, by ingest],
+ * assess; then a fresh
  * credit code. Every write carries an idempotency key (ingests their own
  * event id).
  *

@@ -105,7 +105,7 @@ static void *canary_main(void *arg)
 }
 
 /* A DEALER that is connected for sure: the monitor saw the connection
- * made. NULL when it was not within 5 s. */
+ * made. NULL when it was not within 10 s. */
 static void *connected_dealer(void *ctx, const char *endpoint, unsigned i)
 {
     char addr[64];
@@ -118,7 +118,7 @@ static void *connected_dealer(void *ctx, const char *endpoint, unsigned i)
         zmq_connect(s, endpoint))
         goto out;
     zmq_pollitem_t it = {.socket = mon, .events = ZMQ_POLLIN};
-    if (zmq_poll(&it, 1, 5000) == 1) {
+    if (zmq_poll(&it, 1, 10000) == 1) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, mon, 0) >= 0 && zmq_msg_more(&m)) {

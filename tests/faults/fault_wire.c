@@ -300,7 +300,8 @@ int fw_ingest(const char *type, const char *entity, const char *event_id, const 
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Ingest in = SKILLBASE__INGEST__INIT;
     Skillbase__CompetitionHosted comp = SKILLBASE__COMPETITION_HOSTED__INIT;
-    char today[11];
+    Skillbase__ServiceRecord svc = SKILLBASE__SERVICE_RECORD__INIT;
+    char today[11], client[19];
     in.source = (char *)"fault-load";
     in.event_id = (char *)event_id;
     in.type = (char *)type;
@@ -313,6 +314,20 @@ int fw_ingest(const char *type, const char *entity, const char *event_id, const 
         comp.held_on = today;
         in.payload_case = SKILLBASE__INGEST__PAYLOAD_COMPETITION;
         in.competition = &comp;
+    } else if (strcmp(type, "service.delivered") == 0) {
+        /* a training for another organisation (not the sub-base's own) */
+        fw_today(today);
+        fw_credit_code(0x7fffffffu, client);
+        svc.date = today;
+        svc.client_name = (char *)"杭州某职业技术学院";
+        svc.client_credit_code = client;
+        svc.kind = SKILLBASE__SERVICE_KIND__TRAINING;
+        svc.occupation = (char *)"电工";
+        svc.level = (char *)"高级工";
+        svc.trainees = 10;
+        svc.hours_tenths = 80;
+        in.payload_case = SKILLBASE__INGEST__PAYLOAD_SERVICE;
+        in.service = &svc;
     }
     req.request_id = (char *)request_id;
     req.actor = (char *)"service:fault-load";

@@ -82,8 +82,8 @@ int fw_transition(Skillbase__Request__CommandCase cmd, const char *id, const cha
                   const char *key, fw_bytes *ret);
 
 /* An ingest of `type` (objection.filed, objection.dismissed,
- * competition.hosted) on `entity` from source "fault-load" with the
- * service's event id `event_id`. */
+ * competition.hosted, service.delivered) on `entity` from source
+ * "fault-load" with the service's event id `event_id`. */
 int fw_ingest(const char *type, const char *entity, const char *event_id, const char *request_id,
               fw_bytes *ret);
 

@@ -27,7 +27,7 @@ fault_setup() {
     # Under AddressSanitizer freed memory sits in a quarantine of up to
     # 256 MiB, which reads as steady growth of the daemon's memory: keep it
     # small so that memory checks see the program, not the sanitizer.
-    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:quarantine_size_mb=8:thread_local_quarantine_size_kb=64"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:${SB_FAULT_QUARANTINE:-quarantine_size_mb=8:thread_local_quarantine_size_kb=64}"
     FAULT_T0=$SECONDS
 }
 

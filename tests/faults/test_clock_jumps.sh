@@ -30,7 +30,7 @@ clock() { # Hangzhou time "YYYY-MM-DDTHH:MM"
 cat >"$SB_WORK/skillbase.ini" <<'EOF'
 [workers]
 heartbeat_ms = 200
-liveness = 5
+liveness = 25
 lease_ms = 3000
 backoff_base_ms = 100
 backoff_max_ms = 200
