@@ -72,15 +72,14 @@ struct verb {
     const char *usage;
 };
 
+/* ------------------------------------------------------------ ctl_call.c */
+
 /* Print the failure (docs/cli.md format) and return `status`, for
  * `return ctl_fail(c, EXIT_USAGE, "invalid", "...")`. */
 int ctl_fail(ctl *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #define usage_fail(c, ...) ctl_fail(c, EXIT_USAGE, "invalid", __VA_ARGS__)
-
-/* Parse a decimal unsigned number. Returns 0, or -1 (ret untouched). */
-int ctl_parse_u64(const char *s, uint64_t *ret);
 
 /* Send one request (actor, expected version and key filled from the command
  * line). Returns 0 with the reply (code OK; caller frees with
@@ -94,6 +93,28 @@ int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase w
 
 /* Send a write whose reply is a record and print it. Returns the exit status. */
 int ctl_run_write(ctl *c, Skillbase__Request *req);
+
+/* Read FILE (or stdin for "-") as JSON into a message of type `desc`
+ * (caller frees with protobuf_c_message_free_unpacked(m, NULL)). Returns 0,
+ * or prints the problem (naming file, line, column or field) and returns
+ * EXIT_USAGE. */
+int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
+                  ProtobufCMessage **ret);
+
+/* ------------------------------------------------------------ verbs */
+
+/* Applications and sub-bases (clients/ctl_records.c): apply FILE, the
+ * Transition verbs (the row's `command` says which), evaluate, assess,
+ * revoke, show, list, history, status. */
+verb_fn ctl_verb_apply;
+verb_fn ctl_verb_transition;
+verb_fn ctl_verb_evaluate;
+verb_fn ctl_verb_assess;
+verb_fn ctl_verb_revoke;
+verb_fn ctl_verb_show;
+verb_fn ctl_verb_list;
+verb_fn ctl_verb_history;
+verb_fn ctl_verb_status;
 
 /* `calendar add-working-days DATE N` (clients/ctl_calendar.c). */
 verb_fn ctl_verb_calendar;
@@ -127,12 +148,5 @@ verb_fn ctl_verb_confirm;
 verb_fn ctl_verb_discard_proposal;
 verb_fn ctl_verb_whoami;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
-
-/* Read FILE (or stdin for "-") as JSON into a message of type `desc`
- * (caller frees with protobuf_c_message_free_unpacked(m, NULL)). Returns 0,
- * or prints the problem (naming file, line, column or field) and returns
- * EXIT_USAGE. */
-int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
-                  ProtobufCMessage **ret);
 
 #endif

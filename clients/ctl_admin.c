@@ -19,12 +19,8 @@
 static int print_info(ctl *c, const Skillbase__BackupInfo *b)
 {
     if (c->out.json) {
-        json_t *j = pbjson_from_message(&b->base);
-        if (!j)
+        if (ctl_print_json(pbjson_from_message(&b->base)))
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-        json_dumpf(j, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(j);
         if (b->state == SKILLBASE__BACKUP_STATE__BACKUP_FAILED)
             return EXIT_REFUSED;
         return EXIT_DONE;

@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 #include "sb_calendar.h"
+#include "sb_parse.h"
 
 /* A day of a sum as --json prints it. */
 static json_t *note_json(const sb_calendar_note *n)
@@ -39,10 +40,7 @@ static int print_json(const char *path, const sb_calendar *cal, sb_date from, un
             json_decref(doc);
             return -1;
         }
-    int r = json_dumpf(doc, stdout, JSON_COMPACT);
-    fputc('\n', stdout);
-    json_decref(doc);
-    return r;
+    return ctl_print_json(doc);
 }
 
 static void print_text(const sb_calendar_sum *sum)
@@ -64,7 +62,7 @@ static int add_working_days(ctl *c, const char *date_arg, const char *n_arg)
     uint64_t n;
     if (sb_date_parse(date_arg, &from))
         return usage_fail(c, "bad date \"%s\" (expected a real date YYYY-MM-DD)", date_arg);
-    if (ctl_parse_u64(n_arg, &n) || n > SB_CALENDAR_MAX_DAYS)
+    if (sb_parse_u64(n_arg, 0, SB_CALENDAR_MAX_DAYS, &n))
         return usage_fail(c, "bad number of working days \"%s\" (0 to %d)", n_arg,
                           SB_CALENDAR_MAX_DAYS);
     const char *path = c->calendar ? c->calendar : sb_calendar_default_path();

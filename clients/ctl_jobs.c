@@ -53,13 +53,7 @@ static json_t *job_json(const Skillbase__Job *j)
 
 static int print_json(ctl *c, json_t *doc)
 {
-    if (!doc)
-        return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-    if (json_dumpf(doc, stdout, JSON_COMPACT) == 0)
-        fputc('\n', stdout);
-    json_decref(doc);
-    fflush(stdout);
-    return EXIT_DONE;
+    return ctl_print_json(doc) ? ctl_fail(c, EXIT_REFUSED, "internal", "out of memory") : EXIT_DONE;
 }
 
 static void print_job(const Skillbase__Job *j)

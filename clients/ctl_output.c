@@ -44,12 +44,15 @@ void ctl_enum_choices(const ProtobufCEnumDescriptor *d, int skip, char *buf, siz
 
 /* ------------------------------------------------------------ JSON */
 
-static void dump_json(json_t *doc)
+int ctl_print_json(json_t *doc)
 {
     /* Compact, one document, one line: easy for jq and for grep. */
-    if (doc && json_dumpf(doc, stdout, JSON_COMPACT) == 0)
+    int r = doc ? json_dumpf(doc, stdout, JSON_COMPACT) : -1;
+    if (r == 0)
         fputc('\n', stdout);
     fflush(stdout);
+    json_decref(doc);
+    return r ? -1 : 0;
 }
 
 /* A JSON string even for bytes that are not UTF-8 (they become '?'), so an
@@ -88,9 +91,10 @@ int ctl_output_finish(ctl_output *o)
     if (o->json) {
         if (!o->items)
             o->items = json_array();
-        if (!o->items)
+        int r = ctl_print_json(o->items);
+        o->items = NULL;
+        if (r)
             return -1;
-        dump_json(o->items);
     }
     ctl_output_discard(o);
     return 0;
@@ -126,8 +130,7 @@ void ctl_print_error(const ctl_output *o, const char *code, const char *message,
             json_array_append_new(list, safe_string(details[i]));
         json_t *doc = json_pack("{s:{s:s, s:o, s:o}}", "error", "code", code, "message",
                                 safe_string(message), "details", list ? list : json_array());
-        dump_json(doc);
-        json_decref(doc);
+        ctl_print_json(doc);
     }
 }
 
@@ -255,9 +258,8 @@ int ctl_print_record(ctl_output *o, const Skillbase__Record *rec)
     if (!flat)
         return -1;
     if (o->json)
-        dump_json(flat);
-    else
-        print_fields(flat, 0, 0); /* "kind" comes first */
+        return ctl_print_json(flat);
+    print_fields(flat, 0, 0); /* "kind" comes first */
     json_decref(flat);
     return 0;
 }
@@ -376,14 +378,8 @@ int ctl_print_status(ctl_output *o, const Skillbase__StatusInfo *st)
 {
     char kind[32], state[32];
 
-    if (o->json) {
-        json_t *doc = pbjson_from_message(&st->base);
-        if (!doc)
-            return -1;
-        dump_json(doc);
-        json_decref(doc);
-        return 0;
-    }
+    if (o->json)
+        return ctl_print_json(pbjson_from_message(&st->base));
     printf("version: %s\n", st->version);
     printf("uptime: %" PRIu64 " s\n", st->uptime_s);
     printf("state_dir: %s\n", st->state_dir);

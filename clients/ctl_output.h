@@ -36,6 +36,11 @@ int ctl_output_finish(ctl_output *o);
 /* Free what the output holds without printing (after a failure). */
 void ctl_output_discard(ctl_output *o);
 
+/* Print one JSON document as --json does (compact, on one line, flushed)
+ * and release it. Returns 0, or -1 when doc is NULL (out of memory) or was
+ * not written. */
+int ctl_print_json(json_t *doc);
+
 /* Report a failure: one line "skillbasectl: CODE: MESSAGE[: D1; D2 ...]" on
  * stderr and, with --json, {"error":{...}} on stdout. */
 void ctl_print_error(const ctl_output *o, const char *code, const char *message,

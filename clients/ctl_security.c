@@ -34,13 +34,6 @@ static void hex(const ProtobufCBinaryData *b, char out[AUDIT_HASH_HEX])
     out[2 * n] = '\0';
 }
 
-static void print_json(json_t *j)
-{
-    json_dumpf(j, stdout, JSON_COMPACT);
-    fputc('\n', stdout);
-    json_decref(j);
-}
-
 /* ------------------------------------------------------------ keys */
 
 int ctl_verb_keygen(ctl *c, const verb *v, char **args)
@@ -57,7 +50,7 @@ int ctl_verb_keygen(ctl *c, const verb *v, char **args)
                          err, sizeof err))
         return usage_fail(c, "%s", err);
     if (c->out.json) {
-        print_json(json_pack("{s:s, s:s}", "public_key", kp.public_z85, "file", args[0]));
+        ctl_print_json(json_pack("{s:s, s:s}", "public_key", kp.public_z85, "file", args[0]));
     } else {
         printf("public key: %s\n", kp.public_z85);
         printf("key pair written to %s (mode 0600; keep it secret)\n", args[0]);
@@ -97,7 +90,7 @@ static int keys_list(ctl *c, const char *path)
                    types);
     }
     if (arr)
-        print_json(arr);
+        ctl_print_json(arr);
     sb_keys_free(&keys);
     return EXIT_DONE;
 }
@@ -133,7 +126,7 @@ int ctl_verb_keys(ctl *c, const verb *v, char **args)
             printf("added %s (%s) to %s; reload the daemon (SIGHUP) to let it in\n", args[1],
                    sb_key_role_name(role), path);
         else
-            print_json(json_pack("{s:s, s:s, s:s}", "added", args[1], "role",
+            ctl_print_json(json_pack("{s:s, s:s, s:s}", "added", args[1], "role",
                                  sb_key_role_name(role), "file", path));
         return EXIT_DONE;
     }
@@ -144,7 +137,7 @@ int ctl_verb_keys(ctl *c, const verb *v, char **args)
             printf("removed %s from %s; reload the daemon (SIGHUP) to shut it out\n", args[1],
                    path);
         else
-            print_json(json_pack("{s:s, s:s}", "removed", args[1], "file", path));
+            ctl_print_json(json_pack("{s:s, s:s}", "removed", args[1], "file", path));
         return EXIT_DONE;
     }
     return usage_fail(c, "usage: skillbasectl keys list | add NAME --role R --public-key K "
@@ -183,7 +176,7 @@ static int audit_verify(ctl *c)
             char h[AUDIT_HASH_HEX];
             hex(&a->head_hash, h);
             if (c->out.json) {
-                print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:I}", "ok", 1, "from_seq",
+                ctl_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:I}", "ok", 1, "from_seq",
                                      (json_int_t)first, "to_seq", (json_int_t)last, "checked",
                                      (json_int_t)checked, "head_seq", (json_int_t)a->head_seq,
                                      "head_hash", h, "migrated_through",
@@ -220,7 +213,7 @@ static int audit_head(ctl *c)
         return r;
     hex(&reply->audit_head->hash, h);
     if (c->out.json)
-        print_json(json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)reply->audit_head->seq, "hash",
+        ctl_print_json(json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)reply->audit_head->seq, "hash",
                              h, "time_ms", (json_int_t)reply->audit_head->time_ms));
     else
         printf("%" PRIu64 " %s\n", reply->audit_head->seq, h);
@@ -250,10 +243,8 @@ int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p)
 {
     char kind[32], state[32];
     if (c->out.json) {
-        json_t *j = pbjson_from_message(&p->base);
-        if (!j)
+        if (ctl_print_json(pbjson_from_message(&p->base)))
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-        print_json(j);
         return EXIT_DONE;
     }
     enum_name(&skillbase__proposal_kind__descriptor, p->kind, kind, sizeof kind);
@@ -314,7 +305,7 @@ int ctl_verb_proposals(ctl *c, const verb *v, char **args)
             break;
     }
     if (arr)
-        print_json(arr);
+        ctl_print_json(arr);
     return EXIT_DONE;
 }
 
@@ -365,9 +356,7 @@ int ctl_verb_whoami(ctl *c, const verb *v, char **args)
         return r;
     const Skillbase__Identity *id = reply->identity;
     if (c->out.json) {
-        json_t *j = pbjson_from_message(&id->base);
-        if (j)
-            print_json(j);
+        ctl_print_json(pbjson_from_message(&id->base));
     } else {
         printf("name: %s\nrole: %s\nauthenticated: %s\n", id->name[0] ? id->name : "(none)",
                id->role, id->authenticated ? "yes (CURVE key)" : "no (ipc)");

@@ -26,13 +26,6 @@ static int set_yuan(json_t *obj, const char *key, uint64_t fen)
     return json_object_set_new(obj, key, json_string(sb_subsidy_yuan(fen, buf)));
 }
 
-static void print_doc(json_t *doc)
-{
-    if (json_dumpf(doc, stdout, JSON_COMPACT) == 0)
-        fputc('\n', stdout);
-    fflush(stdout);
-}
-
 /* ------------------------------------------------------------ record-service */
 
 static void print_service_line(const Skillbase__ServiceRecord *s)
@@ -73,13 +66,10 @@ int ctl_verb_record_service(ctl *c, const verb *v, char **args)
         return r;
     const Skillbase__ServiceRecord *s = reply->service;
     if (c->out.json) {
-        json_t *doc = pbjson_from_message(&s->base);
-        if (!doc) {
+        if (ctl_print_json(pbjson_from_message(&s->base))) {
             skillbase__reply__free_unpacked(reply, NULL);
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
         }
-        print_doc(doc);
-        json_decref(doc);
     } else {
         printf("%s: recorded for %s\n", s->id, s->base_id);
         print_service_line(s);
@@ -235,7 +225,7 @@ static int subsidy_report(ctl *c)
         }
     }
     if (doc)
-        print_doc(doc);
+        ctl_print_json(json_incref(doc));
     else if (!shown)
         printf("no statement for %" PRIu64 "%s%s\n", c->year, c->base ? " of " : "",
                c->base ? c->base : "");
@@ -264,9 +254,7 @@ static int subsidy_compute(ctl *c)
         json_t *doc = json_pack("{s:I, s:[]}", "year", (json_int_t)qd->year, "base_ids");
         for (size_t i = 0; doc && i < qd->n_base_ids; i++)
             json_array_append_new(json_object_get(doc, "base_ids"), json_string(qd->base_ids[i]));
-        if (doc)
-            print_doc(doc);
-        json_decref(doc);
+        ctl_print_json(doc);
     } else if (!qd->n_base_ids) {
         printf("nothing to compute: no sub-base has service records in %u\n", qd->year);
     } else {
@@ -319,7 +307,7 @@ static int subsidy_services(ctl *c)
         after = next;
     }
     if (doc)
-        print_doc(doc);
+        ctl_print_json(json_incref(doc));
 out:
     free(after);
     json_decref(doc);

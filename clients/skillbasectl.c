@@ -5,411 +5,52 @@
  * socket is opened, so exit status 2 always means "nothing was sent".
  * Verbs are rows of one table; a verb's handler builds the Request, the
  * client library sends it (retrying with the same bytes), ctl_output prints.
+ * This file holds the verb table, the options and main; the handlers live
+ * in ctl_records.c (applications and sub-bases) and ctl_<area>.c, the
+ * helpers they share in ctl_call.c (ctl.h).
  */
 #include "ctl.h"
 #include "ctl_output.h"
 #include "pbjson.h"
 #include "sb_calendar.h"
-#include "sb_error.h"
+#include "sb_parse.h"
 #include "skillbase_client.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------ failures */
-
-int ctl_fail(ctl *c, int status, const char *code, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ctl_output_discard(&c->out);
-    ctl_print_error(&c->out, code, msg, NULL, 0);
-    return status;
-}
-
-
-int ctl_parse_u64(const char *s, uint64_t *ret)
-{
-    char *end;
-
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *ret = v;
-    return 0;
-}
-
-/* ------------------------------------------------------------ talking */
-
-/* Send one request. Returns 0 with the (OK) reply, or prints the failure and
- * returns the exit status. */
-int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
-{
-    Skillbase__Reply *reply = NULL;
-    int r;
-
-    sb_client_curve curve;
-    bool curved = false;
-    if (!c->client) {
-        char err[512];
-        /* CURVE for tcp:// (--server-key, --key-file or the environment) */
-        int cr = sb_client_curve_load(c->server_key, c->key_file, &curve, err, sizeof err);
-        if (cr < 0)
-            return usage_fail(c, "%s", err);
-        curved = cr > 0;
-        sb_client_options opts = {c->endpoint, (int)c->timeout_ms, TRIES - 1,
-                                  curved ? &curve : NULL};
-        r = sb_client_new(&opts, &c->client);
-        if (r == SB_E(SB_INVALID))
-            return usage_fail(c, "bad endpoint \"%s\"", c->endpoint);
-        if (r < 0)
-            return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "cannot create a ZeroMQ socket");
-    }
-    /* over CURVE the daemon records the key's name (docs/security.md) */
-    if (!curved && (c->server_key || c->key_file || getenv("SKILLBASE_SERVER_KEY")))
-        curved = true;
-    if (curved && c->actor_given)
-        return usage_fail(c, "--as cannot be used with a key: the daemon records the key's name");
-    req->actor = (char *)(curved ? "" : c->actor);
-    req->expected_version = c->expect_version;
-    if (c->key)
-        req->idempotency_key = (char *)c->key;
-    r = sb_client_call(c->client, req, &reply);
-    if (r == SB_E(SB_UNAVAILABLE))
-        return ctl_fail(c, EXIT_NO_ANSWER, "unavailable",
-                    "no answer from %s after %d tries (%" PRIu64 " ms each)", c->endpoint, TRIES,
-                    c->timeout_ms);
-    if (r < 0)
-        return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "the daemon's answer did not decode");
-    if (reply->code != SKILLBASE__ERROR_CODE__OK) {
-        ctl_output_discard(&c->out);
-        ctl_print_error(&c->out, sb_error_name((int)reply->code), reply->message, reply->details,
-                        reply->n_details);
-        skillbase__reply__free_unpacked(reply, NULL);
-        return EXIT_REFUSED;
-    }
-    *ret = reply;
-    return 0;
-}
-
-/* Call and check the reply carries the result the command promises. */
-int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
-                    Skillbase__Reply **ret)
-{
-    int r = ctl_call(c, req, ret);
-
-    if (r == 0 && ((*ret)->result_case != want || !(*ret)->record)) {
-        skillbase__reply__free_unpacked(*ret, NULL);
-        return ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
-    }
-    return r;
-}
-
-int ctl_run_write(ctl *c, Skillbase__Request *req)
-{
-    Skillbase__Reply *reply;
-    int r = ctl_call(c, req, &reply);
-
-    if (r)
-        return r;
-    /* four eyes: the daemon recorded a proposal instead of acting */
-    if (reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL && reply->proposal) {
-        r = ctl_print_proposal(c, reply->proposal);
-        skillbase__reply__free_unpacked(reply, NULL);
-        return r;
-    }
-    if (reply->result_case != SKILLBASE__REPLY__RESULT_RECORD || !reply->record) {
-        skillbase__reply__free_unpacked(reply, NULL);
-        return ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
-    }
-    if (ctl_print_written(&c->out, reply->record,
-                          req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY,
-                          req->command_case) < 0)
-        r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
-    skillbase__reply__free_unpacked(reply, NULL);
-    return r;
-}
-
-/* Read FILE (or stdin for "-") as a message of type `desc`. */
-int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
-                             ProtobufCMessage **ret)
-{
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *shown = is_stdin ? "<stdin>" : path;
-    char err[512];
-    json_error_t jerr;
-    json_t *json;
-    FILE *fp = is_stdin ? stdin : fopen(path, "r");
-
-    if (!fp)
-        return usage_fail(c, "cannot read %s: %s", shown, strerror(errno));
-    json = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-    if (!is_stdin)
-        fclose(fp);
-    if (!json)
-        return usage_fail(c, "%s: line %d, column %d: %s", shown, jerr.line, jerr.column,
-                          jerr.text);
-    *ret = pbjson_to_message(desc, json, err, sizeof err);
-    json_decref(json);
-    if (!*ret)
-        return usage_fail(c, "%s: %s", shown, err);
-    return 0;
-}
-
-/* ------------------------------------------------------------ verbs */
-
-static int verb_apply(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Apply apply = SKILLBASE__APPLY__INIT;
-    ProtobufCMessage *form;
-    int r = ctl_read_json(c, args[0], &skillbase__application_form__descriptor, &form);
-
-    (void)v;
-    if (r)
-        return r;
-    apply.form = (Skillbase__ApplicationForm *)form;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
-    req.apply = &apply;
-    r = ctl_run_write(c, &req);
-    protobuf_c_message_free_unpacked(form, NULL);
-    return r;
-}
-
-static int verb_transition(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Transition t = SKILLBASE__TRANSITION__INIT;
-    /* The oneof member that carries a Transition for this command. */
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, v->command);
-
-    t.id = args[0];
-    t.reason = (char *)c->reason;
-    req.command_case = v->command;
-    *(Skillbase__Transition **)((char *)&req + f->offset) = &t;
-    return ctl_run_write(c, &req);
-}
-
-static int verb_evaluate(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Evaluate e = SKILLBASE__EVALUATE__INIT;
-
-    (void)v;
-    if (c->outcome == 0 || c->outcome == 2)
-        return usage_fail(c, "evaluate needs exactly one of --pass or --fail");
-    e.id = args[0];
-    e.reason = (char *)c->reason;
-    e.pass = c->outcome > 0;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
-    req.evaluate = &e;
-    return ctl_run_write(c, &req);
-}
-
-static int verb_assess(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Assess a = SKILLBASE__ASSESS__INIT;
-    ProtobufCMessage *scores;
-    int r;
-
-    (void)v;
-    if (!c->file)
-        return usage_fail(c, "assess needs -f SCORES.json");
-    r = ctl_read_json(c, c->file, &skillbase__scores__descriptor, &scores);
-    if (r)
-        return r;
-    a.id = args[0];
-    a.reason = (char *)c->reason;
-    a.scores = (Skillbase__Scores *)scores;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
-    req.assess = &a;
-    r = ctl_run_write(c, &req);
-    protobuf_c_message_free_unpacked(scores, NULL);
-    return r;
-}
-
-static int verb_revoke(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Revoke rv = SKILLBASE__REVOKE__INIT;
-    char choices[256];
-
-    (void)v;
-    if (!c->cause) {
-        ctl_enum_choices(&skillbase__cause__descriptor, SKILLBASE__CAUSE__ASSESSMENT_FAILED,
-                         choices, sizeof choices);
-        return usage_fail(c, "revoke needs --cause (%s)", choices);
-    }
-    rv.id = args[0];
-    rv.reason = (char *)c->reason;
-    rv.cause = c->cause;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_REVOKE;
-    req.revoke = &rv;
-    return ctl_run_write(c, &req);
-}
-
-static int verb_show(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get get = SKILLBASE__GET__INIT;
-    Skillbase__Reply *reply;
-    int r;
-
-    (void)v;
-    get.id = args[0];
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &get;
-    r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply);
-    if (r)
-        return r;
-    if (ctl_print_record(&c->out, reply->record) < 0)
-        r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
-    skillbase__reply__free_unpacked(reply, NULL);
-    return r;
-}
-
-static int verb_list(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__List list = SKILLBASE__LIST__INIT;
-    char *after = strdup(c->after ? c->after : "");
-    int r = 0;
-
-    (void)v, (void)args;
-    list.state = c->state;
-    list.kind = c->kind;
-    list.limit = (uint32_t)c->limit;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-    req.list = &list;
-    /* Every page unless --limit asked for one; stop too if `next` does not
-     * move, so a confused daemon cannot loop us forever. */
-    while (after) {
-        Skillbase__Reply *reply;
-        const Skillbase__RecordPage *page;
-
-        list.after = after;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            goto out;
-        page = reply->page;
-        if (ctl_print_records(&c->out, page->records, page->n_records) < 0) {
-            skillbase__reply__free_unpacked(reply, NULL);
-            r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-            goto out;
-        }
-        char *next =
-            !c->limit && *page->next && strcmp(page->next, after) != 0 ? strdup(page->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
-        free(after);
-        after = next;
-    }
-    ctl_output_finish(&c->out);
-out:
-    free(after);
-    return r;
-}
-
-/* history: the events of one record, page by page (events: ctl_events.c). */
-static int verb_history(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__History hist = SKILLBASE__HISTORY__INIT;
-    int r = 0;
-
-    (void)v;
-    hist.id = args[0];
-    hist.limit = (uint32_t)c->limit;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_HISTORY;
-    req.history = &hist;
-    for (;;) {
-        Skillbase__Reply *reply;
-        const Skillbase__EventPage *page;
-        uint64_t next;
-
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_EVENTS, &reply);
-        if (r)
-            return r;
-        page = reply->events;
-        if (ctl_print_events(&c->out, page->events, page->n_events, false) < 0) {
-            skillbase__reply__free_unpacked(reply, NULL);
-            return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-        }
-        /* resume after the last event seen, which must move forward */
-        next = page->n_events ? page->events[page->n_events - 1]->seq : 0;
-        if (page->next_seq && next > hist.after_seq && !c->limit)
-            hist.after_seq = next;
-        else
-            next = 0;
-        skillbase__reply__free_unpacked(reply, NULL);
-        if (!next)
-            break;
-    }
-    ctl_output_finish(&c->out);
-    return r;
-}
-
-static int verb_status(ctl *c, const verb *v, char **args)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Status st = SKILLBASE__STATUS__INIT;
-    Skillbase__Reply *reply;
-    int r;
-
-    (void)v, (void)args;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_STATUS, &reply);
-    if (r)
-        return r;
-    if (ctl_print_status(&c->out, reply->status) < 0)
-        r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-    skillbase__reply__free_unpacked(reply, NULL);
-    return r;
-}
-
 #define CMD(x) SKILLBASE__REQUEST__COMMAND_##x
 
 static const verb verbs[] = {
-    {"apply", verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
-    {"review", verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
-    {"evaluate", verb_evaluate, 1, true, CMD(EVALUATE), "evaluate ID --pass|--fail -r TEXT"},
-    {"object", verb_transition, 1, true, CMD(FILE_OBJECTION), "object ID -r TEXT"},
-    {"dismiss-objection", verb_transition, 1, true, CMD(DISMISS_OBJECTION),
+    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
+    {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
+    {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE), "evaluate ID --pass|--fail -r TEXT"},
+    {"object", ctl_verb_transition, 1, true, CMD(FILE_OBJECTION), "object ID -r TEXT"},
+    {"dismiss-objection", ctl_verb_transition, 1, true, CMD(DISMISS_OBJECTION),
      "dismiss-objection ID -r TEXT"},
-    {"uphold-objection", verb_transition, 1, true, CMD(UPHOLD_OBJECTION),
+    {"uphold-objection", ctl_verb_transition, 1, true, CMD(UPHOLD_OBJECTION),
      "uphold-objection ID -r TEXT"},
-    {"close-publicity", verb_transition, 1, false, CMD(CLOSE_PUBLICITY),
+    {"close-publicity", ctl_verb_transition, 1, false, CMD(CLOSE_PUBLICITY),
      "close-publicity ID [-r TEXT]"},
-    {"reject", verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
-    {"withdraw", verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
-    {"assess", verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT]"},
-    {"revoke", verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
-    {"show", verb_show, 1, false, CMD(SHOW), "show ID"},
-    {"list", verb_list, 0, false, CMD(LIST),
+    {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
+    {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
+    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT]"},
+    {"revoke", ctl_verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
+    {"show", ctl_verb_show, 1, false, CMD(SHOW), "show ID"},
+    {"list", ctl_verb_list, 0, false, CMD(LIST),
      "list [--state S] [--kind application|base] [--limit N] [--after ID]"},
-    {"history", verb_history, 1, false, CMD(HISTORY), "history ID [--limit N]"},
+    {"history", ctl_verb_history, 1, false, CMD(HISTORY), "history ID [--limit N]"},
     {"events", ctl_verb_events, 0, false, CMD(READ_EVENTS),
      "events [--from SEQ] [--to SEQ] [--limit N] [--topic PREFIX] [--follow]"},
     {"ingest", ctl_verb_ingest, 0, false, CMD(INGEST),
      "ingest --source S --id ID --type T --entity X [-r TEXT] [--occurred-on DATE] "
      "[-f PAYLOAD.json]"},
-    {"status", verb_status, 0, false, CMD(STATUS), "status"},
+    {"status", ctl_verb_status, 0, false, CMD(STATUS), "status"},
     {"record-service", ctl_verb_record_service, 0, false, CMD(RECORD_SERVICE),
      "record-service -f SERVICE.json [--base ID]"},
     {"subsidy", ctl_verb_subsidy, 1, false, 0,
@@ -613,7 +254,7 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         if (r->kind == TAKE_TEXT) {
             *(const char **)field = arg;
         } else if (r->kind == TAKE_NUMBER) {
-            if (ctl_parse_u64(arg, &n) < 0 || n < r->min || n > r->max) {
+            if (sb_parse_u64(arg, r->min, r->max, &n) < 0) {
                 char range[64];
                 if (r->max == UINT64_MAX)
                     snprintf(range, sizeof range, "a whole number from %" PRIu64, r->min);

@@ -7,11 +7,19 @@
 
 #include "sb_date.h"
 #include "sb_log.h"
+#include "sb_parse.h"
 
 static uint64_t real_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t sb_clock_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -31,14 +39,8 @@ int sb_clock_parse(const char *text, uint64_t *ret)
         return -1;
     memcpy(buf, text, n);
     buf[n] = '\0';
-    if (buf[0] >= '0' && buf[0] <= '9' && !strchr(buf, '-')) {
-        char *end;
-        unsigned long long v = strtoull(buf, &end, 10);
-        if (*end)
-            return -1;
-        *ret = v;
-        return 0;
-    }
+    if (buf[0] >= '0' && buf[0] <= '9' && !strchr(buf, '-'))
+        return sb_parse_u64(buf, 0, UINT64_MAX, ret);
     /* YYYY-MM-DDTHH:MM[:SS], Hangzhou time (UTC+8) */
     char date[11];
     int hh, mm, ss = 0;

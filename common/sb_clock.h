@@ -6,7 +6,8 @@
  * environment variable SKILLBASE_TEST_CLOCK names a file, the clock reads
  * the time from it (milliseconds since the epoch, or "YYYY-MM-DDTHH:MM" in
  * Hangzhou time) on every call, so a test moves time by rewriting the file.
- * Leases, heartbeats and timeouts use CLOCK_MONOTONIC directly, never this.
+ * Leases, heartbeats and timeouts use the monotonic clock (sb_clock_mono_ms),
+ * never this.
  */
 #ifndef SB_CLOCK_H
 #define SB_CLOCK_H
@@ -17,6 +18,10 @@
  * An unreadable or malformed test clock file falls back to the real time
  * (and logs a warning once). */
 uint64_t sb_clock_now_ms(void);
+
+/* Milliseconds of CLOCK_MONOTONIC: for leases, heartbeats and timeouts
+ * (never the test clock). */
+uint64_t sb_clock_mono_ms(void);
 
 /* True when the test clock is in use. */
 int sb_clock_is_test(void);

@@ -1,6 +1,7 @@
 #include "sb_log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +28,32 @@ int sb_log_parse_level(const char *name, sb_log_level *ret_level)
     return -1;
 }
 
-/* 1 when stderr is connected to the journal: systemd sets JOURNAL_STREAM
- * to the device and inode of that stream (a child's redirected stderr is
- * another file, so it does not match). */
-static int stderr_is_journal(void)
+enum { PREFIX_KNOWN = 1, PREFIX_JOURNAL = 2, PREFIX_STAMP = 4 };
+
+/* What leads each line, worked out at the first line (the environment and
+ * stderr do not change under a running program): the journal's priority
+ * when stderr is connected to the journal (systemd sets JOURNAL_STREAM to
+ * the device and inode of that stream; a child's redirected stderr is
+ * another file, so it does not match), a timestamp on a terminal or with
+ * SB_LOG_TIME=1. */
+static int prefix(void)
 {
-    static int known = -1;
-    if (known >= 0)
-        return known;
+    static atomic_int known;
+    int p = atomic_load(&known);
+    if (p)
+        return p;
     const char *env = getenv("JOURNAL_STREAM");
     unsigned long long dev, ino;
     struct stat st;
-    known = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-            (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
-    return known;
+    p = PREFIX_KNOWN;
+    if (env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+        (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
+        p |= PREFIX_JOURNAL;
+    env = getenv("SB_LOG_TIME");
+    if ((env && *env == '1') || isatty(STDERR_FILENO))
+        p |= PREFIX_STAMP;
+    atomic_store(&known, p);
+    return p;
 }
 
 void sb_log(sb_log_level level, const char *fmt, ...)
@@ -51,10 +64,10 @@ void sb_log(sb_log_level level, const char *fmt, ...)
      * the journal (journalctl -p warning): err 3, warning 4, info 6,
      * debug 7. */
     static const char *const priority[] = {"<3>", "<4>", "<6>", "<7>"};
-    const char *prio = stderr_is_journal() ? priority[level] : "";
+    int p = prefix();
+    const char *prio = p & PREFIX_JOURNAL ? priority[level] : "";
     char stamp[32] = "";
-    const char *env = getenv("SB_LOG_TIME");
-    if ((env && *env == '1') || isatty(STDERR_FILENO)) {
+    if (p & PREFIX_STAMP) {
         struct timespec ts;
         struct tm tm;
         clock_gettime(CLOCK_REALTIME, &ts);

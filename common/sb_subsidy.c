@@ -25,6 +25,20 @@ int sb_subsidy_line_amount(Skillbase__RateUnit unit, uint64_t rate_fen, uint32_t
     }
 }
 
+const char *sb_subsidy_kind_name(Skillbase__ServiceKind kind)
+{
+    switch (kind) {
+    case SKILLBASE__SERVICE_KIND__TRAINING:
+        return "training";
+    case SKILLBASE__SERVICE_KIND__SKILL_ASSESSMENT:
+        return "skill_assessment";
+    case SKILLBASE__SERVICE_KIND__COMPETITION:
+        return "competition";
+    default:
+        return NULL;
+    }
+}
+
 bool sb_subsidy_add(uint64_t a, uint64_t b, uint64_t *sum)
 {
     if (a > UINT64_MAX - b)

@@ -36,6 +36,11 @@
 int sb_subsidy_line_amount(Skillbase__RateUnit unit, uint64_t rate_fen, uint32_t trainees,
                            uint32_t hours_tenths, uint64_t *ret);
 
+/* The name of a service kind as the proto and the rules file spell it:
+ * "training", "skill_assessment", "competition"; NULL for any other value
+ * (record_service refuses such a record). */
+const char *sb_subsidy_kind_name(Skillbase__ServiceKind kind);
+
 /* a + b into *sum; false (sum untouched) when it would overflow. */
 bool sb_subsidy_add(uint64_t a, uint64_t b, uint64_t *sum);
 

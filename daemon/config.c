@@ -1,14 +1,13 @@
 #include "config.h"
 
-#include <errno.h>
 #include <stddef.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "deadlines.h"
 #include "metrics.h"
+#include "sb_parse.h"
 #include "security.h"
 
 #ifndef SB_DEFAULT_STATE_DIR
@@ -40,19 +39,6 @@ void sb_config_defaults(sb_config *c)
     c->event_heartbeat_ms = 1000;
 }
 
-static int parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *ret)
-{
-    char *end;
-    errno = 0;
-    if (!*value || *value == '-')
-        return -1;
-    unsigned long long v = strtoull(value, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return -1;
-    *ret = v;
-    return 0;
-}
-
 static int copy_string(char *dst, size_t size, const char *value)
 {
     if (strlen(value) >= size)
@@ -77,25 +63,25 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             return 0;
         }
         if (strcmp(key, "map_size_mb") == 0 || strcmp(key, "map_max_mb") == 0) {
-            if (parse_u64(value, 1, 16 * 1024 * 1024, &v))
+            if (sb_parse_u64(value, 1, 16 * 1024 * 1024, &v))
                 goto bad_number;
             *(strcmp(key, "map_size_mb") == 0 ? &c->map_size : &c->map_max) = (size_t)v * MIB;
             return 0;
         }
         if (strcmp(key, "max_request_kb") == 0) {
-            if (parse_u64(value, 1, 64 * 1024, &v))
+            if (sb_parse_u64(value, 1, 64 * 1024, &v))
                 goto bad_number;
             c->max_request_bytes = (size_t)v * 1024;
             return 0;
         }
         if (strcmp(key, "batch_max") == 0) {
-            if (parse_u64(value, 1, 65536, &v))
+            if (sb_parse_u64(value, 1, 65536, &v))
                 goto bad_number;
             c->batch_max = (uint32_t)v;
             return 0;
         }
         if (strcmp(key, "max_queue") == 0) {
-            if (parse_u64(value, 1, 1000000, &v))
+            if (sb_parse_u64(value, 1, 1000000, &v))
                 goto bad_number;
             c->max_queue = (uint32_t)v;
             return 0;
@@ -111,7 +97,7 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
     } else if (strcmp(section, "rubric") == 0) {
         for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
             if (strcmp(key, sb_rubric_item_name(i)) == 0) {
-                if (parse_u64(value, 0, 100, &v))
+                if (sb_parse_u64(value, 0, 100, &v))
                     goto bad_number;
                 c->rubric.max[i] = (uint32_t)v;
                 return 0;
@@ -119,7 +105,7 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         }
     } else if (strcmp(section, "publicity") == 0) {
         if (strcmp(key, "working_days") == 0) {
-            if (parse_u64(value, 1, 60, &v))
+            if (sb_parse_u64(value, 1, 60, &v))
                 goto bad_number;
             c->publicity_working_days = (uint32_t)v;
             return 0;
@@ -131,13 +117,13 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             return 0;
         }
         if (strcmp(key, "send_hwm") == 0) {
-            if (parse_u64(value, 100, 10000000, &v))
+            if (sb_parse_u64(value, 100, 10000000, &v))
                 goto bad_number;
             c->event_send_hwm = (uint32_t)v;
             return 0;
         }
         if (strcmp(key, "heartbeat_ms") == 0) {
-            if (parse_u64(value, 100, 60000, &v))
+            if (sb_parse_u64(value, 100, 60000, &v))
                 goto bad_number;
             c->event_heartbeat_ms = (uint32_t)v;
             return 0;
@@ -162,7 +148,7 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
             if (strcmp(key, nums[i].key) == 0) {
-                if (parse_u64(value, nums[i].min, nums[i].max, &v))
+                if (sb_parse_u64(value, nums[i].min, nums[i].max, &v))
                     goto bad_number;
                 *(uint32_t *)((char *)c + nums[i].off) = (uint32_t)v;
                 return 0;
@@ -233,41 +219,11 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     return 1;
 }
 
-static int accept_entry(void *user, const char *section, const char *name, const char *value)
-{
-    (void)user, (void)section, (void)name, (void)value;
-    return 1;
-}
-
 int sb_config_load(sb_config *c, const char *path, char *err, size_t err_len)
 {
     char why[512] = "";
     load_state st = {c, why, sizeof why, 0};
-    /* inih reports the first bad line but goes on parsing, so a syntax
-     * error would be paired with a later key's complaint: look for syntax
-     * errors alone first. */
-    int r = ini_parse(path, accept_entry, NULL);
-    if (r > 0) {
-        snprintf(err, err_len, "%s:%d: syntax error (expected [section], key = value, or a "
-                               "; comment)",
-                 path, r);
-        return -1;
-    }
-    if (r == 0)
-        r = ini_parse(path, on_entry, &st);
-    if (r == -1) {
-        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    if (r == -2) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        return -1;
-    }
-    if (r > 0) {
-        snprintf(err, err_len, "%s:%d: %s", path, r, st.failed ? why : "syntax error");
-        return -1;
-    }
-    return 0;
+    return sb_ini_load(path, on_entry, &st, why, err, err_len);
 }
 
 int sb_config_finish(sb_config *c, char *err, size_t err_len)

@@ -55,41 +55,44 @@ static const char *state_name(Skillbase__ProposalState s)
     return v ? v->name : "unknown";
 }
 
-/* An event about a proposal: the record as it is, no transition. */
-static int proposal_event(sb_call *call, Skillbase__Record *rec, const char *what,
-                          const char *action, const char *reason, const char *proposal_id,
-                          uint64_t *ret_seq)
+static const char *noun_of(const Skillbase__Proposal *p)
 {
-    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
+}
+
+/* Write proposal p, which becomes the reply. */
+static int put_proposal(sb_call *call, Skillbase__Proposal *p)
+{
+    int rc = sb_store_proposal_put(call->txn, p);
+    if (rc)
+        return rc;
+    call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSAL;
+    call->reply->proposal = p;
+    return 0;
+}
+
+/* Record a step of proposal p: the event "<kind>.<noun>_<step>" (e.g.
+ * "application.certification_proposed") about its record `rec` (NULL: load
+ * it) as it is, no transition, its seq into *ret_seq; then p itself, which
+ * becomes the reply. */
+static int proposal_step(sb_call *call, Skillbase__Proposal *p, Skillbase__Record *rec,
+                         const char *step, const char *action, const char *reason,
+                         uint64_t *ret_seq)
+{
+    int rc = rec ? 0 : sb__load(call, p->entity_id, &rec);
+    if (rc)
+        return rc;
+    const char *what = sb_arena_printf(call->arena, "%s_%s", noun_of(p), step);
+    Skillbase__Event *ev = what ? sb__event(call, rec, what, action, reason) : NULL;
     if (!ev)
         return SB_E(SB_INTERNAL);
-    skillbase__event__init(ev);
-    bool app = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    ev->entity_kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    ev->entity_id = app ? rec->application->id : rec->sub_base->id;
-    ev->from_state = ev->to_state = app ? rec->application->state : rec->sub_base->state;
-    ev->time_ms = call->now_ms;
-    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(ev->entity_kind), what);
-    ev->action = (char *)action;
-    ev->actor = (char *)call->actor;
-    ev->reason = (char *)(reason ? reason : "");
-    ev->record = rec;
-    ev->request_id = call->req->request_id;
-    ev->proposal_id = (char *)proposal_id;
-    if (!ev->topic)
-        return SB_E(SB_INTERNAL);
-    int rc = sb_store_event_append(call->txn, ev);
+    ev->proposal_id = p->id;
+    rc = sb_store_event_append(call->txn, ev);
     if (rc)
         return rc;
     call->reply->seq = ev->seq;
     *ret_seq = ev->seq;
-    return 0;
-}
-
-static void reply_proposal(sb_call *call, Skillbase__Proposal *p)
-{
-    call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSAL;
-    call->reply->proposal = p;
+    return put_proposal(call, p);
 }
 
 /* The open proposal of this kind for this record, if any. */
@@ -182,88 +185,66 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     p->kind = t.kind;
     p->state = SKILLBASE__PROPOSAL_STATE__OPEN;
     p->entity_id = (char *)t.entity_id;
-    p->entity_version = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
-                            ? rec->application->version
-                            : rec->sub_base->version;
+    p->entity_version = sb__head(rec).version;
     p->command = command;
     p->proposed_ms = call->now_ms;
     p->reason = (char *)(t.reason ? t.reason : "");
     bool operator_ = call->caller && (call->caller->role & SB_ROLE_OPERATOR);
     p->proposed_by = (char *)(operator_ ? call->actor : "");
     p->requested_by = (char *)(operator_ ? "" : call->actor);
-    const char *what = sb_arena_printf(call->arena, "%s_proposed", t.noun);
     const char *action = sb_arena_printf(call->arena, "propose_%s", cmd->name);
-    if (!what || !action)
+    if (!action)
         return SB_E(SB_INTERNAL);
-    rc = proposal_event(call, rec, what, action, p->reason, p->id, &p->proposed_seq);
-    if (rc)
-        return rc;
-    rc = sb_store_proposal_put(call->txn, p);
-    if (rc)
-        return rc;
-    reply_proposal(call, p);
-    return 0;
+    return proposal_step(call, p, rec, "proposed", action, p->reason, &p->proposed_seq);
 }
 
 /* ------------------------------------------------------------ commands */
 
-static int load_proposal(sb_call *call, const char *id, Skillbase__Proposal **ret)
+/* The open proposal a confirm or discard names, its reason checked
+ * (`required` for a discard); on a refusal the reply is set. */
+static int load_open(sb_call *call, const Skillbase__ProposalRef *ref, bool required,
+                     const char *action, Skillbase__Proposal **ret)
 {
+    const char *id = ref->id;
+    Skillbase__Proposal *p;
     if (!id || !id[0])
         return sb_call_fail(call, SB_INVALID, "id: missing");
     if (strlen(id) > ID_MAX)
         return sb_call_fail(call, SB_INVALID, "id: not a proposal id");
-    int rc = sb_store_proposal_get(call->txn, id, &call->arena->pb, ret);
+    int rc = sb_store_proposal_get(call->txn, id, &call->arena->pb, &p);
     if (rc == SB_E(SB_NOT_FOUND))
         return sb_call_fail(call, SB_NOT_FOUND, "no proposal with id %s", id);
     if (rc)
         return rc;
-    if (!(*ret)->command)
+    if (!p->command)
         return sb_call_fail(call, SB_INTERNAL, "proposal %s holds no command", id);
+    rc = sb__check_reason(call, ref->reason, required, action);
+    if (rc)
+        return rc;
+    if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
+        return sb_call_fail(call, SB_WRONG_STATE, "%s is %s, not open", p->id,
+                            state_name(p->state));
+    *ret = p;
     return 0;
-}
-
-static const char *noun_of(const Skillbase__Proposal *p)
-{
-    return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
 }
 
 int sb__handle_confirm_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->confirm_proposal;
     Skillbase__Proposal *p;
-    int rc = load_proposal(call, ref->id, &p);
+    int rc = load_open(call, ref, false, "confirm_proposal", &p);
     if (rc)
         return rc;
-    rc = sb__check_reason(call, ref->reason, false, "confirm_proposal");
-    if (rc)
-        return rc;
-    if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
-        return sb_call_fail(call, SB_WRONG_STATE, "%s is %s, not open", p->id,
-                            state_name(p->state));
     if (p->proposed_by[0] && strcmp(p->proposed_by, call->actor) == 0)
         return sb_call_fail(call, SB_FORBIDDEN,
                             "four eyes: %s proposed %s; a different operator must confirm it",
                             p->proposed_by, p->id);
     if (!p->proposed_by[0]) {
         /* requested by a worker: this operator proposes, another confirms */
-        Skillbase__Record *rec;
-        rc = sb__load(call, p->entity_id, &rec);
-        if (rc)
-            return rc;
         p->proposed_by = (char *)call->actor;
-        const char *what = sb_arena_printf(call->arena, "%s_proposed", noun_of(p));
-        if (!what)
-            return SB_E(SB_INTERNAL);
-        rc = proposal_event(call, rec, what, "confirm_proposal",
-                            ref->reason && ref->reason[0] ? ref->reason : p->reason, p->id,
-                            &p->proposed_seq);
-        if (!rc)
-            rc = sb_store_proposal_put(call->txn, p);
-        if (rc)
-            return rc;
-        reply_proposal(call, p);
-        return 0;
+        return proposal_step(call, p, NULL, "proposed", "confirm_proposal",
+                             ref->reason && ref->reason[0] ? ref->reason : p->reason,
+                             &p->proposed_seq);
     }
     const sb_command *cmd = sb_command_find(p->command->command_case);
     if (!cmd)
@@ -297,44 +278,22 @@ int sb__handle_confirm_proposal(sb_call *call)
     p->decided_ms = call->now_ms;
     p->decided_seq = before + 1;
     p->decision_reason = (char *)(ref->reason ? ref->reason : "");
-    rc = sb_store_proposal_put(call->txn, p);
-    if (rc)
-        return rc;
-    reply_proposal(call, p);
-    return 0;
+    return put_proposal(call, p);
 }
 
 int sb__handle_discard_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->discard_proposal;
     Skillbase__Proposal *p;
-    int rc = load_proposal(call, ref->id, &p);
-    if (rc)
-        return rc;
-    rc = sb__check_reason(call, ref->reason, true, "discard_proposal");
-    if (rc)
-        return rc;
-    if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
-        return sb_call_fail(call, SB_WRONG_STATE, "%s is %s, not open", p->id,
-                            state_name(p->state));
-    Skillbase__Record *rec;
-    rc = sb__load(call, p->entity_id, &rec);
+    int rc = load_open(call, ref, true, "discard_proposal", &p);
     if (rc)
         return rc;
     p->state = SKILLBASE__PROPOSAL_STATE__DISCARDED;
     p->decided_by = (char *)call->actor;
     p->decided_ms = call->now_ms;
     p->decision_reason = ref->reason;
-    const char *what = sb_arena_printf(call->arena, "%s_proposal_discarded", noun_of(p));
-    if (!what)
-        return SB_E(SB_INTERNAL);
-    rc = proposal_event(call, rec, what, "discard_proposal", ref->reason, p->id, &p->decided_seq);
-    if (!rc)
-        rc = sb_store_proposal_put(call->txn, p);
-    if (rc)
-        return rc;
-    reply_proposal(call, p);
-    return 0;
+    return proposal_step(call, p, NULL, "proposal_discarded", "discard_proposal", ref->reason,
+                         &p->decided_seq);
 }
 
 int sb__handle_list_proposals(sb_call *call)

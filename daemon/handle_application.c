@@ -14,22 +14,11 @@ typedef struct {
 static int find_live(const Skillbase__Record *rec, void *arg)
 {
     live_search *s = arg;
-    const char *id;
-    Skillbase__State state;
-    Skillbase__Kind kind;
-    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
-        id = rec->application->id;
-        state = rec->application->state;
-        kind = SKILLBASE__KIND__APPLICATION;
-    } else {
-        id = rec->sub_base->id;
-        state = rec->sub_base->state;
-        kind = SKILLBASE__KIND__BASE;
-    }
-    if (sb_machine_is_terminal(kind, state))
+    sb_record_head h = sb__head(rec);
+    if (sb_machine_is_terminal(h.kind, h.state))
         return 0;
-    snprintf(s->live_id, sizeof s->live_id, "%s", id);
-    s->live_state = state;
+    snprintf(s->live_id, sizeof s->live_id, "%s", h.id);
+    s->live_state = h.state;
     return 1;
 }
 
@@ -149,31 +138,22 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
                       bool reason_required, const char *action_name)
 {
     Skillbase__Record *old;
+    const sb_transition *t;
     int rc = sb__load(call, id, &old);
     if (rc)
         return rc;
     rc = sb__check_reason(call, reason, reason_required, sb_action_name(action));
     if (rc)
         return rc;
-    bool is_app = old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    Skillbase__Kind kind = is_app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    Skillbase__State from = is_app ? old->application->state : old->sub_base->state;
-    uint64_t version = is_app ? old->application->version : old->sub_base->version;
-    rc = sb__check_version(call, id, version);
-    if (rc)
-        return rc;
-    const sb_transition *t;
-    rc = sb__find(call, kind, id, from, is_app && old->application->objection_open, action, &t);
+    rc = sb__check_transition(call, old, action, &t);
     if (rc)
         return rc;
     /* only application rows reach here: the sub-base has none of these actions */
-    Skillbase__Record *rec = sb__copy_record(call, old);
+    Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
     app->state = t->to;
-    app->version++;
-    app->updated_ms = call->now_ms;
     if (t->effects & SB_FX_OPEN_OBJECTION) {
         app->objection_open = 1;
         app->objections++;
@@ -193,7 +173,7 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     rc = sb__publicity_track(call, old->application, app, action);
     if (rc)
         return rc;
-    rc = sb__commit_change(call, rec, old, action_name, from, reason);
+    rc = sb__commit_change(call, rec, old, action_name, t->from, reason);
     if (rc)
         return rc;
     sb__reply_record(call, rec);

@@ -10,22 +10,8 @@
 static int load_base(sb_call *call, const char *id, sb_action action, Skillbase__Record **ret_old,
                      const sb_transition **ret_t)
 {
-    Skillbase__Record *old;
-    int rc = sb__load(call, id, &old);
-    if (rc)
-        return rc;
-    bool is_app = old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    Skillbase__Kind kind = is_app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    Skillbase__State from = is_app ? old->application->state : old->sub_base->state;
-    uint64_t version = is_app ? old->application->version : old->sub_base->version;
-    rc = sb__check_version(call, id, version);
-    if (rc)
-        return rc;
-    rc = sb__find(call, kind, id, from, false, action, ret_t);
-    if (rc)
-        return rc;
-    *ret_old = old;
-    return 0;
+    int rc = sb__load(call, id, ret_old);
+    return rc ? rc : sb__check_transition(call, *ret_old, action, ret_t);
 }
 
 static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause cause)
@@ -53,7 +39,7 @@ int sb__handle_assess(sb_call *call)
     rc = load_base(call, c->id, action, &old, &t);
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__copy_record(call, old);
+    Skillbase__Record *rec = sb__revise(call, old);
     Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
     Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
     if (!rec || !a || !scores)
@@ -84,8 +70,6 @@ int sb__handle_assess(sb_call *call)
     b->total = score.total;
     b->grade = score.grade;
     b->state = t->to;
-    b->version++;
-    b->updated_ms = call->now_ms;
     if (t->effects & SB_FX_WITHDRAW_PLAQUE) {
         withdraw_plaque(call, b, SKILLBASE__CAUSE__ASSESSMENT_FAILED);
     } else {
@@ -94,7 +78,7 @@ int sb__handle_assess(sb_call *call)
         b->next_assessment_due = sb_arena_strdup(
             call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));
     }
-    rc = sb__commit_change(call, rec, old, "assess", old->sub_base->state, c->reason);
+    rc = sb__commit_change(call, rec, old, "assess", t->from, c->reason);
     if (rc)
         return rc;
     /* reminders before the next assessment is due (handle_deadlines.c) */
@@ -120,15 +104,13 @@ int sb__handle_revoke(sb_call *call)
     rc = load_base(call, c->id, SB_ACT_REVOKE, &old, &t);
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__copy_record(call, old);
+    Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
     b->state = t->to;
-    b->version++;
-    b->updated_ms = call->now_ms;
     withdraw_plaque(call, b, c->cause);
-    rc = sb__commit_change(call, rec, old, "revoke", old->sub_base->state, c->reason);
+    rc = sb__commit_change(call, rec, old, "revoke", t->from, c->reason);
     if (rc)
         return rc;
     sb__reply_record(call, rec);

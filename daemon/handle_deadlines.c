@@ -37,27 +37,15 @@ static uint64_t day_start_ms(sb_date d)
     return sb_publicity_day_end_ms(sb_date_add_days(d, -1));
 }
 
-/* Append an event that changes no state (from = to) with its own topic,
+/* Append an event that changes no state (from = to), topic "<kind>.<what>",
  * through the outbox so workers see it; the record is written first when
  * `old` is non-NULL (it changed). */
 static int append_event(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
-                        const char *action, const char *topic, const char *reason)
+                        const char *action, const char *what, const char *reason)
 {
-    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    Skillbase__Event *ev = sb__event(call, rec, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    skillbase__event__init(ev);
-    bool app = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    ev->entity_kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    ev->entity_id = app ? rec->application->id : rec->sub_base->id;
-    ev->from_state = ev->to_state = app ? rec->application->state : rec->sub_base->state;
-    ev->time_ms = call->now_ms;
-    ev->topic = (char *)topic;
-    ev->action = (char *)action;
-    ev->actor = (char *)call->actor;
-    ev->reason = (char *)reason;
-    ev->record = rec;
-    ev->request_id = call->req->request_id;
     if (old) {
         int rc = sb_store_record_put(call->txn, rec, old);
         if (rc)
@@ -202,13 +190,11 @@ int sb__handle_schedule_publicity(sb_call *call)
     if (rc)
         return rc;
 
-    Skillbase__Record *rec = sb__copy_record(call, old);
+    Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
     app->publicity_ends_on = sb_arena_strdup(call->arena, c->ends_on);
-    app->version++;
-    app->updated_ms = call->now_ms;
     const char *reason =
         c->explanation && c->explanation[0]
             ? sb_arena_printf(call->arena, "publicity ends on %s at 24:00: %s", c->ends_on,
@@ -216,7 +202,7 @@ int sb__handle_schedule_publicity(sb_call *call)
             : sb_arena_printf(call->arena, "publicity ends on %s at 24:00", c->ends_on);
     if (!app->publicity_ends_on || !reason)
         return SB_E(SB_INTERNAL);
-    rc = append_event(call, rec, old, "schedule_publicity", "application.publicity_scheduled",
+    rc = append_event(call, rec, old, "schedule_publicity", "publicity_scheduled",
                       reason);
     if (rc)
         return rc;
@@ -302,6 +288,6 @@ int sb__handle_assessment_reminder(sb_call *call)
     if (!reason)
         return SB_E(SB_INTERNAL);
     return append_event(call, old, NULL, "assessment_reminder",
-                        c->overdue ? "base.assessment_overdue" : "base.assessment_due_soon",
+                        c->overdue ? "assessment_overdue" : "assessment_due_soon",
                         reason);
 }

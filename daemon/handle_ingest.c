@@ -143,36 +143,16 @@ typedef struct {
     uint64_t latest_ms;
 } unit_records;
 
-static void record_facts(const Skillbase__Record *rec, const char **id, Skillbase__Kind *kind,
-                         Skillbase__State *state, uint64_t *created_ms)
-{
-    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
-        *id = rec->application->id;
-        *kind = SKILLBASE__KIND__APPLICATION;
-        *state = rec->application->state;
-        *created_ms = rec->application->created_ms;
-    } else {
-        *id = rec->sub_base->id;
-        *kind = SKILLBASE__KIND__BASE;
-        *state = rec->sub_base->state;
-        *created_ms = rec->sub_base->created_ms;
-    }
-}
-
 static int collect_unit(const Skillbase__Record *rec, void *arg)
 {
     unit_records *u = arg;
-    const char *id;
-    Skillbase__Kind kind;
-    Skillbase__State state;
-    uint64_t created;
-    record_facts(rec, &id, &kind, &state, &created);
-    if (!sb_machine_is_terminal(kind, state) && !u->live[0])
-        snprintf(u->live, sizeof u->live, "%s", id);
+    sb_record_head h = sb__head(rec);
+    if (!sb_machine_is_terminal(h.kind, h.state) && !u->live[0])
+        snprintf(u->live, sizeof u->live, "%s", h.id);
     /* later ids of a kind are younger; a base is younger than its application */
-    if (created >= u->latest_ms || !u->latest[0]) {
-        snprintf(u->latest, sizeof u->latest, "%s", id);
-        u->latest_ms = created;
+    if (h.created_ms >= u->latest_ms || !u->latest[0]) {
+        snprintf(u->latest, sizeof u->latest, "%s", h.id);
+        u->latest_ms = h.created_ms;
     }
     return 0;
 }
@@ -248,16 +228,15 @@ static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id
 }
 
 /* Facts without a transition concern a live sub-base. */
-static int check_live_base(sb_call *call, const sb_ingest_rule *rule, const char *id,
-                           Skillbase__Kind kind, Skillbase__State state)
+static int check_live_base(sb_call *call, const sb_ingest_rule *rule, const sb_record_head *h)
 {
-    if (kind != SKILLBASE__KIND__BASE)
+    if (h->kind != SKILLBASE__KIND__BASE)
         return sb_call_fail(call, SB_WRONG_STATE, "%s applies to a sub-base; %s is an application",
-                            rule->type, id);
-    if (state != SKILLBASE__STATE__CERTIFIED && state != SKILLBASE__STATE__ASSESSED)
+                            rule->type, h->id);
+    if (h->state != SKILLBASE__STATE__CERTIFIED && h->state != SKILLBASE__STATE__ASSESSED)
         return sb_call_fail(call, SB_WRONG_STATE,
-                            "sub-base %s is %s; %s applies to a certified or assessed sub-base", id,
-                            sb_state_name(state), rule->type);
+                            "sub-base %s is %s; %s applies to a certified or assessed sub-base",
+                            h->id, sb_state_name(h->state), rule->type);
     return 0;
 }
 
@@ -267,32 +246,10 @@ static int check_live_base(sb_call *call, const sb_ingest_rule *rule, const char
 static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Record *rec,
                        const char *reason)
 {
-    const char *id;
-    Skillbase__Kind kind;
-    Skillbase__State state;
-    uint64_t created;
-    record_facts(rec, &id, &kind, &state, &created);
-    int rc = check_live_base(call, rule, id, kind, state);
-    if (rc)
-        return rc;
-    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    Skillbase__Event *ev = sb__event(call, rec, rule->note, rule->action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    skillbase__event__init(ev);
-    ev->entity_kind = kind;
-    ev->entity_id = (char *)id;
-    ev->from_state = ev->to_state = state;
-    ev->time_ms = call->now_ms;
-    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(kind), rule->note);
-    ev->action = (char *)rule->action;
-    ev->actor = (char *)call->actor;
-    ev->reason = (char *)reason;
-    ev->record = rec;
-    ev->request_id = call->req->request_id;
-    ev->ingest = (Skillbase__Ingest *)call->ingest;
-    if (!ev->topic)
-        return SB_E(SB_INTERNAL);
-    rc = sb_jobs_event_append(call, ev);
+    int rc = sb_jobs_event_append(call, ev);
     if (rc)
         return rc;
     sb__reply_record(call, rec);
@@ -301,25 +258,17 @@ static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Rec
 
 /* service.delivered: a service record for the subsidy (handle_subsidy.c),
  * the sub-base and the service's own id filled in from the fact. */
-static int record_service(sb_call *call, const sb_ingest_rule *rule, const Skillbase__Ingest *in,
-                          Skillbase__Record *rec)
+static int record_service(sb_call *call, const Skillbase__Ingest *in, Skillbase__Record *rec,
+                          const char *base_id)
 {
-    const char *id;
-    Skillbase__Kind kind;
-    Skillbase__State state;
-    uint64_t created;
-    record_facts(rec, &id, &kind, &state, &created);
-    int rc = check_live_base(call, rule, id, kind, state);
-    if (rc)
-        return rc;
     Skillbase__ServiceRecord *svc = sb_arena_alloc(call->arena, sizeof *svc);
     if (!svc)
         return SB_E(SB_INTERNAL);
     *svc = *in->service;
-    svc->base_id = (char *)id;
+    svc->base_id = (char *)base_id;
     if (!svc->external_id || !svc->external_id[0])
         svc->external_id = in->event_id;
-    rc = sb__record_service(call, svc, in->source);
+    int rc = sb__record_service(call, svc, in->source);
     if (rc)
         return rc;
     sb__reply_record(call, rec);
@@ -341,12 +290,9 @@ int sb__handle_ingest(sb_call *call)
     rc = resolve(call, in->entity, &rec);
     if (rc)
         return rc;
-    const char *id;
-    Skillbase__Kind kind;
-    Skillbase__State state;
-    uint64_t created;
-    record_facts(rec, &id, &kind, &state, &created);
-    rule = sb_ingest_map_find(in->type, kind);
+    sb_record_head h = sb__head(rec);
+    const char *id = h.id;
+    rule = sb_ingest_map_find(in->type, h.kind);
     if (in->payload_case == SKILLBASE__INGEST__PAYLOAD_SERVICE && in->service->base_id &&
         in->service->base_id[0] && strcmp(in->service->base_id, id) != 0)
         return sb_call_fail(call, SB_INVALID, "service.base_id: %.64s, but entity is %s",
@@ -362,6 +308,8 @@ int sb__handle_ingest(sb_call *call)
     call->ingest = in;
     if (!reason || !call->actor)
         return SB_E(SB_INTERNAL);
+    if (rule->effect != SB_INGEST_COMMAND && (rc = check_live_base(call, rule, &h)))
+        return rc;
     switch (rule->effect) {
     case SB_INGEST_COMMAND:
         rc = run_command(call, rule, id, reason);
@@ -370,7 +318,7 @@ int sb__handle_ingest(sb_call *call)
         rc = append_note(call, rule, rec, reason);
         break;
     case SB_INGEST_SERVICE:
-        rc = record_service(call, rule, in, rec);
+        rc = record_service(call, in, rec, id);
         break;
     default:
         rc = SB_E(SB_INTERNAL);

@@ -193,7 +193,7 @@ int sb__handle_record_statement(sb_call *call)
         st->n_exclusions, st->example_rates ? "; EXAMPLE rates" : "");
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "base.subsidy_statement", "record_statement", reason,
+    rc = sb__subsidy_base_event(call, base, "subsidy_statement", "record_statement", reason,
                                 true);
     if (rc)
         return rc;

@@ -62,44 +62,12 @@ void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, si
         sb_problems_add(p, "%s: longer than %zu bytes", field, max);
 }
 
-static bool kind_ok(int kind)
-{
-    return kind >= SKILLBASE__SERVICE_KIND__TRAINING &&
-           kind <= SKILLBASE__SERVICE_KIND__COMPETITION;
-}
-
-static const char *kind_name(int kind)
-{
-    switch (kind) {
-    case SKILLBASE__SERVICE_KIND__TRAINING:
-        return "training";
-    case SKILLBASE__SERVICE_KIND__SKILL_ASSESSMENT:
-        return "skill_assessment";
-    case SKILLBASE__SERVICE_KIND__COMPETITION:
-        return "competition";
-    default:
-        return "unknown";
-    }
-}
-
-int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *topic,
+int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
                            const char *action, const char *reason, bool jobs)
 {
-    Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
+    Skillbase__Event *ev = sb__event(call, base, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    skillbase__event__init(ev);
-    ev->entity_kind = SKILLBASE__KIND__BASE;
-    ev->entity_id = base->sub_base->id;
-    ev->from_state = ev->to_state = base->sub_base->state;
-    ev->time_ms = call->now_ms;
-    ev->topic = (char *)topic;
-    ev->action = (char *)action;
-    ev->actor = (char *)call->actor;
-    ev->reason = (char *)(reason ? reason : "");
-    ev->record = base;
-    ev->request_id = call->req->request_id;
-    ev->ingest = (Skillbase__Ingest *)call->ingest; /* set when an ingest caused it */
     if (jobs)
         return sb_jobs_event_append(call, ev);
     int rc = sb_store_event_append(call->txn, ev);
@@ -160,7 +128,7 @@ static void check_service(sb_call *call, const Skillbase__ServiceRecord *r, cons
             sb_problems_add(p, "client_credit_code%s", t);
         }
     }
-    if (!kind_ok(r->kind))
+    if (!sb_subsidy_kind_name(r->kind))
         sb_problems_add(p, "kind: must be training, skill_assessment or competition");
     sb__subsidy_check_text(p, "occupation", r->occupation, SB_SUBSIDY_OCCUPATION_MAX, true);
     sb__subsidy_check_text(p, "level", r->level, SB_SUBSIDY_LEVEL_MAX, false);
@@ -245,11 +213,11 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     char hours[16];
     const char *reason =
         sb_arena_printf(call->arena, "%s: %s on %s for %s (%s), %u person-times, %s h", rec->id,
-                        kind_name(rec->kind), rec->date, rec->client_name, rec->client_credit_code,
+                        sb_subsidy_kind_name(rec->kind), rec->date, rec->client_name, rec->client_credit_code,
                         rec->trainees, sb_subsidy_hours(rec->hours_tenths, hours));
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "base.service_recorded", "record_service", reason,
+    rc = sb__subsidy_base_event(call, base, "service_recorded", "record_service", reason,
                                 false);
     if (rc)
         return rc;

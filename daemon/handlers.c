@@ -53,6 +53,17 @@ static int check_id(sb_call *call, const char *id)
     return 0;
 }
 
+sb_record_head sb__head(const Skillbase__Record *rec)
+{
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
+        const Skillbase__Application *a = rec->application;
+        return (sb_record_head){a->id, SKILLBASE__KIND__APPLICATION, a->state, a->version,
+                                a->created_ms};
+    }
+    const Skillbase__Base *b = rec->sub_base;
+    return (sb_record_head){b->id, SKILLBASE__KIND__BASE, b->state, b->version, b->created_ms};
+}
+
 int sb__load(sb_call *call, const char *id, Skillbase__Record **ret)
 {
     int rc = check_id(call, id);
@@ -96,47 +107,62 @@ int sb__find(sb_call *call, Skillbase__Kind kind, const char *id, Skillbase__Sta
     return 0;
 }
 
+int sb__check_transition(sb_call *call, const Skillbase__Record *old, sb_action action,
+                         const sb_transition **ret)
+{
+    sb_record_head h = sb__head(old);
+    int rc = sb__check_version(call, h.id, h.version);
+    if (rc)
+        return rc;
+    bool objection_open = h.kind == SKILLBASE__KIND__APPLICATION && old->application->objection_open;
+    return sb__find(call, h.kind, h.id, h.state, objection_open, action, ret);
+}
+
 char *sb__today(sb_call *call)
 {
     char buf[SB_DATE_STRLEN];
     return sb_arena_strdup(call->arena, sb_date_format(call->today, buf));
 }
 
-Skillbase__Record *sb__copy_record(sb_call *call, const Skillbase__Record *rec)
+Skillbase__Record *sb__revise(sb_call *call, const Skillbase__Record *old)
 {
-    Skillbase__Record *copy = sb_arena_alloc(call->arena, sizeof *copy);
-    if (!copy)
+    Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
+    if (!rec)
         return NULL;
-    *copy = *rec;
-    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
-        copy->application = sb_arena_alloc(call->arena, sizeof *copy->application);
-        if (!copy->application)
+    *rec = *old;
+    if (old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION) {
+        Skillbase__Application *a = sb_arena_alloc(call->arena, sizeof *a);
+        if (!a)
             return NULL;
-        *copy->application = *rec->application;
-    } else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE) {
-        copy->sub_base = sb_arena_alloc(call->arena, sizeof *copy->sub_base);
-        if (!copy->sub_base)
+        *a = *old->application;
+        a->version++;
+        a->updated_ms = call->now_ms;
+        rec->application = a;
+    } else {
+        Skillbase__Base *b = sb_arena_alloc(call->arena, sizeof *b);
+        if (!b)
             return NULL;
-        *copy->sub_base = *rec->sub_base;
+        *b = *old->sub_base;
+        b->version++;
+        b->updated_ms = call->now_ms;
+        rec->sub_base = b;
     }
-    return copy;
+    return rec;
 }
 
-int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
-                      const char *action, Skillbase__State from, const char *reason)
+Skillbase__Event *sb__event(sb_call *call, Skillbase__Record *rec, const char *what,
+                            const char *action, const char *reason)
 {
     Skillbase__Event *ev = sb_arena_alloc(call->arena, sizeof *ev);
     if (!ev)
-        return SB_E(SB_INTERNAL);
+        return NULL;
     skillbase__event__init(ev);
-    bool app = rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    ev->entity_kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    ev->entity_id = app ? rec->application->id : rec->sub_base->id;
-    ev->to_state = app ? rec->application->state : rec->sub_base->state;
-    ev->from_state = from;
+    sb_record_head h = sb__head(rec);
+    ev->entity_kind = h.kind;
+    ev->entity_id = (char *)h.id;
+    ev->from_state = ev->to_state = h.state;
     ev->time_ms = call->now_ms;
-    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(ev->entity_kind),
-                                sb_state_name(ev->to_state));
+    ev->topic = sb_arena_printf(call->arena, "%s.%s", sb_kind_name(h.kind), what);
     ev->action = (char *)action;
     ev->actor = (char *)call->actor;
     ev->reason = (char *)(reason ? reason : "");
@@ -146,8 +172,17 @@ int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Re
     /* a confirmed four-eyes decision names its proposal and proposer */
     ev->proposal_id = (char *)(call->proposal_id ? call->proposal_id : "");
     ev->proposed_by = (char *)(call->proposed_by ? call->proposed_by : "");
-    if (!ev->topic)
+    return ev->topic ? ev : NULL;
+}
+
+int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
+                      const char *action, Skillbase__State from, const char *reason)
+{
+    Skillbase__Event *ev =
+        sb__event(call, rec, sb_state_name(sb__head(rec).state), action, reason);
+    if (!ev)
         return SB_E(SB_INTERNAL);
+    ev->from_state = from;
     int rc = sb_store_record_put(call->txn, rec, old);
     if (rc)
         return rc;
@@ -196,12 +231,8 @@ static int handle_list(sb_call *call)
     if (rc)
         return rc;
     page->n_records = n;
-    if (more && n) {
-        Skillbase__Record *last = page->records[n - 1];
-        page->next = last->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
-                         ? last->application->id
-                         : last->sub_base->id;
-    }
+    if (more && n)
+        page->next = (char *)sb__head(page->records[n - 1]).id;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_PAGE;
     call->reply->page = page;
     return 0;
@@ -308,8 +339,9 @@ static int handle_status(sb_call *call)
             st->counts[st->n_counts++] = c;
         }
     }
+    /* in the request's own transaction: no second one beside the batch */
     sb_store_info info;
-    rc = sb_store_info_get(call->store, &info);
+    rc = sb_store_info_txn(call->txn, &info);
     if (rc)
         return rc;
     st->version = (char *)SB_VERSION;
@@ -317,9 +349,7 @@ static int handle_status(sb_call *call)
     st->store_bytes = info.used_bytes;
     st->map_bytes = info.map_bytes;
     st->schema_version = info.schema_version;
-    rc = sb_store_last_seq(call->txn, &st->last_seq);
-    if (rc)
-        return rc;
+    st->last_seq = info.last_seq;
     st->state_dir = (char *)call->config->state_dir;
     st->event_endpoint = (char *)call->config->event_endpoint;
     rc = status_batches(call, st);

@@ -1,11 +1,23 @@
-/* Private to the handlers: helpers shared by handlers.c, handle_application.c
- * and handle_base.c. Not part of any API. */
+/* Private to the handlers: helpers shared by handlers.c, the handle_*.c
+ * files and four_eyes.c. Not part of any API. */
 #ifndef SB_HANDLERS_PRIVATE_H
 #define SB_HANDLERS_PRIVATE_H
 
 #include "handlers.h"
 #include "machine.h"
 #include "rules.h"
+
+/* What every record has, whichever its kind (pointers into the record). */
+typedef struct {
+    const char *id;
+    Skillbase__Kind kind;
+    Skillbase__State state;
+    uint64_t version;
+    uint64_t created_ms;
+} sb_record_head;
+
+/* The head of an application or a sub-base record. */
+sb_record_head sb__head(const Skillbase__Record *rec);
 
 /* Load record `id`; on NOT_FOUND or a bad id the reply is set. */
 int sb__load(sb_call *call, const char *id, Skillbase__Record **ret);
@@ -21,6 +33,18 @@ int sb__check_reason(sb_call *call, const char *reason, bool required, const cha
 int sb__find(sb_call *call, Skillbase__Kind kind, const char *id, Skillbase__State from,
              bool objection_open, sb_action action, const sb_transition **ret);
 
+/* sb__check_version and sb__find for a loaded record: the transition
+ * `action` takes from its state (*ret); on a refusal the reply is set. */
+int sb__check_transition(sb_call *call, const Skillbase__Record *old, sb_action action,
+                         const sb_transition **ret);
+
+/* A new event about `rec` in the arena, from and to its current state:
+ * topic "<kind>.<what>", the call's time, actor, request id, ingested fact
+ * and four-eyes proposal (handlers.h), reason NULL taken as "". NULL when
+ * out of memory. */
+Skillbase__Event *sb__event(sb_call *call, Skillbase__Record *rec, const char *what,
+                            const char *action, const char *reason);
+
 /* Write the record and append its event (topic "<kind>.<to_state>"); sets
  * reply->seq. `from` is STATE_UNSPECIFIED for a creation. */
 int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
@@ -32,9 +56,10 @@ void sb__reply_record(sb_call *call, Skillbase__Record *rec);
 /* Copy the problems into reply->details and fail with `code`. */
 int sb__fail_problems(sb_call *call, int code, const sb_problems *p, const char *message);
 
-/* Shallow copy of a record (and of its inner message) in the arena, so the
- * old version stays intact for index maintenance. */
-Skillbase__Record *sb__copy_record(sb_call *call, const Skillbase__Record *rec);
+/* The next version of a record: a shallow copy (and of its inner message)
+ * in the arena, version + 1, updated now; the old one stays intact for
+ * index maintenance. NULL when out of memory. */
+Skillbase__Record *sb__revise(sb_call *call, const Skillbase__Record *old);
 
 /* Today as "YYYY-MM-DD" in the arena. */
 char *sb__today(sb_call *call);

@@ -109,6 +109,13 @@ void sb_metrics_sample(sb_metrics_out *o, const char *name, const char *labels, 
         sb_metrics_printf(o, "%s %s\n", name, v);
 }
 
+void sb_metrics_single(sb_metrics_out *o, const char *name, const char *type, const char *help,
+                       double value)
+{
+    sb_metrics_family(o, name, type, help);
+    sb_metrics_sample(o, name, NULL, value);
+}
+
 void sb_latency_observe(sb_latency_hist *h, uint64_t usec)
 {
     double s = (double)usec / 1e6;

@@ -58,6 +58,11 @@ void sb_metrics_family(sb_metrics_out *o, const char *name, const char *type, co
  * braces, already escaped, e.g. `command="apply",code="ok"`. */
 void sb_metrics_sample(sb_metrics_out *o, const char *name, const char *labels, double value);
 
+/* A family of one unlabelled sample: sb_metrics_family, then
+ * sb_metrics_sample(o, name, NULL, value). */
+void sb_metrics_single(sb_metrics_out *o, const char *name, const char *type, const char *help,
+                       double value);
+
 /* Append printf-style text as is. */
 void sb_metrics_printf(sb_metrics_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -10,7 +10,10 @@
 #include "sb_log.h"
 #include "security.h"
 #include "sb_protocol.h"
+#include "wire.h"
 
+/* The topic's field number in a packed Event. */
+#define EVENT_TOPIC_FIELD 5
 /* Events read from the log per store read. */
 #define PAGE 1000
 /* The topic of the heartbeat; no event topic can equal it (those are
@@ -35,63 +38,12 @@ struct sb_publisher {
 
 /* Send [topic][bytes] without blocking. A PUB socket never blocks: a
  * subscriber past its high-water mark simply misses the message. */
-static void send_two(sb_publisher *p, const char *topic, const uint8_t *data, size_t len)
+static void send_two(sb_publisher *p, const void *topic, size_t tlen, const uint8_t *data,
+                     size_t len)
 {
-    if (zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+    if (zmq_send(p->pub, topic, tlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
         zmq_send(p->pub, data, len, ZMQ_DONTWAIT) < 0)
         sb_log(SB_LOG_DEBUG, "publisher: send: %s", zmq_strerror(errno));
-}
-
-/* Read a varint at b[*i] (b has len bytes). Returns 0, or -1 when cut off. */
-static int wire_varint(const uint8_t *b, size_t len, size_t *i, uint64_t *ret)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64 && *i < len; shift += 7) {
-        uint8_t byte = b[(*i)++];
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80)) {
-            *ret = v;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* The topic (Event field 5) of a packed event, found without unpacking the
- * rest. Returns 0 with *ret and *ret_len, or -1 when absent or malformed. */
-static int event_topic(const uint8_t *b, size_t len, const uint8_t **ret, size_t *ret_len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint64_t tag, n;
-        if (wire_varint(b, len, &i, &tag))
-            return -1;
-        switch (tag & 7) {
-        case 0:
-            if (wire_varint(b, len, &i, &n))
-                return -1;
-            break;
-        case 1:
-            i += 8;
-            break;
-        case 5:
-            i += 4;
-            break;
-        case 2:
-            if (wire_varint(b, len, &i, &n) || n > len - i)
-                return -1;
-            if (tag >> 3 == 5) {
-                *ret = b + i;
-                *ret_len = (size_t)n;
-                return 0;
-            }
-            i += (size_t)n;
-            break;
-        default:
-            return -1;
-        }
-    }
-    return -1;
 }
 
 /* One stored event: sent as stored (a packed Event, audit hash included),
@@ -103,13 +55,12 @@ static int publish_raw(void *arg, uint64_t seq, const uint8_t *bytes, size_t len
     size_t tlen;
     if (seq <= p->last_seq)
         return 0; /* cannot happen: the read starts after it */
-    if (event_topic(bytes, len, &topic, &tlen) || tlen == 0) {
+    /* the topic (Event field 5), found without unpacking the rest */
+    if (sb_wire_find_bytes(bytes, len, EVENT_TOPIC_FIELD, &topic, &tlen) || tlen == 0) {
         topic = (const uint8_t *)"event";
         tlen = 5;
     }
-    if (zmq_send(p->pub, topic, tlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(p->pub, bytes, len, ZMQ_DONTWAIT) < 0)
-        sb_log(SB_LOG_DEBUG, "publisher: send: %s", zmq_strerror(errno));
+    send_two(p, topic, tlen, bytes, len);
     p->last_seq = seq;
     return 0;
 }
@@ -163,7 +114,7 @@ static void heartbeat(sb_publisher *p)
     if (len > sizeof buf)
         return;
     skillbase__stream_heartbeat__pack(&hb, buf);
-    send_two(p, HEARTBEAT_TOPIC, buf, len);
+    send_two(p, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC), buf, len);
 }
 
 /* After every loop iteration: whatever any module committed in it (a

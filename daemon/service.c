@@ -36,7 +36,7 @@ static void status_line(void *arg, char *buf, size_t len)
     sb_store_info info;
     sb_txn *t = NULL;
     uint64_t counts[3][9], records = 0;
-    if (sb_store_info_get(s->o.store, &info) || sb_store_begin(s->o.store, false, &t) ||
+    if (sb_store_begin(s->o.store, false, &t) || sb_store_info_txn(t, &info) ||
         sb_store_counts(t, counts)) {
         sb_store_abort(&t);
         snprintf(buf, len, "serving; store unreadable (see the log)");
@@ -88,9 +88,9 @@ static void metrics_process(void *arg, sb_metrics_out *o)
     snprintf(labels, sizeof labels, "version=\"%s\"", SB_VERSION);
     sb_metrics_family(o, "skillbase_build_info", "gauge", "The running skillbased's version");
     sb_metrics_sample(o, "skillbase_build_info", labels, 1);
-    sb_metrics_family(o, "skillbase_start_time_seconds", "gauge",
-                      "When the daemon started, seconds since the epoch");
-    sb_metrics_sample(o, "skillbase_start_time_seconds", NULL, (double)s->started_ms / 1000);
+    sb_metrics_single(o, "skillbase_start_time_seconds", "gauge",
+                      "When the daemon started, seconds since the epoch",
+                      (double)s->started_ms / 1000);
     unsigned long done = 0, refused = 0;
     if (s->o.reload)
         sb_reload_counts(s->o.reload, &done, &refused);
@@ -121,24 +121,22 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
     }
     sb_metrics_sample(o, "skillbase_commit_batch_size_sum", NULL, (double)st.requests);
     sb_metrics_sample(o, "skillbase_commit_batch_size_count", NULL, (double)st.batches);
-    sb_metrics_family(o, "skillbase_commit_seconds_total", "counter",
-                      "Time spent in durable commits (fsync)");
-    sb_metrics_sample(o, "skillbase_commit_seconds_total", NULL, (double)st.commit_us / 1e6);
-    sb_metrics_family(o, "skillbase_apply_seconds_total", "counter",
-                      "Time spent applying requests inside batches");
-    sb_metrics_sample(o, "skillbase_apply_seconds_total", NULL, (double)st.apply_us / 1e6);
-    sb_metrics_family(o, "skillbase_commits_failed_total", "counter",
-                      "Batches whose commit failed (their requests were refused)");
-    sb_metrics_sample(o, "skillbase_commits_failed_total", NULL, (double)st.commits_failed);
-    sb_metrics_family(o, "skillbase_dropped_frames_total", "counter",
-                      "Messages of the wrong shape dropped on the command endpoint");
-    sb_metrics_sample(o, "skillbase_dropped_frames_total", NULL, (double)st.dropped_frames);
-    sb_metrics_family(o, "skillbase_shed_requests_total", "counter",
-                      "Requests answered busy at once because [daemon] max_queue were held");
-    sb_metrics_sample(o, "skillbase_shed_requests_total", NULL, (double)st.shed);
-    sb_metrics_family(o, "skillbase_queue_max", "gauge",
-                      "Most requests waiting for a batch at once since start");
-    sb_metrics_sample(o, "skillbase_queue_max", NULL, (double)st.queue_max);
+    sb_metrics_single(o, "skillbase_commit_seconds_total", "counter",
+                      "Time spent in durable commits (fsync)", (double)st.commit_us / 1e6);
+    sb_metrics_single(o, "skillbase_apply_seconds_total", "counter",
+                      "Time spent applying requests inside batches", (double)st.apply_us / 1e6);
+    sb_metrics_single(o, "skillbase_commits_failed_total", "counter",
+                      "Batches whose commit failed (their requests were refused)",
+                      (double)st.commits_failed);
+    sb_metrics_single(o, "skillbase_dropped_frames_total", "counter",
+                      "Messages of the wrong shape dropped on the command endpoint",
+                      (double)st.dropped_frames);
+    sb_metrics_single(o, "skillbase_shed_requests_total", "counter",
+                      "Requests answered busy at once because [daemon] max_queue were held",
+                      (double)st.shed);
+    sb_metrics_single(o, "skillbase_queue_max", "gauge",
+                      "Most requests waiting for a batch at once since start",
+                      (double)st.queue_max);
 }
 
 static void metrics_store(void *arg, sb_metrics_out *o)
@@ -151,27 +149,25 @@ static void metrics_store(void *arg, sb_metrics_out *o)
     sb_store_info info;
     sb_txn *t = NULL;
     uint64_t counts[3][9];
-    if (sb_store_info_get(s->o.store, &info) == 0) {
-        sb_metrics_family(o, "skillbase_store_map_bytes", "gauge", "Size of the LMDB map");
-        sb_metrics_sample(o, "skillbase_store_map_bytes", NULL, (double)info.map_bytes);
-        sb_metrics_family(o, "skillbase_store_used_bytes", "gauge",
-                          "Bytes of the LMDB map in use (pages up to the last one written)");
-        sb_metrics_sample(o, "skillbase_store_used_bytes", NULL, (double)info.used_bytes);
-        sb_metrics_family(o, "skillbase_store_map_max_bytes", "gauge",
-                          "Largest the map may grow to ([daemon] map_max_mb)");
-        sb_metrics_sample(o, "skillbase_store_map_max_bytes", NULL, (double)s->o.config->map_max);
-        sb_metrics_family(o, "skillbase_store_map_used_ratio", "gauge",
-                          "Used bytes over the largest map: 1 means the store is full");
-        sb_metrics_sample(
-            o, "skillbase_store_map_used_ratio", NULL,
+    if (sb_store_begin(s->o.store, false, &t) == 0 && sb_store_info_txn(t, &info) == 0) {
+        sb_metrics_single(o, "skillbase_store_map_bytes", "gauge", "Size of the LMDB map",
+                          (double)info.map_bytes);
+        sb_metrics_single(o, "skillbase_store_used_bytes", "gauge",
+                          "Bytes of the LMDB map in use (pages up to the last one written)",
+                          (double)info.used_bytes);
+        sb_metrics_single(o, "skillbase_store_map_max_bytes", "gauge",
+                          "Largest the map may grow to ([daemon] map_max_mb)",
+                          (double)s->o.config->map_max);
+        sb_metrics_single(
+            o, "skillbase_store_map_used_ratio", "gauge",
+            "Used bytes over the largest map: 1 means the store is full",
             s->o.config->map_max ? (double)info.used_bytes / (double)s->o.config->map_max : 0);
-        sb_metrics_family(o, "skillbase_events_last_seq", "gauge",
-                          "Sequence number of the last committed event");
-        sb_metrics_sample(o, "skillbase_events_last_seq", NULL, (double)info.last_seq);
-        sb_metrics_family(o, "skillbase_store_schema_version", "gauge", "Schema of the store");
-        sb_metrics_sample(o, "skillbase_store_schema_version", NULL, info.schema_version);
+        sb_metrics_single(o, "skillbase_events_last_seq", "gauge",
+                          "Sequence number of the last committed event", (double)info.last_seq);
+        sb_metrics_single(o, "skillbase_store_schema_version", "gauge", "Schema of the store",
+                          info.schema_version);
     }
-    if (sb_store_begin(s->o.store, false, &t) == 0 && sb_store_counts(t, counts) == 0) {
+    if (t && sb_store_counts(t, counts) == 0) {
         sb_metrics_family(o, "skillbase_records", "gauge", "Records by kind and state");
         for (int k = 1; k < 3; k++) {
             for (int st = 1; st < 9; st++) {
@@ -189,12 +185,10 @@ static void metrics_store(void *arg, sb_metrics_out *o)
                       "Hot backups since start, by result");
     sb_metrics_sample(o, "skillbase_backups_total", "result=\"done\"", (double)b.done);
     sb_metrics_sample(o, "skillbase_backups_total", "result=\"failed\"", (double)b.failed);
-    sb_metrics_family(o, "skillbase_backup_running", "gauge",
-                      "1 while a hot backup is being taken");
-    sb_metrics_sample(o, "skillbase_backup_running", NULL, b.state == SB_BACKUP_RUNNING);
-    sb_metrics_family(o, "skillbase_backup_last_success_time_seconds", "gauge",
-                      "When the latest successful backup (since start) finished; 0: none");
-    sb_metrics_sample(o, "skillbase_backup_last_success_time_seconds", NULL,
+    sb_metrics_single(o, "skillbase_backup_running", "gauge", "1 while a hot backup is being taken",
+                      b.state == SB_BACKUP_RUNNING);
+    sb_metrics_single(o, "skillbase_backup_last_success_time_seconds", "gauge",
+                      "When the latest successful backup (since start) finished; 0: none",
                       (double)b.last_done_ms / 1000);
 }
 
@@ -217,28 +211,25 @@ static void metrics_work(void *arg, sb_metrics_out *o)
     if (s->o.broker) {
         sb_broker_stats b;
         sb_broker_stats_get(s->o.broker, &b);
-        sb_metrics_family(o, "skillbase_worker_connections", "gauge",
-                          "Workers connected to the worker endpoint (said Hello, not gone)");
-        sb_metrics_sample(o, "skillbase_worker_connections", NULL, b.workers);
-        sb_metrics_family(o, "skillbase_jobs_leased", "gauge", "Jobs out with workers now");
-        sb_metrics_sample(o, "skillbase_jobs_leased", NULL, b.leases);
-        sb_metrics_family(o, "skillbase_jobs_delivered_total", "counter",
-                          "Jobs handed to workers since start");
-        sb_metrics_sample(o, "skillbase_jobs_delivered_total", NULL, (double)b.delivered);
-        sb_metrics_family(o, "skillbase_jobs_completed_total", "counter",
-                          "Jobs workers reported done since start");
-        sb_metrics_sample(o, "skillbase_jobs_completed_total", NULL, (double)b.completed);
-        sb_metrics_family(
+        sb_metrics_single(o, "skillbase_worker_connections", "gauge",
+                          "Workers connected to the worker endpoint (said Hello, not gone)",
+                          b.workers);
+        sb_metrics_single(o, "skillbase_jobs_leased", "gauge", "Jobs out with workers now",
+                          b.leases);
+        sb_metrics_single(o, "skillbase_jobs_delivered_total", "counter",
+                          "Jobs handed to workers since start", (double)b.delivered);
+        sb_metrics_single(o, "skillbase_jobs_completed_total", "counter",
+                          "Jobs workers reported done since start", (double)b.completed);
+        sb_metrics_single(
             o, "skillbase_jobs_failed_total", "counter",
-            "Job attempts that failed since start (reported, lease lost, worker died)");
-        sb_metrics_sample(o, "skillbase_jobs_failed_total", NULL, (double)b.failed);
+            "Job attempts that failed since start (reported, lease lost, worker died)",
+            (double)b.failed);
     }
     if (s->o.publisher) {
         uint64_t last = sb_publisher_last_seq(s->o.publisher);
-        sb_metrics_family(o, "skillbase_events_published_total", "counter",
-                          "Events published on the event stream since start");
-        sb_metrics_sample(
-            o, "skillbase_events_published_total", NULL,
+        sb_metrics_single(
+            o, "skillbase_events_published_total", "counter",
+            "Events published on the event stream since start",
             (double)(last > s->published_at_start ? last - s->published_at_start : 0));
     }
     uint64_t accepted = 0, refused = 0;

@@ -5,57 +5,19 @@
 #include "sb_error.h"
 #include "sb_protocol.h"
 #include "validate.h"
+#include "wire.h"
 
 #define REQUEST_ID_MAX 256
 #define REQUEST_ID_FIELD 2
 #define RETRY_MIN_MS 10
 #define RETRY_MAX_MS 10000
 
-/* A varint at b[*i]; returns 0, or -1 when cut off or too long. */
-static int varint(const uint8_t *b, size_t len, size_t *i, uint64_t *ret)
-{
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64 && *i < len; shift += 7) {
-        uint8_t byte = b[(*i)++];
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80)) {
-            *ret = v;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 const char *sb_shed_request_id(sb_arena *arena, const uint8_t *frame, size_t len)
 {
-    const uint8_t *found = NULL;
-    size_t found_len = 0, i = 0;
-    while (i < len) {
-        uint64_t tag, n;
-        if (varint(frame, len, &i, &tag))
-            break;
-        unsigned type = (unsigned)(tag & 7);
-        if (type == 0) {
-            if (varint(frame, len, &i, &n))
-                break;
-        } else if (type == 1 || type == 5) {
-            size_t w = type == 1 ? 8 : 4;
-            if (w > len - i)
-                break;
-            i += w;
-        } else if (type == 2) {
-            if (varint(frame, len, &i, &n) || n > len - i)
-                break;
-            if (tag >> 3 == REQUEST_ID_FIELD) {
-                found = frame + i; /* the last occurrence wins, as in protobuf */
-                found_len = (size_t)n;
-            }
-            i += (size_t)n;
-        } else {
-            break; /* groups and unknown wire types: stop looking */
-        }
-    }
-    if (!found || found_len > REQUEST_ID_MAX || memchr(found, 0, found_len) ||
+    const uint8_t *found;
+    size_t found_len;
+    if (sb_wire_find_bytes(frame, len, REQUEST_ID_FIELD, &found, &found_len) ||
+        found_len > REQUEST_ID_MAX || memchr(found, 0, found_len) ||
         !sb_validate_utf8((const char *)found, found_len))
         return sb_arena_strdup(arena, "");
     char *id = sb_arena_alloc(arena, found_len + 1);

@@ -300,33 +300,38 @@ int sb_store_grow(sb_store *s)
     return 0;
 }
 
-int sb_store_info_get(sb_store *s, sb_store_info *ret)
+int sb_store_info_txn(sb_txn *t, sb_store_info *ret)
 {
-    sb_txn *t = NULL;
     uint64_t seq, version;
     MDB_envinfo info;
     MDB_stat st;
-    if (!s || !ret)
+    if (!t || !ret)
         return SB_E(SB_INVALID);
-    int rc = mdb_env_info(s->env, &info);
+    int rc = mdb_env_info(t->s->env, &info);
     if (!rc)
-        rc = mdb_env_stat(s->env, &st);
+        rc = mdb_env_stat(t->s->env, &st);
     if (rc)
         return sb_store__err(NULL, rc, "env info");
-    int r = sb_store_begin(s, false, &t);
+    int r = sb_store__meta_get(t, "event_seq", &seq);
+    if (r == 0)
+        r = sb_store__meta_get(t, "schema_version", &version);
     if (r < 0)
-        goto out;
-    r = sb_store__meta_get(t, "event_seq", &seq);
-    if (r < 0)
-        goto out;
-    r = sb_store__meta_get(t, "schema_version", &version);
-    if (r < 0)
-        goto out;
+        return r;
     ret->map_bytes = info.me_mapsize;
     ret->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
     ret->last_seq = seq;
     ret->schema_version = (uint32_t)version;
-out:
+    return 0;
+}
+
+int sb_store_info_get(sb_store *s, sb_store_info *ret)
+{
+    sb_txn *t = NULL;
+    if (!s || !ret)
+        return SB_E(SB_INVALID);
+    int r = sb_store_begin(s, false, &t);
+    if (r == 0)
+        r = sb_store_info_txn(t, ret);
     sb_store_abort(&t);
     return r;
 }

@@ -64,6 +64,10 @@ int sb_store_grow(sb_store *s);
 /* Sizes and counters, read in a short read transaction. */
 int sb_store_info_get(sb_store *s, sb_store_info *ret);
 
+/* The same inside transaction t (last_seq as t sees it; the sizes are
+ * those of the last commit), for a caller that has one open already. */
+int sb_store_info_txn(sb_txn *t, sb_store_info *ret);
+
 /* Hot backup: a compacted copy of the environment into the empty or
  * missing directory `dir`. Safe while the daemon serves. */
 int sb_store_backup(sb_store *s, const char *dir);

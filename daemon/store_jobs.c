@@ -89,13 +89,21 @@ static size_t state_key(uint8_t *buf, const Skillbase__Job *j)
     return len + 1;
 }
 
+/* The first key of one class of a type in job_due_idx, "type NUL class",
+ * into start (TYPE_MAX + 2 bytes); returns the type's length. */
+static size_t class_start(uint8_t *start, const char *type, uint8_t cls)
+{
+    size_t tlen = strlen(type);
+    memcpy(start, type, tlen);
+    start[tlen] = 0;
+    start[tlen + 1] = cls;
+    return tlen;
+}
+
 /* The due key of a queued job (see store_jobs.h). */
 static size_t due_key(uint8_t *buf, const Skillbase__Job *j)
 {
-    size_t tlen = strlen(j->type), idlen = strlen(j->id);
-    memcpy(buf, j->type, tlen);
-    buf[tlen] = 0;
-    buf[tlen + 1] = j->retry_at_ms ? 1 : 0;
+    size_t tlen = class_start(buf, j->type, j->retry_at_ms ? 1 : 0), idlen = strlen(j->id);
     sb_store__be64(buf + tlen + 2, j->retry_at_ms ? j->retry_at_ms : j->due_ms);
     memcpy(buf + tlen + 10, j->id, idlen);
     return tlen + 10 + idlen;
@@ -259,10 +267,7 @@ static int due_class(sb_txn *t, MDB_cursor *c, const char *type, uint8_t cls, ui
                      uint32_t limit, ProtobufCAllocator *alloc, Skillbase__Job **jobs, size_t *n)
 {
     uint8_t start[TYPE_MAX + 2];
-    size_t tlen = strlen(type);
-    memcpy(start, type, tlen);
-    start[tlen] = 0;
-    start[tlen + 1] = cls;
+    size_t tlen = class_start(start, type, cls);
     MDB_val k = {tlen + 2, start}, v;
     int rc;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && *n < limit;
@@ -316,10 +321,7 @@ int sb_store_jobs_due(sb_txn *t, const char *type, uint64_t now_ms, uint64_t rea
 static int first_of_class(sb_txn *t, MDB_cursor *c, const char *type, uint8_t cls, uint64_t *ret)
 {
     uint8_t start[TYPE_MAX + 2];
-    size_t tlen = strlen(type);
-    memcpy(start, type, tlen);
-    start[tlen] = 0;
-    start[tlen + 1] = cls;
+    size_t tlen = class_start(start, type, cls);
     MDB_val k = {tlen + 2, start}, v;
     *ret = UINT64_MAX;
     int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);

@@ -35,11 +35,11 @@ void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, si
 /* NULL-tolerant string equality (NULL equals ""). */
 bool sb__subsidy_str_eq(const char *a, const char *b);
 
-/* Append an event about sub-base `base` that is not a transition (from and
- * to are its current state) and set the reply's seq. With `jobs` the
- * outbox rules apply (skillbase-notify hears of it); without, it is only
- * the audit trail. */
-int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *topic,
+/* Append the event "base.<what>" about sub-base `base` that is not a
+ * transition (from and to are its current state) and set the reply's seq.
+ * With `jobs` the outbox rules apply (skillbase-notify hears of it);
+ * without, it is only the audit trail. */
+int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
                            const char *action, const char *reason, bool jobs);
 
 #endif

@@ -4,9 +4,7 @@
  * the "publicity.schedule", "publicity.close" and "assessment.reminder" jobs
  * through the worker runtime (sb_worker.h); docs/deadlines.md is the guide.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,12 +63,14 @@ static int on_option(int val, const char *optarg, void *arg)
 
 /* [deadlines] calendar from the configuration file; other keys and
  * sections belong to the daemon and the other workers. */
-static int on_entry(void *user, const char *section, const char *name, const char *value)
+static int on_config(const char *section, const char *key, const char *value, void *arg,
+                     char *err, size_t err_len)
 {
-    deadlines_app *app = user;
-    if (strcmp(section, "deadlines") == 0 && strcmp(name, "calendar") == 0)
+    deadlines_app *app = arg;
+    (void)err, (void)err_len;
+    if (strcmp(section, "deadlines") == 0 && strcmp(key, "calendar") == 0)
         snprintf(app->calendar_file, sizeof app->calendar_file, "%s", value);
-    return 1;
+    return 0;
 }
 
 static const struct option OPTIONS[] = {
@@ -96,21 +96,12 @@ int main(int argc, char **argv)
         .options = OPTIONS,
         .options_help = OPTIONS_HELP,
         .on_option = on_option,
+        .on_config = on_config,
         .arg = &app,
     };
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed == 1)
-        return 0;
-    if (parsed != 0)
-        return 2;
-    if (cli.config) {
-        int r = ini_parse(cli.config, on_entry, &app);
-        if (r != 0) {
-            fprintf(stderr, PROGRAM ": %s: %s\n", cli.config,
-                    r == -1 ? strerror(errno) : "syntax error");
-            return 2;
-        }
-    }
+    if (parsed)
+        return parsed == 1 ? 0 : 2;
     const char *path = app.calendar_flag      ? app.calendar_flag
                        : app.calendar_file[0] ? app.calendar_file
                                               : sb_calendar_default_path();
@@ -133,15 +124,10 @@ int main(int argc, char **argv)
                    "the holiday calendar ends with %d but it is %d: working days are counted "
                    "with weekends only until this year's holidays are added (README.md)",
                    sb_calendar_last_year(app.cal), year);
-        sb_worker_options opts = {
-            .name = cli.name,
-            .endpoint = cli.endpoint,
-            .types = sb_deadlines_job_types,
-            .capacity = 1,
-            .handler = handle,
-            .arg = &app,
-        };
-        rc = sb_worker_run(&opts) == 0 ? 0 : 1;
+        rc = sb_worker_cli_run(&cli, (sb_worker_options){.types = sb_deadlines_job_types,
+                                                         .capacity = 1,
+                                                         .handler = handle,
+                                                         .arg = &app});
     }
     sb_calendar_free(&app.cal);
     return rc;

@@ -1,8 +1,6 @@
 /* notify_config: [notify] settings; see notify_config.h. */
 #include "notify_config.h"
 
-#include <errno.h>
-#include <ini.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +8,7 @@
 #include <strings.h>
 
 #include "notify_notice.h"
+#include "sb_parse.h"
 
 #ifndef SB_DEFAULT_STATE_DIR
 #define SB_DEFAULT_STATE_DIR "var"
@@ -87,19 +86,6 @@ static int parse_bool(const char *v, bool *ret)
         *ret = false;
     else
         return -1;
-    return 0;
-}
-
-static int parse_uint(const char *v, unsigned min, unsigned max, unsigned *ret)
-{
-    char *end;
-    errno = 0;
-    if (!*v || *v == '-')
-        return -1;
-    unsigned long n = strtoul(v, &end, 10);
-    if (errno || *end || n < min || n > max)
-        return -1;
-    *ret = (unsigned)n;
     return 0;
 }
 
@@ -228,11 +214,13 @@ int sb_notify_config_set(sb_notify_config *c, const char *key, const char *v, ch
                                                         : NULL;
     if (num) {
         unsigned max = num == &c->capacity ? 64 : 600;
-        if (parse_uint(v, 1, max, num)) {
+        uint64_t n;
+        if (sb_parse_u64(v, 1, max, &n)) {
             snprintf(err, err_len, "[notify] %s: \"%s\" is not a whole number from 1 to %u", key, v,
                      max);
             return -1;
         }
+        *num = (unsigned)n;
         return 0;
     }
     if (strcmp(key, "smtp_tls") == 0) {
@@ -279,20 +267,7 @@ int sb_notify_config_load(sb_notify_config *c, const char *path, char *err, size
 {
     char why[512] = "";
     load_state st = {c, why, sizeof why, false};
-    int r = ini_parse(path, on_entry, &st);
-    if (r == -1) {
-        snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    if (r == -2) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        return -1;
-    }
-    if (r > 0) {
-        snprintf(err, err_len, "%s:%d: %s", path, r, st.failed ? why : "syntax error");
-        return -1;
-    }
-    return 0;
+    return sb_ini_load(path, on_entry, &st, why, err, err_len);
 }
 
 static void problem(char *err, size_t err_len, size_t *off, const char *text)

@@ -280,10 +280,8 @@ int main(int argc, char **argv)
         .arg = &app,
     };
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed == 1)
-        return 0;
-    if (parsed != 0)
-        return 2;
+    if (parsed)
+        return parsed == 1 ? 0 : 2;
     if (configure(&app, &cli))
         goto out;
     /* both libraries set up their global state here, before the handler
@@ -313,15 +311,10 @@ int main(int argc, char **argv)
                sb_notify_channels_name(app.cfg.channels, ch, sizeof ch), app.cfg.spool_dir,
                pruned > 0 ? " (old delivery markers pruned)" : "");
         static const char *const types[] = {"notify", NULL};
-        sb_worker_options opts = {
-            .name = cli.name,
-            .endpoint = cli.endpoint,
-            .types = types,
-            .capacity = app.cfg.capacity,
-            .handler = handle,
-            .arg = &app,
-        };
-        rc = sb_worker_run(&opts) == 0 ? 0 : 1;
+        rc = sb_worker_cli_run(&cli, (sb_worker_options){.types = types,
+                                                         .capacity = app.cfg.capacity,
+                                                         .handler = handle,
+                                                         .arg = &app});
     }
 cleanup:
     curl_global_cleanup();

@@ -128,19 +128,31 @@ typedef struct {
      * (NULL for options without argument). Returns 0, or -1 after printing
      * the problem to stderr (the parse then fails with 2). */
     int (*on_option)(int val, const char *optarg, void *arg);
-    void *arg;
+    /* Called, after the options, for each entry of the --config file (every
+     * section: the worker picks its own). Returns 0, or -1 with the problem
+     * in err (the parse then fails with 2, printing "FILE:LINE: " and it).
+     * NULL: the worker reads nothing of the file itself. */
+    int (*on_config)(const char *section, const char *key, const char *value, void *arg,
+                     char *err, size_t err_len);
+    void *arg; /* passed to on_option and on_config */
 } sb_worker_cli_spec;
 
-/* Parse the command line: --endpoint, --command-endpoint, --config,
- * --log-level, --name, --help, --version and the worker's own options.
- * Endpoints come from (highest first) the flag, the environment
- * (SKILLBASE_WORKER_ENDPOINT, SKILLBASE_ENDPOINT), the config file ([workers]
- * endpoint, [daemon] command_endpoint and state_dir, as skillbased reads
- * them; other sections are the worker's own business) and the build's
- * default. Sets the log level.
+/* Parse the command line: --endpoint, --command-endpoint, --server-key,
+ * --key-file, --config, --log-level, --name, --help, --version and the
+ * worker's own options. Endpoints come from (highest first) the flag, the
+ * environment (SKILLBASE_WORKER_ENDPOINT, SKILLBASE_ENDPOINT), the config
+ * file ([workers] endpoint, [daemon] command_endpoint and state_dir, as
+ * skillbased reads them; the rest is the worker's, through on_config) and
+ * the build's default. Sets the log level.
  * Returns 0 to run; 1 when --help or --version was printed (exit 0); 2 on a
  * usage error, printed to stderr (exit 2). */
 int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
                         sb_worker_cli *ret);
+
+/* Serve jobs as the command line says: sb_worker_run with `opts`, whose
+ * name and endpoint default to the command line's. Returns the program's
+ * exit status: 0 after a graceful shutdown, 1 when the worker could not
+ * run (the reason logged). */
+int sb_worker_cli_run(const sb_worker_cli *cli, sb_worker_options opts);
 
 #endif

@@ -1,10 +1,9 @@
 /* sb_worker_cli: the standard command line of every worker (sb_worker.h). */
-#include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_parse.h"
 #include "sb_worker.h"
 
 #ifndef SB_DEFAULT_STATE_DIR
@@ -29,16 +28,19 @@ const char *sb_worker_default_endpoint(void)
     return env && *env ? env : "ipc://" SB_DEFAULT_STATE_DIR "/worker.sock";
 }
 
-/* What the config file says about endpoints; "" when it says nothing. */
+/* What the config file says about endpoints ("" when it says nothing);
+ * every entry also goes to the worker's on_config. */
 typedef struct {
     char state_dir[ENDPOINT_MAX];
     char command_endpoint[ENDPOINT_MAX];
     char worker_endpoint[ENDPOINT_MAX];
-} file_endpoints;
+    const sb_worker_cli_spec *spec;
+    char why[512]; /* what on_config refused */
+} file_config;
 
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
-    file_endpoints *f = user;
+    file_config *f = user;
     char *dst = NULL;
     if (strcmp(section, "daemon") == 0 && strcmp(name, "state_dir") == 0)
         dst = f->state_dir;
@@ -48,7 +50,22 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         dst = f->worker_endpoint;
     if (dst)
         snprintf(dst, ENDPOINT_MAX, "%s", value);
-    return 1; /* other keys belong to the daemon or to the worker itself */
+    if (f->why[0] || !f->spec->on_config)
+        return !f->why[0];
+    if (f->spec->on_config(section, name, value, f->spec->arg, f->why, sizeof f->why) == 0)
+        return 1;
+    if (!f->why[0])
+        snprintf(f->why, sizeof f->why, "[%s] %s: refused", section, name);
+    return 0;
+}
+
+int sb_worker_cli_run(const sb_worker_cli *cli, sb_worker_options opts)
+{
+    if (!opts.name)
+        opts.name = cli->name;
+    if (!opts.endpoint)
+        opts.endpoint = cli->endpoint;
+    return sb_worker_run(&opts) == 0 ? 0 : 1;
 }
 
 static void usage(const sb_worker_cli_spec *spec, FILE *out)
@@ -61,10 +78,10 @@ static void usage(const sb_worker_cli_spec *spec, FILE *out)
             "                               (default $SKILLBASE_WORKER_ENDPOINT or\n"
             "                               ipc://%s/worker.sock)\n"
             "      --command-endpoint EP    the daemon's command endpoint\n"
-            "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
-            "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
             "                               (default $SKILLBASE_ENDPOINT or\n"
             "                               ipc://%s/command.sock)\n"
+            "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
+            "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
             "  -c, --config FILE            INI configuration (see config/skillbase.ini)\n"
             "      --name NAME              name announced to the daemon\n"
             "                               (default PROGRAM-HOST-PID)\n"
@@ -91,7 +108,7 @@ int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
-    static file_endpoints file;
+    static file_config file;
     static char derived_cmd[ENDPOINT_MAX + 32], derived_worker[ENDPOINT_MAX + 32];
     derived_cmd[0] = derived_worker[0] = '\0';
     struct option all[sizeof standard / sizeof standard[0] + MAX_OWN_OPTIONS + 1];
@@ -165,15 +182,11 @@ int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
     }
 
     memset(&file, 0, sizeof file);
+    file.spec = spec;
     if (cli.config) {
-        int r = ini_parse(cli.config, on_entry, &file);
-        if (r == -1) {
-            fprintf(stderr, "%s: %s: cannot read: %s\n", spec->program, cli.config,
-                    strerror(errno));
-            return 2;
-        }
-        if (r != 0) {
-            fprintf(stderr, "%s: %s:%d: syntax error\n", spec->program, cli.config, r);
+        char err[1024];
+        if (sb_ini_load(cli.config, on_entry, &file, file.why, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", spec->program, err);
             return 2;
         }
         /* as skillbased derives them: beside the state directory */

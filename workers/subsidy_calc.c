@@ -21,20 +21,6 @@ static int fail(char *err, size_t err_len, const char *fmt, ...)
     return -1;
 }
 
-static const char *kind_name(Skillbase__ServiceKind k)
-{
-    switch (k) {
-    case SKILLBASE__SERVICE_KIND__TRAINING:
-        return "training";
-    case SKILLBASE__SERVICE_KIND__SKILL_ASSESSMENT:
-        return "skill_assessment";
-    case SKILLBASE__SERVICE_KIND__COMPETITION:
-        return "competition";
-    default:
-        return "an unknown kind";
-    }
-}
-
 static char *dup(sb_arena *a, const char *s)
 {
     return sb_arena_strdup(a, s ? s : "");
@@ -97,14 +83,17 @@ exclusion(const Skillbase__Base *base, sb_date certified, bool revoked, sb_date 
     }
     const sb_subsidy_rate *rate = sb_subsidy_version_rate(v, r->kind, r->level);
     if (!rate) {
+        const char *kind = sb_subsidy_kind_name(r->kind);
+        if (!kind)
+            kind = "an unknown kind";
         if (r->level && r->level[0])
             *ret_detail = sb_arena_printf(a, "rule version %s has no rate for %s at level %s",
-                                          v->name, kind_name(r->kind), r->level);
+                                          v->name, kind, r->level);
         else
             *ret_detail = sb_arena_printf(a,
                                           "rule version %s has no rate for %s without a level "
                                           "(no \"*\" rate)",
-                                          v->name, kind_name(r->kind));
+                                          v->name, kind);
         return SKILLBASE__EXCLUSION_REASON__NO_RATE;
     }
     *ret_version = v;

@@ -9,7 +9,6 @@
  * applies once. docs/subsidy.md is the operator's guide.
  */
 #include <getopt.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,18 +241,19 @@ static int on_option(int val, const char *optarg, void *arg)
 }
 
 /* [subsidy] of the shared INI file; other sections are not ours. */
-static int on_ini(void *user, const char *section, const char *key, const char *value)
+static int on_config(const char *section, const char *key, const char *value, void *arg,
+                     char *err, size_t err_len)
 {
-    subsidy_app *app = user;
+    subsidy_app *app = arg;
     if (strcmp(section, "subsidy") != 0)
-        return 1;
+        return 0;
     if (strcmp(key, "rules") == 0 && strlen(value) < sizeof app->rules_file) {
         snprintf(app->rules_file, sizeof app->rules_file, "%s", value);
-        return 1;
+        return 0;
     }
-    fprintf(stderr, PROGRAM ": [subsidy] %s: %s\n", key,
-            strcmp(key, "rules") == 0 ? "path too long" : "unknown key (expected rules)");
-    return 0;
+    snprintf(err, err_len, "[subsidy] %s: %s", key,
+             strcmp(key, "rules") == 0 ? "path too long" : "unknown key (expected rules)");
+    return -1;
 }
 
 static const struct option OPTIONS[] = {
@@ -301,22 +301,12 @@ int main(int argc, char **argv)
         .options = OPTIONS,
         .options_help = OPTIONS_HELP,
         .on_option = on_option,
+        .on_config = on_config,
         .arg = &app,
     };
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed == 1)
-        return 0;
-    if (parsed != 0)
-        return 2;
-    int line = cli.config ? ini_parse(cli.config, on_ini, &app) : 0;
-    if (line) {
-        if (line < 0)
-            fprintf(stderr, PROGRAM ": %s: cannot read the configuration file\n", cli.config);
-        else
-            fprintf(stderr, PROGRAM ": %s:%d: in the [subsidy] section (see above)\n", cli.config,
-                    line);
-        return 2;
-    }
+    if (parsed)
+        return parsed == 1 ? 0 : 2;
     app.rules = app.rules_flag      ? app.rules_flag
                 : app.rules_file[0] ? app.rules_file
                                     : SB_DEFAULT_SUBSIDY_RULES;
@@ -340,15 +330,12 @@ int main(int argc, char **argv)
     sb_subsidy_rules_free(&rules);
 
     static const char *const types[] = {SB_SUBSIDY_JOB_TYPE, NULL};
-    sb_worker_options opts = {
-        .name = cli.name,
-        .endpoint = cli.endpoint,
-        .types = types,
-        .capacity = 1, /* one handler thread: the client is used on it alone */
-        .handler = handle,
-        .arg = &app,
-    };
-    int rc = sb_worker_run(&opts);
+    int rc = sb_worker_cli_run(&cli, (sb_worker_options){
+                                         .types = types,
+                                         .capacity = 1, /* the client is used on one thread */
+                                         .handler = handle,
+                                         .arg = &app,
+                                     });
     sb_client_destroy(&app.client);
-    return rc == 0 ? 0 : 1;
+    return rc;
 }

@@ -176,14 +176,9 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     if (!o.n_types)
         o.types[o.n_types++] = "notify";
-    sb_worker_options wo = {
-        .name = cli.name,
-        .endpoint = cli.endpoint,
-        .types = o.types,
-        .capacity = o.capacity,
-        .handler = handle,
-        .arg = &o,
-        .shutdown_grace_ms = 3000,
-    };
-    return sb_worker_run(&wo) ? 1 : 0;
+    return sb_worker_cli_run(&cli, (sb_worker_options){.types = o.types,
+                                                       .capacity = o.capacity,
+                                                       .handler = handle,
+                                                       .arg = &o,
+                                                       .shutdown_grace_ms = 3000});
 }
