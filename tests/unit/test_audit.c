@@ -4,14 +4,10 @@
  * place, an event rewritten with a fresh hash, a moved head and a store of
  * schema 1 (no hashes) are each found or handled. Each test has its own
  * store in a mkdtemp directory. */
-#define _GNU_SOURCE /* memmem, nftw */
+#define _GNU_SOURCE /* memmem */
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
-#include <ftw.h>
 #include <lmdb.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -24,22 +20,7 @@
 
 #define N_EVENTS 6
 
-typedef struct {
-    char dir[64];
-    sb_store *s;
-} fixture;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void open_store(fixture *f)
-{
-    sb_store_options o = {.dir = f->dir};
-    assert_int_equal(sb_store_open(&o, &f->s), 0);
-}
+typedef sb_tk_store_fixture fixture;
 
 /* Append N_EVENTS events about two records, committed. */
 static void append_events(fixture *f)
@@ -70,27 +51,9 @@ static void append_events(fixture *f)
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-test-audit-XXXXXX");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    open_store(f);
-    append_events(f);
-    *state = f;
+    sb_tk_store_setup_open(state);
+    append_events(*state);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sb_store_close(&f->s);
-    int r = nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return r;
 }
 
 static sb_audit_report verify(fixture *f, uint64_t from, uint32_t limit)
@@ -117,7 +80,7 @@ static void raw_open(fixture *f, raw *r)
     sb_store_close(&f->s);
     assert_int_equal(mdb_env_create(&r->env), 0);
     assert_int_equal(mdb_env_set_maxdbs(r->env, 32), 0);
-    assert_int_equal(mdb_env_open(r->env, f->dir, 0, 0640), 0);
+    assert_int_equal(mdb_env_open(r->env, f->path, 0, 0640), 0);
     assert_int_equal(mdb_txn_begin(r->env, NULL, 0, &r->txn), 0);
     assert_int_equal(mdb_dbi_open(r->txn, "events", 0, &r->events), 0);
     assert_int_equal(mdb_dbi_open(r->txn, "meta", 0, &r->meta), 0);
@@ -127,7 +90,7 @@ static void raw_close(fixture *f, raw *r)
 {
     assert_int_equal(mdb_txn_commit(r->txn), 0);
     mdb_env_close(r->env);
-    open_store(f);
+    f->s = sb_tk_store_open(f->path);
 }
 
 static MDB_val key_of(uint64_t seq, uint8_t buf[8])
@@ -366,19 +329,15 @@ static void test_a_schema_1_store_is_chained_when_opened(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, sb_tk_store_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_a_fresh_chain_verifies_and_links_every_event, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_the_documented_canonical_form_recomputes_every_hash,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_event_changed_in_place_is_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_event_rewritten_with_a_fresh_hash_is_named, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_a_rewritten_last_event_is_caught_by_the_head, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_verify_goes_in_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_schema_1_store_is_chained_when_opened, setup,
-                                        teardown),
+        T(test_a_fresh_chain_verifies_and_links_every_event),
+        T(test_the_documented_canonical_form_recomputes_every_hash),
+        T(test_an_event_changed_in_place_is_named),
+        T(test_an_event_rewritten_with_a_fresh_hash_is_named),
+        T(test_a_rewritten_last_event_is_caught_by_the_head),
+        T(test_verify_goes_in_pages),
+        T(test_a_schema_1_store_is_chained_when_opened),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,6 @@
 /* sb_calendar: loading the holiday calendar and counting working days,
  * against the shipped file (2024-2026) and small inline calendars. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,37 +8,7 @@
 
 #include "sb_calendar.h"
 
-static sb_date D(int y, int m, int d)
-{
-    sb_date r = {y, m, d};
-    return r;
-}
-
-static void assert_date(sb_date got, int y, int m, int d)
-{
-    char buf[SB_DATE_STRLEN], want[SB_DATE_STRLEN];
-    assert_string_equal(sb_date_format(got, buf), sb_date_format(D(y, m, d), want));
-}
-
-/* The shipped calendar, loaded once per test through the state pointer. */
-static int load_shipped(void **state)
-{
-    char err[512] = "";
-    sb_calendar *cal = NULL;
-    if (sb_calendar_load(sb_calendar_default_path(), &cal, err, sizeof err)) {
-        fprintf(stderr, "cannot load the shipped calendar: %s\n", err);
-        return -1;
-    }
-    *state = cal;
-    return 0;
-}
-
-static int free_shipped(void **state)
-{
-    sb_calendar *cal = *state;
-    sb_calendar_free(&cal);
-    return 0;
-}
+#define D sb_tk_date /* D(2025, 10, 1) */
 
 /* Parse inline text; the test fails with the message when it does not load. */
 static sb_calendar *parse_ok(const char *text)
@@ -177,7 +143,7 @@ static void zero_working_days_is_the_date_itself(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2025, 3, 8), 0, &s), 0);
-    assert_date(s.result, 2025, 3, 8);
+    sb_tk_assert_date(s.result, 2025, 3, 8);
     assert_int_equal(s.n_notes, 0);
     assert_false(s.uncovered);
     sb_calendar_sum_free(&s);
@@ -187,9 +153,9 @@ static void friday_plus_one_is_monday_skipping_the_weekend(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2025, 3, 7), 1, &s), 0);
-    assert_date(s.result, 2025, 3, 10);
+    sb_tk_assert_date(s.result, 2025, 3, 10);
     assert_int_equal(s.n_notes, 2);
-    assert_date(s.notes[0].date, 2025, 3, 8);
+    sb_tk_assert_date(s.notes[0].date, 2025, 3, 8);
     assert_int_equal(s.notes[0].kind, SB_DAY_WEEKEND);
     assert_string_equal(reason(&s, 0), "weekend");
     assert_string_equal(reason(&s, 1), "weekend");
@@ -201,7 +167,7 @@ static void ten_days_across_two_plain_weekends(void **state)
     sb_calendar_sum s;
     /* Monday 2025-03-03 + 10 working days = Monday 2025-03-17 */
     assert_int_equal(sb_calendar_add_working_days(*state, D(2025, 3, 3), 10, &s), 0);
-    assert_date(s.result, 2025, 3, 17);
+    sb_tk_assert_date(s.result, 2025, 3, 17);
     assert_int_equal(s.n_notes, 4);
     sb_calendar_sum_free(&s);
 }
@@ -212,17 +178,17 @@ static void national_day_2025_counts_the_make_up_sunday(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2025, 9, 26), 5, &s), 0);
-    assert_date(s.result, 2025, 10, 10);
+    sb_tk_assert_date(s.result, 2025, 10, 10);
     assert_false(s.uncovered);
     assert_int_equal(s.n_notes, 10);
-    assert_date(s.notes[0].date, 2025, 9, 27);
+    sb_tk_assert_date(s.notes[0].date, 2025, 9, 27);
     assert_string_equal(reason(&s, 0), "weekend");
-    assert_date(s.notes[1].date, 2025, 9, 28);
+    sb_tk_assert_date(s.notes[1].date, 2025, 9, 28);
     assert_int_equal(s.notes[1].kind, SB_DAY_MAKEUP);
     assert_string_equal(reason(&s, 1), "调休 working Sunday (国庆节、中秋节)");
     for (size_t i = 2; i < 10; i++) {
         assert_int_equal(s.notes[i].kind, SB_DAY_HOLIDAY);
-        assert_date(s.notes[i].date, 2025, 10, (int)i - 1);
+        sb_tk_assert_date(s.notes[i].date, 2025, 10, (int)i - 1);
         assert_string_equal(reason(&s, i), "国庆节、中秋节 holiday");
     }
     sb_calendar_sum_free(&s);
@@ -234,11 +200,11 @@ static void national_day_2025_counts_the_make_up_saturday_after(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2025, 9, 30), 5, &s), 0);
-    assert_date(s.result, 2025, 10, 14);
+    sb_tk_assert_date(s.result, 2025, 10, 14);
     assert_int_equal(s.n_notes, 10);
-    assert_date(s.notes[8].date, 2025, 10, 11);
+    sb_tk_assert_date(s.notes[8].date, 2025, 10, 11);
     assert_string_equal(reason(&s, 8), "调休 working Saturday (国庆节、中秋节)");
-    assert_date(s.notes[9].date, 2025, 10, 12);
+    sb_tk_assert_date(s.notes[9].date, 2025, 10, 12);
     assert_string_equal(reason(&s, 9), "weekend");
     sb_calendar_sum_free(&s);
 }
@@ -249,11 +215,11 @@ static void spring_festival_2026(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2026, 2, 12), 5, &s), 0);
-    assert_date(s.result, 2026, 2, 26);
+    sb_tk_assert_date(s.result, 2026, 2, 26);
     assert_int_equal(s.n_notes, 10);
     assert_string_equal(reason(&s, 0), "调休 working Saturday (春节)");
     assert_string_equal(reason(&s, 1), "春节 holiday");
-    assert_date(s.notes[9].date, 2026, 2, 23);
+    sb_tk_assert_date(s.notes[9].date, 2026, 2, 23);
     sb_calendar_sum_free(&s);
 }
 
@@ -263,15 +229,15 @@ static void beyond_the_last_year_counts_weekends_only_and_says_so(void **state)
 {
     sb_calendar_sum s;
     assert_int_equal(sb_calendar_add_working_days(*state, D(2026, 12, 30), 5, &s), 0);
-    assert_date(s.result, 2027, 1, 6);
+    sb_tk_assert_date(s.result, 2027, 1, 6);
     assert_true(s.uncovered);
     assert_int_equal(s.n_notes, 2);
-    assert_date(s.notes[0].date, 2027, 1, 2);
+    sb_tk_assert_date(s.notes[0].date, 2027, 1, 2);
     sb_calendar_sum_free(&s);
 
     /* inside the calendar the flag stays down */
     assert_int_equal(sb_calendar_add_working_days(*state, D(2026, 12, 24), 5, &s), 0);
-    assert_date(s.result, 2026, 12, 31);
+    sb_tk_assert_date(s.result, 2026, 12, 31);
     assert_false(s.uncovered);
     sb_calendar_sum_free(&s);
 }
@@ -329,5 +295,5 @@ int main(void)
         cmocka_unit_test(count_between_excludes_both_ends),
         cmocka_unit_test(names_of_kinds_and_weekdays),
     };
-    return cmocka_run_group_tests(tests, load_shipped, free_shipped);
+    return cmocka_run_group_tests(tests, sb_tk_calendar_setup, sb_tk_calendar_teardown);
 }

@@ -1,26 +1,11 @@
 /* sb_date: Hangzhou civil dates. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <string.h>
 
 #include "sb_date.h"
 
-static sb_date D(int y, int m, int d)
-{
-    sb_date r = {y, m, d};
-    return r;
-}
-
-static void assert_date(sb_date got, int y, int m, int d)
-{
-    assert_int_equal(got.year, y);
-    assert_int_equal(got.month, m);
-    assert_int_equal(got.day, d);
-}
+#define D sb_tk_date /* D(2025, 10, 1) */
 
 /* 2024-01-19T16:00:00Z is midnight of 2024-01-20 in Hangzhou. */
 #define MS_2024_01_19_1600Z 1705680000000ULL
@@ -28,20 +13,20 @@ static void assert_date(sb_date got, int y, int m, int d)
 static void instant_just_before_hangzhou_midnight_is_the_previous_day(void **state)
 {
     (void)state;
-    assert_date(sb_date_from_ms(MS_2024_01_19_1600Z - 1), 2024, 1, 19);
+    sb_tk_assert_date(sb_date_from_ms(MS_2024_01_19_1600Z - 1), 2024, 1, 19);
 }
 
 static void instant_at_hangzhou_midnight_is_the_new_day(void **state)
 {
     (void)state;
-    assert_date(sb_date_from_ms(MS_2024_01_19_1600Z), 2024, 1, 20);
+    sb_tk_assert_date(sb_date_from_ms(MS_2024_01_19_1600Z), 2024, 1, 20);
 }
 
 static void epoch_is_already_morning_in_hangzhou(void **state)
 {
     (void)state;
-    assert_date(sb_date_from_ms(0), 1970, 1, 1);
-    assert_date(sb_date_from_ms(16ULL * 3600 * 1000), 1970, 1, 2);
+    sb_tk_assert_date(sb_date_from_ms(0), 1970, 1, 1);
+    sb_tk_assert_date(sb_date_from_ms(16ULL * 3600 * 1000), 1970, 1, 2);
 }
 
 static void days_round_trip_from_epoch(void **state)
@@ -57,25 +42,25 @@ static void days_round_trip_from_epoch(void **state)
 static void add_days_crosses_month_end(void **state)
 {
     (void)state;
-    assert_date(sb_date_add_days(D(2024, 1, 31), 1), 2024, 2, 1);
-    assert_date(sb_date_add_days(D(2024, 2, 28), 1), 2024, 2, 29);
-    assert_date(sb_date_add_days(D(2025, 2, 28), 1), 2025, 3, 1);
+    sb_tk_assert_date(sb_date_add_days(D(2024, 1, 31), 1), 2024, 2, 1);
+    sb_tk_assert_date(sb_date_add_days(D(2024, 2, 28), 1), 2024, 2, 29);
+    sb_tk_assert_date(sb_date_add_days(D(2025, 2, 28), 1), 2025, 3, 1);
 }
 
 static void add_days_crosses_year_end_both_ways(void **state)
 {
     (void)state;
-    assert_date(sb_date_add_days(D(2025, 12, 31), 1), 2026, 1, 1);
-    assert_date(sb_date_add_days(D(2026, 1, 1), -1), 2025, 12, 31);
-    assert_date(sb_date_add_days(D(2025, 12, 20), 30), 2026, 1, 19);
+    sb_tk_assert_date(sb_date_add_days(D(2025, 12, 31), 1), 2026, 1, 1);
+    sb_tk_assert_date(sb_date_add_days(D(2026, 1, 1), -1), 2025, 12, 31);
+    sb_tk_assert_date(sb_date_add_days(D(2025, 12, 20), 30), 2026, 1, 19);
 }
 
 static void add_years_turns_29_february_into_28(void **state)
 {
     (void)state;
-    assert_date(sb_date_add_years(D(2024, 2, 29), 2), 2026, 2, 28);
-    assert_date(sb_date_add_years(D(2024, 2, 29), 4), 2028, 2, 29);
-    assert_date(sb_date_add_years(D(2024, 1, 20), 2), 2026, 1, 20);
+    sb_tk_assert_date(sb_date_add_years(D(2024, 2, 29), 2), 2026, 2, 28);
+    sb_tk_assert_date(sb_date_add_years(D(2024, 2, 29), 4), 2028, 2, 29);
+    sb_tk_assert_date(sb_date_add_years(D(2024, 1, 20), 2), 2026, 1, 20);
 }
 
 static void weekday_of_2026_11_25_is_wednesday(void **state)
@@ -99,7 +84,7 @@ static void parse_accepts_a_real_date(void **state)
     (void)state;
     sb_date d;
     assert_int_equal(sb_date_parse("2024-02-29", &d), 0);
-    assert_date(d, 2024, 2, 29);
+    sb_tk_assert_date(d, 2024, 2, 29);
 }
 
 static void parse_rejects_29_february_of_a_common_year(void **state)
@@ -107,7 +92,7 @@ static void parse_rejects_29_february_of_a_common_year(void **state)
     (void)state;
     sb_date d = D(1, 2, 3);
     assert_int_equal(sb_date_parse("2025-02-29", &d), -1);
-    assert_date(d, 1, 2, 3); /* untouched */
+    sb_tk_assert_date(d, 1, 2, 3); /* untouched */
 }
 
 static void parse_rejects_malformed_text(void **state)

@@ -3,209 +3,57 @@
  * publicity clock kept on the application (start, objection, dismissal),
  * the schedule_publicity and assessment_reminder commands, and the jobs
  * they leave in the outbox. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "dispatch.h"
-#include "handlers.h"
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_publicity.h"
 #include "store_jobs.h"
 
-typedef struct {
-    char dir[64];
-    sb_store *store;
-    sb_config config;
-    sb_dispatch_ctx ctx;
-    sb_arena arena;
-} fixture;
-
-static uint64_t clock_ms;
-
-static uint64_t test_clock(void *arg)
-{
-    return *(uint64_t *)arg;
-}
-
 /* Set the clock to a Hangzhou time "YYYY-MM-DDTHH:MM". */
-static void at(const char *when)
+static void at(sb_tk_daemon *d, const char *when)
 {
-    assert_int_equal(sb_clock_parse(when, &clock_ms), 0);
+    assert_int_equal(sb_clock_parse(when, &d->now_ms), 0);
 }
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-deadlines-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    sb_config_defaults(&f->config);
-    snprintf(f->config.state_dir, sizeof f->config.state_dir, "%s", f->dir);
-    char err[1024];
-    assert_int_equal(sb_config_finish(&f->config, err, sizeof err), 0);
-    sb_store_options o = {f->dir, 0, 0};
-    assert_int_equal(sb_store_open(&o, &f->store), 0);
-    at("2025-09-26T10:00");
-    f->ctx = (sb_dispatch_ctx){.store = f->store,
-                               .config = &f->config,
-                               .started_ms = clock_ms,
-                               .now_ms = test_clock,
-                               .clock_arg = &clock_ms};
-    sb_arena_init(&f->arena, 0);
-    *state = f;
+    uint64_t start;
+    assert_int_equal(sb_clock_parse("2025-09-26T10:00", &start), 0);
+    *state = sb_tk_daemon_new(NULL, start);
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sb_store_close(&f->store);
-    sb_arena_destroy(&f->arena);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
-/* Send one request as `role`, committed; returns the reply (free it). */
-static Skillbase__Reply *send_as(fixture *f, unsigned role, Skillbase__Request *req)
-{
-    req->protocol = 1;
-    if (!req->actor)
-        req->actor = "tester";
-    size_t len = skillbase__request__get_packed_size(req);
-    uint8_t *buf = malloc(len + 1);
-    skillbase__request__pack(req, buf);
-    sb_txn *txn;
-    assert_int_equal(sb_store_begin(f->store, true, &txn), 0);
-    sb_dispatch_result r;
-    sb_arena_reset(&f->arena);
-    assert_int_equal(sb_dispatch(&f->ctx, txn, role, buf, len, &f->arena, &r), 0);
-    assert_int_equal(sb_store_commit(&txn), 0);
-    free(buf);
-    Skillbase__Reply *reply = skillbase__reply__unpack(NULL, r.len, r.reply);
-    assert_non_null(reply);
-    return reply;
-}
-
-static void expect_ok(Skillbase__Reply *r)
-{
-    if (r->code != SB_OK)
-        fail_msg("expected OK, got %s: %s", sb_error_name((int)r->code), r->message);
-}
-
-static Skillbase__Reply *move(fixture *f, Skillbase__Request__CommandCase c, const char *id,
+static Skillbase__Reply *move(sb_tk_daemon *d, Skillbase__Request__CommandCase c, const char *id,
                               uint64_t expect)
 {
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Transition t = SKILLBASE__TRANSITION__INIT;
-    Skillbase__Evaluate ev = SKILLBASE__EVALUATE__INIT;
-    t.id = ev.id = (char *)id;
-    t.reason = ev.reason = "because";
-    req.command_case = c;
-    req.expected_version = expect;
-    switch (c) {
-    case SKILLBASE__REQUEST__COMMAND_REVIEW:
-        req.review = &t;
-        break;
-    case SKILLBASE__REQUEST__COMMAND_EVALUATE:
-        ev.pass = 1;
-        req.evaluate = &ev;
-        break;
-    case SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION:
-        req.file_objection = &t;
-        break;
-    case SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION:
-        req.dismiss_objection = &t;
-        break;
-    case SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY:
-        req.close_publicity = &t;
-        break;
-    default:
-        fail_msg("not a transition");
-    }
-    return send_as(f, SB_ROLE_ANY, &req);
+    return sb_tk_transition(d, c, id, "because", expect);
 }
 
-static void move_ok(fixture *f, Skillbase__Request__CommandCase c, const char *id)
+static void move_ok(sb_tk_daemon *d, Skillbase__Request__CommandCase c, const char *id)
 {
-    Skillbase__Reply *r = move(f, c, id, 0);
-    expect_ok(r);
-    skillbase__reply__free_unpacked(r, NULL);
+    sb_tk_assert_ok_free(move(d, c, id, 0));
 }
 
 /* An application in publicity since the clock's day: app-000001. */
-static void in_publicity(fixture *f)
+static void in_publicity(sb_tk_daemon *d)
 {
-    Skillbase__ApplicationForm form = SKILLBASE__APPLICATION_FORM__INIT;
-    Skillbase__Unit unit = SKILLBASE__UNIT__INIT;
-    Skillbase__Contact contact = SKILLBASE__CONTACT__INIT;
-    Skillbase__Project project = SKILLBASE__PROJECT__INIT, *projects[1] = {&project};
-    Skillbase__Site site = SKILLBASE__SITE__INIT;
-    Skillbase__Staff staff = SKILLBASE__STAFF__INIT;
-    Skillbase__Materials m = SKILLBASE__MATERIALS__INIT;
-    unit.name = "杭州精工机械有限公司";
-    unit.credit_code = "91350100M000100Y43";
-    unit.type = SKILLBASE__UNIT_TYPE__ENTERPRISE;
-    unit.district = "xihu";
-    unit.legal_person = 1;
-    contact.name = "王工";
-    contact.phone = "0571-88888888";
-    contact.email = "hr@example.com";
-    project.occupation = "电工";
-    project.level = "高级工";
-    site.owned = site.office_owned = 1;
-    site.area_m2 = 1200;
-    site.equipment_value_cny = 3500000;
-    staff.full_time_managers = 2;
-    staff.teachers = 12;
-    m.application_form = "D1", m.license = "D2", m.staff_credentials = "D3";
-    m.management_rules = "D4";
-    form.unit = &unit, form.contact = &contact, form.base_name = "精工机械";
-    form.projects = projects, form.n_projects = 1;
-    form.site = &site, form.staff = &staff, form.materials = &m;
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Apply a = SKILLBASE__APPLY__INIT;
-    a.form = &form;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
-    req.apply = &a;
-    Skillbase__Reply *r = send_as(f, SB_ROLE_ANY, &req);
-    expect_ok(r);
-    assert_string_equal(r->record->application->id, "app-000001");
-    skillbase__reply__free_unpacked(r, NULL);
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_EVALUATE, "app-000001");
-}
-
-/* The record (free it). */
-static Skillbase__Reply *show(fixture *f, const char *id)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get g = SKILLBASE__GET__INIT;
-    g.id = (char *)id;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &g;
-    Skillbase__Reply *r = send_as(f, SB_ROLE_ANY, &req);
-    expect_ok(r);
-    return r;
+    char id[SB_TK_ID_MAX];
+    sb_tk_application_to(d, SB_TK_CREDIT_CODE, SKILLBASE__STATE__IN_PUBLICITY, id);
+    assert_string_equal(id, "app-000001");
 }
 
 /* Queued jobs of a type, oldest first (free with sb_store_jobs_free). */
-static Skillbase__Job **queued(fixture *f, const char *type, size_t *n)
+static Skillbase__Job **queued(sb_tk_daemon *d, const char *type, size_t *n)
 {
     sb_txn *t;
     Skillbase__Job **jobs;
     bool more;
-    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(sb_store_begin(d->store, false, &t), 0);
     assert_int_equal(
         sb_store_jobs_list(t, SKILLBASE__JOB_STATE__QUEUED, type, NULL, 100, NULL, &jobs, n, &more),
         0);
@@ -213,7 +61,7 @@ static Skillbase__Job **queued(fixture *f, const char *type, size_t *n)
     return jobs;
 }
 
-static Skillbase__Reply *schedule(fixture *f, uint32_t generation, const char *ends_on,
+static Skillbase__Reply *schedule(sb_tk_daemon *d, uint32_t generation, const char *ends_on,
                                   uint64_t close_at, uint32_t used, uint64_t expect)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -228,7 +76,7 @@ static Skillbase__Reply *schedule(fixture *f, uint32_t generation, const char *e
     req.schedule_publicity = &sp;
     req.expected_version = expect;
     req.actor = "worker:test";
-    return send_as(f, SB_ROLE_WORKER, &req);
+    return sb_tk_send_as(d, SB_ROLE_WORKER, NULL, &req);
 }
 
 static uint64_t end_of(const char *date)
@@ -242,9 +90,9 @@ static uint64_t end_of(const char *date)
 
 static void entering_publicity_starts_the_clock_and_asks_for_a_schedule(void **state)
 {
-    fixture *f = *state;
-    in_publicity(f);
-    Skillbase__Reply *r = show(f, "app-000001");
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
+    Skillbase__Reply *r = sb_tk_show(d, "app-000001");
     const Skillbase__Application *a = r->record->application;
     assert_int_equal(a->publicity_generation, 1);
     assert_int_equal(a->publicity_working_days, 5);
@@ -253,7 +101,7 @@ static void entering_publicity_starts_the_clock_and_asks_for_a_schedule(void **s
     assert_string_equal(a->publicity_started_on, "2025-09-26");
     skillbase__reply__free_unpacked(r, NULL);
     size_t n;
-    Skillbase__Job **jobs = queued(f, "publicity.schedule", &n);
+    Skillbase__Job **jobs = queued(d, "publicity.schedule", &n);
     assert_int_equal(n, 1);
     assert_non_null(jobs[0]->event);
     assert_string_equal(jobs[0]->event->topic, "application.in_publicity");
@@ -264,24 +112,24 @@ static void entering_publicity_starts_the_clock_and_asks_for_a_schedule(void **s
 
 static void schedule_records_the_end_and_queues_the_close_at_midnight(void **state)
 {
-    fixture *f = *state;
-    in_publicity(f);
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
     /* a stale or malformed plan changes nothing */
-    Skillbase__Reply *r = schedule(f, 7, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    Skillbase__Reply *r = schedule(d, 7, "2025-10-10", end_of("2025-10-10"), 0, 3);
     assert_int_equal(r->code, SB_STALE_VERSION);
     skillbase__reply__free_unpacked(r, NULL);
-    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10") - 1, 0, 3);
+    r = schedule(d, 1, "2025-10-10", end_of("2025-10-10") - 1, 0, 3);
     assert_int_equal(r->code, SB_INVALID);
     skillbase__reply__free_unpacked(r, NULL);
-    r = schedule(f, 1, "2025-09-01", end_of("2025-09-01"), 0, 3);
+    r = schedule(d, 1, "2025-09-01", end_of("2025-09-01"), 0, 3);
     assert_int_equal(r->code, SB_INVALID);
     skillbase__reply__free_unpacked(r, NULL);
-    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 2); /* old version */
+    r = schedule(d, 1, "2025-10-10", end_of("2025-10-10"), 0, 2); /* old version */
     assert_int_equal(r->code, SB_STALE_VERSION);
     skillbase__reply__free_unpacked(r, NULL);
 
-    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
-    expect_ok(r);
+    r = schedule(d, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    sb_tk_assert_ok(r);
     const Skillbase__Application *a = r->record->application;
     assert_string_equal(a->publicity_ends_on, "2025-10-10");
     assert_int_equal(a->version, 4);
@@ -289,7 +137,7 @@ static void schedule_records_the_end_and_queues_the_close_at_midnight(void **sta
     skillbase__reply__free_unpacked(r, NULL);
 
     size_t n;
-    Skillbase__Job **jobs = queued(f, "publicity.close", &n);
+    Skillbase__Job **jobs = queued(d, "publicity.close", &n);
     assert_int_equal(n, 1);
     assert_int_equal(jobs[0]->due_ms, end_of("2025-10-10"));
     Skillbase__PublicityCloseJob *p =
@@ -302,7 +150,7 @@ static void schedule_records_the_end_and_queues_the_close_at_midnight(void **sta
     sb_store_jobs_free(jobs, n, NULL);
 
     /* the notice worker hears of it: a non-transition event */
-    jobs = queued(f, "notify", &n);
+    jobs = queued(d, "notify", &n);
     assert_true(n >= 1);
     const Skillbase__Event *ev = jobs[n - 1]->event;
     assert_string_equal(ev->topic, "application.publicity_scheduled");
@@ -317,7 +165,7 @@ static void schedule_records_the_end_and_queues_the_close_at_midnight(void **sta
     sp.id = "app-000001";
     req.command_case = SKILLBASE__REQUEST__COMMAND_SCHEDULE_PUBLICITY;
     req.schedule_publicity = &sp;
-    r = send_as(f, SB_ROLE_OPERATOR, &req);
+    r = sb_tk_send_as(d, SB_ROLE_OPERATOR, NULL, &req);
     assert_int_equal(r->code, SB_FORBIDDEN);
     skillbase__reply__free_unpacked(r, NULL);
 }
@@ -326,15 +174,15 @@ static void schedule_records_the_end_and_queues_the_close_at_midnight(void **sta
  * 29 used); dismissed Thu 9 October: the same 5-day window resumes. */
 static void objection_suspends_and_dismissal_resumes(void **state)
 {
-    fixture *f = *state;
-    in_publicity(f);
-    Skillbase__Reply *r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
-    expect_ok(r);
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
+    Skillbase__Reply *r = schedule(d, 1, "2025-10-10", end_of("2025-10-10"), 0, 3);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
 
-    at("2025-09-30T15:00");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
-    r = show(f, "app-000001");
+    at(d, "2025-09-30T15:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    r = sb_tk_show(d, "app-000001");
     const Skillbase__Application *a = r->record->application;
     assert_int_equal(a->state, SKILLBASE__STATE__UNDER_REVIEW);
     assert_int_equal(a->publicity_days_used, 2);
@@ -347,13 +195,13 @@ static void objection_suspends_and_dismissal_resumes(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* the close job of the old window is refused as stale */
-    r = move(f, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 4);
+    r = move(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 4);
     assert_int_equal(r->code, SB_STALE_VERSION);
     skillbase__reply__free_unpacked(r, NULL);
 
-    at("2025-10-09T11:00");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
-    r = show(f, "app-000001");
+    at(d, "2025-10-09T11:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
+    r = sb_tk_show(d, "app-000001");
     a = r->record->application;
     assert_int_equal(a->state, SKILLBASE__STATE__IN_PUBLICITY);
     assert_int_equal(a->publicity_generation, 3);
@@ -366,7 +214,7 @@ static void objection_suspends_and_dismissal_resumes(void **state)
 
     /* a second schedule job, carrying the days used */
     size_t n;
-    Skillbase__Job **jobs = queued(f, "publicity.schedule", &n);
+    Skillbase__Job **jobs = queued(d, "publicity.schedule", &n);
     assert_int_equal(n, 2);
     const Skillbase__Application *ja = jobs[1]->event->record->application;
     assert_int_equal(ja->publicity_days_used, 2);
@@ -374,26 +222,26 @@ static void objection_suspends_and_dismissal_resumes(void **state)
     sb_store_jobs_free(jobs, n, NULL);
 
     /* the old generation's plan is refused; the new one is recorded */
-    r = schedule(f, 1, "2025-10-10", end_of("2025-10-10"), 0, 0);
+    r = schedule(d, 1, "2025-10-10", end_of("2025-10-10"), 0, 0);
     assert_int_equal(r->code, SB_STALE_VERSION);
     skillbase__reply__free_unpacked(r, NULL);
-    r = schedule(f, 3, "2025-10-13", end_of("2025-10-13"), 2, version);
-    expect_ok(r);
+    r = schedule(d, 3, "2025-10-13", end_of("2025-10-13"), 2, version);
+    sb_tk_assert_ok(r);
     assert_string_equal(r->record->application->publicity_ends_on, "2025-10-13");
     skillbase__reply__free_unpacked(r, NULL);
 }
 
 static void a_second_objection_adds_a_second_suspension(void **state)
 {
-    fixture *f = *state;
-    in_publicity(f);
-    at("2025-09-30T15:00");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
-    at("2025-10-09T11:00");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
-    at("2025-10-13T09:00"); /* Fri 10 and Sat 11 (调休) used: 4 */
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
-    Skillbase__Reply *r = show(f, "app-000001");
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
+    at(d, "2025-09-30T15:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    at(d, "2025-10-09T11:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "app-000001");
+    at(d, "2025-10-13T09:00"); /* Fri 10 and Sat 11 (调休) used: 4 */
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "app-000001");
+    Skillbase__Reply *r = sb_tk_show(d, "app-000001");
     const Skillbase__Application *a = r->record->application;
     assert_int_equal(a->publicity_days_used, 4);
     assert_int_equal(a->n_publicity_suspensions, 2);
@@ -403,7 +251,7 @@ static void a_second_objection_adds_a_second_suspension(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 }
 
-static Skillbase__Reply *reminder(fixture *f, const char *id, const char *due, uint32_t days,
+static Skillbase__Reply *reminder(sb_tk_daemon *d, const char *id, const char *due, uint32_t days,
                                   bool overdue)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -415,21 +263,21 @@ static Skillbase__Reply *reminder(fixture *f, const char *id, const char *due, u
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER;
     req.assessment_reminder = &ar;
     req.actor = "worker:test";
-    return send_as(f, SB_ROLE_WORKER, &req);
+    return sb_tk_send_as(d, SB_ROLE_WORKER, NULL, &req);
 }
 
 static void certification_schedules_the_assessment_reminders(void **state)
 {
-    fixture *f = *state;
-    in_publicity(f);
-    at("2025-10-11T00:00");
-    move_ok(f, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
-    Skillbase__Reply *r = show(f, "base-000001");
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
+    at(d, "2025-10-11T00:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
+    Skillbase__Reply *r = sb_tk_show(d, "base-000001");
     assert_string_equal(r->record->sub_base->next_assessment_due, "2027-10-11");
     skillbase__reply__free_unpacked(r, NULL);
 
     size_t n;
-    Skillbase__Job **jobs = queued(f, "assessment.reminder", &n);
+    Skillbase__Job **jobs = queued(d, "assessment.reminder", &n);
     assert_int_equal(n, 4);
     static const char *const on[] = {"2027-08-12", "2027-09-11", "2027-10-04", "2027-10-12"};
     static const uint32_t before[] = {60, 30, 7, 0};
@@ -450,12 +298,12 @@ static void certification_schedules_the_assessment_reminders(void **state)
     sb_store_jobs_free(jobs, n, NULL);
 
     /* delivered at due-7: an event with the days left */
-    at("2027-10-04T00:00");
-    r = reminder(f, "base-000001", "2027-10-11", 7, false);
-    expect_ok(r);
+    at(d, "2027-10-04T00:00");
+    r = reminder(d, "base-000001", "2027-10-11", 7, false);
+    sb_tk_assert_ok(r);
     assert_true(r->seq > 0);
     skillbase__reply__free_unpacked(r, NULL);
-    jobs = queued(f, "notify", &n);
+    jobs = queued(d, "notify", &n);
     const Skillbase__Event *ev = jobs[n - 1]->event;
     assert_string_equal(ev->topic, "base.assessment_due_soon");
     assert_string_equal(ev->reason, "assessment due on 2027-10-11: 7 days left");
@@ -464,16 +312,16 @@ static void certification_schedules_the_assessment_reminders(void **state)
     sb_store_jobs_free(jobs, n, NULL);
 
     /* a reminder for another due date (assessed since) does nothing */
-    r = reminder(f, "base-000001", "2027-01-01", 7, false);
-    expect_ok(r);
+    r = reminder(d, "base-000001", "2027-01-01", 7, false);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->seq, 0);
     skillbase__reply__free_unpacked(r, NULL);
 
-    at("2027-10-12T00:00");
-    r = reminder(f, "base-000001", "2027-10-11", 0, true);
-    expect_ok(r);
+    at(d, "2027-10-12T00:00");
+    r = reminder(d, "base-000001", "2027-10-11", 0, true);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
-    jobs = queued(f, "notify", &n);
+    jobs = queued(d, "notify", &n);
     assert_string_equal(jobs[n - 1]->event->topic, "base.assessment_overdue");
     assert_string_equal(jobs[n - 1]->event->reason,
                         "assessment was due on 2027-10-11: 1 day overdue");
@@ -506,16 +354,13 @@ static void remind_days_parse_and_refuse(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, sb_tk_daemon_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(entering_publicity_starts_the_clock_and_asks_for_a_schedule,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(schedule_records_the_end_and_queues_the_close_at_midnight,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(objection_suspends_and_dismissal_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_second_objection_adds_a_second_suspension, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(certification_schedules_the_assessment_reminders, setup,
-                                        teardown),
+        T(entering_publicity_starts_the_clock_and_asks_for_a_schedule),
+        T(schedule_records_the_end_and_queues_the_close_at_midnight),
+        T(objection_suspends_and_dismissal_resumes),
+        T(a_second_objection_adds_a_second_suspension),
+        T(certification_schedules_the_assessment_reminders),
         cmocka_unit_test(remind_days_parse_and_refuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,6 @@
 /* deadlines_jobs: what skillbase-deadlines answers for each of its jobs,
  * on the shipped calendar. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +16,10 @@ typedef struct {
 static int setup(void **state)
 {
     static fixture f;
-    char err[512];
-    if (sb_calendar_load(sb_calendar_default_path(), &f.cal, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
+    void *cal;
+    if (sb_tk_calendar_setup(&cal))
         return -1;
-    }
+    f.cal = cal;
     sb_arena_init(&f.arena, 0);
     *state = &f;
     return 0;

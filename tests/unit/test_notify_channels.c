@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include "notify_config.h"
 #include "notify_deliver.h"
@@ -28,21 +28,19 @@
 #include "notify_spool.h"
 #include "notify_webhook.h"
 
-static char tmpdir[64];
+static char tmpdir[SB_TK_DIR_MAX];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sbchan.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    sb_tk_tmpdir(tmpdir, NULL);
+    return 0;
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return sb_tk_rmtree(tmpdir);
 }
 
 static char *TO[] = {"training@jinggong.example.com", "ops@hrss.example.cn"};

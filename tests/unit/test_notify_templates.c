@@ -10,20 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include "notify_templates.h"
 
 typedef struct {
-    char dir[64];
+    char dir[SB_TK_DIR_MAX];
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sbtpl.XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
+    assert_non_null(f);
+    sb_tk_tmpdir(f->dir, NULL);
     *state = f;
     return 0;
 }
@@ -31,12 +30,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int r = sb_tk_rmtree(f->dir);
     free(f);
-    return 0;
+    return r;
 }
 
 static void put(const fixture *f, const char *name, const char *text, size_t len)

@@ -2,11 +2,7 @@
  * topic patterns of the outbox rules, sb_jobs_event_append enqueueing the
  * jobs an event's topic calls for in the caller's transaction (and nothing
  * when that transaction aborts), and sb_jobs_enqueue's spec. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +13,7 @@
 #include "store_jobs.h"
 
 typedef struct {
-    char dir[64];
+    char dir[SB_TK_DIR_MAX];
     sb_store *store;
     sb_config config;
     sb_arena arena;
@@ -29,12 +25,10 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-outbox-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    sb_tk_tmpdir(f->dir, NULL);
     sb_config_defaults(&f->config);
     f->config.job_max_attempts = 4;
-    sb_store_options o = {f->dir, 0, 0};
-    assert_int_equal(sb_store_open(&o, &f->store), 0);
+    f->store = sb_tk_store_open(f->dir);
     sb_arena_init(&f->arena, 0);
     skillbase__request__init(&f->req);
     skillbase__reply__init(&f->reply);
@@ -56,11 +50,9 @@ static int teardown(void **state)
     sb_store_abort(&f->call.txn);
     sb_store_close(&f->store);
     sb_arena_destroy(&f->arena);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    int r = sb_tk_rmtree(f->dir);
     free(f);
-    return 0;
+    return r;
 }
 
 static void test_topic_patterns(void **state)

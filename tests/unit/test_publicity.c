@@ -1,10 +1,6 @@
 /* sb_publicity: the publicity window in working days, with an objection
  * stopping the clock and a dismissal resuming it, on the shipped calendar. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,36 +8,7 @@
 #include "sb_calendar.h"
 #include "sb_publicity.h"
 
-static sb_date D(int y, int m, int d)
-{
-    sb_date r = {y, m, d};
-    return r;
-}
-
-static void assert_date(sb_date got, int y, int m, int d)
-{
-    char buf[SB_DATE_STRLEN], want[SB_DATE_STRLEN];
-    assert_string_equal(sb_date_format(got, buf), sb_date_format(D(y, m, d), want));
-}
-
-static int load_shipped(void **state)
-{
-    char err[512] = "";
-    sb_calendar *cal = NULL;
-    if (sb_calendar_load(sb_calendar_default_path(), &cal, err, sizeof err)) {
-        fprintf(stderr, "cannot load the shipped calendar: %s\n", err);
-        return -1;
-    }
-    *state = cal;
-    return 0;
-}
-
-static int free_shipped(void **state)
-{
-    sb_calendar *cal = *state;
-    sb_calendar_free(&cal);
-    return 0;
-}
+#define D sb_tk_date /* D(2025, 10, 1) */
 
 /* 2025-10-13T16:00Z is 2025-10-14 00:00 in Hangzhou. */
 #define MS_2025_10_14_HZ_MIDNIGHT 1760371200000ULL
@@ -60,7 +27,7 @@ static void five_days_start_the_working_day_after(void **state)
 {
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2025, 3, 5), 0, 5, &w), 0);
-    assert_date(w.ends_on, 2025, 3, 12);
+    sb_tk_assert_date(w.ends_on, 2025, 3, 12);
     assert_int_equal(w.remaining, 5);
     assert_false(w.uncovered);
     assert_int_equal(w.close_at_ms, sb_publicity_day_end_ms(D(2025, 3, 12)));
@@ -72,7 +39,7 @@ static void window_across_national_day_2025(void **state)
 {
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2025, 9, 25), 0, 5, &w), 0);
-    assert_date(w.ends_on, 2025, 10, 9);
+    sb_tk_assert_date(w.ends_on, 2025, 10, 9);
     assert_int_equal(w.close_at_ms, MS_2025_10_10_HZ_MIDNIGHT);
 }
 
@@ -89,7 +56,7 @@ static void objection_stops_the_clock_and_dismissal_resumes_it(void **state)
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2025, 10, 9), used, 5, &w), 0);
     assert_int_equal(w.remaining, 3);
-    assert_date(w.ends_on, 2025, 10, 13);
+    sb_tk_assert_date(w.ends_on, 2025, 10, 13);
     assert_int_equal(w.close_at_ms, MS_2025_10_14_HZ_MIDNIGHT);
 }
 
@@ -101,7 +68,7 @@ static void second_objection_adds_to_the_days_used(void **state)
     assert_int_equal(used, 4);
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2025, 10, 15), used, 5, &w), 0);
-    assert_date(w.ends_on, 2025, 10, 16);
+    sb_tk_assert_date(w.ends_on, 2025, 10, 16);
 }
 
 static void objection_on_the_first_days_uses_nothing(void **state)
@@ -120,14 +87,14 @@ static void late_objection_uses_at_most_the_whole_window(void **state)
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2025, 3, 21), 5, 5, &w), 0);
     assert_int_equal(w.remaining, 0);
-    assert_date(w.ends_on, 2025, 3, 21);
+    sb_tk_assert_date(w.ends_on, 2025, 3, 21);
 }
 
 static void window_past_the_calendar_is_flagged(void **state)
 {
     sb_publicity_window w;
     assert_int_equal(sb_publicity_plan(*state, D(2026, 12, 29), 0, 5, &w), 0);
-    assert_date(w.ends_on, 2027, 1, 5);
+    sb_tk_assert_date(w.ends_on, 2027, 1, 5);
     assert_true(w.uncovered);
 }
 
@@ -151,5 +118,5 @@ int main(void)
         cmocka_unit_test(window_past_the_calendar_is_flagged),
         cmocka_unit_test(bad_inputs_are_refused),
     };
-    return cmocka_run_group_tests(tests, load_shipped, free_shipped);
+    return cmocka_run_group_tests(tests, sb_tk_calendar_setup, sb_tk_calendar_teardown);
 }

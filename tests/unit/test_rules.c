@@ -1,9 +1,6 @@
-/* sb_rules: eligibility, credit code, districts, rubric, grades, naming. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
+/* sb_rules: problems, credit code, districts, text, rubric, scoring,
+ * grades, naming. The eligibility of a form: test_rules_form.c. */
+#include "sb_testkit.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,105 +8,6 @@
 
 #include "rules.h"
 #include "sb_error.h"
-
-/* ------------------------------------------------------------ helpers */
-
-static bool has_problem(const sb_problems *p, const char *text)
-{
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->text[i], text) == 0)
-            return true;
-    return false;
-}
-
-static void assert_problem(const sb_problems *p, const char *text)
-{
-    if (has_problem(p, text))
-        return;
-    for (size_t i = 0; i < p->count; i++)
-        print_message("  problem %zu: %s\n", i, p->text[i]);
-    fail_msg("no problem \"%s\"", text);
-}
-
-static void assert_only_problem(const sb_problems *p, const char *text)
-{
-    if (p->count != 1) {
-        for (size_t i = 0; i < p->count; i++)
-            print_message("  problem %zu: %s\n", i, p->text[i]);
-        fail_msg("%zu problems, expected only \"%s\"", p->count, text);
-    }
-    assert_string_equal(p->text[0], text);
-}
-
-/* A complete, eligible application; tests break one part at a time. */
-typedef struct {
-    Skillbase__Unit unit;
-    Skillbase__Contact contact;
-    Skillbase__Site site;
-    Skillbase__Staff staff;
-    Skillbase__Materials materials;
-    Skillbase__Project project[2];
-    Skillbase__Project *projects[2];
-    Skillbase__ApplicationForm form;
-} form_parts;
-
-static void valid_form(form_parts *f)
-{
-    static const Skillbase__Unit unit = SKILLBASE__UNIT__INIT;
-    static const Skillbase__Contact contact = SKILLBASE__CONTACT__INIT;
-    static const Skillbase__Site site = SKILLBASE__SITE__INIT;
-    static const Skillbase__Staff staff = SKILLBASE__STAFF__INIT;
-    static const Skillbase__Materials materials = SKILLBASE__MATERIALS__INIT;
-    static const Skillbase__Project project = SKILLBASE__PROJECT__INIT;
-    static const Skillbase__ApplicationForm form = SKILLBASE__APPLICATION_FORM__INIT;
-
-    f->unit = unit;
-    f->unit.name = "杭州某某智能制造有限公司";
-    f->unit.credit_code = "91350100M000100Y43";
-    f->unit.type = SKILLBASE__UNIT_TYPE__ENTERPRISE;
-    f->unit.district = "西湖区";
-    f->unit.legal_person = true;
-
-    f->contact = contact;
-    f->contact.name = "王芳";
-    f->contact.phone = "0571-87911962";
-    f->contact.email = "wangfang@example.com";
-
-    f->site = site;
-    f->site.owned = true;
-    f->site.area_m2 = 1200.5;
-    f->site.equipment_value_cny = 3500000;
-    f->site.office_owned = true;
-
-    f->staff = staff;
-    f->staff.full_time_managers = 2;
-    f->staff.teachers = 8;
-
-    f->materials = materials;
-    f->materials.application_form = "DOC-2024-001";
-    f->materials.license = "DOC-2024-002";
-    f->materials.staff_credentials = "DOC-2024-003";
-    f->materials.management_rules = "DOC-2024-004";
-
-    for (int i = 0; i < 2; i++) {
-        f->project[i] = project;
-        f->projects[i] = &f->project[i];
-    }
-    f->project[0].occupation = "电工";
-    f->project[0].level = "高级工";
-    f->project[1].occupation = "工业机器人系统运维员";
-    f->project[1].level = "技师";
-
-    f->form = form;
-    f->form.unit = &f->unit;
-    f->form.contact = &f->contact;
-    f->form.base_name = "西湖智能制造";
-    f->form.n_projects = 2;
-    f->form.projects = f->projects;
-    f->form.site = &f->site;
-    f->form.staff = &f->staff;
-    f->form.materials = &f->materials;
-}
 
 /* ------------------------------------------------------------ problems */
 
@@ -160,7 +58,7 @@ static void credit_code_with_wrong_check_character_is_refused(void **state)
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("91350100M000100Y44", &p));
-    assert_only_problem(&p, "unit.credit_code: check character is 4, expected 3");
+    sb_tk_assert_only_problem(&p, "unit.credit_code: check character is 4, expected 3");
 }
 
 static void credit_code_of_wrong_length_is_refused(void **state)
@@ -189,7 +87,7 @@ static void credit_code_with_letter_outside_the_alphabet_is_refused(void **state
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("91350100I000100Y43", &p));
-    assert_only_problem(&p, "unit.credit_code: character 9 ('I') is not in the GB 32100-2015 "
+    sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 ('I') is not in the GB 32100-2015 "
                             "alphabet (digits and upper-case letters except I, O, S, V, Z)");
 }
 
@@ -198,7 +96,7 @@ static void lower_case_credit_code_is_refused(void **state)
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("91350100m000100y43", &p));
-    assert_only_problem(&p, "unit.credit_code: character 9 is 'm'; letters must be upper-case");
+    sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 is 'm'; letters must be upper-case");
 }
 
 static void credit_code_with_full_width_digit_is_refused_at_its_position(void **state)
@@ -206,7 +104,7 @@ static void credit_code_with_full_width_digit_is_refused_at_its_position(void **
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("９1350100M000100Y43", &p));
-    assert_only_problem(&p, "unit.credit_code: character 1 is not in the GB 32100-2015 "
+    sb_tk_assert_only_problem(&p, "unit.credit_code: character 1 is not in the GB 32100-2015 "
                             "alphabet (digits and upper-case letters except I, O, S, V, Z)");
 }
 
@@ -306,254 +204,6 @@ static void control_characters_other_than_tab_are_refused(void **state)
     assert_false(sb_rules_text_ok("\x1B[31mred"));
 }
 
-/* ------------------------------------------------------------ eligibility */
-
-static void fully_valid_form_has_no_problems(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    for (size_t i = 0; i < p.count; i++)
-        print_message("  problem %zu: %s\n", i, p.text[i]);
-    assert_int_equal(p.count, 0);
-    assert_int_equal(p.dropped, 0);
-}
-
-static void form_with_everything_wrong_reports_every_problem(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    f.unit.name = "";
-    f.unit.credit_code = "123";
-    f.unit.type = (Skillbase__UnitType)99;
-    f.unit.district = "北京";
-    f.unit.legal_person = false;
-    f.site.owned = false;
-    f.site.area_m2 = -3;
-    f.site.equipment_value_cny = 0;
-    f.site.office_owned = false;
-    f.staff.full_time_managers = 0;
-    f.staff.teachers = 0;
-    f.form.n_projects = 0;
-    f.materials.application_form = "";
-    f.materials.license = "";
-    f.materials.staff_credentials = "  ";
-    f.materials.management_rules = "";
-    f.contact.name = "";
-    f.contact.phone = "";
-    f.contact.email = "nobody";
-    f.form.base_name = "";
-
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    static const char *const want[] = {
-        "unit.name: missing",
-        "unit.credit_code: has 3 characters, expected 18",
-        ("unit.type: unknown unit type (expected enterprise, university, vocational_college, "
-         "technical_school or other)"),
-        "unit.district: \"北京\" is not a district, county or city of Hangzhou",
-        "unit.legal_person: the unit must be an independent legal person (二(二))",
-        "site.owned: the training site must be owned, not leased",
-        "site.area_m2: must be greater than 0",
-        "site.equipment_value_cny: the unit must own its training equipment (value > 0)",
-        "site.office_owned: the unit must have its own office space",
-        "staff.full_time_managers: at least one full-time manager is required",
-        "staff.teachers: at least one teacher is required",
-        "projects: at least one training project is required",
-        "materials.application_form: missing",
-        "materials.license: missing",
-        "materials.staff_credentials: missing",
-        "materials.management_rules: missing",
-        "contact.name: missing",
-        "contact.phone: missing",
-        "contact.email: not an e-mail address (must contain one @ with text both sides)",
-        "base_name: missing",
-    };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        assert_problem(&p, want[i]);
-    assert_int_equal(p.count, sizeof want / sizeof want[0]);
-    assert_int_equal(p.dropped, 0);
-}
-
-static void null_sub_messages_count_as_all_fields_missing(void **state)
-{
-    (void)state;
-    Skillbase__ApplicationForm form = SKILLBASE__APPLICATION_FORM__INIT;
-    form.base_name = "滨江";
-    sb_problems p = {0};
-    sb_rules_check_form(&form, &p);
-    assert_problem(&p, "unit.name: missing");
-    assert_problem(&p, "unit.credit_code: missing");
-    assert_problem(&p, "unit.district: missing");
-    assert_problem(&p, "unit.legal_person: the unit must be an independent legal person (二(二))");
-    assert_problem(&p, "site.owned: the training site must be owned, not leased");
-    assert_problem(&p, "staff.teachers: at least one teacher is required");
-    assert_problem(&p, "materials.license: missing");
-    assert_problem(&p, "contact.email: missing");
-    assert_int_equal(p.count, 19);
-}
-
-static void null_form_reports_every_field(void **state)
-{
-    (void)state;
-    sb_problems p = {0};
-    sb_rules_check_form(NULL, &p);
-    assert_problem(&p, "base_name: missing");
-    assert_problem(&p, "projects: at least one training project is required");
-    assert_int_equal(p.count, 20);
-}
-
-static void one_null_sub_message_reports_only_its_fields(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    f.form.site = NULL;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_int_equal(p.count, 4);
-    assert_problem(&p, "site.area_m2: must be greater than 0");
-}
-
-static void malformed_text_is_reported_per_field(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    f.unit.name = "bad \xC0\xAF name";
-    f.contact.name = "王\n芳";
-    f.project[1].level = "\xED\xA0\x80";
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_int_equal(p.count, 3);
-    assert_problem(&p, "unit.name: not valid UTF-8 text");
-    assert_problem(&p, "contact.name: contains a control character");
-    assert_problem(&p, "projects[1].level: not valid UTF-8 text");
-}
-
-static void overlong_fields_are_too_long(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    char base[102], name[202];
-    memset(base, 'b', 101);
-    base[101] = '\0';
-    memset(name, 'n', 201);
-    name[201] = '\0';
-    f.form.base_name = base;
-    f.unit.name = name;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_int_equal(p.count, 2);
-    assert_problem(&p, "base_name: too long (101 bytes, at most 100)");
-    assert_problem(&p, "unit.name: too long (201 bytes, at most 200)");
-
-    base[100] = '\0';
-    name[200] = '\0';
-    sb_problems ok = {0};
-    sb_rules_check_form(&f.form, &ok);
-    assert_int_equal(ok.count, 0);
-}
-
-static void more_than_100_projects_are_refused(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    Skillbase__Project *many[101];
-    for (int i = 0; i < 101; i++)
-        many[i] = &f.project[0];
-    f.form.projects = many;
-    f.form.n_projects = 101;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_only_problem(&p, "projects: 101 projects, at most 100");
-    f.form.n_projects = 100;
-    sb_problems ok = {0};
-    sb_rules_check_form(&f.form, &ok);
-    assert_int_equal(ok.count, 0);
-}
-
-static void project_without_occupation_is_named_by_index(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    f.project[1].occupation = "";
-    f.project[1].level = "";
-    f.projects[0] = NULL;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_int_equal(p.count, 2);
-    assert_string_equal(p.text[0], "projects[0].occupation: missing");
-    assert_string_equal(p.text[1], "projects[1].occupation: missing");
-}
-
-static void area_that_is_not_a_number_is_refused(void **state)
-{
-    (void)state;
-    const double bad[] = {NAN, INFINITY, -INFINITY};
-    for (size_t i = 0; i < 3; i++) {
-        form_parts f;
-        valid_form(&f);
-        f.site.area_m2 = bad[i];
-        sb_problems p = {0};
-        sb_rules_check_form(&f.form, &p);
-        assert_only_problem(&p, "site.area_m2: must be a finite number greater than 0");
-    }
-    form_parts f;
-    valid_form(&f);
-    f.site.area_m2 = 0;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_only_problem(&p, "site.area_m2: must be greater than 0");
-}
-
-static void email_needs_one_at_with_text_both_sides(void **state)
-{
-    (void)state;
-    static const char *const bad[] = {"a@b@c", "@example.com", "wang@", "@"};
-    for (size_t i = 0; i < 4; i++) {
-        form_parts f;
-        valid_form(&f);
-        f.contact.email = (char *)bad[i];
-        sb_problems p = {0};
-        sb_rules_check_form(&f.form, &p);
-        assert_only_problem(
-            &p, "contact.email: not an e-mail address (must contain one @ with text both sides)");
-    }
-}
-
-static void district_pinyin_and_every_unit_type_are_eligible(void **state)
-{
-    (void)state;
-    for (int t = SKILLBASE__UNIT_TYPE__ENTERPRISE; t <= SKILLBASE__UNIT_TYPE__OTHER; t++) {
-        form_parts f;
-        valid_form(&f);
-        f.unit.type = (Skillbase__UnitType)t;
-        f.unit.district = "Xiaoshan";
-        sb_problems p = {0};
-        sb_rules_check_form(&f.form, &p);
-        assert_int_equal(p.count, 0);
-    }
-}
-
-static void unspecified_unit_type_is_refused(void **state)
-{
-    (void)state;
-    form_parts f;
-    valid_form(&f);
-    f.unit.type = SKILLBASE__UNIT_TYPE__UNIT_TYPE_UNSPECIFIED;
-    sb_problems p = {0};
-    sb_rules_check_form(&f.form, &p);
-    assert_only_problem(&p, "unit.type: unknown unit type (expected enterprise, university, "
-                            "vocational_college, technical_school or other)");
-}
-
 /* ------------------------------------------------------------ rubric */
 
 static void default_rubric_is_the_shipped_split_and_valid(void **state)
@@ -588,7 +238,7 @@ static void rubric_whose_base_is_not_100_is_refused(void **state)
     sb_rubric r = {{25, 20, 25, 25, 10, 10}};
     sb_problems p = {0};
     assert_false(sb_rubric_valid(&r, &p));
-    assert_only_problem(&p, "rubric: the base items (basic_construction, system_construction, "
+    sb_tk_assert_only_problem(&p, "rubric: the base items (basic_construction, system_construction, "
                             "training_management, public_service) sum to 95, must be 100");
 }
 
@@ -598,7 +248,7 @@ static void rubric_whose_bonus_is_not_20_is_refused(void **state)
     sb_rubric r = {{25, 20, 25, 30, 10, 15}};
     sb_problems p = {0};
     assert_false(sb_rubric_valid(&r, &p));
-    assert_only_problem(&p, "rubric: the bonus items (competition_hosting, "
+    sb_tk_assert_only_problem(&p, "rubric: the bonus items (competition_hosting, "
                             "other_public_service) sum to 25, must be 20");
 }
 
@@ -666,7 +316,7 @@ static void one_point_above_a_maximum_is_refused(void **state)
     sb_problems p = {0};
     sb_score got = {0};
     assert_int_equal(sb_rules_score(&r, &s, &p, &got), SB_E(SB_INVALID));
-    assert_only_problem(&p, "scores.public_service: 31 is above the maximum of 30");
+    sb_tk_assert_only_problem(&p, "scores.public_service: 31 is above the maximum of 30");
     assert_int_equal(got.total, 0); /* untouched */
 }
 
@@ -827,19 +477,6 @@ int main(void)
         cmocka_unit_test(code_points_above_10ffff_are_refused),
         cmocka_unit_test(truncated_and_stray_bytes_are_refused),
         cmocka_unit_test(control_characters_other_than_tab_are_refused),
-        cmocka_unit_test(fully_valid_form_has_no_problems),
-        cmocka_unit_test(form_with_everything_wrong_reports_every_problem),
-        cmocka_unit_test(null_sub_messages_count_as_all_fields_missing),
-        cmocka_unit_test(null_form_reports_every_field),
-        cmocka_unit_test(one_null_sub_message_reports_only_its_fields),
-        cmocka_unit_test(malformed_text_is_reported_per_field),
-        cmocka_unit_test(overlong_fields_are_too_long),
-        cmocka_unit_test(more_than_100_projects_are_refused),
-        cmocka_unit_test(project_without_occupation_is_named_by_index),
-        cmocka_unit_test(area_that_is_not_a_number_is_refused),
-        cmocka_unit_test(email_needs_one_at_with_text_both_sides),
-        cmocka_unit_test(district_pinyin_and_every_unit_type_are_eligible),
-        cmocka_unit_test(unspecified_unit_type_is_refused),
         cmocka_unit_test(default_rubric_is_the_shipped_split_and_valid),
         cmocka_unit_test(rubric_items_are_named_in_scores_field_order),
         cmocka_unit_test(rubric_whose_base_is_not_100_is_refused),

@@ -2,14 +2,8 @@
  * and key pairs (sb_keys.h), the ZAP decision (zap.h), who may run what
  * (access.h over the real command table) and the generic message checks
  * (validate.h). */
-#define _GNU_SOURCE
+#include "sb_testkit.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +18,10 @@
 #include "zap.h"
 
 typedef struct {
-    char dir[64];
+    char dir[SB_TK_DIR_MAX];
     char path[128];
     sb_keypair op, svc, wrk, rdr, rev;
 } fixture;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -47,9 +35,8 @@ static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     char err[256];
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-test-sec-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
+    assert_non_null(f);
+    sb_tk_tmpdir(f->dir, NULL);
     snprintf(f->path, sizeof f->path, "%s/keys.ini", f->dir);
     if (sb_keypair_generate(&f->op, err, sizeof err) || sb_keypair_generate(&f->svc, err, 256) ||
         sb_keypair_generate(&f->wrk, err, 256) || sb_keypair_generate(&f->rdr, err, 256) ||
@@ -75,7 +62,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    int r = nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    int r = sb_tk_rmtree(f->dir);
     free(f);
     return r;
 }

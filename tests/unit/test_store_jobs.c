@@ -1,14 +1,8 @@
 /* Unit tests of the job outbox: the store's job functions (store_jobs.h),
  * the life cycle over them (jobq.h) and the backoff computation. Each test
  * gets its own store in a fresh mkdtemp directory under /tmp. */
-#define _XOPEN_SOURCE 700
+#include "sb_testkit.h"
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,48 +15,7 @@
 static const sb_jobq_policy policy = {
     .lease_ms = 30000, .max_attempts = 3, .backoff_base_ms = 1000, .backoff_max_ms = 60000};
 
-typedef struct {
-    char dir[64];
-    sb_store *s;
-    sb_txn *t;
-} fixture;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void open_store(fixture *f)
-{
-    sb_store_options o = {.dir = f->dir};
-    assert_int_equal(sb_store_open(&o, &f->s), 0);
-}
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-test-jobs-XXXXXX");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    open_store(f);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sb_store_abort(&f->t);
-    sb_store_close(&f->s);
-    int r = nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return r;
-}
+typedef sb_tk_store_fixture fixture;
 
 static sb_txn *begin(fixture *f)
 {
@@ -91,6 +44,14 @@ static Skillbase__Job *get(sb_txn *t, const char *id)
     Skillbase__Job *j = NULL;
     assert_int_equal(sb_store_job_get(t, id, NULL, &j), 0);
     return j;
+}
+
+/* Lease job id to `worker` at time 0, which must succeed. */
+static void lease(sb_txn *t, const char *id, const char *worker)
+{
+    Skillbase__Job *j;
+    assert_int_equal(sb_jobq_lease(t, id, worker, &policy, 0, 0, NULL, &j), 0);
+    skillbase__job__free_unpacked(j, NULL);
 }
 
 static size_t count_due(sb_txn *t, const char *type, uint64_t now, uint64_t real)
@@ -158,8 +119,7 @@ static void test_enqueue_assigns_ids_state_and_default_attempts(void **state)
     assert_counts(t, 2, 0, 0, 0, 0);
     commit(f);
     /* durable: a reopened store has them, and the next id goes on */
-    sb_store_close(&f->s);
-    open_store(f);
+    sb_tk_store_reopen(f);
     t = begin(f);
     assert_counts(t, 2, 0, 0, 0, 0);
     enqueue(t, "notify", 0, 0, a);
@@ -229,8 +189,7 @@ static void test_done_records_the_result_once(void **state)
     sb_txn *t = begin(f);
     enqueue(t, "notify", 0, 0, id);
     Skillbase__Job *j;
-    assert_int_equal(sb_jobq_lease(t, id, "w1", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, id, "w1");
     Skillbase__JobResult r = SKILLBASE__JOB_RESULT__INIT;
     r.summary = (char *)"mailed";
     assert_int_equal(sb_jobq_done(t, id, &r, "w1", 3000), 0);
@@ -290,9 +249,7 @@ static void test_fatal_failure_parks_at_once_and_stale_failures_are_refused(void
     char id[32];
     sb_txn *t = begin(f);
     enqueue(t, "notify", 0, 0, id);
-    Skillbase__Job *j;
-    assert_int_equal(sb_jobq_lease(t, id, "w1", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, id, "w1");
     /* a failure for another attempt is stale */
     assert_int_equal(sb_jobq_fail(t, id, 2, "x", SB_JOBQ_RETRYABLE, &policy, 0, 0, 0, NULL),
                      SB_E(SB_WRONG_STATE));
@@ -311,8 +268,7 @@ static void test_handed_back_is_not_counted_and_due_at_once(void **state)
     sb_txn *t = begin(f);
     enqueue(t, "notify", 0, 1, id); /* one attempt only */
     Skillbase__Job *j;
-    assert_int_equal(sb_jobq_lease(t, id, "w1", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, id, "w1");
     Skillbase__JobState st;
     assert_int_equal(
         sb_jobq_fail(t, id, 1, "worker stopping", SB_JOBQ_HANDED_BACK, &policy, 0, 0, 0, &st), 0);
@@ -332,8 +288,7 @@ static void test_retry_of_a_parked_job_starts_the_attempts_again(void **state)
     enqueue(t, "notify", 0, 1, id);
     Skillbase__Job *j;
     assert_int_equal(sb_jobq_retry(t, id, "x", 0, NULL, NULL), SB_E(SB_WRONG_STATE));
-    assert_int_equal(sb_jobq_lease(t, id, "w1", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, id, "w1");
     assert_int_equal(sb_jobq_fail(t, id, 1, "down", SB_JOBQ_RETRYABLE, &policy, 0, 0, 0, NULL), 0);
     assert_counts(t, 0, 0, 0, 1, 0);
     assert_int_equal(sb_jobq_retry(t, id, "retried by op", 5000, NULL, &j), 0);
@@ -358,8 +313,7 @@ static void test_cancel_takes_any_unfinished_job_out_of_the_queue(void **state)
     enqueue(t, "notify", 0, 0, q);
     enqueue(t, "notify", 0, 0, l);
     Skillbase__Job *j;
-    assert_int_equal(sb_jobq_lease(t, l, "w1", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, l, "w1");
     assert_int_equal(sb_jobq_cancel(t, q, "cancelled by op", 0, NULL, &j), 0);
     assert_int_equal(j->state, SKILLBASE__JOB_STATE__CANCELLED);
     assert_string_equal(j->result->summary, "cancelled by op");
@@ -383,13 +337,11 @@ static void test_restart_requeues_leased_jobs_without_counting_the_attempt(void 
         enqueue(t, "notify", 0, 0, ids[i]);
     Skillbase__Job *j;
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(sb_jobq_lease(t, ids[i], "w1", &policy, 0, 0, NULL, &j), 0);
-        skillbase__job__free_unpacked(j, NULL);
+        lease(t, ids[i], "w1");
     }
     commit(f);
     /* the daemon dies; the next one opens the store */
-    sb_store_close(&f->s);
-    open_store(f);
+    sb_tk_store_reopen(f);
     t = begin(f);
     assert_counts(t, 1, 2, 0, 0, 0);
     size_t n = 0;
@@ -413,9 +365,7 @@ static void test_list_filters_by_state_and_type_and_pages(void **state)
     sb_txn *t = begin(f);
     for (int i = 0; i < 5; i++)
         enqueue(t, i % 2 ? "deadlines" : "notify", 0, 0, id);
-    Skillbase__Job *j;
-    assert_int_equal(sb_jobq_lease(t, "job-00000001", "w", &policy, 0, 0, NULL, &j), 0);
-    skillbase__job__free_unpacked(j, NULL);
+    lease(t, "job-00000001", "w");
     Skillbase__Job **jobs;
     size_t n;
     bool more;
@@ -487,7 +437,7 @@ static void test_bad_jobs_are_refused(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_store_setup_open, sb_tk_store_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backoff_doubles_caps_and_jitters_within_half),
         T(test_enqueue_assigns_ids_state_and_default_attempts),

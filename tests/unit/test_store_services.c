@@ -2,47 +2,17 @@
  * composite keys keep one sub-base's year together and in date order, the
  * per-year counts, external ids, the base walk, statement paging by bytes,
  * and that an aborted transaction leaves nothing behind. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sb_error.h"
 #include "store.h"
 #include "store_services.h"
 
-typedef struct {
-    char dir[64];
-    sb_store *store;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-services-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    sb_store_options o = {f->dir, 0, 0};
-    assert_int_equal(sb_store_open(&o, &f->store), 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sb_store_close(&f->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+typedef sb_tk_store_fixture fixture;
 
 /* Add one record in its own committed transaction; returns the count. */
 static uint64_t add(fixture *f, const char *base, const char *date, const char *ext, char *id)
@@ -57,7 +27,7 @@ static uint64_t add(fixture *f, const char *base, const char *date, const char *
     sb_txn *t;
     uint64_t count = 0;
     char buf[SB_SERVICE_ID_MAX];
-    assert_int_equal(sb_store_begin(f->store, true, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     assert_int_equal(sb_store_service_add(t, &r, buf, &count), 0);
     assert_ptr_equal(r.id, buf);
     assert_int_equal(sb_store_commit(&t), 0);
@@ -84,7 +54,7 @@ static void records_list_by_base_and_year_in_date_order(void **state)
     size_t n;
     bool more;
     uint64_t count;
-    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     assert_int_equal(
         sb_store_services_list(t, "base-000002", 2026, NULL, 0, NULL, &recs, &n, &more), 0);
     assert_int_equal(n, 2);
@@ -143,7 +113,7 @@ static void bases_of_a_year_with_their_counts(void **state)
     add(f, "base-000003", "2025-04-01", NULL, NULL);
     char out[256] = "";
     sb_txn *t;
-    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     assert_int_equal(sb_store_service_bases_each(t, 2026, collect, out), 0);
     assert_string_equal(out, "base-000001=2;base-000002=1;");
     out[0] = 0;
@@ -162,7 +132,7 @@ static void external_ids_are_unique_per_source(void **state)
     add(f, "base-000001", "2026-03-01", "T-1", id);
     sb_txn *t;
     Skillbase__ServiceRecord *r;
-    assert_int_equal(sb_store_begin(f->store, true, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     assert_int_equal(sb_store_service_find_external(t, "portal", "T-1", NULL, &r), 0);
     assert_string_equal(r->id, id);
     skillbase__service_record__free_unpacked(r, NULL);
@@ -190,10 +160,10 @@ static void an_aborted_add_leaves_nothing(void **state)
     char buf[SB_SERVICE_ID_MAX];
     uint64_t count;
     sb_txn *t;
-    assert_int_equal(sb_store_begin(f->store, true, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     assert_int_equal(sb_store_service_add(t, &r, buf, &count), 0);
     sb_store_abort(&t);
-    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     Skillbase__ServiceRecord *got;
     assert_int_equal(sb_store_service_get(t, "svc-000001", NULL, &got), SB_E(SB_NOT_FOUND));
     assert_int_equal(sb_store_service_find_external(t, "portal", "T-9", NULL, &got),
@@ -212,7 +182,7 @@ static void statements_replace_and_page_by_bytes(void **state)
     fixture *f = *state;
     sb_txn *t;
     const char *bases[] = {"base-000003", "base-000001", "base-000002"};
-    assert_int_equal(sb_store_begin(f->store, true, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     for (size_t i = 0; i < 3; i++) {
         Skillbase__SubsidyStatement st = SKILLBASE__SUBSIDY_STATEMENT__INIT;
         st.base_id = (char *)bases[i];
@@ -234,7 +204,7 @@ static void statements_replace_and_page_by_bytes(void **state)
     assert_int_equal(sb_store_statement_put(t, &newer), 0);
     assert_int_equal(sb_store_commit(&t), 0);
 
-    assert_int_equal(sb_store_begin(f->store, false, &t), 0);
+    assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     Skillbase__SubsidyStatement *st, **sts;
     size_t n;
     bool more;
@@ -270,13 +240,13 @@ static void statements_replace_and_page_by_bytes(void **state)
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_store_setup_open, sb_tk_store_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(records_list_by_base_and_year_in_date_order, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(bases_of_a_year_with_their_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(external_ids_are_unique_per_source, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_aborted_add_leaves_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(statements_replace_and_page_by_bytes, setup, teardown),
+        T(records_list_by_base_and_year_in_date_order),
+        T(bases_of_a_year_with_their_counts),
+        T(external_ids_are_unique_per_source),
+        T(an_aborted_add_leaves_nothing),
+        T(statements_replace_and_page_by_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,194 +3,41 @@
  * clock. record_service validation, idempotency (key and external id), the
  * statement job in the same transaction, list_services paging, and the
  * daemon's checks of a statement before it stores it. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "dispatch.h"
-#include "handlers.h"
 #include "sb_error.h"
 #include "sb_subsidy.h"
 
-/* 2026-03-10 09:00 in Hangzhou: the sub-base is certified that day */
-#define NOW_MS 1773104400000ull
-#define UNIT_CC "91350100M000100Y43"
+/* The sub-base is certified on SB_TK_NOW_MS (2026-03-10). */
+#define UNIT_CC SB_TK_CREDIT_CODE
 
-typedef struct {
-    char dir[64];
-    sb_store *store;
-    sb_config config;
-    sb_dispatch_ctx ctx;
-    sb_arena arena;
-    char client_cc[2][19];
-} fixture;
-
-static uint64_t clock_ms = NOW_MS;
-
-static uint64_t fixed_clock(void *arg)
-{
-    return *(uint64_t *)arg;
-}
-
-/* A valid credit code from a 17-character body (GB 32100-2015). */
-static void credit_code(const char *body, char out[19])
-{
-    static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    static const unsigned w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
-    unsigned sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (unsigned)(strchr(alphabet, body[i]) - alphabet) * w[i];
-    memcpy(out, body, 17);
-    out[17] = alphabet[(31 - sum % 31) % 31];
-    out[18] = 0;
-}
-
-static Skillbase__Reply *send_req(fixture *f, Skillbase__Request *req)
-{
-    req->protocol = 1;
-    if (!req->actor || !req->actor[0])
-        req->actor = "tester";
-    size_t len = skillbase__request__get_packed_size(req);
-    uint8_t *buf = malloc(len + 1);
-    skillbase__request__pack(req, buf);
-    sb_txn *txn;
-    assert_int_equal(sb_store_begin(f->store, true, &txn), 0);
-    sb_dispatch_result r;
-    sb_arena_reset(&f->arena);
-    assert_int_equal(sb_dispatch(&f->ctx, txn, SB_ROLE_ANY, buf, len, &f->arena, &r), 0);
-    assert_int_equal(sb_store_commit(&txn), 0);
-    free(buf);
-    Skillbase__Reply *reply = skillbase__reply__unpack(NULL, r.len, r.reply);
-    assert_non_null(reply);
-    return reply;
-}
-
-static void expect_ok(Skillbase__Reply *r)
-{
-    if (r->code != SKILLBASE__ERROR_CODE__OK)
-        fail_msg("expected OK, got %s: %s%s%s", sb_error_name((int)r->code), r->message,
-                 r->n_details ? " / " : "", r->n_details ? r->details[0] : "");
-}
-
-/* Apply, review, evaluate --pass, close publicity: base-000001. */
-static void certify(fixture *f)
-{
-    Skillbase__ApplicationForm form = SKILLBASE__APPLICATION_FORM__INIT;
-    Skillbase__Unit unit = SKILLBASE__UNIT__INIT;
-    Skillbase__Contact contact = SKILLBASE__CONTACT__INIT;
-    Skillbase__Project project = SKILLBASE__PROJECT__INIT, *projects[1] = {&project};
-    Skillbase__Site site = SKILLBASE__SITE__INIT;
-    Skillbase__Staff staff = SKILLBASE__STAFF__INIT;
-    Skillbase__Materials m = SKILLBASE__MATERIALS__INIT;
-    unit.name = "杭州精工机械有限公司";
-    unit.credit_code = UNIT_CC;
-    unit.type = SKILLBASE__UNIT_TYPE__ENTERPRISE;
-    unit.district = "xihu";
-    unit.legal_person = 1;
-    contact.name = "王工";
-    contact.phone = "0571-88888888";
-    contact.email = "hr@example.com";
-    project.occupation = "电工";
-    project.level = "高级工";
-    site.owned = site.office_owned = 1;
-    site.area_m2 = 1200;
-    site.equipment_value_cny = 3500000;
-    staff.full_time_managers = 2;
-    staff.teachers = 12;
-    m.application_form = "DOC-1";
-    m.license = "DOC-2";
-    m.staff_credentials = "DOC-3";
-    m.management_rules = "DOC-4";
-    form.unit = &unit;
-    form.contact = &contact;
-    form.base_name = "精工机械";
-    form.projects = projects;
-    form.n_projects = 1;
-    form.site = &site;
-    form.staff = &staff;
-    form.materials = &m;
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Apply a = SKILLBASE__APPLY__INIT;
-    a.form = &form;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
-    req.apply = &a;
-    Skillbase__Reply *r = send_req(f, &req);
-    expect_ok(r);
-    skillbase__reply__free_unpacked(r, NULL);
-    const Skillbase__Request__CommandCase steps[] = {SKILLBASE__REQUEST__COMMAND_REVIEW,
-                                                     SKILLBASE__REQUEST__COMMAND_EVALUATE,
-                                                     SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY};
-    for (size_t i = 0; i < 3; i++) {
-        Skillbase__Request t = SKILLBASE__REQUEST__INIT;
-        Skillbase__Transition tr = SKILLBASE__TRANSITION__INIT;
-        Skillbase__Evaluate ev = SKILLBASE__EVALUATE__INIT;
-        tr.id = ev.id = "app-000001";
-        tr.reason = ev.reason = "ok";
-        ev.pass = 1;
-        t.command_case = steps[i];
-        if (steps[i] == SKILLBASE__REQUEST__COMMAND_REVIEW)
-            t.review = &tr;
-        else if (steps[i] == SKILLBASE__REQUEST__COMMAND_EVALUATE)
-            t.evaluate = &ev;
-        else
-            t.close_publicity = &tr;
-        r = send_req(f, &t);
-        expect_ok(r);
-        skillbase__reply__free_unpacked(r, NULL);
-    }
-}
+/* The client the services are for: a valid code of another unit. */
+static char client_cc[SB_TK_CREDIT_LEN + 1];
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sb-subsidy-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    sb_config_defaults(&f->config);
-    snprintf(f->config.state_dir, sizeof f->config.state_dir, "%s", f->dir);
-    sb_store_options o = {f->dir, 0, 0};
-    assert_int_equal(sb_store_open(&o, &f->store), 0);
-    clock_ms = NOW_MS;
-    f->ctx = (sb_dispatch_ctx){.store = f->store,
-                               .config = &f->config,
-                               .started_ms = NOW_MS,
-                               .now_ms = fixed_clock,
-                               .clock_arg = &clock_ms};
-    sb_arena_init(&f->arena, 0);
-    credit_code("91330100MA0000001", f->client_cc[0]);
-    credit_code("91330100MA0000002", f->client_cc[1]);
-    *state = f;
-    certify(f);
+    sb_tk_daemon *d = sb_tk_daemon_new(NULL, SB_TK_NOW_MS);
+    *state = d;
+    sb_tk_credit_code("91330100MA0000001", client_cc);
+    char base[SB_TK_ID_MAX];
+    sb_tk_certified_base(d, UNIT_CC, base);
+    assert_string_equal(base, "base-000001");
     /* services happen later in the year */
-    clock_ms = NOW_MS + 90ull * 86400000;
+    d->now_ms = SB_TK_NOW_MS + 90ull * 86400000;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sb_store_close(&f->store);
-    sb_arena_destroy(&f->arena);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
-
-static Skillbase__ServiceRecord service(fixture *f, const char *date)
+static Skillbase__ServiceRecord service(const char *date)
 {
     Skillbase__ServiceRecord s = SKILLBASE__SERVICE_RECORD__INIT;
     s.base_id = "base-000001";
     s.date = (char *)date;
     s.client_name = "杭州某职业技术学院";
-    s.client_credit_code = f->client_cc[0];
+    s.client_credit_code = client_cc;
     s.kind = SKILLBASE__SERVICE_KIND__TRAINING;
     s.occupation = "电工";
     s.level = "高级工";
@@ -199,7 +46,7 @@ static Skillbase__ServiceRecord service(fixture *f, const char *date)
     return s;
 }
 
-static Skillbase__Reply *record(fixture *f, Skillbase__ServiceRecord *s, const char *key)
+static Skillbase__Reply *record(sb_tk_daemon *d, Skillbase__ServiceRecord *s, const char *key)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__RecordService rs = SKILLBASE__RECORD_SERVICE__INIT;
@@ -207,11 +54,11 @@ static Skillbase__Reply *record(fixture *f, Skillbase__ServiceRecord *s, const c
     req.command_case = SKILLBASE__REQUEST__COMMAND_RECORD_SERVICE;
     req.record_service = &rs;
     req.idempotency_key = (char *)key;
-    return send_req(f, &req);
+    return sb_tk_send(d, &req);
 }
 
 /* Number of jobs of the subsidy type, any state. */
-static size_t subsidy_jobs(fixture *f)
+static size_t subsidy_jobs(sb_tk_daemon *d)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__ListJobs lj = SKILLBASE__LIST_JOBS__INIT;
@@ -219,8 +66,8 @@ static size_t subsidy_jobs(fixture *f)
     lj.limit = 1000;
     req.command_case = SKILLBASE__REQUEST__COMMAND_LIST_JOBS;
     req.list_jobs = &lj;
-    Skillbase__Reply *r = send_req(f, &req);
-    expect_ok(r);
+    Skillbase__Reply *r = sb_tk_send(d, &req);
+    sb_tk_assert_ok(r);
     size_t n = r->jobs->n_jobs;
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(r->jobs->jobs[i]->entity_id, "base-000001");
@@ -235,7 +82,7 @@ static size_t subsidy_jobs(fixture *f)
     return n;
 }
 
-static Skillbase__Reply *list_services(fixture *f, const char *base, uint32_t year,
+static Skillbase__Reply *list_services(sb_tk_daemon *d, const char *base, uint32_t year,
                                        const char *after, uint32_t limit)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -246,15 +93,15 @@ static Skillbase__Reply *list_services(fixture *f, const char *base, uint32_t ye
     q.limit = limit;
     req.command_case = SKILLBASE__REQUEST__COMMAND_LIST_SERVICES;
     req.list_services = &q;
-    return send_req(f, &req);
+    return sb_tk_send(d, &req);
 }
 
 /* ------------------------------------------------------------ record_service */
 
 static void every_bad_field_is_named(void **state)
 {
-    fixture *f = *state;
-    Skillbase__ServiceRecord s = service(f, "2026-13-01");
+    sb_tk_daemon *d = *state;
+    Skillbase__ServiceRecord s = service("2026-13-01");
     s.client_credit_code = "91330100MA00000010"; /* wrong check character */
     s.kind = 0;
     s.trainees = 0;
@@ -262,7 +109,7 @@ static void every_bad_field_is_named(void **state)
     s.occupation = "";
     s.client_name = "bad\x01name";
     s.id = "svc-999999";
-    Skillbase__Reply *r = record(f, &s, NULL);
+    Skillbase__Reply *r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
     const char *expect[] = {"id:",   "date:",       "client_name:", "client_credit_code:",
                             "kind:", "occupation:", "trainees:",    "hours_tenths:"};
@@ -276,57 +123,50 @@ static void every_bad_field_is_named(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* a date after today, an unknown base, an application */
-    s = service(f, "2026-12-01");
-    r = record(f, &s, NULL);
+    s = service("2026-12-01");
+    r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
     assert_non_null(strstr(r->details[0], "after today"));
     skillbase__reply__free_unpacked(r, NULL);
-    s = service(f, "2026-04-01");
+    s = service("2026-04-01");
     s.base_id = "base-000009";
-    r = record(f, &s, NULL);
+    r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__NOT_FOUND);
     skillbase__reply__free_unpacked(r, NULL);
     s.base_id = "app-000001";
-    r = record(f, &s, NULL);
+    r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
     assert_non_null(strstr(r->message, "not a sub-base"));
     skillbase__reply__free_unpacked(r, NULL);
-    assert_int_equal(subsidy_jobs(f), 0);
+    assert_int_equal(subsidy_jobs(d), 0);
 }
 
 static void a_record_is_stored_with_its_job_and_event(void **state)
 {
-    fixture *f = *state;
-    Skillbase__ServiceRecord s = service(f, "2026-04-01");
-    Skillbase__Reply *r = record(f, &s, "k1");
-    expect_ok(r);
+    sb_tk_daemon *d = *state;
+    Skillbase__ServiceRecord s = service("2026-04-01");
+    Skillbase__Reply *r = record(d, &s, "k1");
+    sb_tk_assert_ok(r);
     assert_int_equal(r->result_case, SKILLBASE__REPLY__RESULT_SERVICE);
     assert_string_equal(r->service->id, "svc-000001");
     assert_string_equal(r->service->source, "operator");
     assert_string_equal(r->service->recorded_by, "tester");
-    assert_int_equal(r->service->recorded_ms, clock_ms);
+    assert_int_equal(r->service->recorded_ms, d->now_ms);
     assert_true(r->seq > 0);
     uint64_t seq = r->seq;
     skillbase__reply__free_unpacked(r, NULL);
-    assert_int_equal(subsidy_jobs(f), 1);
+    assert_int_equal(subsidy_jobs(d), 1);
 
     /* the same key again: the first answer, nothing new */
-    r = record(f, &s, "k1");
-    expect_ok(r);
+    r = record(d, &s, "k1");
+    sb_tk_assert_ok(r);
     assert_true(r->replayed);
     assert_string_equal(r->service->id, "svc-000001");
     skillbase__reply__free_unpacked(r, NULL);
-    assert_int_equal(subsidy_jobs(f), 1);
+    assert_int_equal(subsidy_jobs(d), 1);
 
     /* the audit event, a non-transition on the base */
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__ReadEvents re = SKILLBASE__READ_EVENTS__INIT;
-    re.from_seq = seq;
-    re.limit = 1;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_READ_EVENTS;
-    req.read_events = &re;
-    r = send_req(f, &req);
-    expect_ok(r);
+    r = sb_tk_read_events(d, seq, 1, NULL);
     assert_int_equal(r->events->n_events, 1);
     const Skillbase__Event *ev = r->events->events[0];
     assert_string_equal(ev->topic, "base.service_recorded");
@@ -336,8 +176,8 @@ static void a_record_is_stored_with_its_job_and_event(void **state)
     assert_non_null(strstr(ev->reason, "svc-000001"));
     skillbase__reply__free_unpacked(r, NULL);
 
-    r = list_services(f, "base-000001", 2026, "", 0);
-    expect_ok(r);
+    r = list_services(d, "base-000001", 2026, "", 0);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->services->input_version, 1);
     assert_int_equal(r->services->n_services, 1);
     assert_string_equal(r->services->sub_base->id, "base-000001");
@@ -347,48 +187,48 @@ static void a_record_is_stored_with_its_job_and_event(void **state)
 
 static void a_repeated_external_id_is_one_record(void **state)
 {
-    fixture *f = *state;
-    Skillbase__ServiceRecord s = service(f, "2026-04-02");
+    sb_tk_daemon *d = *state;
+    Skillbase__ServiceRecord s = service("2026-04-02");
     s.source = "training-portal";
     s.external_id = "T-77";
-    Skillbase__Reply *r = record(f, &s, NULL);
-    expect_ok(r);
+    Skillbase__Reply *r = record(d, &s, NULL);
+    sb_tk_assert_ok(r);
     assert_string_equal(r->service->id, "svc-000001");
     skillbase__reply__free_unpacked(r, NULL);
-    r = record(f, &s, NULL); /* another key, same delivery */
-    expect_ok(r);
+    r = record(d, &s, NULL); /* another key, same delivery */
+    sb_tk_assert_ok(r);
     assert_string_equal(r->service->id, "svc-000001");
     skillbase__reply__free_unpacked(r, NULL);
-    assert_int_equal(subsidy_jobs(f), 1);
+    assert_int_equal(subsidy_jobs(d), 1);
     s.trainees = 21; /* same id, other facts */
-    r = record(f, &s, NULL);
+    r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__CONFLICT);
     assert_non_null(strstr(r->message, "svc-000001"));
     skillbase__reply__free_unpacked(r, NULL);
     /* the same external id of another source is another record */
     s.source = "assessment-centre";
-    r = record(f, &s, NULL);
-    expect_ok(r);
+    r = record(d, &s, NULL);
+    sb_tk_assert_ok(r);
     assert_string_equal(r->service->id, "svc-000002");
     skillbase__reply__free_unpacked(r, NULL);
 }
 
 static void services_page_in_date_order(void **state)
 {
-    fixture *f = *state;
+    sb_tk_daemon *d = *state;
     const char *dates[] = {"2026-05-03", "2026-04-01", "2026-05-01", "2026-04-01", "2026-06-01"};
     for (size_t i = 0; i < 5; i++) {
-        Skillbase__ServiceRecord s = service(f, dates[i]);
-        Skillbase__Reply *r = record(f, &s, NULL);
-        expect_ok(r);
+        Skillbase__ServiceRecord s = service(dates[i]);
+        Skillbase__Reply *r = record(d, &s, NULL);
+        sb_tk_assert_ok(r);
         skillbase__reply__free_unpacked(r, NULL);
     }
     const char *order[] = {"svc-000002", "svc-000004", "svc-000003", "svc-000001", "svc-000005"};
     char after[32] = "";
     size_t seen = 0;
     for (int page = 0; page < 3; page++) {
-        Skillbase__Reply *r = list_services(f, "base-000001", 2026, after, 2);
-        expect_ok(r);
+        Skillbase__Reply *r = list_services(d, "base-000001", 2026, after, 2);
+        sb_tk_assert_ok(r);
         assert_int_equal(r->services->input_version, 5);
         for (size_t i = 0; i < r->services->n_services; i++)
             assert_string_equal(r->services->services[i]->id, order[seen++]);
@@ -398,12 +238,12 @@ static void services_page_in_date_order(void **state)
     assert_int_equal(seen, 5);
     assert_string_equal(after, "");
     /* another year is empty; a resume point of another year is refused */
-    Skillbase__Reply *r = list_services(f, "base-000001", 2025, "", 0);
-    expect_ok(r);
+    Skillbase__Reply *r = list_services(d, "base-000001", 2025, "", 0);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->services->n_services, 0);
     assert_int_equal(r->services->input_version, 0);
     skillbase__reply__free_unpacked(r, NULL);
-    r = list_services(f, "base-000001", 2025, "svc-000001", 0);
+    r = list_services(d, "base-000001", 2025, "svc-000001", 0);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
     skillbase__reply__free_unpacked(r, NULL);
 }
@@ -458,7 +298,7 @@ static void good_statement(statement_parts *p)
     p->st.computed_ms = 1;
 }
 
-static Skillbase__Reply *send_statement(fixture *f, Skillbase__SubsidyStatement *st)
+static Skillbase__Reply *send_statement(sb_tk_daemon *d, Skillbase__SubsidyStatement *st)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__RecordStatement rs = SKILLBASE__RECORD_STATEMENT__INIT;
@@ -466,10 +306,10 @@ static Skillbase__Reply *send_statement(fixture *f, Skillbase__SubsidyStatement 
     req.command_case = SKILLBASE__REQUEST__COMMAND_RECORD_STATEMENT;
     req.record_statement = &rs;
     req.actor = "worker:subsidy-test";
-    return send_req(f, &req);
+    return sb_tk_send(d, &req);
 }
 
-static Skillbase__Reply *report(fixture *f, const char *base)
+static Skillbase__Reply *report(sb_tk_daemon *d, const char *base)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__SubsidyReport q = SKILLBASE__SUBSIDY_REPORT__INIT;
@@ -477,7 +317,7 @@ static Skillbase__Reply *report(fixture *f, const char *base)
     q.base_id = (char *)base;
     req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_REPORT;
     req.subsidy_report = &q;
-    return send_req(f, &req);
+    return sb_tk_send(d, &req);
 }
 
 static void expect_refused(Skillbase__Reply *r, const char *detail)
@@ -491,18 +331,18 @@ static void expect_refused(Skillbase__Reply *r, const char *detail)
 
 static void statements_are_checked_then_stored_once(void **state)
 {
-    fixture *f = *state;
-    Skillbase__ServiceRecord s1 = service(f, "2026-04-01"), s2 = service(f, "2026-02-01");
-    Skillbase__Reply *r = record(f, &s1, NULL);
-    expect_ok(r);
+    sb_tk_daemon *d = *state;
+    Skillbase__ServiceRecord s1 = service("2026-04-01"), s2 = service("2026-02-01");
+    Skillbase__Reply *r = record(d, &s1, NULL);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
-    r = record(f, &s2, NULL);
-    expect_ok(r);
+    r = record(d, &s2, NULL);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
 
     /* no statement yet: the base is pending */
-    r = report(f, "");
-    expect_ok(r);
+    r = report(d, "");
+    sb_tk_assert_ok(r);
     assert_int_equal(r->statements->n_statements, 0);
     assert_int_equal(r->statements->n_pending, 1);
     assert_string_equal(r->statements->pending[0], "base-000001");
@@ -511,34 +351,34 @@ static void statements_are_checked_then_stored_once(void **state)
     statement_parts p;
     good_statement(&p);
     p.line.amount_fen = 400001; /* not what the rate gives */
-    expect_refused(r = send_statement(f, &p.st), "lines[0]: amount_fen is 400001");
+    expect_refused(r = send_statement(d, &p.st), "lines[0]: amount_fen is 400001");
     skillbase__reply__free_unpacked(r, NULL);
     good_statement(&p);
     p.st.total_fen = 400000; /* ignores the cap */
-    expect_refused(r = send_statement(f, &p.st), "total_fen, capped");
+    expect_refused(r = send_statement(d, &p.st), "total_fen, capped");
     skillbase__reply__free_unpacked(r, NULL);
     good_statement(&p);
     p.st.n_exclusions = 0; /* leaves a record out */
-    expect_refused(r = send_statement(f, &p.st), "input_version says 2");
+    expect_refused(r = send_statement(d, &p.st), "input_version says 2");
     skillbase__reply__free_unpacked(r, NULL);
     good_statement(&p);
     p.excl.service_id = "svc-000001"; /* counts one twice */
-    expect_refused(r = send_statement(f, &p.st), "counted more than once");
+    expect_refused(r = send_statement(d, &p.st), "counted more than once");
     skillbase__reply__free_unpacked(r, NULL);
     good_statement(&p);
     p.line.trainees = 21;
     p.line.amount_fen = 420000;
     p.st.gross_fen = 420000;
-    expect_refused(r = send_statement(f, &p.st), "differ from svc-000001");
+    expect_refused(r = send_statement(d, &p.st), "differ from svc-000001");
     skillbase__reply__free_unpacked(r, NULL);
     good_statement(&p);
     p.st.input_version = 3;
-    expect_refused(r = send_statement(f, &p.st), "input_version: 3 records");
+    expect_refused(r = send_statement(d, &p.st), "input_version: 3 records");
     skillbase__reply__free_unpacked(r, NULL);
 
     good_statement(&p);
-    r = send_statement(f, &p.st);
-    expect_ok(r);
+    r = send_statement(d, &p.st);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->result_case, SKILLBASE__REPLY__RESULT_STATEMENT);
     assert_int_equal(r->statement->total_fen, 300000);
     uint64_t seq = r->seq;
@@ -546,13 +386,7 @@ static void statements_are_checked_then_stored_once(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* the event the notify worker hears of */
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__ReadEvents re = SKILLBASE__READ_EVENTS__INIT;
-    re.from_seq = seq;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_READ_EVENTS;
-    req.read_events = &re;
-    r = send_req(f, &req);
-    expect_ok(r);
+    r = sb_tk_read_events(d, seq, 0, NULL);
     assert_int_equal(r->events->n_events, 1);
     assert_string_equal(r->events->events[0]->topic, "base.subsidy_statement");
     assert_string_equal(r->events->events[0]->actor, "worker:subsidy-test");
@@ -562,27 +396,26 @@ static void statements_are_checked_then_stored_once(void **state)
 
     /* the same statement again, or an older one: nothing new */
     p.st.computed_ms = 2;
-    r = send_statement(f, &p.st);
-    expect_ok(r);
+    r = send_statement(d, &p.st);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
-    r = report(f, "base-000001");
-    expect_ok(r);
+    r = report(d, "base-000001");
+    sb_tk_assert_ok(r);
     assert_int_equal(r->statements->n_statements, 1);
     assert_int_equal(r->statements->statements[0]->computed_ms, 1);
     assert_int_equal(r->statements->n_pending, 0);
     skillbase__reply__free_unpacked(r, NULL);
-    req.read_events->from_seq = last + 1;
-    r = send_req(f, &req);
+    r = sb_tk_read_events(d, last + 1, 0, NULL);
     assert_int_equal(r->events->n_events, 0);
     skillbase__reply__free_unpacked(r, NULL);
 
     /* a new record makes the base pending again until a newer statement */
-    Skillbase__ServiceRecord s3 = service(f, "2026-05-01");
-    r = record(f, &s3, NULL);
-    expect_ok(r);
+    Skillbase__ServiceRecord s3 = service("2026-05-01");
+    r = record(d, &s3, NULL);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
-    r = report(f, "");
-    expect_ok(r);
+    r = report(d, "");
+    sb_tk_assert_ok(r);
     assert_int_equal(r->statements->n_statements, 1);
     assert_int_equal(r->statements->n_pending, 1);
     skillbase__reply__free_unpacked(r, NULL);
@@ -590,47 +423,47 @@ static void statements_are_checked_then_stored_once(void **state)
 
 static void compute_queues_jobs_for_bases_with_records(void **state)
 {
-    fixture *f = *state;
+    sb_tk_daemon *d = *state;
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__SubsidyCompute q = SKILLBASE__SUBSIDY_COMPUTE__INIT;
     q.year = 2026;
     req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_COMPUTE;
     req.subsidy_compute = &q;
-    Skillbase__Reply *r = send_req(f, &req);
-    expect_ok(r);
+    Skillbase__Reply *r = sb_tk_send(d, &req);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->queued->n_base_ids, 0);
     skillbase__reply__free_unpacked(r, NULL);
-    Skillbase__ServiceRecord s = service(f, "2026-04-01");
-    r = record(f, &s, NULL);
-    expect_ok(r);
+    Skillbase__ServiceRecord s = service("2026-04-01");
+    r = record(d, &s, NULL);
+    sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
-    r = send_req(f, &req);
-    expect_ok(r);
+    r = sb_tk_send(d, &req);
+    sb_tk_assert_ok(r);
     assert_int_equal(r->queued->n_base_ids, 1);
     assert_string_equal(r->queued->base_ids[0], "base-000001");
     skillbase__reply__free_unpacked(r, NULL);
-    assert_int_equal(subsidy_jobs(f), 2);
+    assert_int_equal(subsidy_jobs(d), 2);
     q.base_id = "base-000404";
-    r = send_req(f, &req);
+    r = sb_tk_send(d, &req);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__NOT_FOUND);
     skillbase__reply__free_unpacked(r, NULL);
     q.base_id = "";
     q.year = 0;
-    r = send_req(f, &req);
+    r = sb_tk_send(d, &req);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
     skillbase__reply__free_unpacked(r, NULL);
 }
 
 int main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, sb_tk_daemon_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_bad_field_is_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_record_is_stored_with_its_job_and_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_repeated_external_id_is_one_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(services_page_in_date_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(statements_are_checked_then_stored_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(compute_queues_jobs_for_bases_with_records, setup,
-                                        teardown),
+        T(every_bad_field_is_named),
+        T(a_record_is_stored_with_its_job_and_event),
+        T(a_repeated_external_id_is_one_record),
+        T(services_page_in_date_order),
+        T(statements_are_checked_then_stored_once),
+        T(compute_queues_jobs_for_bases_with_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
