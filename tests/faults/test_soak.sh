@@ -46,7 +46,7 @@ fault_inject "a steady $RATE requests/s from 8 clients for $SECS s with the thre
 CSV=$SB_WORK/soak.csv
 fault_run load --endpoint "$SKILLBASE_ENDPOINT" --clients 8 --lanes 2 --ingest --reads-every 4 \
     --rate "$RATE" --seconds "$SECS" --timeout-ms 5000 --pid "$SB_PID" --csv "$CSV" \
-    --sample-ms $((SAMPLE * 1000))
+    --sample-ms $((SAMPLE * 1000)) --check --ledger "$SB_WORK/soak.ledger"
 answered=$(fault_count answered "$SB_OUT")
 
 # the plot, for people; then the verdict
@@ -77,7 +77,7 @@ for t in notify publicity.schedule subsidy.statement; do
     fault_wait 120 "the $t jobs to drain" fault_jobs_settled "$t"
 done
 assert_eq 0 "$(fault_jobs_count parked)" "parked jobs"
-fault_run check --endpoint "$SKILLBASE_ENDPOINT"
+fault_run check --endpoint "$SKILLBASE_ENDPOINT" --ledger "$SB_WORK/soak.ledger"
 fault_check "$answered requests in $SECS s at a steady rate: no steady memory growth, no p99" \
     "drift; the workers kept up (no backlog, nothing parked); log and audit chain hold"
 fault_finish
