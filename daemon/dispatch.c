@@ -178,6 +178,14 @@ int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_
     return sb_dispatch_as(ctx, batch, &caller, frame, len, arena, ret);
 }
 
+/* Undo what a refused or failed request did: abort its child transaction
+ * (direct: nothing to do, it wrote nothing or the batch is redone). */
+static void drop(sb_call *call, bool direct)
+{
+    if (!direct)
+        sb_store_abort(&call->txn);
+}
+
 int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
                    const uint8_t *frame, size_t len, sb_arena *arena, sb_dispatch_result *ret)
 {
@@ -215,7 +223,7 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
     bad = sb_validate_message(arena, &req->base);
     if (bad)
         return refuse(arena, reply, SB_INVALID, bad, ret);
-    const sb_command *cmd = sb_command_find(req->command_case);
+    const sb_command *cmd = (ctx->find ? ctx->find : sb_command_find)(req->command_case);
     if (!cmd)
         return refuse(arena, reply, SB_UNKNOWN_COMMAND,
                       req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET
@@ -270,33 +278,42 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         .server_stats = ctx->server_stats,
         .caller = caller,
     };
-    rc = sb_store_sub_begin(batch, &call.txn);
-    if (rc)
+    /* Directly in the batch, or in a child transaction that a refusal
+     * aborts (dispatch.h: ctx->direct). */
+    bool direct = ctx->direct;
+    uint64_t writes_before = sb_store_txn_writes(batch);
+    if (direct)
+        call.txn = batch;
+    else if ((rc = sb_store_sub_begin(batch, &call.txn)))
         return rc;
     /* a four-eyes decision is proposed, not made (four_eyes.h) */
     rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
-    if (rc == SB_E(SB_STORE_FULL) || (rc && reply->code == SB_OK)) {
+    bool refused = rc || reply->code != SB_OK;
+    if (rc == SB_E(SB_STORE_FULL)) {
+        drop(&call, direct);
+        return rc; /* the whole batch is redone once the map has grown */
+    }
+    if (refused && direct && sb_store_txn_writes(batch) != writes_before)
+        return SB_DISPATCH_REDO; /* what it wrote cannot be taken out alone */
+    if (rc && reply->code == SB_OK) {
         /* the store failed under the handler, not a refusal */
-        sb_store_abort(&call.txn);
-        if (rc == SB_E(SB_STORE_FULL))
-            return rc;
+        drop(&call, direct);
         sb_log(SB_LOG_ERROR, "%s failed: %s", cmd->name, sb_error_name(rc));
         return refuse(arena, reply, -rc, "the daemon could not complete the command; see its log",
                       ret);
     }
-    if (rc || reply->code != SB_OK) {
-        sb_store_abort(&call.txn);
+    if (refused) {
+        drop(&call, direct);
         return pack_reply(arena, reply, ret);
     }
     rc = pack_reply(arena, reply, ret);
     if (!rc && keyed)
         rc = sb_store_idem_put(call.txn, key, hash, ret->reply, ret->len);
     if (rc) {
-        sb_store_abort(&call.txn);
+        drop(&call, direct);
         return rc == SB_E(SB_STORE_FULL) ? rc : SB_E(SB_INTERNAL);
     }
-    rc = sb_store_commit(&call.txn);
-    if (rc)
+    if (!direct && (rc = sb_store_commit(&call.txn)))
         return rc;
     ret->wrote = cmd->write;
     return 0;

@@ -27,6 +27,7 @@ typedef struct {
     uint64_t received_us; /* when it was read (metrics: request latency) */
     const char *command;  /* its command's name, NULL if none (metrics) */
     int code;             /* the code of its reply (metrics) */
+    bool isolate;         /* apply it in a child transaction (SB_DISPATCH_REDO) */
 } pending;
 
 struct sb_server {
@@ -205,6 +206,10 @@ static size_t receive_more(sb_server *s)
     return s->batch_n - before;
 }
 
+/* apply_batch's answer when a request must be isolated and the batch
+ * applied again (SB_DISPATCH_REDO). */
+#define APPLY_REDO 1
+
 /* Apply the whole batch in one write transaction. Requests that arrive
  * while it is being applied join it (up to batch_max): clients answered
  * by the previous commit send their next request meanwhile, and taking it
@@ -215,7 +220,11 @@ static size_t receive_more(sb_server *s)
  * With refuse_code set (the store could not commit the batch: no disk
  * space, an I/O error, the map at its maximum) the batch is applied again
  * with every write undone and answered refuse_code/refuse_msg, so that
- * reads are still served while writes cannot be. */
+ * reads are still served while writes cannot be.
+ *
+ * Requests run directly in the batch's transaction (dispatch.h,
+ * ctx->direct); one refused after it wrote makes this return APPLY_REDO
+ * with that request marked to run in a child transaction next time. */
 static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
 {
     sb_txn *txn = NULL;
@@ -230,8 +239,14 @@ static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
         sb_arena_reset(&s->arena);
         if (refuse_code && (rc = sb_store_sub_begin(txn, &sub)))
             goto fail;
+        s->dispatch.direct = !refuse_code && !p->isolate;
         rc = sb_dispatch_as(&s->dispatch, sub ? sub : txn, &p->caller, zmq_msg_data(&p->body),
                             zmq_msg_size(&p->body), &s->arena, &r);
+        if (rc == SB_DISPATCH_REDO) {
+            /* refused after writing: the batch again, this one on its own */
+            p->isolate = true;
+            rc = APPLY_REDO;
+        }
         if (rc) {
             sb_store_abort(&sub);
             goto fail;
@@ -286,10 +301,15 @@ static void send_replies(sb_server *s)
 static void run_batch(sb_server *s)
 {
     int rc;
-    for (int tries = 0;; tries++) {
+    for (int grown = 0;;) {
         rc = apply_batch(s, 0, NULL);
+        /* each redo isolates one more request: at most one per request */
+        if (rc == APPLY_REDO) {
+            s->stats.redone++;
+            continue;
+        }
         /* a full disk is not a full map: growing the map cannot help */
-        if (rc != SB_E(SB_STORE_FULL) || tries == 16 || sb_store_out_of_space(s->store))
+        if (rc != SB_E(SB_STORE_FULL) || grown++ == 16 || sb_store_out_of_space(s->store))
             break;
         if (sb_store_grow(s->store)) {
             sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");

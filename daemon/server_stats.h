@@ -25,6 +25,8 @@ typedef struct {
     uint64_t apply_us;  /* applying the requests of batches */
     uint64_t shed;      /* requests answered BUSY: [daemon] max_queue were held */
     uint64_t queue_max; /* most requests waiting for a batch at once */
+    uint64_t redone;    /* batches applied again to isolate a request that
+                         * was refused after writing (dispatch.h) */
 } sb_server_stats;
 
 /* The bucket of a batch of n (n >= 1) requests. */

@@ -134,6 +134,9 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
     sb_metrics_single(o, "skillbase_shed_requests_total", "counter",
                       "Requests answered busy at once because [daemon] max_queue were held",
                       (double)st.shed);
+    sb_metrics_single(o, "skillbase_batches_redone_total", "counter",
+                      "Batches applied again to take out a request refused after it wrote",
+                      (double)st.redone);
     sb_metrics_single(o, "skillbase_queue_max", "gauge",
                       "Most requests waiting for a batch at once since start",
                       (double)st.queue_max);

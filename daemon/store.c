@@ -34,8 +34,10 @@ int sb_store__err(sb_txn *t, int rc, const char *what)
 
 int sb_store__need_write(sb_txn *t, const char *what)
 {
-    if (t && t->write)
+    if (t && t->write) {
+        t->writes++;
         return 0;
+    }
     sb_log(SB_LOG_ERROR, "store: %s needs a write transaction", what);
     return SB_E(SB_INTERNAL);
 }
@@ -390,13 +392,17 @@ int sb_store_begin(sb_store *s, bool write, sb_txn **ret)
     return 0;
 }
 
+uint64_t sb_store_txn_writes(const sb_txn *t)
+{
+    return t ? t->writes : 0;
+}
+
 int sb_store_sub_begin(sb_txn *parent, sb_txn **ret)
 {
     if (!parent || !ret)
         return SB_E(SB_INVALID);
-    int r = sb_store__need_write(parent, "sub_begin");
-    if (r < 0)
-        return r;
+    if (!parent->write)
+        return sb_store__need_write(parent, "sub_begin");
     sb_txn *t = calloc(1, sizeof *t);
     if (!t)
         return SB_E(SB_INTERNAL);

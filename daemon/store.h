@@ -81,6 +81,11 @@ int sb_store_begin(sb_store *s, bool write, sb_txn **ret);
  * parent on commit and vanish on abort. */
 int sb_store_sub_begin(sb_txn *parent, sb_txn **ret);
 
+/* How many write operations (puts, new ids, event appends, ...) were begun
+ * in t itself, not in its children. Compare two readings to learn whether
+ * what ran in between wrote. */
+uint64_t sb_store_txn_writes(const sb_txn *t);
+
 /* Commit and free *t (set to NULL, also on failure: a failed commit is
  * aborted). A top-level commit is durable when it returns 0. Returns
  * SB_E(SB_STORE_FULL) if the map filled up in t or in any child of t, even

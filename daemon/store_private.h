@@ -57,6 +57,9 @@ struct sb_txn {
      * poisoned the transaction, so its commit must report STORE_FULL (not
      * the MDB_BAD_TXN LMDB would give), and so must every ancestor's. */
     bool full;
+    /* Write operations begun in this transaction (not its children): lets
+     * a caller tell whether a request that ran directly in it wrote. */
+    uint64_t writes;
 };
 
 /* Map an LMDB error to an sb_error: MDB_MAP_FULL becomes STORE_FULL (and

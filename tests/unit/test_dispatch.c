@@ -113,6 +113,97 @@ static void refused_request_in_a_batch_does_not_spoil_the_others(void **state)
     skillbase__reply__free_unpacked(r4, NULL);
 }
 
+/* The same run directly in the batch, as the server does: these refusals
+ * write nothing, so the answers are the same and no redo is asked for (the
+ * kit fails the test on any result of sb_dispatch but 0). */
+static void refused_requests_in_a_direct_batch_do_not_spoil_the_others(void **state)
+{
+    sb_tk_daemon *d = *state;
+    d->ctx.direct = true;
+    refused_request_in_a_batch_does_not_spoil_the_others(state);
+}
+
+/* A handler that writes (takes a new application id) and then refuses. */
+static int write_then_refuse(sb_call *call)
+{
+    char id[SB_TK_ID_MAX];
+    int rc = sb_store_next_id(call->txn, SKILLBASE__KIND__APPLICATION, id, sizeof id);
+    if (rc)
+        return rc;
+    return sb_call_fail(call, SB_WRONG_STATE, "refused after taking %s", id);
+}
+
+/* The command table with review replaced by write_then_refuse. */
+static const sb_command *find_with_bad_review(Skillbase__Request__CommandCase command)
+{
+    static sb_command bad;
+    const sb_command *real = sb_command_find(command);
+    if (command != SKILLBASE__REQUEST__COMMAND_REVIEW || !real)
+        return real;
+    bad = *real;
+    bad.fn = write_then_refuse;
+    return &bad;
+}
+
+/* Dispatch a review of app-000001 into batch t; sb_dispatch_as's result. */
+static int dispatch_review(sb_tk_daemon *d, sb_txn *t, sb_dispatch_result *r)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Transition tr = SKILLBASE__TRANSITION__INIT;
+    tr.id = "app-000001";
+    req.protocol = 1;
+    req.actor = "tester";
+    req.command_case = SKILLBASE__REQUEST__COMMAND_REVIEW;
+    req.review = &tr;
+    uint8_t frame[256];
+    size_t len = skillbase__request__get_packed_size(&req);
+    assert_true(len <= sizeof frame);
+    skillbase__request__pack(&req, frame);
+    sb_arena_reset(&d->arena);
+    return sb_dispatch_as(&d->ctx, t, &d->caller, frame, len, &d->arena, r);
+}
+
+static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
+{
+    sb_tk_daemon *d = *state;
+    sb_tk_form p;
+    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
+    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
+    d->ctx.find = find_with_bad_review;
+
+    /* directly in the batch: what it wrote cannot be taken out alone */
+    sb_txn *t;
+    sb_dispatch_result r;
+    d->ctx.direct = true;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    uint64_t before = sb_store_txn_writes(t);
+    assert_int_equal(dispatch_review(d, t, &r), SB_DISPATCH_REDO);
+    assert_true(sb_store_txn_writes(t) > before);
+    sb_store_abort(&t);
+
+    /* isolated in a child transaction: refused, and the id it took is
+     * given back with the child */
+    d->ctx.direct = false;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    assert_int_equal(dispatch_review(d, t, &r), 0);
+    assert_int_equal(r.code, SB_WRONG_STATE);
+    assert_int_equal(sb_store_commit(&t), 0);
+    Skillbase__Reply *reply = skillbase__reply__unpack(NULL, r.len, r.reply);
+    assert_non_null(reply);
+    assert_non_null(strstr(reply->message, "refused after taking app-000002"));
+    skillbase__reply__free_unpacked(reply, NULL);
+
+    d->ctx.find = NULL;
+    char cc[SB_TK_CREDIT_LEN + 1];
+    sb_tk_credit_code("91330100MA2KXXXX0", cc);
+    sb_tk_form p2;
+    sb_tk_form_init(&p2, cc);
+    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
+    sb_tk_assert_ok(a);
+    assert_string_equal(a->record->application->id, "app-000002");
+    skillbase__reply__free_unpacked(a, NULL);
+}
+
 static void aborted_batch_leaves_nothing(void **state)
 {
     sb_tk_daemon *d = *state;
@@ -271,6 +362,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(full_lifecycle_certifies_names_and_assesses),
         T(refused_request_in_a_batch_does_not_spoil_the_others),
+        T(refused_requests_in_a_direct_batch_do_not_spoil_the_others),
+        T(a_refusal_after_a_write_sends_a_direct_batch_back),
         T(aborted_batch_leaves_nothing),
         T(repeated_idempotency_key_returns_first_answer),
         T(second_open_application_for_a_unit_conflicts),
