@@ -14,6 +14,7 @@
 
 #include "bench_proto.h"
 #include "bench_stats.h"
+#include "sb_drive.h"
 
 pid_t bench_daemon_start(const char *path, const char *state_dir, const char *endpoint,
                          const char *log_path, const char *config)
@@ -55,63 +56,37 @@ pid_t bench_daemon_start(const char *path, const char *state_dir, const char *en
     return pid;
 }
 
-/* Whether a message waiting on s is an OK reply; reads it whole. */
-static int read_ok_reply(void *s)
-{
-    int ok = 0, more = 1;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, s, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            break;
-        }
-        more = zmq_msg_more(&m);
-        if (!more && zmq_msg_size(&m)) {
-            Skillbase__Reply *r =
-                skillbase__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-            ok = r && r->code == SKILLBASE__ERROR_CODE__OK;
-            if (r)
-                skillbase__reply__free_unpacked(r, NULL);
-        }
-        zmq_msg_close(&m);
-    }
-    return ok;
-}
-
 int bench_daemon_wait_ready(void *zctx, const char *endpoint, pid_t pid, double timeout_s,
                             double *ret_ms)
 {
     uint64_t t0 = bench_now_ns();
-    uint64_t end = t0 + (uint64_t)(timeout_s * 1e9), next_send = t0;
+    uint64_t end = t0 + (uint64_t)(timeout_s * 1e9);
     /* retry the connection often, so the figure is the daemon's, not ours */
     void *s = bench_dealer_open(zctx, endpoint, 2);
     if (!s)
         return -1;
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Status st = SKILLBASE__STATUS__INIT;
-    uint8_t buf[256];
-    req.protocol = 1;
-    req.request_id = (char *)"bench-ready";
-    req.actor = (char *)"skillbase-bench";
-    req.command_case = SKILLBASE__REQUEST__COMMAND_STATUS;
-    req.status = &st;
-    size_t len = skillbase__request__pack(&req, buf);
+    sb_drive_request m;
+    Skillbase__Request *req = sb_drive_status(&m);
+    req->request_id = (char *)"bench-ready";
+    req->actor = (char *)"skillbase-bench";
     int rc = -1;
     while (bench_now_ns() < end) {
         /* A request sent before the daemon listens may be lost with the
-         * failed connection: send again now and then, and take an answer
-         * to any of them. */
-        if (bench_now_ns() >= next_send) {
-            if (zmq_send(s, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-                zmq_send(s, buf, len, ZMQ_DONTWAIT);
-            next_send = bench_now_ns() + 50 * 1000000ull;
-        }
-        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, 1) > 0 && read_ok_reply(s)) {
+         * failed connection: send it again every 50 ms; an answer to any
+         * of them (they share the request id) will do. */
+        uint64_t sent = bench_now_ns();
+        Skillbase__Reply *r = sb_drive_call(s, req, 50);
+        int ok = r && r->code == SKILLBASE__ERROR_CODE__OK;
+        if (r)
+            skillbase__reply__free_unpacked(r, NULL);
+        if (ok) {
             *ret_ms = (double)(bench_now_ns() - t0) / 1e6;
             rc = 0;
             break;
+        }
+        if (bench_now_ns() - sent < 50 * 1000000ull) { /* not sent, or refused: not a spin */
+            struct timespec ts = {0, 50 * 1000000};
+            nanosleep(&ts, NULL);
         }
         int status;
         if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
@@ -150,44 +125,4 @@ int bench_daemon_stop(pid_t pid, double timeout_s)
         nanosleep(&ts, NULL);
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int bench_proc_read(pid_t pid, bench_proc *ret)
-{
-    char path[64], buf[4096];
-    memset(ret, 0, sizeof *ret);
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* fields after the command name, which may hold spaces: "...) S ppid" */
-    char *p = strrchr(buf, ')');
-    if (!p)
-        return -1;
-    unsigned long long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-        return -1;
-    ret->cpu_s = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[256];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long v;
-        if (sscanf(line, "VmRSS: %llu", &v) == 1)
-            ret->rss_kb = v;
-        else if (sscanf(line, "VmHWM: %llu", &v) == 1)
-            ret->hwm_kb = v;
-        else if (sscanf(line, "RssAnon: %llu", &v) == 1)
-            ret->anon_kb = v;
-        else if (sscanf(line, "RssFile: %llu", &v) == 1)
-            ret->file_kb = v;
-    }
-    fclose(f);
-    return 0;
 }

@@ -2,12 +2,11 @@
  *
  * The daemon runs as a child on a state directory of the benchmark's own,
  * its output going to a log file there. Its CPU time and memory are read
- * from /proc/<pid>/stat and /proc/<pid>/status.
+ * with sb_drive_proc_read (sb_drive.h).
  */
 #ifndef BENCH_DAEMON_H
 #define BENCH_DAEMON_H
 
-#include <stdint.h>
 #include <sys/types.h>
 
 /* Start `path` on `state_dir` serving `endpoint`, output to `log_path`,
@@ -25,16 +24,5 @@ int bench_daemon_wait_ready(void *zctx, const char *endpoint, pid_t pid, double 
 /* SIGTERM, then SIGKILL after timeout_s. Returns the exit status (as from
  * waitpid's WEXITSTATUS; 128+N when killed by signal N), or -1. */
 int bench_daemon_stop(pid_t pid, double timeout_s);
-
-typedef struct {
-    double cpu_s;     /* user + system */
-    uint64_t rss_kb;  /* VmRSS */
-    uint64_t hwm_kb;  /* VmHWM: peak RSS */
-    uint64_t anon_kb; /* RssAnon: the heap and stacks, without the LMDB map */
-    uint64_t file_kb; /* RssFile: mostly the LMDB map */
-} bench_proc;
-
-/* Read the figures of process pid. Returns 0 or -1. */
-int bench_proc_read(pid_t pid, bench_proc *ret);
 
 #endif

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
-#include "bench_ccode.h"
+#include "sb_drive.h"
 
 /* A reply slower than this means the daemon is stuck: the run fails. */
 #define REPLY_TIMEOUT_NS (60ull * 1000000000u)
@@ -23,7 +23,7 @@ typedef struct {
     bench_step step; /* the step in flight or next */
     bench_step last; /* last step of the current application */
     char app_id[48], base_id[48];
-    char ccode[BENCH_CCODE_LEN + 1];
+    char ccode[SB_DRIVE_CCODE_LEN + 1];
     char request_id[48];
     uint64_t seq;
     uint64_t rng; /* --random-keys */
@@ -69,7 +69,7 @@ static int start_application(worker *w, client *c)
             return 1;
         }
     }
-    bench_ccode_make(atomic_fetch_add(o->ccode_next, 1), c->ccode);
+    sb_drive_ccode_make(BENCH_CCODE_PREFIX, atomic_fetch_add(o->ccode_next, 1), c->ccode);
     c->step = BENCH_STEP_APPLY;
     c->fresh = 0;
     return 0;
@@ -107,7 +107,7 @@ static int send_next(worker *w, client *c)
         return -1;
     }
     c->sent_ns = bench_now_ns();
-    if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(c->sock, buf, len, 0) < 0) {
+    if (sb_drive_send(c->sock, buf, len, 0)) {
         fprintf(stderr, "skillbase-bench: send: %s\n", zmq_strerror(errno));
         return -1;
     }
@@ -168,20 +168,18 @@ static int on_reply(worker *w, client *c, const uint8_t *frame, size_t len, int 
     return 0;
 }
 
-/* Read every frame waiting on c's socket: [empty][Reply] messages. */
+/* Read every message waiting on c's socket: [empty][Reply]. */
 static int drain(worker *w, client *c, int measuring)
 {
     for (;;) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
+        zmq_msg_t body;
+        int k = sb_drive_recv(c->sock, &body);
+        if (k < 0)
             return errno == EAGAIN ? 0 : -1;
-        }
-        int rc = 0;
-        if (!zmq_msg_more(&m) && zmq_msg_size(&m))
-            rc = on_reply(w, c, zmq_msg_data(&m), zmq_msg_size(&m), measuring);
-        zmq_msg_close(&m);
+        if (k)
+            continue; /* not of the client library's shape */
+        int rc = on_reply(w, c, zmq_msg_data(&body), zmq_msg_size(&body), measuring);
+        zmq_msg_close(&body);
         if (rc)
             return rc;
     }

@@ -21,6 +21,11 @@
 #include "bench_proto.h"
 #include "bench_stats.h"
 
+/* The credit codes of the benchmark's applications: "91" (an enterprise),
+ * a Hangzhou-like registration area, then the shared counter spelled over
+ * the remaining ten characters (sb_drive_ccode_make; 31^10 ~ 8e14 codes). */
+#define BENCH_CCODE_PREFIX "9133010"
+
 typedef struct {
     const char *endpoint;
     unsigned clients;
@@ -32,7 +37,7 @@ typedef struct {
      * applications one stays applied, one is left in publicity, one is
      * certified (a certified sub-base) and one is certified and assessed. */
     uint64_t preload_records;
-    _Atomic uint64_t *ccode_next; /* shared credit-code counter (bench_ccode) */
+    _Atomic uint64_t *ccode_next; /* shared credit-code counter (BENCH_CCODE_PREFIX) */
     const char *key_prefix;       /* makes idempotency keys unique to this run */
     /* Idempotency keys: 0 (default) time-ordered, as the C client library
      * makes them (the time in ms first, so the keys of one batch sit

@@ -1,10 +1,10 @@
 #include "bench_options.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "sb_drive.h"
 
 static void usage(FILE *out)
 {
@@ -39,32 +39,10 @@ static void usage(FILE *out)
             SB_BENCH_DEFAULT_DAEMON, BENCH_LIST_PAGES_DEFAULT, P_tmpdir);
 }
 
-static int parse_u64(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *ret)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || v < min || v > max) {
-        fprintf(stderr, "skillbase-bench: %s: \"%s\" is not a whole number from %llu to %llu\n",
-                what, s, (unsigned long long)min, (unsigned long long)max);
-        return -1;
-    }
-    *ret = v;
-    return 0;
-}
-
+/* A number of seconds for flag `what`: from min to a day. */
 static int parse_seconds(const char *s, const char *what, double min, double *ret)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= min) || v > 86400) {
-        fprintf(stderr, "skillbase-bench: %s: \"%s\" is not a number of seconds >= %g\n", what, s,
-                min);
-        return -1;
-    }
-    *ret = v;
-    return 0;
+    return sb_drive_flag_number(what, s, min, 86400, "seconds", ret);
 }
 
 static int parse_clients(bench_options *b, const char *arg)
@@ -78,7 +56,7 @@ static int parse_clients(bench_options *b, const char *arg)
             fprintf(stderr, "skillbase-bench: --clients: at most %d runs\n", BENCH_MAX_RUNS);
             return -1;
         }
-        if (parse_u64(tok, "--clients", 1, 4096, &v))
+        if (sb_drive_flag_u64("--clients", tok, 1, 4096, &v))
             return -1;
         b->clients[b->n_clients++] = (unsigned)v;
     }
@@ -157,7 +135,7 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
             b->json = 1;
             break;
         case O_RECORDS:
-            if (parse_u64(optarg, "--records", 0, 100000000, &b->records))
+            if (sb_drive_flag_u64("--records", optarg, 0, 100000000, &b->records))
                 return -1;
             break;
         case O_TRANSPORT:
@@ -174,17 +152,17 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
             b->endpoint = optarg;
             break;
         case O_THREADS:
-            if (parse_u64(optarg, "--threads", 1, 64, &v))
+            if (sb_drive_flag_u64("--threads", optarg, 1, 64, &v))
                 return -1;
             b->threads = (unsigned)v;
             break;
         case O_PRELOAD:
-            if (parse_u64(optarg, "--preload-clients", 1, 4096, &v))
+            if (sb_drive_flag_u64("--preload-clients", optarg, 1, 4096, &v))
                 return -1;
             b->preload_clients = (unsigned)v;
             break;
         case O_LIST:
-            if (parse_u64(optarg, "--list-pages", 0, 100000, &v))
+            if (sb_drive_flag_u64("--list-pages", optarg, 0, 100000, &v))
                 return -1;
             b->list_pages = (unsigned)v;
             break;

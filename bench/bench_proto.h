@@ -1,9 +1,9 @@
 /* bench_proto: the requests the benchmark sends and the replies it reads,
  * in the wire contract's generated code (proto/skillbase.proto).
  *
- * Frames follow skillbase_client: a DEALER sends [empty][Request] and
- * receives [empty][Reply], so the daemon sees the benchmark as it sees the
- * CLI. Every write carries an idempotency key, as the CLI's do, so the
+ * Frames follow skillbase_client (sb_drive.h): a DEALER sends
+ * [empty][Request] and receives [empty][Reply], so the daemon sees the
+ * benchmark as it sees the CLI. Every write carries an idempotency key, as the CLI's do, so the
  * daemon does the work a real client causes.
  */
 #ifndef BENCH_PROTO_H
@@ -45,10 +45,10 @@ typedef struct {
  * reply to APPLY/CLOSE lacks the id the next step needs). */
 int bench_reply_parse(const uint8_t *frame, size_t len, bench_step step, bench_reply *ret);
 
-/* One synchronous call on a connected DEALER: fills protocol and
- * request_id, sends, waits up to timeout_ms for the matching reply.
- * Returns the reply (free with skillbase__reply__free_unpacked(r, NULL)) or
- * NULL on timeout or a frame that does not decode. */
+/* sb_drive_call with a fresh request_id (and the benchmark as the actor
+ * unless req names one). Returns the reply (free with
+ * skillbase__reply__free_unpacked(r, NULL)) or NULL on timeout or a frame
+ * that does not decode. */
 Skillbase__Reply *bench_call(void *dealer, Skillbase__Request *req, int timeout_ms);
 
 /* The daemon's counters from `status`. */
@@ -65,9 +65,9 @@ typedef struct {
 /* Ask for status. Returns 0 or -1 (no answer in timeout_ms, or refused). */
 int bench_status_get(void *dealer, int timeout_ms, bench_status *ret);
 
-/* A DEALER in ctx connected to endpoint with linger 0 and, when
- * reconnect_ms > 0, that reconnection interval (libzmq's default is 100 ms);
- * NULL on failure (the reason printed to stderr). */
+/* sb_drive_dealer with the benchmark's CURVE settings (bench_curve.h)
+ * and, when reconnect_ms > 0, that reconnection interval (libzmq's default
+ * is 100 ms); NULL on failure (the reason printed to stderr). */
 void *bench_dealer_open(void *ctx, const char *endpoint, int reconnect_ms);
 
 #endif

@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
-#include "bench_ccode.h"
 #include "bench_curve.h"
 #include "bench_daemon.h"
 #include "bench_floor.h"
@@ -25,6 +23,7 @@
 #include "bench_proto.h"
 #include "bench_report.h"
 #include "bench_stats.h"
+#include "sb_drive.h"
 
 #define STATUS_TIMEOUT_MS 30000
 #define READY_TIMEOUT_S 60
@@ -61,14 +60,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void random_nonce(bench *b)
 {
-    unsigned char r[8] = {0};
-    uint64_t x = bench_now_ns() ^ ((uint64_t)getpid() << 32);
-    if (getrandom(r, sizeof r, 0) == (ssize_t)sizeof r)
-        memcpy(&x, r, sizeof x);
+    uint64_t x = sb_drive_random64();
     snprintf(b->nonce, sizeof b->nonce, "%016llx", (unsigned long long)x);
     /* Start the credit codes somewhere random in the first half of the
      * space, so that runs against one daemon rarely meet each other's. */
-    atomic_store(&b->ccode_next, x % (BENCH_CCODE_SPACE / 2));
+    atomic_store(&b->ccode_next, x % (sb_drive_ccode_space(BENCH_CCODE_PREFIX) / 2));
 }
 
 static int make_work_dir(bench *b)
@@ -156,8 +152,8 @@ static int start_daemon(bench *b, bench_report *rep)
 static void on_tick(void *arg, uint64_t records)
 {
     bench *b = arg;
-    bench_proc p;
-    if (b->pid > 0 && bench_proc_read(b->pid, &p) == 0 && p.anon_kb > b->heap_max_kb)
+    sb_drive_proc p;
+    if (b->pid > 0 && sb_drive_proc_read(b->pid, &p) == 0 && p.anon_kb > b->heap_max_kb)
         b->heap_max_kb = p.anon_kb;
     if (b->preloading) {
         uint64_t now = bench_now_ns();
@@ -246,12 +242,12 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
         .tick_arg = b,
     };
     bench_status s0, s1;
-    bench_proc p0 = {0}, p1 = {0};
+    sb_drive_proc p0 = {0}, p1 = {0};
     struct rusage r0, r1;
     bench_load_result res;
     memset(run, 0, sizeof *run);
     int have_status = bench_status_get(b->status_sock, STATUS_TIMEOUT_MS, &s0) == 0;
-    int have_proc = b->pid > 0 && bench_proc_read(b->pid, &p0) == 0;
+    int have_proc = b->pid > 0 && sb_drive_proc_read(b->pid, &p0) == 0;
     b->heap_max_kb = p0.anon_kb;
     getrusage(RUSAGE_SELF, &r0);
     uint64_t t0 = bench_now_ns();
@@ -259,7 +255,7 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
     uint64_t t1 = bench_now_ns();
     getrusage(RUSAGE_SELF, &r1);
     have_status = have_status && bench_status_get(b->status_sock, STATUS_TIMEOUT_MS, &s1) == 0;
-    have_proc = have_proc && bench_proc_read(b->pid, &p1) == 0;
+    have_proc = have_proc && sb_drive_proc_read(b->pid, &p1) == 0;
 
     run->clients = clients;
     run->threads = b->o.threads < clients ? b->o.threads : clients;

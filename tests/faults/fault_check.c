@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "sb_clock.h"
 #include "skillbase_client.h"
 
 #define PAGE 1000
@@ -37,7 +38,7 @@ int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned wind
     if (!window)
         window = 64;
     size_t sent = 0, done = 0;
-    uint64_t deadline = fw_now_ms() + 120000u;
+    uint64_t deadline = sb_clock_mono_ms() + 120000u;
     /* answers come back in any order: index them by request id */
     char *got = calloc(r->n_acked ? r->n_acked : 1, 1);
     int rc = -1;
@@ -50,7 +51,7 @@ int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned wind
             sent++;
         }
         zmq_pollitem_t it = {.socket = sock, .events = ZMQ_POLLIN};
-        if (fw_now_ms() > deadline) {
+        if (sb_clock_mono_ms() > deadline) {
             fprintf(stderr, "sb_fault: replay: %zu of %zu answers missing after 120 s\n",
                     r->n_acked - done, r->n_acked);
             goto out;

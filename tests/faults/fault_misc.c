@@ -14,6 +14,8 @@
 
 #include "fault_load.h"
 #include "fault_wire.h"
+#include "sb_clock.h"
+#include "sb_drive.h"
 #include "sb_protocol.h"
 #include "skillbase_client.h"
 #include "skillbase_follow.h"
@@ -25,33 +27,19 @@ static void sleep_ms(unsigned ms)
         ;
 }
 
-/* Send req on sock and wait up to timeout_ms for the answer with that
- * request id. Returns its code (0 OK), or -1 when none came. */
-static int ask(void *sock, const fw_bytes *req, const char *rid, int timeout_ms)
+/* A status request as `rid` on sock, answered within timeout_ms. Returns
+ * the answer's code (0 OK), or -1 when none came. */
+static int ask_status(void *sock, const char *rid, int timeout_ms)
 {
-    if (fw_send(sock, req))
-        return -1;
-    uint64_t deadline = fw_now_ms() + (uint64_t)timeout_ms;
-    while (fw_now_ms() < deadline) {
-        zmq_pollitem_t it = {.socket = sock, .events = ZMQ_POLLIN};
-        if (zmq_poll(&it, 1, (long)(deadline - fw_now_ms())) <= 0)
-            continue;
-        fw_bytes body;
-        int k;
-        while ((k = fw_recv(sock, &body)) >= 0) {
-            if (k)
-                continue;
-            Skillbase__Reply *r = fw_unpack(&body);
-            fw_bytes_free(&body);
-            if (!r)
-                return -1;
-            int match = strcmp(r->request_id, rid) == 0, code = r->code;
-            skillbase__reply__free_unpacked(r, NULL);
-            if (match)
-                return code;
-        }
-    }
-    return -1;
+    sb_drive_request m;
+    Skillbase__Request *req = sb_drive_status(&m);
+    req->request_id = (char *)rid;
+    req->actor = (char *)"fault-load";
+    Skillbase__Reply *r = sb_drive_call(sock, req, timeout_ms);
+    int code = r ? (int)r->code : -1;
+    if (r)
+        skillbase__reply__free_unpacked(r, NULL);
+    return code;
 }
 
 static uint64_t last_seq(const char *endpoint);
@@ -76,13 +64,9 @@ static void *canary_main(void *arg)
     }
     while (!atomic_load(&c->stop)) {
         char rid[48];
-        fw_bytes req;
         snprintf(rid, sizeof rid, "canary-%llu", (unsigned long long)c->asked);
-        if (fw_status(rid, &req))
-            break;
         uint64_t t0 = fw_now_us();
-        int code = ask(sock, &req, rid, 10000);
-        fw_bytes_free(&req);
+        int code = ask_status(sock, rid, 10000);
         c->asked++;
         double ms = (double)(fw_now_us() - t0) / 1000.0;
         if (code < 0) {
@@ -174,7 +158,7 @@ static int churn_one(void *ctx, const char *endpoint, unsigned i, unsigned kind)
     case 0: /* connect and leave */
         break;
     case 1: /* ask, wait for the answer, leave */
-        if (fw_status(rid, &req) || ask(s, &req, rid, 10000) != 0)
+        if (ask_status(s, rid, 10000) != 0)
             rc = 1;
         break;
     case 2: /* send a write and vanish before its answer (linger flushes it) */
@@ -191,10 +175,10 @@ static int churn_one(void *ctx, const char *endpoint, unsigned i, unsigned kind)
 
 /* The daemon's descriptors once connections have wound down: wait up to
  * 10 s for them to fall to `want` or below. */
-static int settle(long pid, unsigned want, fw_proc *ret)
+static int settle(long pid, unsigned want, sb_drive_proc *ret)
 {
     for (int i = 0; i < 100; i++) {
-        if (fw_proc_read((pid_t)pid, ret))
+        if (sb_drive_proc_read((pid_t)pid, ret))
             return -1;
         if (ret->fds <= want)
             return 0;
@@ -226,21 +210,21 @@ int fault_churn(const fault_churn_options *opts)
     /* warm up: every kind once in a while, so lazily made things exist */
     for (unsigned i = 0; i < 40; i++)
         unanswered += (unsigned)churn_one(ctx, o.endpoint, 1000000u + i, i % 4);
-    fw_proc before, after;
+    sb_drive_proc before, after;
     sleep_ms(1000);
-    if (fw_proc_read((pid_t)o.pid, &before)) {
+    if (sb_drive_proc_read((pid_t)o.pid, &before)) {
         fprintf(stderr, "sb_fault: churn: no process %ld\n", o.pid);
         return 1;
     }
-    uint64_t seq0 = last_seq(o.endpoint), t0 = fw_now_ms();
+    uint64_t seq0 = last_seq(o.endpoint), t0 = sb_clock_mono_ms();
     for (unsigned i = 0; i < o.cycles && !fl_stop; i++) {
         unanswered += (unsigned)churn_one(ctx, o.endpoint, i, i % 4);
         counts[i % 4]++;
     }
-    double secs = (double)(fw_now_ms() - t0) / 1000.0;
+    double secs = (double)(sb_clock_mono_ms() - t0) / 1000.0;
     settle(o.pid, before.fds, &after);
     sleep_ms(500);
-    fw_proc_read((pid_t)o.pid, &after);
+    sb_drive_proc_read((pid_t)o.pid, &after);
     uint64_t applied = last_seq(o.endpoint) - seq0;
     atomic_store(&c.stop, 1);
     pthread_join(th, NULL);
@@ -385,8 +369,8 @@ int fault_stall_sub(const fault_stall_options *o)
                             .from_seq = 1, .timeout_ms = 10000};
     if (sb_follow_new(&fo, &f))
         return 1;
-    uint64_t expect = 1, wrong = 0, t0 = fw_now_ms();
-    while (expect <= target && fw_now_ms() - t0 < 180000) {
+    uint64_t expect = 1, wrong = 0, t0 = sb_clock_mono_ms();
+    while (expect <= target && sb_clock_mono_ms() - t0 < 180000) {
         Skillbase__Event *e;
         int rc = sb_follow_next(f, 1000, &e);
         if (rc < 0) {
@@ -405,7 +389,7 @@ int fault_stall_sub(const fault_stall_options *o)
     fprintf(stderr,
             "sb_fault: stall-sub: caught up from the log in %.1f s: events 1..%llu delivered, "
             "%llu out of order or repeated%s\n",
-            (double)(fw_now_ms() - t0) / 1000.0, (unsigned long long)(expect - 1),
+            (double)(sb_clock_mono_ms() - t0) / 1000.0, (unsigned long long)(expect - 1),
             (unsigned long long)(wrong + disorder), bad ? " — FAIL" : "");
     return bad;
 }
@@ -438,14 +422,9 @@ int fault_hung_worker(const fault_hung_options *opts)
     FILE *jobs = o.jobs_file ? fopen(o.jobs_file, "a") : NULL;
     int bad = 0;
     for (unsigned r = 0; r < o.rounds && !fl_stop; r++) {
-        void *s = zmq_socket(ctx, ZMQ_DEALER);
-        int linger = 0;
-        zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-        if (zmq_connect(s, o.endpoint)) {
-            fprintf(stderr, "sb_fault: hung-worker: connect %s: %s\n", o.endpoint,
-                    zmq_strerror(errno));
+        void *s = sb_drive_dealer(ctx, o.endpoint, NULL);
+        if (!s)
             return 1;
-        }
         char name[64];
         char *types[1] = {(char *)o.type};
         snprintf(name, sizeof name, "hung-%08x-%u", fw_nonce(), r);
@@ -461,15 +440,15 @@ int fault_hung_worker(const fault_hung_options *opts)
         /* wait for a job, heartbeating like a live worker until it comes */
         char job[64] = "";
         unsigned attempt = 0;
-        uint64_t deadline = fw_now_ms() + 60000u, beat = 0;
-        while (!job[0] && fw_now_ms() < deadline && !fl_stop) {
-            if (fw_now_ms() >= beat) {
+        uint64_t deadline = sb_clock_mono_ms() + 60000u, beat = 0;
+        while (!job[0] && sb_clock_mono_ms() < deadline && !fl_stop) {
+            if (sb_clock_mono_ms() >= beat) {
                 Skillbase__WorkerMessage hb = SKILLBASE__WORKER_MESSAGE__INIT;
                 Skillbase__WorkerHeartbeat hh = SKILLBASE__WORKER_HEARTBEAT__INIT;
                 hb.body_case = SKILLBASE__WORKER_MESSAGE__BODY_HEARTBEAT;
                 hb.heartbeat = &hh;
                 worker_send(s, &hb);
-                beat = fw_now_ms() + 200;
+                beat = sb_clock_mono_ms() + 200;
             }
             zmq_pollitem_t it = {.socket = s, .events = ZMQ_POLLIN};
             if (zmq_poll(&it, 1, 100) <= 0)

@@ -1,10 +1,9 @@
-/* fault_wire: what the fault programs need of the wire contract — DEALER
- * sockets in the client library's frame shape, requests built with the
- * generated code, unique credit codes and ids, and the daemon's figures
- * from /proc. Test-only (tests/faults, docs/faults.md).
- *
- * Frames are those of clients/skillbase_client.c: a DEALER sends
- * [empty][Request] and receives [empty][Reply].
+/* fault_wire: what the fault programs need of the wire contract, as
+ * packed bytes they keep (a write is resent and replayed with the very
+ * bytes first sent): DEALER sockets, requests, credit codes and ids unique
+ * to a run. Test-only (tests/faults, docs/faults.md). The sockets, the
+ * lifecycle requests and the credit codes themselves are sb_drive's
+ * (bench/sb_drive.h), shared with the benchmark.
  */
 #ifndef FAULT_WIRE_H
 #define FAULT_WIRE_H
@@ -12,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "skillbase.pb-c.h"
 
@@ -24,23 +22,23 @@ typedef struct {
 
 void fw_bytes_free(fw_bytes *b);
 
-/* Monotonic clock. */
+/* Monotonic clock in microseconds (milliseconds: sb_clock_mono_ms). */
 uint64_t fw_now_us(void);
-uint64_t fw_now_ms(void);
 
-/* A DEALER in ctx connected to endpoint, linger 0; NULL on failure (the
- * reason on stderr). */
+/* sb_drive_dealer bounding frames to 64 MiB; NULL on failure (the reason
+ * on stderr). */
 void *fw_dealer(void *ctx, const char *endpoint);
 
 /* Send [empty][body] without blocking. Returns 0 or -1 (errno). */
 int fw_send(void *sock, const fw_bytes *body);
 
-/* Receive one message without blocking. Returns 0 with *ret (a copy of the
- * body frame; free it), 1 when a message of another shape was dropped, -1
- * when nothing is there (errno EAGAIN) or on error. */
+/* sb_drive_recv, the body copied into *ret (free it). Returns 0, 1 when a
+ * message of another shape was dropped (or the copy failed), -1 when
+ * nothing is there (errno EAGAIN) or on error. */
 int fw_recv(void *sock, fw_bytes *ret);
 
-/* Pack a request; protocol set here. Returns 0 or -1. */
+/* Pack a request (protocol set, the actor "fault-load" unless it names
+ * one) into a malloc'd buffer. Returns 0 or -1. */
 int fw_pack(Skillbase__Request *req, fw_bytes *ret);
 
 /* Unpack a reply (malloc'd; free with skillbase__reply__free_unpacked(r,
@@ -57,8 +55,8 @@ int fw_normalised(const fw_bytes *reply, fw_bytes *ret);
  * one store never collide. */
 uint32_t fw_nonce(void);
 
-/* The n-th valid 18-character credit code of this process (GB 32100
- * check character included) into out. */
+/* The n-th valid 18-character credit code of this process (n modulo
+ * 31^6 after the nonce; sb_drive_ccode_make) into out. */
 void fw_credit_code(uint64_t n, char out[19]);
 
 /* A fresh idempotency key that grows with time (like the client
@@ -71,8 +69,8 @@ void fw_today(char out[11]);
 
 /* ---------------------------------------------------------------- requests */
 
-/* The example application form (examples/application.json) with this
- * credit code, as an Apply request with this request id and key. */
+/* The example application form (sb_drive_apply) with this credit code, as
+ * an Apply request with this request id and key. */
 int fw_apply(const char *credit_code, const char *request_id, const char *key, fw_bytes *ret);
 
 /* A Transition-style command on record `id`: cmd is one of
@@ -90,17 +88,5 @@ int fw_ingest(const char *type, const char *entity, const char *event_id, const 
 /* Reads. */
 int fw_status(const char *request_id, fw_bytes *ret);
 int fw_show(const char *id, const char *request_id, fw_bytes *ret);
-
-/* ---------------------------------------------------------------- the daemon process */
-
-typedef struct {
-    uint64_t rss_kb;  /* VmRSS */
-    uint64_t anon_kb; /* RssAnon: heap and stacks, not the LMDB map */
-    unsigned fds;     /* entries in /proc/<pid>/fd */
-    unsigned threads;
-} fw_proc;
-
-/* Read the figures of pid. Returns 0 or -1. */
-int fw_proc_read(pid_t pid, fw_proc *ret);
 
 #endif

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "fault_load.h"
 #include "fault_misc.h"
 #include "fault_trend.h"
+#include "sb_drive.h"
 
 static void on_signal(int sig)
 {
@@ -157,8 +159,8 @@ typedef struct {
 static void on_sample(void *arg, const fl_window *w)
 {
     sampler *s = arg;
-    fw_proc p = {0};
-    if (s->pid && fw_proc_read((pid_t)s->pid, &p) == 0 && p.anon_kb > s->peak_anon_kb)
+    sb_drive_proc p = {0};
+    if (s->pid && sb_drive_proc_read((pid_t)s->pid, &p) == 0 && p.anon_kb > s->peak_anon_kb)
         s->peak_anon_kb = p.anon_kb;
     if (s->csv) {
         fprintf(s->csv, "%.1f,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%llu,%llu,%u,%u,%llu,%llu\n", w->t_s,
@@ -267,127 +269,120 @@ static int cmd_check(args *a)
 
 /* ---------------------------------------------------------------- main */
 
+/* What each flag sets: a field of args, read as its type within a range. */
+typedef enum { T_TEXT, T_SET, T_UNSIGNED, T_INT, T_LONG, T_U64, T_DOUBLE } flag_type;
+
+typedef struct {
+    int opt;
+    flag_type type;
+    size_t off;        /* in args */
+    uint64_t min, max; /* the numeric types */
+    const char *unit;  /* T_DOUBLE: named when a value is refused */
+} flag_rule;
+
+#define RULE(o, t, field) {o, t, offsetof(args, field), 0, 0, NULL}
+#define NUMBER(o, t, field, lo, hi) {o, t, offsetof(args, field), lo, hi, NULL}
+#define DECIMAL(o, field, hi, unit) {o, T_DOUBLE, offsetof(args, field), 0, hi, unit}
+#define HOUR_MS 3600000u
+
+/* 0 where the headers give it a meaning (a default, "none", "no limit"). */
+static const flag_rule rules[] = {
+    RULE(O_ENDPOINT, T_TEXT, load.endpoint),
+    NUMBER(O_CLIENTS, T_UNSIGNED, load.clients, 0, 4000),
+    NUMBER(O_LANES, T_UNSIGNED, load.lanes, 0, 1024),
+    DECIMAL(O_RATE, load.rate, 1000000, "requests per second"),
+    DECIMAL(O_SECONDS, load.seconds, 100000000, "seconds"),
+    RULE(O_STOP_FILE, T_TEXT, load.stop_file),
+    RULE(O_INGEST, T_SET, load.ingest),
+    NUMBER(O_READS_EVERY, T_UNSIGNED, load.reads_every, 0, 1000000),
+    NUMBER(O_TIMEOUT, T_INT, load.timeout_ms, 0, 24 * HOUR_MS),
+    NUMBER(O_GIVE_UP, T_INT, load.give_up_ms, 0, 24 * HOUR_MS),
+    RULE(O_CHECK, T_SET, check),
+    RULE(O_LEDGER, T_TEXT, ledger),
+    NUMBER(O_PID, T_LONG, pid, 1, INT32_MAX),
+    RULE(O_CSV, T_TEXT, csv),
+    NUMBER(O_SAMPLE_MS, T_UNSIGNED, load.sample_ms, 0, HOUR_MS),
+    RULE(O_EXPECT_BUSY, T_SET, expect_busy),
+    NUMBER(O_MAX_ANON, T_U64, max_anon_kb, 0, UINT64_MAX),
+    DECIMAL(O_MAX_SLOPE, trend.max_anon_slope_kb_min, 1000000000, "KiB per minute"),
+    DECIMAL(O_MAX_P99_RATIO, trend.max_p99_ratio, 1000000, NULL),
+    DECIMAL(O_P99_FLOOR, trend.p99_floor_ms, 1000000, "milliseconds"),
+    NUMBER(O_CYCLES, T_UNSIGNED, churn.cycles, 0, 100000000),
+    NUMBER(O_MAX_FD_GROWTH, T_INT, churn.max_fd_growth, 0, 1000000),
+    NUMBER(O_MAX_ANON_GROWTH, T_U64, churn.max_anon_growth_kb, 0, UINT64_MAX),
+    RULE(O_EVENT_ENDPOINT, T_TEXT, stall.event_endpoint),
+    RULE(O_WAKE_FILE, T_TEXT, stall.wake_file),
+    RULE(O_READY_FILE, T_TEXT, stall.ready_file),
+    RULE(O_WORKER_ENDPOINT, T_TEXT, hung.endpoint),
+    RULE(O_TYPE, T_TEXT, hung.type),
+    NUMBER(O_ROUNDS, T_UNSIGNED, hung.rounds, 0, 1000000),
+    NUMBER(O_HOLD_MS, T_UNSIGNED, hung.hold_ms, 0, 24 * HOUR_MS),
+    RULE(O_JOBS_FILE, T_TEXT, hung.jobs_file),
+    RULE(O_LAST_STEP, T_TEXT, load.last_step),
+    NUMBER(O_APPS, T_UNSIGNED, load.apps, 0, 1000000000),
+    RULE(O_SPOOL_DIR, T_TEXT, spool_dir),
+    RULE(O_QUIET, T_SET, load.quiet),
+};
+
+/* Apply flag `opt` with its argument. Returns 0, or -1 after saying why. */
+static int take(args *a, int opt, const char *arg)
+{
+    char flag[48] = "--?";
+    uint64_t v;
+    for (const struct option *o = options; o->name; o++)
+        if (o->val == opt)
+            snprintf(flag, sizeof flag, "--%s", o->name);
+    if (opt == O_RETRY_CODE) { /* repeatable: one bit per code */
+        if (sb_drive_flag_u64(flag, arg, 1, 31, &v))
+            return -1;
+        a->load.retry_codes |= 1u << v;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        const flag_rule *r = &rules[i];
+        char *field = (char *)a + r->off;
+        if (r->opt != opt)
+            continue;
+        if (r->type == T_TEXT) {
+            *(const char **)field = arg;
+        } else if (r->type == T_SET) {
+            *(bool *)field = true;
+        } else if (r->type == T_DOUBLE) {
+            if (sb_drive_flag_number(flag, arg, (double)r->min, (double)r->max, r->unit,
+                                     (double *)field))
+                return -1;
+        } else {
+            if (sb_drive_flag_u64(flag, arg, r->min, r->max, &v))
+                return -1;
+            if (r->type == T_UNSIGNED)
+                *(unsigned *)field = (unsigned)v;
+            else if (r->type == T_INT)
+                *(int *)field = (int)v;
+            else if (r->type == T_LONG)
+                *(long *)field = (long)v;
+            else
+                *(uint64_t *)field = v;
+        }
+        return 0;
+    }
+    usage(stderr);
+    return -1;
+}
+
 static int parse(int argc, char **argv, args *a)
 {
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case O_ENDPOINT:
-            a->load.endpoint = a->churn.endpoint = a->stall.endpoint = optarg;
-            break;
-        case O_CLIENTS:
-            a->load.clients = (unsigned)atoi(optarg);
-            break;
-        case O_LANES:
-            a->load.lanes = (unsigned)atoi(optarg);
-            break;
-        case O_RATE:
-            a->load.rate = atof(optarg);
-            break;
-        case O_SECONDS:
-            a->load.seconds = atof(optarg);
-            break;
-        case O_STOP_FILE:
-            a->load.stop_file = optarg;
-            break;
-        case O_INGEST:
-            a->load.ingest = true;
-            break;
-        case O_READS_EVERY:
-            a->load.reads_every = (unsigned)atoi(optarg);
-            break;
-        case O_TIMEOUT:
-            a->load.timeout_ms = atoi(optarg);
-            break;
-        case O_GIVE_UP:
-            a->load.give_up_ms = atoi(optarg);
-            break;
-        case O_RETRY_CODE:
-            a->load.retry_codes |= 1u << (atoi(optarg) & 31);
-            break;
-        case O_CHECK:
-            a->check = true;
-            break;
-        case O_LEDGER:
-            a->ledger = optarg;
-            break;
-        case O_PID:
-            a->pid = a->churn.pid = atol(optarg);
-            break;
-        case O_CSV:
-            a->csv = optarg;
-            break;
-        case O_SAMPLE_MS:
-            a->load.sample_ms = (unsigned)atoi(optarg);
-            break;
-        case O_EXPECT_BUSY:
-            a->expect_busy = true;
-            break;
-        case O_MAX_ANON:
-            a->max_anon_kb = strtoull(optarg, NULL, 10);
-            break;
-        case O_MAX_SLOPE:
-            a->trend.max_anon_slope_kb_min = atof(optarg);
-            break;
-        case O_MAX_P99_RATIO:
-            a->trend.max_p99_ratio = atof(optarg);
-            break;
-        case O_P99_FLOOR:
-            a->trend.p99_floor_ms = atof(optarg);
-            break;
-        case O_CYCLES:
-            a->churn.cycles = (unsigned)atoi(optarg);
-            break;
-        case O_MAX_FD_GROWTH:
-            a->churn.max_fd_growth = atoi(optarg);
-            break;
-        case O_MAX_ANON_GROWTH:
-            a->churn.max_anon_growth_kb = strtoull(optarg, NULL, 10);
-            break;
-        case O_EVENT_ENDPOINT:
-            a->stall.event_endpoint = optarg;
-            break;
-        case O_WAKE_FILE:
-            a->stall.wake_file = optarg;
-            break;
-        case O_READY_FILE:
-            a->stall.ready_file = optarg;
-            break;
-        case O_WORKER_ENDPOINT:
-            a->hung.endpoint = optarg;
-            break;
-        case O_TYPE:
-            a->hung.type = optarg;
-            break;
-        case O_ROUNDS:
-            a->hung.rounds = (unsigned)atoi(optarg);
-            break;
-        case O_HOLD_MS:
-            a->hung.hold_ms = (unsigned)atoi(optarg);
-            break;
-        case O_JOBS_FILE:
-            a->hung.jobs_file = optarg;
-            break;
-        case O_LAST_STEP:
-            a->load.last_step = optarg;
-            break;
-        case O_APPS:
-            a->load.apps = (unsigned)atoi(optarg);
-            break;
-        case O_SPOOL_DIR:
-            a->spool_dir = optarg;
-            break;
-        case O_QUIET:
-            a->load.quiet = true;
-            break;
-        case 'h':
+        if (opt == 'h') {
             usage(stdout);
             exit(0);
-        default:
-            usage(stderr);
-            return -1;
         }
+        if (take(a, opt, optarg))
+            return -1;
     }
+    /* the daemon's endpoint and pid serve every subcommand that takes them */
+    a->churn.endpoint = a->stall.endpoint = a->load.endpoint;
+    a->churn.pid = a->pid;
     return 0;
 }
 

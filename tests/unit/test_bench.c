@@ -1,5 +1,5 @@
-/* skillbase-bench's pure parts: the credit codes it applies with and the
- * latency percentiles it reports. */
+/* skillbase-bench's pure parts: the credit codes it and the fault suite
+ * apply with (sb_drive.h) and the latency percentiles it reports. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,52 +9,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench_ccode.h"
+#include "bench_load.h" /* BENCH_CCODE_PREFIX */
 #include "bench_stats.h"
+#include "sb_drive.h"
 #include "rules.h"
+
+/* The benchmark's prefix, and the fault suite's (its runs' nonce and
+ * counter spelled over the 13 characters after "9133", fault_wire.c). */
+static const char *const prefixes[] = {BENCH_CCODE_PREFIX, "9133"};
 
 static void generated_codes_pass_the_daemons_credit_code_check(void **state)
 {
     (void)state;
-    /* the first codes, a spread of others, and the end of the space */
-    uint64_t ns[] = {0, 1, 2, 30, 31, 961, 123456789, 999999937, BENCH_CCODE_SPACE / 2,
-                     BENCH_CCODE_SPACE - 1};
-    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
-        char code[BENCH_CCODE_LEN + 1];
-        sb_problems p = {0};
-        bench_ccode_make(ns[i], code);
-        assert_int_equal(strlen(code), BENCH_CCODE_LEN);
-        if (!sb_rules_credit_code_valid(code, &p))
-            fail_msg("code %s of counter %llu refused: %s", code, (unsigned long long)ns[i],
-                     p.count ? p.text[0] : "?");
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        uint64_t space = sb_drive_ccode_space(prefixes[k]);
+        /* the first codes, a spread of others, and the end of the space */
+        uint64_t ns[] = {0, 1, 2, 30, 31, 961, 123456789, 999999937, space / 2, space - 1};
+        for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+            char code[SB_DRIVE_CCODE_LEN + 1];
+            sb_problems p = {0};
+            sb_drive_ccode_make(prefixes[k], ns[i], code);
+            assert_int_equal(strlen(code), SB_DRIVE_CCODE_LEN);
+            assert_memory_equal(code, prefixes[k], strlen(prefixes[k]));
+            if (!sb_rules_credit_code_valid(code, &p))
+                fail_msg("code %s of counter %llu refused: %s", code, (unsigned long long)ns[i],
+                         p.count ? p.text[0] : "?");
+        }
+        for (uint64_t n = 0; n < 20000; n++) {
+            char code[SB_DRIVE_CCODE_LEN + 1];
+            sb_drive_ccode_make(prefixes[k], n * 7919, code);
+            assert_true(sb_rules_credit_code_valid(code, NULL));
+        }
     }
-    for (uint64_t n = 0; n < 20000; n++) {
-        char code[BENCH_CCODE_LEN + 1];
-        bench_ccode_make(n * 7919, code);
-        assert_true(sb_rules_credit_code_valid(code, NULL));
-    }
+}
+
+static void the_space_is_31_to_the_free_positions(void **state)
+{
+    (void)state;
+    assert_true(sb_drive_ccode_space(BENCH_CCODE_PREFIX) == 819628286980801ull); /* 31^10 */
+    assert_true(sb_drive_ccode_space("9133") == UINT64_MAX); /* 31^13 > 2^64 */
+    char a[SB_DRIVE_CCODE_LEN + 1], b[SB_DRIVE_CCODE_LEN + 1];
+    sb_drive_ccode_make(BENCH_CCODE_PREFIX, 5, a);
+    sb_drive_ccode_make(BENCH_CCODE_PREFIX, 819628286980801ull + 5, b);
+    assert_string_equal(a, b); /* taken modulo the space */
 }
 
 static void consecutive_counters_give_distinct_codes(void **state)
 {
     (void)state;
     enum { N = 5000 };
-    static char codes[N][BENCH_CCODE_LEN + 1];
-    for (uint64_t n = 0; n < N; n++)
-        bench_ccode_make(1000000 + n, codes[n]);
-    for (int i = 0; i < N; i++)
-        for (int j = i + 1; j < N; j++)
-            if (strcmp(codes[i], codes[j]) == 0)
-                fail_msg("counters %d and %d share the code %s", i, j, codes[i]);
+    static char codes[N][SB_DRIVE_CCODE_LEN + 1];
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        for (uint64_t n = 0; n < N; n++)
+            sb_drive_ccode_make(prefixes[k], 1000000 + n, codes[n]);
+        for (int i = 0; i < N; i++)
+            for (int j = i + 1; j < N; j++)
+                if (strcmp(codes[i], codes[j]) == 0)
+                    fail_msg("counters %d and %d share the code %s", i, j, codes[i]);
+    }
 }
 
 static void check_character_matches_a_known_code(void **state)
 {
     (void)state;
     /* the README's example unit, 91350100M000100Y4 + check 3 */
-    assert_int_equal(bench_ccode_check("91350100M000100Y4"), '3');
+    assert_int_equal(sb_drive_ccode_check("91350100M000100Y4"), '3');
     /* a character outside the alphabet (I, O, S, V, Z are excluded) */
-    assert_int_equal(bench_ccode_check("91350100I000100Y4"), 0);
+    assert_int_equal(sb_drive_ccode_check("91350100I000100Y4"), 0);
 }
 
 static void percentiles_are_nearest_rank(void **state)
@@ -99,6 +120,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(generated_codes_pass_the_daemons_credit_code_check),
+        cmocka_unit_test(the_space_is_31_to_the_free_positions),
         cmocka_unit_test(consecutive_counters_give_distinct_codes),
         cmocka_unit_test(check_character_matches_a_known_code),
         cmocka_unit_test(percentiles_are_nearest_rank),

@@ -1,0 +1,152 @@
+/* sb_drive: what the programs that drive skillbased from outside share —
+ * the benchmark (bench/) and the fault suite's load and checks
+ * (tests/faults/sb_fault).
+ *
+ *   - DEALER sockets in the client library's frame shape
+ *     (clients/skillbase_client.c): [empty][Request] out, [empty][Reply] in;
+ *   - the requests of an application's lifecycle, built with the generated
+ *     code into storage the caller owns;
+ *   - valid, distinct unified social credit codes (GB 32100-2015);
+ *   - a process's CPU time, memory, threads and descriptors from /proc;
+ *   - numeric flags read strictly (common/sb_parse.h), with a message that
+ *     names the flag.
+ *
+ * Nothing here keeps state between calls. Messages go to stderr after the
+ * program's name (program_invocation_short_name).
+ */
+#ifndef SB_DRIVE_H
+#define SB_DRIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <zmq.h>
+
+#include "skillbase.pb-c.h"
+#include "skillbase_client.h"
+
+/* ---------------------------------------------------------------- sockets */
+
+typedef struct {
+    int reconnect_ms;             /* ZMQ_RECONNECT_IVL; 0: libzmq's default (100 ms) */
+    int64_t max_msg_bytes;        /* ZMQ_MAXMSGSIZE; 0: no bound */
+    const sb_client_curve *curve; /* NULL: no CURVE (ipc://) */
+} sb_drive_dealer_options;
+
+/* A DEALER in ctx with linger 0, set up as `o` says (NULL: defaults) and
+ * connected to endpoint. Returns it, or NULL with the reason on stderr. */
+void *sb_drive_dealer(void *ctx, const char *endpoint, const sb_drive_dealer_options *o);
+
+/* Send [empty][body]; flags 0 (block) or ZMQ_DONTWAIT. Returns 0, or -1
+ * with errno set. */
+int sb_drive_send(void *sock, const void *body, size_t len, int flags);
+
+/* Receive one whole message without waiting for it. Returns 0 with its body
+ * frame in *ret_body (the caller zmq_msg_close()s it) when it was
+ * [empty][body]; 1 when a message of another shape was read and dropped;
+ * -1 when none was waiting (errno EAGAIN) or on error. */
+int sb_drive_recv(void *sock, zmq_msg_t *ret_body);
+
+/* One request and its answer on a connected DEALER: pack req (its
+ * request_id set by the caller), send it without blocking and wait up to
+ * timeout_ms for the reply that carries that request id (others are
+ * dropped). Returns the reply (free with
+ * skillbase__reply__free_unpacked(r, NULL)), or NULL: not sent, no answer
+ * in time, or an answer that does not decode. */
+Skillbase__Reply *sb_drive_call(void *dealer, Skillbase__Request *req, int timeout_ms);
+
+/* ---------------------------------------------------------------- requests */
+
+/* A request and every part the builders below may point it at. The
+ * caller owns it (on the stack, say) and keeps it while the request is
+ * packed; a builder resets it whole. */
+typedef struct {
+    Skillbase__Request req;
+    Skillbase__Apply apply;
+    Skillbase__ApplicationForm form;
+    Skillbase__Unit unit;
+    Skillbase__Contact contact;
+    Skillbase__Project project[2];
+    Skillbase__Project *projects[2];
+    Skillbase__Site site;
+    Skillbase__Staff staff;
+    Skillbase__Materials materials;
+    Skillbase__Transition transition;
+    Skillbase__Evaluate evaluate;
+    Skillbase__Assess assess;
+    Skillbase__Scores scores;
+    Skillbase__Status status;
+} sb_drive_request;
+
+/* The example application (examples/application.json; it passes every
+ * eligibility check, 二(二) and 二(三)1) of the unit with this credit
+ * code. Returns &m->req, its protocol set; the caller adds request_id,
+ * idempotency_key, actor. */
+Skillbase__Request *sb_drive_apply(sb_drive_request *m, const char *credit_code);
+
+/* Command cmd — REVIEW, EVALUATE (a pass), CLOSE_PUBLICITY, WITHDRAW or
+ * ASSESS (good scores) — on record `id` with `reason`. Returns &m->req as
+ * above, or NULL for another command. */
+Skillbase__Request *sb_drive_transition(sb_drive_request *m, Skillbase__Request__CommandCase cmd,
+                                        const char *id, const char *reason);
+
+/* A status request. Returns &m->req as above. */
+Skillbase__Request *sb_drive_status(sb_drive_request *m);
+
+/* Set req's protocol version and pack it into buf (cap bytes). Returns 0
+ * and *ret_len; or -1, *ret_len the size it needs, when it does not fit
+ * (so buf NULL and cap 0 ask for the size). */
+int sb_drive_pack(Skillbase__Request *req, uint8_t *buf, size_t cap, size_t *ret_len);
+
+/* ---------------------------------------------------------------- credit codes */
+
+#define SB_DRIVE_CCODE_LEN 18
+
+/* The GB 32100-2015 check character of a 17-character body. Returns 0
+ * (NUL) when the body holds a character outside the alphabet. */
+char sb_drive_ccode_check(const char *body17);
+
+/* A valid code: `prefix` (at most 16 characters of the alphabet, e.g.
+ * "9133" for a Hangzhou enterprise), then n spelled in the 31 symbols of
+ * the alphabet over the rest of the 17-character body (n taken modulo
+ * sb_drive_ccode_space(prefix)), then the check character. Distinct n
+ * below the space give distinct codes. out gets SB_DRIVE_CCODE_LEN + 1
+ * bytes. */
+void sb_drive_ccode_make(const char *prefix, uint64_t n, char out[SB_DRIVE_CCODE_LEN + 1]);
+
+/* How many codes sb_drive_ccode_make spells after this prefix: 31 to the
+ * power of the positions left (UINT64_MAX when that does not fit). */
+uint64_t sb_drive_ccode_space(const char *prefix);
+
+/* ---------------------------------------------------------------- odds and ends */
+
+/* 64 random bits (getrandom; the clock and pid mixed when it fails). */
+uint64_t sb_drive_random64(void);
+
+typedef struct {
+    double cpu_s;     /* user + system time */
+    uint64_t rss_kb;  /* VmRSS */
+    uint64_t hwm_kb;  /* VmHWM: the peak RSS */
+    uint64_t anon_kb; /* RssAnon: heap and stacks, without the LMDB map */
+    uint64_t file_kb; /* RssFile: mostly the LMDB map */
+    unsigned threads; /* Threads */
+    unsigned fds;     /* entries in /proc/<pid>/fd */
+} sb_drive_proc;
+
+/* Read the figures of process pid (/proc/<pid>/stat, status and fd).
+ * Returns 0 and *ret, or -1 (ret untouched) when any cannot be read. */
+int sb_drive_proc_read(pid_t pid, sb_drive_proc *ret);
+
+/* The value of numeric flag `flag` (e.g. "--clients"): a whole number
+ * from min to max as sb_parse_u64 reads it. Returns 0 and *ret, or -1
+ * after printing `<program>: <flag>: "<s>" is not a whole number from
+ * <min> to <max>`. */
+int sb_drive_flag_u64(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *ret);
+
+/* The same for a decimal number (strtod) from min to max; `unit` (e.g.
+ * "seconds", or NULL) is named in the message: `... is not a number of
+ * seconds from <min> to <max>`. */
+int sb_drive_flag_number(const char *flag, const char *s, double min, double max, const char *unit,
+                         double *ret);
+
+#endif
