@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 #define RECORD_BYTES 200 /* about a packed event */
 #define BATCH 100
 #define MAX_SAMPLES 20000
+/* Records in the tree the scattered commits write into: some 2,000 leaf
+ * pages, so that 16 random keys rarely share one. */
+#define SCATTER_RECORDS 40000
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -35,8 +39,10 @@ static int lmdb_fail(const char *what, int rc)
     return -1;
 }
 
-/* Commit `per_commit` puts with keys from *key on; returns the MDB rc. */
-static int put_commit(MDB_env *env, MDB_dbi dbi, uint64_t *key, int per_commit)
+/* Commit `per_commit` puts with keys from *key on (scatter: random keys
+ * below SCATTER_RECORDS instead, each on a page of its own as a rule);
+ * returns the MDB rc. */
+static int put_commit(MDB_env *env, MDB_dbi dbi, uint64_t *key, int per_commit, bool scatter)
 {
     static uint8_t value[RECORD_BYTES];
     MDB_txn *txn;
@@ -45,7 +51,7 @@ static int put_commit(MDB_env *env, MDB_dbi dbi, uint64_t *key, int per_commit)
         return rc;
     for (int i = 0; i < per_commit; i++) {
         uint8_t kb[8];
-        uint64_t k = (*key)++;
+        uint64_t k = scatter ? (uint64_t)random() % SCATTER_RECORDS : (*key)++;
         for (int b = 7; b >= 0; b--, k >>= 8)
             kb[b] = (uint8_t)k;
         MDB_val kv = {sizeof kb, kb}, vv = {sizeof value, value};
@@ -85,7 +91,7 @@ int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret)
     }
     /* warm the file and the page cache */
     for (int i = 0; i < 20; i++)
-        if ((rc = put_commit(env, dbi, &key, 1))) {
+        if ((rc = put_commit(env, dbi, &key, 1, false))) {
             lmdb_fail("commit", rc);
             goto out;
         }
@@ -93,7 +99,7 @@ int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret)
     uint64_t end = bench_now_ns() + (uint64_t)(seconds * 1e9);
     while (n < MAX_SAMPLES && (n < 50 || bench_now_ns() < end)) {
         uint64_t t = bench_now_ns();
-        if ((rc = put_commit(env, dbi, &key, 1))) {
+        if ((rc = put_commit(env, dbi, &key, 1, false))) {
             lmdb_fail("commit", rc);
             goto out;
         }
@@ -104,13 +110,33 @@ int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret)
     uint64_t puts = 0, t0 = bench_now_ns();
     end = t0 + (uint64_t)(seconds * 1e9);
     while (puts < 20 * BATCH || bench_now_ns() < end) {
-        if ((rc = put_commit(env, dbi, &key, BATCH))) {
+        if ((rc = put_commit(env, dbi, &key, BATCH, false))) {
             lmdb_fail("batched commit", rc);
             goto out;
         }
         puts += BATCH;
     }
     ret->lmdb_batched_puts_per_s = (double)puts / ((double)(bench_now_ns() - t0) / 1e9);
+
+    /* fill the tree the scattered commits write into, then time them */
+    for (uint64_t k = 0; k < SCATTER_RECORDS; k += 1000) {
+        uint64_t from = k;
+        if ((rc = put_commit(env, dbi, &from, 1000, false))) {
+            lmdb_fail("fill", rc);
+            goto out;
+        }
+    }
+    n = 0;
+    end = bench_now_ns() + (uint64_t)(seconds * 1e9);
+    while (n < MAX_SAMPLES && (n < 50 || bench_now_ns() < end)) {
+        uint64_t t = bench_now_ns();
+        if ((rc = put_commit(env, dbi, &key, BENCH_FLOOR_SCATTERED, true))) {
+            lmdb_fail("scattered commit", rc);
+            goto out;
+        }
+        ns[n++] = bench_now_ns() - t;
+    }
+    ret->lmdb_scattered_commit_ms = median_ms(ns, n);
     r = 0;
 out:
     if (env)

@@ -5,6 +5,10 @@
  *   - one LMDB commit of one small record, fully synced (LMDB's defaults:
  *     data then meta page), in a fresh environment in `dir` (put it on the
  *     daemon's file system);
+ *   - one such commit of SCATTERED_PUTS small records that land on as many
+ *     different pages of a larger tree: what a commit writing about the
+ *     pages one of the daemon's transitions writes costs at best (the
+ *     fdatasync grows with the pages written, not only with the commits);
  *   - LMDB puts per second when 100 small records go into each commit;
  *   - one ZeroMQ round trip (DEALER to a ROUTER that echoes) on the
  *     transport the benchmark uses.
@@ -12,8 +16,16 @@
 #ifndef BENCH_FLOOR_H
 #define BENCH_FLOOR_H
 
+/* Puts per scattered commit: about the pages one transition writes (its
+ * record, index entries, event, idempotency record and jobs in some ten
+ * trees; strace shows 16-18 page writes per single-client commit). */
+#define BENCH_FLOOR_SCATTERED 16
+
 typedef struct {
     double lmdb_commit_ms;          /* median of single-put durable commits */
+    double lmdb_scattered_commit_ms; /* median of durable commits of
+                                      * BENCH_FLOOR_SCATTERED puts on as
+                                      * many pages */
     double lmdb_batched_puts_per_s; /* 100 puts per durable commit */
     double zmq_round_trip_ms;       /* median of sequential round trips */
 } bench_floor;

@@ -42,6 +42,7 @@ typedef struct {
     double wall_s;                                   /* from the run's start to its last reply */
     /* ratios to the floor */
     double latency_over_floor;   /* p50 / (LMDB commit + round trip) */
+    double latency_over_scattered; /* p50 / (scattered LMDB commit + round trip) */
     double throughput_over_lmdb; /* transitions/s / LMDB batched puts/s */
 } bench_run;
 

@@ -207,6 +207,8 @@ static void set_ratios(bench_run *run, const bench_floor *f)
 {
     double floor_ms = f->lmdb_commit_ms + f->zmq_round_trip_ms;
     run->latency_over_floor = floor_ms > 0 ? run->all.p50_ms / floor_ms : 0;
+    double scattered_ms = f->lmdb_scattered_commit_ms + f->zmq_round_trip_ms;
+    run->latency_over_scattered = scattered_ms > 0 ? run->all.p50_ms / scattered_ms : 0;
     run->throughput_over_lmdb =
         f->lmdb_batched_puts_per_s > 0 ? run->transitions_per_s / f->lmdb_batched_puts_per_s : 0;
 }
@@ -433,6 +435,9 @@ int main(int argc, char **argv)
         const bench_floor *x = &rep.floor_before, *y = &rep.floor_after;
         rep.floor.lmdb_commit_ms =
             x->lmdb_commit_ms < y->lmdb_commit_ms ? x->lmdb_commit_ms : y->lmdb_commit_ms;
+        rep.floor.lmdb_scattered_commit_ms =
+            x->lmdb_scattered_commit_ms < y->lmdb_scattered_commit_ms ? x->lmdb_scattered_commit_ms
+                                                                      : y->lmdb_scattered_commit_ms;
         rep.floor.zmq_round_trip_ms = x->zmq_round_trip_ms < y->zmq_round_trip_ms
                                           ? x->zmq_round_trip_ms
                                           : y->zmq_round_trip_ms;

@@ -42,9 +42,12 @@ assert_json "$out" .daemon_started false
 assert_positive "$out" .transitions_per_s
 assert_positive "$out" .p50_ms
 assert_positive "$out" .lmdb_commit_ms
+assert_positive "$out" .lmdb_scattered_commit_ms
+assert_positive "$out" .floor.lmdb_scattered_commit_ms
 assert_positive "$out" .lmdb_batched_puts_per_s
 assert_positive "$out" .zmq_round_trip_ms
 assert_positive "$out" .latency_over_floor
+assert_positive "$out" .latency_over_scattered_floor
 assert_json "$out" .refusals 0 "refusals"
 for c in apply review evaluate close_publicity assess; do
     assert_positive "$out" ".commands.$c.count"
