@@ -101,8 +101,20 @@ fault_wait() {
     shift 2
     deadline=$((SECONDS + secs))
     until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || sb_fail "timed out after ${secs}s waiting for $what"
+        if ((SECONDS >= deadline)); then
+            fault_jobs_unsettled >&2
+            sb_fail "timed out after ${secs}s waiting for $what"
+        fi
         sleep 0.2
+    done
+}
+
+# For a timed-out wait: the jobs still queued or leased, if the daemon answers.
+fault_jobs_unsettled() {
+    local s
+    for s in leased queued; do
+        echo "jobs $s:"
+        timeout 10 "$SKILLBASECTL" jobs --state "$s" 2>&1 | head -n 20 || true
     done
 }
 

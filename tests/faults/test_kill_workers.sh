@@ -159,7 +159,8 @@ fault_wait 120 "every statement to be computed" fault_jobs_settled subsidy.state
 clock 2028-03-20T09:00
 fault_inject "the clock moves two years on: every assessment reminder falls due"
 faults_in_phase deadlines notify
-fault_wait 180 "every job to finish" fault_jobs_settled
+# (every reminder and its notices, after more worker deaths: give a loaded machine time)
+fault_wait 300 "every job to finish" fault_jobs_settled
 
 for role in notify deadlines subsidy; do
     [ "${KILLS[$role]}" -ge 1 ] || sb_fail "${role} was never caught holding a lease: nothing was killed mid-job"
