@@ -314,46 +314,8 @@ void sb_tk_credit_code(const char *body, char out[SB_TK_CREDIT_LEN + 1])
 
 void sb_tk_form_init(sb_tk_form *f, const char *credit_code)
 {
-    skillbase__application_form__init(&f->form);
-    skillbase__unit__init(&f->unit);
-    skillbase__contact__init(&f->contact);
-    skillbase__site__init(&f->site);
-    skillbase__staff__init(&f->staff);
-    skillbase__materials__init(&f->materials);
-    for (int i = 0; i < 2; i++) {
-        skillbase__project__init(&f->project[i]);
-        f->projects[i] = &f->project[i];
-    }
-    f->unit.name = "杭州精工机械有限公司";
-    f->unit.credit_code = (char *)credit_code;
-    f->unit.type = SKILLBASE__UNIT_TYPE__ENTERPRISE;
+    sb_drive_apply(f, credit_code);
     f->unit.district = "xihu";
-    f->unit.legal_person = 1;
-    f->contact.name = "王工";
-    f->contact.phone = "0571-88888888";
-    f->contact.email = "hr@example.com";
-    f->project[0].occupation = "电工";
-    f->project[0].level = "高级工";
-    f->project[1].occupation = "工业机器人系统运维员";
-    f->project[1].level = "技师";
-    f->site.owned = 1;
-    f->site.area_m2 = 1200;
-    f->site.equipment_value_cny = 3500000;
-    f->site.office_owned = 1;
-    f->staff.full_time_managers = 2;
-    f->staff.teachers = 12;
-    f->materials.application_form = "DOC-1";
-    f->materials.license = "DOC-2";
-    f->materials.staff_credentials = "DOC-3";
-    f->materials.management_rules = "DOC-4";
-    f->form.unit = &f->unit;
-    f->form.contact = &f->contact;
-    f->form.base_name = "精工机械";
-    f->form.projects = f->projects;
-    f->form.n_projects = 2;
-    f->form.site = &f->site;
-    f->form.staff = &f->staff;
-    f->form.materials = &f->materials;
 }
 
 Skillbase__Reply *sb_tk_apply(sb_tk_daemon *d, sb_tk_form *f, const char *idempotency_key)

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
+#include "sb_drive.h"
 #include "rules.h"
 #include "sb_calendar.h"
 #include "sb_date.h"
@@ -166,20 +167,15 @@ void sb_tk__assert_ok(Skillbase__Reply *r, bool free_it, const char *file, int l
  * character sb_rules_credit_code_valid accepts. */
 void sb_tk_credit_code(const char *body, char out[SB_TK_CREDIT_LEN + 1]);
 
-/* An application form and the messages it points at. */
-typedef struct {
-    Skillbase__ApplicationForm form;
-    Skillbase__Unit unit;
-    Skillbase__Contact contact;
-    Skillbase__Project project[2], *projects[2];
-    Skillbase__Site site;
-    Skillbase__Staff staff;
-    Skillbase__Materials materials;
-} sb_tk_form;
+/* An application form and the messages it points at (form, unit,
+ * contact, project[2], site, staff, materials): the example application
+ * the benchmark and the fault tool send (bench/sb_drive.h). */
+typedef sb_drive_request sb_tk_form;
 
-/* A form every condition of 二(二) and 二(三)1 accepts: 杭州精工机械有限公司
- * (an enterprise, district "xihu") with `credit_code` (kept by pointer),
- * base name 精工机械, two projects, all four materials. Tests change fields
+/* That form, which every condition of 二(二) and 二(三)1 accepts:
+ * 杭州精工机械有限公司 (an enterprise) with `credit_code` (kept by pointer),
+ * base name 精工机械, two projects, all four materials; its district given
+ * as the alias "xihu", so that tests see it normalised. Tests change fields
  * after. */
 void sb_tk_form_init(sb_tk_form *f, const char *credit_code);
 
