@@ -153,6 +153,36 @@ sb_start_daemon() {
     sb_wait_ready "$SKILLBASE_ENDPOINT"
 }
 
+# Start the daemon on $SB_STATE with its command, worker and event endpoints
+# on three consecutive random ports of tcp://127.0.0.1 (so CURVE: the
+# configuration among the arguments must name a keys file) and wait until
+# `status` answers with the daemon's public key and KEY_FILE. A start that
+# does not answer, say on a port in use, is retried on other ports. Sets
+# CMD_EP, WRK_EP and EV_EP.
+sb_start_daemon_tcp() { # KEY_FILE [skillbased arguments...]
+    local key=$1 try base deadline
+    shift
+    [ -z "$SB_PID" ] || sb_fail "internal: a daemon is already running (pid $SB_PID)"
+    for ((try = 0; try < 8; try++)); do
+        base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        CMD_EP=tcp://127.0.0.1:$base WRK_EP=tcp://127.0.0.1:$((base + 1))
+        EV_EP=tcp://127.0.0.1:$((base + 2))
+        sb_launch --state-dir "$SB_STATE" "$@" \
+            --command-endpoint "$CMD_EP" --worker-endpoint "$WRK_EP" --event-endpoint "$EV_EP"
+        deadline=$((SECONDS + SB_READY_SECS))
+        while sb_alive "$SB_PID" && ((SECONDS < deadline)); do
+            [ -s "$SB_STATE/server.pub" ] &&
+                SKILLBASE_SERVER_KEY=$SB_STATE/server.pub SKILLBASE_KEY_FILE=$key \
+                    "$SKILLBASECTL" -e "$CMD_EP" --timeout 300 status >/dev/null 2>&1 && return 0
+            sleep 0.1
+        done
+        kill -KILL "$SB_PID" 2>/dev/null || true
+        wait "$SB_PID" 2>/dev/null || true
+        SB_PID=""
+    done
+    sb_fail "the daemon did not answer on tcp endpoints (8 tries): $(tail -n 3 "$SB_DAEMON_ERR")"
+}
+
 # Send signal $1 (default TERM) and wait up to 60 s for the daemon to exit;
 # its exit status lands in SB_EXIT_STATUS (128+N when killed by signal N).
 sb_stop_daemon() {

@@ -115,29 +115,8 @@ ctl keygen "$SB_WORK/op.key" >/dev/null
 ctl --keys "$SB_WORK/keys.ini" keys add op --role operator --public-key "$SB_WORK/op.key" >/dev/null
 printf '[security]\nkeys = %s\n' "$SB_WORK/keys.ini" >"$SB_WORK/tcp.ini"
 export SKILLBASE_SERVER_KEY=$SB_STATE/server.pub SKILLBASE_KEY_FILE=$SB_WORK/op.key
-started=""
-for ((try = 0; try < 8; try++)); do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    ep="tcp://127.0.0.1:$port"
-    sb_launch --state-dir "$SB_STATE" --log-level warn --command-endpoint "$ep" \
-        --config "$SB_WORK/tcp.ini"
-    deadline=$((SECONDS + SB_READY_SECS))
-    while sb_alive "$SB_PID" && ((SECONDS < deadline)); do
-        if "$SKILLBASECTL" --endpoint "$ep" --timeout 300 status >/dev/null 2>&1; then
-            started=$ep
-            break
-        fi
-        sleep 0.1
-    done
-    [ -z "$started" ] || break
-    # port taken (or slow): stop this one and try another port
-    if sb_alive "$SB_PID"; then
-        kill -KILL "$SB_PID" 2>/dev/null || true
-    fi
-    wait "$SB_PID" 2>/dev/null || true
-    SB_PID=""
-done
-[ -n "$started" ] || sb_fail "the daemon never answered on a tcp:// endpoint (8 ports tried)"
+sb_start_daemon_tcp "$SB_WORK/op.key" --log-level warn --config "$SB_WORK/tcp.ini"
+started=$CMD_EP
 assert_contains "$(head -n 1 "$SB_DAEMON_OUT")" "$started" "the daemon's first stdout line names the tcp endpoint"
 st=$(ctl --endpoint "$started" --json status)
 assert_json "$st" '[.counts[] | select(.kind == "base") | .count | tonumber] | add' 1 "status over tcp"

@@ -35,24 +35,7 @@ probe() { # KEY ENDPOINT MODE: run sb_probe, fail the test if a case failed
     sb_alive "$SB_PID" || sb_fail "the daemon died during sb_probe $*"
 }
 
-started=""
-for ((try = 0; try < 6; try++)); do
-    base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    CMD_EP=tcp://127.0.0.1:$base WRK_EP=tcp://127.0.0.1:$((base + 1)) EV_EP=tcp://127.0.0.1:$((base + 2))
-    sb_launch --state-dir "$SB_STATE" --config "$SB_WORK/hostile.ini" --log-level warn \
-        --command-endpoint "$CMD_EP" --worker-endpoint "$WRK_EP" --event-endpoint "$EV_EP"
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$SB_STATE/server.pub" ] && SKILLBASE_SERVER_KEY=$SB_STATE/server.pub SKILLBASE_KEY_FILE=$SB_WORK/op.key \
-                "$SKILLBASECTL" -e "$CMD_EP" --timeout 300 status >/dev/null 2>&1 && started=1 && break
-        sb_alive "$SB_PID" || break
-        sleep 0.1
-    done
-    [ -n "$started" ] && break
-    kill -KILL "$SB_PID" 2>/dev/null || true
-    wait "$SB_PID" 2>/dev/null || true
-    SB_PID=""
-done
-[ -n "$started" ] || sb_fail "the daemon did not start: $(tail -n 3 "$SB_DAEMON_ERR")"
+sb_start_daemon_tcp "$SB_WORK/op.key" --config "$SB_WORK/hostile.ini" --log-level warn
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/op.key
 unset SKILLBASE_ACTOR

@@ -42,23 +42,7 @@ revoke = on
 EOF
 
 # Three free ports (retry if one is taken meanwhile).
-started=""
-for ((try = 0; try < 6; try++)); do
-    base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-    CMD_EP=tcp://127.0.0.1:$base WRK_EP=tcp://127.0.0.1:$((base + 1)) EV_EP=tcp://127.0.0.1:$((base + 2))
-    sb_launch --state-dir "$SB_STATE" --config "$SB_WORK/security.ini" --log-level info \
-        --command-endpoint "$CMD_EP" --worker-endpoint "$WRK_EP" --event-endpoint "$EV_EP"
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$SB_STATE/server.pub" ] && grep -q "ready" "$SB_DAEMON_ERR" && started=1 && break
-        sb_alive "$SB_PID" || break
-        sleep 0.1
-    done
-    [ -n "$started" ] && break
-    kill -KILL "$SB_PID" 2>/dev/null || true
-    wait "$SB_PID" 2>/dev/null || true
-    SB_PID=""
-done
-[ -n "$started" ] || sb_fail "the daemon did not start on tcp endpoints: $(tail -n 3 "$SB_DAEMON_ERR")"
+sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/security.ini" --log-level info
 [ "$(stat -c %a "$SB_STATE/server.key")" = 600 ] || sb_fail "server.key is not mode 0600"
 [ "$(stat -c %a "$SB_STATE")" = 750 ] || sb_fail "the state directory is not mode 0750"
 # lib.sh's helpers (assert_state, sb_show) talk as alice
