@@ -67,6 +67,7 @@ static json_t *run_json(const bench_run *r)
         json_object_set_new(b, "sizes_log2", sizes);
         set_real(b, "commit_ms", r->commit_ms_per_batch);
         set_real(b, "apply_us_per_request", r->apply_us_per_request);
+        set_real(b, "store_bytes_per_event", r->store_bytes_per_event);
         json_object_set_new(o, "batches", b);
     }
     if (r->have_daemon) {
@@ -219,11 +220,12 @@ void bench_report_print_table(const bench_report *r, FILE *out)
         if (x->have_batches && x->batches)
             fprintf(out,
                     "clients %u: %llu batches, commit %.3f ms each, applying %.1f us per request"
-                    "; daemon CPU %.1f us per transition, peak RSS %.1f MB; p50 %.2f x the "
-                    "scattered floor\n",
+                    "; store +%.0f bytes per event; daemon CPU %.1f us per transition, peak RSS "
+                    "%.1f MB; p50 %.2f x the scattered floor\n",
                     x->clients, (unsigned long long)x->batches, x->commit_ms_per_batch,
-                    x->apply_us_per_request, x->daemon_cpu_us_per_transition,
-                    x->daemon_peak_rss_mb, x->latency_over_scattered);
+                    x->apply_us_per_request, x->store_bytes_per_event,
+                    x->daemon_cpu_us_per_transition, x->daemon_peak_rss_mb,
+                    x->latency_over_scattered);
     }
     if (r->have_list)
         fprintf(out, "list --state certified, pages of 100: %zu pages, p50 %.3f ms, p99 %.3f ms\n",

@@ -33,6 +33,7 @@ typedef struct {
     uint64_t batch_sizes[16];
     size_t n_batch_sizes;
     double commit_ms_per_batch, apply_us_per_request;
+    double store_bytes_per_event; /* growth of the LMDB map in use over the run, per event */
     /* the daemon process (only when the benchmark started it) */
     int have_daemon;
     double daemon_cpu_s, daemon_cpu_share, daemon_cpu_us_per_transition;

@@ -288,6 +288,10 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
         run->apply_us_per_request = run->batched_requests ? (double)(s1.apply_us - s0.apply_us) /
                                                                 (double)run->batched_requests
                                                           : 0;
+        run->store_bytes_per_event =
+            s1.last_seq > s0.last_seq && s1.store_bytes > s0.store_bytes
+                ? (double)(s1.store_bytes - s0.store_bytes) / (double)(s1.last_seq - s0.last_seq)
+                : 0;
     }
     if (have_proc) {
         run->have_daemon = 1;

@@ -55,6 +55,7 @@ done
 # the daemon's group-commit counters came through status
 assert_positive "$out" .batches.count
 assert_positive "$out" .batches.mean
+assert_positive "$out" .batches.store_bytes_per_event
 # no process figures for a daemon the benchmark did not start
 assert_json "$out" 'has("daemon")' false
 
