@@ -14,6 +14,7 @@
 #include "sb_log.h"
 #include "sb_protocol.h"
 #include "validate.h"
+#include "wire.h"
 
 #define PROTOCOL_VERSION SB_PROTOCOL_VERSION
 /* Decoding may use this many bytes per byte of frame (protobuf-c expands
@@ -140,15 +141,98 @@ static const char *check_envelope(const Skillbase__Request *req)
     return NULL;
 }
 
+/* The record's field number in Reply and in Event (proto/skillbase.proto). */
+#define REPLY_RECORD_FIELD 10
+#define EVENT_RECORD_FIELD 11
+
+/* Put back the record a kept reply was stored without: event seq's. */
+static int record_from_event(sb_txn *batch, sb_arena *arena, uint64_t seq,
+                             Skillbase__Reply *reply)
+{
+    Skillbase__Event **evs;
+    size_t n;
+    uint64_t next;
+    int rc = sb_store_events_read(batch, seq, 1, &arena->pb, &evs, &n, &next);
+    if (rc)
+        return rc;
+    if (n != 1 || evs[0]->seq != seq || !evs[0]->record) {
+        sb_log(SB_LOG_ERROR, "a kept reply names event %llu, which holds no record",
+               (unsigned long long)seq);
+        return SB_E(SB_INTERNAL);
+    }
+    reply->result_case = SKILLBASE__REPLY__RESULT_RECORD;
+    reply->record = evs[0]->record;
+    return 0;
+}
+
+/* Whether the record in a packed reply is, byte for byte, the record stored
+ * in event seq (an sb_store_events_each_raw callback). */
+typedef struct {
+    const uint8_t *record;
+    size_t len;
+    bool same;
+} same_record;
+
+static int compare_record(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+    (void)seq;
+    same_record *c = arg;
+    const uint8_t *rec;
+    size_t rlen;
+    c->same = sb_wire_find_bytes(bytes, len, EVENT_RECORD_FIELD, &rec, &rlen) == 0 &&
+              rlen == c->len && memcmp(rec, c->record, rlen) == 0;
+    return 0;
+}
+
+/* Pack the reply to keep under an idempotency key into *ret (arena): when
+ * its record is the record the event the call appended last holds in the
+ * log, without it, and *ret_record_seq names that event
+ * (sb_store_idem_put); otherwise as sent. */
+static int kept_reply(sb_arena *arena, const sb_call *call, const sb_dispatch_result *sent,
+                      uint8_t **ret, size_t *ret_len, uint64_t *ret_record_seq)
+{
+    const Skillbase__Reply *reply = call->reply;
+    const Skillbase__Event *ev = call->last_event;
+    *ret = sent->reply;
+    *ret_len = sent->len;
+    *ret_record_seq = 0;
+    if (!ev || reply->result_case != SKILLBASE__REPLY__RESULT_RECORD || !reply->record ||
+        reply->record != ev->record || reply->seq != ev->seq || !ev->seq)
+        return 0;
+    /* the same object, but a handler may have changed it after the event
+     * was stored: compare what was stored with what was sent */
+    same_record cmp = {0};
+    uint64_t next;
+    if (sb_wire_find_bytes(sent->reply, sent->len, REPLY_RECORD_FIELD, &cmp.record, &cmp.len))
+        return 0;
+    int rc = sb_store_events_each_raw(call->txn, ev->seq, 1, compare_record, &cmp, &next);
+    if (rc)
+        return rc;
+    if (!cmp.same)
+        return 0;
+    Skillbase__Reply bare = *reply;
+    bare.result_case = SKILLBASE__REPLY__RESULT__NOT_SET;
+    bare.record = NULL;
+    size_t len = skillbase__reply__get_packed_size(&bare);
+    uint8_t *buf = sb_arena_alloc(arena, len ? len : 1);
+    if (!buf)
+        return SB_E(SB_INTERNAL);
+    skillbase__reply__pack(&bare, buf);
+    *ret = buf;
+    *ret_len = len;
+    *ret_record_seq = ev->seq;
+    return 0;
+}
+
 /* Answer a repeated key from the store. Returns 1 when answered, 0 when
  * the key is new, or a negated error. */
 static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req, const char *key,
                   uint64_t hash, Skillbase__Reply *reply, sb_dispatch_result *ret)
 {
-    uint64_t stored_hash;
+    uint64_t stored_hash, record_seq;
     uint8_t *bytes;
     size_t len;
-    int rc = sb_store_idem_get(batch, key, &stored_hash, &bytes, &len);
+    int rc = sb_store_idem_get(batch, key, &stored_hash, &record_seq, &bytes, &len);
     if (rc == SB_E(SB_NOT_FOUND))
         return 0;
     if (rc)
@@ -165,6 +249,8 @@ static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req,
     free(bytes);
     if (!first)
         return SB_E(SB_INTERNAL);
+    if (record_seq && (rc = record_from_event(batch, arena, record_seq, first)))
+        return rc;
     first->request_id = req->request_id;
     first->replayed = 1;
     rc = pack_reply(arena, first, ret);
@@ -307,8 +393,14 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         return pack_reply(arena, reply, ret);
     }
     rc = pack_reply(arena, reply, ret);
-    if (!rc && keyed)
-        rc = sb_store_idem_put(call.txn, key, hash, ret->reply, ret->len);
+    if (!rc && keyed) {
+        uint8_t *kept;
+        size_t kept_len;
+        uint64_t record_seq;
+        rc = kept_reply(arena, &call, ret, &kept, &kept_len, &record_seq);
+        if (!rc)
+            rc = sb_store_idem_put(call.txn, key, hash, record_seq, kept, kept_len);
+    }
     if (rc) {
         drop(&call, direct);
         return rc == SB_E(SB_STORE_FULL) ? rc : SB_E(SB_INTERNAL);

@@ -66,6 +66,10 @@ typedef struct {
      * the call appends (Event.proposal_id, proposed_by); NULL otherwise. */
     const char *proposal_id;
     const char *proposed_by;
+    /* The last event the call appended through sb_jobs_event_append (NULL:
+     * none): dispatch keeps a keyed reply whose record is this event's
+     * record without a copy of it (sb_store_idem_put). */
+    const Skillbase__Event *last_event;
 } sb_call;
 
 typedef int (*sb_handler_fn)(sb_call *call);

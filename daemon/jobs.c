@@ -63,6 +63,7 @@ int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev)
     if (r < 0)
         return r;
     call->reply->seq = ev->seq;
+    call->last_event = ev;
     size_t n;
     const sb_outbox_rule *rules = sb_outbox_rules(&n);
     for (size_t i = 0; i < n; i++) {

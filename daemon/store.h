@@ -6,7 +6,8 @@
  *   credit_idx     credit_code NUL id -> "" (every record ever made for a code)
  *   events         seq (u64 big-endian) -> packed Skillbase__Event
  *   entity_events  id NUL seq(u64 BE) -> ""
- *   idem           idempotency key -> hash(u64 LE) | packed Skillbase__Reply
+ *   idem           idempotency key -> hash(u64 LE) | [0x07 | event seq (u64 LE)]
+ *                  | packed Skillbase__Reply (without its record when the seq is there)
  *   meta           "schema_version", "event_seq", "next_id/<kind>",
  *                  "serial/<name>", "count/<kind>/<state>" -> u64 LE
  *
@@ -31,7 +32,9 @@
 #include "skillbase.pb-c.h"
 
 /* The schema version this build writes and reads. */
-#define SB_STORE_SCHEMA_VERSION 2 /* 2: events form the audit hash chain (store_audit.h) */
+/* 2: events form the audit hash chain (store_audit.h); 3: jobs keep their
+ * event, idempotency entries their reply's record, by event number. */
+#define SB_STORE_SCHEMA_VERSION 3
 
 typedef struct sb_store sb_store;
 typedef struct sb_txn sb_txn;
@@ -179,13 +182,17 @@ int sb_store_events_each_raw(sb_txn *t, uint64_t from_seq, uint32_t limit,
 
 /* ------------------------------------------------------------ idempotency */
 
-/* Look up a key. Returns 0 with *ret_hash and a malloc'd copy of the stored
- * reply (*ret_reply, *ret_len; caller frees with free()), or
- * SB_E(SB_NOT_FOUND). */
-int sb_store_idem_get(sb_txn *t, const char *key, uint64_t *ret_hash, uint8_t **ret_reply,
-                      size_t *ret_len);
+/* Look up a key. Returns 0 with *ret_hash, *ret_record_seq and a malloc'd
+ * copy of the stored reply (*ret_reply, *ret_len; caller frees with
+ * free()), or SB_E(SB_NOT_FOUND). *ret_record_seq is 0, or the event whose
+ * record the reply was stored without (see sb_store_idem_put). */
+int sb_store_idem_get(sb_txn *t, const char *key, uint64_t *ret_hash, uint64_t *ret_record_seq,
+                      uint8_t **ret_reply, size_t *ret_len);
 
-/* Remember the reply for a key (overwrites). */
-int sb_store_idem_put(sb_txn *t, const char *key, uint64_t hash, const uint8_t *reply, size_t len);
+/* Remember the reply for a key (overwrites). record_seq: 0, or the event
+ * whose record is the reply's record, packed without it: the event log
+ * already holds that record, and a replay takes it from there. */
+int sb_store_idem_put(sb_txn *t, const char *key, uint64_t hash, uint64_t record_seq,
+                      const uint8_t *reply, size_t len);
 
 #endif

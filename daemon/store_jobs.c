@@ -57,6 +57,16 @@ static int load(sb_txn *t, const void *id, size_t len, ProtobufCAllocator *alloc
         sb_log(SB_LOG_ERROR, "store: job %.*s does not decode", (int)len, (const char *)id);
         return SB_E(SB_INTERNAL);
     }
+    /* the causing event is kept by reference (sb_store_job_put) */
+    if (!j->event && j->event_seq) {
+        int r = sb_store__event_load(t, j->event_seq, alloc, &j->event);
+        if (r < 0) {
+            sb_log(SB_LOG_ERROR, "store: job %.*s names event %llu", (int)len, (const char *)id,
+                   (unsigned long long)j->event_seq);
+            skillbase__job__free_unpacked(j, alloc);
+            return r;
+        }
+    }
     *ret = j;
     return 0;
 }
@@ -171,12 +181,19 @@ int sb_store_job_put(sb_txn *t, const Skillbase__Job *job, const Skillbase__Job 
         (r = put_empty(t, t->s->job_due_idx, key, due_key(key, job), "job due index")))
         return r;
 
+    /* An event from the log is stored as its number only: the log keeps
+     * the event, and a job is read far less often than it is written. */
+    Skillbase__Job stored = *job;
+    if (stored.event && stored.event->seq) {
+        stored.event_seq = stored.event->seq;
+        stored.event = NULL;
+    }
     MDB_val k = {strlen(job->id), (void *)job->id};
-    MDB_val v = {skillbase__job__get_packed_size(job), NULL};
+    MDB_val v = {skillbase__job__get_packed_size(&stored), NULL};
     int rc = mdb_put(t->txn, t->s->jobs, &k, &v, MDB_RESERVE);
     if (rc)
         return sb_store__err(t, rc, "job put");
-    skillbase__job__pack(job, v.mv_data);
+    skillbase__job__pack(&stored, v.mv_data);
     return 0;
 }
 

@@ -21,9 +21,20 @@
 /* Version 1 is the first schema: records, state_idx, credit_idx, events,
  * entity_events, idem and meta. Databases added later (the job outbox,
  * service records) are created empty when missing, which needs no step. */
+/* Nothing to rewrite: the version only tells an older daemon, which would
+ * read the new entries wrongly, that it cannot open this store. */
+static int by_reference(sb_txn *t)
+{
+    (void)t;
+    return 0;
+}
+
 static const sb_store_migration migrations[] = {
     /* 2: every event carries prev_hash and hash (store_audit.c) */
     {1, 2, "chain the events into the audit hash chain", sb_store__audit_migrate},
+    /* 3: new jobs and idempotency entries name an event instead of holding
+     * a copy of it; the older ones keep their copies, which read as before */
+    {2, 3, "keep new jobs' events and kept replies' records by event number", by_reference},
 };
 
 int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,

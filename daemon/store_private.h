@@ -101,6 +101,17 @@ int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store
 int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev);
 int sb_store__audit_migrate(sb_txn *t);
 
+/* An idempotency entry's value (sb_store_idem_put): the command hash, the
+ * event whose record the reply left out (0: none) and the packed reply.
+ * Returns -1 when the value is too short to be one. */
+int sb_store__idem_parse(const MDB_val *v, uint64_t *ret_hash, uint64_t *ret_record_seq,
+                         const uint8_t **ret_reply, size_t *ret_len);
+
+/* Event `seq` from the log, unpacked with alloc (store_events.c); a missing
+ * or undecodable event is SB_INTERNAL (whoever names it expects it). */
+int sb_store__event_load(sb_txn *t, uint64_t seq, ProtobufCAllocator *alloc,
+                         Skillbase__Event **ret);
+
 /* Page size from a caller's limit: 0 gives the default, large ones the cap. */
 uint32_t sb_store__limit(uint32_t limit);
 

@@ -272,14 +272,33 @@ static void check_entity_entry(verifier *v, const MDB_val *k)
 static void check_idem(verifier *v, const MDB_val *k, const MDB_val *val)
 {
     v->rep->idem_keys++;
-    Skillbase__Reply *r =
-        val->mv_size >= 8
-            ? skillbase__reply__unpack(NULL, val->mv_size - 8, (const uint8_t *)val->mv_data + 8)
-            : NULL;
-    if (!r)
+    uint64_t hash, record_seq;
+    const uint8_t *bytes;
+    size_t len;
+    Skillbase__Reply *r = sb_store__idem_parse(val, &hash, &record_seq, &bytes, &len) == 0
+                              ? skillbase__reply__unpack(NULL, len, bytes)
+                              : NULL;
+    if (!r) {
         problem(v, "idem: the reply kept for key %.*s does not decode", (int)k->mv_size,
                 (const char *)k->mv_data);
+        return;
+    }
     skillbase__reply__free_unpacked(r, NULL);
+    if (!record_seq)
+        return;
+    /* kept without its record: the event it names must hold one */
+    uint8_t key[8];
+    sb_store__be64(key, record_seq);
+    MDB_val ek = {8, key}, ev;
+    Skillbase__Event *e = mdb_get(v->txn, v->events, &ek, &ev) == 0
+                              ? skillbase__event__unpack(NULL, ev.mv_size, ev.mv_data)
+                              : NULL;
+    if (!e || !e->record)
+        problem(v, "idem: the reply kept for key %.*s takes its record from event %llu, "
+                   "which %s",
+                (int)k->mv_size, (const char *)k->mv_data, (unsigned long long)record_seq,
+                e ? "holds no record" : "is missing or does not decode");
+    skillbase__event__free_unpacked(e, NULL);
 }
 
 /* ------------------------------------------------------------ walking */

@@ -11,6 +11,7 @@
 #include "sb_error.h"
 #include "store.h"
 #include "store_jobs.h"
+#include "store_private.h"
 
 static const sb_jobq_policy policy = {
     .lease_ms = 30000, .max_attempts = 3, .backoff_base_ms = 1000, .backoff_max_ms = 60000};
@@ -414,6 +415,85 @@ static void test_an_aborted_enqueue_leaves_nothing(void **state)
     assert_string_equal(id, "job-00000001");
 }
 
+/* The job's value in the jobs database as stored, unpacked. */
+static Skillbase__Job *stored_form(sb_txn *t, const char *id)
+{
+    MDB_val k = {strlen(id), (void *)id}, v;
+    assert_int_equal(mdb_get(t->txn, t->s->jobs, &k, &v), 0);
+    Skillbase__Job *j = skillbase__job__unpack(NULL, v.mv_size, v.mv_data);
+    assert_non_null(j);
+    return j;
+}
+
+static void test_the_causing_event_is_stored_by_number_and_read_back_whole(void **state)
+{
+    fixture *f = *state;
+    char id[32];
+    sb_txn *t = begin(f);
+    Skillbase__Event ev = SKILLBASE__EVENT__INIT;
+    ev.entity_id = (char *)"app-000001";
+    ev.topic = (char *)"application.under_review";
+    ev.reason = (char *)"site visit booked for the 14th";
+    ev.time_ms = 1700000000000ULL;
+    assert_int_equal(sb_store_event_append(t, &ev), 0);
+    Skillbase__Job job = SKILLBASE__JOB__INIT;
+    job.type = (char *)"notify";
+    job.entity_id = ev.entity_id;
+    job.event = &ev;
+    assert_int_equal(sb_jobq_enqueue(t, &job, &policy, 1000, id), 0);
+    commit(f);
+
+    t = begin(f);
+    Skillbase__Job *raw = stored_form(t, id);
+    assert_null(raw->event);
+    assert_int_equal(raw->event_seq, ev.seq);
+    skillbase__job__free_unpacked(raw, NULL);
+    Skillbase__Job *j = get(t, id);
+    assert_non_null(j->event);
+    assert_int_equal(j->event_seq, ev.seq);
+    assert_int_equal(j->event->seq, ev.seq);
+    assert_string_equal(j->event->topic, "application.under_review");
+    assert_string_equal(j->event->reason, "site visit booked for the 14th");
+    assert_int_equal(j->event->hash.len, 32); /* the log's copy, chained */
+    /* a change of state keeps the reference */
+    lease(t, id, "w1");
+    skillbase__job__free_unpacked(j, NULL);
+    raw = stored_form(t, id);
+    assert_null(raw->event);
+    assert_int_equal(raw->event_seq, ev.seq);
+    skillbase__job__free_unpacked(raw, NULL);
+    j = get(t, id);
+    assert_string_equal(j->event->topic, "application.under_review");
+    skillbase__job__free_unpacked(j, NULL);
+    commit(f);
+}
+
+static void test_a_job_holding_a_copy_of_its_event_still_reads(void **state)
+{
+    fixture *f = *state;
+    sb_txn *t = begin(f);
+    /* the form jobs had before the reference: the event packed inside */
+    Skillbase__Event ev = SKILLBASE__EVENT__INIT;
+    ev.seq = 7;
+    ev.entity_id = (char *)"app-000001";
+    ev.topic = (char *)"application.applied";
+    Skillbase__Job job = SKILLBASE__JOB__INIT;
+    job.id = (char *)"job-00000001";
+    job.type = (char *)"notify";
+    job.state = SKILLBASE__JOB_STATE__DONE;
+    job.event = &ev;
+    uint8_t buf[256];
+    size_t n = skillbase__job__pack(&job, buf);
+    MDB_val k = {strlen(job.id), job.id}, v = {n, buf};
+    assert_int_equal(mdb_put(t->txn, t->s->jobs, &k, &v, 0), 0);
+    Skillbase__Job *j = get(t, "job-00000001");
+    assert_non_null(j->event);
+    assert_int_equal(j->event->seq, 7);
+    assert_string_equal(j->event->topic, "application.applied");
+    skillbase__job__free_unpacked(j, NULL);
+    sb_store_abort(&f->t);
+}
+
 static void test_bad_jobs_are_refused(void **state)
 {
     fixture *f = *state;
@@ -452,6 +532,8 @@ int main(void)
         T(test_restart_requeues_leased_jobs_without_counting_the_attempt),
         T(test_list_filters_by_state_and_type_and_pages),
         T(test_an_aborted_enqueue_leaves_nothing),
+        T(test_the_causing_event_is_stored_by_number_and_read_back_whole),
+        T(test_a_job_holding_a_copy_of_its_event_still_reads),
         T(test_bad_jobs_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,7 +101,7 @@ static void build(fixture *f)
     skillbase__record__free_unpacked(old, NULL);
     assert_int_equal(sb_store_next_id(t, SKILLBASE__KIND__BASE, id, sizeof id), 0);
     put_record(t, SKILLBASE__KIND__BASE, id, SKILLBASE__STATE__CERTIFIED, codes[0], NULL);
-    assert_int_equal(sb_store_idem_put(t, "key-1", 42, (const uint8_t *)"", 0), 0);
+    assert_int_equal(sb_store_idem_put(t, "key-1", 42, 0, (const uint8_t *)"", 0), 0);
     assert_int_equal(sb_store_commit(&t), 0);
     sb_store_close(&f->s);
 }
@@ -253,6 +253,26 @@ static void test_verify_finds_an_undecodable_record(void **state)
     raw_put(f, "records", "app-000003", 10, "\xff\xff\xff", 3);
     assert_true(verify(f, &rep) >= 1);
     assert_true(said(f, "records: app-000003 does not decode"));
+}
+
+static void test_verify_finds_kept_replies_whose_record_event_is_missing_or_empty(void **state)
+{
+    fixture *f = *state;
+    sb_verify_report rep;
+    build(f);
+    /* hash · 0x07 · event seq (LE) · an empty reply */
+    uint8_t v[17] = {0};
+    v[8] = 0x07;
+    v[9] = 99;
+    raw_put(f, "idem", "key-2", 5, v, sizeof v);
+    v[9] = 1; /* the test events hold no record */
+    raw_put(f, "idem", "key-3", 5, v, sizeof v);
+    assert_true(verify(f, &rep) >= 2);
+    assert_true(said(f, "idem: the reply kept for key key-2 takes its record from event 99, "
+                        "which is missing or does not decode"));
+    assert_true(said(f, "idem: the reply kept for key key-3 takes its record from event 1, "
+                        "which holds no record"));
+    assert_int_equal(rep.idem_keys, 3);
 }
 
 static void test_verify_finds_an_event_changed_in_place(void **state)
@@ -444,6 +464,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_finds_index_entries_that_point_nowhere, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_an_undecodable_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_verify_finds_kept_replies_whose_record_event_is_missing_or_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_an_event_changed_in_place, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_verify_reports_a_newer_schema_and_a_missing_store,

@@ -100,7 +100,7 @@ static void test_top_level_abort_discards_everything(void **state)
     sb_tk_record_create(c, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "K", NULL);
     sb_tk_event_append(c, "base-000001", "base.certified", NULL);
     assert_int_equal(sb_store_next_serial(c, "cert/2026", &serial), 0);
-    assert_int_equal(sb_store_idem_put(c, "key-1", 1, (const uint8_t *)"r", 1), 0);
+    assert_int_equal(sb_store_idem_put(c, "key-1", 1, 0, (const uint8_t *)"r", 1), 0);
     assert_int_equal(sb_store_commit(&c), 0);
     sb_store_abort(&t);
     assert_null(t);
@@ -108,14 +108,14 @@ static void test_top_level_abort_discards_everything(void **state)
     assert_false(sb_tk_record_exists(f->s, "app-000001"));
     assert_false(sb_tk_record_exists(f->s, "base-000001"));
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    uint64_t counts[3][9], zero[3][9] = {{0}}, seq, h;
+    uint64_t counts[3][9], zero[3][9] = {{0}}, seq, h, rseq;
     assert_int_equal(sb_store_counts(t, counts), 0);
     assert_memory_equal(counts, zero, sizeof zero);
     assert_int_equal(sb_store_last_seq(t, &seq), 0);
     assert_int_equal(seq, 0);
     uint8_t *reply;
     size_t len;
-    assert_int_equal(sb_store_idem_get(t, "key-1", &h, &reply, &len), SB_E(SB_NOT_FOUND));
+    assert_int_equal(sb_store_idem_get(t, "key-1", &h, &rseq, &reply, &len), SB_E(SB_NOT_FOUND));
     assert_int_equal(sb_store_next_serial(t, "cert/2026", &serial), 0);
     assert_int_equal(serial, 1);
     char id[32];
@@ -128,7 +128,7 @@ static void test_idem_put_get_roundtrips_a_reply(void **state)
 {
     fixture *f = *state;
     sb_txn *t;
-    uint64_t hash;
+    uint64_t hash, rseq;
     uint8_t *bytes;
     size_t len;
     f->s = sb_tk_store_open(f->path);
@@ -144,14 +144,15 @@ static void test_idem_put_get_roundtrips_a_reply(void **state)
     skillbase__reply__pack(&reply, packed);
 
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    assert_int_equal(sb_store_idem_put(t, "key-1", 0xfedcba9876543210ULL, packed, plen), 0);
-    assert_int_equal(sb_store_idem_put(t, "key-empty", 5, NULL, 0), 0);
+    assert_int_equal(sb_store_idem_put(t, "key-1", 0xfedcba9876543210ULL, 0, packed, plen), 0);
+    assert_int_equal(sb_store_idem_put(t, "key-empty", 5, 0, NULL, 0), 0);
     assert_int_equal(sb_store_commit(&t), 0);
     sb_tk_store_reopen(f);
 
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    assert_int_equal(sb_store_idem_get(t, "key-1", &hash, &bytes, &len), 0);
+    assert_int_equal(sb_store_idem_get(t, "key-1", &hash, &rseq, &bytes, &len), 0);
     assert_int_equal(hash, 0xfedcba9876543210ULL);
+    assert_int_equal(rseq, 0);
     assert_int_equal(len, plen);
     assert_memory_equal(bytes, packed, plen);
     Skillbase__Reply *back = skillbase__reply__unpack(NULL, len, bytes);
@@ -161,18 +162,33 @@ static void test_idem_put_get_roundtrips_a_reply(void **state)
     skillbase__reply__free_unpacked(back, NULL);
     free(bytes);
 
-    assert_int_equal(sb_store_idem_get(t, "key-empty", &hash, &bytes, &len), 0);
+    assert_int_equal(sb_store_idem_get(t, "key-empty", &hash, &rseq, &bytes, &len), 0);
     assert_int_equal(hash, 5);
     assert_int_equal(len, 0);
     free(bytes);
-    assert_int_equal(sb_store_idem_get(t, "key-2", &hash, &bytes, &len), SB_E(SB_NOT_FOUND));
+    assert_int_equal(sb_store_idem_get(t, "key-2", &hash, &rseq, &bytes, &len), SB_E(SB_NOT_FOUND));
 
     /* A put overwrites. */
-    assert_int_equal(sb_store_idem_put(t, "key-1", 9, (const uint8_t *)"xy", 2), 0);
-    assert_int_equal(sb_store_idem_get(t, "key-1", &hash, &bytes, &len), 0);
+    assert_int_equal(sb_store_idem_put(t, "key-1", 9, 0, (const uint8_t *)"xy", 2), 0);
+    assert_int_equal(sb_store_idem_get(t, "key-1", &hash, &rseq, &bytes, &len), 0);
     assert_int_equal(hash, 9);
     assert_int_equal(len, 2);
     assert_memory_equal(bytes, "xy", 2);
+    free(bytes);
+
+    /* A reply kept without its record names the event that holds it; the
+     * rest reads back as put, whatever its first byte. */
+    assert_int_equal(sb_store_idem_put(t, "key-3", 11, 42, packed, plen), 0);
+    assert_int_equal(sb_store_idem_get(t, "key-3", &hash, &rseq, &bytes, &len), 0);
+    assert_int_equal(hash, 11);
+    assert_int_equal(rseq, 42);
+    assert_int_equal(len, plen);
+    assert_memory_equal(bytes, packed, plen);
+    free(bytes);
+    assert_int_equal(sb_store_idem_put(t, "key-4", 12, 43, NULL, 0), 0);
+    assert_int_equal(sb_store_idem_get(t, "key-4", &hash, &rseq, &bytes, &len), 0);
+    assert_int_equal(rseq, 43);
+    assert_int_equal(len, 0);
     free(bytes);
     sb_store_abort(&t);
     free(packed);
@@ -310,7 +326,7 @@ static void test_backup_opens_with_the_same_data(void **state)
                SKILLBASE__STATE__CERTIFIED, "B", id);
         sb_tk_event_append(t, id, "t", NULL);
     }
-    assert_int_equal(sb_store_idem_put(t, "k", 3, (const uint8_t *)"abc", 3), 0);
+    assert_int_equal(sb_store_idem_put(t, "k", 3, 0, (const uint8_t *)"abc", 3), 0);
     assert_int_equal(sb_store_commit(&t), 0);
 
     snprintf(backup, sizeof backup, "%s/backup", f->dir);
@@ -354,10 +370,10 @@ static void test_backup_opens_with_the_same_data(void **state)
     }
     sb_store_records_free(ra, na, NULL);
     sb_store_records_free(rb, nb, NULL);
-    uint64_t h;
+    uint64_t h, rseq;
     uint8_t *reply;
     size_t len;
-    assert_int_equal(sb_store_idem_get(b, "k", &h, &reply, &len), 0);
+    assert_int_equal(sb_store_idem_get(b, "k", &h, &rseq, &reply, &len), 0);
     assert_int_equal(len, 3);
     free(reply);
     sb_store_abort(&a);
@@ -419,10 +435,10 @@ static void test_bad_ids_and_misuse_are_refused(void **state)
                      SB_E(SB_INVALID));
     Skillbase__Event ev = SKILLBASE__EVENT__INIT;
     assert_int_equal(sb_store_event_append(t, &ev), SB_E(SB_INVALID));
-    uint64_t h;
+    uint64_t h, rseq;
     uint8_t *reply;
     size_t len;
-    assert_int_equal(sb_store_idem_get(t, "", &h, &reply, &len), SB_E(SB_INVALID));
+    assert_int_equal(sb_store_idem_get(t, "", &h, &rseq, &reply, &len), SB_E(SB_INVALID));
     /* One writer at a time: a second would deadlock on LMDB's lock. */
     sb_txn *t2 = NULL;
     assert_int_equal(sb_store_begin(f->s, true, &t2), SB_E(SB_INTERNAL));
