@@ -230,3 +230,90 @@ out:
     free(ns);
     return r;
 }
+
+/* Open a DEALER on ctx connected to ep; NULL on failure. */
+static void *echo_dealer(void *ctx, const char *ep)
+{
+    void *d = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    if (d && (zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger) || zmq_connect(d, ep))) {
+        zmq_close(d);
+        d = NULL;
+    }
+    return d;
+}
+
+int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s)
+{
+    void *ctx = zmq_ctx_new();
+    void *router = NULL, **dealers = calloc(clients ? clients : 1, sizeof *dealers);
+    zmq_pollitem_t *items = calloc(clients ? clients : 1, sizeof *items);
+    char bound[256];
+    size_t blen = sizeof bound;
+    int r = -1, linger = 0, started = 0;
+    unsigned opened = 0;
+    pthread_t tid;
+    if (!ctx || !dealers || !items || !clients)
+        goto out;
+    router = zmq_socket(ctx, ZMQ_ROUTER);
+    if (!router)
+        goto out;
+    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(router, endpoint) || zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, bound, &blen)) {
+        fprintf(stderr, "skillbase-bench: floor: %s: %s\n", endpoint, zmq_strerror(errno));
+        goto out;
+    }
+    for (; opened < clients; opened++) {
+        if (!(dealers[opened] = echo_dealer(ctx, bound))) {
+            fprintf(stderr, "skillbase-bench: floor: echo client: %s\n", zmq_strerror(errno));
+            goto out;
+        }
+        items[opened] = (zmq_pollitem_t){.socket = dealers[opened], .events = ZMQ_POLLIN};
+    }
+    if (pthread_create(&tid, NULL, echo_main, router))
+        goto out;
+    started = 1;
+    uint8_t msg[BENCH_FLOOR_ECHO_BYTES] = {0}, back[BENCH_FLOOR_ECHO_BYTES + 16];
+    for (unsigned i = 0; i < clients; i++)
+        if (zmq_send(dealers[i], msg, sizeof msg, 0) < 0)
+            goto send_failed;
+    /* a short warm-up (connections made, pipes allocated), then count */
+    uint64_t count = 0, t0 = 0, start = bench_now_ns();
+    uint64_t warm_end = start + 200000000u, end = warm_end + (uint64_t)(seconds * 1e9);
+    for (uint64_t now = start; now < end; now = bench_now_ns()) {
+        if (!t0 && now >= warm_end) {
+            t0 = now;
+            count = 0;
+        }
+        if (zmq_poll(items, (int)clients, 100) < 0)
+            goto send_failed;
+        for (unsigned i = 0; i < clients; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            while (zmq_recv(dealers[i], back, sizeof back, ZMQ_DONTWAIT) >= 0) {
+                count++;
+                if (zmq_send(dealers[i], msg, sizeof msg, 0) < 0)
+                    goto send_failed;
+            }
+        }
+    }
+    *ret_per_s = (double)count / ((double)(bench_now_ns() - t0) / 1e9);
+    r = 0;
+    goto out;
+send_failed:
+    fprintf(stderr, "skillbase-bench: floor: echo: %s\n", zmq_strerror(errno));
+out:
+    if (started) {
+        zmq_ctx_shutdown(ctx);
+        pthread_join(tid, NULL);
+    }
+    for (unsigned i = 0; i < opened; i++)
+        zmq_close(dealers[i]);
+    if (router)
+        zmq_close(router);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    free(dealers);
+    free(items);
+    return r;
+}

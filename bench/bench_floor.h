@@ -11,7 +11,11 @@
  *     fdatasync grows with the pages written, not only with the commits);
  *   - LMDB puts per second when 100 small records go into each commit;
  *   - one ZeroMQ round trip (DEALER to a ROUTER that echoes) on the
- *     transport the benchmark uses.
+ *     transport the benchmark uses;
+ *   - the messaging ceiling at a run's number of clients: round trips per
+ *     second of that many DEALERs, each with one request in flight, served
+ *     by a ROUTER in one thread that only echoes (bench_floor_echo). No
+ *     daemon doing real work answers more on this machine and transport.
  */
 #ifndef BENCH_FLOOR_H
 #define BENCH_FLOOR_H
@@ -37,5 +41,12 @@ int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret);
 /* Measure the round trip through `endpoint` (an ipc:// path or
  * tcp://127.0.0.1:0 for a free port) for about `seconds`. Returns 0 or -1. */
 int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret);
+
+/* Round trips per second of `clients` DEALERs (one request of
+ * BENCH_FLOOR_ECHO_BYTES in flight each, driven from one thread as the
+ * benchmark drives its clients) against an echoing ROUTER in another
+ * thread, through `endpoint`, for about `seconds`. Returns 0 or -1. */
+#define BENCH_FLOOR_ECHO_BYTES 300 /* about a packed request */
+int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s);
 
 #endif

@@ -87,6 +87,8 @@ static json_t *run_json(const bench_run *r)
     set_real(o, "latency_over_floor", r->latency_over_floor);
     set_real(o, "latency_over_scattered_floor", r->latency_over_scattered);
     set_real(o, "throughput_over_lmdb_batched", r->throughput_over_lmdb);
+    set_real(o, "messaging_ceiling_per_s", r->echo_per_s);
+    set_real(o, "throughput_over_messaging_ceiling", r->throughput_over_echo);
     return o;
 }
 
@@ -178,11 +180,11 @@ void bench_report_print_table(const bench_report *r, FILE *out)
             r->floor_before.zmq_round_trip_ms, r->floor_after.lmdb_commit_ms,
             r->floor_after.lmdb_batched_puts_per_s, r->floor_after.zmq_round_trip_ms,
             BENCH_FLOOR_SCATTERED, f->lmdb_scattered_commit_ms);
-    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s\n", "clients", "transitions/s",
-            "p50 ms", "p90 ms", "p99 ms", "max ms", "batch mean", "daemon", "heap MB", "p50/floor",
-            "tps/LMDB");
-    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s\n", "", "", "", "", "", "",
-            "(largest)", "CPU", "", "", "batched");
+    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s %9s\n", "clients",
+            "transitions/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "batch mean", "daemon",
+            "heap MB", "p50/floor", "tps/LMDB", "tps/echo");
+    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s %9s\n", "", "", "", "", "", "",
+            "(largest)", "CPU", "", "", "batched", "ceiling");
     for (size_t i = 0; i < r->n_runs; i++) {
         const bench_run *x = &r->runs[i];
         char batch[32] = "-", cpu[32] = "-", heap[32] = "-";
@@ -194,9 +196,10 @@ void bench_report_print_table(const bench_report *r, FILE *out)
             snprintf(cpu, sizeof cpu, "%.0f%%", x->daemon_cpu_share * 100);
             snprintf(heap, sizeof heap, "%.1f", x->daemon_heap_mb);
         }
-        fprintf(out, "%7u %13.0f %8.3f %8.3f %8.3f %8.2f %11s %9s %8s %9.2f %9.3f\n", x->clients,
-                x->transitions_per_s, x->all.p50_ms, x->all.p90_ms, x->all.p99_ms, x->all.max_ms,
-                batch, cpu, heap, x->latency_over_floor, x->throughput_over_lmdb);
+        fprintf(out, "%7u %13.0f %8.3f %8.3f %8.3f %8.2f %11s %9s %8s %9.2f %9.3f %9.3f\n",
+                x->clients, x->transitions_per_s, x->all.p50_ms, x->all.p90_ms, x->all.p99_ms,
+                x->all.max_ms, batch, cpu, heap, x->latency_over_floor, x->throughput_over_lmdb,
+                x->throughput_over_echo);
     }
     fprintf(out, "\nper command, p50 / p99 ms:\n%7s", "clients");
     for (int s = 0; s < BENCH_STEP_COUNT; s++)
@@ -227,6 +230,13 @@ void bench_report_print_table(const bench_report *r, FILE *out)
                     x->daemon_cpu_us_per_transition, x->daemon_peak_rss_mb,
                     x->latency_over_scattered);
     }
+    fprintf(out, "messaging ceiling (one thread of DEALERs, one request in flight each, against "
+                 "a ROUTER that only echoes %d bytes):",
+            BENCH_FLOOR_ECHO_BYTES);
+    for (size_t i = 0; i < r->n_runs; i++)
+        fprintf(out, "%s %u clients %.0f round trips/s", i ? ";" : "", r->runs[i].clients,
+                r->runs[i].echo_per_s);
+    fputc('\n', out);
     if (r->have_list)
         fprintf(out, "list --state certified, pages of 100: %zu pages, p50 %.3f ms, p99 %.3f ms\n",
                 r->list_pages, r->list_page.p50_ms, r->list_page.p99_ms);

@@ -45,6 +45,9 @@ typedef struct {
     double latency_over_floor;   /* p50 / (LMDB commit + round trip) */
     double latency_over_scattered; /* p50 / (scattered LMDB commit + round trip) */
     double throughput_over_lmdb; /* transitions/s / LMDB batched puts/s */
+    double echo_per_s;           /* the messaging ceiling at this many clients
+                                  * (bench_floor_echo); 0: not measured */
+    double throughput_over_echo; /* transitions/s / echo_per_s */
 } bench_run;
 
 typedef struct {

@@ -211,16 +211,23 @@ static void set_ratios(bench_run *run, const bench_floor *f)
     run->latency_over_scattered = scattered_ms > 0 ? run->all.p50_ms / scattered_ms : 0;
     run->throughput_over_lmdb =
         f->lmdb_batched_puts_per_s > 0 ? run->transitions_per_s / f->lmdb_batched_puts_per_s : 0;
+    run->throughput_over_echo = run->echo_per_s > 0 ? run->transitions_per_s / run->echo_per_s : 0;
+}
+
+/* An endpoint for a floor measurement on the run's transport. */
+static void floor_endpoint(const bench *b, char *ep, size_t len)
+{
+    if (strcmp(b->o.transport, "ipc") == 0)
+        snprintf(ep, len, "ipc://%s/floor.sock", b->work);
+    else
+        snprintf(ep, len, "tcp://127.0.0.1:*");
 }
 
 /* Measure the floor (bench_floor.h) into *ret. Returns 0 or -1. */
 static int measure_floor(bench *b, bench_floor *ret)
 {
     char ep[4400];
-    if (strcmp(b->o.transport, "ipc") == 0)
-        snprintf(ep, sizeof ep, "ipc://%s/floor.sock", b->work);
-    else
-        snprintf(ep, sizeof ep, "tcp://127.0.0.1:*");
+    floor_endpoint(b, ep, sizeof ep);
     return bench_floor_lmdb(b->work, b->o.floor_seconds, ret) ||
                    bench_floor_zmq(ep, b->o.floor_seconds, ret)
                ? -1
@@ -309,6 +316,11 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
     }
     run->client_cpu_s = cpu_of(&r1) - cpu_of(&r0);
     bench_load_result_free(&res);
+    /* the messaging ceiling at this many clients, with the daemon idle */
+    char ep[4400];
+    floor_endpoint(b, ep, sizeof ep);
+    if (rc == 0 && bench_floor_echo(ep, clients, b->o.floor_seconds, &run->echo_per_s))
+        rc = -1;
     if (!b->o.json)
         fprintf(stderr, "skillbase-bench: %u clients: %.0f transitions/s, p50 %.3f ms\n", clients,
                 run->transitions_per_s, run->all.p50_ms);

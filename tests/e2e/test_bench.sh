@@ -48,6 +48,10 @@ assert_positive "$out" .lmdb_batched_puts_per_s
 assert_positive "$out" .zmq_round_trip_ms
 assert_positive "$out" .latency_over_floor
 assert_positive "$out" .latency_over_scattered_floor
+# the messaging ceiling at the run's client count, and the run over it
+assert_positive "$out" .messaging_ceiling_per_s
+assert_positive "$out" .throughput_over_messaging_ceiling
+assert_positive "$out" '.runs[0].messaging_ceiling_per_s'
 assert_json "$out" .refusals 0 "refusals"
 for c in apply review evaluate close_publicity assess; do
     assert_positive "$out" ".commands.$c.count"
@@ -90,6 +94,7 @@ assert_positive "$out" .daemon.cpu_s
 assert_positive "$out" .daemon.peak_rss_mb
 assert_positive "$out" .daemon.heap_mb
 assert_positive "$out" .transitions_per_s
+assert_positive "$out" .messaging_ceiling_per_s
 assert_positive "$out" .list_page.count
 assert_contains "$SB_ERR" "preloaded" "progress on stderr"
 left=$(find "$bench_dir" -mindepth 1 -maxdepth 1 | wc -l)
