@@ -25,7 +25,6 @@ void sb_config_defaults(sb_config *c)
     c->max_request_bytes = 1 * MIB;
     c->batch_max = 1024;
     c->max_queue = 4096;
-    c->gather_us = 2000;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
@@ -79,12 +78,6 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             if (sb_parse_u64(value, 1, 65536, &v))
                 goto bad_number;
             c->batch_max = (uint32_t)v;
-            return 0;
-        }
-        if (strcmp(key, "gather_us") == 0) {
-            if (sb_parse_u64(value, 0, 100000, &v))
-                goto bad_number;
-            c->gather_us = (uint32_t)v;
             return 0;
         }
         if (strcmp(key, "max_queue") == 0) {

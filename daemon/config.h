@@ -27,7 +27,6 @@ typedef struct {
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
     uint32_t max_queue;                     /* requests held unanswered, then BUSY */
-    uint32_t gather_us;                     /* longest wait for answered clients (0: none) */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */

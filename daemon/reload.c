@@ -71,7 +71,6 @@ static void keep_start_only(const sb_config *live, sb_config *next)
     KEEP(max_request_bytes, "[daemon] max_request_kb");
     KEEP(batch_max, "[daemon] batch_max");
     KEEP(max_queue, "[daemon] max_queue");
-    KEEP(gather_us, "[daemon] gather_us");
     KEEP(event_endpoint, "[events] endpoint");
     KEEP(worker_endpoint, "[workers] endpoint");
     KEEP(metrics_listen, "[metrics] listen");

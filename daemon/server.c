@@ -1,9 +1,6 @@
-/* ppoll: a sub-millisecond wait on the router while gathering */
-#define _GNU_SOURCE
 #include "server.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,13 +30,6 @@ typedef struct {
     bool isolate;         /* apply it in a child transaction (SB_DISPATCH_REDO) */
 } pending;
 
-/* The clients a batch answered, by a hash of their routing id: a slot is
- * theirs while its generation is the current one (gather). */
-typedef struct {
-    uint64_t hash;
-    uint32_t gen;
-} answered_slot;
-
 struct sb_server {
     uv_loop_t *loop;
     const sb_config *config;
@@ -58,15 +48,6 @@ struct sb_server {
     pending *queue;
     size_t queue_head, queue_n;
     uint64_t batch_us; /* recent time per batch (apply + commit), for retry hints */
-    uint64_t commit_us; /* recent time per commit, for the gather window */
-    /* Gathering (gather()): the clients the last batch answered that have
-     * not sent again, and when that batch's replies went out. */
-    answered_slot *answered;
-    size_t answered_mask; /* slots - 1, a power of two over 2 x batch_max */
-    uint32_t answered_gen;
-    size_t awaited;
-    uint64_t replied_us;
-    int fd; /* the router's ZMQ_FD, to sleep on while gathering */
     sb_server_stats stats;
     int closing;
     struct {
@@ -82,51 +63,6 @@ static uint64_t mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-/* FNV-1a of a routing id. */
-static uint64_t id_hash(const zmq_msg_t *id)
-{
-    const uint8_t *b = zmq_msg_data((zmq_msg_t *)id);
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < zmq_msg_size((zmq_msg_t *)id); i++)
-        h = (h ^ b[i]) * 1099511628211u;
-    return h;
-}
-
-/* Note that the client whose routing id hashes to h was just answered. */
-static void answered_add(sb_server *s, uint64_t h)
-{
-    for (size_t i = h & s->answered_mask;; i = (i + 1) & s->answered_mask) {
-        answered_slot *a = &s->answered[i];
-        if (a->gen == s->answered_gen && a->hash == h)
-            return; /* answered twice in one batch: awaited once */
-        if (a->gen != s->answered_gen) {
-            *a = (answered_slot){h, s->answered_gen};
-            s->awaited++;
-            return;
-        }
-    }
-}
-
-/* A request from `id` arrived: if the last batch answered that client, it
- * is no longer awaited. Linear probing never deletes (a deleted slot keeps
- * its generation with hash 0 as a tombstone). */
-static void answered_arrived(sb_server *s, const zmq_msg_t *id)
-{
-    if (!s->awaited)
-        return;
-    uint64_t h = id_hash(id);
-    for (size_t i = h & s->answered_mask;; i = (i + 1) & s->answered_mask) {
-        answered_slot *a = &s->answered[i];
-        if (a->gen != s->answered_gen)
-            return;
-        if (a->hash == h) {
-            a->hash = 0;
-            s->awaited--;
-            return;
-        }
-    }
 }
 
 /* Receive the rest of a message that is being dropped. */
@@ -182,7 +118,6 @@ static int receive_one(sb_server *s, pending *p)
     zmq_msg_move(&p->identity, &frames[0]);
     zmq_msg_close(&frames[0]);
     p->delimited = n == 3;
-    answered_arrived(s, &p->identity);
     zmq_msg_init(&p->body);
     zmq_msg_move(&p->body, &frames[n - 1]);
     zmq_msg_close(&frames[n - 1]);
@@ -271,51 +206,6 @@ static size_t receive_more(sb_server *s)
     return s->batch_n - before;
 }
 
-/* Wait until one of the clients the last batch answered sends again, or its
- * gathering window closes; then take what has arrived into the batch.
- * Returns how many requests were added (0: stop gathering).
- *
- * The commit costs about the same for 10 requests as for 60 (the fdatasync
- * of the pages it writes, many shared), so a batch is worth waiting for.
- * Without this, clients answered by one commit send their next request
- * while the following batch commits and wait a whole commit more: with
- * many clients they split into two groups that take turns. The window is
- * [daemon] gather_us after the replies went out, and never longer than two
- * recent commits: the clients waited for would otherwise wait for a whole
- * batch (its applying and its commit) before they are served.
- * A client that does not send again (a one-off command) costs at most the
- * window, and only to a batch begun within it. */
-static size_t gather(sb_server *s)
-{
-    if (!s->awaited || s->batch_n >= batch_limit(s))
-        return 0;
-    uint64_t window = s->config->gather_us < 2 * s->commit_us ? s->config->gather_us
-                                                              : 2 * s->commit_us;
-    uint64_t deadline = s->replied_us + window;
-    for (;;) {
-        size_t added = receive_more(s);
-        if (added)
-            return added;
-        uint64_t now = mono_us();
-        int events = 0;
-        size_t len = sizeof events;
-        if (now >= deadline || !s->awaited ||
-            zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &len)) {
-            s->awaited = 0; /* until the next replies */
-            return 0;
-        }
-        if (events & ZMQ_POLLIN)
-            continue;
-        /* ZMQ_FD signals changes, not readiness: ZMQ_EVENTS was just
-         * read, so a message arriving from now on wakes this (trap 2) */
-        uint64_t left = deadline - now;
-        struct timespec ts = {(time_t)(left / 1000000u), (long)(left % 1000000u) * 1000};
-        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-        ppoll(&pfd, 1, &ts, NULL);
-        s->stats.gather_us += mono_us() - now;
-    }
-}
-
 /* apply_batch's answer when a request must be isolated and the batch
  * applied again (SB_DISPATCH_REDO). */
 #define APPLY_REDO 1
@@ -338,11 +228,11 @@ static size_t gather(sb_server *s)
 static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
 {
     sb_txn *txn = NULL;
-    uint64_t started = mono_us(), gathered = s->stats.gather_us;
+    uint64_t started = mono_us();
     int rc = sb_store_begin(s->store, true, &txn);
     if (rc)
         return rc;
-    for (size_t i = 0; i < s->batch_n || receive_more(s) || (!refuse_code && gather(s)); i++) {
+    for (size_t i = 0; i < s->batch_n || receive_more(s); i++) {
         pending *p = &s->batch[i];
         sb_dispatch_result r;
         sb_txn *sub = NULL;
@@ -382,10 +272,9 @@ static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
     uint64_t applied = mono_us();
     rc = sb_store_commit(&txn);
     uint64_t done = mono_us();
-    s->stats.apply_us += applied - started - (s->stats.gather_us - gathered);
+    s->stats.apply_us += applied - started;
     s->stats.commit_us += done - applied;
     s->batch_us = (s->batch_us * 7 + (done - started)) / 8;
-    s->commit_us = (s->commit_us * 7 + (done - applied)) / 8;
     return rc;
 fail:
     sb_store_abort(&txn);
@@ -394,11 +283,6 @@ fail:
 
 static void send_replies(sb_server *s)
 {
-    if (++s->answered_gen == 0) { /* wrapped: forget every slot */
-        memset(s->answered, 0, (s->answered_mask + 1) * sizeof *s->answered);
-        s->answered_gen = 1;
-    }
-    s->awaited = 0;
     for (size_t i = 0; i < s->batch_n; i++) {
         pending *p = &s->batch[i];
         if (!p->reply)
@@ -406,16 +290,12 @@ static void send_replies(sb_server *s)
         /* ROUTER_MANDATORY: a peer that has gone fails with EHOSTUNREACH
          * instead of blocking; its answer is in the idempotency store. */
         int flags = ZMQ_DONTWAIT | ZMQ_SNDMORE;
-        uint64_t h = id_hash(&p->identity); /* sending empties the message */
         if (zmq_msg_send(&p->identity, s->router, flags) < 0 ||
             (p->delimited && zmq_send(s->router, "", 0, flags) < 0) ||
             zmq_send(s->router, p->reply, p->reply_len, ZMQ_DONTWAIT) < 0) {
             sb_log(SB_LOG_DEBUG, "reply not delivered: %s", zmq_strerror(errno));
-        } else if (s->config->gather_us) {
-            answered_add(s, h);
         }
     }
-    s->replied_us = mono_us();
 }
 
 static void run_batch(sb_server *s)
@@ -590,14 +470,8 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
     s->queue = calloc(config->max_queue, sizeof *s->queue);
-    size_t slots = 16;
-    while (slots < 2 * (size_t)config->batch_max)
-        slots *= 2;
-    s->answered = calloc(slots, sizeof *s->answered);
-    s->answered_mask = slots - 1;
-    s->answered_gen = 1;
     s->zctx = zctx;
-    if (!s->batch || !s->queue || !s->answered)
+    if (!s->batch || !s->queue)
         goto fail;
     s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
     if (!s->router)
@@ -621,7 +495,6 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     size_t fdlen = sizeof fd;
     if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
         goto fail;
-    s->fd = fd;
     if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check))
         goto fail;
     s->poll.data = s;
@@ -635,7 +508,6 @@ fail:
         zmq_close(s->router);
     free(s->batch);
     free(s->queue);
-    free(s->answered);
     free(s);
     return SB_E(SB_INTERNAL);
 }
@@ -647,7 +519,6 @@ static void free_on_close(uv_handle_t *h)
         sb_arena_destroy(&s->arena);
         free(s->batch);
         free(s->queue);
-        free(s->answered);
         free(s);
     }
 }

@@ -22,8 +22,7 @@ typedef struct {
     uint64_t largest_batch;
     uint64_t batch_sizes[SB_SERVER_BATCH_BUCKETS];
     uint64_t commit_us; /* in the durable commit of batches */
-    uint64_t apply_us;  /* applying the requests of batches (not gathering) */
-    uint64_t gather_us; /* waiting for answered clients to send again */
+    uint64_t apply_us;  /* applying the requests of batches */
     uint64_t shed;      /* requests answered BUSY: [daemon] max_queue were held */
     uint64_t queue_max; /* most requests waiting for a batch at once */
     uint64_t redone;    /* batches applied again to isolate a request that

@@ -125,9 +125,6 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
                       "Time spent in durable commits (fsync)", (double)st.commit_us / 1e6);
     sb_metrics_single(o, "skillbase_apply_seconds_total", "counter",
                       "Time spent applying requests inside batches", (double)st.apply_us / 1e6);
-    sb_metrics_single(o, "skillbase_gather_seconds_total", "counter",
-                      "Time spent waiting for answered clients to join a batch ([daemon] gather_us)",
-                      (double)st.gather_us / 1e6);
     sb_metrics_single(o, "skillbase_commits_failed_total", "counter",
                       "Batches whose commit failed (their requests were refused)",
                       (double)st.commits_failed);

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Daemon configuration: a custom assessment rubric from --config changes the
-# item maxima (with the group-commit gathering window off; one out of range
-# is refused); a rubric whose base items do not sum to 100 (or bonus items
+# item maxima; a rubric whose base items do not sum to 100 (or bonus items
 # to 20) stops the daemon from starting, naming the problem; state_dir and
 # command_endpoint come from the file; a tcp:// command endpoint without a
 # keys file is refused, and with one it works (CURVE, docs/security.md).
@@ -57,11 +56,6 @@ refuses_to_start --state-dir "$SB_STATE" --config "$SB_WORK/bonus25.ini"
 assert_match "$SB_REFUSAL" 'rubric|bonus|competition_hosting' "refusal names the bonus items"
 assert_contains "$SB_REFUSAL" 20 "refusal says the bonus items must sum to 20"
 
-# a group-commit gathering window out of range is refused, naming the key
-printf '[daemon]\ngather_us = 200000\n' >"$SB_WORK/gather.ini"
-refuses_to_start --state-dir "$SB_STATE" --config "$SB_WORK/gather.ini"
-assert_contains "$SB_REFUSAL" "gather_us" "refusal names [daemon] gather_us"
-
 refuses_to_start --state-dir "$SB_STATE" --config "$SB_WORK/no-such.ini"
 assert_contains "$SB_REFUSAL" no-such.ini "refusal names the missing config file"
 
@@ -74,8 +68,6 @@ cat >"$SB_WORK/custom.ini" <<EOF
 state_dir = $SB_STATE
 command_endpoint = $SKILLBASE_ENDPOINT
 log_level = warn
-; no gathering: every batch commits at once
-gather_us = 0
 
 [rubric]
 basic_construction = 15

@@ -40,7 +40,7 @@ for family in skillbase_requests_total skillbase_request_duration_seconds skillb
     skillbase_store_map_bytes skillbase_store_used_bytes skillbase_store_map_used_ratio \
     skillbase_records skillbase_jobs skillbase_worker_connections skillbase_events_published_total \
     skillbase_backups_total skillbase_config_reloads_total skillbase_build_info skillbase_metrics_stale \
-    skillbase_commit_seconds_total skillbase_apply_seconds_total skillbase_gather_seconds_total; do
+    skillbase_commit_seconds_total skillbase_apply_seconds_total; do
     grep -q "^# TYPE $family " <<<"$m0" || sb_fail "family $family missing from the scrape"
 done
 assert_eq 1 "$(metric "$m0" skillbase_build_info "version=\"$(jget "$(ctl --json status)" .version)\"")" "build info"
