@@ -171,31 +171,76 @@ static void *echo_main(void *arg)
     }
 }
 
-int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret)
+/* An echoing ROUTER in a thread of its own, and `n` DEALERs connected to
+ * it, all in one context. */
+typedef struct {
+    void *ctx, *router, **dealers;
+    unsigned n; /* dealers opened */
+    pthread_t tid;
+    int started;
+} echo;
+
+static void echo_close(echo *e)
 {
-    void *ctx = zmq_ctx_new();
-    void *router = NULL, *dealer = NULL;
-    uint64_t *ns = malloc(MAX_SAMPLES * sizeof *ns);
+    if (e->started) {
+        /* the echo's blocking receive returns ETERM */
+        zmq_ctx_shutdown(e->ctx);
+        pthread_join(e->tid, NULL);
+    }
+    for (unsigned i = 0; i < e->n; i++)
+        zmq_close(e->dealers[i]);
+    if (e->router)
+        zmq_close(e->router);
+    if (e->ctx)
+        zmq_ctx_term(e->ctx);
+    free(e->dealers);
+    memset(e, 0, sizeof *e);
+}
+
+/* Bind the echo to `endpoint` (tcp port * allowed), connect `clients`
+ * DEALERs and start it. Returns 0, or -1 (reason on stderr, e closed). */
+static int echo_open(echo *e, const char *endpoint, unsigned clients)
+{
     char bound[256];
     size_t blen = sizeof bound;
-    int r = -1, linger = 0, started = 0;
-    pthread_t tid;
-    if (!ctx || !ns)
-        goto out;
-    router = zmq_socket(ctx, ZMQ_ROUTER);
-    dealer = zmq_socket(ctx, ZMQ_DEALER);
-    if (!router || !dealer)
-        goto out;
-    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_bind(router, endpoint) || zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, bound, &blen) ||
-        zmq_connect(dealer, bound)) {
-        fprintf(stderr, "skillbase-bench: floor: %s: %s\n", endpoint, zmq_strerror(errno));
-        goto out;
+    int linger = 0;
+    memset(e, 0, sizeof *e);
+    e->ctx = zmq_ctx_new();
+    e->dealers = calloc(clients, sizeof *e->dealers);
+    if (!e->ctx || !e->dealers || !(e->router = zmq_socket(e->ctx, ZMQ_ROUTER)))
+        goto fail;
+    zmq_setsockopt(e->router, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(e->router, endpoint) ||
+        zmq_getsockopt(e->router, ZMQ_LAST_ENDPOINT, bound, &blen))
+        goto fail;
+    for (; e->n < clients; e->n++) {
+        void *d = zmq_socket(e->ctx, ZMQ_DEALER);
+        if (!d)
+            goto fail;
+        e->dealers[e->n] = d;
+        if (zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger) || zmq_connect(d, bound))
+            goto fail;
     }
-    if (pthread_create(&tid, NULL, echo_main, router))
-        goto out;
-    started = 1;
+    if (pthread_create(&e->tid, NULL, echo_main, e->router))
+        goto fail;
+    e->started = 1;
+    return 0;
+fail:
+    fprintf(stderr, "skillbase-bench: floor: echo on %s: %s\n", endpoint, zmq_strerror(errno));
+    echo_close(e);
+    return -1;
+}
+
+int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret)
+{
+    echo e;
+    uint64_t *ns = malloc(MAX_SAMPLES * sizeof *ns);
+    int r = -1;
+    if (!ns || echo_open(&e, endpoint, 1)) {
+        free(ns);
+        return -1;
+    }
+    void *dealer = e.dealers[0];
     uint8_t msg[RECORD_BYTES] = {0}, back[RECORD_BYTES + 16];
     size_t n = 0;
     uint64_t end = 0;
@@ -216,67 +261,26 @@ int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret)
     ret->zmq_round_trip_ms = median_ms(ns, n);
     r = 0;
 out:
-    if (started) {
-        /* the echo's blocking receive returns ETERM */
-        zmq_ctx_shutdown(ctx);
-        pthread_join(tid, NULL);
-    }
-    if (dealer)
-        zmq_close(dealer);
-    if (router)
-        zmq_close(router);
-    if (ctx)
-        zmq_ctx_term(ctx);
+    echo_close(&e);
     free(ns);
     return r;
 }
 
-/* Open a DEALER on ctx connected to ep; NULL on failure. */
-static void *echo_dealer(void *ctx, const char *ep)
-{
-    void *d = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0;
-    if (d && (zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger) || zmq_connect(d, ep))) {
-        zmq_close(d);
-        d = NULL;
-    }
-    return d;
-}
-
 int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s)
 {
-    void *ctx = zmq_ctx_new();
-    void *router = NULL, **dealers = calloc(clients ? clients : 1, sizeof *dealers);
-    zmq_pollitem_t *items = calloc(clients ? clients : 1, sizeof *items);
-    char bound[256];
-    size_t blen = sizeof bound;
-    int r = -1, linger = 0, started = 0;
-    unsigned opened = 0;
-    pthread_t tid;
-    if (!ctx || !dealers || !items || !clients)
+    echo e;
+    if (!clients || echo_open(&e, endpoint, clients))
+        return -1;
+    zmq_pollitem_t *items = calloc(clients, sizeof *items);
+    int r = -1;
+    if (!items)
         goto out;
-    router = zmq_socket(ctx, ZMQ_ROUTER);
-    if (!router)
-        goto out;
-    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_bind(router, endpoint) || zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, bound, &blen)) {
-        fprintf(stderr, "skillbase-bench: floor: %s: %s\n", endpoint, zmq_strerror(errno));
-        goto out;
-    }
-    for (; opened < clients; opened++) {
-        if (!(dealers[opened] = echo_dealer(ctx, bound))) {
-            fprintf(stderr, "skillbase-bench: floor: echo client: %s\n", zmq_strerror(errno));
-            goto out;
-        }
-        items[opened] = (zmq_pollitem_t){.socket = dealers[opened], .events = ZMQ_POLLIN};
-    }
-    if (pthread_create(&tid, NULL, echo_main, router))
-        goto out;
-    started = 1;
     uint8_t msg[BENCH_FLOOR_ECHO_BYTES] = {0}, back[BENCH_FLOOR_ECHO_BYTES + 16];
-    for (unsigned i = 0; i < clients; i++)
-        if (zmq_send(dealers[i], msg, sizeof msg, 0) < 0)
-            goto send_failed;
+    for (unsigned i = 0; i < clients; i++) {
+        items[i] = (zmq_pollitem_t){.socket = e.dealers[i], .events = ZMQ_POLLIN};
+        if (zmq_send(e.dealers[i], msg, sizeof msg, 0) < 0)
+            goto failed;
+    }
     /* a short warm-up (connections made, pipes allocated), then count */
     uint64_t count = 0, t0 = 0, start = bench_now_ns();
     uint64_t warm_end = start + 200000000u, end = warm_end + (uint64_t)(seconds * 1e9);
@@ -286,34 +290,24 @@ int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, dou
             count = 0;
         }
         if (zmq_poll(items, (int)clients, 100) < 0)
-            goto send_failed;
+            goto failed;
         for (unsigned i = 0; i < clients; i++) {
             if (!(items[i].revents & ZMQ_POLLIN))
                 continue;
-            while (zmq_recv(dealers[i], back, sizeof back, ZMQ_DONTWAIT) >= 0) {
+            while (zmq_recv(e.dealers[i], back, sizeof back, ZMQ_DONTWAIT) >= 0) {
                 count++;
-                if (zmq_send(dealers[i], msg, sizeof msg, 0) < 0)
-                    goto send_failed;
+                if (zmq_send(e.dealers[i], msg, sizeof msg, 0) < 0)
+                    goto failed;
             }
         }
     }
     *ret_per_s = (double)count / ((double)(bench_now_ns() - t0) / 1e9);
     r = 0;
     goto out;
-send_failed:
+failed:
     fprintf(stderr, "skillbase-bench: floor: echo: %s\n", zmq_strerror(errno));
 out:
-    if (started) {
-        zmq_ctx_shutdown(ctx);
-        pthread_join(tid, NULL);
-    }
-    for (unsigned i = 0; i < opened; i++)
-        zmq_close(dealers[i]);
-    if (router)
-        zmq_close(router);
-    if (ctx)
-        zmq_ctx_term(ctx);
-    free(dealers);
+    echo_close(&e);
     free(items);
     return r;
 }

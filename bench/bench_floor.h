@@ -43,8 +43,8 @@ int bench_floor_lmdb(const char *dir, double seconds, bench_floor *ret);
 int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret);
 
 /* Round trips per second of `clients` DEALERs (one request of
- * BENCH_FLOOR_ECHO_BYTES in flight each, driven from one thread as the
- * benchmark drives its clients) against an echoing ROUTER in another
+ * BENCH_FLOOR_ECHO_BYTES in flight each, driven from one thread, as the
+ * benchmark drives its clients by default) against an echoing ROUTER in another
  * thread, through `endpoint`, for about `seconds`. Returns 0 or -1. */
 #define BENCH_FLOOR_ECHO_BYTES 300 /* about a packed request */
 int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s);
