@@ -5,8 +5,10 @@
 #                     (notify, deadlines, subsidy) in the foreground on the
 #                     embedded defaults (store and sockets under var/);
 #                     Ctrl-C stops them all
-#   ./setup.sh test   build the Debian package, then build with ASan+UBSan
-#                     and run the whole test suite (the package's tests too)
+#   ./setup.sh test   build the Debian package, check that Release (gcc) and
+#                     Debug (clang) builds compile without warnings, then
+#                     build with ASan+UBSan and run the whole test suite (the
+#                     package's tests too)
 #   ./setup.sh build  only install and build (release, into build/)
 #   ./setup.sh package  build the Debian package for a server (release build
 #                     in build-pkg/, installed layout under /usr; see
@@ -159,7 +161,12 @@ test)
     # the package first: its tests (install into a scratch root, units,
     # the packaged programs together) run with the rest
     package
-    build build-test -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=ON -DSB_TEST_DEB="$deb"
+    # warnings are errors here: a Release build with gcc and a Debug build
+    # with clang must both compile cleanly (a packager's and a developer's)
+    build build-release -DCMAKE_BUILD_TYPE=Release -DSB_WERROR=ON
+    CC=clang build build-clang -DCMAKE_BUILD_TYPE=Debug -DSB_WERROR=ON
+    build build-test -DCMAKE_BUILD_TYPE=Debug -DSB_SANITIZE=ON -DSB_WERROR=ON \
+        -DSB_TEST_DEB="$deb"
     say "running the test suite"
     cd build-test
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -259,7 +259,7 @@ json_t *pbjson_from_message(const ProtobufCMessage *msg)
             continue; /* not used by the contract; see pbjson.h */
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t n = CMEMBER(size_t, msg, f->quantifier_offset);
-            const char *arr = CMEMBER(const char *, msg, f->offset);
+            const char *arr = CMEMBER(char *, msg, f->offset);
 
             if (n == 0)
                 continue;

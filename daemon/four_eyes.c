@@ -206,7 +206,7 @@ static int load_open(sb_call *call, const Skillbase__ProposalRef *ref, bool requ
                      const char *action, Skillbase__Proposal **ret)
 {
     const char *id = ref->id;
-    Skillbase__Proposal *p;
+    Skillbase__Proposal *p = NULL;
     if (!id || !id[0])
         return sb_call_fail(call, SB_INVALID, "id: missing");
     if (strlen(id) > ID_MAX)
@@ -231,7 +231,7 @@ static int load_open(sb_call *call, const Skillbase__ProposalRef *ref, bool requ
 int sb__handle_confirm_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->confirm_proposal;
-    Skillbase__Proposal *p;
+    Skillbase__Proposal *p = NULL;
     int rc = load_open(call, ref, false, "confirm_proposal", &p);
     if (rc)
         return rc;
@@ -284,7 +284,7 @@ int sb__handle_confirm_proposal(sb_call *call)
 int sb__handle_discard_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->discard_proposal;
-    Skillbase__Proposal *p;
+    Skillbase__Proposal *p = NULL;
     int rc = load_open(call, ref, true, "discard_proposal", &p);
     if (rc)
         return rc;

@@ -172,7 +172,7 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     check_service(call, in, src, &problems, &date);
     if (problems.count)
         return sb__fail_problems(call, SB_INVALID, &problems, "service record refused");
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__subsidy_load_base(call, "base_id", in->base_id, &base);
     if (rc)
         return rc;
@@ -246,7 +246,7 @@ int sb__handle_record_service(sb_call *call)
 int sb__handle_list_services(sb_call *call)
 {
     const Skillbase__ListServices *q = call->req->list_services;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__subsidy_check_year(call, q->year);
     if (rc)
         return rc;
@@ -339,7 +339,7 @@ int sb__handle_subsidy_report(sb_call *call)
     page->year = q->year;
     base_list pending = {.call = call, .year = q->year};
     if (q->base_id && q->base_id[0]) {
-        Skillbase__Record *base;
+        Skillbase__Record *base = NULL;
         rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
         if (rc)
             return rc;
@@ -396,7 +396,7 @@ int sb__handle_subsidy_compute(sb_call *call)
         return rc;
     base_list bases = {.call = call, .year = q->year};
     if (q->base_id && q->base_id[0]) {
-        Skillbase__Record *base;
+        Skillbase__Record *base = NULL;
         rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
         if (!rc)
             rc = add_base_id(&bases, q->base_id);

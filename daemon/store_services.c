@@ -90,7 +90,7 @@ int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
                          uint64_t *ret_count)
 {
     uint8_t skey[SERVICE_KEY_MAX], ikey[IDX_KEY_MAX], ckey[1 + YEAR_LEN + 1 + SB_STORE_KEY_MAX];
-    uint64_t serial, count;
+    uint64_t serial, count = 0;
     int year;
     if (!t || !rec || !id_buf || !ret_count || !rec->date || strlen(rec->date) != DATE_LEN ||
         sscanf(rec->date, "%4d", &year) != 1 || sb_store__check_key(rec->base_id) < 0)

@@ -43,16 +43,16 @@ static sb_job_outcome handle(const Skillbase__Job *job, Skillbase__JobResult *re
     return out;
 }
 
-static int on_option(int val, const char *optarg, void *arg)
+static int on_option(int val, const char *value, void *arg)
 {
     deadlines_app *app = arg;
     switch (val) {
     case OPT_CALENDAR:
-        if (!*optarg) {
+        if (!*value) {
             fprintf(stderr, PROGRAM ": --calendar: empty\n");
             return -1;
         }
-        app->calendar_flag = optarg;
+        app->calendar_flag = value;
         return 0;
     case OPT_CHECK:
         app->check = true;

@@ -149,27 +149,27 @@ static int preview(notify_app *app, const char *path)
 
 /* ------------------------------------------------------------ start-up */
 
-static int on_option(int val, const char *optarg, void *arg)
+static int on_option(int val, const char *value, void *arg)
 {
     notify_app *app = arg;
     switch (val) {
     case OPT_SPOOL_DIR:
-        app->spool_dir = optarg;
+        app->spool_dir = value;
         break;
     case OPT_TEMPLATES:
-        app->templates_dir = optarg;
+        app->templates_dir = value;
         break;
     case OPT_CHANNELS:
-        app->channels = optarg;
+        app->channels = value;
         break;
     case OPT_CAPACITY:
-        app->capacity = optarg;
+        app->capacity = value;
         break;
     case OPT_CHECK:
         app->check = true;
         break;
     case OPT_PREVIEW:
-        app->preview = optarg;
+        app->preview = value;
         break;
     default:
         return -1;

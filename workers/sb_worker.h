@@ -127,7 +127,7 @@ typedef struct {
     /* Called for each of the worker's own options with its val and optarg
      * (NULL for options without argument). Returns 0, or -1 after printing
      * the problem to stderr (the parse then fails with 2). */
-    int (*on_option)(int val, const char *optarg, void *arg);
+    int (*on_option)(int val, const char *value, void *arg);
     /* Called, after the options, for each entry of the --config file (every
      * section: the worker picks its own). Returns 0, or -1 with the problem
      * in err (the parse then fails with 2, printing "FILE:LINE: " and it).

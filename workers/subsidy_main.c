@@ -225,12 +225,12 @@ done:
 
 /* ------------------------------------------------------------ start-up */
 
-static int on_option(int val, const char *optarg, void *arg)
+static int on_option(int val, const char *value, void *arg)
 {
     subsidy_app *app = arg;
     switch (val) {
     case OPT_RULES:
-        app->rules_flag = optarg;
+        app->rules_flag = value;
         return 0;
     case OPT_CHECK:
         app->check = true;

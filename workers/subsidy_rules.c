@@ -96,7 +96,7 @@ static int get_fen(parse *p, const json_t *obj, const char *path, const char *ke
 static int get_enum(parse *p, const json_t *obj, const char *path, const char *key,
                     const ProtobufCEnumDescriptor *desc, const char *choices, int *ret)
 {
-    const char *s;
+    const char *s = NULL;
     if (get_string(p, obj, path, key, 64, &s))
         return -1;
     if (pbjson_enum_parse(desc, s, ret) != 0 || *ret == 0 || (s[0] >= '0' && s[0] <= '9'))
