@@ -51,7 +51,7 @@ int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
         return usage_fail(c, "evaluate needs exactly one of --pass or --fail");
     e.id = args[0];
     e.reason = (char *)c->reason;
-    e.pass = c->outcome > 0;
+    e.passed = c->outcome > 0;
     req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     req.evaluate = &e;
     return ctl_run_write(c, &req);

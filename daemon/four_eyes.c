@@ -307,7 +307,8 @@ int sb__handle_list_proposals(sb_call *call)
     skillbase__proposal_page__init(page);
     bool more;
     size_t n;
-    int rc = sb_store_proposal_list(call->txn, q->state, q->after, q->limit, &call->arena->pb,
+    int rc = sb_store_proposal_list(call->txn, q->state, q->after, sb__page_limit(call, q->limit),
+                                    &call->arena->pb,
                                     &page->proposals, &n, &more);
     if (rc)
         return rc;

@@ -19,8 +19,8 @@
 #include "jobs.h"
 #include "sb_error.h"
 
-#define SOURCE_MAX 64
-#define EVENT_ID_MAX 128
+#define SOURCE_MAX SB_INGEST_SOURCE_MAX
+#define EVENT_ID_MAX SB_INGEST_EVENT_ID_MAX
 #define COMPETITION_TEXT_MAX 200
 
 /* ------------------------------------------------------------ checks */

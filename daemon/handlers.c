@@ -9,10 +9,8 @@
 #include "jobs.h"
 #include "sb_error.h"
 
-#define ID_MAX 64
-#define REASON_MAX 2000
-#define PAGE_DEFAULT 100
-#define PAGE_MAX 1000
+#define ID_MAX SB_ID_MAX
+#define REASON_MAX SB_REASON_MAX
 
 int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
 {
@@ -198,9 +196,11 @@ void sb__reply_record(sb_call *call, Skillbase__Record *rec)
 
 /* ------------------------------------------------------------ reads */
 
-static uint32_t page_limit(uint32_t limit)
+uint32_t sb__page_limit(sb_call *call, uint32_t asked)
 {
-    return limit == 0 ? PAGE_DEFAULT : limit > PAGE_MAX ? PAGE_MAX : limit;
+    uint32_t applied = asked == 0 ? SB_PAGE_DEFAULT : asked > SB_PAGE_MAX ? SB_PAGE_MAX : asked;
+    call->reply->page_limit = applied;
+    return applied;
 }
 
 static int handle_show(sb_call *call)
@@ -226,7 +226,7 @@ static int handle_list(sb_call *call)
     skillbase__record_page__init(page);
     size_t n;
     bool more;
-    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, page_limit(q->limit),
+    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, sb__page_limit(call, q->limit),
                            &call->arena->pb, &page->records, &n, &more);
     if (rc)
         return rc;
@@ -265,8 +265,15 @@ static int handle_history(sb_call *call)
     Skillbase__Event **events;
     size_t n;
     uint64_t next;
-    rc = sb_store_history(call->txn, q->id, q->after_seq, page_limit(q->limit), &call->arena->pb,
-                          &events, &n, &next);
+    /* from_seq is the one paging rule (next_seq passes as it); after_seq
+     * the older form, the events after it */
+    if (q->from_seq && q->after_seq)
+        return sb_call_fail(call, SB_INVALID,
+                            "history: give from_seq (the next_seq of a page) or after_seq, not "
+                            "both");
+    uint64_t after = q->from_seq ? q->from_seq - 1 : q->after_seq;
+    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit),
+                          &call->arena->pb, &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);
@@ -280,7 +287,7 @@ static int handle_read_events(sb_call *call)
     if (q->topic_prefix && q->topic_prefix[0])
         return sb__read_events_filtered(call);
     uint64_t next;
-    int rc = sb_store_events_read(call->txn, q->from_seq, page_limit(q->limit), &call->arena->pb,
+    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit), &call->arena->pb,
                                   &events, &n, &next);
     if (rc)
         return rc;
@@ -437,6 +444,8 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY, "audit_verify", R, READ, sb__handle_audit_verify},
     {SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD, "audit_head", R, READ, sb__handle_audit_head},
     {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
+    /* the contract (handle_rules.c) */
+    {SKILLBASE__REQUEST__COMMAND_RULES, "rules", R, ANY, sb__handle_rules},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

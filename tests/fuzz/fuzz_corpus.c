@@ -129,7 +129,7 @@ static void procedure(const char *form_path)
     Skillbase__Evaluate ev = SKILLBASE__EVALUATE__INIT;
     ev.id = (char *)"app-000001";
     ev.reason = (char *)"meets the conditions";
-    ev.pass = 1;
+    ev.passed = 1;
     evaluate.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     evaluate.evaluate = &ev;
     add(rev, &evaluate);

@@ -341,7 +341,7 @@ Skillbase__Reply *sb_tk_transition(sb_tk_daemon *d, Skillbase__Request__CommandC
     assert_non_null(fd);
     t.id = ev.id = (char *)id;
     t.reason = ev.reason = (char *)(reason ? reason : "");
-    ev.pass = 1;
+    ev.passed = 1;
     void *msg = NULL;
     if (fd->descriptor == &skillbase__transition__descriptor)
         msg = &t;
