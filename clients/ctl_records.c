@@ -186,10 +186,11 @@ int ctl_verb_history(ctl *c, const verb *v, char **args)
             skillbase__reply__free_unpacked(reply, NULL);
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
         }
-        /* resume after the last event seen, which must move forward */
-        next = page->n_events ? page->events[page->n_events - 1]->seq : 0;
-        if (page->next_seq && next > hist.after_seq && !c->limit)
-            hist.after_seq = next;
+        /* the page's next_seq is the next request's from_seq (docs/protocol.md,
+         * "Paging"); it must move forward */
+        next = page->next_seq;
+        if (next && next > hist.from_seq && !c->limit)
+            hist.from_seq = next;
         else
             next = 0;
         skillbase__reply__free_unpacked(reply, NULL);
