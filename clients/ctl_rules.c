@@ -4,19 +4,8 @@
 #include "ctl.h"
 #include "ctl_output.h"
 #include "pbjson.h"
-#include "sb_text.h"
 
 #include <stdio.h>
-
-/* One string for the terminal, escaped (one of two rotating buffers, so two
- * may be used in one printf). */
-static const char *t(const char *s)
-{
-    static char buf[2][1024];
-    static int k;
-    k ^= 1;
-    return sb_text_escape(s, buf[k], sizeof buf[k]);
-}
 
 /* An enum value's JSON name, "?" for a value this build does not know. */
 static const char *en_name(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t len)
@@ -28,15 +17,15 @@ static const char *en_name(const ProtobufCEnumDescriptor *d, int v, char *buf, s
 static void print_rules(const Skillbase__RulesInfo *r)
 {
     char en[64];
-    printf("skillbase %s, protocol %u\n", t(r->version), r->protocol);
+    printf("skillbase %s, protocol %u\n", ctl_text(r->version), r->protocol);
     printf("publicity: %u working days\n", r->publicity_working_days);
     printf("rubric (%s; base items sum to %u, bonus items to %u):\n",
            r->rubric_example ? "the shipped example maxima, not set in [rubric]"
                              : "maxima set in the configuration [rubric]",
            r->base_points, r->bonus_points);
     for (size_t i = 0; i < r->n_rubric; i++)
-        printf("  %-22s %-3u %s%s\n", t(r->rubric[i]->field), r->rubric[i]->max,
-               t(r->rubric[i]->name), r->rubric[i]->bonus ? " (bonus)" : "");
+        printf("  %-22s %-3u %s%s\n", ctl_text(r->rubric[i]->field), r->rubric[i]->max,
+               ctl_text(r->rubric[i]->name), r->rubric[i]->bonus ? " (bonus)" : "");
     printf("grades:");
     for (size_t i = 0; i < r->n_grades; i++)
         printf("%s %s from %u", i ? "," : "",
@@ -44,34 +33,34 @@ static void print_rules(const Skillbase__RulesInfo *r)
                r->grades[i]->min_total);
     printf("\ndistricts:");
     for (size_t i = 0; i < r->n_districts; i++)
-        printf("%s %s (%s)", i ? "," : "", t(r->districts[i]->name), t(r->districts[i]->pinyin));
+        printf("%s %s (%s)", i ? "," : "", ctl_text(r->districts[i]->name), ctl_text(r->districts[i]->pinyin));
     printf("\nunit types:\n");
     for (size_t i = 0; i < r->n_unit_types; i++)
-        printf("  %-22s %s\n", t(r->unit_types[i]->name), t(r->unit_types[i]->meaning));
+        printf("  %-22s %s\n", ctl_text(r->unit_types[i]->name), ctl_text(r->unit_types[i]->meaning));
     printf("revocation causes:\n");
     for (size_t i = 0; i < r->n_revocation_causes; i++)
-        printf("  %-22s %s\n", t(r->revocation_causes[i]->name),
-               t(r->revocation_causes[i]->meaning));
+        printf("  %-22s %s\n", ctl_text(r->revocation_causes[i]->name),
+               ctl_text(r->revocation_causes[i]->meaning));
     printf("ingest types:\n");
     for (size_t i = 0; i < r->n_ingest_types; i++) {
         const Skillbase__IngestTypeInfo *it = r->ingest_types[i];
-        printf("  %-22s %-12s %s", t(it->type),
+        printf("  %-22s %-12s %s", ctl_text(it->type),
                en_name(&skillbase__kind__descriptor, it->kind, en, sizeof en),
-               t(it->action));
+               ctl_text(it->action));
         if (it->cause)
             printf(" (%s)", en_name(&skillbase__cause__descriptor, it->cause, en,
                                               sizeof en));
         if (it->payload[0])
-            printf(", payload %s", t(it->payload));
+            printf(", payload %s", ctl_text(it->payload));
         printf("\n");
     }
     printf("document kinds:");
     for (size_t i = 0; i < r->n_document_kinds; i++)
-        printf("%s %s", i ? "," : "", t(r->document_kinds[i]));
+        printf("%s %s", i ? "," : "", ctl_text(r->document_kinds[i]));
     printf("%s\nsettings:\n", r->n_document_kinds ? "" : " none");
     for (size_t i = 0; i < r->n_settings; i++)
-        printf("  %s = %s  (%s; %s)\n", t(r->settings[i]->name), t(r->settings[i]->value),
-               t(r->settings[i]->meaning), t(r->settings[i]->decided_by));
+        printf("  %s = %s  (%s; %s)\n", ctl_text(r->settings[i]->name), ctl_text(r->settings[i]->value),
+               ctl_text(r->settings[i]->meaning), ctl_text(r->settings[i]->decided_by));
 }
 
 int ctl_verb_rules(ctl *c, const verb *v, char **args)

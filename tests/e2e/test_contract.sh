@@ -76,3 +76,13 @@ sb_stop_daemon TERM
 sb_start_daemon
 assert_json "$(ctl --json rules)" .rubric_example true
 assert_json "$(ctl --json rules)" .publicity_working_days 5
+
+# text from elsewhere is escaped on the terminal: a hand-edited keys file
+# whose section name holds an escape sequence and a bidi override
+printf '[op\033[31m\xe2\x80\xaeevil]\nrole = operator\npublic_key = x\n' >"$SB_WORK/bad-keys.ini"
+sb_run "$SKILLBASECTL" --keys "$SB_WORK/bad-keys.ini" keys list
+assert_ne 0 "$SB_RC" "keys list of a bad keys file"
+assert_contains "$SB_ERR" 'op\x1B[31m\u{202E}evil' "the bad name, escaped"
+if printf '%s' "$SB_ERR" | grep -q $'\033'; then
+    sb_fail "skillbasectl printed a raw escape character: $SB_ERR"
+fi
