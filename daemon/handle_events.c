@@ -10,7 +10,7 @@
 /* Events examined per request; the page then ends early and next_seq says
  * where to go on (documented in proto/skillbase.proto). */
 #define SCAN_MAX SB_READ_EVENTS_SCAN_MAX
-#define TOPIC_PREFIX_MAX 128
+#define TOPIC_PREFIX_MAX SB_TOPIC_PREFIX_MAX
 
 /* Copy an event (unpacked with malloc) into the call's arena. */
 static Skillbase__Event *keep(sb_call *call, const Skillbase__Event *ev)

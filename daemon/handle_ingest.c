@@ -21,7 +21,7 @@
 
 #define SOURCE_MAX SB_INGEST_SOURCE_MAX
 #define EVENT_ID_MAX SB_INGEST_EVENT_ID_MAX
-#define COMPETITION_TEXT_MAX 200
+#define COMPETITION_TEXT_MAX SB_COMPETITION_TEXT_MAX
 
 /* ------------------------------------------------------------ checks */
 
@@ -123,7 +123,7 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
         const Skillbase__CompetitionHosted *c = in->competition;
         rc = check_text(call, "competition.name", c->name, COMPETITION_TEXT_MAX);
         if (!rc)
-            rc = check_text(call, "competition.level", c->level, 64);
+            rc = check_text(call, "competition.level", c->level, SB_COMPETITION_LEVEL_MAX);
         if (!rc)
             rc = check_date(call, "competition.held_on", c->held_on, true);
     }

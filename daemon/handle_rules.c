@@ -16,7 +16,9 @@
 #include "ingest_map.h"
 #include "sb_error.h"
 #include "sb_protocol.h"
+#include "sb_subsidy.h"
 #include "store_audit.h"
+#include "subsidy_private.h"
 
 /* The rubric items' names in 附件3, in the order of the Scores fields. */
 static const char *const rubric_names[SB_RUBRIC_ITEMS] = {
@@ -129,6 +131,32 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
     add_u(&l, "ingest_source_max_bytes", SB_INGEST_SOURCE_MAX,
           "Ingest.source: a-z, 0-9, '.', '_', '-'", "daemon");
     add_u(&l, "ingest_event_id_max_bytes", SB_INGEST_EVENT_ID_MAX, "Ingest.event_id", "daemon");
+    add_u(&l, "topic_prefix_max_bytes", SB_TOPIC_PREFIX_MAX, "ReadEvents.topic_prefix", "daemon");
+    add_u(&l, "competition_name_max_bytes", SB_COMPETITION_TEXT_MAX, "CompetitionHosted.name",
+          "daemon");
+    add_u(&l, "competition_level_max_bytes", SB_COMPETITION_LEVEL_MAX,
+          "CompetitionHosted.level", "daemon");
+    add_u(&l, "backup_dir_max_bytes", SB_BACKUP_DIR_MAX, "Backup.dir, an absolute path",
+          "daemon");
+    static const struct {
+        const char *name;
+        uint64_t value;
+        const char *meaning;
+    } service[] = {
+        {"service.client_name_max_bytes", SB_SUBSIDY_CLIENT_NAME_MAX, "ServiceRecord.client_name"},
+        {"service.occupation_max_bytes", SB_SUBSIDY_OCCUPATION_MAX, "ServiceRecord.occupation"},
+        {"service.level_max_bytes", SB_SUBSIDY_LEVEL_MAX, "ServiceRecord.level"},
+        {"service.source_max_bytes", SB_SUBSIDY_SOURCE_MAX, "ServiceRecord.source"},
+        {"service.external_id_max_bytes", SB_SUBSIDY_EXTERNAL_ID_MAX, "ServiceRecord.external_id"},
+        {"service.trainees_max", SB_SUBSIDY_TRAINEES_MAX, "ServiceRecord.trainees (person-times)"},
+        {"service.hours_tenths_max", SB_SUBSIDY_HOURS_TENTHS_MAX,
+         "ServiceRecord.hours_tenths (tenths of an hour)"},
+        {"statement.detail_max_bytes", SB_SUBSIDY_DETAIL_MAX, "SubsidyExclusion.detail"},
+        {"statement.rule_version_max_bytes", SB_SUBSIDY_VERSION_NAME_MAX,
+         "a rule version's name in a statement"},
+    };
+    for (size_t i = 0; i < sizeof service / sizeof service[0]; i++)
+        add_u(&l, service[i].name, service[i].value, service[i].meaning, "daemon");
     size_t n;
     const sb_rules_limit *fl = sb_rules_form_limits(&n);
     for (size_t i = 0; i < n; i++)

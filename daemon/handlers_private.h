@@ -70,6 +70,10 @@ Skillbase__Record *sb__revise(sb_call *call, const Skillbase__Record *old);
 #define SB_INGEST_SOURCE_MAX 64       /* Ingest.source */
 #define SB_INGEST_EVENT_ID_MAX 128    /* Ingest.event_id */
 #define SB_READ_EVENTS_SCAN_MAX 10000 /* events a filtered read examines */
+#define SB_TOPIC_PREFIX_MAX 128       /* ReadEvents.topic_prefix */
+#define SB_COMPETITION_TEXT_MAX 200   /* CompetitionHosted.name */
+#define SB_COMPETITION_LEVEL_MAX 64   /* CompetitionHosted.level */
+#define SB_BACKUP_DIR_MAX 1024        /* Backup.dir */
 int sb__handle_rules(sb_call *call);
 
 #define SB_PAGE_DEFAULT 100
