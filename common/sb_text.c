@@ -76,6 +76,28 @@ const char *sb_text_fault(const char *str, size_t len, char *buf, size_t buf_len
     return NULL;
 }
 
+bool sb_text_utf8(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    uint32_t cp;
+    for (size_t i = 0, n; i < len; i += n)
+        if (!(n = decode(s + i, len - i, &cp)))
+            return false;
+    return true;
+}
+
+void sb_text_repair(char *str)
+{
+    unsigned char *s = (unsigned char *)str;
+    size_t len = s ? strlen(str) : 0;
+    uint32_t cp;
+    for (size_t i = 0, n; i < len; i += n)
+        if (!(n = decode(s + i, len - i, &cp))) {
+            s[i] = '?';
+            n = 1;
+        }
+}
+
 bool sb_text_ok(const char *s)
 {
     char buf[64];

@@ -34,4 +34,12 @@ bool sb_text_ok(const char *s);
  * controls, separators), and a backslash as \\. Returns buf. */
 char *sb_text_escape(const char *s, char *buf, size_t len);
 
+/* True when s[0..len) is well-formed UTF-8 (whatever characters it holds). */
+bool sb_text_utf8(const char *s, size_t len);
+
+/* Make s well-formed UTF-8 in place: each byte that does not belong to a
+ * well-formed sequence (e.g. a character cut in half by "%.40s") becomes
+ * '?'. For text put together from pieces before it goes into a message. */
+void sb_text_repair(char *s);
+
 #endif

@@ -66,8 +66,25 @@ static int command_hash(sb_arena *arena, const Skillbase__Request *req, uint64_t
     return 0;
 }
 
+/* s, or a repaired copy when it is not well-formed UTF-8 (a message put
+ * together with a user's text cut short, say): a reply must parse. */
+static char *utf8_or_repaired(sb_arena *arena, char *s)
+{
+    if (!s || sb_text_utf8(s, strlen(s)))
+        return s;
+    char *copy = sb_arena_strdup(arena, s);
+    if (!copy)
+        return (char *)"(a message that was not valid UTF-8)";
+    sb_text_repair(copy);
+    return copy;
+}
+
 static int pack_reply(sb_arena *arena, Skillbase__Reply *reply, sb_dispatch_result *ret)
 {
+    /* the text the daemon writes: every reply parses, in every language */
+    reply->message = utf8_or_repaired(arena, reply->message);
+    for (size_t i = 0; i < reply->n_details; i++)
+        reply->details[i] = utf8_or_repaired(arena, reply->details[i]);
     size_t len = skillbase__reply__get_packed_size(reply);
     uint8_t *buf = sb_arena_alloc(arena, len ? len : 1);
     if (!buf)

@@ -1,3 +1,4 @@
+#include "sb_text.h"
 #include "store_backup.h"
 
 #include <dirent.h>
@@ -122,6 +123,7 @@ static void *copy_thread(void *arg)
                  "the copy in %.200s failed verification (%llu problem(s)): %.200s", dir,
                  (unsigned long long)rep.problems, fp.first);
 done:;
+    sb_text_repair(error); /* a path cut short must not cut a character: it is sent as text */
     uint64_t now = sb_clock_now_ms();
     pthread_mutex_lock(&b->mu);
     sb_backup_info *i = &b->info;

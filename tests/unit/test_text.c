@@ -76,12 +76,26 @@ static void escape_shows_what_is_there(void **state)
     assert_string_equal(sb_text_escape("西湖区", small, sizeof small), "西");
 }
 
+static void repair_makes_any_bytes_utf8(void **state)
+{
+    (void)state;
+    char cut[] = "date: \"\xe4\xba\x8c\xe3\x80\" is not a date";
+    assert_false(sb_text_utf8(cut, strlen(cut)));
+    sb_text_repair(cut);
+    assert_true(sb_text_utf8(cut, strlen(cut)));
+    assert_string_equal(cut, "date: \"\xe4\xba\x8c??\" is not a date");
+    char fine[] = "西湖区 ok";
+    sb_text_repair(fine);
+    assert_string_equal(fine, "西湖区 ok");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_text_and_tab_pass),
         cmocka_unit_test(every_refused_class_is_named),
         cmocka_unit_test(escape_shows_what_is_there),
+        cmocka_unit_test(repair_makes_any_bytes_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

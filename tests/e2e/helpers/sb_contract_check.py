@@ -112,6 +112,13 @@ def check_replies(conn):
     form = field(1, unit)
     r = conn.raw(PROTOCOL_1 + field(2, b"a2") + field(10, field(1, form)))
     expect(r, "INVALID", "nested-string-not-utf8", "a2", ["apply.form.unit.name"])
+    # a refusal quoting the request's text cut short (a date of 20 Chinese
+    # characters, quoted to 40 bytes) still parses
+    long_date = "二〇二六年三月十日星期二上午九时整北京时间".encode()
+    ingest = (field(1, b"market-registry") + field(2, b"MR-9") + field(3, b"complaint.verified")
+              + field(4, b"base-000001") + field(5, long_date))
+    r = conn.raw(PROTOCOL_1 + field(2, b"a3") + field(80, ingest))
+    expect(r, "INVALID", "message-quoting-cut-text", "a3", ["occurred_on"])
     # MALFORMED: empty frame; garbage; a frame cut off after its id
     expect(conn.raw(b""), "MALFORMED", "empty-frame", "", ["empty"])
     expect(conn.raw(b"\xff\xff\xff\xff\x0f"), "MALFORMED", "garbage", "")
