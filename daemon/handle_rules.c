@@ -99,7 +99,6 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
     l.rows = sb_arena_alloc(call->arena, SETTINGS_MAX * sizeof *l.rows);
     if (!l.rows)
         return SB_E(SB_INTERNAL);
-    const char *conf = "configuration";
     add_u(&l, "publicity_working_days", c->publicity_working_days,
           "working days a publicity (公示) window lasts; the policy (二(三)2) sets none",
           "configuration [publicity] working_days");
@@ -169,7 +168,6 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         add_u(&l, "assessment_reminder_days", c->remind_days[i],
               "a reminder this many days before a biennial assessment is due",
               "configuration [deadlines] remind_days");
-    (void)conf;
     if (l.failed)
         return SB_E(SB_INTERNAL);
     out->settings = l.rows;
