@@ -26,6 +26,7 @@ What it shows:
                         --entity X [--reason TEXT] [--occurred-on DATE]
                         [--competition NAME,LEVEL,DATE]
     skillbase_client.py [--endpoint EP] status
+    skillbase_client.py [--endpoint EP] rules      # the rules in force, as JSON
 
   * CURVE on tcp:// endpoints, as skillbasectl does it: the daemon's public
     key (--server-key KEY|FILE or $SKILLBASE_SERVER_KEY: 40 Z85 characters,
@@ -210,6 +211,13 @@ class Client:
         req.apply.form.CopyFrom(form)
         return self.call(req)
 
+    def rules(self):
+        """The rules in force (RulesInfo): rubric, grades, publicity length,
+        districts, unit types, revocation causes, ingest types, limits."""
+        req = pb.Request(actor="python-example")
+        req.rules.SetInParent()
+        return self.call(req).rules
+
     def read_events(self, from_seq, limit=PAGE, topic_prefix=""):
         req = pb.Request(actor="python-example")
         req.read_events.from_seq = from_seq
@@ -373,6 +381,7 @@ def main(argv=None):
                     help="protocol version to claim (to see the daemon's refusal)")
     sub = ap.add_subparsers(dest="verb", required=True)
     sub.add_parser("status")
+    sub.add_parser("rules")
     p = sub.add_parser("apply")
     p.add_argument("form")
     p.add_argument("--credit-code")
@@ -403,6 +412,10 @@ def main(argv=None):
             st = client.status()
             print(json.dumps({"version": st.version, "last_seq": st.last_seq,
                               "event_endpoint": st.event_endpoint}))
+        elif args.verb == "rules":
+            print(json.dumps(json_format.MessageToDict(client.rules(),
+                                                       preserving_proto_field_name=True),
+                             ensure_ascii=False))
         elif args.verb == "apply":
             reply = client.apply(form_from_json(args.form, args.credit_code))
             print(reply.record.application.id)

@@ -38,6 +38,10 @@ unset SKILLBASE_ACTOR
 
 st=$(pyc status)
 assert_json "$st" .event_endpoint "$EV_EP" "status from Python over CURVE"
+# the rules in force, to build a form from
+rules=$(pyc rules)
+assert_json "$rules" '.districts | length' 13 "districts from Python"
+assert_json "$rules" '.publicity_working_days' 5 "publicity length from Python"
 # the server key given as its 40 Z85 characters instead of the file
 z85=$(sed -n 's/^public_key *= *//p' "$SB_STATE/server.pub")
 st=$(pyc --server-key "$z85" status)
