@@ -541,6 +541,7 @@ void sb_broker_stats_get(const sb_broker *b, sb_broker_stats *ret)
     ret->delivered = b->stats.delivered;
     ret->completed = b->stats.completed;
     ret->failed = b->stats.failed;
+    ret->refused = b->stats.refused;
     for (const sb_peer *w = b->peers.workers; w; w = w->next)
         ret->workers++;
     for (const sb_lease *l = b->peers.leases; l; l = l->next)

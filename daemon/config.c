@@ -179,9 +179,13 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
     } else if (strcmp(section, "security") == 0 || strcmp(section, "four_eyes") == 0) {
         return sb_security_config_set(c, section, key, value, err, err_len);
     } else if (strcmp(section, "subsidy") == 0) {
-        /* skillbase-subsidy's own: the rules file, read and checked there */
-        if (strcmp(key, "rules") == 0)
+        /* the rules file: skillbase-subsidy computes with it, the daemon
+         * checks every statement's rates and cap against it */
+        if (strcmp(key, "rules") == 0) {
+            if (!*value || copy_string(c->subsidy_rules, sizeof c->subsidy_rules, value))
+                goto bad_path;
             return 0;
+        }
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, events, workers, "

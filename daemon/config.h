@@ -54,6 +54,9 @@ typedef struct {
     int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
     bool four_eyes_certify;                 /* close_publicity needs a second operator */
     bool four_eyes_revoke;                  /* revoke needs a second operator */
+    /* [subsidy] rules: the rules file statements are checked against
+     * (handle_statement.c); "": the shipped example, as skillbase-subsidy */
+    char subsidy_rules[PATH_MAX];
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

@@ -227,6 +227,10 @@ static void metrics_work(void *arg, sb_metrics_out *o)
             o, "skillbase_jobs_failed_total", "counter",
             "Job attempts that failed since start (reported, lease lost, worker died)",
             (double)b.failed);
+        sb_metrics_single(o, "skillbase_jobs_refused_total", "counter",
+                          "Job reports refused since start: not from the job's worker, or with "
+                          "a command its type does not allow",
+                          (double)b.refused);
     }
     if (s->o.publisher) {
         uint64_t last = sb_publisher_last_seq(s->o.publisher);
