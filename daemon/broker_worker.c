@@ -173,8 +173,13 @@ static int apply_command(sb_broker *b, sb_txn *t, done_op *op, const Skillbase__
         what = sb_arena_printf(&b->txn, "%s applied (event %llu)%s", name,
                                (unsigned long long)reply->seq, reply->replayed ? ", earlier" : "");
     else
-        what = sb_arena_printf(&b->txn, "%s refused: %s: %s", name, sb_error_name(r.code),
-                               reply && reply->message ? reply->message : "");
+        what = sb_arena_printf(&b->txn, "%s refused: %s: %s%s%s%s", name, sb_error_name(r.code),
+                               reply && reply->message ? reply->message : "",
+                               reply && reply->n_details ? " (" : "",
+                               reply && reply->n_details ? reply->details[0] : "",
+                               reply && reply->n_details > 1 ? "; ...)"
+                               : reply && reply->n_details ? ")"
+                                                           : "");
     if (!what)
         return SB_E(SB_INTERNAL);
     *summary = (*summary)[0] ? sb_arena_printf(&b->txn, "%s; %s", *summary, what) : what;
