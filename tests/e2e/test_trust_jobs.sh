@@ -69,8 +69,13 @@ rec = job.event.record.application
 # the notify key reports it done: a window of 0 days, then certification
 n = r.Worker(ctx, ep, key("skillbase-notify"), server)
 assert n.hello("skillbase-notify-a", ["notify"]).WhichOneof("body") == "welcome"
+import datetime as dt
+hz = dt.timezone(dt.timedelta(hours=8))
+close_at = int(dt.datetime.combine(dt.date.fromisoformat(today) + dt.timedelta(days=1),
+                                   dt.time(0), hz).timestamp() * 1000)
 cut = r.request(schedule_publicity=pb.SchedulePublicity(
-    id=app, generation=rec.publicity_generation, ends_on=today, days_used=0))
+    id=app, generation=rec.publicity_generation, ends_on=today, close_at_ms=close_at,
+    days_used=0))
 cut.expected_version = rec.version
 n.done(job.id, job.attempt, cut)
 n.done(job.id, job.attempt, r.request(close_publicity=pb.Transition(id=app, reason="x")))
