@@ -27,6 +27,12 @@ typedef struct {
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
     uint32_t max_queue;                     /* requests held unanswered, then BUSY */
+    uint32_t conn_queue;                    /* per connection: requests held unanswered and
+                                             * replies queued unread, then BUSY / dropped */
+    size_t max_reply_bytes;                 /* a page (list, history, events, jobs) ends
+                                             * once its items pass this many bytes */
+    size_t conn_reply_bytes;                /* per connection: replies held beyond libzmq's
+                                             * queue, then dropped (reply_queue.h) */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */

@@ -60,6 +60,9 @@ int sb__handle_list_jobs(sb_call *call)
                                 &page->jobs, &n, &more);
     if (rc)
         return rc;
+    size_t fit = sb__page_fit(call, (void *const *)page->jobs, n);
+    more = more || fit < n;
+    n = fit;
     page->n_jobs = n;
     if (more && n)
         page->next = page->jobs[n - 1]->id;

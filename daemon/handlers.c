@@ -198,6 +198,17 @@ void sb__reply_record(sb_call *call, Skillbase__Record *rec)
 
 /* ------------------------------------------------------------ reads */
 
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n)
+{
+    size_t used = 0, max = call->config->max_reply_bytes;
+    for (size_t i = 0; i < n; i++) {
+        used += protobuf_c_message_get_packed_size(items[i]) + 8;
+        if (i > 0 && used > max)
+            return i;
+    }
+    return n;
+}
+
 static uint32_t page_limit(uint32_t limit)
 {
     return limit == 0 ? PAGE_DEFAULT : limit > PAGE_MAX ? PAGE_MAX : limit;
@@ -230,6 +241,10 @@ static int handle_list(sb_call *call)
                            &call->arena->pb, &page->records, &n, &more);
     if (rc)
         return rc;
+    /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
+    size_t fit = sb__page_fit(call, (void *const *)page->records, n);
+    more = more || fit < n;
+    n = fit;
     page->n_records = n;
     if (more && n)
         page->next = (char *)sb__head(page->records[n - 1]).id;
@@ -240,6 +255,11 @@ static int handle_list(sb_call *call)
 
 static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
 {
+    size_t fit = sb__page_fit(call, (void *const *)events, n);
+    if (fit < n) {
+        next = events[fit]->seq;
+        n = fit;
+    }
     Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
     if (!page)
         return SB_E(SB_INTERNAL);

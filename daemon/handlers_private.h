@@ -64,6 +64,10 @@ Skillbase__Record *sb__revise(sb_call *call, const Skillbase__Record *old);
 /* Today as "YYYY-MM-DD" in the arena. */
 char *sb__today(sb_call *call);
 
+/* How many of the n items (protobuf messages) of a page fit in
+ * [daemon] max_reply_kb: at least one, so a page always moves on. */
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);
+
 /* The command handlers. */
 int sb__handle_apply(sb_call *call);
 int sb__handle_review(sb_call *call);
