@@ -60,6 +60,10 @@ typedef struct {
     int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
     bool four_eyes_certify;                 /* close_publicity needs a second operator */
     bool four_eyes_revoke;                  /* revoke needs a second operator */
+    uint32_t handshake_ms;                  /* a tcp:// connection must finish its CURVE
+                                             * handshake within this (ZMQ_HANDSHAKE_IVL) */
+    uint32_t max_connections;               /* connections the daemon provisions file
+                                             * descriptors for (RLIMIT_NOFILE) */
     /* [subsidy] rules: the rules file statements are checked against
      * (handle_statement.c); "": the shipped example, as skillbase-subsidy */
     char subsidy_rules[PATH_MAX];

@@ -28,6 +28,7 @@ port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 cat >"$SB_WORK/trust.ini" <<EOF
 [security]
 keys = $keys
+handshake_ms = 1000
 [metrics]
 listen = 127.0.0.1:$port
 EOF
@@ -105,4 +106,48 @@ wait "$ROGUE" 2>/dev/null || true
 # the reader reads again on a new connection: served as usual
 out=$(SKILLBASE_KEY_FILE=$SB_WORK/mallory.key ctl --json list --limit 2)
 assert_json "$out" 'length' 2 "the reader's page after the flood"
+
+# ------------------------------------------------------------ handshakes
+# 200 connections that never complete the CURVE handshake (one sends half
+# a greeting): each is closed after [security] handshake_ms; the
+# descriptors come back
+fds() { find "/proc/$SB_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+fd_before=$(fds)
+host=${CMD_EP#tcp://}
+cat >"$SB_WORK/halfopen.py" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+socks = []
+for i in range(200):
+    s = socket.create_connection((host, port))
+    if i == 0:
+        s.sendall(b"\xff\0\0\0\0\0\0\0\x01\x7f")  # half a ZMTP greeting
+    s.settimeout(5)
+    socks.append(s)
+time.sleep(0.5)
+start = time.monotonic()
+closed = 0
+for s in socks:
+    try:
+        while s.recv(4096):
+            pass
+        closed += 1
+    except socket.timeout:
+        pass
+    s.close()
+print(f"{closed} of 200 closed by the daemon within {time.monotonic() - start + 0.5:.1f} s")
+sys.exit(0 if closed == 200 else 1)
+PY
+"$PY" "$SB_WORK/halfopen.py" "${host%:*}" "${host##*:}" >&2 ||
+    sb_fail "half-open connections were not closed by the daemon"
+for ((i = 0; i < 50; i++)); do
+    (($(fds) <= fd_before + 2)) && break
+    sleep 0.1
+done
+(($(fds) <= fd_before + 2)) || sb_fail "descriptors $fd_before before 200 half-open connections, $(fds) after"
+ctl status >/dev/null || sb_fail "status after the half-open connections"
+
+# the unit provisions a descriptor per connection ([security] max_connections)
+limit=$(sed -n 's/^LimitNOFILE=//p' "$SB_REPO_DIR/systemd/skillbased.service.in")
+assert_eq $((1024 + 128)) "$limit" "LimitNOFILE of skillbased.service (max_connections 1024 + 128)"
 sb_note "a client that does not read cannot exhaust the daemon"
