@@ -60,6 +60,8 @@ typedef struct {
     int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
     bool four_eyes_certify;                 /* close_publicity needs a second operator */
     bool four_eyes_revoke;                  /* revoke needs a second operator */
+    bool four_eyes_ipc_refuse;              /* [four_eyes] over_ipc = refuse: proposing and
+                                             * confirming need a per-person key */
     uint32_t handshake_ms;                  /* a tcp:// connection must finish its CURVE
                                              * handshake within this (ZMQ_HANDSHAKE_IVL) */
     uint32_t max_connections;               /* connections the daemon provisions file

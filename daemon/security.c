@@ -91,6 +91,15 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
             return 0;
         }
     } else if (strcmp(section, "four_eyes") == 0) {
+        if (strcmp(key, "over_ipc") == 0) {
+            if (strcmp(value, "refuse") && strcmp(value, "allow")) {
+                snprintf(err, err_len, "[four_eyes] over_ipc: \"%s\" is not refuse or allow",
+                         value);
+                return -1;
+            }
+            c->four_eyes_ipc_refuse = strcmp(value, "refuse") == 0;
+            return 0;
+        }
         bool *dst = strcmp(key, "certify") == 0  ? &c->four_eyes_certify
                     : strcmp(key, "revoke") == 0 ? &c->four_eyes_revoke
                                                  : NULL;
