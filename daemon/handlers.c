@@ -7,6 +7,7 @@
 
 #include "handlers_private.h"
 #include "jobs.h"
+#include "privacy.h"
 #include "sb_error.h"
 
 #define ID_MAX 64
@@ -253,8 +254,22 @@ static int handle_list(sb_call *call)
     return 0;
 }
 
+int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
+{
+    if (sb_privacy_entitled(call->caller))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sb_privacy_redact_event(call->arena, events[i]))
+            return SB_E(SB_INTERNAL);
+    return 0;
+}
+
 static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
 {
+    /* personal data only for those entitled to it (privacy.h) */
+    int wrc = sb__withhold_events(call, events, n);
+    if (wrc)
+        return wrc;
     size_t fit = sb__page_fit(call, (void *const *)events, n);
     if (fit < n) {
         next = events[fit]->seq;
