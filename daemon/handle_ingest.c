@@ -191,12 +191,16 @@ static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
 /* ------------------------------------------------------------ effects */
 
 /* The fact comes from a service: a service's key, or over ipc (no key:
- * the caller names the source). Otherwise an operator holding a key enters
- * it by hand, under the key's name (the source, sb_access_bind_source). */
+ * the caller names the source) unless [four_eyes] over_ipc = refuse, where
+ * an ipc operator is no service but a person entering a fact by hand.
+ * Otherwise an operator enters it by hand, under their own name (with a
+ * key: the source too, sb_access_bind_source). */
 static bool from_service(const sb_call *call)
 {
     const sb_caller *c = call->caller;
-    return !c || !c->name || (c->role & SB_ROLE_SERVICE);
+    if (!c || (c->role & SB_ROLE_SERVICE))
+        return true;
+    return !c->name && !call->config->four_eyes_ipc_refuse;
 }
 
 /* Run a command of the command table on the record, as if an operator had

@@ -6,7 +6,8 @@
 #   NFKC case folding); bob confirms;
 # - over ipc:// (where names are self-declared) with [four_eyes] over_ipc =
 #   refuse, as the production configuration sets: proposing and confirming
-#   are refused, naming the per-person key to use instead;
+#   are refused, naming the per-person key to use instead, and so is a
+#   revocation by a fact entered over ipc in a service's name;
 # - a keys file cannot hold "Alice" beside "alice".
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
@@ -37,6 +38,10 @@ sb_start_daemon --config "$SB_WORK/fe.ini"
 base=$(sb_field "$app" .base_id)
 sb_ctl_fails 1 forbidden --as alice revoke "$base" --cause violation -r "one person over ipc"
 sb_err_names "over_ipc = refuse" "own key"
+# nor by a fact entered over ipc under a service's name
+sb_ctl_fails 1 forbidden --as alice ingest --source market-registry --id MR-1 \
+    --type unit.deregistered --entity "$base"
+sb_err_names "over_ipc = refuse"
 assert_state "$base" certified
 app2=$(sb_apply 2 . --as alice)
 sb_drive "$app2" in_publicity
