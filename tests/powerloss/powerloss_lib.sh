@@ -14,7 +14,9 @@
 #       SB_PL_SHIM=build/tests/powerloss/pl_shim.so (and the fault suite's).
 # Knobs: SB_POWERLOSS_SEED (default: random, printed), SB_POWERLOSS_APPS
 # (applications each lane takes through their life, default 6),
-# SB_POWERLOSS_CLIENTS (default 8, two requests in flight each).
+# SB_POWERLOSS_CLIENTS (default 8, two requests in flight each),
+# SB_POWERLOSS_FROM_EMPTY=1 (trace the store's creation too: start from an
+# empty state directory).
 
 # shellcheck source=../faults/faults_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../faults/faults_lib.sh"
@@ -54,10 +56,14 @@ pl_copy_state() { # FROM TO
 # traced daemon's environment (e.g. SB_TEST_UNSAFE_NOSYNC=1).
 pl_record() { # [VAR=VALUE...]
     local real=$SKILLBASED wrapper=$SB_WORK/traced-skillbased
-    sb_start_daemon
-    sb_stop_daemon TERM
-    assert_eq 0 "$SB_EXIT_STATUS" "exit status of the daemon that made the store"
-    pl_copy_state "$SB_STATE" "$PL_BASE"
+    if [ "${SB_POWERLOSS_FROM_EMPTY:-0}" = 1 ]; then
+        mkdir -p "$PL_BASE" # the store's creation traced too
+    else
+        sb_start_daemon
+        sb_stop_daemon TERM
+        assert_eq 0 "$SB_EXIT_STATUS" "exit status of the daemon that made the store"
+        pl_copy_state "$SB_STATE" "$PL_BASE"
+    fi
     {
         echo '#!/bin/sh'
         printf 'exec env LD_PRELOAD=%q PL_DIR=%q PL_TRACE=%q PL_COUNTER=%q PL_IGNORE=lock.mdb:skillbased.lock' \

@@ -9,7 +9,7 @@ pl_setup
 
 IMAGES=${SB_POWERLOSS_NOSYNC_IMAGES:-40}
 pl_record SB_TEST_UNSAFE_NOSYNC=1
-grep -q 'SB_TEST_UNSAFE_NOSYNC=1' "$SB_TMP"/daemon.2.err ||
+grep -q 'SB_TEST_UNSAFE_NOSYNC=1' "$SB_TMP"/daemon.*.err ||
     sb_fail "the traced daemon did not take SB_TEST_UNSAFE_NOSYNC=1 (not a test build?)"
 pl_check_images "$IMAGES" 0
 [ "$PL_FAILED" -gt 0 ] ||
