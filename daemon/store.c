@@ -13,6 +13,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store_backup.h"
+#include "store_create.h"
 #include "store_private.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
@@ -228,6 +229,8 @@ int sb_store_open(const sb_store_options *opts, sb_store **ret)
     struct stat st;
     bool exists = stat(path, &st) == 0;
     free(path);
+    if (!exists && (r = sb_store__create(opts->dir, map_size, MAX_DBS)) < 0)
+        goto out;
 
     rc = mdb_env_create(&s->env);
     if (rc) {

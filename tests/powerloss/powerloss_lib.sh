@@ -66,7 +66,7 @@ pl_record() { # [VAR=VALUE...]
     fi
     {
         echo '#!/bin/sh'
-        printf 'exec env LD_PRELOAD=%q PL_DIR=%q PL_TRACE=%q PL_COUNTER=%q PL_IGNORE=lock.mdb:skillbased.lock' \
+        printf 'exec env LD_PRELOAD=%q PL_DIR=%q PL_TRACE=%q PL_COUNTER=%q PL_IGNORE=lock.mdb:skillbased.lock:data.mdb.new-lock' \
             "$PL_PRELOAD" "$SB_STATE" "$PL_TRACE" "$PL_COUNTER"
         [ $# -eq 0 ] || printf ' %q' "$@"
         printf ' %q "$@"\n' "$real"
@@ -132,15 +132,20 @@ pl_check_image() { # DIR CUT
     return 0
 }
 
-# Build and check N images (cuts and choices from PL_SEED). With
-# STOP_AT_FIRST=1 the test fails at the first image that does not hold
-# (the image is kept in $SB_WORK/failed); else the failures are counted.
-pl_check_images() { # N STOP_AT_FIRST
+# Build and check N images (cuts and choices from PL_SEED, or the lines
+# "CUT KEEP SEED" of CUTS_FILE). With STOP_AT_FIRST=1 the test fails at the
+# first image that does not hold (the image is kept in $SB_WORK/failed);
+# else the failures are counted.
+pl_check_images() { # N STOP_AT_FIRST [CUTS_FILE]
     local n=$1 stop=$2 cut keep seed img=$SB_TMP/img pending kept
     PL_CHECKED=0 PL_FAILED=0 PL_FAIL_open=0 PL_FAIL_ledger=0 PL_FAIL_stop=0 PL_FAIL_restore=0
     PL_FIRST_FAILURE="" PL_PENDING=0 PL_KEPT=0 PL_ACKED_MAX=0 PL_ACKED_SUM=0
-    "$SB_POWERLOSS" cuts --base "$PL_BASE" --trace "$PL_TRACE" --count "$n" --seed "$PL_SEED" \
-        >"$SB_WORK/cuts" || sb_fail "sb_powerloss cuts failed"
+    if [ -n "${3:-}" ]; then
+        cp "$3" "$SB_WORK/cuts"
+    else
+        "$SB_POWERLOSS" cuts --base "$PL_BASE" --trace "$PL_TRACE" --count "$n" \
+            --seed "$PL_SEED" >"$SB_WORK/cuts" || sb_fail "sb_powerloss cuts failed"
+    fi
     while read -r cut keep seed <&3; do
         rm -rf "$img"
         "$SB_POWERLOSS" image --base "$PL_BASE" --trace "$PL_TRACE" --cut "$cut" --keep "$keep" \
