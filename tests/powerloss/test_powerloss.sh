@@ -4,7 +4,7 @@
 # The daemon runs a concurrent load (8 clients, two requests in flight each,
 # applications through their whole life with ingests and reads) under the
 # shim that records every write and sync it makes to its state directory.
-# From that trace sb_powerloss builds SB_POWERLOSS_IMAGES (default 250)
+# From that trace sb_powerloss builds SB_POWERLOSS_IMAGES (default 200)
 # disk images a power cut could leave — a third cut just before a sync, a
 # third just after one, a third anywhere; in each, every page written and
 # not yet synced holds its old contents or any one of the versions written
@@ -17,7 +17,7 @@
 source "$(dirname "$0")/powerloss_lib.sh"
 pl_setup
 
-IMAGES=${SB_POWERLOSS_IMAGES:-250}
+IMAGES=${SB_POWERLOSS_IMAGES:-200}
 pl_record
 t0=$SECONDS
 pl_check_images "$IMAGES" 1
