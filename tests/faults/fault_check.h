@@ -5,7 +5,9 @@
  *     client first got, `replayed` aside — including the writes whose
  *     first tries were lost to a crash and that were retried;
  *   - the ledger: a file, one line per acknowledged write ever made on a
- *     store ("<request_id> <events> <seq>"), kept across rounds;
+ *     store ("<request_id> <events> <seq>", then the power-loss trace
+ *     position its answer was read at when the load had a --mark-file),
+ *     kept across rounds;
  *   - the log: events numbered 1..last without a gap or a duplicate; every
  *     write of the ledger caused exactly its number of events (by the
  *     events' request_id), the last of them at the sequence its answer
