@@ -56,6 +56,11 @@ typedef struct {
     const char *role, *public_key, *types; /* keys add */
     bool all;               /* proposals --all */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
+    /* documents (clients/ctl_documents.c) */
+    const char *doc_kind;   /* --kind KIND when it is no record kind */
+    const char *media_type; /* --media-type TYPE */
+    uint64_t supersedes;    /* --supersedes N */
+    bool original_sighted;  /* --original-sighted */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -148,6 +153,11 @@ verb_fn ctl_verb_confirm;
 verb_fn ctl_verb_discard_proposal;
 verb_fn ctl_verb_whoami;
 verb_fn ctl_verb_rules;
+
+/* `documents add|list|get` (clients/ctl_documents.c); and the table of a
+ * record's documents that show prints. */
+verb_fn ctl_verb_documents;
+void ctl_print_documents(Skillbase__Document *const *docs, size_t n);
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

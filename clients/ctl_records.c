@@ -128,6 +128,10 @@ int ctl_verb_list(ctl *c, const verb *v, char **args)
     int r = 0;
 
     (void)v, (void)args;
+    if (c->kind < 0) {
+        free(after);
+        return usage_fail(c, "unknown kind \"%s\" (expected application, base)", c->doc_kind);
+    }
     list.state = c->state;
     list.kind = c->kind;
     list.limit = (uint32_t)c->limit;

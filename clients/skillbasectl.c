@@ -73,6 +73,9 @@ static const verb verbs[] = {
      "discard-proposal PROPOSAL -r TEXT"},
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
     {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
+    {"documents", ctl_verb_documents, -1, false, 0,
+     "documents add ID FILE --kind KIND [-r TEXT] [--original-sighted] [--supersedes N] "
+     "[--media-type TYPE] | list ID | get ID DOC [OUT]"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -106,7 +109,10 @@ enum {
     OPT_ROLE,
     OPT_PUBLIC_KEY,
     OPT_TYPES,
-    OPT_ALL
+    OPT_ALL,
+    OPT_ORIGINAL_SIGHTED,
+    OPT_SUPERSEDES,
+    OPT_MEDIA_TYPE
 };
 
 static const struct option long_options[] = {
@@ -123,6 +129,9 @@ static const struct option long_options[] = {
     {"cause", required_argument, NULL, OPT_CAUSE},
     {"state", required_argument, NULL, OPT_STATE},
     {"kind", required_argument, NULL, OPT_KIND},
+    {"original-sighted", no_argument, NULL, OPT_ORIGINAL_SIGHTED},
+    {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
+    {"media-type", required_argument, NULL, OPT_MEDIA_TYPE},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"after", required_argument, NULL, OPT_AFTER},
     {"from", required_argument, NULL, OPT_FROM},
@@ -211,6 +220,8 @@ static const struct option_rule {
     {OPT_ROLE, TAKE_TEXT, offsetof(ctl, role)},
     {OPT_PUBLIC_KEY, TAKE_TEXT, offsetof(ctl, public_key)},
     {OPT_TYPES, TAKE_TEXT, offsetof(ctl, types)},
+    {OPT_MEDIA_TYPE, TAKE_TEXT, offsetof(ctl, media_type)},
+    {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},
     {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
     {OPT_TOPIC, TAKE_TEXT, offsetof(ctl, topic)},
@@ -252,6 +263,8 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
 
         if (r->opt != opt)
             continue;
+        if (opt == OPT_KIND)
+            c->doc_kind = arg; /* documents add --kind (ctl_documents.c) */
         if (r->kind == TAKE_TEXT) {
             *(const char **)field = arg;
         } else if (r->kind == TAKE_NUMBER) {
@@ -268,6 +281,8 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
             *(uint64_t *)field = n;
         } else if (pbjson_enum_parse(r->e, arg, &v) == 0 && v != 0 && v != r->skip) {
             *(int *)field = v;
+        } else if (opt == OPT_KIND) {
+            c->kind = -1; /* no record kind: documents add takes it, list refuses it */
         } else if (opt == OPT_STATE &&
                    pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 && v != 0) {
             c->job_state = v; /* jobs --state (ctl_jobs.c) */
@@ -295,6 +310,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_ALL:
         c->all = true;
+        break;
+    case OPT_ORIGINAL_SIGHTED:
+        c->original_sighted = true;
         break;
     case OPT_JSON_LINES:
         c->json_lines = true;

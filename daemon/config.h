@@ -54,6 +54,10 @@ typedef struct {
     int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
     bool four_eyes_certify;                 /* close_publicity needs a second operator */
     bool four_eyes_revoke;                  /* revoke needs a second operator */
+    /* [documents] (daemon/documents.h, docs/operations.md) */
+    uint64_t doc_max_bytes;                 /* largest document accepted */
+    uint32_t doc_max_uploads;               /* uploads in progress at once */
+    uint32_t doc_upload_idle_s;             /* an idle upload is forgotten after this */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */
