@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,6 +205,42 @@ void ctl_print_documents(Skillbase__Document *const *docs, size_t n)
     }
 }
 
+static bool is_sha(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!strchr("0123456789abcdefABCDEF", s[n]))
+            return false;
+    return n == 64;
+}
+
+/* The four materials of 二(三)1 as the form names them: a reference to the
+ * bureau's document system, or a SHA-256 — then whether a document of this
+ * application holds those bytes. */
+static void print_materials(const Skillbase__Materials *m, Skillbase__Document *const *docs,
+                            size_t n)
+{
+    const char *names[] = {"application_form", "license", "staff_credentials",
+                           "management_rules"};
+    const char *vals[] = {m->application_form, m->license, m->staff_credentials,
+                          m->management_rules};
+    printf("materials (二(三)1):\n");
+    for (size_t i = 0; i < 4; i++) {
+        if (!is_sha(vals[i])) {
+            printf("  %-18s reference %s\n", names[i], ctl_text(vals[i]));
+            continue;
+        }
+        uint32_t no = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcasecmp(docs[j]->sha256, vals[i]) == 0 && !docs[j]->superseded_by)
+                no = docs[j]->no;
+        if (no)
+            printf("  %-18s on file: document %u\n", names[i], no);
+        else
+            printf("  %-18s sha256 %.16s..., not on file yet\n", names[i], vals[i]);
+    }
+}
+
 static int list(ctl *c, const char *id)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -226,6 +263,8 @@ static int list(ctl *c, const char *id)
         ctl_print_json(arr);
     } else {
         ctl_print_documents(docs, n);
+        if (app && rec->application->form && rec->application->form->materials)
+            print_materials(rec->application->form->materials, docs, n);
     }
     skillbase__reply__free_unpacked(reply, NULL);
     return EXIT_DONE;

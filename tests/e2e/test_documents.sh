@@ -102,6 +102,14 @@ base=$(sb_new_base 2)
 ctl documents add "$base" "$SB_WORK/form.pdf" --kind score_sheet -r "2026 score sheet" >/dev/null
 assert_json "$(ctl --json documents list "$base")" '.[0].kind' score_sheet "sub-base document"
 
+# materials may name documents by SHA-256 (the reference strings stay accepted)
+app2=$(sb_apply 3 ".materials.license = \"$sha\"")
+assert_contains "$(ctl documents list "$app2")" "license            sha256 ${sha:0:16}..., not on file yet" "material named, not on file"
+ctl documents add "$app2" "$SB_WORK/营业执照.pdf" --kind license >/dev/null
+text=$(ctl documents list "$app2")
+assert_contains "$text" "license            on file: document 1" "material on file"
+assert_contains "$text" "application_form   reference DOC-" "reference material"
+
 # ------------------------------------------------------------ the protocol, from Python
 export SKILLBASE_ENDPOINT
 pyout=$("$PY" "$SB_PY_CLIENT" document-add "$base" "$SB_WORK/营业执照.pdf" --kind license \
@@ -185,7 +193,7 @@ n=$(find "$SB_TMP/backup/documents" -type f | wc -l)
 assert_eq 4 "$n" "distinct files in the backup"
 sb_run "$SKILLBASED" --restore-check "$SB_TMP/backup"
 [ "$SB_RC" -eq 0 ] || sb_fail "restore-check of the backup: $SB_OUT $SB_ERR"
-assert_contains "$SB_OUT" "6 documents, 4 files" "restore-check counts documents"
+assert_contains "$SB_OUT" "7 documents, 4 files" "restore-check counts documents"
 # a daemon on the backup serves the same bytes
 sb_stop_daemon
 cp -a "$SB_STATE" "$SB_TMP/live"
