@@ -163,7 +163,7 @@ int sb__handle_document_begin(sb_call *call)
     if ((rc = check_target(call, rec, c->kind, c->supersedes, c->reason, c->original_sighted,
                            c->id)))
         return rc;
-    sb_upload *u;
+    sb_upload *u = NULL;
     char err[300];
     rc = sb_docs_upload_new(call->docs, call->actor, call->now_ms, &u, err, sizeof err);
     if (rc)
@@ -201,7 +201,7 @@ static int find_upload(sb_call *call, const char *id, sb_upload **ret)
 int sb__handle_document_chunk(sb_call *call)
 {
     const Skillbase__DocumentChunk *c = call->req->document_chunk;
-    sb_upload *u;
+    sb_upload *u = NULL;
     int rc = need_docs(call);
     if (rc || (rc = find_upload(call, c->upload_id, &u)))
         return rc;
@@ -231,7 +231,7 @@ static Skillbase__Document *filed_by(Skillbase__Record *rec, const char *id)
 int sb__handle_document_commit(sb_call *call)
 {
     const Skillbase__DocumentCommit *c = call->req->document_commit;
-    sb_upload *u;
+    sb_upload *u = NULL;
     int rc = need_docs(call);
     if (rc || (rc = find_upload(call, c->upload_id, &u)))
         return rc;

@@ -97,7 +97,7 @@ static void add_named(named_list *l, const char *id, const Skillbase__Document *
 static bool listed(const named_list *l, const char *sha)
 {
     named key;
-    snprintf(key.sha, sizeof key.sha, "%s", sha);
+    snprintf(key.sha, sizeof key.sha, "%.64s", sha);
     return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_sha) != NULL;
 }
 
@@ -125,7 +125,7 @@ static uint64_t unreferenced_files(const char *docdir, const named_list *l)
         if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) ||
             !isxdigit((unsigned char)e->d_name[1]))
             continue;
-        char sub[PATH_MAX + 8];
+        char sub[PATH_MAX + 32];
         snprintf(sub, sizeof sub, "%s/%.2s", docdir, e->d_name);
         DIR *d = opendir(sub);
         if (!d)
