@@ -61,6 +61,11 @@ typedef struct {
     const char *media_type; /* --media-type TYPE */
     uint64_t supersedes;    /* --supersedes N */
     bool original_sighted;  /* --original-sighted */
+    /* publicity-list (clients/ctl_publicity.c) */
+    const char *date;           /* --date D */
+    const char *format;         /* --format text|csv|json|html */
+    const char *template_file;  /* --template FILE */
+    const char *objection_file; /* --objection-file FILE */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -158,6 +163,9 @@ verb_fn ctl_verb_rules;
  * record's documents that show prints. */
 verb_fn ctl_verb_documents;
 void ctl_print_documents(Skillbase__Document *const *docs, size_t n);
+
+/* `publicity-list` (clients/ctl_publicity.c): the proposed list, 二(三)2. */
+verb_fn ctl_verb_publicity_list;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

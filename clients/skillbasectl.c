@@ -73,6 +73,9 @@ static const verb verbs[] = {
      "discard-proposal PROPOSAL -r TEXT"},
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
     {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
+    {"publicity-list", ctl_verb_publicity_list, 0, false, CMD(LIST),
+     "publicity-list [--date D] [--format text|csv|json|html] [--template FILE] "
+     "[--objection-file FILE]"},
     {"documents", ctl_verb_documents, -1, false, 0,
      "documents add ID FILE --kind KIND [-r TEXT] [--original-sighted] [--supersedes N] "
      "[--media-type TYPE] | list ID | get ID DOC [OUT]"},
@@ -112,7 +115,11 @@ enum {
     OPT_ALL,
     OPT_ORIGINAL_SIGHTED,
     OPT_SUPERSEDES,
-    OPT_MEDIA_TYPE
+    OPT_MEDIA_TYPE,
+    OPT_DATE,
+    OPT_FORMAT,
+    OPT_TEMPLATE,
+    OPT_OBJECTION_FILE
 };
 
 static const struct option long_options[] = {
@@ -132,6 +139,10 @@ static const struct option long_options[] = {
     {"original-sighted", no_argument, NULL, OPT_ORIGINAL_SIGHTED},
     {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
     {"media-type", required_argument, NULL, OPT_MEDIA_TYPE},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
+    {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"after", required_argument, NULL, OPT_AFTER},
     {"from", required_argument, NULL, OPT_FROM},
@@ -221,6 +232,10 @@ static const struct option_rule {
     {OPT_PUBLIC_KEY, TAKE_TEXT, offsetof(ctl, public_key)},
     {OPT_TYPES, TAKE_TEXT, offsetof(ctl, types)},
     {OPT_MEDIA_TYPE, TAKE_TEXT, offsetof(ctl, media_type)},
+    {OPT_DATE, TAKE_TEXT, offsetof(ctl, date)},
+    {OPT_FORMAT, TAKE_TEXT, offsetof(ctl, format)},
+    {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
+    {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
     {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},
     {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
