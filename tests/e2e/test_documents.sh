@@ -101,6 +101,12 @@ assert_json "$rules" '[.settings[] | select(.name == "document_max_bytes")][0].v
 base=$(sb_new_base 2)
 ctl documents add "$base" "$SB_WORK/form.pdf" --kind score_sheet -r "2026 score sheet" >/dev/null
 assert_json "$(ctl --json documents list "$base")" '.[0].kind' score_sheet "sub-base document"
+# show of a sub-base at a glance: its result per cycle and its documents (point 5)
+ctl assess "$base" -f "$SB_EXAMPLES/scores-good.json" -r "2026 assessment" >/dev/null
+glance=$(ctl show "$base")
+assert_contains "$glance" "results per cycle" "show: results"
+assert_match "$glance" "  1\. $(sb_today)  total [0-9]+ \(base [0-9]+, bonus [0-9]+\)  (excellent|good|pass)  by e2e" "show: the cycle's result"
+assert_match "$glance" "^1 +score_sheet +form.pdf" "show: the documents table"
 
 # materials may name documents by SHA-256 (the reference strings stay accepted)
 app2=$(sb_apply 3 ".materials.license = \"$sha\"")
