@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -66,6 +67,9 @@ typedef struct {
     const char *format;         /* --format text|csv|json|html */
     const char *template_file;  /* --template FILE */
     const char *objection_file; /* --objection-file FILE */
+    /* roster, results (clients/ctl_roster.c) */
+    const char *district;       /* --district D */
+    const char *grade_name;     /* --grade G */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -164,8 +168,15 @@ verb_fn ctl_verb_rules;
 verb_fn ctl_verb_documents;
 void ctl_print_documents(Skillbase__Document *const *docs, size_t n);
 
-/* `publicity-list` (clients/ctl_publicity.c): the proposed list, 二(三)2. */
+/* `publicity-list` (clients/ctl_publicity.c): the proposed list, 二(三)2;
+ * and one CSV field as the lists write it (RFC 4180, every field quoted, no
+ * spreadsheet formula), followed by "," or, when last, CRLF. */
 verb_fn ctl_verb_publicity_list;
+void ctl_csv_field(FILE *o, const char *s, bool last);
+
+/* `roster` and `results --cycle-year Y` (clients/ctl_roster.c). */
+verb_fn ctl_verb_roster;
+verb_fn ctl_verb_results;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

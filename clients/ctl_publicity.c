@@ -212,7 +212,7 @@ static char *read_objection(const char *path)
 
 /* ------------------------------------------------------------ output */
 
-static void csv_field(FILE *o, const char *s, bool last)
+void ctl_csv_field(FILE *o, const char *s, bool last)
 {
     /* RFC 4180: every field quoted, quotes doubled; a leading = + - @ is
      * prefixed with ' so a spreadsheet does not run it as a formula */
@@ -350,13 +350,13 @@ static int print_rows(ctl *c, const char *format, const rows *rs, const char *da
         /* UTF-8 with a byte-order mark: a spreadsheet then reads it as UTF-8 */
         fputs("\xEF\xBB\xBF", stdout);
         for (size_t k = 0; k < 9; k++)
-            csv_field(stdout, headers[k], k == 8);
+            ctl_csv_field(stdout, headers[k], k == 8);
         for (size_t i = 0; i < rs->n; i++) {
             const row *r = &rs->v[i];
             const char *vals[] = {r->id,    r->name,     r->unit,  r->credit_code, r->district,
                                   r->projects, r->start, r->end, objection};
             for (size_t k = 0; k < 9; k++)
-                csv_field(stdout, vals[k], k == 8);
+                ctl_csv_field(stdout, vals[k], k == 8);
         }
         return EXIT_DONE;
     }

@@ -73,6 +73,10 @@ static const verb verbs[] = {
      "discard-proposal PROPOSAL -r TEXT"},
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
     {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
+    {"roster", ctl_verb_roster, 0, false, CMD(LIST),
+     "roster [--state S] [--district D] [--grade G] [--format text|csv|json]"},
+    {"results", ctl_verb_results, 0, false, CMD(LIST),
+     "results --cycle-year Y [--district D] [--format text|csv|json]"},
     {"publicity-list", ctl_verb_publicity_list, 0, false, CMD(LIST),
      "publicity-list [--date D] [--format text|csv|json|html] [--template FILE] "
      "[--objection-file FILE]"},
@@ -119,7 +123,10 @@ enum {
     OPT_DATE,
     OPT_FORMAT,
     OPT_TEMPLATE,
-    OPT_OBJECTION_FILE
+    OPT_OBJECTION_FILE,
+    OPT_DISTRICT,
+    OPT_GRADE,
+    OPT_CYCLE_YEAR
 };
 
 static const struct option long_options[] = {
@@ -143,6 +150,9 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
+    {"district", required_argument, NULL, OPT_DISTRICT},
+    {"grade", required_argument, NULL, OPT_GRADE},
+    {"cycle-year", required_argument, NULL, OPT_CYCLE_YEAR},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"after", required_argument, NULL, OPT_AFTER},
     {"from", required_argument, NULL, OPT_FROM},
@@ -236,6 +246,9 @@ static const struct option_rule {
     {OPT_FORMAT, TAKE_TEXT, offsetof(ctl, format)},
     {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
     {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
+    {OPT_DISTRICT, TAKE_TEXT, offsetof(ctl, district)},
+    {OPT_GRADE, TAKE_TEXT, offsetof(ctl, grade_name)},
+    {OPT_CYCLE_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},
     {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
