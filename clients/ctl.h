@@ -177,6 +177,9 @@ void ctl_csv_field(FILE *o, const char *s, bool last);
 /* `roster` and `results --cycle-year Y` (clients/ctl_roster.c). */
 verb_fn ctl_verb_roster;
 verb_fn ctl_verb_results;
+
+/* `stats [--year Y] [--format text|json|svg]` (clients/ctl_stats.c). */
+verb_fn ctl_verb_stats;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

@@ -59,8 +59,8 @@ static void each_result(const Skillbase__Base *b, uint32_t year,
                         void (*fn)(emitter *e, const Skillbase__Base *b, const result *r),
                         emitter *e)
 {
-    char y[8];
-    snprintf(y, sizeof y, "%04u-", year);
+    char y[16];
+    snprintf(y, sizeof y, "%04u-", year % 10000);
     char cause[48];
     for (size_t i = 0; i < b->n_assessments; i++) {
         const Skillbase__Assessment *a = b->assessments[i];

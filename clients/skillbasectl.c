@@ -77,6 +77,7 @@ static const verb verbs[] = {
      "roster [--state S] [--district D] [--grade G] [--format text|csv|json]"},
     {"results", ctl_verb_results, 0, false, CMD(LIST),
      "results --cycle-year Y [--district D] [--format text|csv|json]"},
+    {"stats", ctl_verb_stats, 0, false, CMD(LIST), "stats [--year Y] [--format text|json|svg]"},
     {"publicity-list", ctl_verb_publicity_list, 0, false, CMD(LIST),
      "publicity-list [--date D] [--format text|csv|json|html] [--template FILE] "
      "[--objection-file FILE]"},

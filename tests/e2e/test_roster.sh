@@ -60,4 +60,43 @@ assert_json "$(ctl results --cycle-year 2001 --format json)" 'length' 0 "another
 sb_ctl_fails 2 invalid results
 text=$(ctl roster)
 assert_contains "$text" "$b2" "text roster"
-sb_note "roster and results: fields, filters, CSV and JSON"
+
+# ------------------------------------------------------------ stats
+sb_apply 5 >/dev/null                                # received, still open
+id6=$(sb_apply 6); ctl reject "$id6" -r "not eligible" >/dev/null
+id7=$(sb_apply 7); ctl withdraw "$id7" -r "unit withdrew" >/dev/null
+st=$(ctl stats --format json)
+assert_json "$st" .applications.received 7 "received"
+assert_json "$st" .applications.rejected 1 "rejected"
+assert_json "$st" .applications.withdrawn 1 "withdrawn"
+assert_json "$st" .applications.certified 4 "certified"
+assert_json "$st" .applications.open 1 "still open"
+assert_json "$st" .sub_bases.live 2 "live"
+assert_json "$st" .sub_bases.revoked 2 "revoked"
+assert_json "$st" '.sub_bases.by_district["西湖区"].live' 2 "by district"
+assert_json "$st" '.sub_bases.by_district["上城区"].revoked' 1 "by district, revoked"
+assert_json "$st" '.sub_bases.by_unit_type.vocational_college.revoked' 1 "by unit type"
+assert_json "$st" '.sub_bases.by_grade.good.live' 1 "by grade"
+assert_json "$st" '.sub_bases.by_cause.violation.revoked' 1 "by cause"
+assert_json "$st" '.sub_bases.by_cause.assessment_failed.revoked' 1 "by cause: failed"
+assert_json "$st" .sub_bases.assessments_overdue 0 "none overdue"
+assert_json "$(ctl stats --format json --year 2001)" .applications.received 0 "another year"
+assert_contains "$(ctl stats)" "live 2, revoked 2" "text stats"
+# the chart: an SVG a browser draws, with a bar per district and grade
+"$SKILLBASECTL" stats --format svg >"$SB_WORK/stats.svg"
+xmllint --noout "$SB_WORK/stats.svg" 2>/dev/null || /usr/bin/python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$SB_WORK/stats.svg" ||
+    sb_fail "the SVG is not well-formed XML"
+dom=$(timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run \
+    --user-data-dir="$SB_WORK/chromium-profile" --dump-dom "file://$SB_WORK/stats.svg" 2>/dev/null) ||
+    sb_fail "chromium could not open the chart"
+assert_contains "$dom" "by district" "chart title"
+assert_contains "$dom" "西湖区" "a district's bar"
+assert_eq 5 "$(grep -o 'class="live"' <<<"$dom" | wc -l)" "bars: 2 districts + 3 grades"
+if [ -n "${SB_KEEP_CHART:-}" ]; then
+    timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run \
+        --user-data-dir="$SB_WORK/chromium-profile" --screenshot="$SB_KEEP_CHART" \
+        --window-size=700,400 "file://$SB_WORK/stats.svg" >/dev/null 2>&1 || true
+fi
+sb_note "roster, results and stats: fields, filters, CSV, JSON and SVG"
