@@ -214,6 +214,9 @@ static void print_help(void)
            "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
            "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
            "      --all                  proposals: decided ones too\n"
+           "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
+           "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
+           "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
