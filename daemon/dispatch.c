@@ -408,6 +408,9 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
     bad = sb_access_check(arena, caller, cmd, req);
     if (bad)
         return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
+    /* ingest and record_service: the source is the key's name */
+    if ((bad = sb_access_bind_source(arena, caller, req)))
+        return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
     const char *actor = sb_access_actor(arena, caller, req, &bad);
     if (!actor)
         return refuse(arena, reply, SB_FORBIDDEN, bad, ret);

@@ -68,6 +68,13 @@ int sb__read_events_filtered(sb_call *call)
         if (rc)
             return rc;
     }
+    if ((rc = sb__withhold_events(call, out, n)))
+        return rc;
+    size_t fit = sb__page_fit(call, (void *const *)out, n);
+    if (fit < n) {
+        next = out[fit]->seq;
+        n = fit;
+    }
     page->events = out;
     page->n_events = n;
     page->next_seq = next;

@@ -7,6 +7,7 @@
 
 #include "handlers_private.h"
 #include "jobs.h"
+#include "privacy.h"
 #include "sb_error.h"
 
 #define ID_MAX SB_ID_MAX
@@ -196,6 +197,17 @@ void sb__reply_record(sb_call *call, Skillbase__Record *rec)
 
 /* ------------------------------------------------------------ reads */
 
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n)
+{
+    size_t used = 0, max = call->config->max_reply_bytes;
+    for (size_t i = 0; i < n; i++) {
+        used += protobuf_c_message_get_packed_size(items[i]) + 8;
+        if (i > 0 && used > max)
+            return i;
+    }
+    return n;
+}
+
 uint32_t sb__page_limit(sb_call *call, uint32_t asked)
 {
     uint32_t applied = asked == 0 ? SB_PAGE_DEFAULT : asked > SB_PAGE_MAX ? SB_PAGE_MAX : asked;
@@ -230,6 +242,10 @@ static int handle_list(sb_call *call)
                            &call->arena->pb, &page->records, &n, &more);
     if (rc)
         return rc;
+    /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
+    size_t fit = sb__page_fit(call, (void *const *)page->records, n);
+    more = more || fit < n;
+    n = fit;
     page->n_records = n;
     if (more && n)
         page->next = (char *)sb__head(page->records[n - 1]).id;
@@ -238,8 +254,27 @@ static int handle_list(sb_call *call)
     return 0;
 }
 
+int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
+{
+    if (sb_privacy_entitled(call->caller))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sb_privacy_redact_event(call->arena, events[i]))
+            return SB_E(SB_INTERNAL);
+    return 0;
+}
+
 static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
 {
+    /* personal data only for those entitled to it (privacy.h) */
+    int wrc = sb__withhold_events(call, events, n);
+    if (wrc)
+        return wrc;
+    size_t fit = sb__page_fit(call, (void *const *)events, n);
+    if (fit < n) {
+        next = events[fit]->seq;
+        n = fit;
+    }
     Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
     if (!page)
         return SB_E(SB_INTERNAL);
@@ -446,8 +481,9 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
     /* the contract (handle_rules.c) */
     {SKILLBASE__REQUEST__COMMAND_RULES, "rules", R, ANY, sb__handle_rules},
-    /* documents (handle_documents.c): operators and reviewers file them,
-     * whoever may read the records reads them (not workers or services) */
+    /* documents (handle_documents.c): operators and reviewers file and
+     * read them (materials hold personal data: staff credentials, licences;
+     * docs/security.md "Personal data"); readers see their list in show */
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_BEGIN, "document_begin", R,
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_begin},
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK, "document_chunk", R,
@@ -455,7 +491,7 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT, "document_commit", W,
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_commit},
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_GET, "document_get", R,
-     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER | SB_ROLE_READER, sb__handle_document_get},
+     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_get},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

@@ -83,6 +83,14 @@ uint32_t sb__page_limit(sb_call *call, uint32_t asked);
 /* Today as "YYYY-MM-DD" in the arena. */
 char *sb__today(sb_call *call);
 
+/* How many of the n items (protobuf messages) of a page fit in
+ * [daemon] max_reply_kb: at least one, so a page always moves on. */
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);
+
+/* Empty the personal fields of the events unless the caller is entitled to
+ * them (privacy.h). Returns 0 or SB_E(SB_INTERNAL). */
+int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n);
+
 /* The command handlers. */
 int sb__handle_apply(sb_call *call);
 int sb__handle_review(sb_call *call);

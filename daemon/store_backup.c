@@ -105,7 +105,19 @@ static void *copy_thread(void *arg)
     pthread_mutex_unlock(&b->mu);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
 
+    /* the copy holds applicants' personal data: whatever the umask, the
+     * directory is 0750 before LMDB creates the file in it (so nobody else
+     * can open it meanwhile) and the file 0640 (docs/operations.md) */
+    if (chmod(dir, 0750) != 0) {
+        snprintf(error, sizeof error, "cannot make %.300s mode 0750: %s", dir, strerror(errno));
+        goto done;
+    }
     int rc = mdb_env_copy2(b->env, dir, MDB_CP_COMPACT);
+    if (!rc && chmod(path, 0640) != 0) {
+        snprintf(error, sizeof error, "cannot make %.300s mode 0640: %s", path, strerror(errno));
+        unlink(path);
+        goto done;
+    }
     if (rc) {
         snprintf(error, sizeof error, "copy to %.300s failed: %s", dir, mdb_strerror(rc));
         unlink(path); /* never leave half a copy that looks like a backup */

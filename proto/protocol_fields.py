@@ -143,6 +143,7 @@ REQUIRED = {
     "Contact.name": (REQ, "at most {form.contact.name} bytes"),
     "Contact.phone": (REQ, "at most {form.contact.phone} bytes"),
     "Contact.email": (REQ, "one @ with text both sides; at most {form.contact.email} bytes"),
+    "Contact.withheld": (DAEMON, "true in what a reader not entitled to personal data receives"),
     "Project.occupation": (REQ, "at most {form.projects.occupation} bytes"),
     "Project.level": (OPT, "at most {form.projects.level} bytes"),
     "Site.owned": (REQ, "must be true"),

@@ -6,8 +6,8 @@
 # prefix of the hash); the event that files one carries its SHA-256 and
 # the audit chain verifies; `show` lists them; a newer document supersedes
 # an older one only with a reason and nothing is ever deleted; a file larger
-# than [documents] max_mb is refused before anything is stored; a reader may
-# read but not file; the Python client adds and gets one, and the protocol
+# than [documents] max_mb is refused before anything is stored; a reader
+# lists them but neither files nor reads one; the Python client adds and gets one, and the protocol
 # refuses what the CLI would never send (a directory in the name, a hash
 # that does not match, a chunk out of order, someone else's upload); the
 # documents survive a restart, go into `backup`, and `--restore-check`
@@ -177,17 +177,30 @@ again = commit(up).record           # a commit sent again files nothing new
 assert len(again.application.documents) == len(rec.application.documents)
 fake = pb.UploadState(upload_id="f" * 32)
 refused(pb.NOT_FOUND, "no upload", chunk, fake, 0, b"x")
+# uploads left open: at most [documents] max_uploads (8), then busy
+opened = 0
+try:
+    for _ in range(50):
+        begin("open.bin", data)
+        opened += 1
+    raise AssertionError("no limit on open uploads")
+except sc.Refused as e:
+    assert e.reply.code == pb.BUSY, (e.reply.code, e.reply.message)
+    assert "max_uploads" in e.reply.message, e.reply.message
+assert 1 <= opened <= 8, opened
 print("hostile uploads refused")
 EOF
 
-# ------------------------------------------------------------ a reader reads, never files
+# ------------------------------------------------------------ a reader sees the list, not the bytes
 sb_stop_daemon
 printf '[documents]\nmax_mb = 4\n[security]\nipc_role = reader\n' >"$SB_WORK/reader.ini"
 sb_start_daemon --config "$SB_WORK/reader.ini"
 sb_ctl_fails 1 forbidden documents add "$id" "$SB_WORK/form.pdf" --kind other
 sb_err_names "document_begin" "reader"
-ctl documents get "$id" 1 "$SB_WORK/reader.pdf" >/dev/null 2>&1
-cmp "$SB_WORK/营业执照.pdf" "$SB_WORK/reader.pdf" || sb_fail "reader's get returned other bytes"
+sb_ctl_fails 1 forbidden documents get "$id" 1 "$SB_WORK/reader.pdf"
+sb_err_names "document_get" "reader"
+[ ! -e "$SB_WORK/reader.pdf" ] || sb_fail "a refused get left its output"
+assert_json "$(ctl --json documents list "$id")" 'length' 4 "a reader lists the documents"
 sb_stop_daemon
 
 # ------------------------------------------------------------ restart, backup, restore-check

@@ -330,6 +330,7 @@ static const char *write_ini(const char *text)
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
+    chmod(path, 0640); /* a file with secrets, as on a server */
     return path;
 }
 
@@ -353,6 +354,14 @@ static void test_config_reads_notify_and_the_state_dir_only(void **state)
     assert_int_equal(0, sb_notify_config_load(&c, path, err, sizeof err));
     assert_int_equal(0, sb_notify_config_finish(&c, err, sizeof err));
     assert_int_equal(SB_NOTIFY_SPOOL | SB_NOTIFY_SMTP | SB_NOTIFY_WEBHOOK, c.channels);
+    /* the same file readable by others: the password is no secret */
+    sb_notify_config tmp;
+    sb_notify_config_defaults(&tmp);
+    assert_int_equal(0, chmod(path, 0644));
+    assert_int_equal(-1, sb_notify_config_load(&tmp, path, err, sizeof err));
+    assert_non_null(strstr(err, "smtp_password but others may read it"));
+    sb_notify_config_release(&tmp);
+    assert_int_equal(0, chmod(path, 0640));
     assert_string_equal("/srv/skillbase/notices", c.spool_dir);
     assert_int_equal(2, c.operator_count);
     assert_string_equal("c@d.cn", c.operators[1]);
