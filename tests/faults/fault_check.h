@@ -30,6 +30,11 @@ typedef struct {
     uint64_t problems;      /* each printed on stderr */
 } fc_report;
 
+/* Requests the replay keeps in flight on its one connection: below the
+ * daemon's per-connection bound ([daemon] conn_queue, 16 by default), beyond
+ * which it answers busy without applying anything. */
+#define FC_REPLAY_WINDOW 8
+
 /* Send every write of r->acked again (window requests in flight on one
  * socket) and compare the answers. Adds to rep. Returns 0, or -1 when the
  * daemon could not be asked. */

@@ -249,7 +249,7 @@ static int cmd_load(void *ctx, args *a)
                     (unsigned long long)r.retried_codes[c], c);
     if (a->check && !rc) {
         fc_report rep = {0};
-        if (fc_replay(ctx, a->load.endpoint, &r, 64, &rep) ||
+        if (fc_replay(ctx, a->load.endpoint, &r, FC_REPLAY_WINDOW, &rep) ||
             (a->ledger && fc_ledger_append(a->ledger, &r)) ||
             fc_log_check(a->load.endpoint, a->ledger, &rep))
             bad = 1;
