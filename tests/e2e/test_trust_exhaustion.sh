@@ -147,6 +147,30 @@ done
 (($(fds) <= fd_before + 2)) || sb_fail "descriptors $fd_before before 200 half-open connections, $(fds) after"
 ctl status >/dev/null || sb_fail "status after the half-open connections"
 
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+failed=$(awk '/^skillbase_handshakes_failed_total\{endpoint="command"\} / { print $2 }' <<<"$metrics")
+((failed >= 200)) || sb_fail "handshakes failed on the command endpoint (metric): $failed, expected >= 200"
+
+# ------------------------------------------------------------ out of descriptors
+# the daemon held to 96 descriptors: 150 connections at once are more than it
+# can accept; the failures are logged and counted, and once the half-open
+# ones time out the daemon serves again
+command -v prlimit >/dev/null || sb_fail "prlimit is required (util-linux)"
+prlimit --pid "$SB_PID" --nofile=96:96
+sed -i 's/range(200)/range(150)/; s/closed == 200/closed >= 0/' "$SB_WORK/halfopen.py"
+"$PY" "$SB_WORK/halfopen.py" "${host%:*}" "${host##*:}" >&2 || true
+for ((i = 0; i < 50; i++)); do
+    grep -q "out of file descriptors" "$SB_DAEMON_ERR" && break
+    sleep 0.1
+done
+assert_contains "$(cat "$SB_DAEMON_ERR")" "cannot accept a connection: Too many open files: out of file descriptors" \
+    "the daemon's log"
+sleep 1.5
+ctl status >/dev/null || sb_fail "status once the half-open connections timed out"
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+refused=$(awk '/^skillbase_connections_refused_total\{endpoint="command"\} / { print $2 }' <<<"$metrics")
+((refused > 0)) || sb_fail "connections refused for want of descriptors (metric): $refused"
+
 # the unit provisions a descriptor per connection ([security] max_connections)
 limit=$(sed -n 's/^LimitNOFILE=//p' "$SB_REPO_DIR/systemd/skillbased.service.in")
 assert_eq $((1024 + 128)) "$limit" "LimitNOFILE of skillbased.service (max_connections 1024 + 128)"
