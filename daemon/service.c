@@ -141,8 +141,8 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
                       "Most requests waiting for a batch at once since start",
                       (double)st.queue_max);
     sb_metrics_single(o, "skillbase_conn_shed_requests_total", "counter",
-                      "Requests answered busy or dropped unapplied: their connection held "
-                      "[daemon] conn_queue unanswered or left its replies unread",
+                      "Requests answered busy or dropped unapplied: their connection left "
+                      "[daemon] conn_reply_kb of replies unread",
                       (double)st.shed_conn);
     sb_metrics_single(o, "skillbase_replies_undelivered_total", "counter",
                       "Replies that could not be queued for their client (gone, or not reading)",
