@@ -317,7 +317,7 @@ int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind
                endpoint);
         return -1;
     }
-    int one = 1, handshake = (int)(g.config->handshake_ms ? g.config->handshake_ms : 5000);
+    int one = 1, handshake = (int)(g.config->handshake_ms ? g.config->handshake_ms : 10000);
     const char *domain = domains[kind];
     /* a connection that does not finish its handshake in time is closed */
     if (zmq_setsockopt(sock, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) ||
