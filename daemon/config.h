@@ -27,6 +27,9 @@ typedef struct {
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
     uint32_t max_queue;                     /* requests held unanswered, then BUSY */
+    /* [store]: the commit log (docs/storage.md) */
+    uint32_t log_mb;                        /* its file's size; 0: no log */
+    uint32_t checkpoint_ms;                 /* longest a write waits for a checkpoint */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */

@@ -38,6 +38,7 @@ struct sb_server {
     void *router;
     uv_poll_t poll;
     uv_check_t check;
+    uv_timer_t checkpoint; /* the commit log's checkpoints when idle */
     sb_dispatch_ctx dispatch;
     sb_arena arena;
     pending *batch;
@@ -352,6 +353,9 @@ static void run_batch(sb_server *s)
     s->batch_n = 0;
     for (int i = 0; committed && i < s->n_hooks; i++)
         s->hooks[i].fn(s->hooks[i].arg);
+    /* after the replies: the clients are not kept waiting by it */
+    if (sb_store_checkpoint_due(s->store))
+        sb_store_checkpoint(s->store);
 }
 
 int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
@@ -456,6 +460,15 @@ static void on_check(uv_check_t *h)
     serve(h->data);
 }
 
+/* Writes made between batches (the broker's, the deadlines') and the last
+ * ones before a quiet spell reach LMDB within [store] checkpoint_ms. */
+static void on_checkpoint(uv_timer_t *h)
+{
+    sb_server *s = h->data;
+    if (sb_store_checkpoint_due(s->store))
+        sb_store_checkpoint(s->store);
+}
+
 int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_store *store,
                     uint64_t started_ms, sb_server **ret)
 {
@@ -495,12 +508,18 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     size_t fdlen = sizeof fd;
     if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
         goto fail;
-    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check))
+    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check) ||
+        uv_timer_init(loop, &s->checkpoint))
         goto fail;
     s->poll.data = s;
     s->check.data = s;
+    s->checkpoint.data = s;
     uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
+    uint64_t every = config->checkpoint_ms ? config->checkpoint_ms : 100;
+    uv_timer_start(&s->checkpoint, on_checkpoint, every, every);
+    /* not a reason for the loop to keep running */
+    uv_unref((uv_handle_t *)&s->checkpoint);
     *ret = s;
     return 0;
 fail:
@@ -533,9 +552,11 @@ void sb_server_stop(sb_server **sp)
     serve(s);
     uv_poll_stop(&s->poll);
     uv_check_stop(&s->check);
-    s->closing = 2;
+    uv_timer_stop(&s->checkpoint);
+    s->closing = 3;
     uv_close((uv_handle_t *)&s->poll, free_on_close);
     uv_close((uv_handle_t *)&s->check, free_on_close);
+    uv_close((uv_handle_t *)&s->checkpoint, free_on_close);
     zmq_close(s->router);
     s->router = NULL;
 }
