@@ -15,6 +15,7 @@
 #include "sb_log.h"
 #include "store_backup.h"
 #include "store_private.h"
+#include "wal.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 #define DEFAULT_MAP_MAX ((size_t)64 << 30)
@@ -544,6 +545,32 @@ int sb_store_commit(sb_txn **tp)
     }
     txn_release(t);
     return r;
+}
+
+int sb_store_commit_async(sb_txn **tp, uint64_t *ret_ticket)
+{
+    if (!tp || !*tp || !ret_ticket)
+        return SB_E(SB_INVALID);
+    sb_txn *t = *tp;
+    struct sb_store_wal *w = t->s->wal;
+    *ret_ticket = 0;
+    if (!w || t->parent || !t->write || t->borrowed || t->txn != w->inner || t->full ||
+        w->ops_failed || w->broken || w->ckpt_err || !sb_wal_fits(w->file, w->ops_len) ||
+        t->s->no_space || t->s->no_space_logged) {
+        int r = sb_store_commit(tp);
+        if (w && r == 0)
+            *ret_ticket = w->staged; /* the synchronous path drained the log */
+        return r;
+    }
+    *tp = NULL;
+    int rc = sb_store__wal_commit_async(t, ret_ticket);
+    txn_release(t);
+    if (rc == 0)
+        return 0;
+    if (rc == MDB_MAP_FULL)
+        return SB_E(SB_STORE_FULL);
+    sb_log(SB_LOG_ERROR, "store: commit: %s", mdb_strerror(rc));
+    return SB_E(SB_INTERNAL);
 }
 
 bool sb_store_out_of_space(const sb_store *s)

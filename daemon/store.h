@@ -129,6 +129,26 @@ uint64_t sb_store_txn_writes(const sb_txn *t);
  * a child that was aborted. */
 int sb_store_commit(sb_txn **t);
 
+/* With the commit log on, commit a top-level write transaction without
+ * waiting for the log's sync: its writes are visible to the next
+ * transaction at once, durable once sb_store_wait(s, *ret_ticket)
+ * returned 0. A reply that depends on t (or on anything read after it)
+ * must wait for that. A transaction that wrote nothing gets the ticket of
+ * the last one that did. Without the log (or when the log cannot take
+ * the writes) this is sb_store_commit, and *ret_ticket is 0. */
+int sb_store_commit_async(sb_txn **t, uint64_t *ret_ticket);
+
+/* Let the log's writer thread sync what sb_store_commit_async staged
+ * while the caller goes on (otherwise sb_store_wait syncs it on the
+ * caller's thread). */
+void sb_store_kick(sb_store *s);
+
+/* Wait until everything up to `ticket` is durable. Returns 0, or
+ * SB_E(SB_INTERNAL) when the log could not be written: what was
+ * committed after the last durable ticket may or may not survive, so the
+ * caller must stop (a restart replays what reached the disk). */
+int sb_store_wait(sb_store *s, uint64_t ticket);
+
 /* Abort and free *t (set to NULL). NULL is ignored. */
 void sb_store_abort(sb_txn **t);
 

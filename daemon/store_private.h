@@ -74,6 +74,17 @@ struct sb_store_wal {
     uint32_t interval_ms;
     uint64_t last_ms; /* monotonic time of the last checkpoint (or try) */
     uint64_t checkpoints, checkpoint_us, replayed;
+    /* The log's writer thread (sb_store_commit_async): under mu, the
+     * tickets (record counts since open) staged and made durable, and the
+     * error a flush failed with (then nothing is durable any more). */
+    pthread_t writer;
+    bool writer_started, writer_stop;
+    bool kicked;   /* the writer may sync what is staged */
+    bool flushing; /* a sync runs (on the writer or a waiting owner) */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    uint64_t staged, durable;
+    int flush_err;
 };
 
 struct sb_txn {
@@ -123,6 +134,7 @@ extern const size_t sb_store__n_dbs;
 int sb_store__wal_open(sb_store *s, const sb_store_options *opts);
 int sb_store__wal_begin(sb_store *s, bool write, sb_txn *t);
 int sb_store__wal_commit(sb_txn *t);
+int sb_store__wal_commit_async(sb_txn *t, uint64_t *ret_ticket);
 void sb_store__wal_close(sb_store *s);
 /* Drop base before the map is resized, and rebuild it after. */
 void sb_store__wal_drop(sb_store *s);

@@ -216,6 +216,121 @@ int sb_store__wal_rebuild(sb_store *s)
     return 0;
 }
 
+/* ------------------------------------------------------------ the writer */
+
+/* The writer thread: syncs what the owner staged (sb_store_commit_async),
+ * as much as there is at each turn, so that one sync can serve several
+ * batches and runs while the owner applies the next one. */
+/* Sync everything staged (called with mu held, w->flushing false). */
+static void flush_locked(struct sb_store_wal *w)
+{
+    w->flushing = true;
+    uint64_t target = w->staged;
+    pthread_mutex_unlock(&w->mu);
+    int e = sb_wal_flush(w->file);
+    pthread_mutex_lock(&w->mu);
+    w->flushing = false;
+    if (e && !w->flush_err)
+        w->flush_err = -e;
+    else if (!e && target > w->durable)
+        w->durable = target;
+    pthread_cond_broadcast(&w->cond);
+}
+
+static void *writer_main(void *arg)
+{
+    struct sb_store_wal *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->writer_stop && !w->flush_err) {
+        if (w->kicked && !w->flushing && w->durable < w->staged) {
+            w->kicked = false;
+            flush_locked(w);
+        } else {
+            pthread_cond_wait(&w->cond, &w->mu);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Wait until ticket is durable, syncing on this thread when no one else
+ * is: 0, or the errno a sync failed with. */
+static int wait_for(struct sb_store_wal *w, uint64_t ticket)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->durable < ticket && !w->flush_err) {
+        if (!w->flushing)
+            flush_locked(w);
+        else
+            pthread_cond_wait(&w->cond, &w->mu);
+    }
+    int e = w->durable >= ticket ? 0 : w->flush_err;
+    pthread_mutex_unlock(&w->mu);
+    return e;
+}
+
+void sb_store_kick(sb_store *s)
+{
+    struct sb_store_wal *w = s ? s->wal : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->kicked = true;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Everything staged is durable (the writer is idle): 0 or an errno. */
+static int drain(struct sb_store_wal *w)
+{
+    return wait_for(w, w->staged);
+}
+
+int sb_store_wait(sb_store *s, uint64_t ticket)
+{
+    if (!s || !s->wal)
+        return 0;
+    int e = wait_for(s->wal, ticket);
+    if (e) {
+        sb_log(SB_LOG_ERROR, "store: writing the commit log of %s failed: %s", s->dir,
+               strerror(e));
+        return SB_E(SB_INTERNAL);
+    }
+    return 0;
+}
+
+int sb_store__wal_commit_async(sb_txn *t, uint64_t *ret_ticket)
+{
+    sb_store *s = t->s;
+    struct sb_store_wal *w = s->wal;
+    w->wrote = false;
+    if (w->ops_len == 0) {
+        *ret_ticket = w->staged; /* it may have read what they wrote */
+        return mdb_txn_commit(t->txn);
+    }
+    int e = sb_wal_stage(w->file, mdb_txn_id(w->base), w->ops, w->ops_len);
+    w->ops_len = 0;
+    if (e) {
+        mdb_txn_abort(t->txn);
+        return -e;
+    }
+    w->dirty = w->wrote = true;
+    pthread_mutex_lock(&w->mu);
+    *ret_ticket = ++w->staged;
+    pthread_mutex_unlock(&w->mu);
+    int rc = mdb_txn_commit(t->txn);
+    if (rc) {
+        /* in the log (once synced): replay it into a new base */
+        sb_log(SB_LOG_WARN, "store: merging a logged commit failed (%s); replaying the log",
+               mdb_strerror(rc));
+        w->inner = NULL;
+        rc = drain(w);
+        if (!rc)
+            rc = rebuild(s, NULL);
+    }
+    return rc;
+}
+
 /* ------------------------------------------------------------ checkpoints */
 
 int sb_store__wal_checkpoint(sb_store *s)
@@ -225,6 +340,9 @@ int sb_store__wal_checkpoint(sb_store *s)
         return 0;
     if (w->inner)
         return EBUSY;
+    int e = drain(w);
+    if (e)
+        return e;
     w->last_ms = mono_us() / 1000;
     if (!w->base) {
         int rc = rebuild(s, NULL);
@@ -378,11 +496,20 @@ int sb_store__wal_commit(sb_txn *t)
         return ENOMEM;
     }
     if (w->ops_len == 0) {
-        /* nothing written: merging changes nothing, needs no sync */
-        return mdb_txn_commit(t->txn);
+        /* nothing written: merging changes nothing, needs no sync; but
+         * what it read may wait to be synced */
+        int rc = mdb_txn_commit(t->txn);
+        int e = drain(w);
+        return rc ? rc : e;
+    }
+    int e = drain(w);
+    if (e) {
+        mdb_txn_abort(t->txn);
+        w->ops_len = 0;
+        return e;
     }
     if (!w->broken && !w->ckpt_err && sb_wal_fits(w->file, w->ops_len)) {
-        int e = sb_wal_append(w->file, mdb_txn_id(w->base), w->ops, w->ops_len);
+        e = sb_wal_append(w->file, mdb_txn_id(w->base), w->ops, w->ops_len);
         w->ops_len = 0;
         if (e) {
             /* nothing acknowledged; what may have reached the file is of
@@ -433,6 +560,8 @@ int sb_store__wal_open(sb_store *s, const sb_store_options *opts)
     if (!w)
         return SB_E(SB_INTERNAL);
     w->owner = pthread_self();
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cond, NULL);
     w->interval_ms = opts->checkpoint_ms ? opts->checkpoint_ms : DEFAULT_INTERVAL_MS;
     s->wal = w;
     size_t plen = strlen(s->dir) + sizeof "/commit.log";
@@ -466,6 +595,12 @@ int sb_store__wal_open(sb_store *s, const sb_store_options *opts)
     }
     w->last_ms = mono_us() / 1000;
     free(path);
+    int te = pthread_create(&w->writer, NULL, writer_main, w);
+    if (te) {
+        sb_log(SB_LOG_ERROR, "store: cannot start the commit log's writer: %s", strerror(te));
+        return SB_E(SB_INTERNAL);
+    }
+    w->writer_started = true;
     return 0;
 }
 
@@ -474,7 +609,16 @@ void sb_store__wal_close(sb_store *s)
     struct sb_store_wal *w = s->wal;
     if (!w)
         return;
-    if (w->base && !w->inner && (w->dirty || w->broken)) {
+    if (w->writer_started) {
+        pthread_mutex_lock(&w->mu);
+        w->writer_stop = true;
+        pthread_cond_broadcast(&w->cond);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->writer, NULL);
+        w->writer_started = false;
+    }
+    (void)drain(w); /* what is staged was committed: sync it */
+    if (w->base && !w->inner && (w->dirty || w->broken) && !w->flush_err) {
         int rc = sb_store__wal_checkpoint(s);
         if (rc)
             sb_log(SB_LOG_ERROR, "store: last checkpoint of %s failed (%s): the commit log "
@@ -483,6 +627,8 @@ void sb_store__wal_close(sb_store *s)
     }
     sb_store__wal_drop(s);
     sb_wal_close(&w->file);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cond);
     free(w->ops);
     free(w);
     s->wal = NULL;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,16 @@
 struct sb_wal {
     int fd;
     uint64_t size; /* the file's size: the most a generation may hold */
-    uint64_t off;  /* where the next record goes */
-    uint64_t next; /* the next record's number */
+    /* under mu: where the next record goes and its number, and the
+     * records staged but not yet written (bytes from file offset buf_off) */
+    pthread_mutex_t mu;
+    uint64_t off;
+    uint64_t next;
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t buf_off;
+    uint8_t *spare; /* the flushing side's buffer, swapped with buf */
+    size_t spare_cap;
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -131,6 +140,7 @@ int sb_wal_open(const char *path, uint64_t bytes, sb_wal **ret)
     }
     w->fd = fd;
     w->size = (uint64_t)st.st_size > bytes ? (uint64_t)st.st_size : bytes;
+    pthread_mutex_init(&w->mu, NULL);
     *ret = w;
     return 0;
 }
@@ -140,6 +150,9 @@ void sb_wal_close(sb_wal **wp)
     if (!wp || !*wp)
         return;
     close((*wp)->fd);
+    pthread_mutex_destroy(&(*wp)->mu);
+    free((*wp)->buf);
+    free((*wp)->spare);
     free(*wp);
     *wp = NULL;
 }
@@ -212,35 +225,87 @@ bool sb_wal_fits(const sb_wal *w, size_t n)
     return n <= UINT32_MAX && w->off + SB_WAL_HEADER + n <= w->size;
 }
 
+int sb_wal_stage(sb_wal *w, uint64_t gen, const uint8_t *p, size_t n)
+{
+    pthread_mutex_lock(&w->mu);
+    int r = 0;
+    if (!sb_wal_fits(w, n)) {
+        r = -ENOSPC;
+        goto out;
+    }
+    size_t need = SB_WAL_HEADER + n;
+    if (w->len + need > w->cap) {
+        size_t cap = w->cap ? w->cap : 65536;
+        while (cap < w->len + need)
+            cap *= 2;
+        uint8_t *nb = realloc(w->buf, cap);
+        if (!nb) {
+            r = -ENOMEM;
+            goto out;
+        }
+        w->buf = nb;
+        w->cap = cap;
+    }
+    if (w->len == 0)
+        w->buf_off = w->off;
+    header(w->buf + w->len, gen, w->next, p, n);
+    memcpy(w->buf + w->len + SB_WAL_HEADER, p, n);
+    w->len += need;
+    w->off += need;
+    w->next++;
+out:
+    pthread_mutex_unlock(&w->mu);
+    return r;
+}
+
+int sb_wal_flush(sb_wal *w)
+{
+    pthread_mutex_lock(&w->mu);
+    uint8_t *p = w->buf;
+    size_t n = w->len, cap = w->cap;
+    uint64_t off = w->buf_off;
+    w->buf = w->spare;
+    w->cap = w->spare_cap;
+    w->len = 0;
+    pthread_mutex_unlock(&w->mu);
+    int r = 0;
+    for (size_t done = 0; done < n && !r;) {
+        ssize_t k = pwrite(w->fd, p + done, n - done, (off_t)(off + done));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            r = k < 0 ? -errno : -EIO;
+        else
+            done += (size_t)k;
+    }
+    if (!r && n && fdatasync(w->fd))
+        r = -errno;
+    /* the flushed buffer is the next spare (only the flushing thread
+     * touches spare) */
+    pthread_mutex_lock(&w->mu);
+    w->spare = p;
+    w->spare_cap = cap;
+    pthread_mutex_unlock(&w->mu);
+    return r;
+}
+
 int sb_wal_append(sb_wal *w, uint64_t gen, const uint8_t *p, size_t n)
 {
-    uint8_t h[SB_WAL_HEADER];
-    if (!sb_wal_fits(w, n))
-        return -ENOSPC;
-    header(h, gen, w->next, p, n);
-    struct iovec iov[2] = {{h, sizeof h}, {(void *)p, n}};
-    size_t want = sizeof h + n, done = 0;
-    uint64_t off = w->off;
-    while (done < want) {
-        ssize_t r = pwritev(w->fd, iov, 2, (off_t)(off + done));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r < 0 ? -errno : -EIO;
-        done += (size_t)r;
-        /* a short write: skip what went out */
-        for (size_t left = (size_t)r, i = 0; i < 2 && left; i++) {
-            size_t take = left < iov[i].iov_len ? left : iov[i].iov_len;
-            iov[i].iov_base = (uint8_t *)iov[i].iov_base + take;
-            iov[i].iov_len -= take;
-            left -= take;
-        }
+    pthread_mutex_lock(&w->mu);
+    uint64_t off = w->off, next = w->next;
+    bool idle = w->len == 0;
+    pthread_mutex_unlock(&w->mu);
+    if (!idle)
+        return -EBUSY;
+    int r = sb_wal_stage(w, gen, p, n);
+    if (!r && (r = sb_wal_flush(w)) != 0) {
+        /* the position does not move: the next record overwrites this one */
+        pthread_mutex_lock(&w->mu);
+        w->off = off;
+        w->next = next;
+        pthread_mutex_unlock(&w->mu);
     }
-    if (fdatasync(w->fd))
-        return -errno;
-    w->off += want;
-    w->next++;
-    return 0;
+    return r;
 }
 
 void sb_wal_restart(sb_wal *w)

@@ -16,7 +16,8 @@
  * After a checkpoint the file is reused from offset 0 under a new
  * generation, so it never grows and a sync writes data only.
  *
- * Not thread-safe: one owner (the store's thread). Errors: negated errno.
+ * One owner thread, except that sb_wal_flush may run on a second one
+ * (below). Errors: negated errno.
  */
 #ifndef SB_WAL_H
 #define SB_WAL_H
@@ -54,6 +55,15 @@ bool sb_wal_fits(const sb_wal *w, size_t n);
  * durable. Returns 0, or a negated errno; on failure the append position
  * does not move, so the next record overwrites whatever reached the file. */
 int sb_wal_append(sb_wal *w, uint64_t gen, const uint8_t *p, size_t n);
+
+/* The same in two steps, so that the sync can run on another thread:
+ * stage copies the record into memory and takes its place and number
+ * (thread-safe; -ENOSPC when it does not fit); flush writes everything
+ * staged so far and syncs it (one thread at a time). A failed flush
+ * leaves the staged records' fate unknown: the caller must stop using
+ * the log (the store stops the daemon; a restart replays what landed). */
+int sb_wal_stage(sb_wal *w, uint64_t gen, const uint8_t *p, size_t n);
+int sb_wal_flush(sb_wal *w);
 
 /* Start again at offset 0, numbering from 0: call after a checkpoint made
  * everything in the file durable elsewhere (the next generation). */
