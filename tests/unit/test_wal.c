@@ -7,7 +7,8 @@
  * single replay leaves, a checkpoint puts everything in LMDB and starts
  * the log again, a torn last commit is not replayed, an aborted child's
  * writes never reach the log, and a log left behind by commits made
- * without it is not replayed over them.
+ * without it is not replayed over them, and a commit that does not wait
+ * for the sync (sb_store_commit_async) is durable once waited for.
  *
  * A crash is a child process that commits and calls _exit without closing
  * the store (no last checkpoint). */
@@ -528,6 +529,61 @@ static void test_store_reads_see_acknowledged_writes_before_a_checkpoint(void **
     sb_store_close(&s);
 }
 
+static void async_commits(const fixture *f)
+{
+    sb_store *s = open_store(f, LOG_BYTES);
+    sb_txn *t = NULL;
+    uint64_t t1 = 0, t2 = 0, t3 = 0;
+    char a[SB_TK_ID_MAX], b[SB_TK_ID_MAX];
+    if (sb_store_begin(s, true, &t))
+        _exit(20);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED,
+                        "91330100MA2B000001", a);
+    if (sb_store_commit_async(&t, &t1) || t1 == 0)
+        _exit(21);
+    sb_store_kick(s); /* the writer thread may sync it meanwhile */
+    /* the next transaction sees the first before it is durable */
+    if (!sb_tk_record_exists(s, "app-000001"))
+        _exit(22);
+    if (sb_store_begin(s, true, &t))
+        _exit(23);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED,
+                        "91330100MA2B000002", b);
+    if (sb_store_commit_async(&t, &t2) || t2 != t1 + 1)
+        _exit(24);
+    /* one that only read waits for everything before it */
+    if (sb_store_begin(s, true, &t) || sb_store_commit_async(&t, &t3) || t3 != t2)
+        _exit(25);
+    if (sb_store_wait(s, t3))
+        _exit(26);
+    /* durable now: the crash below (no close, no checkpoint) keeps both */
+}
+
+static void test_store_async_commits_are_durable_once_waited_for(void **state)
+{
+    fixture *f = *state;
+    crash_after(async_commits, f);
+    sb_store *s = open_store(f, LOG_BYTES);
+    sb_store_log_info li;
+    sb_store_log_info_get(s, &li);
+    assert_int_equal(li.replayed, 2);
+    assert_true(sb_tk_record_exists(s, "app-000001"));
+    assert_true(sb_tk_record_exists(s, "app-000002"));
+    sb_store_close(&s);
+    /* without the log, async is the synchronous commit and its ticket 0 */
+    s = open_store(f, 0);
+    sb_txn *t = NULL;
+    uint64_t ticket = 99;
+    char id[SB_TK_ID_MAX];
+    assert_int_equal(sb_store_begin(s, true, &t), 0);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED,
+                        "91330100MA2B000003", id);
+    assert_int_equal(sb_store_commit_async(&t, &ticket), 0);
+    assert_int_equal(ticket, 0);
+    assert_int_equal(sb_store_wait(s, ticket), 0);
+    sb_store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +610,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_store_reads_see_acknowledged_writes_before_a_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_async_commits_are_durable_once_waited_for,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
