@@ -590,7 +590,7 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     s->checkpoint.data = s;
     uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
-    uint64_t every = config->checkpoint_ms ? config->checkpoint_ms : 100;
+    uint64_t every = config->checkpoint_ms > 1 ? config->checkpoint_ms / 2 : 1;
     uv_timer_start(&s->checkpoint, on_checkpoint, every, every);
     /* not a reason for the loop to keep running */
     uv_unref((uv_handle_t *)&s->checkpoint);

@@ -51,7 +51,7 @@ typedef struct {
     size_t map_max;       /* largest the map may grow to (0: 64 GiB) */
     /* The commit log: the size of its file (0: no log, every commit is a
      * full LMDB commit), and how long a write may wait in it before a
-     * checkpoint (0: 100 ms). A checkpoint is also due once the log is
+     * checkpoint (0: 500 ms). A checkpoint is also due once the log is
      * half full. */
     uint64_t log_bytes;
     uint32_t checkpoint_ms;

@@ -36,7 +36,7 @@
 #define OP_PUT 1
 #define OP_DEL 2
 #define OP_HEAD 8
-#define DEFAULT_INTERVAL_MS 100
+#define DEFAULT_INTERVAL_MS 500
 /* meta key: the id of the last checkpoint's LMDB transaction (absent in a
  * store never opened with the log on; nothing reads it to decide) */
 #define CHECKPOINT_KEY "log_checkpoint"
