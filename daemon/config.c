@@ -25,7 +25,7 @@ void sb_config_defaults(sb_config *c)
     c->max_request_bytes = 1 * MIB;
     c->batch_max = 1024;
     c->max_queue = 4096;
-    c->log_mb = 16;
+    c->log_mb = 8;
     c->checkpoint_ms = 500;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);

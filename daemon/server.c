@@ -440,7 +440,7 @@ int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
  * holds max_queue requests. */
 static void shed(sb_server *s, pending *p)
 {
-    uint64_t held = s->batch_n + s->queue_n;
+    uint64_t held = s->flight_n + s->batch_n + s->queue_n;
     uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
     uint8_t *buf;
     size_t len;
@@ -485,7 +485,7 @@ static int read_ahead(sb_server *s)
             continue;
         }
         p.received_us = mono_us();
-        if (s->batch_n + s->queue_n < s->config->max_queue) {
+        if (s->flight_n + s->batch_n + s->queue_n < s->config->max_queue) {
             size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
             pending_move(&s->queue[tail], &p);
             s->queue_n++;

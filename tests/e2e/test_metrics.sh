@@ -46,7 +46,7 @@ for family in skillbase_requests_total skillbase_request_duration_seconds skillb
 done
 assert_eq 1 "$(metric "$m0" skillbase_build_info "version=\"$(jget "$(ctl --json status)" .version)\"")" "build info"
 assert_eq 0 "$(metric "$m0" skillbase_metrics_stale)" "a fresh rendering"
-assert_eq $((16 * 1024 * 1024)) "$(metric "$m0" skillbase_commit_log_size_bytes)" "commit log size (the default log_mb)"
+assert_eq $((8 * 1024 * 1024)) "$(metric "$m0" skillbase_commit_log_size_bytes)" "commit log size (the default log_mb)"
 map=$(metric "$m0" skillbase_store_map_bytes)
 ((map >= 64 * 1024 * 1024)) || sb_fail "map size $map below the 64 MiB default"
 # every sample line is NAME{LABELS} NUMBER
