@@ -196,8 +196,8 @@ static int rebuild(sb_store *s, uint64_t *ret_records)
         }
         mdb_txn_abort(w->base);
         w->base = NULL;
-        if (rc < 0 && rc > MDB_KEYEXIST)
-            rc = -rc; /* sb_wal_scan's negated errno; LMDB's codes are below */
+        if (rc < 0 && rc > -4096)
+            rc = -rc; /* sb_wal_scan's negated errno (LMDB's codes are -30799..-30780) */
         if (rc != MDB_MAP_FULL || tries == 16 || (rc = grow_map(s)) != 0)
             return rc;
     }
