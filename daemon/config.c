@@ -31,6 +31,8 @@ void sb_config_defaults(sb_config *c)
     c->conn_reply_bytes = 16 * MIB;
     c->handshake_ms = 10000;
     c->max_connections = 1024;
+    c->log_mb = 8;
+    c->checkpoint_ms = 500;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
@@ -119,6 +121,19 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
                          value);
                 return -1;
             }
+            return 0;
+        }
+    } else if (strcmp(section, "store") == 0) {
+        if (strcmp(key, "log_mb") == 0) {
+            if (sb_parse_u64(value, 0, 4096, &v))
+                goto bad_number;
+            c->log_mb = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "checkpoint_ms") == 0) {
+            if (sb_parse_u64(value, 1, 60000, &v))
+                goto bad_number;
+            c->checkpoint_ms = (uint32_t)v;
             return 0;
         }
     } else if (strcmp(section, "rubric") == 0) {

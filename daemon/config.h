@@ -34,6 +34,9 @@ typedef struct {
                                              * once its items pass this many bytes */
     size_t conn_reply_bytes;                /* per connection: replies held beyond libzmq's
                                              * queue, then dropped (reply_queue.h) */
+    /* [store]: the commit log (docs/storage.md) */
+    uint32_t log_mb;                        /* its file's size; 0: no log */
+    uint32_t checkpoint_ms;                 /* longest a write waits for a checkpoint */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */

@@ -275,7 +275,8 @@ int main(int argc, char **argv)
     if (make_dir(config.state_dir) || lock_state_dir(config.state_dir) < 0)
         return 1;
     sb_store *store;
-    sb_store_options sopts = {config.state_dir, config.map_size, config.map_max};
+    sb_store_options sopts = {config.state_dir, config.map_size, config.map_max,
+                              (uint64_t)config.log_mb << 20, config.checkpoint_ms};
     if (sb_store_open(&sopts, &store))
         return 1;
 

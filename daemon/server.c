@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "dispatch.h"
@@ -39,10 +40,19 @@ struct sb_server {
     void *router;
     uv_poll_t poll;
     uv_check_t check;
+    uv_timer_t checkpoint; /* the commit log's checkpoints when idle */
     sb_dispatch_ctx dispatch;
     sb_arena arena;
     pending *batch;
     size_t batch_n;
+    uint64_t batch_ticket; /* what its replies wait for (sb_store_wait) */
+    /* The batch committed before it, whose log sync runs while this one is
+     * applied; its replies go out once that sync is done (pipeline). */
+    pending *flight;
+    size_t flight_n;
+    uint64_t flight_ticket;
+    bool hooks_due;      /* a batch committed since the commit hooks ran */
+    uint64_t drained_us; /* when the pipeline last drained */
     /* Requests read ahead, waiting for a batch: a ring of max_queue. With
      * the batch they are what the daemon holds unanswered; beyond
      * max_queue a request is answered BUSY at once (shed.h). */
@@ -348,7 +358,10 @@ static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
     }
     sb_arena_reset(&s->arena);
     uint64_t applied = mono_us();
-    rc = sb_store_commit(&txn);
+    /* With the commit log, the sync is waited for before the replies
+     * (finish_flight), so the next batch can be applied meanwhile. */
+    s->batch_ticket = 0;
+    rc = refuse_code ? sb_store_commit(&txn) : sb_store_commit_async(&txn, &s->batch_ticket);
     uint64_t done = mono_us();
     s->stats.apply_us += applied - started;
     s->stats.commit_us += done - applied;
@@ -390,6 +403,42 @@ static void send_replies(sb_server *s)
          * instead of blocking; its answer is in the idempotency store. */
         send_reply(s, &p->identity, p->delimited, p->reply, p->reply_len);
     }
+}
+
+/* Send the replies of the batch in flight once its writes are durable. */
+static void finish_flight(sb_server *s)
+{
+    if (!s->flight_n)
+        return;
+    uint64_t t0 = mono_us();
+    if (sb_store_wait(s->store, s->flight_ticket)) {
+        /* Its writes are in LMDB's open transaction and may or may not be
+         * in the log: neither answer would be true. Stop unanswered, like
+         * a crash; a restart replays what reached the disk, and clients
+         * resend with their idempotency keys. */
+        sb_log(SB_LOG_ERROR, "the commit log cannot be written: stopping with %zu requests "
+                             "unanswered (a restart replays what reached the disk)",
+               s->flight_n);
+        _exit(74);
+    }
+    s->stats.commit_us += mono_us() - t0;
+    pending *keep = s->batch;
+    size_t keep_n = s->batch_n;
+    s->batch = s->flight;
+    s->batch_n = s->flight_n;
+    send_replies(s);
+    if (s->rstats) {
+        uint64_t now = mono_us();
+        for (size_t i = 0; i < s->batch_n; i++)
+            sb_request_stats_observe(s->rstats, s->batch[i].command, s->batch[i].code,
+                                     now - s->batch[i].received_us);
+    }
+    for (size_t i = 0; i < s->batch_n; i++)
+        pending_clear(&s->batch[i]);
+    s->flight = s->batch;
+    s->flight_n = 0;
+    s->batch = keep;
+    s->batch_n = keep_n;
 }
 
 static void run_batch(sb_server *s)
@@ -434,18 +483,41 @@ static void run_batch(sb_server *s)
     s->stats.batch_sizes[sb_server_batch_bucket(s->batch_n)]++;
     if (s->batch_n > s->stats.largest_batch)
         s->stats.largest_batch = s->batch_n;
-    send_replies(s);
-    if (s->rstats) {
-        uint64_t now = mono_us();
-        for (size_t i = 0; i < s->batch_n; i++)
-            sb_request_stats_observe(s->rstats, s->batch[i].command, s->batch[i].code,
-                                     now - s->batch[i].received_us);
-    }
-    for (size_t i = 0; i < s->batch_n; i++)
-        pending_clear(&s->batch[i]);
+    /* More requests waiting: the log's writer thread syncs this batch
+     * while the next is applied. Otherwise the sync runs on this thread
+     * when the replies wait for it (no hand-over for a lone client). */
+    int events = 0;
+    size_t elen = sizeof events;
+    if (s->batch_ticket && (s->queue_n || (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) == 0 &&
+                                           (events & ZMQ_POLLIN))))
+        sb_store_kick(s->store);
+    /* the batch before: its sync ran while this one was applied */
+    finish_flight(s);
+    pending *t = s->flight;
+    s->flight = s->batch;
+    s->flight_n = s->batch_n;
+    s->flight_ticket = s->batch_ticket;
+    s->batch = t;
     s->batch_n = 0;
-    for (int i = 0; committed && i < s->n_hooks; i++)
-        s->hooks[i].fn(s->hooks[i].arg);
+    if (committed)
+        s->hooks_due = true;
+}
+
+/* Pipeline drained: the last batch's replies, then what runs after
+ * commits (the event stream, the broker: they must see durable writes
+ * only, so never while a batch is in flight), and a checkpoint if due —
+ * after the replies, so the clients are not kept waiting by it. */
+static void drain_pipeline(sb_server *s)
+{
+    finish_flight(s);
+    if (s->hooks_due) {
+        s->hooks_due = false;
+        for (int i = 0; i < s->n_hooks; i++)
+            s->hooks[i].fn(s->hooks[i].arg);
+    }
+    if (sb_store_checkpoint_due(s->store))
+        sb_store_checkpoint(s->store);
+    s->drained_us = mono_us();
 }
 
 int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
@@ -468,7 +540,7 @@ typedef enum {
  * answer could be queued for the client. */
 static bool shed(sb_server *s, pending *p, shed_why why)
 {
-    uint64_t held = s->batch_n + s->queue_n;
+    uint64_t held = s->flight_n + s->batch_n + s->queue_n;
     uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
     uint8_t *buf;
     size_t len;
@@ -538,7 +610,7 @@ static int read_ahead(sb_server *s)
             turned_away++;
             continue;
         }
-        if (s->batch_n + s->queue_n < s->config->max_queue) {
+        if (s->flight_n + s->batch_n + s->queue_n < s->config->max_queue) {
             size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
             pending_move(&s->queue[tail], &p);
             s->queue_n++;
@@ -566,7 +638,11 @@ static void serve(sb_server *s)
         }
         receive_more(s);
         run_batch(s);
+        /* under steady load: events, jobs and checkpoints at least every 10 ms */
+        if (mono_us() - s->drained_us > 10000)
+            drain_pipeline(s);
     }
+    drain_pipeline(s);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)
@@ -580,6 +656,16 @@ static void on_poll(uv_poll_t *h, int status, int events)
 static void on_check(uv_check_t *h)
 {
     serve(h->data);
+}
+
+/* Writes made between batches (the broker's, the deadlines') and the last
+ * ones before a quiet spell reach LMDB within [store] checkpoint_ms. */
+static void on_checkpoint(uv_timer_t *h)
+{
+    /* (between serve()s: nothing is in flight) */
+    sb_server *s = h->data;
+    if (sb_store_checkpoint_due(s->store))
+        sb_store_checkpoint(s->store);
 }
 
 int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_store *store,
@@ -596,9 +682,10 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
     s->bconn = calloc(config->batch_max, sizeof *s->bconn);
+    s->flight = calloc(config->batch_max, sizeof *s->flight);
     s->queue = calloc(config->max_queue, sizeof *s->queue);
     s->zctx = zctx;
-    if (!s->batch || !s->queue || !s->bconn)
+    if (!s->batch || !s->queue || !s->bconn || !s->flight)
         goto fail;
     s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
     if (!s->router)
@@ -629,13 +716,18 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     if (!(s->replies = sb_reply_queue_new(s->router, s->config->conn_reply_bytes)))
         goto fail;
     if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check) ||
-        uv_timer_init(loop, &s->flush_timer))
+        uv_timer_init(loop, &s->flush_timer) || uv_timer_init(loop, &s->checkpoint))
         goto fail;
     s->poll.data = s;
     s->check.data = s;
     s->flush_timer.data = s;
+    s->checkpoint.data = s;
     uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
+    uint64_t every = config->checkpoint_ms > 1 ? config->checkpoint_ms / 2 : 1;
+    uv_timer_start(&s->checkpoint, on_checkpoint, every, every);
+    /* not a reason for the loop to keep running */
+    uv_unref((uv_handle_t *)&s->checkpoint);
     *ret = s;
     return 0;
 fail:
@@ -644,6 +736,7 @@ fail:
         zmq_close(s->router);
     free(s->batch);
     free(s->bconn);
+    free(s->flight);
     free(s->queue);
     free(s);
     return SB_E(SB_INTERNAL);
@@ -657,6 +750,7 @@ static void free_on_close(uv_handle_t *h)
         sb_reply_queue_free(&s->replies);
         free(s->batch);
         free(s->bconn);
+        free(s->flight);
         free(s->queue);
         free(s);
     }
@@ -674,10 +768,12 @@ void sb_server_stop(sb_server **sp)
     uv_check_stop(&s->check);
     sb_reply_queue_flush(s->replies); /* what libzmq takes now goes out with its linger */
     uv_timer_stop(&s->flush_timer);
-    s->closing = 3;
+    uv_timer_stop(&s->checkpoint);
+    s->closing = 4;
     uv_close((uv_handle_t *)&s->poll, free_on_close);
     uv_close((uv_handle_t *)&s->check, free_on_close);
     uv_close((uv_handle_t *)&s->flush_timer, free_on_close);
+    uv_close((uv_handle_t *)&s->checkpoint, free_on_close);
     zmq_close(s->router);
     s->router = NULL;
 }

@@ -192,6 +192,22 @@ static void metrics_store(void *arg, sb_metrics_out *o)
     }
     sb_store_abort(&t);
 
+    sb_store_log_info li;
+    sb_store_log_info_get(s->o.store, &li);
+    sb_metrics_single(o, "skillbase_commit_log_bytes", "gauge",
+                      "Bytes in the commit log since the last checkpoint (docs/storage.md)",
+                      (double)li.used_bytes);
+    sb_metrics_single(o, "skillbase_commit_log_size_bytes", "gauge",
+                      "Size of the commit log file ([store] log_mb; 0: the log is off)",
+                      (double)li.size_bytes);
+    sb_metrics_single(o, "skillbase_checkpoints_total", "counter",
+                      "Checkpoints (LMDB commits of what the log holds) since start",
+                      (double)li.checkpoints);
+    sb_metrics_single(o, "skillbase_checkpoint_seconds_total", "counter",
+                      "Time spent in checkpoints", (double)li.checkpoint_us / 1e6);
+    sb_metrics_single(o, "skillbase_commit_log_replayed_total", "counter",
+                      "Log records replayed when the store was opened", (double)li.replayed);
+
     sb_backup_info b;
     sb_store_backup_info_get(s->o.store, &b);
     sb_metrics_family(o, "skillbase_backups_total", "counter",

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <pthread.h>
 
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store_backup.h"
 #include "store_create.h"
 #include "store_private.h"
+#include "wal.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 #define DEFAULT_MAP_MAX ((size_t)64 << 30)
@@ -73,7 +75,7 @@ int sb_store__meta_set(sb_txn *t, const char *name, uint64_t n)
     uint8_t buf[8];
     sb_store__le64(buf, n);
     MDB_val k = {strlen(name), (void *)name}, v = {sizeof buf, buf};
-    int rc = mdb_put(t->txn, t->s->meta, &k, &v, 0);
+    int rc = sb_store__put(t, t->s->meta, &k, &v, 0);
     return rc ? sb_store__err(t, rc, "meta put") : 0;
 }
 
@@ -102,38 +104,38 @@ void sb_store__array_free(ProtobufCAllocator *alloc, void *p)
 
 /* ------------------------------------------------------------ environment */
 
+const sb_store__db sb_store__dbs[] = {
+    {"records", offsetof(sb_store, records)},
+    {"state_idx", offsetof(sb_store, state_idx)},
+    {"credit_idx", offsetof(sb_store, credit_idx)},
+    {"events", offsetof(sb_store, events)},
+    {"entity_events", offsetof(sb_store, entity_events)},
+    {"idem", offsetof(sb_store, idem)},
+    {"meta", offsetof(sb_store, meta)},
+    {"jobs", offsetof(sb_store, jobs)},
+    {"job_state_idx", offsetof(sb_store, job_state_idx)},
+    {"job_due_idx", offsetof(sb_store, job_due_idx)},
+    {"services", offsetof(sb_store, services)},
+    {"service_idx", offsetof(sb_store, service_idx)},
+    {"statements", offsetof(sb_store, statements)},
+    {"proposals", offsetof(sb_store, proposals)},
+};
+const size_t sb_store__n_dbs = sizeof sb_store__dbs / sizeof sb_store__dbs[0];
+
 /* Open the named databases and check or write the schema version, in one
  * write transaction. */
 static int store_init(sb_store *s)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } dbs[] = {
-        {"records", offsetof(sb_store, records)},
-        {"state_idx", offsetof(sb_store, state_idx)},
-        {"credit_idx", offsetof(sb_store, credit_idx)},
-        {"events", offsetof(sb_store, events)},
-        {"entity_events", offsetof(sb_store, entity_events)},
-        {"idem", offsetof(sb_store, idem)},
-        {"meta", offsetof(sb_store, meta)},
-        {"jobs", offsetof(sb_store, jobs)},
-        {"job_state_idx", offsetof(sb_store, job_state_idx)},
-        {"job_due_idx", offsetof(sb_store, job_due_idx)},
-        {"services", offsetof(sb_store, services)},
-        {"service_idx", offsetof(sb_store, service_idx)},
-        {"statements", offsetof(sb_store, statements)},
-        {"proposals", offsetof(sb_store, proposals)},
-    };
     sb_txn t = {.s = s, .write = true};
     int r = 0;
     int rc = mdb_txn_begin(s->env, NULL, 0, &t.txn);
     if (rc)
         return sb_store__err(NULL, rc, "begin");
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
-        rc = mdb_dbi_open(t.txn, dbs[i].name, MDB_CREATE, (MDB_dbi *)((char *)s + dbs[i].off));
+    for (size_t i = 0; i < sb_store__n_dbs; i++) {
+        rc = mdb_dbi_open(t.txn, sb_store__dbs[i].name, MDB_CREATE,
+                          (MDB_dbi *)((char *)s + sb_store__dbs[i].off));
         if (rc) {
-            r = sb_store__err(&t, rc, dbs[i].name);
+            r = sb_store__err(&t, rc, sb_store__dbs[i].name);
             goto out;
         }
     }
@@ -270,6 +272,8 @@ int sb_store_open(const sb_store_options *opts, sb_store **ret)
     if (dead > 0)
         sb_log(SB_LOG_WARN, "store: cleared %d stale reader slot(s) in %s", dead, opts->dir);
     r = store_init(s);
+    if (r == 0 && opts->log_bytes)
+        r = sb_store__wal_open(s, opts);
     if (r < 0)
         goto out;
     *ret = s;
@@ -286,6 +290,7 @@ void sb_store_close(sb_store **sp)
         return;
     if (s->open_txns)
         sb_log(SB_LOG_ERROR, "store: closing %s with %d transaction(s) open", s->dir, s->open_txns);
+    sb_store__wal_close(s); /* a last checkpoint, which a backup may wait for */
     sb_store__backup_close(s); /* a copy in progress reads the environment */
     if (s->env)
         mdb_env_close(s->env);
@@ -304,23 +309,32 @@ int sb_store_grow(sb_store *s)
         sb_log(SB_LOG_ERROR, "store: grow with %d transaction(s) open", s->open_txns);
         return SB_E(SB_INTERNAL);
     }
+    /* nor the commit log's open transaction: checkpointed if it can be (a
+     * backup may wait for that), and everything in it is in the log and
+     * is replayed into a new one after */
+    if (s->wal)
+        (void)sb_store__wal_checkpoint(s);
+    sb_store__wal_drop(s);
     /* nor may a background backup be reading it */
     sb_store__backup_wait(s);
     MDB_envinfo info;
-    int rc = mdb_env_info(s->env, &info);
-    if (rc)
-        return sb_store__err(NULL, rc, "env info");
+    int r = 0, rc = mdb_env_info(s->env, &info);
     size_t cur = info.me_mapsize;
-    if (cur >= s->map_max) {
+    if (rc) {
+        r = sb_store__err(NULL, rc, "env info");
+    } else if (cur >= s->map_max) {
         sb_log(SB_LOG_ERROR, "store: %s is full at its maximum map size %zu", s->dir, s->map_max);
-        return SB_E(SB_STORE_FULL);
+        r = SB_E(SB_STORE_FULL);
+    } else {
+        size_t next = cur > s->map_max / 2 ? s->map_max : cur * 2;
+        rc = mdb_env_set_mapsize(s->env, next);
+        if (rc)
+            r = sb_store__err(NULL, rc, "grow");
+        else
+            sb_log(SB_LOG_INFO, "store: map of %s grown from %zu to %zu bytes", s->dir, cur, next);
     }
-    size_t next = cur > s->map_max / 2 ? s->map_max : cur * 2;
-    rc = mdb_env_set_mapsize(s->env, next);
-    if (rc)
-        return sb_store__err(NULL, rc, "grow");
-    sb_log(SB_LOG_INFO, "store: map of %s grown from %zu to %zu bytes", s->dir, cur, next);
-    return 0;
+    int w = sb_store__wal_rebuild(s);
+    return r ? r : w;
 }
 
 int sb_store_info_txn(sb_txn *t, sb_store_info *ret)
@@ -367,6 +381,10 @@ int sb_store_backup(sb_store *s, const char *dir)
         sb_log(SB_LOG_ERROR, "store: mkdir %s: %s", dir, strerror(errno));
         return SB_E(SB_INTERNAL);
     }
+    /* The copy reads what LMDB holds: first a checkpoint of the log. */
+    int r = sb_store_checkpoint(s);
+    if (r < 0)
+        return r;
     /* The copy runs in its own read transaction, so writers go on; it
      * creates data.mdb exclusively and so never overwrites a backup. */
     int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
@@ -392,6 +410,19 @@ int sb_store_begin(sb_store *s, bool write, sb_txn **ret)
     sb_txn *t = calloc(1, sizeof *t);
     if (!t)
         return SB_E(SB_INTERNAL);
+    if (s->wal && (write || pthread_equal(pthread_self(), s->wal->owner))) {
+        /* the owner's transactions are children of the log's (store_wal.c) */
+        int r = sb_store__wal_begin(s, write, t);
+        if (r < 0) {
+            free(t);
+            return r;
+        }
+        s->open_txns++;
+        if (write)
+            s->writing = true;
+        *ret = t;
+        return 0;
+    }
     unsigned flags = write ? 0 : MDB_RDONLY;
     int rc = mdb_txn_begin(s->env, NULL, flags, &t->txn);
     if (rc == MDB_MAP_RESIZED) {
@@ -435,6 +466,10 @@ int sb_store_sub_begin(sb_txn *parent, sb_txn **ret)
     t->s = parent->s;
     t->parent = parent;
     t->write = true;
+    if (t->s->wal) {
+        t->ops_mark = t->s->wal->ops_len;
+        t->s->wal->inner = t->txn;
+    }
     *ret = t;
     return 0;
 }
@@ -445,10 +480,15 @@ int sb_store_sub_begin(sb_txn *parent, sb_txn **ret)
  * rerun after sb_store_grow, never committed without that request. */
 static void txn_release(sb_txn *t)
 {
+    struct sb_store_wal *w = t->s->wal;
     if (t->parent) {
         if (t->full)
             t->parent->full = true;
+        if (w)
+            w->inner = t->parent->txn;
     } else {
+        if (w && !t->borrowed && w->inner == t->txn)
+            w->inner = NULL;
         t->s->open_txns--;
         if (t->write)
             t->s->writing = false;
@@ -488,14 +528,23 @@ int sb_store_commit(sb_txn **tp)
     sb_txn *t = *tp;
     *tp = NULL;
     int r = 0;
-    if (t->full) {
+    struct sb_store_wal *w = t->s->wal;
+    bool logged = w && !t->parent && (t->borrowed || t->txn == w->inner);
+    if (t->borrowed) {
+        /* a read of the open write transaction: nothing to end */
+    } else if (logged && !t->write) {
+        mdb_txn_abort(t->txn); /* a read child of the log's transaction */
+    } else if (t->full) {
         mdb_txn_abort(t->txn);
+        if (logged)
+            w->ops_len = 0;
         r = SB_E(SB_STORE_FULL);
     } else {
         bool top = !t->parent && t->write;
         size_t id = top ? mdb_txn_id(t->txn) : 0;
-        /* mdb_txn_commit frees the transaction whether it succeeds or not. */
-        int rc = mdb_txn_commit(t->txn);
+        /* mdb_txn_commit frees the transaction whether it succeeds or not;
+         * with the log on, a top-level commit is an append to it. */
+        int rc = logged ? sb_store__wal_commit(t) : mdb_txn_commit(t->txn);
         if (rc && top && no_space_error(t->s, rc)) {
             /* once per episode: every refused batch would say it again */
             if (!t->s->no_space_logged)
@@ -507,7 +556,7 @@ int sb_store_commit(sb_txn **tp)
         } else if (rc) {
             r = sb_store__err(t, rc, "commit");
         } else if (top && (t->s->no_space || t->s->no_space_logged) &&
-                   committed_writes(t->s, id)) {
+                   (logged ? w->wrote : committed_writes(t->s, id))) {
             t->s->no_space = false;
             if (t->s->no_space_logged && !disk_nearly_full(t->s)) {
                 t->s->no_space_logged = false;
@@ -517,6 +566,32 @@ int sb_store_commit(sb_txn **tp)
     }
     txn_release(t);
     return r;
+}
+
+int sb_store_commit_async(sb_txn **tp, uint64_t *ret_ticket)
+{
+    if (!tp || !*tp || !ret_ticket)
+        return SB_E(SB_INVALID);
+    sb_txn *t = *tp;
+    struct sb_store_wal *w = t->s->wal;
+    *ret_ticket = 0;
+    if (!w || t->parent || !t->write || t->borrowed || t->txn != w->inner || t->full ||
+        w->ops_failed || w->broken || w->ckpt_err || !sb_wal_fits(w->file, w->ops_len) ||
+        t->s->no_space || t->s->no_space_logged) {
+        int r = sb_store_commit(tp);
+        if (w && r == 0)
+            *ret_ticket = w->staged; /* the synchronous path drained the log */
+        return r;
+    }
+    *tp = NULL;
+    int rc = sb_store__wal_commit_async(t, ret_ticket);
+    txn_release(t);
+    if (rc == 0)
+        return 0;
+    if (rc == MDB_MAP_FULL)
+        return SB_E(SB_STORE_FULL);
+    sb_log(SB_LOG_ERROR, "store: commit: %s", mdb_strerror(rc));
+    return SB_E(SB_INTERNAL);
 }
 
 bool sb_store_out_of_space(const sb_store *s)
@@ -530,7 +605,13 @@ void sb_store_abort(sb_txn **tp)
         return;
     sb_txn *t = *tp;
     *tp = NULL;
-    mdb_txn_abort(t->txn);
+    struct sb_store_wal *w = t->s->wal;
+    if (!t->borrowed) {
+        mdb_txn_abort(t->txn);
+        /* what it recorded for the log goes too */
+        if (w && t->write && (t->parent || t->txn == w->inner))
+            w->ops_len = t->parent ? t->ops_mark : 0;
+    }
     txn_release(t);
 }
 
@@ -662,5 +743,6 @@ int sb_store_idem_put(sb_txn *t, const char *key, uint64_t hash, uint64_t record
     }
     if (len)
         memcpy(p + head, reply, len);
-    return 0;
+    rc = sb_store__reserved(t, t->s->idem, &k, &v);
+    return rc ? sb_store__err(t, rc, "idem put") : 0;
 }

@@ -17,6 +17,12 @@
  * per request. Every commit is synchronous (no MDB_NOSYNC): when
  * sb_store_commit returns 0 the data is on disk.
  *
+ * With the commit log on (sb_store_options.log_bytes), "on disk" means in
+ * the log: a top-level commit appends the transaction's writes to the log
+ * file and syncs it once, and LMDB itself is committed, with its own full
+ * sync, at checkpoints (sb_store_checkpoint); opening the store replays
+ * the log past the last checkpoint. See docs/storage.md.
+ *
  * Threading: one sb_store per process; write transactions begin and end on
  * the same thread. Errors: functions return 0 or a negated sb_error code;
  * SB_E(SB_STORE_FULL) means the map is full: abort the whole top-level
@@ -43,7 +49,22 @@ typedef struct {
     const char *dir;      /* directory holding data.mdb; created if missing */
     size_t map_size;      /* initial map size in bytes (0: 64 MiB) */
     size_t map_max;       /* largest the map may grow to (0: 64 GiB) */
+    /* The commit log: the size of its file (0: no log, every commit is a
+     * full LMDB commit), and how long a write may wait in it before a
+     * checkpoint (0: 500 ms). A checkpoint is also due once the log is
+     * half full. */
+    uint64_t log_bytes;
+    uint32_t checkpoint_ms;
 } sb_store_options;
+
+typedef struct {
+    bool on;              /* the commit log is in use */
+    uint64_t used_bytes;  /* log bytes written since the last checkpoint */
+    uint64_t size_bytes;  /* the log file's size */
+    uint64_t checkpoints; /* since open */
+    uint64_t checkpoint_us; /* time spent in them */
+    uint64_t replayed;    /* records replayed when the store was opened */
+} sb_store_log_info;
 
 typedef struct {
     uint64_t map_bytes;   /* current map size */
@@ -71,6 +92,19 @@ int sb_store_info_get(sb_store *s, sb_store_info *ret);
  * those of the last commit), for a caller that has one open already. */
 int sb_store_info_txn(sb_txn *t, sb_store_info *ret);
 
+/* With the commit log: whether a checkpoint is due (the interval has
+ * passed with writes waiting, the log is half full, or a backup waits);
+ * and the checkpoint itself: LMDB's synchronous commit of everything
+ * logged so far, after which the log starts again. No transaction may be
+ * open. Returns 0 (also when the log is off or nothing waits) or a store
+ * error; a failed checkpoint loses nothing (the log still holds it) and
+ * is tried again at the next interval. */
+bool sb_store_checkpoint_due(sb_store *s);
+int sb_store_checkpoint(sb_store *s);
+
+/* The commit log's figures (all 0 when it is off). */
+void sb_store_log_info_get(sb_store *s, sb_store_log_info *ret);
+
 /* Hot backup: a compacted copy of the environment into the empty or
  * missing directory `dir`. Safe while the daemon serves. */
 int sb_store_backup(sb_store *s, const char *dir);
@@ -94,6 +128,26 @@ uint64_t sb_store_txn_writes(const sb_txn *t);
  * SB_E(SB_STORE_FULL) if the map filled up in t or in any child of t, even
  * a child that was aborted. */
 int sb_store_commit(sb_txn **t);
+
+/* With the commit log on, commit a top-level write transaction without
+ * waiting for the log's sync: its writes are visible to the next
+ * transaction at once, durable once sb_store_wait(s, *ret_ticket)
+ * returned 0. A reply that depends on t (or on anything read after it)
+ * must wait for that. A transaction that wrote nothing gets the ticket of
+ * the last one that did. Without the log (or when the log cannot take
+ * the writes) this is sb_store_commit, and *ret_ticket is 0. */
+int sb_store_commit_async(sb_txn **t, uint64_t *ret_ticket);
+
+/* Let the log's writer thread sync what sb_store_commit_async staged
+ * while the caller goes on (otherwise sb_store_wait syncs it on the
+ * caller's thread). */
+void sb_store_kick(sb_store *s);
+
+/* Wait until everything up to `ticket` is durable. Returns 0, or
+ * SB_E(SB_INTERNAL) when the log could not be written: what was
+ * committed after the last durable ticket may or may not survive, so the
+ * caller must stop (a restart replays what reached the disk). */
+int sb_store_wait(sb_store *s, uint64_t ticket);
 
 /* Abort and free *t (set to NULL). NULL is ignored. */
 void sb_store_abort(sb_txn **t);

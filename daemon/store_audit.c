@@ -82,7 +82,7 @@ static int head_put(sb_txn *t, uint64_t seq, const uint8_t *hash)
     sb_store__le64(buf, seq);
     memcpy(buf + 8, hash, SB_AUDIT_HASH_LEN);
     MDB_val k = {sizeof HEAD_KEY - 1, (void *)HEAD_KEY}, v = {sizeof buf, buf};
-    int rc = mdb_put(t->txn, t->s->meta, &k, &v, 0);
+    int rc = sb_store__put(t, t->s->meta, &k, &v, 0);
     return rc ? sb_store__err(t, rc, "audit head put") : 0;
 }
 
@@ -114,7 +114,8 @@ static int put_link(sb_txn *t, MDB_val *key, unsigned flags, Skillbase__Event *e
     p[body] = HASH_TAG;
     p[body + 1] = HASH_TAG_LEN;
     memcpy(p + body + 2, ret_hash, SB_AUDIT_HASH_LEN);
-    return 0;
+    rc = sb_store__reserved(t, t->s->events, key, &v);
+    return rc ? sb_store__err(t, rc, "event put") : 0;
 }
 
 int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev)

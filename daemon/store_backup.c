@@ -28,6 +28,10 @@ struct sb_store_backups {
     pthread_t thread;
     sb_backup_info info; /* under mu */
     MDB_env *env;
+    /* with the commit log (under mu): the checkpoint the copy waits for,
+     * the last one made, and whether the wait was given up */
+    uint64_t need, checkpointed;
+    bool abandon;
 };
 
 /* A directory we may fill: absolute, empty or creatable. */
@@ -102,8 +106,18 @@ static void *copy_thread(void *arg)
     sb_verify_report rep = {0};
     pthread_mutex_lock(&b->mu);
     memcpy(dir, b->info.dir, sizeof dir);
+    while (b->need > b->checkpointed && !b->abandon)
+        pthread_cond_wait(&b->cond, &b->mu);
+    bool abandoned = b->need > b->checkpointed;
     pthread_mutex_unlock(&b->mu);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (abandoned) {
+        snprintf(error, sizeof error,
+                 "not copied to %.300s: the daemon stopped, or the map had to grow, before the "
+                 "checkpoint the copy waits for; start the backup again",
+                 dir);
+        goto done;
+    }
 
     /* the copy holds applicants' personal data: whatever the umask, the
      * directory is 0750 before LMDB creates the file in it (so nobody else
@@ -216,6 +230,10 @@ int sb_store_backup_start(sb_store *s, const char *dir, char *err, size_t err_le
     i->finished_ms = i->bytes = i->records = i->last_seq = 0;
     i->error[0] = '\0';
     b->running = true;
+    /* with the commit log, the copy waits for the checkpoint that makes
+     * this batch LMDB's (asked for here) */
+    b->need = sb_store__wal_pending_id(s);
+    b->abandon = false;
     pthread_mutex_unlock(&b->mu);
     int rc = pthread_create(&b->thread, NULL, copy_thread, b);
     if (rc) {
@@ -250,6 +268,10 @@ void sb_store__backup_wait(sb_store *s)
     if (!b)
         return;
     pthread_mutex_lock(&b->mu);
+    if (b->running && b->need > b->checkpointed) {
+        b->abandon = true; /* it would wait for a checkpoint that cannot come */
+        pthread_cond_broadcast(&b->cond);
+    }
     if (b->running)
         sb_log(SB_LOG_WARN,
                "store: waiting for the backup to %s to finish before the map can "
@@ -268,6 +290,8 @@ void sb_store__backup_close(sb_store *s)
     pthread_mutex_lock(&b->mu);
     if (b->running)
         sb_log(SB_LOG_INFO, "waiting for the backup to %s to finish", b->info.dir);
+    b->abandon = true;
+    pthread_cond_broadcast(&b->cond);
     pthread_mutex_unlock(&b->mu);
     if (b->joinable)
         pthread_join(b->thread, NULL);
@@ -275,4 +299,15 @@ void sb_store__backup_close(sb_store *s)
     pthread_cond_destroy(&b->cond);
     free(b);
     s->backups = NULL;
+}
+
+void sb_store__backup_checkpointed(sb_store *s, uint64_t id)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->checkpointed = id;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
 }

@@ -58,4 +58,11 @@ void sb_store__backup_wait(sb_store *s);
  * close). */
 void sb_store__backup_close(sb_store *s);
 
+/* With the commit log: LMDB now holds everything up to the checkpoint of
+ * transaction `id`. A copy started before waits for the checkpoint that
+ * covers the command that started it (sb_store_backup_start), so that it
+ * holds every write acknowledged before; sb_store__backup_wait gives up
+ * such a wait (the copy fails, saying why) rather than wait for it. */
+void sb_store__backup_checkpointed(sb_store *s, uint64_t id);
+
 #endif

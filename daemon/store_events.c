@@ -49,7 +49,7 @@ int sb_store_event_append(sb_txn *t, Skillbase__Event *ev)
     key[idlen] = 0;
     sb_store__be64(key + idlen + 1, seq);
     MDB_val ek = {idlen + 9, key}, ev_ = empty;
-    int rc = mdb_put(t->txn, t->s->entity_events, &ek, &ev_, 0);
+    int rc = sb_store__put(t, t->s->entity_events, &ek, &ev_, 0);
     if (rc)
         return sb_store__err(t, rc, "entity event put");
     return 0;

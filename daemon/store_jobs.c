@@ -137,7 +137,7 @@ static int count_add(sb_txn *t, Skillbase__JobState state, int delta, const char
 static int del(sb_txn *t, MDB_dbi dbi, const uint8_t *key, size_t len, const char *what)
 {
     MDB_val k = {len, (void *)key};
-    int rc = mdb_del(t->txn, dbi, &k, NULL);
+    int rc = sb_store__del(t, dbi, &k);
     if (rc == MDB_NOTFOUND) {
         sb_log(SB_LOG_ERROR, "store: %s entry missing", what);
         return SB_E(SB_INTERNAL);
@@ -148,7 +148,7 @@ static int del(sb_txn *t, MDB_dbi dbi, const uint8_t *key, size_t len, const cha
 static int put_empty(sb_txn *t, MDB_dbi dbi, const uint8_t *key, size_t len, const char *what)
 {
     MDB_val k = {len, (void *)key}, v = empty;
-    int rc = mdb_put(t->txn, dbi, &k, &v, 0);
+    int rc = sb_store__put(t, dbi, &k, &v, 0);
     return rc ? sb_store__err(t, rc, what) : 0;
 }
 
@@ -194,7 +194,8 @@ int sb_store_job_put(sb_txn *t, const Skillbase__Job *job, const Skillbase__Job 
     if (rc)
         return sb_store__err(t, rc, "job put");
     skillbase__job__pack(&stored, v.mv_data);
-    return 0;
+    rc = sb_store__reserved(t, t->s->jobs, &k, &v);
+    return rc ? sb_store__err(t, rc, "job put") : 0;
 }
 
 void sb_store_jobs_free(Skillbase__Job **jobs, size_t n, ProtobufCAllocator *alloc)

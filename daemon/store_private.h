@@ -10,6 +10,7 @@
 #define SB_STORE_PRIVATE_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,44 @@ struct sb_store {
      * writes with space to spare again, so a nearly full disk on which some
      * commits still fit does not flood the log */
     bool no_space_logged;
+    /* the commit log (store_wal.c); NULL: it is off and every commit is
+     * a full LMDB commit */
+    struct sb_store_wal *wal;
+};
+
+/* The commit log's state (store_wal.c). With it on, one LMDB write
+ * transaction, `base`, stays open between checkpoints; every top-level
+ * transaction of the owner thread is a child of it, and a commit appends
+ * the child's writes to the log before merging them into base. */
+struct sb_store_wal {
+    struct sb_wal *file;
+    MDB_txn *base;   /* NULL only after a rebuild failed */
+    MDB_txn *inner;  /* the innermost open child of base (reads borrow it) */
+    pthread_t owner; /* the thread that opened the store */
+    uint8_t *ops;    /* the open top-level transaction's writes, encoded */
+    size_t ops_len, ops_cap;
+    bool ops_failed; /* recording ran out of memory: its commit must fail */
+    bool dirty;      /* base holds writes not yet checkpointed */
+    bool broken;     /* an append failed: nothing more goes to the log
+                      * until a checkpoint */
+    bool asap;       /* checkpoint at the next chance (a backup waits) */
+    int ckpt_err;    /* the last checkpoint failed with this (0: it did not):
+                      * nothing more goes to the log until one succeeds */
+    bool wrote;      /* the last top-level commit made writes durable */
+    uint32_t interval_ms;
+    uint64_t last_ms; /* monotonic time of the last checkpoint (or try) */
+    uint64_t checkpoints, checkpoint_us, replayed;
+    /* The log's writer thread (sb_store_commit_async): under mu, the
+     * tickets (record counts since open) staged and made durable, and the
+     * error a flush failed with (then nothing is durable any more). */
+    pthread_t writer;
+    bool writer_started, writer_stop;
+    bool kicked;   /* the writer may sync what is staged */
+    bool flushing; /* a sync runs (on the writer or a waiting owner) */
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    uint64_t staged, durable;
+    int flush_err;
 };
 
 struct sb_txn {
@@ -60,7 +99,51 @@ struct sb_txn {
     /* Write operations begun in this transaction (not its children): lets
      * a caller tell whether a request that ran directly in it wrote. */
     uint64_t writes;
+    /* With the commit log: a read that uses the owner thread's open write
+     * transaction (LMDB allows one child at a time); ending it ends
+     * nothing in LMDB. */
+    bool borrowed;
+    /* With the commit log: the length of the recorded writes when this
+     * child began (its abort drops what it recorded). */
+    size_t ops_mark;
 };
+
+/* Every change to the environment goes through these three, so that the
+ * commit log (store_wal.c) records it: put and del call mdb_put/mdb_del
+ * and record on success; after a put with MDB_RESERVE has been filled in,
+ * call sb_store__reserved with the key and the filled value. They return
+ * an LMDB code like the calls they stand for (ENOMEM when the record
+ * cannot be kept). */
+int sb_store__put(sb_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int sb_store__del(sb_txn *t, MDB_dbi dbi, MDB_val *k);
+int sb_store__reserved(sb_txn *t, MDB_dbi dbi, const MDB_val *k, const MDB_val *v);
+
+/* The named databases in a fixed order (store.c): a log record names a
+ * database by its place here, so entries are only ever appended. */
+typedef struct {
+    const char *name;
+    size_t off; /* of its MDB_dbi in sb_store */
+} sb_store__db;
+extern const sb_store__db sb_store__dbs[];
+extern const size_t sb_store__n_dbs;
+
+/* The commit log (store_wal.c). open: after the databases are open, open
+ * or create the log and replay what it holds past the last checkpoint.
+ * begin/commit: the owner thread's top-level transactions while it is on
+ * (commit returns an LMDB or errno code). close: checkpoint and close. */
+int sb_store__wal_open(sb_store *s, const sb_store_options *opts);
+int sb_store__wal_begin(sb_store *s, bool write, sb_txn *t);
+int sb_store__wal_commit(sb_txn *t);
+int sb_store__wal_commit_async(sb_txn *t, uint64_t *ret_ticket);
+void sb_store__wal_close(sb_store *s);
+/* Drop base before the map is resized, and rebuild it after. */
+void sb_store__wal_drop(sb_store *s);
+int sb_store__wal_rebuild(sb_store *s);
+/* The id of base (what a backup must wait to see checkpointed). */
+uint64_t sb_store__wal_pending_id(sb_store *s);
+/* A checkpoint: LMDB's own synchronous commit of base (returns an LMDB or
+ * errno code). */
+int sb_store__wal_checkpoint(sb_store *s);
 
 /* Map an LMDB error to an sb_error: MDB_MAP_FULL becomes STORE_FULL (and
  * marks t full), anything else is logged with `what` and is INTERNAL. */

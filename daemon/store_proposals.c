@@ -54,7 +54,8 @@ int sb_store_proposal_put(sb_txn *t, const Skillbase__Proposal *p)
     if (rc)
         return sb_store__err(t, rc, "proposal put");
     skillbase__proposal__pack(p, v.mv_data);
-    return 0;
+    rc = sb_store__reserved(t, t->s->proposals, &k, &v);
+    return rc ? sb_store__err(t, rc, "proposal put") : 0;
 }
 
 int sb_store_proposal_list(sb_txn *t, Skillbase__ProposalState state, const char *after,

@@ -157,11 +157,14 @@ int sb_store_record_put(sb_txn *t, const Skillbase__Record *rec, const Skillbase
     if (rc)
         return sb_store__err(t, rc, "record put");
     skillbase__record__pack(rec, v.mv_data);
+    rc = sb_store__reserved(t, t->s->records, &k, &v);
+    if (rc)
+        return sb_store__err(t, rc, "record put");
 
     if (!old || om.state != m.state) {
         if (old) {
             MDB_val ok = {state_key(key, &om), key};
-            rc = mdb_del(t->txn, t->s->state_idx, &ok, NULL);
+            rc = sb_store__del(t, t->s->state_idx, &ok);
             if (rc == MDB_NOTFOUND) {
                 sb_log(SB_LOG_ERROR, "store: state index lacks %s in state %d", om.id,
                        (int)om.state);
@@ -174,7 +177,7 @@ int sb_store_record_put(sb_txn *t, const Skillbase__Record *rec, const Skillbase
                 return r;
         }
         MDB_val nk = {state_key(key, &m), key}, nv = empty;
-        rc = mdb_put(t->txn, t->s->state_idx, &nk, &nv, 0);
+        rc = sb_store__put(t, t->s->state_idx, &nk, &nv, 0);
         if (rc)
             return sb_store__err(t, rc, "state index put");
         r = count_add(t, &m, +1);
@@ -190,7 +193,7 @@ int sb_store_record_put(sb_txn *t, const Skillbase__Record *rec, const Skillbase
         key[clen] = 0;
         memcpy(key + clen + 1, m.id, ilen);
         MDB_val ck = {clen + 1 + ilen, key}, cv = empty;
-        rc = mdb_put(t->txn, t->s->credit_idx, &ck, &cv, 0);
+        rc = sb_store__put(t, t->s->credit_idx, &ck, &cv, 0);
         if (rc)
             return sb_store__err(t, rc, "credit index put");
     }

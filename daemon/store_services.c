@@ -129,17 +129,20 @@ int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
     if (rc)
         return sb_store__err(t, rc, "service put");
     skillbase__service_record__pack(rec, v.mv_data);
+    rc = sb_store__reserved(t, t->s->services, &k, &v);
+    if (rc)
+        return sb_store__err(t, rc, "service put");
 
     /* id -> location, so a record (and a page's resume point) is found by id */
     uint8_t lkey[1 + SB_SERVICE_ID_MAX];
     size_t llen = idx_key(lkey, 'i', rec->id, NULL);
     MDB_val lk = {llen, lkey}, lv = {slen, skey};
-    rc = mdb_put(t->txn, t->s->service_idx, &lk, &lv, MDB_NOOVERWRITE);
+    rc = sb_store__put(t, t->s->service_idx, &lk, &lv, MDB_NOOVERWRITE);
     if (rc)
         return sb_store__err(t, rc, "service id index put");
     if (external) {
         MDB_val xk = {xlen, ikey}, xv = {strlen(rec->id), rec->id};
-        rc = mdb_put(t->txn, t->s->service_idx, &xk, &xv, MDB_NOOVERWRITE);
+        rc = sb_store__put(t, t->s->service_idx, &xk, &xv, MDB_NOOVERWRITE);
         if (rc)
             return sb_store__err(t, rc, "service external index put");
     }
@@ -155,7 +158,7 @@ int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
     uint8_t cval[8];
     sb_store__le64(cval, count);
     MDB_val ck = {clen, ckey}, cv = {8, cval};
-    rc = mdb_put(t->txn, t->s->service_idx, &ck, &cv, 0);
+    rc = sb_store__put(t, t->s->service_idx, &ck, &cv, 0);
     if (rc)
         return sb_store__err(t, rc, "service count put");
     *ret_count = count;
@@ -392,7 +395,8 @@ int sb_store_statement_put(sb_txn *t, const Skillbase__SubsidyStatement *st)
     if (rc)
         return sb_store__err(t, rc, "statement put");
     skillbase__subsidy_statement__pack(st, v.mv_data);
-    return 0;
+    rc = sb_store__reserved(t, t->s->statements, &k, &v);
+    return rc ? sb_store__err(t, rc, "statement put") : 0;
 }
 
 static int unpack_statement(const MDB_val *v, ProtobufCAllocator *alloc,

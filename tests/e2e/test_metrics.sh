@@ -40,11 +40,13 @@ for family in skillbase_requests_total skillbase_request_duration_seconds skillb
     skillbase_store_map_bytes skillbase_store_used_bytes skillbase_store_map_used_ratio \
     skillbase_records skillbase_jobs skillbase_worker_connections skillbase_events_published_total \
     skillbase_backups_total skillbase_config_reloads_total skillbase_build_info skillbase_metrics_stale \
-    skillbase_commit_seconds_total skillbase_apply_seconds_total; do
+    skillbase_commit_seconds_total skillbase_apply_seconds_total skillbase_checkpoints_total \
+    skillbase_commit_log_bytes skillbase_commit_log_size_bytes; do
     grep -q "^# TYPE $family " <<<"$m0" || sb_fail "family $family missing from the scrape"
 done
 assert_eq 1 "$(metric "$m0" skillbase_build_info "version=\"$(jget "$(ctl --json status)" .version)\"")" "build info"
 assert_eq 0 "$(metric "$m0" skillbase_metrics_stale)" "a fresh rendering"
+assert_eq $((8 * 1024 * 1024)) "$(metric "$m0" skillbase_commit_log_size_bytes)" "commit log size (the default log_mb)"
 map=$(metric "$m0" skillbase_store_map_bytes)
 ((map >= 64 * 1024 * 1024)) || sb_fail "map size $map below the 64 MiB default"
 # every sample line is NAME{LABELS} NUMBER
