@@ -149,4 +149,18 @@ int sb_drive_flag_u64(const char *flag, const char *s, uint64_t min, uint64_t ma
 int sb_drive_flag_number(const char *flag, const char *s, double min, double max, const char *unit,
                          double *ret);
 
+/* ------------------------------------------------------------ test clock */
+
+/* Publicity runs its course before certification (二(三)2): a load that
+ * certifies runs the daemon on a test clock (common/sb_clock.h) and moves it
+ * on by SB_DRIVE_CLOCK_STEP_DAYS every SB_DRIVE_CLOCK_STEP_MS; an
+ * application is closed once the clock has stepped since its publicity
+ * (re)started. */
+#define SB_DRIVE_CLOCK_STEP_DAYS 20
+#define SB_DRIVE_CLOCK_STEP_MS 200
+
+/* Write the test clock file at `path`: `ms` since the epoch, replacing the
+ * file atomically. Returns 0, or -1 (printed to stderr). */
+int sb_drive_clock_write(const char *path, uint64_t ms);
+
 #endif

@@ -100,6 +100,26 @@ int ctl_verb_revoke(ctl *c, const verb *v, char **args)
     return ctl_run_write(c, &req);
 }
 
+/* For people: when an application's publicity ends and what happens then
+ * (二(三)2: certified once it has run its course without an objection). */
+static void print_publicity(const Skillbase__Record *rec)
+{
+    const Skillbase__Application *a =
+        rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION ? rec->application : NULL;
+    if (!a)
+        return;
+    if (a->state == SKILLBASE__STATE__IN_PUBLICITY && a->publicity_ends_on &&
+        a->publicity_ends_on[0])
+        printf("publicity ends: %s at 24:00 Hangzhou time; then skillbase-deadlines certifies "
+               "the application (under four eyes: a proposal two operators confirm) unless an "
+               "objection is filed first; close-publicity is refused until then\n",
+               a->publicity_ends_on);
+    else if (a->state == SKILLBASE__STATE__UNDER_REVIEW && a->objection_open)
+        printf("publicity: stopped by an objection with %u working day%s used; dismissing it "
+               "resumes the rest, upholding it rejects the application\n",
+               a->publicity_days_used, a->publicity_days_used == 1 ? "" : "s");
+}
+
 int ctl_verb_show(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -116,6 +136,8 @@ int ctl_verb_show(ctl *c, const verb *v, char **args)
         return r;
     if (ctl_print_record(&c->out, reply->record) < 0)
         r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
+    else if (!c->out.json)
+        print_publicity(reply->record);
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }

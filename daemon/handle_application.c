@@ -148,6 +148,9 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     rc = sb__check_transition(call, old, action, &t);
     if (rc)
         return rc;
+    /* publicity runs its course: no certification before its end */
+    if (action == SB_ACT_CLOSE_PUBLICITY && (rc = sb__publicity_check_over(call, old->application)))
+        return rc;
     /* only application rows reach here: the sub-base has none of these actions */
     Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)

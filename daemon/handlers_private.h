@@ -113,6 +113,11 @@ int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
  * remind_days before it, and the overdue notice after it). Called when a
  * sub-base is certified or passes an assessment, after its change. */
 int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b);
+/* Refuse (WRONG_STATE, naming the end date and the working days left)
+ * when the publicity window of `a`, as the daemon counts it on its own
+ * calendar, has not ended: 24:00 Hangzhou of its last working day. 0 when it
+ * has. No override (二(三)2 经公示无异议后). */
+int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a);
 int sb__handle_schedule_publicity(sb_call *call);
 int sb__handle_assessment_reminder(sb_call *call);
 

@@ -63,6 +63,11 @@ sb_setup() {
     mkdir -p "$SB_STATE" "$SB_WORK"
     export SKILLBASE_ENDPOINT="ipc://$SB_STATE/command.sock"
     export SKILLBASE_ACTOR=e2e
+    # Every program the test starts reads its clock from this file
+    # (common/sb_clock.h): "real" follows the real time; sb_backdated moves
+    # it back while publicity starts, so the window has run its course by now.
+    export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
+    printf 'real\n' >"$SKILLBASE_TEST_CLOCK"
     # Keep ASan/UBSan reports on stderr (captured in the daemon log).
     export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
     trap sb_cleanup EXIT
@@ -355,9 +360,16 @@ sb_all_events() {
 
 # ------------------------------------------------------------ dates
 
-# Today in Hangzhou (UTC+8, no DST).
+# Today in Hangzhou (UTC+8, no DST) on the test clock.
 sb_today() {
-    date -u -d '+8 hours' +%F
+    local c
+    c=$(cat "$SKILLBASE_TEST_CLOCK" 2>/dev/null || true)
+    case "$c" in
+        real+*d) c=${c#real+}; date -u -d "+8 hours ${c%d} days" +%F ;;
+        [0-9][0-9][0-9][0-9]-*T*) printf '%s\n' "${c%%T*}" ;;
+        [0-9]*) date -u -d "@$(((c + 8 * 3600000) / 1000))" +%F ;;
+        *) date -u -d '+8 hours' +%F ;;
+    esac
 }
 
 # Two years after a YYYY-MM-DD date (29 Feb -> 28 Feb).
@@ -367,10 +379,13 @@ sb_plus_two_years() {
     printf '%04d-%s\n' $((10#$y + 2)) "$md"
 }
 
-# Assert a date field is today (tolerating a Hangzhou midnight during the test).
+# Assert a date field is the test clock's today (tolerating a Hangzhou
+# midnight during the test).
 assert_today() { # GOT WHAT
-    if [ "$1" != "$SB_DAY0" ] && [ "$1" != "$(sb_today)" ]; then
-        sb_fail "${2:-date}: expected today ($SB_DAY0), got '$1'"
+    local today
+    today=$(sb_today)
+    if [ "$1" != "$today" ] && [ "$1" != "$(date -u -d "$today 1 day ago" +%F)" ]; then
+        sb_fail "${2:-date}: expected today ($today), got '$1'"
     fi
 }
 SB_DAY0=$(date -u -d '+8 hours' +%F)
@@ -438,7 +453,39 @@ sb_apply() { # N [JQ-FILTER] [ctl options...]
     ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
 }
 
-# Drive an application to a state: sb_drive ID STATE (from applied).
+# Write the test clock (a Hangzhou time "YYYY-MM-DDTHH:MM", "real" or
+# "real-Nd"), atomically.
+sb_clock_set() { # TEXT
+    printf '%s\n' "$1" >"$SKILLBASE_TEST_CLOCK.new"
+    mv "$SKILLBASE_TEST_CLOCK.new" "$SKILLBASE_TEST_CLOCK"
+}
+
+# Move the test clock DAYS days forward: "real" or "real+Nd" by days, a
+# date-time ("YYYY-MM-DDTHH:MM[:SS]") or a number of ms likewise. Time never
+# runs backwards for the daemon, so its log stays in time order.
+sb_clock_forward() { # DAYS
+    local was next n
+    was=$(cat "$SKILLBASE_TEST_CLOCK" 2>/dev/null || true)
+    case "$was" in
+        real) next=real+$1d ;;
+        real+*d) n=${was#real+}; next=real+$((${n%d} + $1))d ;;
+        [0-9][0-9][0-9][0-9]-*T*) next=$(date -u -d "${was/T/ } $1 days" +%FT%H:%M:%S) ;;
+        [0-9]*) next=$((was + $1 * 86400000)) ;;
+        *) sb_fail "internal: sb_clock_forward: test clock '$was' not understood" ;;
+    esac
+    sb_clock_set "$next"
+}
+
+# Let a publicity window that began on the clock's today run its course
+# (二(三)2: the longest window the default configuration makes is a week and
+# a half even over the Spring Festival).
+sb_publicity_over() {
+    sb_clock_forward 30
+}
+
+# Drive an application to a state: sb_drive ID STATE (from applied). To
+# reach certified the clock moves past the publicity window first
+# (sb_publicity_over).
 sb_drive() {
     local id=$1 to=$2
     case "$to" in
@@ -448,6 +495,7 @@ sb_drive() {
     [ "$to" != under_review ] || return 0
     ctl evaluate "$id" --pass -r "meets 二(二)" >/dev/null
     [ "$to" != in_publicity ] || return 0
+    sb_publicity_over
     ctl close-publicity "$id" -r "no objection" >/dev/null
     [ "$to" = certified ] || sb_fail "internal: sb_drive cannot reach $to"
 }

@@ -84,6 +84,7 @@ assert_json "$(ctl --json history "$id")" length 2 "events after the race"
 run_many bare evaluate "$id" --pass -r "race"
 assert_eq 1 "$(count_rc bare 0)" "concurrent evaluate --pass that won"
 all_failures_are bare wrong_state
+sb_publicity_over
 run_many close close-publicity "$id"
 assert_eq 1 "$(count_rc close 0)" "concurrent close-publicity that won"
 all_failures_are close wrong_state

@@ -6,9 +6,9 @@
 # stopped with SIGTERM finishes the job in hand and says goodbye; a worker
 # started before its daemon connects once the daemon is up.
 #
-# Each scenario drives a new application to publicity (three notify jobs)
-# and lets test workers answer every job with close_publicity: the first
-# to run certifies the application, the others are refused (wrong_state)
+# Each scenario drives a new application to publicity (three notify jobs),
+# moves the clock past its window, and lets test workers answer every job
+# with close_publicity: the first to run certifies the application, the others are refused (wrong_state)
 # and are done all the same. "Applied once" is one application.certified
 # event, whatever ran twice.
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
@@ -28,10 +28,11 @@ all_finished() {
     [ -z "$("$SKILLBASECTL" --json jobs --type notify |
         jq -r '.[] | select(.state == "queued" or .state == "leased") | .id')" ]
 }
-publicity() { # N: a new application in publicity; prints its id
+publicity() { # N: a new application whose publicity has run its course; prints its id
     local id
     id=$(sb_apply "$1")
     sb_drive "$id" in_publicity
+    sb_publicity_over
     printf '%s\n' "$id"
 }
 
@@ -99,11 +100,12 @@ assert_json "$(job_json "$id")" .attempt 1
 assert_contains "$(cat "$SB_TMP/daemon.w-polite.err")" "stopping" "the worker's log"
 
 # ---- a worker started before its daemon connects once the daemon is up
+# (the application's jobs wait in the store, its publicity already over)
+app=$(publicity 5)
 sb_stop_daemon TERM
 start_worker early --command close_publicity
 sleep 0.5
 jobs_start_daemon
-app=$(publicity 5)
 wait_for 60 "$app certified by the early worker" record_is "$app" certified
 wait_for 30 "every job finished" all_finished
 stop_worker early

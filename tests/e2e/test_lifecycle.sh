@@ -36,6 +36,14 @@ assert_match "$out" "^$app: in_publicity \\(version 3\\)" "evaluate --pass outpu
 rec=$(sb_show "$app")
 assert_today "$(jget "$rec" .publicity_started_on)" "publicity_started_on"
 
+# publicity runs its course (二(三)2): refused before the window ends
+# (test_publicity_course.sh tries every day of a window)
+ends=$(jget "$rec" .publicity_ends_on)
+assert_match "$ends" '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' "publicity_ends_on, counted by the daemon"
+sb_ctl_fails 1 wrong_state close-publicity "$app" -r "too early"
+assert_contains "$SB_ERR" "ends on $ends at 24:00" "early close-publicity names the end"
+assert_eq 3 "$(sb_version "$app")" "version after a refused close-publicity"
+sb_publicity_over
 out=$(ctl --as alice close-publicity "$app" -r "publicity over, no objection")
 assert_match "$out" "^$app: certified \\(version 4\\)" "close-publicity output"
 assert_contains "$out" "sub-base base-000001" "close-publicity names the sub-base it created"
@@ -166,6 +174,9 @@ rec=$(sb_show "$o1")
 assert_json "$rec" '.objection_open // false' false "objection closed after dismissal"
 assert_json "$rec" .objections 1
 assert_today "$(jget "$rec" .publicity_started_on)" "publicity restarted"
+sb_ctl_fails 1 wrong_state close-publicity "$o1"
+assert_contains "$SB_ERR" "ends on $(jget "$rec" .publicity_ends_on) at 24:00" "close before the resumed window ends"
+sb_publicity_over
 out=$(ctl close-publicity "$o1")
 assert_match "$out" "^$o1: certified \\(version 6\\)" "close-publicity after a dismissed objection"
 assert_json "$(sb_show "$o1")" .base_id base-000003

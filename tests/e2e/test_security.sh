@@ -79,6 +79,9 @@ as_fails market-registry 1 forbidden show "$app"
 as market-registry status >/dev/null
 
 # ------------------------------------------------------------ four eyes: certification
+# a proposal only once publicity has run its course (二(三)2)
+as_fails alice 1 wrong_state close-publicity "$app"
+sb_publicity_over
 out=$(as alice close-publicity "$app")
 assert_contains "$out" "prop-000001" "close-publicity makes a proposal"
 assert_state "$app" in_publicity

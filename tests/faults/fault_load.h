@@ -7,7 +7,10 @@
  * dismissed by ingest], close_publicity (certified, creating the
  * sub-base), [a competition hosted and a service delivered, by ingest],
  * assess; then a fresh
- * credit code. Every write carries an idempotency key (ingests their own
+ * credit code. Publicity runs its course first (二(三)2): when the lanes
+ * certify and SKILLBASE_TEST_CLOCK names the daemon's test clock, the load
+ * moves it on (sb_drive.h) and a lane closes publicity only once the clock
+ * has stepped since its publicity (re)started. Every write carries an idempotency key (ingests their own
  * event id).
  *
  * Retries are the client library's (Lazy Pirate): a request unanswered

@@ -375,6 +375,9 @@ void sb_tk_application_to(sb_tk_daemon *d, const char *credit_code, Skillbase__S
     Skillbase__State now = r->record->application->state;
     skillbase__reply__free_unpacked(r, NULL);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && now != state; i++) {
+        /* publicity runs its course (二(三)2) before it may be closed */
+        if (steps[i].command == SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY)
+            d->now_ms += SB_TK_PUBLICITY_OVER_MS;
         r = sb_tk_transition(d, steps[i].command, id, "ok", 0);
         sb_tk_assert_ok(r);
         assert_int_equal(r->result_case, SKILLBASE__REPLY__RESULT_RECORD);

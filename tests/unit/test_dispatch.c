@@ -48,6 +48,8 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
         assert_int_equal(r->record->application->state, want[i]);
         assert_int_equal(r->record->application->version, (uint64_t)i + 2);
         skillbase__reply__free_unpacked(r, NULL);
+        if (steps[i] == SKILLBASE__REQUEST__COMMAND_EVALUATE)
+            d->now_ms += SB_TK_PUBLICITY_OVER_MS; /* 2026-04-09: publicity is over */
     }
     Skillbase__Reply *h = sb_tk_show(d, "app-000001");
     Skillbase__Record *app = h->record;
@@ -62,8 +64,8 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
     assert_string_equal(b->name, "杭州市公共实训基地精工机械分基地");
     assert_string_equal(b->plaque, "杭州市高技能人才公共实训基地");
     assert_string_equal(b->certificate_no, "HZPTB-2026-001");
-    assert_string_equal(b->certified_on, "2026-03-10");
-    assert_string_equal(b->next_assessment_due, "2028-03-10");
+    assert_string_equal(b->certified_on, "2026-04-09");
+    assert_string_equal(b->next_assessment_due, "2028-04-09");
     assert_string_equal(b->application_id, "app-000001");
     skillbase__reply__free_unpacked(h, NULL);
 

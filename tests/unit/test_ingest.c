@@ -180,7 +180,7 @@ static void competition_is_recorded_without_a_transition(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* a date in the future is refused */
-    c.held_on = "2026-03-11";
+    c.held_on = "2026-04-10"; /* the clock is at 2026-04-09 (sb_tk_certified_base) */
     in.event_id = "c-8";
     r = ingest(d, &in);
     assert_int_equal(r->code, SB_INVALID);
