@@ -55,6 +55,7 @@ typedef struct {
     const char *keys_file;  /* --keys FILE, else $SKILLBASE_KEYS (the keys verb) */
     const char *role, *public_key, *types; /* keys add */
     bool all;               /* proposals --all */
+    bool adverse_impact;    /* ingest --adverse-impact */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
     ctl_output out;
     sb_client *client; /* opened at the first call */

@@ -49,7 +49,7 @@ static const verb verbs[] = {
      "events [--from SEQ] [--to SEQ] [--limit N] [--topic PREFIX] [--follow]"},
     {"ingest", ctl_verb_ingest, 0, false, CMD(INGEST),
      "ingest --source S --id ID --type T --entity X [-r TEXT] [--occurred-on DATE] "
-     "[-f PAYLOAD.json]"},
+     "[--adverse-impact] [-f PAYLOAD.json]"},
     {"status", ctl_verb_status, 0, false, CMD(STATUS), "status"},
     {"record-service", ctl_verb_record_service, 0, false, CMD(RECORD_SERVICE),
      "record-service -f SERVICE.json [--base ID]"},
@@ -105,7 +105,8 @@ enum {
     OPT_ROLE,
     OPT_PUBLIC_KEY,
     OPT_TYPES,
-    OPT_ALL
+    OPT_ALL,
+    OPT_ADVERSE_IMPACT
 };
 
 static const struct option long_options[] = {
@@ -147,6 +148,7 @@ static const struct option long_options[] = {
     {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
     {"types", required_argument, NULL, OPT_TYPES},
     {"all", no_argument, NULL, OPT_ALL},
+    {"adverse-impact", no_argument, NULL, OPT_ADVERSE_IMPACT},
     {NULL, 0, NULL, 0},
 };
 
@@ -175,6 +177,8 @@ static void print_help(void)
            "      --event-endpoint EP    events --follow: the daemon's event stream\n"
            "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
            "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
+           "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
+           "                             impact (五(三)3; without it: a warning, no revocation)\n"
            "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
            "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
            "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
@@ -294,6 +298,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_ALL:
         c->all = true;
+        break;
+    case OPT_ADVERSE_IMPACT:
+        c->adverse_impact = true;
         break;
     case OPT_JSON_LINES:
         c->json_lines = true;

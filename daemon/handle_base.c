@@ -1,7 +1,9 @@
-/* Handlers of the sub-base (分基地) machine: assessment (二(三)2, 附件3) and
- * revocation (五(三)). */
+/* Handlers of the sub-base (分基地) machine: assessment (五(一), grades 五(二))
+ * and revocation (五(二), 五(三)). Every 不合格 is a result: a revocation
+ * records an assessment result of grade fail with its cause. */
 #include <string.h>
 
+#include "access.h"
 #include "handlers_private.h"
 #include "sb_error.h"
 
@@ -12,6 +14,30 @@ static int load_base(sb_call *call, const char *id, sb_action action, Skillbase_
 {
     int rc = sb__load(call, id, ret_old);
     return rc ? rc : sb__check_transition(call, *ret_old, action, ret_t);
+}
+
+/* Append result `a` to the sub-base's results (the record is a shallow
+ * copy of the stored one: the array is copied). */
+static int add_result(sb_call *call, Skillbase__Base *b, Skillbase__Assessment *a)
+{
+    Skillbase__Assessment **list =
+        sb_arena_alloc(call->arena, (b->n_assessments + 1) * sizeof *list);
+    if (!list)
+        return SB_E(SB_INTERNAL);
+    if (b->n_assessments)
+        memcpy(list, b->assessments, b->n_assessments * sizeof *list);
+    list[b->n_assessments] = a;
+    b->assessments = list;
+    b->n_assessments++;
+    b->total = a->total;
+    b->grade = a->grade;
+    return 0;
+}
+
+/* True when the caller may revoke (the role of revoke: an operator). */
+static bool may_revoke(const sb_call *call)
+{
+    return !call->caller || (call->caller->role & SB_ROLE_OPERATOR);
 }
 
 static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause cause)
@@ -34,6 +60,14 @@ int sb__handle_assess(sb_call *call)
         return sb__fail_problems(call, SB_INVALID, &problems, "assessment refused");
 
     sb_action action = sb_rules_grade_passes(score.grade) ? SB_ACT_ASSESS_PASS : SB_ACT_ASSESS_FAIL;
+    /* 五(二): a result under 60 revokes, so it takes the role of revoke
+     * (and, with [four_eyes] revoke, a second operator: four_eyes.c) */
+    if (action == SB_ACT_ASSESS_FAIL && !may_revoke(call))
+        return sb_call_fail(call, SB_FORBIDDEN,
+                            "assess: a total of %u is under 60 and revokes %s (五(二)); that needs "
+                            "the role of revoke (operator), not %s",
+                            score.total, c->id ? c->id : "the sub-base",
+                            sb_access_role_name(call->caller->role));
     Skillbase__Record *old;
     const sb_transition *t;
     rc = load_base(call, c->id, action, &old, &t);
@@ -57,18 +91,12 @@ int sb__handle_assess(sb_call *call)
     a->grade = score.grade;
     a->assessed_on = sb__today(call);
     a->assessor = (char *)call->actor;
-
-    Skillbase__Assessment **list =
-        sb_arena_alloc(call->arena, (b->n_assessments + 1) * sizeof *list);
-    if (!list)
-        return SB_E(SB_INTERNAL);
-    if (b->n_assessments)
-        memcpy(list, b->assessments, b->n_assessments * sizeof *list);
-    list[b->n_assessments] = a;
-    b->assessments = list;
-    b->n_assessments++;
-    b->total = score.total;
-    b->grade = score.grade;
+    a->reason = (char *)(c->reason ? c->reason : "");
+    if (action == SB_ACT_ASSESS_FAIL)
+        a->cause = SKILLBASE__CAUSE__ASSESSMENT_FAILED;
+    rc = add_result(call, b, a);
+    if (rc)
+        return rc;
     b->state = t->to;
     if (t->effects & SB_FX_WITHDRAW_PLAQUE) {
         withdraw_plaque(call, b, SKILLBASE__CAUSE__ASSESSMENT_FAILED);
@@ -108,6 +136,19 @@ int sb__handle_revoke(sb_call *call)
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
+    /* 五(三) 考核结果直接认定为不合格: the result of the current cycle is a
+     * fail, with its cause (no scores) */
+    Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
+    if (!a)
+        return SB_E(SB_INTERNAL);
+    skillbase__assessment__init(a);
+    a->grade = SKILLBASE__GRADE__FAIL;
+    a->cause = c->cause;
+    a->reason = c->reason;
+    a->assessed_on = sb__today(call);
+    a->assessor = (char *)call->actor;
+    if (!a->assessed_on || (rc = add_result(call, b, a)))
+        return rc ? rc : SB_E(SB_INTERNAL);
     b->state = t->to;
     withdraw_plaque(call, b, c->cause);
     rc = sb__commit_change(call, rec, old, "revoke", t->from, c->reason);
