@@ -30,9 +30,10 @@
 #include "bench_stats.h"
 
 /* The credit codes of the benchmark's applications: "91" (an enterprise),
- * a Hangzhou-like registration area, then the shared counter spelled over
- * the remaining ten characters (sb_drive_ccode_make; 31^10 ~ 8e14 codes). */
-#define BENCH_CCODE_PREFIX "9133010"
+ * the division code of Hangzhou (330100), then the shared counter spelled
+ * over the organisation code's first eight characters (sb_drive_ccode_make;
+ * 31^8 ~ 8.5e11 codes). */
+#define BENCH_CCODE_PREFIX "91330100"
 
 
 typedef struct {

@@ -278,11 +278,25 @@ char sb_drive_ccode_check(const char *body)
     return alphabet[(31 - sum % 31) % 31];
 }
 
+/* GB 11714-1997: the check digit of an organisation code's first eight
+ * characters (weights 3 7 9 10 5 8 4 2; 11 - sum mod 11, 10 is X, 11 is 0). */
+static char org_check(const char *body8)
+{
+    static const unsigned w[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    unsigned sum = 0;
+    for (int i = 0; i < 8; i++) {
+        char c = body8[i];
+        sum += w[i] * (c >= '0' && c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'A' + 10));
+    }
+    unsigned d = 11 - sum % 11;
+    return d == 10 ? 'X' : d == 11 ? '0' : (char)('0' + d);
+}
+
 uint64_t sb_drive_ccode_space(const char *prefix)
 {
     size_t len = strlen(prefix);
     uint64_t space = 1;
-    for (size_t i = len; i < 17; i++) {
+    for (size_t i = len; i < 16; i++) {
         if (space > UINT64_MAX / 31)
             return UINT64_MAX;
         space *= 31;
@@ -294,13 +308,14 @@ void sb_drive_ccode_make(const char *prefix, uint64_t n, char out[SB_DRIVE_CCODE
 {
     size_t len = strlen(prefix);
     uint64_t space = sb_drive_ccode_space(prefix);
-    if (len > 16)
-        len = 16;
+    if (len > 15)
+        len = 15;
     memcpy(out, prefix, len);
     if (space != UINT64_MAX)
         n %= space;
-    for (int i = 16; i >= (int)len; i--, n /= 31)
+    for (int i = 15; i >= (int)len; i--, n /= 31)
         out[i] = alphabet[n % 31];
+    out[16] = org_check(out + 8);
     out[17] = sb_drive_ccode_check(out);
     out[18] = '\0';
 }

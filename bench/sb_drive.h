@@ -106,16 +106,19 @@ int sb_drive_pack(Skillbase__Request *req, uint8_t *buf, size_t cap, size_t *ret
  * (NUL) when the body holds a character outside the alphabet. */
 char sb_drive_ccode_check(const char *body17);
 
-/* A valid code: `prefix` (at most 16 characters of the alphabet, e.g.
- * "9133" for a Hangzhou enterprise), then n spelled in the 31 symbols of
- * the alphabet over the rest of the 17-character body (n taken modulo
- * sb_drive_ccode_space(prefix)), then the check character. Distinct n
- * below the space give distinct codes. out gets SB_DRIVE_CCODE_LEN + 1
- * bytes. */
+/* A code valid in every part: `prefix` (8 to 15 characters: the
+ * registration-authority pair and the six-digit division code, e.g.
+ * "91330100" for an enterprise registered in Hangzhou), then n spelled in
+ * the 31 symbols of the alphabet over the rest of the organisation code's
+ * first eight characters (n taken modulo sb_drive_ccode_space(prefix)),
+ * its GB 11714-1997 check digit, then the GB 32100-2015 check character.
+ * Distinct n below the space give distinct codes. out gets
+ * SB_DRIVE_CCODE_LEN + 1 bytes. */
 void sb_drive_ccode_make(const char *prefix, uint64_t n, char out[SB_DRIVE_CCODE_LEN + 1]);
 
 /* How many codes sb_drive_ccode_make spells after this prefix: 31 to the
- * power of the positions left (UINT64_MAX when that does not fit). */
+ * power of the positions left before the organisation code's check digit
+ * (UINT64_MAX when that does not fit). */
 uint64_t sb_drive_ccode_space(const char *prefix);
 
 /* ---------------------------------------------------------------- odds and ends */

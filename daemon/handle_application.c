@@ -62,6 +62,15 @@ int sb__handle_apply(sb_call *call)
         return rc;
     /* store the district under its canonical Chinese name */
     form->unit->district = (char *)sb_rules_district(form->unit->district);
+    /* a declared district the code's division disagrees with: a warning */
+    char warning[SB_PROBLEM_LEN];
+    if (sb_rules_district_disagrees(form->unit->credit_code, form->unit->district, warning,
+                                    sizeof warning)) {
+        app->warnings = sb_arena_alloc(call->arena, sizeof *app->warnings);
+        if (!app->warnings || !(app->warnings[0] = sb_arena_strdup(call->arena, warning)))
+            return SB_E(SB_INTERNAL);
+        app->n_warnings = 1;
+    }
     app->id = sb_arena_strdup(call->arena, id);
     app->version = 1;
     app->state = t->to;

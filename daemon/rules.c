@@ -124,6 +124,51 @@ static int credit_value(char c)
     return hit ? (int)(hit - credit_alphabet) : -1;
 }
 
+/* GB 32100-2015 表1: the registration authority (character 1) and the
+ * kinds of body it registers (character 2). */
+static bool registration_pair_ok(char authority, char kind)
+{
+    static const struct {
+        char authority;
+        const char *kinds;
+    } pairs[] = {
+        {'1', "1239"},   /* 机构编制: 机关, 事业单位, 群众团体, 其他 */
+        {'2', "19"},     /* 外交 */
+        {'3', "123459"}, /* 司法行政: 律师事务所 … 仲裁委员会, 其他 */
+        {'4', "19"},     /* 文化 */
+        {'5', "1239"},   /* 民政: 社会团体, 民办非企业单位, 基金会, 其他 */
+        {'6', "129"},    /* 旅游 */
+        {'7', "129"},    /* 宗教 */
+        {'8', "19"},     /* 工会 */
+        {'9', "123"},    /* 市场监管 (工商): 企业, 个体工商户, 农民专业合作社 */
+        {'A', "19"},     /* 中央军委改革和编制办公室 */
+        {'N', "1239"},   /* 农业农村: 集体经济组织 */
+        {'Y', "1"},      /* 其他 */
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
+        if (pairs[i].authority == authority)
+            return kind && strchr(pairs[i].kinds, kind) != NULL;
+    return false;
+}
+
+/* GB 11714-1997: the check digit of an organisation code's first eight
+ * characters (digits 0-9, letters A-Z as 10-35; weights 3 7 9 10 5 8 4 2;
+ * 11 - sum mod 11, where 10 is X and 11 is 0). */
+char sb_rules_gb11714_check(const char *body8)
+{
+    static const unsigned weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    unsigned sum = 0;
+    for (int i = 0; i < 8; i++) {
+        char c = body8[i];
+        unsigned v = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                     : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A' + 10)
+                                            : 0;
+        sum += v * weights[i];
+    }
+    unsigned d = 11 - sum % 11;
+    return d == 10 ? 'X' : d == 11 ? '0' : (char)('0' + d);
+}
+
 /* Characters as a person counts them, so a full-width character in the code
  * does not make "19 characters" out of 18. */
 static size_t utf8_chars(const char *s)
@@ -178,6 +223,94 @@ bool sb_rules_credit_code_valid(const char *code, sb_problems *problems)
                         credit_alphabet[check]);
         return false;
     }
+    if (!registration_pair_ok(code[0], code[1])) {
+        sb_problems_add(problems,
+                        "unit.credit_code: registration authority %c%c (characters 1-2) is not a "
+                        "valid pair of GB 32100-2015 (e.g. 91 an enterprise registered by market "
+                        "regulation, 12 a public institution, 52 a private non-enterprise unit)",
+                        code[0], code[1]);
+        return false;
+    }
+    for (int i = 2; i < 8; i++)
+        if (code[i] < '0' || code[i] > '9') {
+            sb_problems_add(problems,
+                            "unit.credit_code: administrative-division code %.6s (characters "
+                            "3-8) is not six digits (GB/T 2260)",
+                            code + 2);
+            return false;
+        }
+    char org_check = sb_rules_gb11714_check(code + 8);
+    if (code[16] != org_check) {
+        sb_problems_add(problems,
+                        "unit.credit_code: organisation code %.9s (characters 9-17) has check "
+                        "digit %c, expected %c (GB 11714-1997)",
+                        code + 8, code[16], org_check);
+        return false;
+    }
+    return true;
+}
+
+/* 二(一) 杭州市内: the division codes of Hangzhou (GB/T 2260), those of
+ * districts since merged or renamed included — a code keeps the division it
+ * was issued in — with the districts a unit there may now declare. */
+static const struct {
+    const char *code;
+    const char *districts[3]; /* canonical names; none: not district-level */
+} hangzhou_divisions[] = {
+    {"330100", {NULL}},                     /* 杭州市 (city-level registry) */
+    {"330102", {"上城区"}},
+    {"330103", {"拱墅区"}},                 /* 下城区, merged into 拱墅区 (2021) */
+    {"330104", {"上城区", "钱塘区"}},       /* 江干区, divided (2021) */
+    {"330105", {"拱墅区"}},
+    {"330106", {"西湖区"}},
+    {"330108", {"滨江区"}},
+    {"330109", {"萧山区", "钱塘区"}},       /* part of it went to 钱塘区 (2021) */
+    {"330110", {"余杭区", "临平区"}},       /* 临平区 split from it (2021) */
+    {"330111", {"富阳区"}},
+    {"330112", {"临安区"}},
+    {"330113", {"临平区"}},
+    {"330114", {"钱塘区"}},
+    {"330122", {"桐庐县"}},
+    {"330127", {"淳安县"}},
+    {"330182", {"建德市"}},
+    {"330183", {"富阳区"}},                 /* 富阳市, now 富阳区 (2014) */
+    {"330185", {"临安区"}},                 /* 临安市, now 临安区 (2017) */
+};
+
+static int hangzhou_division(const char *code)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(hangzhou_divisions); i++)
+        if (strncmp(code + 2, hangzhou_divisions[i].code, 6) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool sb_rules_credit_code_in_hangzhou(const char *code, sb_problems *problems)
+{
+    if (hangzhou_division(code) >= 0 || strncmp(code + 2, "330000", 6) == 0 ||
+        strncmp(code + 2, "100000", 6) == 0)
+        return true;
+    sb_problems_add(problems,
+                    "unit.credit_code: administrative-division code %.6s (characters 3-8) is not "
+                    "in Hangzhou (3301xx) nor the provincial or national registry (330000, "
+                    "100000): units 杭州市内 only (二(一))",
+                    code + 2);
+    return false;
+}
+
+bool sb_rules_district_disagrees(const char *code, const char *district, char *buf, size_t len)
+{
+    int i = code && strlen(code) == CREDIT_CODE_LEN ? hangzhou_division(code) : -1;
+    if (i < 0 || !hangzhou_divisions[i].districts[0] || !district)
+        return false;
+    for (int k = 0; k < 3 && hangzhou_divisions[i].districts[k]; k++)
+        if (strcmp(district, hangzhou_divisions[i].districts[k]) == 0)
+            return false;
+    snprintf(buf, len,
+             "unit.district: %s is declared, but the credit code's division %.6s is %s%s%s",
+             district, code + 2, hangzhou_divisions[i].districts[0],
+             hangzhou_divisions[i].districts[1] ? " or " : "",
+             hangzhou_divisions[i].districts[1] ? hangzhou_divisions[i].districts[1] : "");
     return true;
 }
 
@@ -275,7 +408,8 @@ static void check_unit(const Skillbase__Unit *u, sb_problems *p)
     if (!u)
         u = &none;
     check_text(p, "unit.name", u->name, MAX_NAME, true);
-    sb_rules_credit_code_valid(u->credit_code, p);
+    if (sb_rules_credit_code_valid(u->credit_code, p))
+        sb_rules_credit_code_in_hangzhou(u->credit_code, p);
     if (!unit_type_eligible(u->type))
         sb_problems_add(p, "unit.type: unknown unit type (expected enterprise, university, "
                            "vocational_college, technical_school or other)");

@@ -36,11 +36,30 @@ void sb_problems_add(sb_problems *p, const char *fmt, ...) __attribute__((format
 
 /* ------------------------------------------------------------ identity */
 
-/* Check a 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet
- * (digits and upper-case letters without I, O, S, V, Z) with a correct
- * check character. Returns true when valid; otherwise false and, when
- * `problems` is non-NULL, one problem naming what is wrong. */
+/* Check a 统一社会信用代码 in every part: 18 characters from the GB
+ * 32100-2015 alphabet (digits and upper-case letters without I, O, S, V, Z)
+ * with a correct check character; a valid registration-authority pair
+ * (characters 1-2); a six-digit administrative-division code (3-8); an
+ * organisation code (9-17) whose last character is its GB 11714-1997 check
+ * digit. Returns true when valid; otherwise false and, when `problems` is
+ * non-NULL, one problem naming the part that is wrong. Anywhere in China:
+ * the applying unit is checked for Hangzhou besides. */
 bool sb_rules_credit_code_valid(const char *code, sb_problems *problems);
+
+/* The GB 11714-1997 check digit ('0'-'9' or 'X') of the first eight
+ * characters of an organisation code. */
+char sb_rules_gb11714_check(const char *body8);
+
+/* 二(一) 杭州市内, for the applying unit of a valid code: its division code
+ * is a Hangzhou division (3301xx, codes of districts since merged
+ * included) or the provincial or national registry (330000, 100000).
+ * Otherwise false and one problem naming the division code. */
+bool sb_rules_credit_code_in_hangzhou(const char *code, sb_problems *problems);
+
+/* True, with a warning sentence in buf, when the code's division is a
+ * district-level one and `district` (a canonical name) is not a district a
+ * unit registered there may now belong to. A warning, not a refusal. */
+bool sb_rules_district_disagrees(const char *code, const char *district, char *buf, size_t len);
 
 /* The canonical Chinese name of a Hangzhou district, county or county-level
  * city, given its Chinese name (e.g. "西湖区") or pinyin ("xihu",

@@ -420,9 +420,33 @@ sb_credit_code() {
     printf '%s%s\n' "$1" "$(sb_cc_check "$1")"
 }
 
-# The N-th distinct valid credit code of a test (N < 10^7).
+# The GB 11714-1997 check digit of an organisation code's first eight
+# characters.
+sb_org_check() {
+    local body=$1 sum=0 i c v w=(3 7 9 10 5 8 4 2) d
+    for ((i = 0; i < 8; i++)); do
+        c=${body:i:1}
+        case "$c" in
+            [0-9]) v=$c ;;
+            *) v=$(($(printf '%d' "'$c") - 55)) ;;
+        esac
+        sum=$((sum + v * w[i]))
+    done
+    d=$((11 - sum % 11))
+    case "$d" in
+        10) printf 'X\n' ;;
+        11) printf '0\n' ;;
+        *) printf '%s\n' "$d" ;;
+    esac
+}
+
+# The N-th distinct credit code of a test (N < 10^6), valid in every part:
+# an enterprise (91) registered in Hangzhou (330100), organisation code
+# MA + N in six digits + its GB 11714 check digit, the GB 32100 check.
 sb_cc() {
-    sb_credit_code "$(printf '91330100MA%07d' "$1")"
+    local org
+    org=$(printf 'MA%06d' "$1")
+    sb_credit_code "91330100$org$(sb_org_check "$org")"
 }
 
 # ------------------------------------------------------------ inputs

@@ -160,7 +160,7 @@ void sb_tk__assert_ok(Skillbase__Reply *r, bool free_it, const char *file, int l
 /* ------------------------------------------------------------ applications */
 
 /* The credit code of the README's example unit (valid). */
-#define SB_TK_CREDIT_CODE "91350100M000100Y43"
+#define SB_TK_CREDIT_CODE "91330100M000100Y4T"
 #define SB_TK_CREDIT_LEN 18
 
 /* A valid 统一社会信用代码: the 17 characters of `body` and the check

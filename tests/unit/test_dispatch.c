@@ -95,7 +95,7 @@ static void refused_request_in_a_batch_does_not_spoil_the_others(void **state)
     sb_tk_daemon *d = *state;
     sb_tk_form p1, p2;
     sb_tk_form_init(&p1, SB_TK_CREDIT_CODE);
-    sb_tk_form_init(&p2, "91330100MA2KXXXX0X"); /* bad check character */
+    sb_tk_form_init(&p2, "91330100MAKXXXX03X"); /* bad check character */
     assert_int_equal(sb_store_begin(d->store, true, &d->batch), 0);
     Skillbase__Reply *r1 = sb_tk_apply(d, &p1, NULL);
     Skillbase__Reply *r2 = sb_tk_apply(d, &p2, NULL);
@@ -197,7 +197,7 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
 
     d->ctx.find = NULL;
     char cc[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA2KXXXX0", cc);
+    sb_tk_credit_code("91330100MAKXXXX03", cc);
     sb_tk_form p2;
     sb_tk_form_init(&p2, cc);
     Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);

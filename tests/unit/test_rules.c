@@ -50,7 +50,7 @@ static void valid_credit_codes_are_accepted(void **state)
 static void check_value_31_is_written_as_0(void **state)
 {
     (void)state;
-    assert_true(sb_rules_credit_code_valid("123300000024989720", NULL));
+    assert_true(sb_rules_credit_code_valid("123300000024001710", NULL));
 }
 
 static void credit_code_with_wrong_check_character_is_refused(void **state)
@@ -89,6 +89,69 @@ static void credit_code_with_letter_outside_the_alphabet_is_refused(void **state
     assert_false(sb_rules_credit_code_valid("91350100I000100Y43", &p));
     sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 ('I') is not in the GB 32100-2015 "
                             "alphabet (digits and upper-case letters except I, O, S, V, Z)");
+}
+
+/* GB 11714-1997: characters 9-17 are an organisation code whose last
+ * character is its check digit. */
+static void credit_code_with_wrong_organisation_check_digit_is_refused(void **state)
+{
+    (void)state;
+    sb_problems p = {0};
+    assert_false(sb_rules_credit_code_valid("91330100MA27XK9W1P", &p));
+    sb_tk_assert_only_problem(&p, "unit.credit_code: organisation code MA27XK9W1 (characters "
+                                  "9-17) has check digit 1, expected 0 (GB 11714-1997)");
+    assert_int_equal(sb_rules_gb11714_check("MA27XK9W"), '0');
+    assert_int_equal(sb_rules_gb11714_check("79965505"), '8');
+    assert_int_equal(sb_rules_gb11714_check("MA2H4G7K"), 'X');
+}
+
+/* GB 32100-2015 表1: 9 (market regulation) registers 1-3 only. */
+static void credit_code_with_invalid_registration_pair_is_refused(void **state)
+{
+    (void)state;
+    sb_problems p = {0};
+    assert_false(sb_rules_credit_code_valid("94330100MA27XK9W0B", &p));
+    assert_non_null(strstr(p.text[0], "registration authority 94 (characters 1-2) is not a valid pair"));
+    sb_problems q = {0};
+    assert_false(sb_rules_credit_code_valid("9133A100MA27XK9W0G", &q));
+    assert_non_null(strstr(q.text[0], "administrative-division code 33A100 (characters 3-8) is not six digits"));
+}
+
+/* 二(一) 杭州市内: Hangzhou divisions (merged districts' old codes too), or
+ * the provincial or national registry; Fuzhou (3501xx) is refused. */
+static void applying_units_must_be_registered_in_hangzhou(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {"91330100MA27XK9W0L", "91330103MA27XK9W00", "91330104MA27XK9W0E", "52330000MA27XK9W0G", "91100000MA27XK9W0M"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        sb_problems p = {0};
+        assert_true(sb_rules_credit_code_valid(ok[i], &p));
+        assert_true(sb_rules_credit_code_in_hangzhou(ok[i], &p));
+        assert_int_equal(p.count, 0);
+    }
+    sb_problems p = {0};
+    assert_true(sb_rules_credit_code_valid("91350100MA27XK9W0W", &p)); /* a valid code ... */
+    assert_false(sb_rules_credit_code_in_hangzhou("91350100MA27XK9W0W", &p)); /* ... from Fuzhou */
+    sb_tk_assert_only_problem(&p, "unit.credit_code: administrative-division code 350100 "
+                                  "(characters 3-8) is not in Hangzhou (3301xx) nor the provincial "
+                                  "or national registry (330000, 100000): units 杭州市内 only (二(一))");
+}
+
+/* A declared district that disagrees with a district-level division code
+ * is a warning: 下城区 (330103) merged into 拱墅区, 江干区 (330104) divided. */
+static void district_disagreement_is_a_warning(void **state)
+{
+    (void)state;
+    char w[SB_PROBLEM_LEN];
+    assert_false(sb_rules_district_disagrees("91330103MA27XK9W00", "拱墅区", w, sizeof w));
+    assert_true(sb_rules_district_disagrees("91330103MA27XK9W00", "西湖区", w, sizeof w));
+    assert_string_equal(w, "unit.district: 西湖区 is declared, but the credit code's division "
+                           "330103 is 拱墅区");
+    assert_false(sb_rules_district_disagrees("91330104MA27XK9W0E", "钱塘区", w, sizeof w));
+    assert_true(sb_rules_district_disagrees("91330104MA27XK9W0E", "西湖区", w, sizeof w));
+    assert_non_null(strstr(w, "is 上城区 or 钱塘区"));
+    /* the city-level code carries no district */
+    assert_false(sb_rules_district_disagrees("91330100MA27XK9W0L", "西湖区", w, sizeof w));
 }
 
 static void lower_case_credit_code_is_refused(void **state)
@@ -466,6 +529,10 @@ int main(void)
         cmocka_unit_test(credit_code_of_wrong_length_is_refused),
         cmocka_unit_test(empty_credit_code_is_missing),
         cmocka_unit_test(credit_code_with_letter_outside_the_alphabet_is_refused),
+        cmocka_unit_test(credit_code_with_wrong_organisation_check_digit_is_refused),
+        cmocka_unit_test(credit_code_with_invalid_registration_pair_is_refused),
+        cmocka_unit_test(applying_units_must_be_registered_in_hangzhou),
+        cmocka_unit_test(district_disagreement_is_a_warning),
         cmocka_unit_test(lower_case_credit_code_is_refused),
         cmocka_unit_test(credit_code_with_full_width_digit_is_refused_at_its_position),
         cmocka_unit_test(every_district_is_known_by_its_chinese_name),
