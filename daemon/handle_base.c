@@ -101,7 +101,7 @@ int sb__handle_assess(sb_call *call)
     if (t->effects & SB_FX_WITHDRAW_PLAQUE) {
         withdraw_plaque(call, b, SKILLBASE__CAUSE__ASSESSMENT_FAILED);
     } else {
-        /* assessed every two years (二(三)2): the next is due two years on */
+        /* assessed every two years (五(一)): the next is due two years on */
         char due[SB_DATE_STRLEN];
         b->next_assessment_due = sb_arena_strdup(
             call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));

@@ -525,9 +525,10 @@ void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *pr
 
 /* ------------------------------------------------------------ assessment */
 
-/* 五(一) and 附件3: base part 基本建设, 制度建设, 实训管理, 公共服务 (100 points);
- * bonus part 承办技能大赛, 其他公益性服务 (20 points). The split within each
- * part is the bureau's configuration; these are the shipped defaults. */
+/* 五(一): base part 基本建设, 制度建设, 实训管理, 公共服务 (100 points); bonus
+ * part 承办技能大赛, 其他公益性服务 (20 points). The split within each part
+ * (附件3, not in the policy text) is the bureau's configuration; these are
+ * the shipped defaults. */
 static const char *const rubric_items[SB_RUBRIC_ITEMS] = {
     "basic_construction",  "system_construction", "training_management",
     "public_service",      "competition_hosting", "other_public_service",

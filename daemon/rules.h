@@ -1,10 +1,11 @@
 /* sb_rules: the policy's checks and formulas, pure (no I/O, no clock).
  *
- * Each function implements a clause of the Hangzhou sub-base policy
- * (杭人社发〔2024〕 sub-base rules, docs/policy-map.md maps clause to code):
- * eligibility of an application (二(二), 二(三)1), the unified social credit
- * code (GB 32100-2015), the districts of Hangzhou, the assessment rubric and
- * grades (附件3), and the naming of a certified sub-base (二(三)2).
+ * Each function implements a clause of 杭州市高技能人才公共实训基地体系建设实施办法
+ * (docs/policy-map.md maps clause to code): eligibility of an application
+ * (二(二), 二(三)1), the unified social credit code (GB 32100-2015, GB
+ * 11714-1997) and the units 杭州市内 (二(一)), the districts of Hangzhou, the
+ * assessment rubric (五(一); its split per item, 附件3, is not in the policy
+ * text) and grades (五(二)), and the naming of a certified sub-base (二(三)2).
  * This is the file a policy change touches.
  */
 #ifndef SB_RULES_H
