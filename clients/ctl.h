@@ -56,6 +56,7 @@ typedef struct {
     const char *role, *public_key, *types; /* keys add */
     bool all;               /* proposals --all */
     bool adverse_impact;    /* ingest --adverse-impact */
+    bool correct;           /* assess --correct */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
     ctl_output out;
     sb_client *client; /* opened at the first call */

@@ -73,6 +73,7 @@ int ctl_verb_assess(ctl *c, const verb *v, char **args)
     a.id = args[0];
     a.reason = (char *)c->reason;
     a.scores = (Skillbase__Scores *)scores;
+    a.correct = c->correct;
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
     r = ctl_run_write(c, &req);

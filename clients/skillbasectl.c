@@ -39,7 +39,7 @@ static const verb verbs[] = {
      "close-publicity ID [-r TEXT]"},
     {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
     {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
-    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT]"},
+    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT] [--correct -r REASON]"},
     {"revoke", ctl_verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
     {"show", ctl_verb_show, 1, false, CMD(SHOW), "show ID"},
     {"list", ctl_verb_list, 0, false, CMD(LIST),
@@ -106,7 +106,8 @@ enum {
     OPT_PUBLIC_KEY,
     OPT_TYPES,
     OPT_ALL,
-    OPT_ADVERSE_IMPACT
+    OPT_ADVERSE_IMPACT,
+    OPT_CORRECT
 };
 
 static const struct option long_options[] = {
@@ -149,6 +150,7 @@ static const struct option long_options[] = {
     {"types", required_argument, NULL, OPT_TYPES},
     {"all", no_argument, NULL, OPT_ALL},
     {"adverse-impact", no_argument, NULL, OPT_ADVERSE_IMPACT},
+    {"correct", no_argument, NULL, OPT_CORRECT},
     {NULL, 0, NULL, 0},
 };
 
@@ -177,6 +179,7 @@ static void print_help(void)
            "      --event-endpoint EP    events --follow: the daemon's event stream\n"
            "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
            "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
+           "      --correct              assess: replace this cycle's result (needs -r REASON)\n"
            "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
            "                             impact (五(三)3; without it: a warning, no revocation)\n"
            "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
@@ -301,6 +304,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_ADVERSE_IMPACT:
         c->adverse_impact = true;
+        break;
+    case OPT_CORRECT:
+        c->correct = true;
         break;
     case OPT_JSON_LINES:
         c->json_lines = true;

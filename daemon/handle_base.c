@@ -48,10 +48,54 @@ static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause 
     b->next_assessment_due = (char *)"";
 }
 
+/* The cycle of result a (recorded before schema 4 without one: derived
+ * from the day it was recorded). */
+static uint32_t cycle_of(const Skillbase__Assessment *a, sb_date certified_on)
+{
+    sb_date on;
+    if (a->cycle)
+        return a->cycle;
+    return a->assessed_on && sb_date_parse(a->assessed_on, &on) == 0
+               ? sb_rules_cycle(certified_on, on)
+               : 0;
+}
+
+/* The index of the standing (not superseded) result of `cycle`, or -1. */
+static int result_of_cycle(const Skillbase__Base *b, sb_date certified_on, uint32_t cycle)
+{
+    for (size_t i = 0; i < b->n_assessments; i++)
+        if (!b->assessments[i]->superseded && cycle_of(b->assessments[i], certified_on) == cycle)
+            return (int)i;
+    return -1;
+}
+
+static const char *grade_name(Skillbase__Grade g)
+{
+    static const char *const names[] = {"unspecified", "excellent", "good", "pass", "fail"};
+    return (unsigned)g < sizeof names / sizeof names[0] ? names[g] : "unknown";
+}
+
+/* The rubric in force, as Scores (the maxima a result was scored against). */
+static Skillbase__Scores *maxima_of(sb_call *call)
+{
+    Skillbase__Scores *m = sb_arena_alloc(call->arena, sizeof *m);
+    if (!m)
+        return NULL;
+    skillbase__scores__init(m);
+    const uint32_t *x = call->config->rubric.max;
+    m->basic_construction = x[0];
+    m->system_construction = x[1];
+    m->training_management = x[2];
+    m->public_service = x[3];
+    m->competition_hosting = x[4];
+    m->other_public_service = x[5];
+    return m;
+}
+
 int sb__handle_assess(sb_call *call)
 {
     const Skillbase__Assess *c = call->req->assess;
-    int rc = sb__check_reason(call, c->reason, false, "assess");
+    int rc = sb__check_reason(call, c->reason, c->correct, c->correct ? "assess --correct" : "assess");
     if (rc)
         return rc;
     sb_problems problems = {0};
@@ -73,6 +117,29 @@ int sb__handle_assess(sb_call *call)
     rc = load_base(call, c->id, action, &old, &t);
     if (rc)
         return rc;
+    /* 五(一) 每两年: one result per cycle; a correction is explicit */
+    sb_date certified_on;
+    if (!old->sub_base->certified_on || sb_date_parse(old->sub_base->certified_on, &certified_on))
+        return sb_call_fail(call, SB_INTERNAL, "sub-base %s has no certification date", c->id);
+    uint32_t cycle = sb_rules_cycle(certified_on, call->today);
+    int prev = result_of_cycle(old->sub_base, certified_on, cycle);
+    char from[SB_DATE_STRLEN], to[SB_DATE_STRLEN];
+    sb_date_format(sb_rules_cycle_end(certified_on, cycle - 1), from);
+    sb_date_format(sb_date_add_days(sb_rules_cycle_end(certified_on, cycle), -1), to);
+    if (prev >= 0 && !c->correct) {
+        const Skillbase__Assessment *p = old->sub_base->assessments[prev];
+        return sb_call_fail(call, SB_CONFLICT,
+                            "%s already has its result for assessment cycle %u (%s to %s): total "
+                            "%u, grade %s, recorded on %s by %s; one result per cycle (五(一)). "
+                            "A correction is explicit: assess %s --correct -r REASON -f SCORES",
+                            c->id, cycle, from, to, p->total, grade_name(p->grade),
+                            p->assessed_on, p->assessor, c->id);
+    }
+    if (prev < 0 && c->correct)
+        return sb_call_fail(call, SB_INVALID,
+                            "correct: %s has no result for assessment cycle %u (%s to %s) to "
+                            "correct",
+                            c->id, cycle, from, to);
     Skillbase__Record *rec = sb__revise(call, old);
     Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
     Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
@@ -94,17 +161,35 @@ int sb__handle_assess(sb_call *call)
     a->reason = (char *)(c->reason ? c->reason : "");
     if (action == SB_ACT_ASSESS_FAIL)
         a->cause = SKILLBASE__CAUSE__ASSESSMENT_FAILED;
+    a->cycle = cycle;
+    a->correction = c->correct;
+    a->maxima = maxima_of(call);
+    if (!a->maxima)
+        return SB_E(SB_INTERNAL);
     rc = add_result(call, b, a);
     if (rc)
         return rc;
+    if (prev >= 0) {
+        /* the corrected result stays in the list, marked superseded */
+        Skillbase__Assessment *was = sb_arena_alloc(call->arena, sizeof *was);
+        if (!was)
+            return SB_E(SB_INTERNAL);
+        *was = *b->assessments[prev];
+        was->superseded = 1;
+        if (!was->cycle)
+            was->cycle = cycle;
+        b->assessments[prev] = was;
+    }
     b->state = t->to;
     if (t->effects & SB_FX_WITHDRAW_PLAQUE) {
         withdraw_plaque(call, b, SKILLBASE__CAUSE__ASSESSMENT_FAILED);
     } else {
-        /* assessed every two years (五(一)): the next is due two years on */
+        /* 五(一) 每两年: the next is due at the end of the next cycle, however
+         * late in this one this result was entered */
         char due[SB_DATE_STRLEN];
         b->next_assessment_due = sb_arena_strdup(
-            call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));
+            call->arena,
+            sb_date_format(sb_rules_cycle_end(certified_on, cycle + 1), due));
     }
     rc = sb__commit_change(call, rec, old, "assess", t->from, c->reason);
     if (rc)
@@ -144,11 +229,28 @@ int sb__handle_revoke(sb_call *call)
     skillbase__assessment__init(a);
     a->grade = SKILLBASE__GRADE__FAIL;
     a->cause = c->cause;
+    sb_date certified_on;
+    int prev = -1;
+    if (b->certified_on && sb_date_parse(b->certified_on, &certified_on) == 0) {
+        a->cycle = sb_rules_cycle(certified_on, call->today); /* the current cycle's result */
+        prev = result_of_cycle(b, certified_on, a->cycle);
+    }
     a->reason = c->reason;
     a->assessed_on = sb__today(call);
     a->assessor = (char *)call->actor;
     if (!a->assessed_on || (rc = add_result(call, b, a)))
         return rc ? rc : SB_E(SB_INTERNAL);
+    if (prev >= 0) {
+        /* the cycle's earlier result is replaced by this fail, and kept */
+        Skillbase__Assessment *was = sb_arena_alloc(call->arena, sizeof *was);
+        if (!was)
+            return SB_E(SB_INTERNAL);
+        *was = *b->assessments[prev];
+        was->superseded = 1;
+        if (!was->cycle)
+            was->cycle = a->cycle;
+        b->assessments[prev] = was;
+    }
     b->state = t->to;
     withdraw_plaque(call, b, c->cause);
     rc = sb__commit_change(call, rec, old, "revoke", t->from, c->reason);

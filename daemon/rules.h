@@ -142,6 +142,14 @@ void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
 /* Assessment due date: two years after `from` (29 Feb -> 28 Feb). */
 sb_date sb_rules_next_assessment(sb_date from);
 
+/* 五(一) 每两年: assessment cycle N of a sub-base covers the two years from
+ * certified_on + 2(N-1) years up to (not including) certified_on + 2N
+ * years (29 Feb -> 28 Feb). The cycle `on` falls in (1 before or on the
+ * day of certification), and the day cycle N ends — the day its
+ * assessment is due. */
+uint32_t sb_rules_cycle(sb_date certified_on, sb_date on);
+sb_date sb_rules_cycle_end(sb_date certified_on, uint32_t cycle);
+
 /* True when an operator may revoke with this cause (五(三) causes);
  * ASSESSMENT_FAILED is the daemon's own and UNSPECIFIED is refused. */
 bool sb_rules_revoke_cause_ok(Skillbase__Cause cause);

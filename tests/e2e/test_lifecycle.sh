@@ -89,11 +89,19 @@ assert_json "$b" '.assessments[0].grade' good
 assert_json "$b" '(.assessments[0].base_total // 0 | tonumber) + (.assessments[0].bonus_total // 0 | tonumber)' 85
 assert_json "$b" '.assessments[0].assessor' alice
 assert_today "$(jget "$b" '.assessments[0].assessed_on')" "assessed_on"
-assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(jget "$b" '.assessments[0].assessed_on')")"
+# 五(一) 每两年: the result of cycle 1; the next is due when cycle 2 ends
+assert_json "$b" '.assessments[0].cycle' 1
+assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(sb_plus_two_years "$certified_on")")"
+assert_json "$b" '.assessments[0].maxima.public_service' 30 "the rubric maxima in force, recorded"
 assert_json "$b" '.plaque_withdrawn // false' false
 
+# one result per cycle: a second is refused, naming the cycle and its result
 pass70=$(sb_scores '{basic_construction: 20, system_construction: 15, training_management: 20, public_service: 15}')
-out=$(ctl --as alice --json assess "$base" -f "$pass70" -r "re-assessment")
+sb_ctl_fails 1 conflict assess "$base" -f "$pass70" -r "re-assessment"
+sb_err_names "assessment cycle 1 ($certified_on to" "total 85, grade good" "--correct"
+sb_ctl_fails 1 invalid assess "$base" -f "$pass70" --correct   # a correction needs a reason
+# a correction is explicit, audited, and keeps the earlier result
+out=$(ctl --as alice --json assess "$base" -f "$pass70" --correct -r "site item 3 was miscounted")
 assert_json "$out" .kind base
 assert_json "$out" .state assessed
 assert_json "$out" .version 3
@@ -101,8 +109,13 @@ assert_json "$out" .total 70
 assert_json "$out" .grade pass
 assert_json "$out" '.assessments | length' 2
 assert_json "$out" '[.assessments[].total | tostring] | join(",")' "85,70" "assessments oldest first"
+assert_json "$out" '.assessments[0].superseded' true "the corrected result is kept, superseded"
+assert_json "$out" '.assessments[1].correction' true
+assert_json "$out" '.assessments[1].cycle' 1
+assert_json "$(ctl --json history "$base" | jq -c '.[-1]')" .reason "site item 3 was miscounted"
 
-out=$(ctl --as alice assess "$base" -f "$SB_EXAMPLES/scores-fail.json" -r "failed 2028 assessment")
+# corrected again, to a fail: it revokes like any failing result (五(二))
+out=$(ctl --as alice assess "$base" -f "$SB_EXAMPLES/scores-fail.json" --correct -r "failed 2028 assessment")
 assert_match "$out" "^$base: revoked \\(version 4\\)" "assess (fail) output"
 assert_contains "$out" "total 50, grade fail" "assess (fail) output"
 b=$(sb_show "$base")
@@ -259,6 +272,7 @@ assert_json "$st" '.last_seq' "$(jget "$(sb_all_events)" '.[-1].seq')" "status l
 gb=$(sb_new_base 50)
 grade_case() { # TOTAL GRADE JQ-SCORES
     local out
+    sb_clock_forward 731 # each in a cycle of its own
     out=$(ctl assess "$gb" -f "$(sb_scores "$3")")
     assert_contains "$out" "total $1, grade $2" "assessment totalling $1"
 }
@@ -283,6 +297,17 @@ assert_json "$b" .plaque_withdrawn true
 # the grade is of the total: 50 base points + 10 bonus points pass
 gb=$(sb_new_base 51)
 grade_case 60 pass '{basic_construction: 25, system_construction: 20, training_management: 5, other_public_service: 10}'
+
+# ------------------------------------------------------------ assessed late in a cycle
+# entered 700 days after certification, the result is cycle 1's and the next
+# is due when cycle 2 ends: four years after certification, not two years
+# after the day it was entered
+late=$(sb_new_base 60)
+late_cert=$(sb_field "$late" .certified_on)
+sb_clock_forward 700
+b=$(ctl --json assess "$late" -f "$SB_EXAMPLES/scores-good.json")
+assert_json "$b" '.assessments[0].cycle' 1
+assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(sb_plus_two_years "$late_cert")")" "due at the end of cycle 2"
 
 # Event.action is "the command that caused it" (proto: apply, review,
 # evaluate, ..., close_publicity), checked last so that the rest runs first.

@@ -122,7 +122,8 @@ as wang assess "$base3" -f "$SB_EXAMPLES/scores-good.json" >/dev/null
 assert_json "$(as rita --json show "$base3")" .state assessed "a reviewer's passing assessment"
 as_fails wang 1 forbidden assess "$base3" -f "$SB_EXAMPLES/scores-fail.json"
 sb_err_names "under 60" "role of revoke" reviewer
-out=$(as alice --json assess "$base3" -f "$SB_EXAMPLES/scores-fail.json" -r "2026 assessment")
+sb_clock_forward 731 # the next cycle's assessment (五(一))
+out=$(as alice --json assess "$base3" -f "$SB_EXAMPLES/scores-fail.json" -r "2028 assessment")
 assert_json "$out" .kind revocation "a failing assessment makes a revocation proposal"
 fp=$(jget "$out" .id)
 b3=$(as rita --json show "$base3")

@@ -518,6 +518,34 @@ static void operators_may_revoke_only_for_the_direct_fail_causes(void **state)
     assert_false(sb_rules_revoke_cause_ok((Skillbase__Cause)42));
 }
 
+/* 五(一) 每两年: cycle N covers two years from certification; the day it
+ * ends begins the next; 29 February certifications end on 28 February. */
+static void assessment_cycles_count_two_years_from_certification(void **state)
+{
+    (void)state;
+    sb_date cert, d;
+    assert_int_equal(sb_date_parse("2026-04-09", &cert), 0);
+    static const struct {
+        const char *on;
+        uint32_t cycle;
+    } cases[] = {
+        {"2026-04-09", 1}, {"2026-04-10", 1}, {"2028-04-08", 1}, {"2028-04-09", 2},
+        {"2030-04-08", 2}, {"2030-04-09", 3}, {"2046-04-09", 11}, {"2025-01-01", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(sb_date_parse(cases[i].on, &d), 0);
+        if (sb_rules_cycle(cert, d) != cases[i].cycle)
+            fail_msg("%s: cycle %u, expected %u", cases[i].on, sb_rules_cycle(cert, d),
+                     cases[i].cycle);
+    }
+    char buf[SB_DATE_STRLEN];
+    assert_string_equal(sb_date_format(sb_rules_cycle_end(cert, 2), buf), "2030-04-09");
+    assert_int_equal(sb_date_parse("2024-02-29", &cert), 0);
+    assert_string_equal(sb_date_format(sb_rules_cycle_end(cert, 1), buf), "2026-02-28");
+    assert_int_equal(sb_date_parse("2026-02-28", &d), 0);
+    assert_int_equal(sb_rules_cycle(cert, d), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +561,7 @@ int main(void)
         cmocka_unit_test(credit_code_with_invalid_registration_pair_is_refused),
         cmocka_unit_test(applying_units_must_be_registered_in_hangzhou),
         cmocka_unit_test(district_disagreement_is_a_warning),
+        cmocka_unit_test(assessment_cycles_count_two_years_from_certification),
         cmocka_unit_test(lower_case_credit_code_is_refused),
         cmocka_unit_test(credit_code_with_full_width_digit_is_refused_at_its_position),
         cmocka_unit_test(every_district_is_known_by_its_chinese_name),
