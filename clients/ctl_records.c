@@ -4,6 +4,9 @@
  */
 #include "ctl.h"
 
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,28 +60,68 @@ int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
     return ctl_run_write(c, &req);
 }
 
+/* A scores file: {"basic_construction": 22.5, ...}, each a number of points
+ * with at most one decimal, into *ret in tenths of a point. */
+static int read_scores_tenths(ctl *c, const char *path, Skillbase__Scores *ret)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *shown = is_stdin ? "<stdin>" : path;
+    json_error_t jerr;
+    FILE *fp = is_stdin ? stdin : fopen(path, "r");
+    if (!fp)
+        return usage_fail(c, "cannot read %s: %s", shown, strerror(errno));
+    json_t *json = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    if (!is_stdin)
+        fclose(fp);
+    if (!json)
+        return usage_fail(c, "%s: line %d, column %d: %s", shown, jerr.line, jerr.column,
+                          jerr.text);
+    int r = 0;
+    const char *key;
+    json_t *val;
+    if (!json_is_object(json))
+        r = usage_fail(c, "%s: not a JSON object of scores", shown);
+    json_object_foreach(json, key, val)
+    {
+        if (r)
+            break;
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(&skillbase__scores__descriptor, key);
+        double d = json_is_number(val) ? json_number_value(val) : -1;
+        long long t = llround(d * 10);
+        if (!f)
+            r = usage_fail(c, "%s: %s is not a rubric item", shown, key);
+        else if (!json_is_number(val) || d < 0 || d > 1000)
+            r = usage_fail(c, "%s: %s: not a number of points from 0", shown, key);
+        else if (fabs(d * 10 - (double)t) > 1e-6)
+            r = usage_fail(c, "%s: %s: %g has more than one decimal", shown, key, d);
+        else
+            *(uint32_t *)((char *)ret + f->offset) = (uint32_t)t;
+    }
+    json_decref(json);
+    return r;
+}
+
 int ctl_verb_assess(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Assess a = SKILLBASE__ASSESS__INIT;
-    ProtobufCMessage *scores;
+    Skillbase__Scores tenths = SKILLBASE__SCORES__INIT;
     int r;
 
     (void)v;
     if (!c->file)
         return usage_fail(c, "assess needs -f SCORES.json");
-    r = ctl_read_json(c, c->file, &skillbase__scores__descriptor, &scores);
+    r = read_scores_tenths(c, c->file, &tenths);
     if (r)
         return r;
     a.id = args[0];
     a.reason = (char *)c->reason;
-    a.scores = (Skillbase__Scores *)scores;
+    a.scores_tenths = &tenths;
     a.correct = c->correct;
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
-    r = ctl_run_write(c, &req);
-    protobuf_c_message_free_unpacked(scores, NULL);
-    return r;
+    return ctl_run_write(c, &req);
 }
 
 int ctl_verb_revoke(ctl *c, const verb *v, char **args)

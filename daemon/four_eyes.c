@@ -27,7 +27,7 @@ static bool assess_revokes(const sb_call *call, const Skillbase__Request *req)
         return false;
     sb_problems problems = {0};
     sb_score score;
-    return sb_rules_score(&call->config->rubric, req->assess->scores, &problems, &score) == 0 &&
+    return sb_rules_score_assess(&call->config->rubric, req->assess, &problems, &score) == 0 &&
            !sb_rules_grade_passes(score.grade);
 }
 

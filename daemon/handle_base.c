@@ -30,6 +30,7 @@ static int add_result(sb_call *call, Skillbase__Base *b, Skillbase__Assessment *
     b->assessments = list;
     b->n_assessments++;
     b->total = a->total;
+    b->total_tenths = a->total_tenths;
     b->grade = a->grade;
     return 0;
 }
@@ -100,7 +101,7 @@ int sb__handle_assess(sb_call *call)
         return rc;
     sb_problems problems = {0};
     sb_score score;
-    if (sb_rules_score(&call->config->rubric, c->scores, &problems, &score))
+    if (sb_rules_score_assess(&call->config->rubric, c, &problems, &score))
         return sb__fail_problems(call, SB_INVALID, &problems, "assessment refused");
 
     sb_action action = sb_rules_grade_passes(score.grade) ? SB_ACT_ASSESS_PASS : SB_ACT_ASSESS_FAIL;
@@ -108,9 +109,10 @@ int sb__handle_assess(sb_call *call)
      * (and, with [four_eyes] revoke, a second operator: four_eyes.c) */
     if (action == SB_ACT_ASSESS_FAIL && !may_revoke(call))
         return sb_call_fail(call, SB_FORBIDDEN,
-                            "assess: a total of %u is under 60 and revokes %s (五(二)); that needs "
-                            "the role of revoke (operator), not %s",
-                            score.total, c->id ? c->id : "the sub-base",
+                            "assess: a total of %u.%u is under 60 and revokes %s (五(二)); that "
+                            "needs the role of revoke (operator), not %s",
+                            score.total_tenths / 10, score.total_tenths % 10,
+                            c->id ? c->id : "the sub-base",
                             sb_access_role_name(call->caller->role));
     Skillbase__Record *old;
     const sb_transition *t;
@@ -143,18 +145,38 @@ int sb__handle_assess(sb_call *call)
     Skillbase__Record *rec = sb__revise(call, old);
     Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
     Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
-    if (!rec || !a || !scores)
+    Skillbase__Scores *tenths = sb_arena_alloc(call->arena, sizeof *tenths);
+    if (!rec || !a || !scores || !tenths)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
     skillbase__assessment__init(a);
-    if (c->scores)
-        *scores = *c->scores;
-    else
-        skillbase__scores__init(scores);
+    /* the exact scores in tenths, and the whole points rounded down */
+    skillbase__scores__init(tenths);
+    skillbase__scores__init(scores);
+    const Skillbase__Scores *in = c->scores_tenths ? c->scores_tenths : c->scores;
+    uint32_t factor = c->scores_tenths ? 1 : 10;
+    if (in) {
+        tenths->basic_construction = in->basic_construction * factor;
+        tenths->system_construction = in->system_construction * factor;
+        tenths->training_management = in->training_management * factor;
+        tenths->public_service = in->public_service * factor;
+        tenths->competition_hosting = in->competition_hosting * factor;
+        tenths->other_public_service = in->other_public_service * factor;
+    }
+    scores->basic_construction = tenths->basic_construction / 10;
+    scores->system_construction = tenths->system_construction / 10;
+    scores->training_management = tenths->training_management / 10;
+    scores->public_service = tenths->public_service / 10;
+    scores->competition_hosting = tenths->competition_hosting / 10;
+    scores->other_public_service = tenths->other_public_service / 10;
     a->scores = scores;
+    a->scores_tenths = tenths;
     a->base_total = score.base_total;
     a->bonus_total = score.bonus_total;
     a->total = score.total;
+    a->base_total_tenths = score.base_tenths;
+    a->bonus_total_tenths = score.bonus_tenths;
+    a->total_tenths = score.total_tenths;
     a->grade = score.grade;
     a->assessed_on = sb__today(call);
     a->assessor = (char *)call->actor;

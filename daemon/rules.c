@@ -568,34 +568,80 @@ bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems)
     return ok;
 }
 
+/* Points in tenths as people write them: "22.5", "20". */
+static const char *tenths_text(uint64_t t, char buf[32])
+{
+    if (t % 10)
+        snprintf(buf, 32, "%llu.%llu", (unsigned long long)(t / 10), (unsigned long long)(t % 10));
+    else
+        snprintf(buf, 32, "%llu", (unsigned long long)(t / 10));
+    return buf;
+}
+
+/* Scores in tenths of a point, exact integer arithmetic throughout. */
+static int score_tenths(const sb_rubric *r, const uint64_t got[SB_RUBRIC_ITEMS],
+                        sb_problems *problems, sb_score *ret)
+{
+    /* With a broken rubric the caps would no longer bound the parts. */
+    bool ok = sb_rubric_valid(r, problems);
+    sb_score s = {0};
+    char a[32];
+    for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
+        if (got[i] > (uint64_t)r->max[i] * 10) {
+            sb_problems_add(problems, "scores.%s: %s is above the maximum of %u", rubric_items[i],
+                            tenths_text(got[i], a), (unsigned)r->max[i]);
+            ok = false;
+            continue;
+        }
+        *(i < SB_RUBRIC_BASE_ITEMS ? &s.base_tenths : &s.bonus_tenths) += (uint32_t)got[i];
+    }
+    if (!ok)
+        return SB_E(SB_INVALID);
+    s.total_tenths = s.base_tenths + s.bonus_tenths;
+    s.base_total = s.base_tenths / 10;
+    s.bonus_total = s.bonus_tenths / 10;
+    s.total = s.total_tenths / 10;
+    s.grade = sb_rules_grade_tenths(s.total_tenths);
+    *ret = s;
+    return 0;
+}
+
 int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
                    sb_score *ret)
 {
     static const Skillbase__Scores zero = SKILLBASE__SCORES__INIT;
     if (!scores)
         scores = &zero;
-    const uint32_t got[SB_RUBRIC_ITEMS] = {
-        scores->basic_construction,  scores->system_construction, scores->training_management,
-        scores->public_service,      scores->competition_hosting, scores->other_public_service,
+    const uint64_t got[SB_RUBRIC_ITEMS] = {
+        (uint64_t)scores->basic_construction * 10,  (uint64_t)scores->system_construction * 10,
+        (uint64_t)scores->training_management * 10, (uint64_t)scores->public_service * 10,
+        (uint64_t)scores->competition_hosting * 10, (uint64_t)scores->other_public_service * 10,
     };
-    /* With a broken rubric the caps would no longer bound the parts. */
-    bool ok = sb_rubric_valid(r, problems);
-    sb_score s = {0};
-    for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
-        if (got[i] > r->max[i]) {
-            sb_problems_add(problems, "scores.%s: %u is above the maximum of %u", rubric_items[i],
-                            (unsigned)got[i], (unsigned)r->max[i]);
-            ok = false;
-            continue;
-        }
-        *(i < SB_RUBRIC_BASE_ITEMS ? &s.base_total : &s.bonus_total) += got[i];
-    }
-    if (!ok)
+    return score_tenths(r, got, problems, ret);
+}
+
+int sb_rules_score_tenths(const sb_rubric *r, const Skillbase__Scores *tenths,
+                          sb_problems *problems, sb_score *ret)
+{
+    static const Skillbase__Scores zero = SKILLBASE__SCORES__INIT;
+    if (!tenths)
+        tenths = &zero;
+    const uint64_t got[SB_RUBRIC_ITEMS] = {
+        tenths->basic_construction,  tenths->system_construction, tenths->training_management,
+        tenths->public_service,      tenths->competition_hosting, tenths->other_public_service,
+    };
+    return score_tenths(r, got, problems, ret);
+}
+
+int sb_rules_score_assess(const sb_rubric *r, const Skillbase__Assess *c, sb_problems *problems,
+                          sb_score *ret)
+{
+    if (c->scores && c->scores_tenths) {
+        sb_problems_add(problems, "scores, scores_tenths: give one of them");
         return SB_E(SB_INVALID);
-    s.total = s.base_total + s.bonus_total;
-    s.grade = sb_rules_grade(s.total);
-    *ret = s;
-    return 0;
+    }
+    return c->scores_tenths ? sb_rules_score_tenths(r, c->scores_tenths, problems, ret)
+                            : sb_rules_score(r, c->scores, problems, ret);
 }
 
 /* 五(二): 90分及以上为优秀，80-89分为良好，60-79分为合格，60分以下为不合格.
@@ -614,6 +660,15 @@ Skillbase__Grade sb_rules_grade(uint32_t total)
 {
     for (size_t i = 0; i < ARRAY_SIZE(grade_bands); i++)
         if (total >= grade_bands[i].min)
+            return grade_bands[i].grade;
+    return SKILLBASE__GRADE__FAIL;
+}
+
+/* The same bands in tenths: 59.9 fails, 60.0 passes, 89.9 is good. */
+Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(grade_bands); i++)
+        if ((uint64_t)total_tenths >= (uint64_t)grade_bands[i].min * 10)
             return grade_bands[i].grade;
     return SKILLBASE__GRADE__FAIL;
 }

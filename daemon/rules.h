@@ -108,10 +108,13 @@ bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems);
 
 /* The result of scoring one assessment. */
 typedef struct {
-    uint32_t base_total;
+    uint32_t base_total; /* whole points, rounded down (the tenths are exact) */
     uint32_t bonus_total;
     uint32_t total;
-    Skillbase__Grade grade;
+    uint32_t base_tenths; /* in tenths of a point */
+    uint32_t bonus_tenths;
+    uint32_t total_tenths;
+    Skillbase__Grade grade; /* of total_tenths: exact */
 } sb_score;
 
 /* Score `scores` against rubric `r`. Returns 0 and fills *ret, or
@@ -121,8 +124,21 @@ typedef struct {
 int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
                    sb_score *ret);
 
+/* The same for item scores in tenths of a point (22.5 is 225): one decimal,
+ * exact integer arithmetic, the maxima compared at ten times. */
+int sb_rules_score_tenths(const sb_rubric *r, const Skillbase__Scores *tenths,
+                          sb_problems *problems, sb_score *ret);
+
+/* An assess request's scores: `scores_tenths` when given, else `scores`
+ * (whole points); both at once is refused. */
+int sb_rules_score_assess(const sb_rubric *r, const Skillbase__Assess *c, sb_problems *problems,
+                          sb_score *ret);
+
 /* Grade of a total: >= 90 excellent, 80-89 good, 60-79 pass, < 60 fail. */
 Skillbase__Grade sb_rules_grade(uint32_t total);
+
+/* Grade of a total in tenths (五(二), exact: 599 fails, 600 passes). */
+Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths);
 
 /* True when a grade keeps the sub-base (anything but FAIL). */
 bool sb_rules_grade_passes(Skillbase__Grade g);

@@ -289,6 +289,13 @@ assert_json "$b" .state assessed
 assert_json "$b" '.assessments[-1].base_total' 100
 assert_json "$b" '.assessments[-1].bonus_total' 20
 assert_json "$b" '.assessments | length' 7
+# scores take one decimal; the grade boundaries are exact
+grade_case 79.9 pass '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 9.9}'
+grade_case 89.5 good '{basic_construction: 25, system_construction: 20, training_management: 24.5, public_service: 20}'
+assert_json "$(sb_show "$gb")" '.assessments[-1].scores_tenths.training_management' 245 "a score of 24.5, kept exactly"
+assert_json "$(sb_show "$gb")" '.total_tenths' 895
+sb_ctl_fails 2 "" assess "$gb" -f "$(sb_scores '{public_service: 20.25}')"
+sb_err_names "public_service" "more than one decimal"
 grade_case 59 fail '{basic_construction: 25, system_construction: 20, training_management: 14}'
 b=$(sb_show "$gb")
 assert_json "$b" .state revoked

@@ -546,6 +546,36 @@ static void assessment_cycles_count_two_years_from_certification(void **state)
     assert_int_equal(sb_rules_cycle(cert, d), 2);
 }
 
+/* Scores take one decimal; totals and grade boundaries are exact tenths. */
+static void scores_in_tenths_are_exact(void **state)
+{
+    (void)state;
+    sb_rubric r;
+    sb_rubric_default(&r);
+    Skillbase__Scores t = SKILLBASE__SCORES__INIT;
+    sb_problems p = {0};
+    sb_score s;
+    t.basic_construction = 250;  /* 25 */
+    t.system_construction = 200; /* 20 */
+    t.training_management = 149; /* 14.9 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.total_tenths, 599);
+    assert_int_equal(s.total, 59);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__FAIL); /* 59.9 fails */
+    t.training_management = 150;
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__PASS); /* 60.0 passes */
+    t.public_service = 299;                              /* 29.9: 89.9 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.total_tenths, 899);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__GOOD);
+    assert_int_equal(sb_rules_grade_tenths(900), SKILLBASE__GRADE__EXCELLENT);
+    assert_int_equal(sb_rules_grade_tenths(799), SKILLBASE__GRADE__PASS);
+    t.system_construction = 205; /* 20.5 > 20 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), SB_E(SB_INVALID));
+    sb_tk_assert_only_problem(&p, "scores.system_construction: 20.5 is above the maximum of 20");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +592,7 @@ int main(void)
         cmocka_unit_test(applying_units_must_be_registered_in_hangzhou),
         cmocka_unit_test(district_disagreement_is_a_warning),
         cmocka_unit_test(assessment_cycles_count_two_years_from_certification),
+        cmocka_unit_test(scores_in_tenths_are_exact),
         cmocka_unit_test(lower_case_credit_code_is_refused),
         cmocka_unit_test(credit_code_with_full_width_digit_is_refused_at_its_position),
         cmocka_unit_test(every_district_is_known_by_its_chinese_name),
