@@ -76,6 +76,7 @@ typedef struct {
     Skillbase__Assess assess;
     Skillbase__Scores scores;
     Skillbase__Status status;
+    char visited_on[11]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
 } sb_drive_request;
 
 /* The example application (examples/application.json; it passes every

@@ -57,6 +57,7 @@ typedef struct {
     bool all;               /* proposals --all */
     bool adverse_impact;    /* ingest --adverse-impact */
     bool correct;           /* assess --correct */
+    const char *experts, *visited_on, *report; /* evaluate, assess: the experts' review */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
     ctl_output out;
     sb_client *client; /* opened at the first call */

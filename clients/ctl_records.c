@@ -44,10 +44,49 @@ int ctl_verb_transition(ctl *c, const verb *v, char **args)
     return ctl_run_write(c, &req);
 }
 
+/* --experts "张三,李四,王五": the names, split at ASCII or full-width
+ * commas or 、, blanks trimmed, into names (at most max); returns the count.
+ * The pieces point into buf (a copy of the text). */
+static size_t split_experts(const char *text, char *buf, size_t len, char **names, size_t max)
+{
+    static const char *const seps[] = {",", "，", "、"};
+    size_t n = 0;
+    if (!text)
+        return 0;
+    snprintf(buf, len, "%s", text);
+    char *p = buf;
+    while (*p && n < max) {
+        char *end = NULL;
+        size_t sep_len = 0;
+        for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+            char *hit = strstr(p, seps[i]);
+            if (hit && (!end || hit < end)) {
+                end = hit;
+                sep_len = strlen(seps[i]);
+            }
+        }
+        if (end)
+            *end = '\0';
+        while (*p == ' ')
+            p++;
+        size_t l = strlen(p);
+        while (l && p[l - 1] == ' ')
+            p[--l] = '\0';
+        names[n++] = p;
+        if (!end)
+            break;
+        p = end + sep_len;
+    }
+    return n;
+}
+
+#define EXPERTS_MAX 32
+
 int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Evaluate e = SKILLBASE__EVALUATE__INIT;
+    char buf[4096], *names[EXPERTS_MAX];
 
     (void)v;
     if (c->outcome == 0 || c->outcome == 2)
@@ -55,6 +94,10 @@ int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
     e.id = args[0];
     e.reason = (char *)c->reason;
     e.pass = c->outcome > 0;
+    e.n_experts = split_experts(c->experts, buf, sizeof buf, names, EXPERTS_MAX);
+    e.experts = names;
+    e.visited_on = (char *)(c->visited_on ? c->visited_on : "");
+    e.report = (char *)(c->report ? c->report : "");
     req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     req.evaluate = &e;
     return ctl_run_write(c, &req);
@@ -107,6 +150,7 @@ int ctl_verb_assess(ctl *c, const verb *v, char **args)
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Assess a = SKILLBASE__ASSESS__INIT;
     Skillbase__Scores tenths = SKILLBASE__SCORES__INIT;
+    char buf[4096], *names[EXPERTS_MAX];
     int r;
 
     (void)v;
@@ -119,6 +163,10 @@ int ctl_verb_assess(ctl *c, const verb *v, char **args)
     a.reason = (char *)c->reason;
     a.scores_tenths = &tenths;
     a.correct = c->correct;
+    a.n_experts = split_experts(c->experts, buf, sizeof buf, names, EXPERTS_MAX);
+    a.experts = names;
+    a.visited_on = (char *)(c->visited_on ? c->visited_on : "");
+    a.report = (char *)(c->report ? c->report : "");
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
     return ctl_run_write(c, &req);

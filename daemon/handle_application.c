@@ -160,12 +160,23 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     /* publicity runs its course: no certification before its end */
     if (action == SB_ACT_CLOSE_PUBLICITY && (rc = sb__publicity_check_over(call, old->application)))
         return rc;
+    /* 二(三)2 组织专家进行现场考察和评估: the experts and their visit */
+    Skillbase__ExpertReview *review = NULL;
+    if (action == SB_ACT_EVALUATE_PASS || action == SB_ACT_EVALUATE_FAIL) {
+        const Skillbase__Evaluate *e = call->req->evaluate;
+        rc = sb__expert_review(call, e->experts, e->n_experts, e->visited_on, e->report, &review,
+                               &reason);
+        if (rc)
+            return rc;
+    }
     /* only application rows reach here: the sub-base has none of these actions */
     Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
     app->state = t->to;
+    if (review)
+        app->review = review;
     if (t->effects & SB_FX_OPEN_OBJECTION) {
         app->objection_open = 1;
         app->objections++;

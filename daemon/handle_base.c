@@ -1,6 +1,7 @@
 /* Handlers of the sub-base (分基地) machine: assessment (五(一), grades 五(二))
  * and revocation (五(二), 五(三)). Every 不合格 is a result: a revocation
  * records an assessment result of grade fail with its cause. */
+#include <stdio.h>
 #include <string.h>
 
 #include "access.h"
@@ -47,6 +48,44 @@ static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause 
     b->revoked_cause = cause;
     b->revoked_on = sb__today(call);
     b->next_assessment_due = (char *)"";
+}
+
+int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visited_on,
+                      const char *report, Skillbase__ExpertReview **ret, const char **reason_io)
+{
+    sb_problems problems = {0};
+    if (!sb_rules_review_ok(experts, n, visited_on, report, call->config->min_experts,
+                            call->today, &problems))
+        return sb__fail_problems(call, SB_INVALID, &problems, "the experts' review is incomplete");
+    Skillbase__ExpertReview *r = sb_arena_alloc(call->arena, sizeof *r);
+    if (!r)
+        return SB_E(SB_INTERNAL);
+    skillbase__expert_review__init(r);
+    r->experts = experts;
+    r->n_experts = n;
+    r->visited_on = (char *)visited_on;
+    r->report = (char *)(report ? report : "");
+    /* the names for the history: "experts 张三, 李四, 王五; site visit ..." */
+    size_t len = 64 + (report ? strlen(report) : 0) + strlen(*reason_io ? *reason_io : "");
+    for (size_t i = 0; i < n; i++)
+        len += strlen(experts[i]) + 2;
+    char *text = sb_arena_alloc(call->arena, len);
+    if (!text)
+        return SB_E(SB_INTERNAL);
+    size_t used = 0;
+    const char *was = *reason_io && (*reason_io)[0] ? *reason_io : NULL;
+    used += (size_t)snprintf(text + used, len - used, "%s%sexperts ", was ? was : "",
+                             was ? " (" : "");
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, len - used, "%s%s", i ? ", " : "", experts[i]);
+    used += (size_t)snprintf(text + used, len - used, "; site visit %s", visited_on);
+    if (report && report[0])
+        used += (size_t)snprintf(text + used, len - used, "; report %s", report);
+    if (was)
+        snprintf(text + used, len - used, ")");
+    *ret = r;
+    *reason_io = text;
+    return 0;
 }
 
 /* The cycle of result a (recorded before schema 4 without one: derived
@@ -142,6 +181,13 @@ int sb__handle_assess(sb_call *call)
                             "correct: %s has no result for assessment cycle %u (%s to %s) to "
                             "correct",
                             c->id, cycle, from, to);
+    /* 五(一) 组织专家: who assessed, and when they visited */
+    Skillbase__ExpertReview *review;
+    const char *reason = c->reason;
+    rc = sb__expert_review(call, c->experts, c->n_experts, c->visited_on, c->report, &review,
+                           &reason);
+    if (rc)
+        return rc;
     Skillbase__Record *rec = sb__revise(call, old);
     Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
     Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
@@ -185,6 +231,7 @@ int sb__handle_assess(sb_call *call)
         a->cause = SKILLBASE__CAUSE__ASSESSMENT_FAILED;
     a->cycle = cycle;
     a->correction = c->correct;
+    a->review = review;
     a->maxima = maxima_of(call);
     if (!a->maxima)
         return SB_E(SB_INTERNAL);
@@ -213,7 +260,7 @@ int sb__handle_assess(sb_call *call)
             call->arena,
             sb_date_format(sb_rules_cycle_end(certified_on, cycle + 1), due));
     }
-    rc = sb__commit_change(call, rec, old, "assess", t->from, c->reason);
+    rc = sb__commit_change(call, rec, old, "assess", t->from, reason);
     if (rc)
         return rc;
     /* reminders before the next assessment is due (handle_deadlines.c) */

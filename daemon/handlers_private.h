@@ -102,6 +102,13 @@ const char *sb__ingest_key(sb_arena *arena, const Skillbase__Request *req);
 /* read_events with a topic prefix: scans a bounded range of the log. */
 int sb__read_events_filtered(sb_call *call);
 
+/* The experts' review an evaluate or assess carries (二(三)2, 五(一)):
+ * checked against [review] min_experts (a refusal sets the reply), then
+ * *ret set and *reason_io extended with "experts A, B, C; site visit DATE
+ * [; report REF]" so the history shows them (handle_base.c). */
+int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visited_on,
+                      const char *report, Skillbase__ExpertReview **ret, const char **reason_io);
+
 /* Deadlines (handle_deadlines.c, docs/deadlines.md). */
 /* Keep the publicity clock of `app` (the record being written; `before` is
  * it as stored) for a transition by `action`: entering in_publicity starts

@@ -664,6 +664,45 @@ Skillbase__Grade sb_rules_grade(uint32_t total)
     return SKILLBASE__GRADE__FAIL;
 }
 
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
+                        const char *report, uint32_t min, sb_date today, sb_problems *problems)
+{
+    bool ok = true;
+    if (n < min) {
+        sb_problems_add(problems,
+                        "experts: %zu named, at least %u are required (二(三)2 组织专家; "
+                        "[review] min_experts)",
+                        n, (unsigned)min);
+        ok = false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (blank(experts[i]) || !sb_rules_text_ok(experts[i]) || strlen(experts[i]) > 64) {
+            sb_problems_add(problems, "experts: name %zu is empty, not text or over 64 bytes",
+                            i + 1);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(experts[i], experts[k]) == 0) {
+                sb_problems_add(problems, "experts: %s is named twice", experts[i]);
+                ok = false;
+            }
+    }
+    sb_date on;
+    if (!visited_on || sb_date_parse(visited_on, &on)) {
+        sb_problems_add(problems, "visited_on: the site visit's date is required (YYYY-MM-DD)");
+        ok = false;
+    } else if (sb_date_cmp(on, today) > 0) {
+        sb_problems_add(problems, "visited_on: %s is after today", visited_on);
+        ok = false;
+    }
+    if (report && (!sb_rules_text_ok(report) || strlen(report) > 200)) {
+        sb_problems_add(problems, "report: not text or over 200 bytes");
+        ok = false;
+    }
+    return ok;
+}
+
 /* The same bands in tenths: 59.9 fails, 60.0 passes, 89.9 is good. */
 Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths)
 {

@@ -137,6 +137,13 @@ int sb_rules_score_assess(const sb_rubric *r, const Skillbase__Assess *c, sb_pro
 /* Grade of a total: >= 90 excellent, 80-89 good, 60-79 pass, < 60 fail. */
 Skillbase__Grade sb_rules_grade(uint32_t total);
 
+/* 二(三)2, 五(一) 组织专家进行现场考察和评估: at least `min` experts, each a
+ * name (1-64 bytes of text, no two the same), the site visit's date
+ * (YYYY-MM-DD, not after `today`) and optionally the report's reference (at
+ * most 200 bytes). Adds one problem per fault; returns true when none. */
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
+                        const char *report, uint32_t min, sb_date today, sb_problems *problems);
+
 /* Grade of a total in tenths (五(二), exact: 599 fails, 600 passes). */
 Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths);
 

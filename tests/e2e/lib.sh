@@ -220,9 +220,29 @@ sb_run() {
     SB_ERR=$(cat "$SB_WORK/run.err")
 }
 
+# The tests' panel of experts (二(三)2, 五(一)): an evaluate or assess that
+# names none is sent with these three and a site visit today (the test
+# clock's), so SB_ARGS holds the arguments to run. SB_NO_EXPERTS=1 (or an
+# explicit --experts) sends the command as written.
+SB_EXPERTS="张三,李四,王五"
+sb_expert_args() {
+    SB_ARGS=("$@")
+    local a verb=""
+    for a in "$@"; do
+        case "$a" in
+            --experts | --experts=*) return 0 ;;
+            evaluate | assess) [ -n "$verb" ] || verb=$a ;;
+        esac
+    done
+    if [ -n "$verb" ] && [ -z "${SB_NO_EXPERTS:-}" ]; then
+        SB_ARGS+=(--experts "$SB_EXPERTS" --visited-on "$(sb_today)")
+    fi
+}
+
 # skillbasectl expected to succeed; prints its stdout.
 ctl() {
-    sb_run "$SKILLBASECTL" "$@"
+    sb_expert_args "$@"
+    sb_run "$SKILLBASECTL" "${SB_ARGS[@]}"
     if [ "$SB_RC" -ne 0 ]; then
         sb_fail "expected 'skillbasectl $*' to succeed; got exit $SB_RC, stderr: $SB_ERR"
     fi
@@ -235,7 +255,8 @@ ctl() {
 sb_ctl_fails() {
     local want=$1 code=$2
     shift 2
-    sb_run "$SKILLBASECTL" --timeout 3000 "$@"
+    sb_expert_args "$@"
+    sb_run "$SKILLBASECTL" --timeout 3000 "${SB_ARGS[@]}"
     if [ "$SB_RC" -ne "$want" ]; then
         sb_fail "expected 'skillbasectl $*' to exit $want${code:+ ($code)}; got exit $SB_RC, stdout: $SB_OUT, stderr: $SB_ERR"
     fi

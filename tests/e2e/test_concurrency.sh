@@ -20,10 +20,11 @@ N=8
 run_many() {
     local name=$1 i pids=()
     shift
+    sb_expert_args "$@"
     for ((i = 1; i <= N; i++)); do
         (
             rc=0
-            out=$("$SKILLBASECTL" --timeout 10000 "$@" 2>"$SB_WORK/$name.$i.err") || rc=$?
+            out=$("$SKILLBASECTL" --timeout 10000 "${SB_ARGS[@]}" 2>"$SB_WORK/$name.$i.err") || rc=$?
             printf '%s %s\n' "$rc" "$out" >"$SB_WORK/$name.$i"
             cat "$SB_WORK/$name.$i.err" >>"$SB_WORK/$name.$i"
         ) &

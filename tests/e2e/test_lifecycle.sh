@@ -31,10 +31,25 @@ assert_json "$rec" '.base_id // ""' "" "an application has no base before certif
 out=$(ctl --as alice review "$app" -r "experts booked for the site visit")
 assert_match "$out" "^$app: under_review \\(version 2\\)" "review output"
 
-out=$(ctl --as alice evaluate "$app" --pass -r "site, staff and materials meet 二(二)")
+# the experts' review is recorded (二(三)2): at least [review] min_experts (3)
+visit=$(sb_today)
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三,李四" --visited-on "$visit"
+sb_err_names "experts: 2 named, at least 3"
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三，李四、李四" --visited-on "$visit"
+sb_err_names "李四 is named twice"
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三,李四,王五" --visited-on 2999-01-01
+sb_err_names "visited_on: 2999-01-01 is after today"
+SB_NO_EXPERTS=1 sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x"
+sb_err_names "experts: 0 named" "visited_on"
+out=$(ctl --as alice evaluate "$app" --pass -r "site, staff and materials meet 二(二)" \
+    --experts "张三, 李四，王五" --visited-on "$visit" --report RPT-2026-07)
 assert_match "$out" "^$app: in_publicity \\(version 3\\)" "evaluate --pass output"
 rec=$(sb_show "$app")
 assert_today "$(jget "$rec" .publicity_started_on)" "publicity_started_on"
+assert_json "$rec" '.review.experts | join(",")' "张三,李四,王五" "experts recorded"
+assert_json "$rec" .review.visited_on "$visit"
+assert_json "$rec" .review.report RPT-2026-07
+assert_contains "$(ctl show "$app")" "- 李四" "show prints the experts"
 
 # publicity runs its course (二(三)2): refused before the window ends
 # (test_publicity_course.sh tries every day of a window)
@@ -93,6 +108,7 @@ assert_today "$(jget "$b" '.assessments[0].assessed_on')" "assessed_on"
 assert_json "$b" '.assessments[0].cycle' 1
 assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(sb_plus_two_years "$certified_on")")"
 assert_json "$b" '.assessments[0].maxima.public_service' 30 "the rubric maxima in force, recorded"
+assert_json "$b" '.assessments[0].review.experts | length' 3 "the assessing experts, recorded"
 assert_json "$b" '.plaque_withdrawn // false' false
 
 # one result per cycle: a second is refused, naming the cycle and its result
@@ -112,7 +128,8 @@ assert_json "$out" '[.assessments[].total | tostring] | join(",")' "85,70" "asse
 assert_json "$out" '.assessments[0].superseded' true "the corrected result is kept, superseded"
 assert_json "$out" '.assessments[1].correction' true
 assert_json "$out" '.assessments[1].cycle' 1
-assert_json "$(ctl --json history "$base" | jq -c '.[-1]')" .reason "site item 3 was miscounted"
+assert_json "$(ctl --json history "$base" | jq -c '.[-1]')" .reason \
+    "site item 3 was miscounted (experts 张三, 李四, 王五; site visit $(sb_today))"
 
 # corrected again, to a fail: it revokes like any failing result (五(二))
 out=$(ctl --as alice assess "$base" -f "$SB_EXAMPLES/scores-fail.json" --correct -r "failed 2028 assessment")
@@ -150,7 +167,8 @@ assert_json "$h" '[.[].entity_id] | unique | join(",")' "$app"
 assert_json "$h" '[.[].topic] | join(",")' \
     "application.applied,application.under_review,application.in_publicity,application.certified"
 assert_json "$h" '.[1].reason' "experts booked for the site visit"
-assert_json "$h" '.[2].reason' "site, staff and materials meet 二(二)"
+assert_json "$h" '.[2].reason' "site, staff and materials meet 二(二) (experts 张三, 李四, 王五; site visit $visit; report RPT-2026-07)"
+assert_contains "$(ctl history "$app")" "experts 张三, 李四, 王五" "history prints the experts"
 assert_json "$h" '.[3].reason' "publicity over, no objection"
 assert_json "$h" '[.[].seq | tonumber] | . == sort' true "history in sequence order"
 assert_json "$h" '[.[].time_ms | tonumber] | . == sort' true "history times non-decreasing"
@@ -161,7 +179,7 @@ assert_json "$h" '[.[].to_state] | join(",")' "certified,assessed,assessed,revok
 assert_json "$h" '.[0].from_state' null "the sub-base's creation has no from_state"
 assert_json "$h" '.[0].topic' base.certified
 assert_json "$h" '.[3].topic' base.revoked
-assert_json "$h" '.[3].reason' "failed 2028 assessment"
+assert_match "$(jget "$h" '.[3].reason')" '^failed 2028 assessment \(experts 张三, 李四, 王五; site visit [0-9-]{10}\)$' "reason of the failing correction"
 assert_json "$h" '.[3].actor' alice
 
 hh=$(ctl history "$app")

@@ -16,7 +16,8 @@ dl_start_worker
 app=$(ctl apply "$SB_EXAMPLES/application.json")
 assert_eq app-000001 "$app" "apply prints app-000001"
 ctl review "$app" >/dev/null
-ctl evaluate "$app" --pass --reason "site visit 2026-11-20 passed" >/dev/null
+ctl evaluate "$app" --pass --reason "site, staff and materials meet 二(二)" \
+    --experts "张三,李四,王五" --visited-on 2026-11-20 >/dev/null
 out=$(ctl show "$app")
 assert_contains "$out" "publicity ends: " "show tells when publicity ends"
 sb_ctl_fails 1 wrong_state close-publicity "$app"
@@ -26,7 +27,8 @@ sb_clock_set real+14d # README: echo real+14d > var/demo-clock
 dl_wait 30 "skillbase-deadlines to certify $app" dl_state_is "$app" certified
 assert_json "$(sb_show "$app")" .base_id base-000001
 assert_json "$(ctl --json history "$app" | jq -c '.[-1]')" .actor worker:deadlines-e2e
-out=$(ctl assess base-000001 --file "$SB_EXAMPLES/scores-good.json")
+out=$(ctl assess base-000001 --file "$SB_EXAMPLES/scores-good.json" \
+    --experts "张三,李四,王五" --visited-on 2026-11-20)
 assert_match "$out" "^base-000001: assessed" "assess output"
 ctl history "$app" >/dev/null
 ctl status >/dev/null

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_date.h"
 #include "sb_error.h"
 #include "store_private.h"
 #include "store_verify.h"
@@ -22,6 +23,11 @@ static Skillbase__Reply *assess(sb_tk_daemon *d, const char *id, const uint32_t 
     s.other_public_service = pts[5];
     a.id = (char *)id;
     a.scores = &s;
+    static char *experts[] = {"张三", "李四", "王五"};
+    char today[SB_DATE_STRLEN];
+    a.experts = experts;
+    a.n_experts = 3;
+    a.visited_on = sb_date_format(sb_date_from_ms(d->now_ms), today);
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
     return sb_tk_send(d, &req);
