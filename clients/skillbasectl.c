@@ -29,7 +29,8 @@
 static const verb verbs[] = {
     {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
-    {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE), "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
+    {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
+     "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
     {"object", ctl_verb_transition, 1, true, CMD(FILE_OBJECTION), "object ID -r TEXT"},
     {"dismiss-objection", ctl_verb_transition, 1, true, CMD(DISMISS_OBJECTION),
      "dismiss-objection ID -r TEXT"},
@@ -39,7 +40,9 @@ static const verb verbs[] = {
      "close-publicity ID [-r TEXT]"},
     {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
     {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
-    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json --experts \"A,B,C\" --visited-on DATE [--report REF] [-r TEXT] [--correct -r REASON]"},
+    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS),
+     "assess BASE -f SCORES.json --experts \"A,B,C\" --visited-on DATE [--report REF] [-r TEXT] "
+     "[--correct -r REASON]"},
     {"revoke", ctl_verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
     {"show", ctl_verb_show, 1, false, CMD(SHOW), "show ID"},
     {"list", ctl_verb_list, 0, false, CMD(LIST),

@@ -135,7 +135,8 @@ static Skillbase__Scores *maxima_of(sb_call *call)
 int sb__handle_assess(sb_call *call)
 {
     const Skillbase__Assess *c = call->req->assess;
-    int rc = sb__check_reason(call, c->reason, c->correct, c->correct ? "assess --correct" : "assess");
+    int rc = sb__check_reason(call, c->reason, c->correct,
+                              c->correct ? "assess --correct" : "assess");
     if (rc)
         return rc;
     sb_problems problems = {0};
