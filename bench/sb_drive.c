@@ -223,7 +223,7 @@ Skillbase__Request *sb_drive_transition(sb_drive_request *m, Skillbase__Request_
         m->req.review = &m->transition;
         break;
     case SKILLBASE__REQUEST__COMMAND_EVALUATE:
-        m->evaluate.pass = 1;
+        m->evaluate.passed = 1;
         m->req.evaluate = &m->evaluate;
         break;
     case SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY:

@@ -150,6 +150,7 @@ verb_fn ctl_verb_proposals;
 verb_fn ctl_verb_confirm;
 verb_fn ctl_verb_discard_proposal;
 verb_fn ctl_verb_whoami;
+verb_fn ctl_verb_rules;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

@@ -302,11 +302,21 @@ int ctl_verb_ingest(ctl *c, const verb *v, char **args)
     in.adverse_social_impact = c->adverse_impact;
     req.command_case = SKILLBASE__REQUEST__COMMAND_INGEST;
     req.ingest = &in;
-    r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_INGESTED, &reply);
+    r = ctl_call(c, &req, &reply);
     if (payload)
         protobuf_c_message_free_unpacked(payload, NULL);
     if (r)
         return r;
+    /* a fact an operator entered by hand under four eyes: a proposal */
+    if (reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL && reply->proposal) {
+        r = ctl_print_proposal(c, reply->proposal);
+        skillbase__reply__free_unpacked(reply, NULL);
+        return r;
+    }
+    if (reply->result_case != SKILLBASE__REPLY__RESULT_INGESTED || !reply->ingested) {
+        skillbase__reply__free_unpacked(reply, NULL);
+        return ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no result");
+    }
     if (!reply->ingested->record || print_ingested(c, reply) < 0)
         r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries no record");
     skillbase__reply__free_unpacked(reply, NULL);

@@ -4,6 +4,7 @@
 #include "ctl_output.h"
 
 #include "pbjson.h"
+#include "sb_text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -114,14 +115,22 @@ static int collect(ctl_output *o, json_t *item)
     return 0;
 }
 
+const char *ctl_text(const char *s)
+{
+    static char buf[4][4096];
+    static unsigned k;
+    k = (k + 1) % 4;
+    return sb_text_escape(s, buf[k], sizeof buf[k]);
+}
+
 void ctl_print_error(const ctl_output *o, const char *code, const char *message,
                      char *const *details, size_t n_details)
 {
     fprintf(stderr, "skillbasectl: %s", code);
     if (message && *message)
-        fprintf(stderr, ": %s", message);
+        fprintf(stderr, ": %s", ctl_text(message));
     for (size_t i = 0; i < n_details; i++)
-        fprintf(stderr, "%s%s", i == 0 ? ": " : "; ", details[i]);
+        fprintf(stderr, "%s%s", i == 0 ? ": " : "; ", ctl_text(details[i]));
     fputc('\n', stderr);
 
     if (o->json) {
@@ -177,7 +186,7 @@ static void print_scalar(json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_STRING:
-        fputs(json_string_value(v), stdout);
+        fputs(ctl_text(json_string_value(v)), stdout);
         break;
     case JSON_INTEGER:
         printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -335,7 +344,8 @@ int ctl_print_records(ctl_output *o, Skillbase__Record *const *recs, size_t n)
             id = r->sub_base->id, kind = "base", state = r->sub_base->state;
             name = r->sub_base->name;
         }
-        printf("%-12s %-12s %-13s %s\n", id, kind, state_name(state, st, sizeof st), name);
+        printf("%-12s %-12s %-13s %s\n", ctl_text(id), kind, state_name(state, st, sizeof st),
+               ctl_text(name));
     }
     fflush(stdout);
     return 0;
@@ -366,12 +376,12 @@ int ctl_print_events(ctl_output *o, Skillbase__Event *const *events, size_t n, b
         format_time(e->time_ms, when, sizeof when);
         printf("%" PRIu64 "  %s (UTC+8)  ", e->seq, when);
         if (with_entity)
-            printf("%s  ", e->entity_id);
-        printf("%s  %s -> %s  %s", e->actor,
+            printf("%s  ", ctl_text(e->entity_id));
+        printf("%s  %s -> %s  %s", ctl_text(e->actor),
                e->from_state ? state_name(e->from_state, from, sizeof from) : "(new)",
-               state_name(e->to_state, to, sizeof to), e->action);
+               state_name(e->to_state, to, sizeof to), ctl_text(e->action));
         if (e->reason && *e->reason)
-            printf("  %s", e->reason);
+            printf("  %s", ctl_text(e->reason));
         fputc('\n', stdout);
     }
     fflush(stdout);

@@ -41,6 +41,12 @@ void ctl_output_discard(ctl_output *o);
  * not written. */
 int ctl_print_json(json_t *doc);
 
+/* s as it may be printed to a terminal: characters that are not what they
+ * look like (controls, bidi controls, separators, bytes that are not
+ * UTF-8) escaped (sb_text_escape); one of four rotating static buffers, cut
+ * at 4 KiB. */
+const char *ctl_text(const char *s);
+
 /* Report a failure: one line "skillbasectl: CODE: MESSAGE[: D1; D2 ...]" on
  * stderr and, with --json, {"error":{...}} on stdout. */
 void ctl_print_error(const ctl_output *o, const char *code, const char *message,

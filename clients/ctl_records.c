@@ -93,7 +93,7 @@ int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
         return usage_fail(c, "evaluate needs exactly one of --pass or --fail");
     e.id = args[0];
     e.reason = (char *)c->reason;
-    e.pass = c->outcome > 0;
+    e.passed = c->outcome > 0;
     e.n_experts = split_experts(c->experts, buf, sizeof buf, names, EXPERTS_MAX);
     e.experts = names;
     e.visited_on = (char *)(c->visited_on ? c->visited_on : "");
@@ -300,10 +300,11 @@ int ctl_verb_history(ctl *c, const verb *v, char **args)
             skillbase__reply__free_unpacked(reply, NULL);
             return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
         }
-        /* resume after the last event seen, which must move forward */
-        next = page->n_events ? page->events[page->n_events - 1]->seq : 0;
-        if (page->next_seq && next > hist.after_seq && !c->limit)
-            hist.after_seq = next;
+        /* the page's next_seq is the next request's from_seq (docs/protocol.md,
+         * "Paging"); it must move forward */
+        next = page->next_seq;
+        if (next && next > hist.from_seq && !c->limit)
+            hist.from_seq = next;
         else
             next = 0;
         skillbase__reply__free_unpacked(reply, NULL);

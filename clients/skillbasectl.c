@@ -75,6 +75,7 @@ static const verb verbs[] = {
     {"discard-proposal", ctl_verb_discard_proposal, 1, true, CMD(DISCARD_PROPOSAL),
      "discard-proposal PROPOSAL -r TEXT"},
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
+    {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
 };
 
 /* ------------------------------------------------------------ options */

@@ -17,11 +17,13 @@ if(SB_FHS_LAYOUT)
   set(SB_DEFAULT_RUNTIME_DIR "/run/skillbase" CACHE PATH
       "Directory of the daemon's ipc sockets, for the clients' default endpoint")
   set(SB_DATA_DIR "${CMAKE_INSTALL_FULL_DATADIR}/skillbase")
+  set(SB_CONFIG_EXAMPLE "${CMAKE_INSTALL_FULL_SYSCONFDIR}/skillbase/skillbase.ini")
 else()
   set(SB_DEFAULT_STATE_DIR "${PROJECT_SOURCE_DIR}/var" CACHE PATH "State directory default")
   set(SB_DEFAULT_RUNTIME_DIR "${SB_DEFAULT_STATE_DIR}" CACHE PATH
       "Directory of the daemon's ipc sockets, for the clients' default endpoint")
   set(SB_DATA_DIR "${PROJECT_SOURCE_DIR}/data")
+  set(SB_CONFIG_EXAMPLE "${PROJECT_SOURCE_DIR}/config/skillbase.ini")
 endif()
 set(SB_DEFAULT_CALENDAR "${SB_DATA_DIR}/calendar/cn-workdays.tsv" CACHE FILEPATH
     "Working-day calendar used when neither --calendar nor [deadlines] calendar names one")

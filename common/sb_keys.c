@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -121,8 +122,10 @@ const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[32])
 
 const sb_key_entry *sb_keys_find_name(const sb_keys *k, const char *name)
 {
+    /* names are ASCII and unique ignoring case: "Alice" is alice, so four
+     * eyes cannot be two spellings of one person */
     for (size_t i = 0; k && name && i < k->n; i++)
-        if (strcmp(k->entries[i].name, name) == 0)
+        if (strcasecmp(k->entries[i].name, name) == 0)
             return &k->entries[i];
     return NULL;
 }
@@ -209,7 +212,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     sb_keys *k = st->keys;
     if (!st->cur || strcmp(st->cur->name, section) != 0) {
         if (sb_keys_find_name(k, section)) {
-            problem(st, st->line, "key name [%s] appears twice", section);
+            problem(st, st->line, "key name [%s] appears twice (names are unique ignoring case)",
+                    section);
             st->cur = NULL;
             return 1;
         }

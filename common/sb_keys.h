@@ -85,7 +85,7 @@ const sb_key_entry *sb_keys_at(const sb_keys *k, size_t i);
 /* The entry with this 32-byte public key, or NULL. */
 const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[32]);
 
-/* The entry with this name, or NULL. */
+/* The entry with this name, ignoring case (names are unique so), or NULL. */
 const sb_key_entry *sb_keys_find_name(const sb_keys *k, const char *name);
 
 /* True when the entry lists `type` (or "*"). */

@@ -61,12 +61,36 @@ const char *sb_access_check(sb_arena *arena, const sb_caller *caller, const sb_c
                                 "ingest: type \"%s\" is not among the types of key %s "
                                 "in the keys file",
                                 type, caller->name));
-        if (strcmp(req->ingest->source ? req->ingest->source : "", caller->name))
-            return or_forbidden(sb_arena_printf(arena,
-                                                "ingest: source must be \"%s\", the name of the "
-                                                "caller's key",
-                                                caller->name));
     }
+    return NULL;
+}
+
+/* "" or the key's name: an authenticated caller speaks only for itself. */
+static const char *own_source(sb_arena *arena, const sb_caller *caller, const char *what,
+                              char **source)
+{
+    if (!*source || !(*source)[0]) {
+        *source = (char *)caller->name;
+        return NULL;
+    }
+    if (strcmp(*source, caller->name) == 0)
+        return NULL;
+    return or_forbidden(sb_arena_printf(arena,
+                                        "%s: source must be \"%s\", the name of the caller's key "
+                                        "(a %s reports only under its own name)",
+                                        what, caller->name,
+                                        sb_access_role_name(caller->role)));
+}
+
+const char *sb_access_bind_source(sb_arena *arena, const sb_caller *caller, Skillbase__Request *req)
+{
+    if (!caller->name)
+        return NULL; /* ipc: the source is what the caller says */
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_INGEST && req->ingest)
+        return own_source(arena, caller, "ingest", &req->ingest->source);
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_RECORD_SERVICE && req->record_service &&
+        req->record_service->service)
+        return own_source(arena, caller, "record_service", &req->record_service->service->source);
     return NULL;
 }
 

@@ -5,7 +5,9 @@
  *  - the caller's role must be in the command's roles;
  *  - a reader never writes, whatever a table row says;
  *  - a service reports only the Ingest types its key lists, under its own
- *    name as Ingest.source;
+ *    name as Ingest.source; every authenticated caller (an operator
+ *    entering a fact by hand too) ingests and records services only under
+ *    its own key's name as source (sb_access_bind_source);
  *  - over an authenticated connection the actor recorded in the audit
  *    trail is the key's name: Request.actor is ignored (skillbasectl
  *    refuses --as with a key, so nobody believes otherwise), and the
@@ -27,6 +29,11 @@ const char *sb_access_role_name(unsigned role);
  * FORBIDDEN message). */
 const char *sb_access_check(sb_arena *arena, const sb_caller *caller, const sb_command *cmd,
                             const Skillbase__Request *req);
+
+/* An authenticated caller's ingest and record_service speak for the caller
+ * only: an empty source becomes the key's name, another name is refused
+ * (the message; NULL when bound). Over ipc (no key) nothing changes. */
+const char *sb_access_bind_source(sb_arena *arena, const sb_caller *caller, Skillbase__Request *req);
 
 /* The actor to record: the key's name when authenticated (Request.actor
  * ignored), else Request.actor, else "anonymous". Never NULL today;

@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "broker_private.h"
+#include "privacy.h"
 #include "rules.h"
 #include "dispatch.h"
 #include "handlers.h"
@@ -321,6 +322,11 @@ void sb_broker__pump(sb_broker *b)
                 Skillbase__DaemonMessage m = SKILLBASE__DAEMON_MESSAGE__INIT;
                 m.body_case = SKILLBASE__DAEMON_MESSAGE__BODY_JOB;
                 m.job = d->job;
+                /* personal data only for the worker that writes to the
+                 * applicant (privacy.h) */
+                if (d->job->event && !sb_peer_takes(d->w, "notify") &&
+                    sb_privacy_redact_event(&b->work, d->job->event))
+                    continue; /* out of memory: leased in the store; a restart requeues it */
                 sb_lease *l = sb_peers_lease_add(&b->peers, d->w, d->job->id, d->job->attempt,
                                                  uv_now(b->loop) + b->policy.lease_ms);
                 if (!l)
@@ -541,6 +547,7 @@ void sb_broker_stats_get(const sb_broker *b, sb_broker_stats *ret)
     ret->delivered = b->stats.delivered;
     ret->completed = b->stats.completed;
     ret->failed = b->stats.failed;
+    ret->refused = b->stats.refused;
     for (const sb_peer *w = b->peers.workers; w; w = w->next)
         ret->workers++;
     for (const sb_lease *l = b->peers.leases; l; l = l->next)

@@ -48,6 +48,8 @@ typedef struct {
     uint64_t delivered; /* jobs sent since start */
     uint64_t completed; /* JobDone recorded */
     uint64_t failed;    /* JobFailed, lease lost, dead worker */
+    uint64_t refused;   /* JobDone not from the job's worker, or with a command its type
+                         * does not allow (logged) */
 } sb_broker_stats;
 
 void sb_broker_stats_get(const sb_broker *b, sb_broker_stats *ret);

@@ -8,6 +8,7 @@
 
 #include "broker_private.h"
 #include "handlers.h"
+#include "job_commands.h"
 #include "rules.h"
 #include "sb_clock.h"
 #include "sb_error.h"
@@ -111,9 +112,35 @@ static void on_hello(sb_broker *b, const void *ident, size_t len, const Skillbas
 typedef struct {
     sb_peer *w;
     const Skillbase__JobDone *done;
+    bool leased;         /* w holds the job's lease now */
+    bool phantom;        /* w still works on it with no lease (one ran out, a restart) */
     const char *summary; /* out: as recorded */
     bool ignored;        /* out: unknown or finished job */
+    const char *refused; /* out: not w's to finish (nothing written) */
 } done_op;
+
+/* Whether w may report the job done: it holds the lease, or it held the
+ * last one, which ran out (or the daemon restarted) with no other worker
+ * holding the job since; and the job is of a type w took (its key's). NULL
+ * when it may, else why not. */
+static const char *done_refusal(sb_broker *b, const done_op *op, const Skillbase__Job *job)
+{
+    const char *who = op->w->name;
+    const char *m = NULL;
+    if (!sb_peer_takes(op->w, job->type))
+        m = sb_arena_printf(&b->txn, "%s is a %s job; worker %s does not take that type",
+                            job->id, job->type, who);
+    else if (!op->leased && !(op->phantom && job->state == SKILLBASE__JOB_STATE__QUEUED &&
+                              job->worker && strcmp(job->worker, who) == 0))
+        m = sb_arena_printf(&b->txn, "%s is not leased to worker %s%s%s", job->id, who,
+                            job->state == SKILLBASE__JOB_STATE__LEASED ? " but to " : "",
+                            job->state == SKILLBASE__JOB_STATE__LEASED && job->worker
+                                ? job->worker
+                                : "");
+    else
+        return NULL;
+    return m ? m : "not this worker's job";
+}
 
 /* Apply a job's command in the transaction that marks it done; say in the
  * summary what became of it. */
@@ -146,8 +173,13 @@ static int apply_command(sb_broker *b, sb_txn *t, done_op *op, const Skillbase__
         what = sb_arena_printf(&b->txn, "%s applied (event %llu)%s", name,
                                (unsigned long long)reply->seq, reply->replayed ? ", earlier" : "");
     else
-        what = sb_arena_printf(&b->txn, "%s refused: %s: %s", name, sb_error_name(r.code),
-                               reply && reply->message ? reply->message : "");
+        what = sb_arena_printf(&b->txn, "%s refused: %s: %s%s%s%s", name, sb_error_name(r.code),
+                               reply && reply->message ? reply->message : "",
+                               reply && reply->n_details ? " (" : "",
+                               reply && reply->n_details ? reply->details[0] : "",
+                               reply && reply->n_details > 1 ? "; ...)"
+                               : reply && reply->n_details ? ")"
+                                                           : "");
     if (!what)
         return SB_E(SB_INTERNAL);
     *summary = (*summary)[0] ? sb_arena_printf(&b->txn, "%s; %s", *summary, what) : what;
@@ -168,14 +200,28 @@ static int done_fn(sb_broker *b, sb_txn *t, void *arg)
     }
     if (rc)
         return rc;
+    if ((op->refused = done_refusal(b, op, job)))
+        return 0; /* the job untouched */
     Skillbase__JobResult res = SKILLBASE__JOB_RESULT__INIT;
     if (op->done->result)
         res = *op->done->result;
     const char *summary = res.summary ? res.summary : "";
     if (res.command) {
-        rc = apply_command(b, t, op, res.command, &summary);
-        if (rc)
+        /* only the command of the job's type, about the job's own record */
+        const char *why = sb_job_command_refusal(&b->txn, job, res.command);
+        if (why) {
+            sb_log(SB_LOG_WARN, "job %s (%s) from worker %s: command refused: %s", job->id,
+                   job->type, op->w->name, why);
+            b->stats.refused++;
+            const char *what = sb_arena_printf(&b->txn, "command refused: forbidden: %s", why);
+            summary = !what ? "command refused"
+                      : summary[0] ? sb_arena_printf(&b->txn, "%s; %s", summary, what)
+                                   : what;
+            if (!summary)
+                return SB_E(SB_INTERNAL);
+        } else if ((rc = apply_command(b, t, op, res.command, &summary))) {
             return rc;
+        }
     }
     res.summary = (char *)summary;
     rc = sb_jobq_done(t, op->done->job_id, &res, op->w->name, sb_clock_now_ms());
@@ -189,9 +235,22 @@ static void on_done(sb_broker *b, sb_peer *w, const Skillbase__JobDone *d)
         sb_broker__refuse(b, w, SB_INVALID, "done: job_id missing or too long");
         return;
     }
-    done_op op = {.w = w, .done = d};
+    sb_lease *held = sb_peers_lease_find(&b->peers, d->job_id);
+    done_op op = {.w = w, .done = d, .leased = held && held->w == w};
+    for (size_t i = 0; !held && i < w->n_phantoms; i++)
+        op.phantom |= strcmp(w->phantoms[i], d->job_id) == 0;
     if (sb_broker__txn(b, done_fn, &op))
         return; /* not acknowledged: the worker sends it again after a reconnect */
+    if (op.refused) {
+        /* logged and counted; the job and its lease are untouched, and the
+         * worker is told it may forget the report */
+        sb_log(SB_LOG_WARN, "done for %s from worker %s refused: %s", d->job_id, w->name,
+               op.refused);
+        b->stats.refused++;
+        sb_peer_phantom_drop(w, d->job_id);
+        sb_broker__ack(b, w, d->job_id, d->attempt);
+        return;
+    }
     sb_lease *l = sb_peers_lease_find(&b->peers, d->job_id);
     if (l)
         sb_peers_lease_drop(&b->peers, l);

@@ -25,6 +25,11 @@ void sb_config_defaults(sb_config *c)
     c->max_request_bytes = 1 * MIB;
     c->batch_max = 1024;
     c->max_queue = 4096;
+    c->conn_queue = 16;
+    c->max_reply_bytes = 1 * MIB;
+    c->conn_reply_bytes = 16 * MIB;
+    c->handshake_ms = 5000;
+    c->max_connections = 1024;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
@@ -85,6 +90,24 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             if (sb_parse_u64(value, 1, 1000000, &v))
                 goto bad_number;
             c->max_queue = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "conn_queue") == 0) {
+            if (sb_parse_u64(value, 1, 100000, &v))
+                goto bad_number;
+            c->conn_queue = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "conn_reply_kb") == 0) {
+            if (sb_parse_u64(value, 64, 16 * 1024 * 1024, &v))
+                goto bad_number;
+            c->conn_reply_bytes = (size_t)v * 1024;
+            return 0;
+        }
+        if (strcmp(key, "max_reply_kb") == 0) {
+            if (sb_parse_u64(value, 16, 1024 * 1024, &v))
+                goto bad_number;
+            c->max_reply_bytes = (size_t)v * 1024;
             return 0;
         }
         if (strcmp(key, "log_level") == 0) {
@@ -188,9 +211,13 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
     } else if (strcmp(section, "security") == 0 || strcmp(section, "four_eyes") == 0) {
         return sb_security_config_set(c, section, key, value, err, err_len);
     } else if (strcmp(section, "subsidy") == 0) {
-        /* skillbase-subsidy's own: the rules file, read and checked there */
-        if (strcmp(key, "rules") == 0)
+        /* the rules file: skillbase-subsidy computes with it, the daemon
+         * checks every statement's rates and cap against it */
+        if (strcmp(key, "rules") == 0) {
+            if (!*value || copy_string(c->subsidy_rules, sizeof c->subsidy_rules, value))
+                goto bad_path;
             return 0;
+        }
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, review, events, workers, "

@@ -27,6 +27,12 @@ typedef struct {
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
     uint32_t max_queue;                     /* requests held unanswered, then BUSY */
+    uint32_t conn_queue;                    /* per connection: requests held unanswered and
+                                             * replies queued unread, then BUSY / dropped */
+    size_t max_reply_bytes;                 /* a page (list, history, events, jobs) ends
+                                             * once its items pass this many bytes */
+    size_t conn_reply_bytes;                /* per connection: replies held beyond libzmq's
+                                             * queue, then dropped (reply_queue.h) */
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */
@@ -56,6 +62,15 @@ typedef struct {
     int ipc_role;                           /* sb_key_role of ipc:// callers (operator) */
     bool four_eyes_certify;                 /* close_publicity needs a second operator */
     bool four_eyes_revoke;                  /* revoke needs a second operator */
+    bool four_eyes_ipc_refuse;              /* [four_eyes] over_ipc = refuse: proposing and
+                                             * confirming need a per-person key */
+    uint32_t handshake_ms;                  /* a tcp:// connection must finish its CURVE
+                                             * handshake within this (ZMQ_HANDSHAKE_IVL) */
+    uint32_t max_connections;               /* connections the daemon provisions file
+                                             * descriptors for (RLIMIT_NOFILE) */
+    /* [subsidy] rules: the rules file statements are checked against
+     * (handle_statement.c); "": the shipped example, as skillbase-subsidy */
+    char subsidy_rules[PATH_MAX];
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

@@ -13,6 +13,8 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "sb_protocol.h"
+#include "sb_text.h"
+#include "shed.h"
 #include "validate.h"
 #include "wire.h"
 
@@ -23,10 +25,11 @@
 #define DECODE_FLOOR (256 * 1024)
 /* What a handler may allocate on top: a page of 1000 records. */
 #define WORK_BUDGET (64u * 1024 * 1024)
-#define ENVELOPE_TEXT_MAX 256
+#define ENVELOPE_TEXT_MAX SB_ENVELOPE_TEXT_MAX
+#define REQUEST_ID_FIELD 2
 /* Longest idempotency key the store keeps (its key limit); an
  * authenticated caller's keys are stored prefixed with its name. */
-#define IDEM_KEY_MAX 200
+#define IDEM_KEY_MAX SB_IDEM_KEY_MAX
 
 static uint64_t real_now_ms(void *arg)
 {
@@ -63,8 +66,25 @@ static int command_hash(sb_arena *arena, const Skillbase__Request *req, uint64_t
     return 0;
 }
 
+/* s, or a repaired copy when it is not well-formed UTF-8 (a message put
+ * together with a user's text cut short, say): a reply must parse. */
+static char *utf8_or_repaired(sb_arena *arena, char *s)
+{
+    if (!s || sb_text_utf8(s, strlen(s)))
+        return s;
+    char *copy = sb_arena_strdup(arena, s);
+    if (!copy)
+        return (char *)"(a message that was not valid UTF-8)";
+    sb_text_repair(copy);
+    return copy;
+}
+
 static int pack_reply(sb_arena *arena, Skillbase__Reply *reply, sb_dispatch_result *ret)
 {
+    /* the text the daemon writes: every reply parses, in every language */
+    reply->message = utf8_or_repaired(arena, reply->message);
+    for (size_t i = 0; i < reply->n_details; i++)
+        reply->details[i] = utf8_or_repaired(arena, reply->details[i]);
     size_t len = skillbase__reply__get_packed_size(reply);
     uint8_t *buf = sb_arena_alloc(arena, len ? len : 1);
     if (!buf)
@@ -257,6 +277,52 @@ static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req,
     return rc ? rc : 1;
 }
 
+/* Why a request without a known command is refused: a length-delimited
+ * field the schema does not name is a command of a newer protocol
+ * (UNKNOWN_COMMAND); with none, the command is missing (INVALID). */
+static int refuse_no_command(sb_arena *arena, const Skillbase__Request *req,
+                             Skillbase__Reply *reply, sb_dispatch_result *ret)
+{
+    for (size_t i = 0; i < req->base.n_unknown_fields; i++) {
+        const ProtobufCMessageUnknownField *u = &req->base.unknown_fields[i];
+        if (u->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
+            continue;
+        return refuse(arena, reply, SB_UNKNOWN_COMMAND,
+                      sb_arena_printf(arena,
+                                      "unknown command (Request field %u): this daemon (skillbase "
+                                      "%s, protocol %d) does not know it; a client of a newer "
+                                      "version? (docs/protocol.md lists the commands)",
+                                      (unsigned)u->tag, SB_VERSION, PROTOCOL_VERSION),
+                      ret);
+    }
+    return refuse(arena, reply, SB_INVALID,
+                  "request carries no command: set exactly one command field of Request "
+                  "(docs/protocol.md lists them)",
+                  ret);
+}
+
+/* The request id to echo: the decoded one when the bytes sent are
+ * acceptable text, else "" with the bytes in raw_request_id (a reply must
+ * parse in every language: no raw bytes in a string field). */
+static void echo_request_id(sb_arena *arena, const uint8_t *frame, size_t len,
+                            const Skillbase__Request *req, Skillbase__Reply *reply)
+{
+    const uint8_t *raw;
+    size_t raw_len;
+    char why[64];
+    reply->request_id = req->request_id;
+    if (sb_wire_find_bytes(frame, len, REQUEST_ID_FIELD, &raw, &raw_len) ||
+        !sb_text_fault((const char *)raw, raw_len, why, sizeof why))
+        return;
+    reply->request_id = (char *)"";
+    uint8_t *copy = sb_arena_alloc(arena, raw_len ? raw_len : 1);
+    if (!copy)
+        return;
+    memcpy(copy, raw, raw_len);
+    reply->raw_request_id.data = copy;
+    reply->raw_request_id.len = raw_len;
+}
+
 int sb_dispatch(sb_dispatch_ctx *ctx, sb_txn *batch, unsigned role, const uint8_t *frame,
                 size_t len, sb_arena *arena, sb_dispatch_result *ret)
 {
@@ -283,46 +349,67 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
     memset(ret, 0, sizeof *ret);
     ret->request_id = "";
 
-    if (len > ctx->config->max_request_bytes)
+    if (len == 0)
+        return refuse(arena, reply, SB_MALFORMED,
+                      "empty request frame: expected a packed skillbase.Request", ret);
+    if (len > ctx->config->max_request_bytes) {
+        reply->request_id = (char *)sb_shed_request_id(arena, frame, len);
         return refuse(arena, reply, SB_MALFORMED,
                       sb_arena_printf(arena, "request of %zu bytes exceeds the limit of %zu", len,
                                       ctx->config->max_request_bytes),
                       ret);
+    }
     arena->budget = arena->used + len * DECODE_FACTOR + DECODE_FLOOR;
     Skillbase__Request *req = skillbase__request__unpack(&arena->pb, len, frame);
     arena->budget = arena->used + WORK_BUDGET;
-    if (!req)
+    if (!req) {
+        /* the id, if it can be read, lets the client match the refusal */
+        reply->request_id = (char *)sb_shed_request_id(arena, frame, len);
         return refuse(arena, reply, SB_MALFORMED,
                       "request is not a decodable skillbase.Request (or exceeds the decoding budget)",
                       ret);
-    reply->request_id = req->request_id;
+    }
+    echo_request_id(arena, frame, len, req, reply);
     if (req->protocol < SB_PROTOCOL_MIN || req->protocol > PROTOCOL_VERSION)
         return refuse(arena, reply, SB_UNSUPPORTED_PROTOCOL, protocol_refusal(arena, req->protocol),
                       ret);
-    const char *bad = check_envelope(req);
+    /* every string as sent acceptable text (a NUL inside is seen only
+     * here), then every enum known, at any depth (validate.h) */
+    const char **problems;
+    size_t n_problems;
+    const char *bad =
+        sb_validate_wire(arena, req->base.descriptor, frame, len, &problems, &n_problems);
+    if (bad) {
+        reply->details = (char **)problems;
+        reply->n_details = n_problems;
+        return refuse(arena, reply, SB_INVALID, bad, ret);
+    }
+    bad = check_envelope(req);
     if (bad)
         return refuse(arena, reply, SB_INVALID,
                       sb_arena_printf(arena, "%s: not valid UTF-8 text of at most %d bytes", bad,
                                       ENVELOPE_TEXT_MAX),
                       ret);
-    /* every string UTF-8, every enum known, at any depth (validate.h) */
     bad = sb_validate_message(arena, &req->base);
     if (bad)
         return refuse(arena, reply, SB_INVALID, bad, ret);
     const sb_command *cmd = (ctx->find ? ctx->find : sb_command_find)(req->command_case);
+    if (!cmd && req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET)
+        return refuse_no_command(arena, req, reply, ret);
     if (!cmd)
         return refuse(arena, reply, SB_UNKNOWN_COMMAND,
-                      req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET
-                          ? "request carries no command"
-                          : sb_arena_printf(arena,
-                                            "unknown command %d: this daemon (skillbase %s, "
-                                            "protocol %d) does not know it; newer client?",
-                                            (int)req->command_case, SB_VERSION, PROTOCOL_VERSION),
+                      sb_arena_printf(arena,
+                                      "unknown command (Request field %d): this daemon (skillbase "
+                                      "%s, protocol %d) does not serve it",
+                                      (int)req->command_case, SB_VERSION, PROTOCOL_VERSION),
                       ret);
     ret->command = cmd->name;
     /* the table's roles, and what roles and keys limit beyond (access.h) */
     bad = sb_access_check(arena, caller, cmd, req);
     if (bad)
+        return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
+    /* ingest and record_service: the source is the key's name */
+    if ((bad = sb_access_bind_source(arena, caller, req)))
         return refuse(arena, reply, SB_FORBIDDEN, bad, ret);
     const char *actor = sb_access_actor(arena, caller, req, &bad);
     if (!actor)

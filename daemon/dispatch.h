@@ -44,6 +44,13 @@ typedef struct {
  * `batch` and apply its requests again, this one with ctx->direct false. */
 #define SB_DISPATCH_REDO 1
 
+/* Envelope limits (also listed by the rules command): request_id,
+ * idempotency_key and actor are at most SB_ENVELOPE_TEXT_MAX bytes; an
+ * idempotency key as stored (over CURVE "<key name>/<key>") at most
+ * SB_IDEM_KEY_MAX. */
+#define SB_ENVELOPE_TEXT_MAX 256
+#define SB_IDEM_KEY_MAX 200
+
 /* What one request produced; all pointers into the call's arena. */
 typedef struct {
     uint8_t *reply;          /* the packed Reply (may carry a refusal) */

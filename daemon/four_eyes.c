@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "actor_name.h"
 #include "handlers_private.h"
 #include "machine.h"
 #include "rules.h"
@@ -151,11 +152,29 @@ static int take_refusal(sb_call *call, const Skillbase__Reply *trial)
     return SB_E(trial->code);
 }
 
+/* Over ipc:// nobody is told apart: with [four_eyes] over_ipc = refuse an
+ * operator without a key may neither propose nor confirm (a worker's
+ * request is not a person's decision). */
+static int check_person(sb_call *call, const char *what)
+{
+    const sb_caller *c = call->caller;
+    if (!call->config->four_eyes_ipc_refuse || !c || c->name || !(c->role & SB_ROLE_OPERATOR))
+        return 0;
+    return sb_call_fail(call, SB_FORBIDDEN,
+                        "four eyes: %s over ipc:// is refused ([four_eyes] over_ipc = refuse): "
+                        "ipc cannot tell two people apart; use your own key (tcp:// with CURVE, "
+                        "e.g. on loopback)",
+                        what);
+}
+
 int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
 {
     target t;
     if (!target_of(call, call->req, &t))
         return cmd->fn(call);
+    int person = check_person(call, "a proposal");
+    if (person)
+        return person;
     /* Would it take effect now? Try it where nothing stays. */
     Skillbase__Reply *trial_reply = sb_arena_alloc(call->arena, sizeof *trial_reply);
     if (!trial_reply)
@@ -252,10 +271,14 @@ int sb__handle_confirm_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->confirm_proposal;
     Skillbase__Proposal *p = NULL;
-    int rc = load_open(call, ref, false, "confirm_proposal", &p);
+    int rc = check_person(call, "confirming");
     if (rc)
         return rc;
-    if (p->proposed_by[0] && strcmp(p->proposed_by, call->actor) == 0)
+    rc = load_open(call, ref, false, "confirm_proposal", &p);
+    if (rc)
+        return rc;
+    /* one person, however the name is spelt ("Alice", "alice") */
+    if (p->proposed_by[0] && sb_actor_same(p->proposed_by, call->actor))
         return sb_call_fail(call, SB_FORBIDDEN,
                             "four eyes: %s proposed %s; a different operator must confirm it",
                             p->proposed_by, p->id);
@@ -327,7 +350,8 @@ int sb__handle_list_proposals(sb_call *call)
     skillbase__proposal_page__init(page);
     bool more;
     size_t n;
-    int rc = sb_store_proposal_list(call->txn, q->state, q->after, q->limit, &call->arena->pb,
+    int rc = sb_store_proposal_list(call->txn, q->state, q->after, sb__page_limit(call, q->limit),
+                                    &call->arena->pb,
                                     &page->proposals, &n, &more);
     if (rc)
         return rc;

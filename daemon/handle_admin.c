@@ -11,7 +11,7 @@
 #include "sb_log.h"
 #include "store_backup.h"
 
-#define DIR_MAX 1024
+#define DIR_MAX SB_BACKUP_DIR_MAX
 
 Skillbase__BackupInfo *sb__backup_info(sb_call *call)
 {

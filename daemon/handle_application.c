@@ -212,7 +212,7 @@ int sb__handle_review(sb_call *call)
 int sb__handle_evaluate(sb_call *call)
 {
     const Skillbase__Evaluate *c = call->req->evaluate;
-    return transition(call, c->id, c->reason, c->pass ? SB_ACT_EVALUATE_PASS : SB_ACT_EVALUATE_FAIL,
+    return transition(call, c->id, c->reason, c->passed ? SB_ACT_EVALUATE_PASS : SB_ACT_EVALUATE_FAIL,
                       true, "evaluate");
 }
 

@@ -6,12 +6,11 @@
 #include "handlers_private.h"
 #include "sb_error.h"
 
-#define PAGE_DEFAULT 100
-#define PAGE_MAX 1000
+#define PAGE_MAX SB_PAGE_MAX
 /* Events examined per request; the page then ends early and next_seq says
  * where to go on (documented in proto/skillbase.proto). */
-#define SCAN_MAX 10000
-#define TOPIC_PREFIX_MAX 128
+#define SCAN_MAX SB_READ_EVENTS_SCAN_MAX
+#define TOPIC_PREFIX_MAX SB_TOPIC_PREFIX_MAX
 
 /* Copy an event (unpacked with malloc) into the call's arena. */
 static Skillbase__Event *keep(sb_call *call, const Skillbase__Event *ev)
@@ -33,7 +32,7 @@ int sb__read_events_filtered(sb_call *call)
         return sb_call_fail(call, SB_INVALID,
                             "topic_prefix: must be UTF-8 text of at most %d bytes",
                             TOPIC_PREFIX_MAX);
-    uint32_t limit = q->limit == 0 ? PAGE_DEFAULT : q->limit > PAGE_MAX ? PAGE_MAX : q->limit;
+    uint32_t limit = sb__page_limit(call, q->limit);
     Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
     Skillbase__Event **out = sb_arena_alloc(call->arena, limit * sizeof *out);
     if (!page || !out)
@@ -68,6 +67,13 @@ int sb__read_events_filtered(sb_call *call)
         sb_store_events_free(evs, got, NULL);
         if (rc)
             return rc;
+    }
+    if ((rc = sb__withhold_events(call, out, n)))
+        return rc;
+    size_t fit = sb__page_fit(call, (void *const *)out, n);
+    if (fit < n) {
+        next = out[fit]->seq;
+        n = fit;
     }
     page->events = out;
     page->n_events = n;

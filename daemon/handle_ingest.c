@@ -14,19 +14,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "four_eyes.h"
 #include "handlers_private.h"
 #include "ingest_map.h"
 #include "jobs.h"
 #include "sb_error.h"
 
-#define SOURCE_MAX 64
-#define EVENT_ID_MAX 128
-#define COMPETITION_TEXT_MAX 200
+#define SOURCE_MAX SB_INGEST_SOURCE_MAX
+#define EVENT_ID_MAX SB_INGEST_EVENT_ID_MAX
+#define COMPETITION_TEXT_MAX SB_COMPETITION_TEXT_MAX
 
 /* ------------------------------------------------------------ checks */
 
-/* 1-64 characters of a-z, 0-9, '.', '_', '-': a name that is safe in the
- * key "ingest:<source>:<event_id>" and in the actor "service:<source>". */
+/* 1-64 characters of a-z, A-Z, 0-9, '.', '_', '-' (a key's name, which an
+ * authenticated caller's source is): a name that is safe in the key
+ * "ingest:<source>:<event_id>" and in the actor "service:<source>". */
 static bool source_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
@@ -34,8 +36,8 @@ static bool source_ok(const char *s)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -96,7 +98,7 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
     char types[512];
     if (!source_ok(in->source))
         return sb_call_fail(call, SB_INVALID,
-                            "source: must be 1-%d characters of a-z, 0-9, '.', '_', '-' "
+                            "source: must be 1-%d characters of a-z, A-Z, 0-9, '.', '_', '-' "
                             "(the reporting service's name)",
                             SOURCE_MAX);
     if (!event_id_ok(in->event_id))
@@ -123,7 +125,7 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
         const Skillbase__CompetitionHosted *c = in->competition;
         rc = check_text(call, "competition.name", c->name, COMPETITION_TEXT_MAX);
         if (!rc)
-            rc = check_text(call, "competition.level", c->level, 64);
+            rc = check_text(call, "competition.level", c->level, SB_COMPETITION_LEVEL_MAX);
         if (!rc)
             rc = check_date(call, "competition.held_on", c->held_on, true);
     }
@@ -188,6 +190,19 @@ static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
 
 /* ------------------------------------------------------------ effects */
 
+/* The fact comes from a service: a service's key, or over ipc (no key:
+ * the caller names the source) unless [four_eyes] over_ipc = refuse, where
+ * an ipc operator is no service but a person entering a fact by hand.
+ * Otherwise an operator enters it by hand, under their own name (with a
+ * key: the source too, sb_access_bind_source). */
+static bool from_service(const sb_call *call)
+{
+    const sb_caller *c = call->caller;
+    if (!c || (c->role & SB_ROLE_SERVICE))
+        return true;
+    return !c->name && !call->config->four_eyes_ipc_refuse;
+}
+
 /* Run a command of the command table on the record, as if an operator had
  * sent it: the same handler, guards and refusals. */
 static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
@@ -222,7 +237,10 @@ static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id
     }
     const Skillbase__Request *orig = call->req;
     call->req = req;
-    int rc = cmd->fn(call);
+    /* a fact entered by hand is an operator's decision: four eyes where
+     * the transition needs it (a proposal; a service's fact acts at once) */
+    int rc = !from_service(call) && sb_four_eyes_applies(call, cmd) ? sb_four_eyes_propose(call, cmd)
+                                                                     : cmd->fn(call);
     call->req = orig;
     return rc;
 }
@@ -334,12 +352,15 @@ int sb__handle_ingest(sb_call *call)
                             sb_rules_text_ok(in->service->base_id) ? in->service->base_id : "?",
                             id);
 
-    /* The audit trail names the service: actor, reason and Event.ingest. */
-    const char *reason = in->reason && in->reason[0]
-                             ? in->reason
-                             : sb_arena_printf(call->arena, "%s reported by %s", in->type,
-                                               in->source);
-    call->actor = sb_arena_printf(call->arena, "service:%s", in->source);
+    /* The audit trail names the service (actor, reason and Event.ingest),
+     * or the operator who entered the fact by hand, as such. */
+    bool by_hand = !from_service(call);
+    const char *reason =
+        in->reason && in->reason[0] ? in->reason
+        : by_hand ? sb_arena_printf(call->arena, "%s entered by hand by %s", in->type, call->actor)
+                  : sb_arena_printf(call->arena, "%s reported by %s", in->type, in->source);
+    if (!by_hand)
+        call->actor = sb_arena_printf(call->arena, "service:%s", in->source);
     call->ingest = in;
     if (!reason || !call->actor)
         return SB_E(SB_INTERNAL);
@@ -363,6 +384,8 @@ int sb__handle_ingest(sb_call *call)
     }
     if (rc)
         return rc;
+    if (call->reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL)
+        return 0; /* entered by hand under four eyes: a second operator confirms */
     if (call->reply->result_case != SKILLBASE__REPLY__RESULT_RECORD)
         return SB_E(SB_INTERNAL);
     Skillbase__IngestResult *res = sb_arena_alloc(call->arena, sizeof *res);

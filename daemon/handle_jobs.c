@@ -21,6 +21,8 @@ static int check_job_id(sb_call *call, const char *id)
 
 static int reply_job(sb_call *call, Skillbase__Job *job)
 {
+    if (sb__withhold_events(call, &job->event, job->event ? 1 : 0))
+        return SB_E(SB_INTERNAL);
     call->reply->result_case = SKILLBASE__REPLY__RESULT_JOB;
     call->reply->job = job;
     return 0;
@@ -56,10 +58,16 @@ int sb__handle_list_jobs(sb_call *call)
     skillbase__job_page__init(page);
     size_t n;
     bool more;
-    int rc = sb_store_jobs_list(call->txn, q->state, q->type, q->after, q->limit, &call->arena->pb,
+    int rc = sb_store_jobs_list(call->txn, q->state, q->type, q->after, sb__page_limit(call, q->limit), &call->arena->pb,
                                 &page->jobs, &n, &more);
     if (rc)
         return rc;
+    for (size_t i = 0; i < n; i++)
+        if (page->jobs[i]->event && sb__withhold_events(call, &page->jobs[i]->event, 1))
+            return SB_E(SB_INTERNAL);
+    size_t fit = sb__page_fit(call, (void *const *)page->jobs, n);
+    more = more || fit < n;
+    n = fit;
     page->n_jobs = n;
     if (more && n)
         page->next = page->jobs[n - 1]->id;

@@ -9,9 +9,61 @@
 #include <string.h>
 
 #include "sb_error.h"
+#include "sb_log.h"
 #include "sb_subsidy.h"
 #include "store_services.h"
 #include "subsidy_private.h"
+#include "subsidy_rules.h"
+
+/* The rules file statements are checked against: [subsidy] rules, else the
+ * shipped example (as skillbase-subsidy). */
+static const char *rules_path(const sb_config *c)
+{
+    return c->subsidy_rules[0] ? c->subsidy_rules : SB_DEFAULT_SUBSIDY_RULES;
+}
+
+/* The worker proposes, the daemon verifies: every line's rule version,
+ * unit, rate and example mark must be those the rules file in force gives
+ * for its record's date, kind and level, and the cap that of the version
+ * in force on 31 December (the computation of workers/subsidy_calc.h). */
+static void check_rates(const sb_subsidy_rules *rules, const Skillbase__SubsidyStatement *st,
+                        const Skillbase__ServiceRecord *const *recs, const char *path,
+                        sb_problems *p)
+{
+    for (size_t i = 0; i < st->n_lines; i++) {
+        const Skillbase__SubsidyLine *l = st->lines[i];
+        const Skillbase__ServiceRecord *rec = recs[i];
+        sb_date d;
+        if (!rec || sb_date_parse(rec->date, &d))
+            continue; /* already a problem */
+        const sb_subsidy_version *v = sb_subsidy_rules_at(rules, d);
+        const sb_subsidy_rate *r = v ? sb_subsidy_version_rate(v, rec->kind, rec->level) : NULL;
+        if (!r) {
+            sb_problems_add(p, "lines[%zu]: the rules file %s has no rate for %s on %s", i, path,
+                            rec->id, rec->date);
+            continue;
+        }
+        if (!sb__subsidy_str_eq(l->rule_version, v->name) || l->unit != r->unit ||
+            l->rate_fen != r->rate_fen || (bool)l->example_rate != r->example) {
+            char rate[SB_YUAN_STRLEN];
+            sb_problems_add(p,
+                            "lines[%zu]: rate of %s is not the rules file's: version %s gives "
+                            "%s yuan (unit %d%s)",
+                            i, rec->id, v->name, sb_subsidy_yuan(r->rate_fen, rate), (int)r->unit,
+                            r->example ? ", example" : "");
+        }
+    }
+    const sb_subsidy_version *capv = sb_subsidy_rules_at(rules, (sb_date){(int)st->year, 12, 31});
+    if (capv && (st->cap_fen != capv->cap_fen ||
+                 !sb__subsidy_str_eq(st->cap_rule_version, capv->name))) {
+        char cap[SB_YUAN_STRLEN];
+        sb_problems_add(p, "cap_fen: the rules file's cap for %u is %s yuan (version %s)",
+                        st->year, sb_subsidy_yuan(capv->cap_fen, cap), capv->name);
+    } else if (!capv && st->n_lines) {
+        sb_problems_add(p, "cap_fen: the rules file %s has no version in force in %u", path,
+                        st->year);
+    }
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -53,6 +105,12 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
                             uint64_t count_now, sb_problems *p, int *ret_rc)
 {
     char f[64];
+    const Skillbase__ServiceRecord **recs =
+        sb_arena_alloc(call->arena, (st->n_lines ? st->n_lines : 1) * sizeof *recs);
+    if (!recs) {
+        *ret_rc = SB_E(SB_INTERNAL);
+        return;
+    }
     sb__subsidy_check_text(p, "base_name", st->base_name, 400, false);
     /* with no line there may be no rule version for the year at all */
     sb__subsidy_check_text(p, "cap_rule_version", st->cap_rule_version, SB_SUBSIDY_VERSION_NAME_MAX,
@@ -82,6 +140,7 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         ids[i] = l->service_id ? l->service_id : (char *)"";
         const Skillbase__ServiceRecord *rec =
             statement_service(call, st, f, l->service_id, p, ret_rc);
+        recs[i] = rec;
         if (rec && (!sb__subsidy_str_eq(l->date, rec->date) || l->kind != rec->kind ||
                     l->trainees != rec->trainees || l->hours_tenths != rec->hours_tenths))
             sb_problems_add(p, "%s: date, kind, trainees or hours differ from %s", f, rec->id);
@@ -129,6 +188,18 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
                         (unsigned long long)st->gross_fen, (unsigned long long)st->cap_fen);
     if (example && !st->example_rates)
         sb_problems_add(p, "example_rates: a line uses an example rate");
+    if (p->count)
+        return; /* the arithmetic first */
+    const char *path = rules_path(call->config);
+    sb_subsidy_rules *rules = NULL;
+    char err[512];
+    if (sb_subsidy_rules_load(path, &rules, err, sizeof err)) {
+        sb_log(SB_LOG_ERROR, "subsidy rules: %s", err);
+        sb_problems_add(p, "the daemon cannot check the rates: %s", err);
+        return;
+    }
+    check_rates(rules, st, recs, path, p);
+    sb_subsidy_rules_free(&rules);
 }
 
 /* Two statements say the same (when they were computed aside). */

@@ -263,7 +263,7 @@ int sb__handle_list_services(sb_call *call)
         return rc;
     size_t n;
     bool more;
-    rc = sb_store_services_list(call->txn, q->base_id, (int)q->year, q->after, q->limit,
+    rc = sb_store_services_list(call->txn, q->base_id, (int)q->year, q->after, sb__page_limit(call, q->limit),
                                 &call->arena->pb, &page->services, &n, &more);
     if (rc == SB_E(SB_INVALID))
         return sb_call_fail(call, SB_INVALID, "after: %s is not a service record of %s in %u",

@@ -7,12 +7,11 @@
 
 #include "handlers_private.h"
 #include "jobs.h"
+#include "privacy.h"
 #include "sb_error.h"
 
-#define ID_MAX 64
-#define REASON_MAX 2000
-#define PAGE_DEFAULT 100
-#define PAGE_MAX 1000
+#define ID_MAX SB_ID_MAX
+#define REASON_MAX SB_REASON_MAX
 
 int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
 {
@@ -198,9 +197,22 @@ void sb__reply_record(sb_call *call, Skillbase__Record *rec)
 
 /* ------------------------------------------------------------ reads */
 
-static uint32_t page_limit(uint32_t limit)
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n)
 {
-    return limit == 0 ? PAGE_DEFAULT : limit > PAGE_MAX ? PAGE_MAX : limit;
+    size_t used = 0, max = call->config->max_reply_bytes;
+    for (size_t i = 0; i < n; i++) {
+        used += protobuf_c_message_get_packed_size(items[i]) + 8;
+        if (i > 0 && used > max)
+            return i;
+    }
+    return n;
+}
+
+uint32_t sb__page_limit(sb_call *call, uint32_t asked)
+{
+    uint32_t applied = asked == 0 ? SB_PAGE_DEFAULT : asked > SB_PAGE_MAX ? SB_PAGE_MAX : asked;
+    call->reply->page_limit = applied;
+    return applied;
 }
 
 static int handle_show(sb_call *call)
@@ -226,10 +238,14 @@ static int handle_list(sb_call *call)
     skillbase__record_page__init(page);
     size_t n;
     bool more;
-    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, page_limit(q->limit),
+    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, sb__page_limit(call, q->limit),
                            &call->arena->pb, &page->records, &n, &more);
     if (rc)
         return rc;
+    /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
+    size_t fit = sb__page_fit(call, (void *const *)page->records, n);
+    more = more || fit < n;
+    n = fit;
     page->n_records = n;
     if (more && n)
         page->next = (char *)sb__head(page->records[n - 1]).id;
@@ -238,8 +254,27 @@ static int handle_list(sb_call *call)
     return 0;
 }
 
+int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
+{
+    if (sb_privacy_entitled(call->caller))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sb_privacy_redact_event(call->arena, events[i]))
+            return SB_E(SB_INTERNAL);
+    return 0;
+}
+
 static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
 {
+    /* personal data only for those entitled to it (privacy.h) */
+    int wrc = sb__withhold_events(call, events, n);
+    if (wrc)
+        return wrc;
+    size_t fit = sb__page_fit(call, (void *const *)events, n);
+    if (fit < n) {
+        next = events[fit]->seq;
+        n = fit;
+    }
     Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
     if (!page)
         return SB_E(SB_INTERNAL);
@@ -265,8 +300,15 @@ static int handle_history(sb_call *call)
     Skillbase__Event **events;
     size_t n;
     uint64_t next;
-    rc = sb_store_history(call->txn, q->id, q->after_seq, page_limit(q->limit), &call->arena->pb,
-                          &events, &n, &next);
+    /* from_seq is the one paging rule (next_seq passes as it); after_seq
+     * the older form, the events after it */
+    if (q->from_seq && q->after_seq)
+        return sb_call_fail(call, SB_INVALID,
+                            "history: give from_seq (the next_seq of a page) or after_seq, not "
+                            "both");
+    uint64_t after = q->from_seq ? q->from_seq - 1 : q->after_seq;
+    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit),
+                          &call->arena->pb, &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);
@@ -280,7 +322,7 @@ static int handle_read_events(sb_call *call)
     if (q->topic_prefix && q->topic_prefix[0])
         return sb__read_events_filtered(call);
     uint64_t next;
-    int rc = sb_store_events_read(call->txn, q->from_seq, page_limit(q->limit), &call->arena->pb,
+    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit), &call->arena->pb,
                                   &events, &n, &next);
     if (rc)
         return rc;
@@ -437,6 +479,8 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY, "audit_verify", R, READ, sb__handle_audit_verify},
     {SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD, "audit_head", R, READ, sb__handle_audit_head},
     {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
+    /* the contract (handle_rules.c) */
+    {SKILLBASE__REQUEST__COMMAND_RULES, "rules", R, ANY, sb__handle_rules},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

@@ -61,8 +61,35 @@ int sb__fail_problems(sb_call *call, int code, const sb_problems *p, const char 
  * index maintenance. NULL when out of memory. */
 Skillbase__Record *sb__revise(sb_call *call, const Skillbase__Record *old);
 
+/* The page size a paged read applies for the limit asked (0: the default
+ * 100; above 1000: 1000), also put in the reply (Reply.page_limit), so a
+ * client sees the limit that was applied (docs/protocol.md, "Paging"). */
+/* Limits the rules command lists (handle_rules.c); the handlers use them. */
+#define SB_ID_MAX 64                  /* record ids */
+#define SB_REASON_MAX 2000            /* reasons */
+#define SB_INGEST_SOURCE_MAX 64       /* Ingest.source */
+#define SB_INGEST_EVENT_ID_MAX 128    /* Ingest.event_id */
+#define SB_READ_EVENTS_SCAN_MAX 10000 /* events a filtered read examines */
+#define SB_TOPIC_PREFIX_MAX 128       /* ReadEvents.topic_prefix */
+#define SB_COMPETITION_TEXT_MAX 200   /* CompetitionHosted.name */
+#define SB_COMPETITION_LEVEL_MAX 64   /* CompetitionHosted.level */
+#define SB_BACKUP_DIR_MAX 1024        /* Backup.dir */
+int sb__handle_rules(sb_call *call);
+
+#define SB_PAGE_DEFAULT 100
+#define SB_PAGE_MAX 1000
+uint32_t sb__page_limit(sb_call *call, uint32_t asked);
+
 /* Today as "YYYY-MM-DD" in the arena. */
 char *sb__today(sb_call *call);
+
+/* How many of the n items (protobuf messages) of a page fit in
+ * [daemon] max_reply_kb: at least one, so a page always moves on. */
+size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);
+
+/* Empty the personal fields of the events unless the caller is entitled to
+ * them (privacy.h). Returns 0 or SB_E(SB_INTERNAL). */
+int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n);
 
 /* The command handlers. */
 int sb__handle_apply(sb_call *call);

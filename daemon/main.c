@@ -16,6 +16,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "sb_paths.h"
 #include "broker.h"
 #include "config.h"
 #include "deadlines.h"
@@ -81,21 +82,26 @@ static void usage(FILE *out)
             "\n"
             "  -s, --state-dir DIR          store and default ipc endpoints under DIR\n"
             "                               (default %s)\n"
-            "  -c, --config FILE            INI configuration (see config/skillbase.ini)\n"
+            "  -c, --config FILE            INI configuration (default: none, the embedded\n"
+            "                               defaults; the commented example of this build:\n"
+            "                               " SB_PATH_CONFIG ")\n"
             "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
             "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
             "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
-            "      --map-size-mb N          initial LMDB map size\n"
+            "      --map-size-mb N          initial LMDB map size (default 64)\n"
             "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
             "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
-            "  -l, --log-level LEVEL        error, warn, info or debug\n"
+            "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
             "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
             "                               print what it holds and exit: 0 sound, 1 not\n"
             "      --check-config           read and check the configuration, print the\n"
             "                               endpoints and the state directory, and exit:\n"
             "                               0 valid, 2 not (the reason on stderr)\n"
             "  -h, --help                   this text\n"
-            "  -V, --version                print the version\n",
+            "  -V, --version                print the version\n"
+            "\n"
+            "data files ([deadlines] calendar overrides):\n"
+            "  holiday calendar             " SB_PATH_CALENDAR "\n",
             SB_DEFAULT_STATE_DIR);
 }
 

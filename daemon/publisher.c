@@ -8,6 +8,7 @@
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "privacy.h"
 #include "security.h"
 #include "sb_protocol.h"
 #include "wire.h"
@@ -33,6 +34,7 @@ struct sb_publisher {
     uint64_t last_seq;   /* highest sequence sent */
     uint64_t started_ms;
     int failing;         /* a store read failed; logged once until it works */
+    sb_arena arena;      /* withholding personal data of one event */
     int closing;         /* handles still to close */
 };
 
@@ -60,7 +62,37 @@ static int publish_raw(void *arg, uint64_t seq, const uint8_t *bytes, size_t len
         topic = (const uint8_t *)"event";
         tlen = 5;
     }
+    /* the stream cannot tell its subscribers apart: it carries no personal
+     * data (privacy.h); those entitled read it with read_events */
+    sb_arena_reset(&p->arena);
+    Skillbase__Event *ev = skillbase__event__unpack(&p->arena.pb, len, bytes);
+    const Skillbase__Contact *c =
+        !ev || !ev->record ? NULL
+        : ev->record->record_case == SKILLBASE__RECORD__RECORD_APPLICATION &&
+                ev->record->application && ev->record->application->form
+            ? ev->record->application->form->contact
+        : ev->record->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && ev->record->sub_base
+            ? ev->record->sub_base->contact
+            : NULL;
+    uint8_t *clean = NULL;
+    if (c) {
+        if (sb_privacy_redact_event(&p->arena, ev) == 0) {
+            size_t n = skillbase__event__get_packed_size(ev);
+            if ((clean = malloc(n ? n : 1))) {
+                skillbase__event__pack(ev, clean);
+                bytes = clean;
+                len = n;
+            }
+        }
+    }
+    if (c && !clean) {
+        sb_log(SB_LOG_ERROR, "publisher: out of memory withholding personal data of event %llu",
+               (unsigned long long)seq);
+        return SB_E(SB_INTERNAL); /* not sent without withholding; retried */
+    }
+    /* the topic points into the stored bytes, which stay valid */
     send_two(p, topic, tlen, bytes, len);
+    free(clean);
     p->last_seq = seq;
     return 0;
 }
@@ -138,6 +170,8 @@ int sb_publisher_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_
                        uint64_t started_ms, sb_publisher **ret)
 {
     sb_publisher *p = calloc(1, sizeof *p);
+    if (p)
+        sb_arena_init(&p->arena, 0);
     sb_txn *txn = NULL;
     if (!p)
         return SB_E(SB_INTERNAL);
@@ -188,6 +222,7 @@ int sb_publisher_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_
 fail:
     if (p->pub)
         zmq_close(p->pub);
+    sb_arena_destroy(&p->arena);
     free(p);
     return SB_E(SB_INTERNAL);
 }
@@ -202,6 +237,7 @@ static void free_on_close(uv_handle_t *h)
     sb_publisher *p = h->data;
     if (--p->closing)
         return;
+    sb_arena_destroy(&p->arena);
     free(p);
 }
 

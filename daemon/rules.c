@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "sb_error.h"
+#include "sb_text.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,58 +56,13 @@ void sb_problems_add(sb_problems *p, const char *fmt, ...)
         trim_partial_utf8(slot);
 }
 
-/* ------------------------------------------------------------ text */
-
-enum text_fault { TEXT_OK = 0, TEXT_BAD_UTF8, TEXT_CONTROL };
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF; C0 controls other than tab are refused because every string here
- * ends up in records, notices and terminals. */
-static enum text_fault text_fault(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    if (!p)
-        return TEXT_OK;
-    while (*p) {
-        unsigned char c = *p;
-        unsigned char lo = 0x80, hi = 0xBF;
-        size_t more;
-        if (c < 0x80) {
-            if (c < 0x20 && c != '\t')
-                return TEXT_CONTROL;
-            p++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            more = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            more = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* U+D800..U+DFFF */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            more = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            return TEXT_BAD_UTF8; /* stray continuation, C0/C1 overlong, F5..FF */
-        }
-        p++;
-        if (*p < lo || *p > hi)
-            return TEXT_BAD_UTF8;
-        for (p++, more--; more > 0; more--, p++)
-            if ((*p & 0xC0) != 0x80)
-                return TEXT_BAD_UTF8;
-    }
-    return TEXT_OK;
-}
-
+/* What text may hold is sb_text's rule (sb_text.h): well-formed UTF-8
+ * without NUL, C0 controls other than tab, DEL, C1 controls, bidirectional
+ * controls or line separators, because every string here ends up in
+ * records, notices and terminals. */
 bool sb_rules_text_ok(const char *s)
 {
-    return text_fault(s) == TEXT_OK;
+    return sb_text_ok(s);
 }
 
 /* ------------------------------------------------------------ identity */
@@ -337,6 +293,15 @@ const char *sb_rules_district(const char *name)
     return NULL;
 }
 
+size_t sb_rules_districts(const char **ret_names, const char **ret_pinyin, size_t max)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(districts) && i < max; i++) {
+        ret_names[i] = districts[i].name;
+        ret_pinyin[i] = districts[i].pinyin;
+    }
+    return ARRAY_SIZE(districts);
+}
+
 /* ------------------------------------------------------------ eligibility */
 
 /* Bounds on free text, in bytes: generous for Chinese names (3 bytes per
@@ -349,6 +314,25 @@ const char *sb_rules_district(const char *name)
 #define MAX_MATERIAL 200
 #define MAX_PROJECT_TEXT 100
 #define MAX_PROJECTS 100
+
+static const sb_rules_limit form_limits[] = {
+    {"unit.name", MAX_NAME, "bytes"},
+    {"unit.district", MAX_DISTRICT, "bytes"},
+    {"base_name", MAX_BASE_NAME, "bytes"},
+    {"contact.name", MAX_NAME, "bytes"},
+    {"contact.phone", MAX_PHONE, "bytes"},
+    {"contact.email", MAX_EMAIL, "bytes"},
+    {"projects", MAX_PROJECTS, "projects"},
+    {"projects.occupation", MAX_PROJECT_TEXT, "bytes"},
+    {"projects.level", MAX_PROJECT_TEXT, "bytes"},
+    {"materials.*", MAX_MATERIAL, "bytes each"},
+};
+
+const sb_rules_limit *sb_rules_form_limits(size_t *ret_n)
+{
+    *ret_n = ARRAY_SIZE(form_limits);
+    return form_limits;
+}
 
 static bool blank(const char *s)
 {
@@ -369,15 +353,10 @@ static bool check_text(sb_problems *p, const char *field, const char *s, size_t 
             sb_problems_add(p, "%s: missing", field);
         return false;
     }
-    switch (text_fault(s)) {
-    case TEXT_BAD_UTF8:
-        sb_problems_add(p, "%s: not valid UTF-8 text", field);
+    char why[64];
+    if (sb_text_fault(s, strlen(s), why, sizeof why)) {
+        sb_problems_add(p, "%s: %s", field, why);
         return false;
-    case TEXT_CONTROL:
-        sb_problems_add(p, "%s: contains a control character", field);
-        return false;
-    case TEXT_OK:
-        break;
     }
     size_t len = strlen(s);
     if (len > max) {

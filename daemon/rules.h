@@ -67,11 +67,26 @@ bool sb_rules_district_disagrees(const char *code, const char *district, char *b
  * case-insensitive). Returns NULL when outside Hangzhou or unknown. */
 const char *sb_rules_district(const char *name);
 
-/* True when s is well-formed UTF-8 without NUL or other C0 control
- * characters except tab. */
+/* True when s is acceptable text (sb_text.h: well-formed UTF-8 without
+ * NUL, C0 controls but tab, DEL, C1 controls, bidirectional controls or
+ * line separators). */
 bool sb_rules_text_ok(const char *s);
 
+/* The districts (canonical name and pinyin) into ret_names/ret_pinyin, at
+ * most max; returns how many there are. */
+size_t sb_rules_districts(const char **ret_names, const char **ret_pinyin, size_t max);
+
 /* ------------------------------------------------------------ eligibility */
+
+/* A bound sb_rules_check_form applies to one form field. */
+typedef struct {
+    const char *field; /* "unit.name", "materials.*", ... */
+    size_t max;
+    const char *unit;  /* "bytes", "projects" */
+} sb_rules_limit;
+
+/* The form's bounds, *ret_n of them (the rules command lists them). */
+const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
 
 /* Check an application form against 二(二) and 二(三)1, adding one problem
  * per failed condition to `problems` (all of them, not the first): unit name,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,6 +64,20 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
             memcpy(dst, value, strlen(value) + 1);
             return 0;
         }
+        if (strcmp(key, "handshake_ms") == 0 || strcmp(key, "max_connections") == 0) {
+            bool hs = strcmp(key, "handshake_ms") == 0;
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(value, &end, 10);
+            if (errno || end == value || *end || value[0] == '-' || v < (hs ? 100 : 16) ||
+                v > (hs ? 600000 : 1000000)) {
+                snprintf(err, err_len, "[security] %s: \"%s\" is not a number in %s", key, value,
+                         hs ? "100..600000 (ms)" : "16..1000000");
+                return -1;
+            }
+            *(hs ? &c->handshake_ms : &c->max_connections) = (uint32_t)v;
+            return 0;
+        }
         if (strcmp(key, "ipc_role") == 0) {
             sb_key_role r = sb_key_role_parse(value);
             if (r == SB_KEY_ROLE_INVALID || r == SB_KEY_ROLE_WORKER) {
@@ -76,6 +91,15 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
             return 0;
         }
     } else if (strcmp(section, "four_eyes") == 0) {
+        if (strcmp(key, "over_ipc") == 0) {
+            if (strcmp(value, "refuse") && strcmp(value, "allow")) {
+                snprintf(err, err_len, "[four_eyes] over_ipc: \"%s\" is not refuse or allow",
+                         value);
+                return -1;
+            }
+            c->four_eyes_ipc_refuse = strcmp(value, "refuse") == 0;
+            return 0;
+        }
         bool *dst = strcmp(key, "certify") == 0  ? &c->four_eyes_certify
                     : strcmp(key, "revoke") == 0 ? &c->four_eyes_revoke
                                                  : NULL;
@@ -170,10 +194,39 @@ static int load_server_key(const char *path)
     return 0;
 }
 
+/* File descriptors beside the connections: the store, the endpoints,
+ * libzmq's and libuv's own, the metrics listener, logs, backups. */
+#define FD_RESERVE 128
+
+/* One descriptor per connection: make sure [security] max_connections fit
+ * (raise the soft limit up to the hard one), and say so when they cannot,
+ * since running out means new clients are refused in silence (libzmq's
+ * accept fails; the metrics count such failures). */
+static void provision_fds(const sb_config *config)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)config->max_connections + FD_RESERVE;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < need) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        struct rlimit up = {want, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = want;
+    }
+    if (rl.rlim_cur < need)
+        sb_log(SB_LOG_WARN,
+               "security: %llu file descriptors allowed, but [security] max_connections %u "
+               "needs %llu: raise LimitNOFILE (or ulimit -n), or lower max_connections",
+               (unsigned long long)rl.rlim_cur, config->max_connections,
+               (unsigned long long)need);
+}
+
 int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
 {
     char err[2048];
     g.config = config;
+    provision_fds(config);
     /* ipc sockets live here: only the daemon's user and group may reach
      * them (docs/security.md, "ipc endpoints"). */
     struct stat st;
@@ -256,9 +309,11 @@ int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind
                endpoint);
         return -1;
     }
-    int one = 1;
+    int one = 1, handshake = (int)(g.config->handshake_ms ? g.config->handshake_ms : 5000);
     const char *domain = domains[kind];
-    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
+    /* a connection that does not finish its handshake in time is closed */
+    if (zmq_setsockopt(sock, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) ||
         zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, g.server.secret_z85, SB_KEY_Z85_LEN + 1) ||
         zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) ||
         zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one)) {

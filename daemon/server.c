@@ -13,6 +13,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "security.h"
+#include "reply_queue.h"
 #include "shed.h"
 
 /* A request held until its batch commits. */
@@ -56,6 +57,9 @@ struct sb_server {
     } hooks[8];
     int n_hooks;
     sb_request_stats *rstats; /* NULL: not counted */
+    /* replies libzmq would not take at once, bounded per connection */
+    sb_reply_queue *replies;
+    uv_timer_t flush_timer;
 };
 
 static uint64_t mono_us(void)
@@ -188,6 +192,8 @@ static size_t batch_limit(const sb_server *s)
 /* Fill the batch, up to its limit: first with the requests read ahead
  * (oldest first), then with what has arrived since. Returns how many were
  * added. */
+static bool admit(sb_server *s, pending *p);
+
 static size_t receive_more(sb_server *s)
 {
     size_t before = s->batch_n;
@@ -200,8 +206,11 @@ static size_t receive_more(sb_server *s)
         int r = receive_one(s, &s->batch[s->batch_n]);
         if (r < 0)
             break;
-        if (r > 0)
-            s->batch[s->batch_n++].received_us = mono_us();
+        if (r > 0) {
+            s->batch[s->batch_n].received_us = mono_us();
+            if (admit(s, &s->batch[s->batch_n]))
+                s->batch_n++;
+        }
     }
     return s->batch_n - before;
 }
@@ -281,6 +290,32 @@ fail:
     return rc;
 }
 
+static bool same_ident(const void *a, size_t alen, zmq_msg_t *b)
+{
+    return alen == zmq_msg_size(b) && memcmp(a, zmq_msg_data(b), alen) == 0;
+}
+
+/* Keep sending what the reply queue holds while it holds anything. */
+static void on_flush(uv_timer_t *h)
+{
+    sb_server *s = h->data;
+    if (!sb_reply_queue_flush(s->replies))
+        uv_timer_stop(&s->flush_timer);
+}
+
+/* Send one reply, or hold it (reply_queue.h); false when it was dropped. */
+static bool send_reply(sb_server *s, zmq_msg_t *ident, bool delimited, const void *body,
+                       size_t len)
+{
+    sb_rq_result r = sb_reply_queue_send(s->replies, zmq_msg_data(ident), zmq_msg_size(ident),
+                                         delimited, body, len);
+    if (r == SB_RQ_HELD && !uv_is_active((uv_handle_t *)&s->flush_timer))
+        uv_timer_start(&s->flush_timer, on_flush, 2, 2);
+    if (r == SB_RQ_DROPPED)
+        s->stats.replies_undelivered++;
+    return r != SB_RQ_DROPPED;
+}
+
 static void send_replies(sb_server *s)
 {
     for (size_t i = 0; i < s->batch_n; i++) {
@@ -289,12 +324,7 @@ static void send_replies(sb_server *s)
             continue;
         /* ROUTER_MANDATORY: a peer that has gone fails with EHOSTUNREACH
          * instead of blocking; its answer is in the idempotency store. */
-        int flags = ZMQ_DONTWAIT | ZMQ_SNDMORE;
-        if (zmq_msg_send(&p->identity, s->router, flags) < 0 ||
-            (p->delimited && zmq_send(s->router, "", 0, flags) < 0) ||
-            zmq_send(s->router, p->reply, p->reply_len, ZMQ_DONTWAIT) < 0) {
-            sb_log(SB_LOG_DEBUG, "reply not delivered: %s", zmq_strerror(errno));
-        }
+        send_reply(s, &p->identity, p->delimited, p->reply, p->reply_len);
     }
 }
 
@@ -364,33 +394,86 @@ int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
     return 0;
 }
 
-/* Answer a request BUSY at once, without applying it: the daemon already
- * holds max_queue requests. */
-static void shed(sb_server *s, pending *p)
+/* Why a request is answered BUSY without being applied. */
+typedef enum {
+    SHED_QUEUE, /* the daemon already holds max_queue requests */
+    SHED_CONN,  /* its connection has conn_queue requests unanswered */
+    SHED_UNREAD /* its connection does not read its replies */
+} shed_why;
+
+/* Answer a request BUSY at once, without applying it. Returns whether the
+ * answer could be queued for the client. */
+static bool shed(sb_server *s, pending *p, shed_why why)
 {
     uint64_t held = s->batch_n + s->queue_n;
     uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
     uint8_t *buf;
     size_t len;
+    bool sent = false;
     sb_arena_reset(&s->arena);
     s->arena.budget = 0;
-    const char *msg = sb_arena_printf(&s->arena,
-                                      "busy: %llu requests are waiting ([daemon] max_queue %u); "
-                                      "nothing was done: send the same request again after %u ms",
-                                      (unsigned long long)held, s->config->max_queue, after);
+    const char *msg =
+        why == SHED_QUEUE
+            ? sb_arena_printf(&s->arena,
+                              "busy: %llu requests are waiting ([daemon] max_queue %u); "
+                              "nothing was done: send the same request again after %u ms",
+                              (unsigned long long)held, s->config->max_queue, after)
+        : why == SHED_CONN
+            ? sb_arena_printf(&s->arena,
+                              "busy: this connection has %u requests unanswered ([daemon] "
+                              "conn_queue); nothing was done: read the replies, then send the "
+                              "same request again",
+                              s->config->conn_queue)
+            : sb_arena_printf(&s->arena,
+                              "busy: this connection left its replies unread ([daemon] "
+                              "conn_queue %u); nothing was done: read them, then send the "
+                              "same request again",
+                              s->config->conn_queue);
     if (msg &&
         sb_shed_reply(&s->arena, zmq_msg_data(&p->body), zmq_msg_size(&p->body), msg, after,
-                      &buf, &len) == 0) {
-        int flags = ZMQ_DONTWAIT | ZMQ_SNDMORE;
-        if (zmq_msg_send(&p->identity, s->router, flags) < 0 ||
-            (p->delimited && zmq_send(s->router, "", 0, flags) < 0) ||
-            zmq_send(s->router, buf, len, ZMQ_DONTWAIT) < 0)
-            sb_log(SB_LOG_DEBUG, "busy reply not delivered: %s", zmq_strerror(errno));
-    }
-    s->stats.shed++;
+                      &buf, &len) == 0)
+        sent = send_reply(s, &p->identity, p->delimited, buf, len);
+    if (why == SHED_QUEUE)
+        s->stats.shed++;
+    else
+        s->stats.shed_conn++;
     if (s->rstats)
         sb_request_stats_observe(s->rstats, NULL, SB_BUSY, mono_us() - p->received_us);
     pending_clear(p);
+    return sent;
+}
+
+/* Requests of p's connection the daemon holds unanswered. */
+static uint32_t held_of(const sb_server *s, pending *p)
+{
+    uint32_t n = 0;
+    const void *id = zmq_msg_data(&p->identity);
+    size_t len = zmq_msg_size(&p->identity);
+    for (size_t i = 0; i < s->batch_n; i++)
+        n += same_ident(id, len, (zmq_msg_t *)&s->batch[i].identity);
+    for (size_t i = 0; i < s->queue_n; i++)
+        n += same_ident(id, len,
+                        (zmq_msg_t *)&s->queue[(s->queue_head + i) % s->config->max_queue].identity);
+    return n;
+}
+
+/* Whether to hold request p (else it is answered BUSY, or dropped, and
+ * cleared): a connection that does not read its replies gets nothing
+ * applied (its answer could not be delivered), only a BUSY answer if that
+ * can be queued, which means it reads again; one connection holds at most
+ * conn_queue requests unanswered. */
+static bool admit(sb_server *s, pending *p)
+{
+    if (sb_reply_queue_unread(s->replies, zmq_msg_data(&p->identity),
+                              zmq_msg_size(&p->identity))) {
+        shed(s, p, SHED_UNREAD);
+        return false;
+    }
+    if (held_of(s, p) >= s->config->conn_queue) {
+        shed(s, p, SHED_CONN);
+        return false;
+    }
+    return true;
 }
 
 /* Read what has arrived: into the queue while the daemon holds fewer than
@@ -413,6 +496,10 @@ static int read_ahead(sb_server *s)
             continue;
         }
         p.received_us = mono_us();
+        if (!admit(s, &p)) {
+            turned_away++;
+            continue;
+        }
         if (s->batch_n + s->queue_n < s->config->max_queue) {
             size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
             pending_move(&s->queue[tail], &p);
@@ -420,7 +507,7 @@ static int read_ahead(sb_server *s)
             if (s->queue_n > s->stats.queue_max)
                 s->stats.queue_max = s->queue_n;
         } else {
-            shed(s, &p);
+            shed(s, &p, SHED_QUEUE);
             turned_away++;
         }
     }
@@ -480,6 +567,10 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     int64_t maxmsg = (int64_t)config->max_request_bytes + 1;
     zmq_setsockopt(s->router, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    /* replies queued for one connection: conn_queue of at most
+     * max_reply_kb each (pages end there); a send beyond fails (EAGAIN) */
+    int hwm = (int)s->config->conn_queue;
+    zmq_setsockopt(s->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
     /* a bigger frame is cut off by libzmq; the client sees a timeout, the
      * daemon keeps serving (the frame limit is documented) */
     zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -495,15 +586,20 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     size_t fdlen = sizeof fd;
     if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
         goto fail;
-    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check))
+    if (!(s->replies = sb_reply_queue_new(s->router, s->config->conn_reply_bytes)))
+        goto fail;
+    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check) ||
+        uv_timer_init(loop, &s->flush_timer))
         goto fail;
     s->poll.data = s;
     s->check.data = s;
+    s->flush_timer.data = s;
     uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
     *ret = s;
     return 0;
 fail:
+    sb_reply_queue_free(&s->replies);
     if (s->router)
         zmq_close(s->router);
     free(s->batch);
@@ -517,6 +613,7 @@ static void free_on_close(uv_handle_t *h)
     sb_server *s = h->data;
     if (--s->closing == 0) {
         sb_arena_destroy(&s->arena);
+        sb_reply_queue_free(&s->replies);
         free(s->batch);
         free(s->queue);
         free(s);
@@ -533,9 +630,12 @@ void sb_server_stop(sb_server **sp)
     serve(s);
     uv_poll_stop(&s->poll);
     uv_check_stop(&s->check);
-    s->closing = 2;
+    sb_reply_queue_flush(s->replies); /* what libzmq takes now goes out with its linger */
+    uv_timer_stop(&s->flush_timer);
+    s->closing = 3;
     uv_close((uv_handle_t *)&s->poll, free_on_close);
     uv_close((uv_handle_t *)&s->check, free_on_close);
+    uv_close((uv_handle_t *)&s->flush_timer, free_on_close);
     zmq_close(s->router);
     s->router = NULL;
 }

@@ -140,6 +140,16 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
     sb_metrics_single(o, "skillbase_queue_max", "gauge",
                       "Most requests waiting for a batch at once since start",
                       (double)st.queue_max);
+    sb_metrics_single(o, "skillbase_conn_shed_requests_total", "counter",
+                      "Requests answered busy or dropped unapplied: their connection held "
+                      "[daemon] conn_queue unanswered or left its replies unread",
+                      (double)st.shed_conn);
+    sb_metrics_single(o, "skillbase_replies_undelivered_total", "counter",
+                      "Replies that could not be queued for their client (gone, or not reading)",
+                      (double)st.replies_undelivered);
+    sb_metrics_single(o, "skillbase_conn_unread_total", "counter",
+                      "Times a client was found leaving [daemon] conn_queue replies unread",
+                      (double)st.conn_unread);
 }
 
 static void metrics_store(void *arg, sb_metrics_out *o)
@@ -227,6 +237,10 @@ static void metrics_work(void *arg, sb_metrics_out *o)
             o, "skillbase_jobs_failed_total", "counter",
             "Job attempts that failed since start (reported, lease lost, worker died)",
             (double)b.failed);
+        sb_metrics_single(o, "skillbase_jobs_refused_total", "counter",
+                          "Job reports refused since start: not from the job's worker, or with "
+                          "a command its type does not allow",
+                          (double)b.refused);
     }
     if (s->o.publisher) {
         uint64_t last = sb_publisher_last_seq(s->o.publisher);

@@ -1,3 +1,4 @@
+#include "sb_text.h"
 #include "store_backup.h"
 
 #include <dirent.h>
@@ -103,7 +104,19 @@ static void *copy_thread(void *arg)
     pthread_mutex_unlock(&b->mu);
     snprintf(path, sizeof path, "%s/data.mdb", dir);
 
+    /* the copy holds applicants' personal data: whatever the umask, the
+     * directory is 0750 before LMDB creates the file in it (so nobody else
+     * can open it meanwhile) and the file 0640 (docs/operations.md) */
+    if (chmod(dir, 0750) != 0) {
+        snprintf(error, sizeof error, "cannot make %.300s mode 0750: %s", dir, strerror(errno));
+        goto done;
+    }
     int rc = mdb_env_copy2(b->env, dir, MDB_CP_COMPACT);
+    if (!rc && chmod(path, 0640) != 0) {
+        snprintf(error, sizeof error, "cannot make %.300s mode 0640: %s", path, strerror(errno));
+        unlink(path);
+        goto done;
+    }
     if (rc) {
         snprintf(error, sizeof error, "copy to %.300s failed: %s", dir, mdb_strerror(rc));
         unlink(path); /* never leave half a copy that looks like a backup */
@@ -122,6 +135,7 @@ static void *copy_thread(void *arg)
                  "the copy in %.200s failed verification (%llu problem(s)): %.200s", dir,
                  (unsigned long long)rep.problems, fp.first);
 done:;
+    sb_text_repair(error); /* a path cut short must not cut a character: it is sent as text */
     uint64_t now = sb_clock_now_ms();
     pthread_mutex_lock(&b->mu);
     sb_backup_info *i = &b->info;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sb_text.h"
+
 /* Deeper than any message of the schema nests (its messages are not
  * recursive): a guard, not a limit anyone meets. */
 #define DEPTH_MAX 32
@@ -44,11 +46,16 @@ bool sb_validate_utf8(const char *str, size_t len)
     return true;
 }
 
+/* Most text problems one refusal lists. */
+#define TEXT_PROBLEMS_MAX 32
+
 typedef struct {
     sb_arena *arena;
     const char *path[DEPTH_MAX + 1];
     int depth;
     const char *problem;
+    const char **problems; /* wire_check: every text problem, up to TEXT_PROBLEMS_MAX */
+    size_t n_problems;
 } walk;
 
 static void fail(walk *w, const char *field, const char *what, long value)
@@ -158,4 +165,96 @@ const char *sb_validate_message(sb_arena *arena, const ProtobufCMessage *msg)
     if (!msg || check(&w, msg) == 0)
         return NULL;
     return w.problem;
+}
+
+/* ------------------------------------------------------------ the bytes as sent */
+
+/* A varint at b[*i]; 0, or -1 when cut off. */
+static int wire_varint(const uint8_t *b, size_t len, size_t *i, uint64_t *ret)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && *i < len; shift += 7) {
+        uint8_t byte = b[(*i)++];
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *ret = v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int wire_check(walk *w, const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint64_t tag, n;
+        if (wire_varint(b, len, &i, &tag))
+            return 0; /* not decodable: the decoder has said so already */
+        unsigned type = (unsigned)(tag & 7);
+        if (type == 0) {
+            if (wire_varint(b, len, &i, &n))
+                return 0;
+            continue;
+        }
+        if (type == 1 || type == 5) {
+            size_t width = type == 1 ? 8 : 4;
+            if (width > len - i)
+                return 0;
+            i += width;
+            continue;
+        }
+        if (type != 2 || wire_varint(b, len, &i, &n) || n > len - i)
+            return 0;
+        const ProtobufCFieldDescriptor *f =
+            tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
+                                   : NULL;
+        const uint8_t *v = b + i;
+        i += (size_t)n;
+        if (!f)
+            continue; /* an unknown field: not read by anyone */
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            char why[64];
+            if (sb_text_fault((const char *)v, (size_t)n, why, sizeof why) &&
+                w->n_problems < TEXT_PROBLEMS_MAX) {
+                fail(w, f->name, why, -1); /* noted; the walk goes on */
+                w->problems[w->n_problems++] = w->problem;
+            }
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            if (w->depth == DEPTH_MAX) {
+                fail(w, f->name, "nested too deeply", -1);
+                return -1;
+            }
+            w->path[w->depth++] = f->name;
+            int r = wire_check(w, f->descriptor, v, (size_t)n);
+            w->depth--;
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+const char *sb_validate_wire(sb_arena *arena, const ProtobufCMessageDescriptor *desc,
+                             const uint8_t *bytes, size_t len, const char ***ret_problems,
+                             size_t *ret_n)
+{
+    walk w = {.arena = arena};
+    *ret_problems = NULL;
+    *ret_n = 0;
+    if (!desc)
+        return NULL;
+    w.problems = sb_arena_alloc(arena, TEXT_PROBLEMS_MAX * sizeof *w.problems);
+    if (!w.problems)
+        return "a field is not valid (no memory for which)";
+    if (wire_check(&w, desc, bytes, len) < 0) /* too deep: that alone */
+        return w.problem;
+    if (!w.n_problems)
+        return NULL;
+    *ret_problems = w.problems;
+    *ret_n = w.n_problems;
+    return w.n_problems == 1
+               ? w.problems[0]
+               : sb_arena_printf(arena, "%zu text fields are not acceptable text; see details",
+                                 w.n_problems);
 }

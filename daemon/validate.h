@@ -14,6 +14,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sb_arena.h"
 
@@ -25,5 +26,16 @@ bool sb_validate_utf8(const char *s, size_t len);
  * e.g. "apply.form.unit.name: not valid UTF-8" (in the arena; a static
  * text if the arena is exhausted). */
 const char *sb_validate_message(sb_arena *arena, const ProtobufCMessage *msg);
+
+/* NULL when every string field of the packed message bytes[0..len) of
+ * type `desc` (at any depth, every occurrence, as the bytes were sent) is
+ * acceptable text (sb_text.h). Else a one-line message and, in
+ * *ret_problems (*ret_n of them, at most 32), each problem naming its field
+ * path, e.g. "ingest.event_id: contains a NUL byte (byte 4)". Run it on
+ * the frame a decoded message came from: the decoded C strings end at the
+ * first NUL, so a NUL inside a string is visible only here. */
+const char *sb_validate_wire(sb_arena *arena, const ProtobufCMessageDescriptor *desc,
+                             const uint8_t *bytes, size_t len, const char ***ret_problems,
+                             size_t *ret_n);
 
 #endif

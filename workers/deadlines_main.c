@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sb_paths.h"
 #include "deadlines_jobs.h"
 #include "sb_calendar.h"
 #include "sb_clock.h"
@@ -83,7 +84,7 @@ static const char OPTIONS_HELP[] =
     "\n"
     "deadlines options:\n"
     "      --calendar FILE          the holiday calendar (overrides [deadlines] calendar;\n"
-    "                               default the shipped data/calendar/cn-workdays.tsv)\n"
+    "                               default " SB_PATH_CALENDAR ")\n"
     "      --check                  load the calendar, print the years it covers, exit\n";
 
 int main(int argc, char **argv)

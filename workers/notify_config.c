@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include "notify_notice.h"
@@ -267,7 +268,23 @@ int sb_notify_config_load(sb_notify_config *c, const char *path, char *err, size
 {
     char why[512] = "";
     load_state st = {c, why, sizeof why, false};
-    return sb_ini_load(path, on_entry, &st, why, err, err_len);
+    int rc = sb_ini_load(path, on_entry, &st, why, err, err_len);
+    if (rc)
+        return rc;
+    /* a password or token in a file others may read is no secret (like a
+     * secret key: refused, docs/notify.md) */
+    struct stat sb;
+    if ((c->smtp_password[0] || c->webhook_token[0]) && stat(path, &sb) == 0 &&
+        (sb.st_mode & 007)) {
+        snprintf(err, err_len,
+                 "%s: holds [notify] %s but others may read it (mode %04o): chmod o-rwx it "
+                 "(e.g. 0640, group skillbase), or pass the secret in %s",
+                 path, c->smtp_password[0] ? "smtp_password" : "webhook_token",
+                 (unsigned)(sb.st_mode & 07777),
+                 c->smtp_password[0] ? "SKILLBASE_SMTP_PASSWORD" : "SKILLBASE_WEBHOOK_TOKEN");
+        return -1;
+    }
+    return 0;
 }
 
 static void problem(char *err, size_t err_len, size_t *off, const char *text)

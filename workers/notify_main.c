@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_paths.h"
 #include "notify_config.h"
 #include "notify_deliver.h"
 #include "notify_notice.h"
@@ -191,9 +192,10 @@ static const char OPTIONS_HELP[] =
     "\n"
     "notify options (each overrides the same key of the [notify] section):\n"
     "      --spool-dir DIR          where the spool channel writes one file per notice\n"
-    "                               (default <state dir>/notices)\n"
+    "                               (default " SB_PATH_STATE_DIR "/notices, or\n"
+    "                               notices/ in [daemon] state_dir)\n"
     "      --templates DIR          notice templates, one *.txt per notice\n"
-    "                               (default the shipped data/notices)\n"
+    "                               (default " SB_PATH_NOTICES ")\n"
     "      --channels LIST          spool, smtp, webhook, comma-separated (default spool)\n"
     "      --capacity N             notices delivered at once (default 2)\n"
     "      --check                  check the configuration and the templates, list\n"

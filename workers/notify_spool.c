@@ -1,5 +1,6 @@
 /* notify_spool: atomic notice files and delivery markers; see the header. */
 #include "notify_spool.h"
+#include "sb_text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,17 +41,20 @@ char *sb_spool_text(const sb_notice *n, const char *job_id)
         return NULL;
     fprintf(f, "Job: %s\n", job_id && *job_id ? job_id : "-");
     fprintf(f, "Seq: %" PRIu64 "\n", n->seq);
-    fprintf(f, "Topic: %s\n", n->topic);
+    /* the header lines hold text from records: escaped, so that nothing in
+     * it can end a line or start another (sb_text.h) */
+    char esc[2048];
+    fprintf(f, "Topic: %s\n", sb_text_escape(n->topic, esc, sizeof esc));
     if (n->action[0])
-        fprintf(f, "Action: %s\n", n->action);
-    fprintf(f, "Entity: %s\n", n->entity_id);
-    fprintf(f, "Template: %s\n", n->template_name);
+        fprintf(f, "Action: %s\n", sb_text_escape(n->action, esc, sizeof esc));
+    fprintf(f, "Entity: %s\n", sb_text_escape(n->entity_id, esc, sizeof esc));
+    fprintf(f, "Template: %s\n", sb_text_escape(n->template_name, esc, sizeof esc));
     fputs("To:", f);
     for (size_t i = 0; i < n->to_count; i++)
-        fprintf(f, "%s %s", i ? "," : "", n->to[i]);
+        fprintf(f, "%s %s", i ? "," : "", sb_text_escape(n->to[i], esc, sizeof esc));
     if (!n->to_count)
         fputs(" -", f);
-    fprintf(f, "\nSubject: %s\n\n%s", n->subject, n->body);
+    fprintf(f, "\nSubject: %s\n\n%s", sb_text_escape(n->subject, esc, sizeof esc), n->body);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_paths.h"
 #include "sb_parse.h"
 #include "sb_worker.h"
 
@@ -82,10 +83,11 @@ static void usage(const sb_worker_cli_spec *spec, FILE *out)
             "                               ipc://%s/command.sock)\n"
             "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
             "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
-            "  -c, --config FILE            INI configuration (see config/skillbase.ini)\n"
+            "  -c, --config FILE            INI configuration (default: none; the example of\n"
+            "                               this build: " SB_PATH_CONFIG ")\n"
             "      --name NAME              name announced to the daemon\n"
             "                               (default PROGRAM-HOST-PID)\n"
-            "  -l, --log-level LEVEL        error, warn, info or debug\n"
+            "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
             "  -h, --help                   this text\n"
             "  -V, --version                print the version\n"
             "%s",

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_paths.h"
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
@@ -266,7 +267,8 @@ static const char OPTIONS_HELP[] =
     "\n"
     "subsidy options:\n"
     "      --rules FILE             the subsidy rules (JSON; overrides [subsidy] rules;\n"
-    "                               default the shipped EXAMPLE rules)\n"
+    "                               default the shipped EXAMPLE rules,\n"
+    "                               " SB_PATH_SUBSIDY_RULES ")\n"
     "      --check                  check the rules file, list its versions and rates, exit\n"
     "                               (0: usable)\n";
 

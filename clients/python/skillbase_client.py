@@ -26,14 +26,25 @@ What it shows:
                         --entity X [--reason TEXT] [--occurred-on DATE]
                         [--competition NAME,LEVEL,DATE]
     skillbase_client.py [--endpoint EP] status
+    skillbase_client.py [--endpoint EP] rules      # the rules in force, as JSON
+
+  * CURVE on tcp:// endpoints, as skillbasectl does it: the daemon's public
+    key (--server-key KEY|FILE or $SKILLBASE_SERVER_KEY: 40 Z85 characters,
+    or a file such as the daemon's server.pub) and this client's key pair
+    (--key-file FILE or $SKILLBASE_KEY_FILE, written by `skillbasectl keygen`,
+    mode 0600), whose public key the daemon's keys file lists with a role
+    (docs/security.md). Over tcp:// the daemon records the key's name as the
+    actor, whatever Request.actor says.
 
 Exit status: 0 done, 1 refused by the daemon (code and message on stderr),
 2 bad usage, 3 no answer.
 """
 
 import argparse
+import configparser
 import json
 import os
+import stat
 import secrets
 import sys
 import time
@@ -64,6 +75,65 @@ class Refused(Exception):
         super().__init__(f"{name}: {text}")
 
 
+class KeyError_(Exception):
+    """A key or key file that cannot be used."""
+
+
+def _key_from_file(path, need_secret):
+    """(public, secret) Z85 keys of a key file: INI, section [curve] with
+    public_key and (a key pair) secret_key, as skillbasectl keygen writes it."""
+    if need_secret and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyError_(f"{path}: a secret key file must not be readable by group or others "
+                        "(chmod 600)")
+    cp = configparser.ConfigParser(interpolation=None)
+    with open(path, encoding="ascii") as f:
+        cp.read_file(f)
+    if not cp.has_option("curve", "public_key"):
+        raise KeyError_(f"{path}: no [curve] public_key")
+    public = cp.get("curve", "public_key").strip()
+    secret = cp.get("curve", "secret_key", fallback="").strip()
+    for what, key in (("public_key", public), ("secret_key", secret)):
+        if key and len(key) != 40:
+            raise KeyError_(f"{path}: {what} is not 40 Z85 characters")
+    if need_secret:
+        if not secret:
+            raise KeyError_(f"{path}: no [curve] secret_key (a key pair is needed)")
+        if zmq.curve_public(secret.encode()).decode() != public:
+            raise KeyError_(f"{path}: the secret key does not belong to the public key")
+    return public, secret
+
+
+class Curve:
+    """What a socket needs for CURVE: the daemon's public key and this
+    client's key pair (all Z85)."""
+
+    def __init__(self, server_key, key_file):
+        if os.path.exists(server_key):
+            server_key = _key_from_file(server_key, False)[0]
+        elif len(server_key) != 40:
+            raise KeyError_(f"server key {server_key!r}: neither a file nor 40 Z85 characters")
+        self.server_public = server_key
+        self.public, self.secret = _key_from_file(key_file, True)
+
+    @classmethod
+    def from_args(cls, server_key=None, key_file=None):
+        """From the options or the environment, as skillbasectl; None when
+        neither is given (ipc://), an error when only one is."""
+        server_key = server_key or os.environ.get("SKILLBASE_SERVER_KEY")
+        key_file = key_file or os.environ.get("SKILLBASE_KEY_FILE")
+        if not server_key and not key_file:
+            return None
+        if not server_key or not key_file:
+            raise KeyError_("CURVE needs both the daemon's public key (--server-key, "
+                            "SKILLBASE_SERVER_KEY) and a key file (--key-file, SKILLBASE_KEY_FILE)")
+        return cls(server_key, key_file)
+
+    def apply(self, sock):
+        sock.setsockopt(zmq.CURVE_SERVERKEY, self.server_public.encode())
+        sock.setsockopt(zmq.CURVE_PUBLICKEY, self.public.encode())
+        sock.setsockopt(zmq.CURVE_SECRETKEY, self.secret.encode())
+
+
 WRITES = {"apply", "review", "evaluate", "file_objection", "dismiss_objection",
           "uphold_objection", "close_publicity", "reject", "withdraw", "assess",
           "revoke", "ingest"}
@@ -73,8 +143,9 @@ class Client:
     """Request/reply on the command endpoint (Lazy Pirate)."""
 
     def __init__(self, endpoint, timeout_ms=5000, retries=2, context=None,
-                 protocol=PROTOCOL):
+                 protocol=PROTOCOL, curve=None):
         self.endpoint = endpoint
+        self.curve = curve                    # a Curve for tcp://, None for ipc://
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.protocol = protocol
@@ -84,6 +155,8 @@ class Client:
     def _open(self):
         self.sock = self.context.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        if self.curve is not None:
+            self.curve.apply(self.sock)
         self.sock.connect(self.endpoint)
 
     def close(self):
@@ -138,6 +211,13 @@ class Client:
         req.apply.form.CopyFrom(form)
         return self.call(req)
 
+    def rules(self):
+        """The rules in force (RulesInfo): rubric, grades, publicity length,
+        districts, unit types, revocation causes, ingest types, limits."""
+        req = pb.Request(actor="python-example")
+        req.rules.SetInParent()
+        return self.call(req).rules
+
     def read_events(self, from_seq, limit=PAGE, topic_prefix=""):
         req = pb.Request(actor="python-example")
         req.read_events.from_seq = from_seq
@@ -190,6 +270,8 @@ class Follower:
         self.sub = client.context.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        if client.curve is not None:
+            client.curve.apply(self.sub)      # the event endpoint is CURVE too on tcp://
         self.sub.connect(event_endpoint or event_endpoint_of(client))
 
     def close(self):
@@ -290,11 +372,16 @@ def main(argv=None):
                     help="command endpoint (default $SKILLBASE_ENDPOINT)")
     ap.add_argument("--event-endpoint", default=os.environ.get("SKILLBASE_EVENT_ENDPOINT"),
                     help="event endpoint (default: ask the daemon)")
+    ap.add_argument("--server-key", help="tcp://: the daemon's public key, Z85 or a file "
+                    "such as server.pub (default $SKILLBASE_SERVER_KEY)")
+    ap.add_argument("--key-file", help="tcp://: this client's key pair, from skillbasectl "
+                    "keygen (default $SKILLBASE_KEY_FILE)")
     ap.add_argument("--timeout", type=int, default=5000, help="ms per try (3 tries)")
     ap.add_argument("--protocol", type=int, default=PROTOCOL,
                     help="protocol version to claim (to see the daemon's refusal)")
     sub = ap.add_subparsers(dest="verb", required=True)
     sub.add_parser("status")
+    sub.add_parser("rules")
     p = sub.add_parser("apply")
     p.add_argument("form")
     p.add_argument("--credit-code")
@@ -314,12 +401,21 @@ def main(argv=None):
     if not args.endpoint:
         ap.error("no endpoint: give --endpoint or set SKILLBASE_ENDPOINT")
 
-    client = Client(args.endpoint, timeout_ms=args.timeout, protocol=args.protocol)
+    try:
+        curve = Curve.from_args(args.server_key, args.key_file)
+    except (KeyError_, OSError, configparser.Error) as e:
+        print(f"skillbase_client: invalid: {e}", file=sys.stderr)
+        return 2
+    client = Client(args.endpoint, timeout_ms=args.timeout, protocol=args.protocol, curve=curve)
     try:
         if args.verb == "status":
             st = client.status()
             print(json.dumps({"version": st.version, "last_seq": st.last_seq,
                               "event_endpoint": st.event_endpoint}))
+        elif args.verb == "rules":
+            print(json.dumps(json_format.MessageToDict(client.rules(),
+                                                       preserving_proto_field_name=True),
+                             ensure_ascii=False))
         elif args.verb == "apply":
             reply = client.apply(form_from_json(args.form, args.credit_code))
             print(reply.record.application.id)

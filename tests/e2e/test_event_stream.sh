@@ -89,14 +89,18 @@ assert_eq "" "$(cat "$SB_WORK/follow.err")" "stderr of the follower"
 assert_json "$(jq -s -c 'map(.seq)' "$SB_WORK/follow.out")" ". == [range(1; $n + 1)]" true \
     "sequences printed by events --follow"
 ctl events --from 1 --json-lines >"$SB_WORK/log.out"
-cmp -s "$SB_WORK/follow.out" "$SB_WORK/log.out" ||
-    sb_fail "the followed events differ from the log: $(diff "$SB_WORK/follow.out" "$SB_WORK/log.out" | head -c 800)"
+# the stream withholds the contact person's data, an operator's read of the
+# log (the follower's catch-up) has it (docs/security.md, "Personal data";
+# test_trust_privacy.sh): the rest is the same
+nocontact() { jq -c 'del(.. | .contact?)' "$1"; }
+cmp -s <(nocontact "$SB_WORK/follow.out") <(nocontact "$SB_WORK/log.out") ||
+    sb_fail "the followed events differ from the log: $(diff <(nocontact "$SB_WORK/follow.out") <(nocontact "$SB_WORK/log.out") | head -c 800)"
 
 # the filtered follower: exactly the filtered log (5 certified sub-bases)
 ctl events --topic base. --json-lines >"$SB_WORK/bases.log"
 assert_eq 5 "$(wc -l <"$SB_WORK/bases.log")" "sub-base events in the log"
 deadline=$((SECONDS + 30))
-until cmp -s "$SB_WORK/bases.out" "$SB_WORK/bases.log"; do
+until cmp -s <(nocontact "$SB_WORK/bases.out") <(nocontact "$SB_WORK/bases.log"); do
     ((SECONDS < deadline)) || sb_fail "topic follower printed: $(cat "$SB_WORK/bases.out")"
     sleep 0.2
 done

@@ -87,6 +87,20 @@ done
 # the programs' built-in defaults are the server's
 assert_contains "$(SKILLBASE_ENDPOINT= "$root/usr/bin/skillbasectl" --help)" "ipc:///run/skillbase/command.sock" "skillbasectl default endpoint"
 assert_contains "$("$root/usr/sbin/skillbased" --help)" "/var/lib/skillbase" "skillbased default state directory"
+# and so is the rest of every --help: the data files and the configuration
+# where the package puts them (tests/e2e/test_help_defaults.sh: a checkout's)
+help=$("$root/usr/sbin/skillbased" --help)
+assert_contains "$help" "/usr/share/skillbase/calendar/cn-workdays.tsv" "skillbased calendar"
+assert_contains "$help" "/etc/skillbase/skillbase.ini" "skillbased configuration"
+assert_contains "$("$root/usr/bin/skillbase-notify" --help)" "/usr/share/skillbase/notices" "notify templates"
+assert_contains "$("$root/usr/bin/skillbase-deadlines" --help)" "/usr/share/skillbase/calendar/cn-workdays.tsv" "deadlines calendar"
+assert_contains "$("$root/usr/bin/skillbase-subsidy" --help)" "/usr/share/skillbase/subsidy/rules.example.json" "subsidy rules"
+for p in usr/sbin/skillbased usr/bin/skillbasectl usr/bin/skillbase-notify usr/bin/skillbase-deadlines \
+    usr/bin/skillbase-subsidy; do
+    for path in $("$root/$p" --help 2>&1 | grep -oE '/usr/share/skillbase/[^ ,)]+'); do
+        [ -e "$root$path" ] || sb_fail "$p --help names $path, which the package does not install"
+    done
+done
 
 # the units verify in the scratch root (kill comes from procps)
 mkdir -p "$root/usr/bin"

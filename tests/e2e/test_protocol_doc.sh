@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # docs/protocol.md stays complete: every command of Request, every result
 # of Reply and every ErrorCode of proto/skillbase.proto has its row there,
-# under its number. (A developer in another language writes a client from
-# that page alone; a command added to the proto without a row fails here.)
+# under its number; and every field of every command is in its table with
+# its type, whether it is required, its limits (the daemon's) and meaning,
+# as proto/protocol_fields.py generates them. (A developer in another
+# language writes a client from that page alone; a command or field added
+# to the proto without its row fails here.)
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
@@ -36,3 +39,23 @@ done < <(awk '$1 == "enum" && $2 == "ErrorCode" { on = 1; next }
 
 [ "$(fields Request command | wc -l)" -gt 20 ] || sb_fail "could not read the commands of $proto"
 [ ${#missing[@]} -eq 0 ] || sb_fail "docs/protocol.md lacks: ${missing[*]}"
+
+# The command fields (docs/protocol.md, "Command fields"): every field of
+# every command's message, with its type, whether it is required, its limits
+# with the values of the daemon's own checks (from its `rules` answer) and
+# its meaning from the proto — regenerated here and compared with the doc.
+source "$SB_LIB_DIR/python_lib.sh"
+sb_python_setup
+sb_start_daemon
+ctl --json rules >"$SB_WORK/rules.json"
+sb_run "$PY" "$SB_REPO_DIR/proto/protocol_fields.py" --rules "$SB_WORK/rules.json" --check "$doc"
+[ "$SB_RC" -eq 0 ] || sb_fail "docs/protocol.md, command fields: $SB_ERR"
+# the check can fail: a field the table does not know is reported
+sed 's/^  string reason = 2;$/  string reason = 2;\n  string undocumented_field = 99;/' "$proto" >"$SB_WORK/changed.proto"
+grep -q undocumented_field "$SB_WORK/changed.proto" || sb_fail "could not add a field to a copy of the proto"
+mkdir -p "$SB_WORK/p"
+cp "$SB_REPO_DIR/proto/protocol_fields.py" "$SB_WORK/p/"
+cp "$SB_WORK/changed.proto" "$SB_WORK/p/skillbase.proto"
+sb_run "$PY" "$SB_WORK/p/protocol_fields.py" --rules "$SB_WORK/rules.json" --check "$doc"
+assert_ne 0 "$SB_RC" "the check of a proto with an undocumented field"
+assert_contains "$SB_ERR" "undocumented_field: no row in REQUIRED" "the check's complaint"

@@ -174,6 +174,10 @@ cat >"$SB_WORK/rules.json" <<'EOF'
   {"kind": "training", "level": "*", "unit": "per_person_time", "rate_fen": 30000, "example": false},
   {"kind": "skill_assessment", "level": "*", "unit": "per_person_time", "rate_fen": 1000, "example": false}]}]}
 EOF
+# the daemon checks every statement against the same file ([subsidy] rules)
+printf '[subsidy]\nrules = %s\n' "$SB_WORK/rules.json" >"$SB_WORK/bureau.ini"
+sb_stop_daemon TERM
+sb_start_daemon --config "$SB_WORK/bureau.ini"
 start_worker --rules "$SB_WORK/rules.json"
 out=$(ctl subsidy compute --year 2026 --base "$base")
 assert_eq "statement jobs queued for 2026: $base" "$out" "subsidy compute output"

@@ -129,7 +129,7 @@ static void procedure(const char *form_path)
     Skillbase__Evaluate ev = SKILLBASE__EVALUATE__INIT;
     ev.id = (char *)"app-000001";
     ev.reason = (char *)"meets the conditions";
-    ev.pass = 1;
+    ev.passed = 1;
     evaluate.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     evaluate.evaluate = &ev;
     add(rev, &evaluate);
@@ -200,7 +200,14 @@ static void hostile(void)
     static const uint8_t garbage[] = {0xff, 0xfe, 0x00, 0x13, 0x88, 0x7f};
     static const uint8_t no_protocol[] = {0x12, 0x01, 'x', 0xda, 0x02, 0x00};
     static const uint8_t unknown_command[] = {0x08, 0x01, 0xda, 0x08, 0x00};
+    /* a request id that is not UTF-8; a NUL inside a string; no command */
+    static const uint8_t bad_id[] = {0x08, 0x01, 0x12, 0x02, 0xc0, 0xaf, 0xda, 0x02, 0x00};
+    static const uint8_t nul[] = {0x08, 0x01, 0xc2, 0x02, 0x05, 0x0a, 0x03, 'a', 0x00, 'b'};
+    static const uint8_t no_command[] = {0x08, 0x01, 0x12, 0x01, 'n'};
     start(0);
+    fuzz_frame_put(batch, CAP, &batch_len, 1, bad_id, sizeof bad_id);
+    fuzz_frame_put(batch, CAP, &batch_len, 1, nul, sizeof nul);
+    fuzz_frame_put(batch, CAP, &batch_len, 1, no_command, sizeof no_command);
     fuzz_frame_put(batch, CAP, &batch_len, 0, garbage, sizeof garbage);
     fuzz_frame_put(batch, CAP, &batch_len, 1, no_protocol, sizeof no_protocol);
     fuzz_frame_put(batch, CAP, &batch_len, 6 | FUZZ_AUTH, unknown_command, sizeof unknown_command);

@@ -341,7 +341,7 @@ Skillbase__Reply *sb_tk_transition(sb_tk_daemon *d, Skillbase__Request__CommandC
     assert_non_null(fd);
     t.id = ev.id = (char *)id;
     t.reason = ev.reason = (char *)(reason ? reason : "");
-    ev.pass = 1;
+    ev.passed = 1;
     /* the experts' review (二(三)2): three experts, visited today */
     static char *experts[] = {"张三", "李四", "王五"};
     char today[SB_DATE_STRLEN];

@@ -367,9 +367,48 @@ static void bad_frames_get_error_replies(void **state)
     assert_string_equal(r->request_id, "abc");
     skillbase__reply__free_unpacked(r, NULL);
 
+    /* no command at all: missing, not unknown */
     req.protocol = 1;
     r = sb_tk_send(d, &req);
+    assert_int_equal(r->code, SB_INVALID);
+    assert_non_null(strstr(r->message, "no command"));
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* a command field this daemon does not know: unknown, named with the
+     * daemon's version and protocol */
+    const uint8_t unknown[] = {0x08, 0x01, 0x12, 0x01, 'u', 0xca, 0x3e, 0x00}; /* field 1001 */
+    r = sb_tk_send_frame(d, unknown, sizeof unknown);
     assert_int_equal(r->code, SB_UNKNOWN_COMMAND);
+    assert_string_equal(r->request_id, "u");
+    assert_non_null(strstr(r->message, "field 1001"));
+    assert_non_null(strstr(r->message, "protocol 1"));
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* an empty frame is malformed; a cut-off one carries its request id */
+    r = sb_tk_send_frame(d, unknown, 0);
+    assert_int_equal(r->code, SB_MALFORMED);
+    skillbase__reply__free_unpacked(r, NULL);
+    const uint8_t cut[] = {0x08, 0x01, 0x12, 0x02, 'r', '9', 0xc2, 0x02, 0x0c, 0x0a};
+    r = sb_tk_send_frame(d, cut, sizeof cut);
+    assert_int_equal(r->code, SB_MALFORMED);
+    assert_string_equal(r->request_id, "r9");
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* a request id that is not text is not echoed as text */
+    const uint8_t bad_id[] = {0x08, 0x01, 0x12, 0x02, 0xc0, 0xaf, 0xda, 0x02, 0x00};
+    r = sb_tk_send_frame(d, bad_id, sizeof bad_id);
+    assert_int_equal(r->code, SB_INVALID);
+    assert_string_equal(r->request_id, "");
+    assert_int_equal(r->raw_request_id.len, 2);
+    assert_memory_equal(r->raw_request_id.data, "\xc0\xaf", 2);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* a NUL inside a string is refused, not cut off */
+    const uint8_t nul[] = {0x08, 0x01, 0x12, 0x01, 'n', 0xc2, 0x02, 0x05,
+                           0x0a, 0x03, 'a', 0x00, 'b'};
+    r = sb_tk_send_frame(d, nul, sizeof nul);
+    assert_int_equal(r->code, SB_INVALID);
+    assert_string_equal(r->message, "show.id: contains a NUL byte (byte 2)");
     skillbase__reply__free_unpacked(r, NULL);
 
     Skillbase__Status st = SKILLBASE__STATUS__INIT;

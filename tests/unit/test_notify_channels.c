@@ -115,6 +115,24 @@ static void test_spool_file_is_named_by_job_and_overwritten_by_a_rerun(void **st
     closedir(d);
 }
 
+/* Header lines hold text from records; whatever that text holds (stored
+ * before the daemon refused such characters), it cannot end a header line
+ * or start another. */
+static void test_spool_headers_escape_what_would_break_lines(void **state)
+{
+    (void)state;
+    sb_notice n = sample();
+    n.subject = "认定通知\nBcc: evil@example.com\xe2\x80\xa8\xe2\x80\xae" "x";
+    n.entity_id = "base-000001\r\nTo: x";
+    char *text = sb_spool_text(&n, "job-1");
+    assert_non_null(text);
+    assert_non_null(strstr(text, "Subject: 认定通知\\x0ABcc: evil@example.com\\u{2028}\\u{202E}x\n"));
+    assert_non_null(strstr(text, "Entity: base-000001\\x0D\\x0ATo: x\n"));
+    assert_null(strstr(text, "\nBcc:"));
+    assert_null(strstr(text, "\nTo: x"));
+    free(text);
+}
+
 static void test_spool_refuses_an_unwritable_place(void **state)
 {
     (void)state;
@@ -312,6 +330,7 @@ static const char *write_ini(const char *text)
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
+    chmod(path, 0640); /* a file with secrets, as on a server */
     return path;
 }
 
@@ -335,6 +354,14 @@ static void test_config_reads_notify_and_the_state_dir_only(void **state)
     assert_int_equal(0, sb_notify_config_load(&c, path, err, sizeof err));
     assert_int_equal(0, sb_notify_config_finish(&c, err, sizeof err));
     assert_int_equal(SB_NOTIFY_SPOOL | SB_NOTIFY_SMTP | SB_NOTIFY_WEBHOOK, c.channels);
+    /* the same file readable by others: the password is no secret */
+    sb_notify_config tmp;
+    sb_notify_config_defaults(&tmp);
+    assert_int_equal(0, chmod(path, 0644));
+    assert_int_equal(-1, sb_notify_config_load(&tmp, path, err, sizeof err));
+    assert_non_null(strstr(err, "smtp_password but others may read it"));
+    sb_notify_config_release(&tmp);
+    assert_int_equal(0, chmod(path, 0640));
     assert_string_equal("/srv/skillbase/notices", c.spool_dir);
     assert_int_equal(2, c.operator_count);
     assert_string_equal("c@d.cn", c.operators[1]);
@@ -404,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_spool_file_is_named_by_job_and_overwritten_by_a_rerun),
         cmocka_unit_test(test_spool_refuses_an_unwritable_place),
         cmocka_unit_test(test_spool_keys_are_safe_file_names),
+        cmocka_unit_test(test_spool_headers_escape_what_would_break_lines),
         cmocka_unit_test(test_markers_remember_channels_per_job),
         cmocka_unit_test(test_mail_has_headers_encoded_subject_and_base64_body),
         cmocka_unit_test(test_ascii_subject_is_sent_plain),

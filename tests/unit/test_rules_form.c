@@ -131,9 +131,9 @@ static void malformed_text_is_reported_per_field(void **state)
     sb_problems p = {0};
     sb_rules_check_form(&f.form, &p);
     assert_int_equal(p.count, 3);
-    sb_tk_assert_problem(&p, "unit.name: not valid UTF-8 text");
-    sb_tk_assert_problem(&p, "contact.name: contains a control character");
-    sb_tk_assert_problem(&p, "projects[1].level: not valid UTF-8 text");
+    sb_tk_assert_problem(&p, "unit.name: not valid UTF-8 text (byte 5)");
+    sb_tk_assert_problem(&p, "contact.name: contains a control character (U+000A)");
+    sb_tk_assert_problem(&p, "projects[1].level: not valid UTF-8 text (byte 1)");
 }
 
 static void overlong_fields_are_too_long(void **state)

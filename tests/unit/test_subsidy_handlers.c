@@ -22,6 +22,16 @@ static int setup(void **state)
 {
     sb_tk_daemon *d = sb_tk_daemon_new(NULL, SB_TK_NOW_MS);
     *state = d;
+    /* the rules in force, which every statement is checked against */
+    snprintf(d->config.subsidy_rules, sizeof d->config.subsidy_rules, "%s/rules.json", d->dir);
+    FILE *f = fopen(d->config.subsidy_rules, "w");
+    assert_non_null(f);
+    fputs("{\"versions\": [{\"version\": \"v1\", \"effective_from\": \"2026-01-01\",\n"
+          " \"yearly_cap_fen\": 300000, \"cap_example\": true, \"rates\": [\n"
+          "  {\"kind\": \"training\", \"level\": \"*\", \"unit\": \"per_person_time\",\n"
+          "   \"rate_fen\": 20000, \"example\": true}]}]}\n",
+          f);
+    assert_int_equal(fclose(f), 0);
     sb_tk_credit_code("91330100MA0000015", client_cc);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, UNIT_CC, base);
@@ -107,7 +117,12 @@ static void every_bad_field_is_named(void **state)
     s.trainees = 0;
     s.hours_tenths = SB_SUBSIDY_HOURS_TENTHS_MAX + 1;
     s.occupation = "";
-    s.client_name = "bad\x01name";
+    /* (text with a control character is refused before any handler:
+     * tests/e2e/test_contract.sh) */
+    char long_name[200 + 2]; /* SB_SUBSIDY_CLIENT_NAME_MAX + 2 */
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    s.client_name = long_name;
     s.id = "svc-999999";
     Skillbase__Reply *r = record(d, &s, NULL);
     assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
@@ -374,6 +389,19 @@ static void statements_are_checked_then_stored_once(void **state)
     good_statement(&p);
     p.st.input_version = 3;
     expect_refused(r = send_statement(d, &p.st), "input_version: 3 records");
+    skillbase__reply__free_unpacked(r, NULL);
+    /* the worker proposes, the daemon verifies: a rate and a cap of its
+     * own making, consistent arithmetic and all, are not the rules file's */
+    good_statement(&p);
+    p.line.rate_fen = 100000000;
+    p.line.amount_fen = p.st.gross_fen = p.st.total_fen = p.st.cap_fen = 2000000000;
+    p.st.capped = 0;
+    expect_refused(r = send_statement(d, &p.st), "rate of svc-000001 is not the rules file's");
+    skillbase__reply__free_unpacked(r, NULL);
+    good_statement(&p);
+    p.st.cap_fen = p.st.total_fen = 400000;
+    p.st.capped = 0;
+    expect_refused(r = send_statement(d, &p.st), "the rules file's cap for 2026 is 3000.00");
     skillbase__reply__free_unpacked(r, NULL);
 
     good_statement(&p);
