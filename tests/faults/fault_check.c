@@ -36,7 +36,7 @@ int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned wind
     if (!sock)
         return -1;
     if (!window)
-        window = 64;
+        window = 8;
     size_t sent = 0, done = 0;
     uint64_t deadline = sb_clock_mono_ms() + 120000u;
     /* answers come back in any order: index them by request id */

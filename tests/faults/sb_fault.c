@@ -228,7 +228,9 @@ static int cmd_load(void *ctx, args *a)
                     (unsigned long long)r.retried_codes[c], c);
     if (a->check && !rc) {
         fc_report rep = {0};
-        if (fc_replay(ctx, a->load.endpoint, &r, 64, &rep) ||
+        /* within the daemon's per-connection bound ([daemon] conn_queue,
+         * default 16): more unanswered requests are refused busy */
+        if (fc_replay(ctx, a->load.endpoint, &r, 8, &rep) ||
             (a->ledger && fc_ledger_append(a->ledger, &r)) ||
             fc_log_check(a->load.endpoint, a->ledger, &rep))
             bad = 1;
