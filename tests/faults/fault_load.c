@@ -24,15 +24,16 @@ typedef enum {
     ST_SERVICE,  /* ingest service.delivered: a service record (and a statement job) */
     ST_ASSESS,
     ST_READ,     /* not a step: a read between two steps */
+    ST_FETCH,    /* a read: the application skillbase-deadlines certified first */
 } step;
 
 /* Events each step causes (close_publicity: the application's and the new
  * sub-base's). */
-static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0};
+static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0, 0};
 static const char *const step_names[] = {"apply",       "review",    "evaluate",
                                          "objection",   "dismissal", "close_publicity",
                                          "competition", "service",   "assess",
-                                         "read"};
+                                         "read",        "fetch"};
 
 typedef struct {
     unsigned client, lane;
@@ -116,6 +117,8 @@ static int lane_build(run *rn, lane *l)
     case ST_ASSESS:
         return fw_transition(SKILLBASE__REQUEST__COMMAND_ASSESS, l->base_id, l->rid, key,
                              &l->req);
+    case ST_FETCH:
+        return fw_show(l->app_id, l->rid, &l->req);
     default:
         return -1;
     }
@@ -127,7 +130,7 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep);
 static int lane_advance(run *rn, lane *l, const Skillbase__Reply *rep)
 {
     int rc = lane_step(rn, l, rep);
-    if (!rc && l->doing != ST_READ &&
+    if (!rc && l->doing != ST_READ && l->doing != ST_FETCH &&
         (l->doing == ST_ASSESS ||
          (rn->o->last_step && strcmp(rn->o->last_step, step_names[l->doing]) == 0))) {
         l->apps++;
@@ -142,6 +145,15 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
     bool ingest = rn->o->ingest;
     switch (l->doing) {
     case ST_READ:
+        return 0;
+    case ST_FETCH:
+        /* certified by skillbase-deadlines at the window's end: go on with
+         * its sub-base */
+        if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application ||
+            !rep->record->application->base_id || !*rep->record->application->base_id)
+            return -1;
+        snprintf(l->base_id, sizeof l->base_id, "%s", rep->record->application->base_id);
+        l->next = ingest ? ST_COMPETE : ST_ASSESS;
         return 0;
     case ST_APPLY:
         if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application)
@@ -288,6 +300,17 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         l->resend_at_us = now + (uint64_t)after * 1000u;
         goto out;
     }
+    /* With the deadlines worker running, the window's end may certify the
+     * application before the lane's objection or its own close_publicity:
+     * not an error, the lane reads the sub-base the worker made and goes on. */
+    if (code == SKILLBASE__ERROR_CODE__WRONG_STATE && rn->clock_path &&
+        (l->doing == ST_CLOSE || l->doing == ST_OBJECT || l->doing == ST_DISMISS) &&
+        rep->message && strstr(rep->message, " is certified;")) {
+        l->next = ST_FETCH;
+        r->certified_by_worker++;
+        lane_clear(l);
+        goto out;
+    }
     if (code != SKILLBASE__ERROR_CODE__OK) {
         fprintf(stderr, "sb_fault: %s %s (lane %u/%u, try %u) refused: %d %s\n",
                 step_names[l->doing], l->rid, l->client, l->lane, l->tries, code,
@@ -304,7 +327,7 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         r->retried_requests++;
     if (l->timeouts && rep->replayed)
         r->retried_replayed++;
-    if (l->doing != ST_READ) {
+    if (l->doing != ST_READ && l->doing != ST_FETCH) {
         r->writes++;
         r->events += step_events[l->doing];
     }
@@ -313,7 +336,8 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
                 step_names[l->doing], l->rid);
         r->failed = 1;
     }
-    if (o->keep_writes && l->doing != ST_READ && keep_write(rn, l, body, rep))
+    if (o->keep_writes && l->doing != ST_READ && l->doing != ST_FETCH &&
+        keep_write(rn, l, body, rep))
         r->failed = 1;
     lane_clear(l);
 out:

@@ -92,6 +92,7 @@ typedef struct {
     uint64_t busy_hint_missing; /* BUSY answers without retry_after_ms or message */
     uint64_t retried_codes[16]; /* answers with a code in retry_codes, by code */
     uint64_t events;       /* events the acknowledged writes caused */
+    uint64_t certified_by_worker; /* closes skillbase-deadlines had made already */
     double max_latency_ms;
     fl_write *acked;       /* keep_writes: every acknowledged write */
     size_t n_acked, cap_acked;
