@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -59,6 +60,19 @@ typedef struct {
     bool correct;           /* assess --correct */
     const char *experts, *visited_on, *report; /* evaluate, assess: the experts' review */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
+    /* documents (clients/ctl_documents.c) */
+    const char *doc_kind;   /* --kind KIND when it is no record kind */
+    const char *media_type; /* --media-type TYPE */
+    uint64_t supersedes;    /* --supersedes N */
+    bool original_sighted;  /* --original-sighted */
+    /* publicity-list (clients/ctl_publicity.c) */
+    const char *date;           /* --date D */
+    const char *format;         /* --format text|csv|json|html */
+    const char *template_file;  /* --template FILE */
+    const char *objection_file; /* --objection-file FILE */
+    /* roster, results (clients/ctl_roster.c) */
+    const char *district;       /* --district D */
+    const char *grade_name;     /* --grade G */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -151,6 +165,24 @@ verb_fn ctl_verb_confirm;
 verb_fn ctl_verb_discard_proposal;
 verb_fn ctl_verb_whoami;
 verb_fn ctl_verb_rules;
+
+/* `documents add|list|get` (clients/ctl_documents.c); and the table of a
+ * record's documents that show prints. */
+verb_fn ctl_verb_documents;
+void ctl_print_documents(Skillbase__Document *const *docs, size_t n);
+
+/* `publicity-list` (clients/ctl_publicity.c): the proposed list, 二(三)2;
+ * and one CSV field as the lists write it (RFC 4180, every field quoted, no
+ * spreadsheet formula), followed by "," or, when last, CRLF. */
+verb_fn ctl_verb_publicity_list;
+void ctl_csv_field(FILE *o, const char *s, bool last);
+
+/* `roster` and `results --cycle-year Y` (clients/ctl_roster.c). */
+verb_fn ctl_verb_roster;
+verb_fn ctl_verb_results;
+
+/* `stats [--year Y] [--format text|json|svg]` (clients/ctl_stats.c). */
+verb_fn ctl_verb_stats;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
 
 #endif

@@ -3,6 +3,7 @@
  * evaluate, assess, revoke — and the reads show, list, history and status.
  */
 #include "ctl.h"
+#include "pbjson.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <inttypes.h>
 
 int ctl_verb_apply(ctl *c, const verb *v, char **args)
 {
@@ -212,6 +215,34 @@ static void print_publicity(const Skillbase__Record *rec)
                a->publicity_days_used, a->publicity_days_used == 1 ? "" : "s");
 }
 
+/* After the fields, what an operator looks for first: a sub-base's result
+ * of each assessment cycle, and the documents of the record as a table. */
+static void print_glance(const Skillbase__Record *rec)
+{
+    char grade[32];
+    printf("\n");
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base) {
+        const Skillbase__Base *b = rec->sub_base;
+        printf("results per cycle (two years each from %s, 五(一)):%s\n", ctl_text(b->certified_on),
+               b->n_assessments ? "" : " none yet");
+        for (size_t i = 0; i < b->n_assessments; i++) {
+            const Skillbase__Assessment *a = b->assessments[i];
+            const char *g = pbjson_enum_name(&skillbase__grade__descriptor, a->grade, grade,
+                                             sizeof grade);
+            printf("  %zu. %s  total %" PRIu32 " (base %" PRIu32 ", bonus %" PRIu32 ")  %s  by %s\n",
+                   i + 1, ctl_text(a->assessed_on), a->total, a->base_total, a->bonus_total,
+                   g ? g : "?", ctl_text(a->assessor));
+        }
+        if (b->state == SKILLBASE__STATE__REVOKED)
+            printf("  revoked on %s\n", ctl_text(b->revoked_on));
+        else
+            printf("  next due %s\n", ctl_text(b->next_assessment_due));
+        ctl_print_documents(b->documents, b->n_documents);
+    } else if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION && rec->application) {
+        ctl_print_documents(rec->application->documents, rec->application->n_documents);
+    }
+}
+
 int ctl_verb_show(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -229,7 +260,10 @@ int ctl_verb_show(ctl *c, const verb *v, char **args)
     if (ctl_print_record(&c->out, reply->record) < 0)
         r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
     else if (!c->out.json)
+    {
         print_publicity(reply->record);
+        print_glance(reply->record);
+    }
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }
@@ -240,8 +274,15 @@ int ctl_verb_list(ctl *c, const verb *v, char **args)
     Skillbase__List list = SKILLBASE__LIST__INIT;
     char *after = strdup(c->after ? c->after : "");
     int r = 0;
+    uint64_t listed = 0;
+    /* progress on a terminal, when the records themselves go elsewhere */
+    bool progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 
     (void)v, (void)args;
+    if (c->kind < 0) {
+        free(after);
+        return usage_fail(c, "unknown kind \"%s\" (expected application, base)", c->doc_kind);
+    }
     list.state = c->state;
     list.kind = c->kind;
     list.limit = (uint32_t)c->limit;
@@ -265,12 +306,18 @@ int ctl_verb_list(ctl *c, const verb *v, char **args)
         }
         char *next =
             !c->limit && *page->next && strcmp(page->next, after) != 0 ? strdup(page->next) : NULL;
+        listed += page->n_records;
+        /* a long export into a file shows that it moves (docs/cli.md) */
+        if (progress)
+            fprintf(stderr, "\rlist: %" PRIu64 " records", listed);
         skillbase__reply__free_unpacked(reply, NULL);
         free(after);
         after = next;
     }
     ctl_output_finish(&c->out);
 out:
+    if (progress && listed)
+        fprintf(stderr, "\r\033[K");
     free(after);
     return r;
 }

@@ -76,6 +76,17 @@ static const verb verbs[] = {
      "discard-proposal PROPOSAL -r TEXT"},
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
     {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
+    {"roster", ctl_verb_roster, 0, false, CMD(LIST),
+     "roster [--state S] [--district D] [--grade G] [--format text|csv|json]"},
+    {"results", ctl_verb_results, 0, false, CMD(LIST),
+     "results --cycle-year Y [--district D] [--format text|csv|json]"},
+    {"stats", ctl_verb_stats, 0, false, CMD(LIST), "stats [--year Y] [--format text|json|svg]"},
+    {"publicity-list", ctl_verb_publicity_list, 0, false, CMD(LIST),
+     "publicity-list [--date D] [--format text|csv|json|html] [--template FILE] "
+     "[--objection-file FILE]"},
+    {"documents", ctl_verb_documents, -1, false, 0,
+     "documents add ID FILE --kind KIND [-r TEXT] [--original-sighted] [--supersedes N] "
+     "[--media-type TYPE] | list ID | get ID DOC [OUT]"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -114,7 +125,17 @@ enum {
     OPT_CORRECT,
     OPT_EXPERTS,
     OPT_VISITED_ON,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_ORIGINAL_SIGHTED,
+    OPT_SUPERSEDES,
+    OPT_MEDIA_TYPE,
+    OPT_DATE,
+    OPT_FORMAT,
+    OPT_TEMPLATE,
+    OPT_OBJECTION_FILE,
+    OPT_DISTRICT,
+    OPT_GRADE,
+    OPT_CYCLE_YEAR
 };
 
 static const struct option long_options[] = {
@@ -131,6 +152,16 @@ static const struct option long_options[] = {
     {"cause", required_argument, NULL, OPT_CAUSE},
     {"state", required_argument, NULL, OPT_STATE},
     {"kind", required_argument, NULL, OPT_KIND},
+    {"original-sighted", no_argument, NULL, OPT_ORIGINAL_SIGHTED},
+    {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
+    {"media-type", required_argument, NULL, OPT_MEDIA_TYPE},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"template", required_argument, NULL, OPT_TEMPLATE},
+    {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
+    {"district", required_argument, NULL, OPT_DISTRICT},
+    {"grade", required_argument, NULL, OPT_GRADE},
+    {"cycle-year", required_argument, NULL, OPT_CYCLE_YEAR},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"after", required_argument, NULL, OPT_AFTER},
     {"from", required_argument, NULL, OPT_FROM},
@@ -202,6 +233,9 @@ static void print_help(void)
            "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
            "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
            "      --all                  proposals: decided ones too\n"
+           "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
+           "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
+           "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -230,6 +264,15 @@ static const struct option_rule {
     {OPT_ROLE, TAKE_TEXT, offsetof(ctl, role)},
     {OPT_PUBLIC_KEY, TAKE_TEXT, offsetof(ctl, public_key)},
     {OPT_TYPES, TAKE_TEXT, offsetof(ctl, types)},
+    {OPT_MEDIA_TYPE, TAKE_TEXT, offsetof(ctl, media_type)},
+    {OPT_DATE, TAKE_TEXT, offsetof(ctl, date)},
+    {OPT_FORMAT, TAKE_TEXT, offsetof(ctl, format)},
+    {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
+    {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
+    {OPT_DISTRICT, TAKE_TEXT, offsetof(ctl, district)},
+    {OPT_GRADE, TAKE_TEXT, offsetof(ctl, grade_name)},
+    {OPT_CYCLE_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
+    {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},
     {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
     {OPT_TOPIC, TAKE_TEXT, offsetof(ctl, topic)},
@@ -274,6 +317,8 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
 
         if (r->opt != opt)
             continue;
+        if (opt == OPT_KIND)
+            c->doc_kind = arg; /* documents add --kind (ctl_documents.c) */
         if (r->kind == TAKE_TEXT) {
             *(const char **)field = arg;
         } else if (r->kind == TAKE_NUMBER) {
@@ -290,6 +335,8 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
             *(uint64_t *)field = n;
         } else if (pbjson_enum_parse(r->e, arg, &v) == 0 && v != 0 && v != r->skip) {
             *(int *)field = v;
+        } else if (opt == OPT_KIND) {
+            c->kind = -1; /* no record kind: documents add takes it, list refuses it */
         } else if (opt == OPT_STATE &&
                    pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 && v != 0) {
             c->job_state = v; /* jobs --state (ctl_jobs.c) */
@@ -323,6 +370,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_CORRECT:
         c->correct = true;
+        break;
+    case OPT_ORIGINAL_SIGHTED:
+        c->original_sighted = true;
         break;
     case OPT_JSON_LINES:
         c->json_lines = true;

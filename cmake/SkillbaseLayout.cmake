@@ -29,5 +29,7 @@ set(SB_DEFAULT_CALENDAR "${SB_DATA_DIR}/calendar/cn-workdays.tsv" CACHE FILEPATH
     "Working-day calendar used when neither --calendar nor [deadlines] calendar names one")
 set(SB_DEFAULT_NOTICES_DIR "${SB_DATA_DIR}/notices" CACHE PATH
     "Notice templates skillbase-notify uses when [notify] templates_dir is not set")
+set(SB_DEFAULT_PUBLICITY_DIR "${SB_DATA_DIR}/publicity" CACHE PATH
+    "The publicity list's HTML template and objection text (skillbasectl publicity-list)")
 set(SB_DEFAULT_SUBSIDY_RULES "${SB_DATA_DIR}/subsidy/rules.example.json" CACHE FILEPATH
     "Subsidy rules skillbase-subsidy uses when [subsidy] rules is not set")

@@ -1,3 +1,5 @@
+/* renameat2 and RENAME_NOREPLACE */
+#define _GNU_SOURCE
 #include "sb_keys.h"
 
 #include <errno.h>
@@ -330,15 +332,53 @@ int sb_keypair_generate(sb_keypair *ret, char *err, size_t err_len)
     return 0;
 }
 
+/* fsync the directory holding path, so that a new name survives a power cut. */
+static int sync_parent(const char *path, char *err, size_t err_len)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = 0;
+    else
+        *slash = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ok = fd >= 0 && fsync(fd) == 0;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        snprintf(err, err_len, "%s: cannot sync its directory: %s", path, strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
 int sb_keypair_write(const char *path, const sb_keypair *kp, const char *comment, char *err,
                      size_t err_len)
 {
     bool secret = kp->secret_z85[0] != '\0';
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, secret ? 0600 : 0644);
+    /* Written whole under a temporary name, synced, then renamed to its
+     * name, refused if that exists (never overwritten): a power cut
+     * leaves the key complete or absent, never an empty file the daemon
+     * would refuse to start on (docs/powerloss.md). */
+    char tmp[4096];
+    struct stat st;
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.new", path) >= sizeof tmp) {
+        snprintf(err, err_len, "%s: path too long", path);
+        return -1;
+    }
+    if (lstat(path, &st) == 0) {
+        snprintf(err, err_len, "%s: cannot create: it exists (never overwritten; remove it first)",
+                 path);
+        return -1;
+    }
+    unlink(tmp); /* left by a crash between its creation and the link */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, secret ? 0600 : 0644);
     if (fd < 0) {
-        snprintf(err, err_len, "%s: cannot create: %s", path,
-                 errno == EEXIST ? "it exists (never overwritten; remove it first)"
-                                 : strerror(errno));
+        snprintf(err, err_len, "%s: cannot create: %s", tmp, strerror(errno));
         return -1;
     }
     char buf[2048];
@@ -358,11 +398,22 @@ int sb_keypair_write(const char *path, const sb_keypair *kp, const char *comment
     int e = errno;
     ok = close(fd) == 0 && ok;
     if (!ok) {
-        snprintf(err, err_len, "%s: cannot write: %s", path, strerror(e));
-        unlink(path);
+        snprintf(err, err_len, "%s: cannot write: %s", tmp, strerror(e));
+        unlink(tmp);
         return -1;
     }
-    return 0;
+    /* rename without replacing; link where the file system lacks it */
+    int rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+    if (rc && (errno == EINVAL || errno == ENOSYS) && (rc = link(tmp, path)) == 0)
+        unlink(tmp);
+    if (rc) {
+        e = errno;
+        unlink(tmp);
+        snprintf(err, err_len, "%s: cannot create: %s", path,
+                 e == EEXIST ? "it exists (never overwritten; remove it first)" : strerror(e));
+        return -1;
+    }
+    return sync_parent(path, err, err_len);
 }
 
 typedef struct {

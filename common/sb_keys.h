@@ -110,7 +110,9 @@ typedef struct {
 int sb_keypair_generate(sb_keypair *ret, char *err, size_t err_len);
 
 /* Write a key-pair file: mode 0600, created exclusively (an existing file
- * is never overwritten). `comment` (may be NULL) goes on top as "# " lines.
+ * is never overwritten), whole and synced before it gets its name (a power
+ * cut leaves it complete or absent). `comment` (may be NULL) goes on top as
+ * "# " lines.
  * With an empty secret key only the public key is written, mode 0644. */
 int sb_keypair_write(const char *path, const sb_keypair *kp, const char *comment, char *err,
                      size_t err_len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "deadlines.h"
+#include "documents.h"
 #include "metrics.h"
 #include "sb_parse.h"
 #include "security.h"
@@ -43,6 +44,9 @@ void sb_config_defaults(sb_config *c)
     c->worker_liveness = 3;
     c->event_send_hwm = 10000;
     c->event_heartbeat_ms = 1000;
+    c->doc_max_bytes = 50 * MIB;
+    c->doc_max_uploads = 8;
+    c->doc_upload_idle_s = 600;
 }
 
 static int copy_string(char *dst, size_t size, const char *value)
@@ -210,6 +214,8 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         return 0; /* skillbase-notify's own keys, checked by workers/notify_config.c */
     } else if (strcmp(section, "security") == 0 || strcmp(section, "four_eyes") == 0) {
         return sb_security_config_set(c, section, key, value, err, err_len);
+    } else if (strcmp(section, "documents") == 0) {
+        return sb_docs_config_set(c, key, value, err, err_len);
     } else if (strcmp(section, "subsidy") == 0) {
         /* the rules file: skillbase-subsidy computes with it, the daemon
          * checks every statement's rates and cap against it */
@@ -220,8 +226,8 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         }
     } else {
         snprintf(err, err_len,
-                 "unknown section [%s] (expected daemon, rubric, publicity, review, events, workers, "
-                 "deadlines, metrics, notify, subsidy, security, four_eyes)",
+                 "unknown section [%s] (expected daemon, rubric, publicity, review, events, "
+                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents)",
                  section);
         return -1;
     }

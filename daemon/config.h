@@ -71,6 +71,10 @@ typedef struct {
     /* [subsidy] rules: the rules file statements are checked against
      * (handle_statement.c); "": the shipped example, as skillbase-subsidy */
     char subsidy_rules[PATH_MAX];
+    /* [documents] (daemon/documents.h, docs/operations.md) */
+    uint64_t doc_max_bytes;                 /* largest document accepted */
+    uint32_t doc_max_uploads;               /* uploads in progress at once */
+    uint32_t doc_upload_idle_s;             /* an idle upload is forgotten after this */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

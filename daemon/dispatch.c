@@ -450,6 +450,7 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         .actor = actor,
         .server_stats = ctx->server_stats,
         .caller = caller,
+        .docs = ctx->docs,
     };
     /* Directly in the batch, or in a child transaction that a refusal
      * aborts (dispatch.h: ctx->direct). */

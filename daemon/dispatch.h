@@ -37,6 +37,8 @@ typedef struct {
     bool direct;
     /* The command table; NULL means sb_command_find (tests give their own). */
     const sb_command *(*find)(Skillbase__Request__CommandCase command);
+    /* The document store (documents.h); NULL: document commands refuse. */
+    struct sb_docs *docs;
 } sb_dispatch_ctx;
 
 /* Returned by sb_dispatch_as when ctx->direct and the request was refused

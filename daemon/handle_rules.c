@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "documents.h"
 #include "handlers_private.h"
 #include "ingest_map.h"
 #include "sb_error.h"
@@ -137,6 +138,15 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
           "CompetitionHosted.level", "daemon");
     add_u(&l, "backup_dir_max_bytes", SB_BACKUP_DIR_MAX, "Backup.dir, an absolute path",
           "daemon");
+    add_u(&l, "document_max_bytes", c->doc_max_bytes,
+          "largest document accepted; a larger one is refused at document_begin",
+          "configuration [documents] max_mb");
+    add_u(&l, "document_uploads_max", c->doc_max_uploads, "uploads in progress at once",
+          "configuration [documents] max_uploads");
+    add_u(&l, "document_upload_idle_s", c->doc_upload_idle_s,
+          "an upload left idle this long is forgotten", "configuration [documents] upload_idle_s");
+    add_u(&l, "document_name_max_bytes", SB_DOC_NAME_MAX,
+          "DocumentBegin.name, a file name without a directory", "daemon");
     static const struct {
         const char *name;
         uint64_t value;
@@ -287,9 +297,12 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
                                                                                       : "");
         out->ingest_types[out->n_ingest_types++] = it;
     }
-    /* the daemon keeps no documents yet: the four materials are references
-     * to the bureau's document system (Materials) */
-    out->n_document_kinds = 0;
+    /* the kinds of document the daemon keeps (handle_documents.c) */
+    size_t nk = sb__document_kinds(NULL, NULL, 0);
+    out->document_kinds = sb_arena_alloc(a, nk * sizeof *out->document_kinds);
+    if (!out->document_kinds)
+        return SB_E(SB_INTERNAL);
+    out->n_document_kinds = sb__document_kinds((const char **)out->document_kinds, NULL, nk);
     return 0;
 }
 

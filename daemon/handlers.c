@@ -481,6 +481,17 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
     /* the contract (handle_rules.c) */
     {SKILLBASE__REQUEST__COMMAND_RULES, "rules", R, ANY, sb__handle_rules},
+    /* documents (handle_documents.c): operators and reviewers file and
+     * read them (materials hold personal data: staff credentials, licences;
+     * docs/security.md "Personal data"); readers see their list in show */
+    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_BEGIN, "document_begin", R,
+     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_begin},
+    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK, "document_chunk", R,
+     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_chunk},
+    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT, "document_commit", W,
+     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_commit},
+    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_GET, "document_get", R,
+     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_get},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

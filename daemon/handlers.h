@@ -70,6 +70,8 @@ typedef struct {
      * none): dispatch keeps a keyed reply whose record is this event's
      * record without a copy of it (sb_store_idem_put). */
     const Skillbase__Event *last_event;
+    /* The document store and its uploads (documents.h); NULL: none. */
+    struct sb_docs *docs;
 } sb_call;
 
 typedef int (*sb_handler_fn)(sb_call *call);

@@ -163,6 +163,15 @@ int sb__handle_cancel_job(sb_call *call);
 /* Fill st->job_counts (jobs per state) for status. */
 int sb__status_jobs(sb_call *call, Skillbase__StatusInfo *st);
 
+/* Documents (handle_documents.c, docs/protocol.md "Documents"). */
+int sb__handle_document_begin(sb_call *call);
+int sb__handle_document_chunk(sb_call *call);
+int sb__handle_document_commit(sb_call *call);
+int sb__handle_document_get(sb_call *call);
+/* The document kinds (policy as data): up to `max` names (and, when
+ * meanings is not NULL, one line each) in order; returns how many there are. */
+size_t sb__document_kinds(const char **names, const char **meanings, size_t max);
+
 /* Administration (handle_admin.c). */
 int sb__handle_backup(sb_call *call);
 int sb__handle_backup_status(sb_call *call);

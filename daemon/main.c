@@ -19,6 +19,7 @@
 #include "sb_paths.h"
 #include "broker.h"
 #include "config.h"
+#include "documents.h"
 #include "deadlines.h"
 #include "publisher.h"
 #include "reload.h"
@@ -28,6 +29,7 @@
 #include "server.h"
 #include "service.h"
 #include "store.h"
+#include "store_documents.h"
 #include "store_verify.h"
 
 typedef struct {
@@ -129,6 +131,18 @@ static int make_dir(const char *dir)
 
 /* One daemon per state directory: a second one would serve the same store
  * behind another socket. The lock dies with the process. */
+/* sb_docs_sweep's question: does a committed document name this file? */
+static int doc_known(void *arg, const char *sha256)
+{
+    sb_txn *t = NULL;
+    uint64_t n = 0;
+    if (sb_store_begin(arg, false, &t))
+        return -1;
+    int rc = sb_store_doc_refs(t, sha256, &n);
+    sb_store_abort(&t);
+    return rc ? -1 : n > 0;
+}
+
 static int lock_state_dir(const char *dir)
 {
     char path[PATH_MAX + 32];
@@ -265,6 +279,14 @@ int main(int argc, char **argv)
     if (sb_store_open(&sopts, &store))
         return 1;
 
+    /* document files: what interrupted uploads left goes before any request */
+    sb_docs *docs = NULL;
+    if (sb_docs_open(&config, &docs)) {
+        sb_store_close(&store);
+        return 1;
+    }
+    sb_docs_sweep(docs, doc_known, store);
+
     daemon_ctx d = {.loop = uv_default_loop()};
     int status = 1;
     /* one ZeroMQ context for every socket (ZAP needs them to share it) */
@@ -275,6 +297,7 @@ int main(int argc, char **argv)
         goto out;
     if (sb_server_start(d.loop, zctx, &config, store, started_ms, &d.server))
         goto out;
+    sb_server_set_documents(d.server, docs);
     /* the event stream, fed after every committed batch */
     if (sb_publisher_start(d.loop, zctx, &config, store, started_ms, &d.publisher) ||
         sb_server_on_commit(d.server, sb_publisher_flush, d.publisher)) {
@@ -343,5 +366,6 @@ out:
     if (zctx)
         zmq_ctx_term(zctx);
     sb_store_close(&store);
+    sb_docs_close(&docs);
     return status;
 }

@@ -74,6 +74,8 @@ static void keep_start_only(const sb_config *live, sb_config *next)
     KEEP(event_endpoint, "[events] endpoint");
     KEEP(worker_endpoint, "[workers] endpoint");
     KEEP(metrics_listen, "[metrics] listen");
+    KEEP(doc_max_uploads, "[documents] max_uploads");
+    KEEP(doc_upload_idle_s, "[documents] upload_idle_s");
 #undef KEEP
 }
 

@@ -645,6 +645,11 @@ void sb_server_stats_get(const sb_server *s, sb_server_stats *ret)
     *ret = s->stats;
 }
 
+void sb_server_set_documents(sb_server *s, struct sb_docs *docs)
+{
+    s->dispatch.docs = docs;
+}
+
 void sb_server_set_request_stats(sb_server *s, sb_request_stats *rs)
 {
     s->rstats = rs;

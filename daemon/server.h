@@ -44,6 +44,11 @@ void sb_server_stats_get(const sb_server *s, sb_server_stats *ret);
 /* Count every answered request, by command, code and latency, in `rs`
  * (metrics; NULL stops counting). The counters must outlive the server. */
 typedef struct sb_request_stats sb_request_stats;
+
+/* The document store the document commands use (documents.h); it must
+ * outlive the server. NULL: they refuse. */
+struct sb_docs;
+void sb_server_set_documents(sb_server *s, struct sb_docs *docs);
 void sb_server_set_request_stats(sb_server *s, sb_request_stats *rs);
 
 #endif

@@ -13,6 +13,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store_backup.h"
+#include "store_create.h"
 #include "store_private.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
@@ -173,6 +174,24 @@ out:
     return r;
 }
 
+/* Test builds only (configured with SB_TESTS, which the package and
+ * `./setup.sh run` turn off): SB_TEST_UNSAFE_NOSYNC=1 opens LMDB with
+ * MDB_NOSYNC, commits never synced, a store a power cut can lose or corrupt.
+ * The power-loss harness (docs/powerloss.md) runs it to show that it
+ * catches such a store. */
+static unsigned store_test_flags(void)
+{
+#ifdef SB_TEST_HOOKS
+    const char *v = getenv("SB_TEST_UNSAFE_NOSYNC");
+    if (v && strcmp(v, "1") == 0) {
+        sb_log(SB_LOG_WARN, "store: SB_TEST_UNSAFE_NOSYNC=1: commits are NOT synced; a power "
+                            "cut can lose or corrupt this store (test builds only)");
+        return MDB_NOSYNC;
+    }
+#endif
+    return 0;
+}
+
 int sb_store_open(const sb_store_options *opts, sb_store **ret)
 {
     sb_store *s = NULL;
@@ -210,6 +229,8 @@ int sb_store_open(const sb_store_options *opts, sb_store **ret)
     struct stat st;
     bool exists = stat(path, &st) == 0;
     free(path);
+    if (!exists && (r = sb_store__create(opts->dir, map_size, MAX_DBS)) < 0)
+        goto out;
 
     rc = mdb_env_create(&s->env);
     if (rc) {
@@ -224,7 +245,7 @@ int sb_store_open(const sb_store_options *opts, sb_store **ret)
      * MDB_NOMETASYNC: a commit that returned 0 must be on disk. MDB_NOTLS
      * lets read transactions run on any thread. */
     if (!rc)
-        rc = mdb_env_open(s->env, opts->dir, MDB_NOTLS, 0640);
+        rc = mdb_env_open(s->env, opts->dir, MDB_NOTLS | store_test_flags(), 0640);
     if (rc) {
         sb_log(SB_LOG_ERROR, "store: open %s: %s", opts->dir, mdb_strerror(rc));
         r = SB_E(SB_INTERNAL);

@@ -17,6 +17,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store_private.h"
+#include "store_documents.h"
 #include "store_verify.h"
 
 struct sb_store_backups {
@@ -129,6 +130,11 @@ static void *copy_thread(void *arg)
         snprintf(error, sizeof error, "flushing %.300s failed: %s", path, strerror(-r));
         goto done;
     }
+    /* the document files the copy names, before it is verified with them */
+    const char *state_dir = NULL;
+    if (mdb_env_get_path(b->env, &state_dir) == 0 &&
+        sb_store_docs_backup(state_dir, dir, error, sizeof error))
+        goto done;
     first_problem fp = {""};
     if (sb_store_verify(dir, keep_first, &fp, &rep) || rep.problems)
         snprintf(error, sizeof error,

@@ -441,6 +441,11 @@ static int open_env(const char *dir, MDB_env **ret, char *err, size_t err_len)
     return 0;
 }
 
+static void docs_problem(void *arg, const char *text)
+{
+    problem(arg, "%s", text);
+}
+
 int sb_store_verify(const char *dir, sb_verify_problem_fn fn, void *arg, sb_verify_report *ret)
 {
     static const struct {
@@ -524,6 +529,7 @@ int sb_store_verify(const char *dir, sb_verify_problem_fn fn, void *arg, sb_veri
     walk(&v, v.idem, "idem", on_idem, NULL);
     check_counters(&v, state_entries);
     check_audit_chain(&v);
+    sb_store_docs_verify(dir, v.txn, v.records, v.meta, docs_problem, &v, &ret->docs);
 out:
     mdb_txn_abort(v.txn);
     mdb_env_close(env);
@@ -559,6 +565,15 @@ int sb_store_verify_print(const char *dir, FILE *out, FILE *err)
     if (p.n > PRINT_MAX)
         fprintf(err, "skillbased: restore-check: ... and %llu more\n",
                 (unsigned long long)(p.n - PRINT_MAX));
+    const sb_docs_verify_report *d = &rep.docs;
+    if (d->documents || d->unreferenced || d->temporary)
+        fprintf(out,
+                "%s: %llu documents, %llu files (%llu bytes) checked against their SHA-256; "
+                "%llu unreferenced file(s) (uploads whose commit never happened: skillbased "
+                "removes them at its next start), %llu file(s) of unfinished uploads\n",
+                dir, (unsigned long long)d->documents, (unsigned long long)d->files,
+                (unsigned long long)d->bytes, (unsigned long long)d->unreferenced,
+                (unsigned long long)d->temporary);
     fprintf(out,
             "%s: schema %u%s, %llu records (%llu applications, %llu sub-bases), %llu events "
             "(last seq %llu, %llu checked in the audit chain), %llu idempotency keys, %llu bytes: "

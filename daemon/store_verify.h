@@ -19,7 +19,9 @@
  *   - the id counters are not behind the highest id in use;
  *   - idempotency entries decode;
  *   - the audit hash chain (store_audit.h), from the first event to the
- *     head, for stores of schema 2 and later.
+ *     head, for stores of schema 2 and later;
+ *   - documents (store_documents.h): every file a record names is in
+ *     documents/ with its size and SHA-256, and the per-file counters match.
  *
  * Every problem found is passed to a callback, one line each, and counted.
  */
@@ -28,6 +30,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+
+#include "store_documents.h"
 
 typedef struct {
     uint32_t schema_version;
@@ -38,6 +42,7 @@ typedef struct {
     uint64_t data_bytes;    /* size of data.mdb */
     uint64_t problems;      /* problems found (0: the store is sound) */
     int older_schema;       /* 1 when the schema predates this build's */
+    sb_docs_verify_report docs; /* documents and their files */
 } sb_verify_report;
 
 /* Called for each problem, e.g. "state_idx: base-000002 listed as certified,

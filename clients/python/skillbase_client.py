@@ -27,6 +27,8 @@ What it shows:
                         [--competition NAME,LEVEL,DATE]
     skillbase_client.py [--endpoint EP] status
     skillbase_client.py [--endpoint EP] rules      # the rules in force, as JSON
+    skillbase_client.py [--endpoint EP] document-add ID FILE --kind KIND [--reason TEXT]
+    skillbase_client.py [--endpoint EP] document-get ID DOC OUT
 
   * CURVE on tcp:// endpoints, as skillbasectl does it: the daemon's public
     key (--server-key KEY|FILE or $SKILLBASE_SERVER_KEY: 40 Z85 characters,
@@ -42,6 +44,7 @@ Exit status: 0 done, 1 refused by the daemon (code and message on stderr),
 
 import argparse
 import configparser
+import hashlib
 import json
 import os
 import stat
@@ -136,7 +139,7 @@ class Curve:
 
 WRITES = {"apply", "review", "evaluate", "file_objection", "dismiss_objection",
           "uphold_objection", "close_publicity", "reject", "withdraw", "assess",
-          "revoke", "ingest"}
+          "revoke", "ingest", "document_commit"}
 
 
 class Client:
@@ -217,6 +220,65 @@ class Client:
         req = pb.Request(actor="python-example")
         req.rules.SetInParent()
         return self.call(req).rules
+
+    def document_add(self, entity, path, kind, reason="", media_type="",
+                     original_sighted=False, supersedes=0, actor="python-example"):
+        """File the document at `path` on record `entity` (docs/protocol.md,
+        "Documents"): announce size and SHA-256, send the bytes in chunks of
+        the size the daemon names, commit. Returns the Document filed."""
+        digest, size = hashlib.sha256(), 0
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 16), b""):
+                digest.update(block)
+                size += len(block)
+        req = pb.Request(actor=actor)
+        b = req.document_begin
+        b.id, b.kind, b.name, b.size = entity, kind, os.path.basename(path), size
+        b.sha256, b.reason, b.media_type = digest.hexdigest(), reason, media_type
+        b.original_sighted, b.supersedes = original_sighted, supersedes
+        up = self.call(req).upload
+        with open(path, "rb") as f:
+            offset = 0
+            while offset < size:
+                data = f.read(up.chunk_max)
+                if not data:
+                    raise ValueError(f"{path} changed while it was sent")
+                req = pb.Request(actor=actor)
+                req.document_chunk.upload_id = up.upload_id
+                req.document_chunk.offset = offset
+                req.document_chunk.data = data
+                self.call(req)
+                offset += len(data)
+        req = pb.Request(actor=actor)
+        req.document_commit.upload_id = up.upload_id
+        rec = self.call(req).record
+        docs = rec.sub_base.documents if rec.HasField("sub_base") else rec.application.documents
+        return next(d for d in docs if d.upload_id == up.upload_id)
+
+    def document_get(self, entity, doc, out_path):
+        """Write document `doc` (its number or 8+ hex digits of its SHA-256)
+        of `entity` to out_path, checked against its SHA-256. Returns it."""
+        digest, offset, tmp = hashlib.sha256(), 0, out_path + ".part"
+        with open(tmp, "wb") as out:
+            while True:
+                req = pb.Request(actor="python-example")
+                g = req.document_get
+                g.id, g.doc, g.offset = entity, str(doc), offset
+                part = self.call(req).document
+                out.write(part.data)
+                digest.update(part.data)
+                offset += len(part.data)
+                if part.eof:
+                    break
+                if not part.data:
+                    raise ValueError("the daemon sent no bytes before the end")
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != part.document.sha256 or offset != part.document.size:
+            os.unlink(tmp)
+            raise ValueError(f"the bytes received do not hash to {part.document.sha256}")
+        os.rename(tmp, out_path)
+        return part.document
 
     def read_events(self, from_seq, limit=PAGE, topic_prefix=""):
         req = pb.Request(actor="python-example")
@@ -385,6 +447,15 @@ def main(argv=None):
     p = sub.add_parser("apply")
     p.add_argument("form")
     p.add_argument("--credit-code")
+    p = sub.add_parser("document-add")
+    p.add_argument("id")
+    p.add_argument("file")
+    p.add_argument("--kind", required=True)
+    p.add_argument("--reason", default="")
+    p = sub.add_parser("document-get")
+    p.add_argument("id")
+    p.add_argument("doc")
+    p.add_argument("out")
     p = sub.add_parser("follow")
     p.add_argument("--from", dest="from_seq", type=int, default=1)
     p.add_argument("--topic", default="")
@@ -432,6 +503,12 @@ def main(argv=None):
                               "action": reply.ingested.action,
                               "state": pb.State.Name(state).lower(),
                               "seq": reply.seq, "replayed": reply.replayed}))
+        elif args.verb in ("document-add", "document-get"):
+            doc = (client.document_add(args.id, args.file, args.kind, args.reason)
+                   if args.verb == "document-add" else
+                   client.document_get(args.id, args.doc, args.out))
+            print(json.dumps(json_format.MessageToDict(doc, preserving_proto_field_name=True),
+                             ensure_ascii=False))
         elif args.verb == "follow":
             follower = Follower(client, args.from_seq, args.topic, args.event_endpoint)
             try:

@@ -36,7 +36,7 @@ int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned wind
     if (!sock)
         return -1;
     if (!window)
-        window = 8;
+        window = FC_REPLAY_WINDOW;
     size_t sent = 0, done = 0;
     uint64_t deadline = sb_clock_mono_ms() + 120000u;
     /* answers come back in any order: index them by request id */
@@ -114,9 +114,13 @@ int fc_ledger_append(const char *path, const fl_result *r)
         fprintf(stderr, "sb_fault: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    for (size_t i = 0; i < r->n_acked; i++)
-        fprintf(f, "%s %u %llu\n", r->acked[i].request_id, r->acked[i].events,
+    for (size_t i = 0; i < r->n_acked; i++) {
+        fprintf(f, "%s %u %llu", r->acked[i].request_id, r->acked[i].events,
                 (unsigned long long)r->acked[i].seq);
+        if (r->acked[i].mark)
+            fprintf(f, " %llu", (unsigned long long)r->acked[i].mark);
+        fputc('\n', f);
+    }
     return fclose(f) ? -1 : 0;
 }
 
@@ -262,10 +266,11 @@ static int check_ledger(const char *path, idmap *ids, fc_report *rep)
         fprintf(stderr, "sb_fault: %s: %s\n", path, strerror(errno));
         return -1;
     }
-    char rid[128];
+    char line[512], rid[128];
     unsigned events;
     unsigned long long seq;
-    while (fscanf(f, "%127s %u %llu", rid, &events, &seq) == 3) {
+    /* "<request_id> <events> <seq>", and the power-loss mark after it */
+    while (fgets(line, sizeof line, f) && sscanf(line, "%127s %u %llu", rid, &events, &seq) == 3) {
         slot *s = idmap_find(ids, rid, 0);
         rep->ledger++;
         uint32_t n = s ? s->count : 0;

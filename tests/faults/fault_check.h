@@ -5,7 +5,9 @@
  *     client first got, `replayed` aside — including the writes whose
  *     first tries were lost to a crash and that were retried;
  *   - the ledger: a file, one line per acknowledged write ever made on a
- *     store ("<request_id> <events> <seq>"), kept across rounds;
+ *     store ("<request_id> <events> <seq>", then the power-loss trace
+ *     position its answer was read at when the load had a --mark-file),
+ *     kept across rounds;
  *   - the log: events numbered 1..last without a gap or a duplicate; every
  *     write of the ledger caused exactly its number of events (by the
  *     events' request_id), the last of them at the sequence its answer
@@ -27,6 +29,11 @@ typedef struct {
     uint64_t audit_checked; /* events whose hash-chain link was checked */
     uint64_t problems;      /* each printed on stderr */
 } fc_report;
+
+/* Requests the replay keeps in flight on its one connection: below the
+ * daemon's per-connection bound ([daemon] conn_queue, 16 by default), beyond
+ * which it answers busy without applying anything. */
+#define FC_REPLAY_WINDOW 8
 
 /* Send every write of r->acked again (window requests in flight on one
  * socket, at most the daemon's [daemon] conn_queue) and compare the answers. Adds to rep. Returns 0, or -1 when the

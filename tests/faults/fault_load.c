@@ -241,7 +241,8 @@ static void sample_window(run *rn, uint64_t now)
     rn->o->sample(rn->o->sample_arg, &w);
 }
 
-static int keep_write(run *rn, lane *l, fw_bytes *reply, const Skillbase__Reply *rep)
+static int keep_write(run *rn, lane *l, fw_bytes *reply, const Skillbase__Reply *rep,
+                      uint64_t mark)
 {
     fl_result *r = rn->r;
     if (r->n_acked == r->cap_acked) {
@@ -264,6 +265,7 @@ static int keep_write(run *rn, lane *l, fw_bytes *reply, const Skillbase__Reply 
     w->tries = l->timeouts + 1;
     w->busy = l->busy;
     w->replayed = rep->replayed;
+    w->mark = mark;
     return 0;
 }
 
@@ -272,6 +274,8 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
 {
     const fl_options *o = rn->o;
     fl_result *r = rn->r;
+    /* read first: everything the daemon did before answering is counted */
+    uint64_t mark = o->mark ? __atomic_load_n(o->mark, __ATOMIC_ACQUIRE) : 0;
     Skillbase__Reply *rep = fw_unpack(body);
     if (!rep) {
         fprintf(stderr, "sb_fault: an answer that does not decode (%zu bytes)\n", body->len);
@@ -337,7 +341,7 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         r->failed = 1;
     }
     if (o->keep_writes && l->doing != ST_READ && l->doing != ST_FETCH &&
-        keep_write(rn, l, body, rep))
+        keep_write(rn, l, body, rep, mark))
         r->failed = 1;
     lane_clear(l);
 out:

@@ -64,6 +64,9 @@ typedef struct {
     void (*sample)(void *arg, const fl_window *w);
     void *sample_arg;
     bool quiet;         /* no progress lines on stderr */
+    const volatile uint64_t *mark; /* a counter read when each answer arrives, kept with
+                                    * the write (the power-loss trace position, docs/
+                                    * powerloss.md); NULL: none */
 } fl_options;
 
 /* One acknowledged write. */
@@ -76,6 +79,7 @@ typedef struct {
     unsigned tries;    /* sends after timeouts + 1 */
     unsigned busy;     /* BUSY (or retry_codes) answers before it was taken */
     bool replayed;     /* the acknowledging answer came from the idempotency store */
+    uint64_t mark;     /* *fl_options.mark when the answer arrived (0: no counter) */
 } fl_write;
 
 typedef struct {

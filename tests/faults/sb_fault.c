@@ -14,12 +14,15 @@
  * everything checked held, 1 when something did not, 2 on bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "fault_check.h"
@@ -43,7 +46,7 @@ static void usage(FILE *out)
             "                     [--timeout-ms MS] [--give-up-ms MS] [--retry-code CODE]...\n"
             "                     [--last-step STEP] [--apps N] [--quiet]\n"
             "                     [--check] [--ledger FILE] [--pid PID --csv FILE --sample-ms MS]\n"
-            "                     [--expect-busy] [--max-anon-kb KB]\n"
+            "                     [--expect-busy] [--max-anon-kb KB] [--mark-file F]\n"
             "       sb_fault check --endpoint EP [--ledger FILE]\n"
             "       sb_fault jobs-check --endpoint EP [--spool-dir DIR]\n"
             "       sb_fault trend --csv FILE [--max-anon-slope KB_PER_MIN] [--max-p99-ratio F]\n"
@@ -93,6 +96,7 @@ enum {
     O_APPS,
     O_SPOOL_DIR,
     O_QUIET,
+    O_MARK_FILE,
 };
 
 static const struct option options[] = {
@@ -132,6 +136,7 @@ static const struct option options[] = {
     {"apps", required_argument, NULL, O_APPS},
     {"spool-dir", required_argument, NULL, O_SPOOL_DIR},
     {"quiet", no_argument, NULL, O_QUIET},
+    {"mark-file", required_argument, NULL, O_MARK_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -140,6 +145,7 @@ typedef struct {
     fl_options load;
     bool check, expect_busy;
     const char *ledger, *csv, *spool_dir;
+    const char *mark_file; /* the power-loss shim's counter (docs/powerloss.md) */
     long pid;
     uint64_t max_anon_kb;
     fault_trend_limits trend;
@@ -193,6 +199,21 @@ static int cmd_load(void *ctx, args *a)
             a->load.sample_ms = 1000;
     }
     a->load.keep_writes = a->check;
+    void *mark = NULL;
+    if (a->mark_file) {
+        int fd = open(a->mark_file, O_RDONLY | O_CLOEXEC);
+        mark = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+        if (mark == MAP_FAILED) {
+            fprintf(stderr, "sb_fault: --mark-file %s: %s\n", a->mark_file, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            if (smp.csv)
+                fclose(smp.csv);
+            return 1;
+        }
+        close(fd);
+        a->load.mark = mark;
+    }
     fprintf(stderr,
             "sb_fault: load: %u clients x %u lanes on %s%s%s, rate %s, timeout %d ms per try\n",
             a->load.clients ? a->load.clients : 1, a->load.lanes ? a->load.lanes : 1,
@@ -228,9 +249,7 @@ static int cmd_load(void *ctx, args *a)
                     (unsigned long long)r.retried_codes[c], c);
     if (a->check && !rc) {
         fc_report rep = {0};
-        /* within the daemon's per-connection bound ([daemon] conn_queue,
-         * default 16): more unanswered requests are refused busy */
-        if (fc_replay(ctx, a->load.endpoint, &r, 8, &rep) ||
+        if (fc_replay(ctx, a->load.endpoint, &r, FC_REPLAY_WINDOW, &rep) ||
             (a->ledger && fc_ledger_append(a->ledger, &r)) ||
             fc_log_check(a->load.endpoint, a->ledger, &rep))
             bad = 1;
@@ -253,6 +272,8 @@ static int cmd_load(void *ctx, args *a)
            (unsigned long long)r.events, (unsigned long long)r.retried_requests,
            (unsigned long long)r.retried_replayed, (unsigned long long)r.busy);
     fl_result_free(&r);
+    if (mark)
+        munmap(mark, 4096);
     return bad;
 }
 
@@ -301,6 +322,7 @@ static const flag_rule rules[] = {
     NUMBER(O_GIVE_UP, T_INT, load.give_up_ms, 0, 24 * HOUR_MS),
     RULE(O_CHECK, T_SET, check),
     RULE(O_LEDGER, T_TEXT, ledger),
+    RULE(O_MARK_FILE, T_TEXT, mark_file),
     NUMBER(O_PID, T_LONG, pid, 1, INT32_MAX),
     RULE(O_CSV, T_TEXT, csv),
     NUMBER(O_SAMPLE_MS, T_UNSIGNED, load.sample_ms, 0, HOUR_MS),

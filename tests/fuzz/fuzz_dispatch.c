@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "documents.h"
 #include "fuzz_frames.h"
 #include "sb_arena.h"
 #include "sb_error.h"
@@ -19,6 +20,7 @@
 
 static char dir[64];
 static sb_store *store;
+static sb_docs *docs;
 static sb_config config;
 static sb_arena arena;
 
@@ -36,6 +38,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void cleanup(void)
 {
+    sb_docs_close(&docs);
     sb_store_close(&store);
     sb_arena_destroy(&arena);
     nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
@@ -57,6 +60,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     sb_store_options o = {.dir = dir};
     if (sb_store_open(&o, &store))
+        abort();
+    /* uploads write into dir/documents (small: the frames are small) */
+    if (sb_docs_open(&config, &docs))
         abort();
     sb_arena_init(&arena, 0);
     atexit(cleanup);
@@ -100,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     config.four_eyes_certify = data[0] & FUZZ_CERTIFY;
     config.four_eyes_revoke = data[0] & FUZZ_REVOKE;
-    sb_dispatch_ctx ctx = {.store = store, .config = &config, .now_ms = fixed_clock};
+    sb_dispatch_ctx ctx = {
+        .store = store, .config = &config, .now_ms = fixed_clock, .docs = docs};
     sb_txn *txn;
     if (sb_store_begin(store, true, &txn))
         abort();

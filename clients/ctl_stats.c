@@ -1,0 +1,283 @@
+/* skillbasectl stats: the counts the bureau reports (docs/cli.md).
+ *
+ *   stats [--year Y] [--format text|json|svg]
+ *
+ * Applications received (created in Y), rejected, withdrawn and certified
+ * (decided in Y); sub-bases live and revoked, by district, by unit type, by
+ * latest grade and by revocation cause; assessments overdue today. Without
+ * --year every year counts. Read page by page (list, one read transaction
+ * per page) and counted as it goes; the unit type of a sub-base is on its
+ * application (one `show` each). `svg` draws the sub-bases by district and
+ * by grade as two bar charts, a small SVG drawn here. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "pbjson.h"
+#include "sb_clock.h"
+#include "sb_date.h"
+
+#define MAX_KEYS 40
+
+/* A small counter by name (districts, types, grades, causes). */
+typedef struct {
+    char name[MAX_KEYS][64];
+    uint64_t live[MAX_KEYS], revoked[MAX_KEYS];
+    size_t n;
+} tally;
+
+static void count(tally *t, const char *name, bool revoked)
+{
+    if (!name[0])
+        name = "-";
+    size_t i = 0;
+    while (i < t->n && strcmp(t->name[i], name) != 0)
+        i++;
+    if (i == t->n) {
+        if (t->n == MAX_KEYS)
+            return;
+        snprintf(t->name[t->n++], sizeof t->name[0], "%s", name);
+    }
+    (revoked ? t->revoked : t->live)[i]++;
+}
+
+typedef struct {
+    uint64_t received, rejected, withdrawn, certified, in_progress;
+    uint64_t live, revoked, overdue;
+    tally district, unit_type, grade, cause;
+} stats;
+
+/* Whether a date or instant falls in the year asked (0: any). */
+static bool in_year(const char *date, uint32_t year)
+{
+    char y[16];
+    if (!year)
+        return true;
+    snprintf(y, sizeof y, "%04u-", year % 10000);
+    return date && strncmp(date, y, 5) == 0;
+}
+
+static bool ms_in_year(uint64_t ms, uint32_t year)
+{
+    char d[SB_DATE_STRLEN];
+    return in_year(sb_date_format(sb_date_from_ms(ms), d), year);
+}
+
+static void count_application(stats *s, const Skillbase__Application *a, uint32_t year)
+{
+    if (ms_in_year(a->created_ms, year))
+        s->received++;
+    bool decided = in_year(a->decided_on, year);
+    switch (a->state) {
+    case SKILLBASE__STATE__REJECTED: s->rejected += decided; break;
+    case SKILLBASE__STATE__WITHDRAWN: s->withdrawn += decided; break;
+    case SKILLBASE__STATE__CERTIFIED: s->certified += decided; break;
+    default: s->in_progress += ms_in_year(a->created_ms, year); break;
+    }
+}
+
+static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
+{
+    char buf[48];
+    bool revoked = b->state == SKILLBASE__STATE__REVOKED;
+    /* with --year: the sub-bases certified that year, as they are now */
+    if (!in_year(b->certified_on, year))
+        return;
+    revoked ? s->revoked++ : s->live++;
+    count(&s->district, b->district, revoked);
+    const char *g = b->n_assessments
+                        ? pbjson_enum_name(&skillbase__grade__descriptor,
+                                           b->assessments[b->n_assessments - 1]->grade, buf,
+                                           sizeof buf)
+                        : "not assessed";
+    count(&s->grade, g ? g : "?", revoked);
+    if (revoked)
+        count(&s->cause, pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf,
+                                          sizeof buf) ?: "?", true);
+    else if (b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
+        s->overdue++;
+    /* the unit type is on the application */
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__Get get = SKILLBASE__GET__INIT;
+    Skillbase__Reply *reply;
+    get.id = b->application_id;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
+    req.show = &get;
+    const char *type = "-";
+    if (b->application_id[0] && !ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply)) {
+        const Skillbase__Application *a = reply->record->application;
+        if (a && a->form && a->form->unit)
+            type = pbjson_enum_name(&skillbase__unit_type__descriptor, a->form->unit->type, buf,
+                                    sizeof buf) ?: "-";
+        count(&s->unit_type, type, revoked);
+        skillbase__reply__free_unpacked(reply, NULL);
+    } else {
+        count(&s->unit_type, type, revoked);
+    }
+}
+
+static int walk(ctl *c, stats *s, Skillbase__Kind kind, const char *today, uint32_t year,
+                uint64_t *read, bool progress)
+{
+    char *after = strdup("");
+    int r = 0;
+    while (after) {
+        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+        Skillbase__List list = SKILLBASE__LIST__INIT;
+        Skillbase__Reply *reply;
+        list.kind = kind;
+        list.limit = MAX_PAGE;
+        list.after = after;
+        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
+        req.list = &list;
+        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
+        if (r)
+            break;
+        const Skillbase__RecordPage *pg = reply->page;
+        for (size_t i = 0; i < pg->n_records; i++) {
+            const Skillbase__Record *rec = pg->records[i];
+            if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
+                count_application(s, rec->application, year);
+            else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
+                count_base(c, s, rec->sub_base, today, year);
+        }
+        *read += pg->n_records;
+        if (progress)
+            fprintf(stderr, "\rstats: %" PRIu64 " records read", *read);
+        free(after);
+        after = pg->next[0] ? strdup(pg->next) : NULL;
+        skillbase__reply__free_unpacked(reply, NULL);
+    }
+    free(after);
+    return r;
+}
+
+/* ------------------------------------------------------------ output */
+
+static json_t *tally_json(const tally *t)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < t->n; i++)
+        json_object_set_new(o, t->name[i], json_pack("{s:I, s:I}", "live", (json_int_t)t->live[i],
+                                                      "revoked", (json_int_t)t->revoked[i]));
+    return o;
+}
+
+static void print_tally(const char *title, const tally *t)
+{
+    printf("%s:\n", title);
+    if (!t->n)
+        printf("  none\n");
+    for (size_t i = 0; i < t->n; i++)
+        printf("  %-22s live %-6" PRIu64 " revoked %" PRIu64 "\n", ctl_text(t->name[i]),
+               t->live[i], t->revoked[i]);
+}
+
+static void xml_escape(const char *s)
+{
+    for (; *s; s++)
+        switch (*s) {
+        case '&': fputs("&amp;", stdout); break;
+        case '<': fputs("&lt;", stdout); break;
+        case '>': fputs("&gt;", stdout); break;
+        case '"': fputs("&quot;", stdout); break;
+        default: putchar(*s);
+        }
+}
+
+/* One horizontal bar chart at y0: live in blue, revoked in red after it. */
+static int svg_chart(const char *title, const tally *t, int y0)
+{
+    uint64_t max = 1;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->live[i] + t->revoked[i] > max)
+            max = t->live[i] + t->revoked[i];
+    printf("<text x=\"10\" y=\"%d\" font-size=\"16\" font-weight=\"bold\">", y0 + 16);
+    xml_escape(title);
+    printf("</text>\n");
+    int y = y0 + 28;
+    for (size_t i = 0; i < t->n; i++, y += 24) {
+        int wl = (int)(t->live[i] * 400 / max), wr = (int)(t->revoked[i] * 400 / max);
+        printf("<text x=\"150\" y=\"%d\" text-anchor=\"end\" font-size=\"13\">", y + 14);
+        xml_escape(t->name[i]);
+        printf("</text>\n<rect class=\"live\" x=\"160\" y=\"%d\" width=\"%d\" height=\"18\" "
+               "fill=\"#3b6fb6\"/>\n<rect class=\"revoked\" x=\"%d\" y=\"%d\" width=\"%d\" "
+               "height=\"18\" fill=\"#c0392b\"/>\n",
+               y, wl, 160 + wl, y, wr);
+        printf("<text x=\"%d\" y=\"%d\" font-size=\"12\">%" PRIu64 " / %" PRIu64 "</text>\n",
+               166 + wl + wr, y + 14, t->live[i], t->revoked[i]);
+    }
+    return y + 10;
+}
+
+static void print_svg(const stats *s, const char *scope)
+{
+    int h = 60 + 2 * 40 + 24 * (int)(s->district.n + s->grade.n) + 30;
+    printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"680\" height=\"%d\" "
+           "viewBox=\"0 0 680 %d\" font-family=\"sans-serif\">\n"
+           "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+           h, h);
+    printf("<text x=\"10\" y=\"22\" font-size=\"18\">sub-bases %s: %" PRIu64 " live, %" PRIu64
+           " revoked (blue live, red revoked)</text>\n",
+           scope, s->live, s->revoked);
+    int y = svg_chart("by district", &s->district, 34);
+    svg_chart("by latest grade", &s->grade, y);
+    printf("</svg>\n");
+}
+
+int ctl_verb_stats(ctl *c, const verb *v, char **args)
+{
+    (void)v, (void)args;
+    const char *format = c->out.json ? "json" : c->format ? c->format : "text";
+    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "svg"))
+        return usage_fail(c, "unknown format \"%s\" (expected text, json, svg)", format);
+    stats *s = calloc(1, sizeof *s);
+    if (!s)
+        return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
+    char today[SB_DATE_STRLEN], scope[32] = "in all years";
+    sb_date_format(sb_date_from_ms(sb_clock_now_ms()), today);
+    uint32_t year = (uint32_t)c->year;
+    if (year)
+        snprintf(scope, sizeof scope, "certified in %u", year);
+    uint64_t read = 0;
+    bool progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+    int r = walk(c, s, SKILLBASE__KIND__APPLICATION, today, year, &read, progress);
+    if (!r)
+        r = walk(c, s, SKILLBASE__KIND__BASE, today, year, &read, progress);
+    if (progress && read)
+        fprintf(stderr, "\r\033[K");
+    if (!r && strcmp(format, "json") == 0) {
+        json_t *doc = json_pack(
+            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:o, s:o, s:o, s:o}}", "year",
+            (int)year, "applications", "received", (json_int_t)s->received, "rejected",
+            (json_int_t)s->rejected, "withdrawn", (json_int_t)s->withdrawn, "certified",
+            (json_int_t)s->certified, "open", (json_int_t)s->in_progress, "sub_bases", "live",
+            (json_int_t)s->live, "revoked", (json_int_t)s->revoked, "assessments_overdue",
+            (json_int_t)s->overdue, "by_district", tally_json(&s->district), "by_unit_type",
+            tally_json(&s->unit_type), "by_grade", tally_json(&s->grade), "by_cause",
+            tally_json(&s->cause));
+        if (ctl_print_json(doc))
+            r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
+    } else if (!r && strcmp(format, "svg") == 0) {
+        print_svg(s, scope);
+    } else if (!r) {
+        printf("applications%s%s: received %" PRIu64 ", rejected %" PRIu64 ", withdrawn %" PRIu64
+               ", certified %" PRIu64 ", still open %" PRIu64 "\n",
+               year ? " in " : "", year ? scope + 13 : "", s->received, s->rejected,
+               s->withdrawn, s->certified, s->in_progress);
+        printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64
+               "; assessments overdue today: %" PRIu64 "\n",
+               scope, s->live, s->revoked, s->overdue);
+        print_tally("by district", &s->district);
+        print_tally("by unit type", &s->unit_type);
+        print_tally("by latest grade", &s->grade);
+        print_tally("revoked by cause", &s->cause);
+    }
+    free(s);
+    return r;
+}
