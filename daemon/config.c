@@ -29,7 +29,7 @@ void sb_config_defaults(sb_config *c)
     c->conn_queue = 16;
     c->max_reply_bytes = 1 * MIB;
     c->conn_reply_bytes = 16 * MIB;
-    c->handshake_ms = 5000;
+    c->handshake_ms = 10000;
     c->max_connections = 1024;
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);

@@ -27,8 +27,9 @@ typedef struct {
     size_t max_request_bytes;               /* larger frames are refused */
     uint32_t batch_max;                     /* requests per group commit */
     uint32_t max_queue;                     /* requests held unanswered, then BUSY */
-    uint32_t conn_queue;                    /* per connection: requests held unanswered and
-                                             * replies queued unread, then BUSY / dropped */
+    uint32_t conn_queue;                    /* per connection: requests in one batch (the
+                                             * rest wait for the next) and replies queued in
+                                             * libzmq (ZMQ_SNDHWM) */
     size_t max_reply_bytes;                 /* a page (list, history, events, jobs) ends
                                              * once its items pass this many bytes */
     size_t conn_reply_bytes;                /* per connection: replies held beyond libzmq's

@@ -71,6 +71,10 @@ static void keep_start_only(const sb_config *live, sb_config *next)
     KEEP(max_request_bytes, "[daemon] max_request_kb");
     KEEP(batch_max, "[daemon] batch_max");
     KEEP(max_queue, "[daemon] max_queue");
+    KEEP(conn_queue, "[daemon] conn_queue");
+    KEEP(conn_reply_bytes, "[daemon] conn_reply_kb");
+    KEEP(handshake_ms, "[security] handshake_ms");
+    KEEP(max_connections, "[security] max_connections");
     KEEP(event_endpoint, "[events] endpoint");
     KEEP(worker_endpoint, "[workers] endpoint");
     KEEP(metrics_listen, "[metrics] listen");

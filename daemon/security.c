@@ -11,6 +11,7 @@
 
 #include "sb_keys.h"
 #include "sb_log.h"
+#include "conn_monitor.h"
 #include "zap.h"
 
 /* libzmq's draft ZMQ_ZAP_ENFORCE_DOMAIN, accepted by the stable build. */
@@ -32,6 +33,9 @@ static struct {
     sb_keypair server;
     bool curve[_SB_ENDPOINT_MAX]; /* which endpoints are CURVE servers */
     sb_zap *zap;
+    uv_loop_t *loop;
+    void *zctx;
+    sb_conn_monitor *mon[_SB_ENDPOINT_MAX]; /* connections of the network endpoints */
 } g;
 
 /* ------------------------------------------------------------ configuration */
@@ -226,6 +230,8 @@ int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
 {
     char err[2048];
     g.config = config;
+    g.loop = loop;
+    g.zctx = zctx;
     provision_fds(config);
     /* ipc sockets live here: only the daemon's user and group may reach
      * them (docs/security.md, "ipc endpoints"). */
@@ -254,6 +260,8 @@ int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
 void sb_security_stop(void)
 {
     sb_zap_stop(&g.zap);
+    for (int i = 0; i < _SB_ENDPOINT_MAX; i++)
+        sb_conn_monitor_stop(&g.mon[i]);
     sb_keys_free(&g.keys);
     sb_keys_free(&g.pending);
     memset(g.curve, 0, sizeof g.curve);
@@ -309,7 +317,7 @@ int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind
                endpoint);
         return -1;
     }
-    int one = 1, handshake = (int)(g.config->handshake_ms ? g.config->handshake_ms : 5000);
+    int one = 1, handshake = (int)(g.config->handshake_ms ? g.config->handshake_ms : 10000);
     const char *domain = domains[kind];
     /* a connection that does not finish its handshake in time is closed */
     if (zmq_setsockopt(sock, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake) ||
@@ -323,7 +331,18 @@ int sb_security_server_socket(void *sock, const char *endpoint, sb_endpoint_kind
         return -1;
     }
     g.curve[kind] = true;
+    /* connections, accepts that fail (out of descriptors), handshakes that
+     * fail or time out: logged and counted */
+    static const char *const names[_SB_ENDPOINT_MAX] = {"command endpoint", "worker endpoint",
+                                                        "event endpoint"};
+    sb_conn_monitor_stop(&g.mon[kind]);
+    g.mon[kind] = sb_conn_monitor_start(g.loop, g.zctx, sock, names[kind]);
     return 0;
+}
+
+void sb_security_conn_counts(sb_endpoint_kind kind, sb_conn_counts *ret)
+{
+    sb_conn_monitor_counts(kind >= 0 && kind < _SB_ENDPOINT_MAX ? g.mon[kind] : NULL, ret);
 }
 
 void sb_security_protect_ipc(const sb_config *config)

@@ -27,6 +27,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "conn_monitor.h"
 #include "handlers.h"
 #include "rules.h"
 
@@ -83,6 +84,10 @@ void sb_security_caller(zmq_msg_t *frame, sb_endpoint_kind kind, sb_caller *ret)
 
 /* The daemon's public key (Z85), "" before start. */
 const char *sb_security_server_public_key(void);
+
+/* Connections of a tcp:// endpoint since start (conn_monitor.h); zeros for
+ * an ipc:// one. */
+void sb_security_conn_counts(sb_endpoint_kind kind, sb_conn_counts *ret);
 
 /* Handshakes accepted and refused by the ZAP handler since start. */
 void sb_security_zap_counts(uint64_t *ret_accepted, uint64_t *ret_refused);

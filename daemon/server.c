@@ -59,6 +59,16 @@ struct sb_server {
     sb_request_stats *rstats; /* NULL: not counted */
     /* replies libzmq would not take at once, bounded per connection */
     sb_reply_queue *replies;
+    /* the connections of the batch and their requests in it: one takes at
+     * most conn_queue places of a batch, the rest of its requests wait
+     * in the queue for the next (fair to the others, nothing refused) */
+    struct {
+        const void *id;
+        size_t len;
+        uint32_t n;
+    } *bconn;
+    size_t n_bconn;
+    bool queue_scanned; /* the queue was looked through for this batch */
     uv_timer_t flush_timer;
 };
 
@@ -194,22 +204,81 @@ static size_t batch_limit(const sb_server *s)
  * added. */
 static bool admit(sb_server *s, pending *p);
 
+/* Requests p's connection has in the batch (and a slot to count them). */
+static uint32_t *batch_count(sb_server *s, pending *p)
+{
+    const void *id = zmq_msg_data(&p->identity);
+    size_t len = zmq_msg_size(&p->identity);
+    for (size_t i = 0; i < s->n_bconn; i++)
+        if (s->bconn[i].len == len && memcmp(s->bconn[i].id, id, len) == 0)
+            return &s->bconn[i].n;
+    return NULL;
+}
+
+/* Put p (from the queue or the socket) into the batch. */
+static void batch_add(sb_server *s, pending *p)
+{
+    pending *b = &s->batch[s->batch_n++];
+    pending_move(b, p);
+    uint32_t *n = batch_count(s, b);
+    if (n) {
+        (*n)++;
+    } else {
+        s->bconn[s->n_bconn].id = zmq_msg_data(&b->identity);
+        s->bconn[s->n_bconn].len = zmq_msg_size(&b->identity);
+        s->bconn[s->n_bconn++].n = 1;
+    }
+}
+
+/* Whether p's connection already has conn_queue requests in the batch. */
+static bool conn_full(sb_server *s, pending *p)
+{
+    uint32_t *n = batch_count(s, p);
+    return n && *n >= s->config->conn_queue;
+}
+
 static size_t receive_more(sb_server *s)
 {
     size_t before = s->batch_n;
-    while (s->queue_n && s->batch_n < batch_limit(s)) {
-        pending_move(&s->batch[s->batch_n++], &s->queue[s->queue_head]);
-        s->queue_head = (s->queue_head + 1) % s->config->max_queue;
-        s->queue_n--;
+    if (!s->batch_n) {
+        s->n_bconn = 0;
+        s->queue_scanned = false;
+    }
+    /* the queue, oldest first, once per batch: what does not fit (the
+     * batch is full, or its connection has conn_queue in it) stays, in
+     * order; a connection found not reading gets nothing applied */
+    if (!s->queue_scanned) {
+        size_t n = s->queue_n, kept = 0, mq = s->config->max_queue;
+        for (size_t i = 0; i < n; i++) {
+            pending *q = &s->queue[(s->queue_head + i) % mq];
+            if (!admit(s, q))
+                continue; /* answered busy (or dropped) and cleared */
+            if (s->batch_n < batch_limit(s) && !conn_full(s, q)) {
+                batch_add(s, q);
+            } else {
+                if (kept != i)
+                    pending_move(&s->queue[(s->queue_head + kept) % mq], q);
+                kept++;
+            }
+        }
+        s->queue_n = kept;
+        s->queue_scanned = true;
     }
     while (!s->queue_n && s->batch_n < batch_limit(s)) {
-        int r = receive_one(s, &s->batch[s->batch_n]);
+        pending p;
+        int r = receive_one(s, &p);
         if (r < 0)
             break;
-        if (r > 0) {
-            s->batch[s->batch_n].received_us = mono_us();
-            if (admit(s, &s->batch[s->batch_n]))
-                s->batch_n++;
+        if (r == 0)
+            continue;
+        p.received_us = mono_us();
+        if (!admit(s, &p))
+            continue;
+        if (!conn_full(s, &p)) {
+            batch_add(s, &p);
+        } else { /* for the next batch */
+            pending_move(&s->queue[s->queue_head], &p);
+            s->queue_n = 1;
         }
     }
     return s->batch_n - before;
@@ -288,11 +357,6 @@ static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
 fail:
     sb_store_abort(&txn);
     return rc;
-}
-
-static bool same_ident(const void *a, size_t alen, zmq_msg_t *b)
-{
-    return alen == zmq_msg_size(b) && memcmp(a, zmq_msg_data(b), alen) == 0;
 }
 
 /* Keep sending what the reply queue holds while it holds anything. */
@@ -397,7 +461,6 @@ int sb_server_on_commit(sb_server *s, sb_server_commit_fn fn, void *arg)
 /* Why a request is answered BUSY without being applied. */
 typedef enum {
     SHED_QUEUE, /* the daemon already holds max_queue requests */
-    SHED_CONN,  /* its connection has conn_queue requests unanswered */
     SHED_UNREAD /* its connection does not read its replies */
 } shed_why;
 
@@ -418,17 +481,11 @@ static bool shed(sb_server *s, pending *p, shed_why why)
                               "busy: %llu requests are waiting ([daemon] max_queue %u); "
                               "nothing was done: send the same request again after %u ms",
                               (unsigned long long)held, s->config->max_queue, after)
-        : why == SHED_CONN
-            ? sb_arena_printf(&s->arena,
-                              "busy: this connection has %u requests unanswered ([daemon] "
-                              "conn_queue); nothing was done: read the replies, then send the "
-                              "same request again",
-                              s->config->conn_queue)
             : sb_arena_printf(&s->arena,
-                              "busy: this connection left its replies unread ([daemon] "
-                              "conn_queue %u); nothing was done: read them, then send the "
-                              "same request again",
-                              s->config->conn_queue);
+                              "busy: this connection leaves its replies unread ([daemon] "
+                              "conn_reply_kb %zu held for it); nothing was done: read them, "
+                              "then send the same request again",
+                              s->config->conn_reply_bytes / 1024);
     if (msg &&
         sb_shed_reply(&s->arena, zmq_msg_data(&p->body), zmq_msg_size(&p->body), msg, after,
                       &buf, &len) == 0)
@@ -443,34 +500,15 @@ static bool shed(sb_server *s, pending *p, shed_why why)
     return sent;
 }
 
-/* Requests of p's connection the daemon holds unanswered. */
-static uint32_t held_of(const sb_server *s, pending *p)
-{
-    uint32_t n = 0;
-    const void *id = zmq_msg_data(&p->identity);
-    size_t len = zmq_msg_size(&p->identity);
-    for (size_t i = 0; i < s->batch_n; i++)
-        n += same_ident(id, len, (zmq_msg_t *)&s->batch[i].identity);
-    for (size_t i = 0; i < s->queue_n; i++)
-        n += same_ident(id, len,
-                        (zmq_msg_t *)&s->queue[(s->queue_head + i) % s->config->max_queue].identity);
-    return n;
-}
-
 /* Whether to hold request p (else it is answered BUSY, or dropped, and
  * cleared): a connection that does not read its replies gets nothing
  * applied (its answer could not be delivered), only a BUSY answer if that
- * can be queued, which means it reads again; one connection holds at most
- * conn_queue requests unanswered. */
+ * can be queued, which means it reads again. */
 static bool admit(sb_server *s, pending *p)
 {
     if (sb_reply_queue_unread(s->replies, zmq_msg_data(&p->identity),
                               zmq_msg_size(&p->identity))) {
         shed(s, p, SHED_UNREAD);
-        return false;
-    }
-    if (held_of(s, p) >= s->config->conn_queue) {
-        shed(s, p, SHED_CONN);
         return false;
     }
     return true;
@@ -504,6 +542,7 @@ static int read_ahead(sb_server *s)
             size_t tail = (s->queue_head + s->queue_n) % s->config->max_queue;
             pending_move(&s->queue[tail], &p);
             s->queue_n++;
+            s->queue_scanned = false;
             if (s->queue_n > s->stats.queue_max)
                 s->stats.queue_max = s->queue_n;
         } else {
@@ -556,9 +595,10 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
         .store = store, .config = config, .started_ms = started_ms, .server_stats = &s->stats};
     sb_arena_init(&s->arena, 0);
     s->batch = calloc(config->batch_max, sizeof *s->batch);
+    s->bconn = calloc(config->batch_max, sizeof *s->bconn);
     s->queue = calloc(config->max_queue, sizeof *s->queue);
     s->zctx = zctx;
-    if (!s->batch || !s->queue)
+    if (!s->batch || !s->queue || !s->bconn)
         goto fail;
     s->router = zmq_socket(s->zctx, ZMQ_ROUTER);
     if (!s->router)
@@ -603,6 +643,7 @@ fail:
     if (s->router)
         zmq_close(s->router);
     free(s->batch);
+    free(s->bconn);
     free(s->queue);
     free(s);
     return SB_E(SB_INTERNAL);
@@ -615,6 +656,7 @@ static void free_on_close(uv_handle_t *h)
         sb_arena_destroy(&s->arena);
         sb_reply_queue_free(&s->replies);
         free(s->batch);
+        free(s->bconn);
         free(s->queue);
         free(s);
     }

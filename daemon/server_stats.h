@@ -27,8 +27,8 @@ typedef struct {
     uint64_t queue_max; /* most requests waiting for a batch at once */
     uint64_t redone;    /* batches applied again to isolate a request that
                          * was refused after writing (dispatch.h) */
-    uint64_t shed_conn; /* requests answered BUSY (or dropped): their connection held
-                         * [daemon] conn_queue unanswered, or did not read its replies */
+    uint64_t shed_conn; /* requests answered BUSY (or dropped): their connection does
+                         * not read its replies (reply_queue.h) */
     uint64_t replies_undelivered; /* replies that could not be queued (gone, unread) */
     uint64_t conn_unread; /* times a connection was found not reading its replies */
 } sb_server_stats;

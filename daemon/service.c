@@ -141,8 +141,8 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
                       "Most requests waiting for a batch at once since start",
                       (double)st.queue_max);
     sb_metrics_single(o, "skillbase_conn_shed_requests_total", "counter",
-                      "Requests answered busy or dropped unapplied: their connection held "
-                      "[daemon] conn_queue unanswered or left its replies unread",
+                      "Requests answered busy or dropped unapplied: their connection left "
+                      "[daemon] conn_reply_kb of replies unread",
                       (double)st.shed_conn);
     sb_metrics_single(o, "skillbase_replies_undelivered_total", "counter",
                       "Replies that could not be queued for their client (gone, or not reading)",
@@ -256,6 +256,38 @@ static void metrics_work(void *arg, sb_metrics_out *o)
     sb_metrics_sample(o, "skillbase_curve_handshakes_total", "result=\"accepted\"",
                       (double)accepted);
     sb_metrics_sample(o, "skillbase_curve_handshakes_total", "result=\"refused\"", (double)refused);
+    /* the tcp:// endpoints' connections (conn_monitor.h) */
+    static const char *const eps[] = {"command", "worker", "events"};
+    sb_conn_counts cc[3];
+    for (int i = 0; i < 3; i++)
+        sb_security_conn_counts((sb_endpoint_kind)i, &cc[i]);
+    sb_metrics_family(o, "skillbase_connections", "gauge",
+                      "Connections open on a tcp:// endpoint (accepted, not yet closed)");
+    for (int i = 0; i < 3; i++) {
+        char l[32];
+        snprintf(l, sizeof l, "endpoint=\"%s\"", eps[i]);
+        sb_metrics_sample(o, "skillbase_connections", l,
+                          cc[i].accepted > cc[i].closed ? (double)(cc[i].accepted - cc[i].closed)
+                                                        : 0);
+    }
+    sb_metrics_family(o, "skillbase_connections_refused_total", "counter",
+                      "Connections a tcp:// endpoint could not accept (out of file descriptors: "
+                      "raise LimitNOFILE and [security] max_connections)");
+    for (int i = 0; i < 3; i++) {
+        char l[32];
+        snprintf(l, sizeof l, "endpoint=\"%s\"", eps[i]);
+        sb_metrics_sample(o, "skillbase_connections_refused_total", l,
+                          (double)cc[i].accept_failed);
+    }
+    sb_metrics_family(o, "skillbase_handshakes_failed_total", "counter",
+                      "Connections closed before their handshake completed (timed out "
+                      "([security] handshake_ms), not ZMTP, or refused)");
+    for (int i = 0; i < 3; i++) {
+        char l[32];
+        snprintf(l, sizeof l, "endpoint=\"%s\"", eps[i]);
+        sb_metrics_sample(o, "skillbase_handshakes_failed_total", l,
+                          (double)cc[i].handshake_failed);
+    }
 }
 
 /* ------------------------------------------------------------ life */

@@ -30,9 +30,9 @@ typedef struct {
     uint64_t problems;      /* each printed on stderr */
 } fc_report;
 
-/* Requests the replay keeps in flight on its one connection: below the
- * daemon's per-connection bound ([daemon] conn_queue, 16 by default), beyond
- * which it answers busy without applying anything. */
+/* Requests the replay keeps in flight on its one connection: within the
+ * places one connection has in a batch ([daemon] conn_queue, 16 by default),
+ * so each replayed answer comes from the next batch. */
 #define FC_REPLAY_WINDOW 8
 
 /* Send every write of r->acked again (window requests in flight on one
