@@ -5,6 +5,10 @@
 #                     (notify, deadlines, subsidy) in the foreground on the
 #                     embedded defaults (store and sockets under var/);
 #                     Ctrl-C stops them all
+#   ./setup.sh demo   the same on a DEMONSTRATION clock: every program reads
+#                     the time from var/demo-clock ("real" at first; write
+#                     e.g. "real+14d" into it to see a publicity window end
+#                     two weeks on). For trying the system, never production
 #   ./setup.sh test   build the Debian package, check that Release (gcc) and
 #                     Debug (clang) builds compile without warnings, then
 #                     build with ASan+UBSan and run the whole test suite (the
@@ -149,6 +153,18 @@ build)
 run)
     install_missing "${build_packages[@]}"
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_TESTS=OFF
+    run_all "$@"
+    ;;
+demo)
+    install_missing "${build_packages[@]}"
+    build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSB_TESTS=OFF
+    # the demonstration clock (common/sb_clock.h): the real time until the
+    # file says otherwise; time must only move forward
+    mkdir -p "$here/var"
+    export SKILLBASE_TEST_CLOCK=$here/var/demo-clock
+    [ -s "$SKILLBASE_TEST_CLOCK" ] || printf 'real\n' >"$SKILLBASE_TEST_CLOCK"
+    say "DEMONSTRATION CLOCK: $SKILLBASE_TEST_CLOCK says '$(cat "$SKILLBASE_TEST_CLOCK")';"
+    say "  move it on with e.g.  echo real+14d > var/demo-clock  (never in production)"
     run_all "$@"
     ;;
 package)

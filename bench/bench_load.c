@@ -13,6 +13,16 @@
 /* A reply slower than this means the daemon is stuck: the run fails. */
 #define REPLY_TIMEOUT_NS (60ull * 1000000000u)
 #define REFUSALS_SHOWN 5
+/* Applications a client keeps waiting for their publicity to end. */
+#define PENDING_MAX 32
+#define DAY_MS (86400ull * 1000)
+
+/* An application in publicity, waiting for the clock. */
+typedef struct {
+    char app_id[48];
+    bench_step last;     /* CLOSE or ASSESS */
+    uint64_t ready_step; /* closable once the clock has made this many steps */
+} pending;
 
 typedef struct {
     void *sock;
@@ -28,6 +38,8 @@ typedef struct {
     uint64_t seq;
     uint64_t rng; /* --random-keys */
     uint64_t sent_ns;
+    pending pend[PENDING_MAX]; /* a ring, oldest at pend_head */
+    unsigned pend_head, pend_n;
 } client;
 
 /* What the threads of one run share. */
@@ -39,6 +51,7 @@ typedef struct {
     _Atomic uint64_t records_created;
     _Atomic uint64_t apps;
     _Atomic int refusals_shown;
+    _Atomic uint64_t clock_steps; /* steps the test clock has made in this run */
     _Atomic int stop;         /* a thread failed: everyone stops */
     _Atomic unsigned running; /* threads still working */
 } shared;
@@ -51,21 +64,54 @@ typedef struct {
     pthread_t tid;
 } worker;
 
+/* Take up the oldest application whose publicity has ended, if any:
+ * returns 1 with c on its close_publicity. */
+static int take_pending(worker *w, client *c)
+{
+    if (!c->pend_n)
+        return 0;
+    pending *p = &c->pend[c->pend_head];
+    if (w->sh->o->clock_path && p->ready_step > atomic_load(&w->sh->clock_steps))
+        return 0;
+    memcpy(c->app_id, p->app_id, sizeof c->app_id);
+    c->last = p->last;
+    c->step = BENCH_STEP_CLOSE;
+    c->fresh = 0;
+    c->pend_head = (c->pend_head + 1) % PENDING_MAX;
+    c->pend_n--;
+    return 1;
+}
+
+/* Evaluate passed: c's application waits for the clock to move on. */
+static void put_pending(worker *w, client *c)
+{
+    pending *p = &c->pend[(c->pend_head + c->pend_n) % PENDING_MAX];
+    memcpy(p->app_id, c->app_id, sizeof p->app_id);
+    p->last = c->last;
+    p->ready_step = atomic_load(&w->sh->clock_steps) + 1;
+    c->pend_n++;
+}
+
 /* Begin a new application: claim it (preload), pick its last step and a
- * fresh credit code. Returns 0, or 1 when the preload has enough. */
+ * fresh credit code. Returns 0, or 1 when the preload has enough (the
+ * client is done once nothing waits in its queue). */
 static int start_application(worker *w, client *c)
 {
     shared *sh = w->sh;
     const bench_load_options *o = sh->o;
     c->last = BENCH_STEP_ASSESS;
     if (o->preload_records) {
+        if (atomic_load(&sh->records_claimed) >= o->preload_records) {
+            c->done = !c->pend_n;
+            return 1;
+        }
         uint64_t a = atomic_fetch_add(&sh->apps, 1);
         static const bench_step plan[4] = {BENCH_STEP_APPLY, BENCH_STEP_EVALUATE, BENCH_STEP_CLOSE,
                                            BENCH_STEP_ASSESS};
         c->last = plan[a % 4];
         uint64_t records = c->last >= BENCH_STEP_CLOSE ? 2 : 1;
         if (atomic_fetch_add(&sh->records_claimed, records) >= o->preload_records) {
-            c->done = 1;
+            c->done = !c->pend_n;
             return 1;
         }
     }
@@ -81,7 +127,10 @@ static int send_next(worker *w, client *c)
     uint8_t buf[2048];
     char key[96];
     size_t len;
-    if (c->fresh && start_application(w, c))
+    /* an application whose publicity has ended first; a new one while
+     * there is room to keep it waiting */
+    if (c->fresh && !take_pending(w, c) &&
+        (c->pend_n == PENDING_MAX || start_application(w, c)))
         return 0;
     c->seq++;
     snprintf(c->request_id, sizeof c->request_id, "c%u-%llu", c->index, (unsigned long long)c->seq);
@@ -161,10 +210,14 @@ static int on_reply(worker *w, client *c, const uint8_t *frame, size_t len, int 
         memcpy(c->base_id, r.id, sizeof c->base_id);
         atomic_fetch_add(&sh->records_created, 1);
     }
-    if (c->step == c->last)
+    if (c->step == c->last) {
         c->fresh = 1;
-    else
+    } else if (c->step == BENCH_STEP_EVALUATE) {
+        put_pending(w, c); /* publicity runs its course meanwhile */
+        c->fresh = 1;
+    } else {
         c->step++;
+    }
     return 0;
 }
 
@@ -311,7 +364,8 @@ int bench_load_run(void *zctx, const bench_load_options *o, bench_load_result *r
         }
         started++;
     }
-    /* Wait, calling tick now and then. */
+    /* Wait, calling tick now and then and moving the test clock on. */
+    uint64_t next_step = bench_now_ns() + SB_DRIVE_CLOCK_STEP_MS * 1000000ull;
     while (atomic_load(&sh.running)) {
         struct timespec ts = {0, 20 * 1000000};
         static const uint64_t tick_ns = 100 * 1000000;
@@ -320,6 +374,13 @@ int bench_load_run(void *zctx, const bench_load_options *o, bench_load_result *r
             nanosleep(&ts, NULL);
         if (o->tick)
             o->tick(o->tick_arg, atomic_load(&sh.records_created));
+        if (o->clock_path && bench_now_ns() >= next_step) {
+            /* the file first: a close sent after the count moved sees it */
+            *o->clock_ms += SB_DRIVE_CLOCK_STEP_DAYS * DAY_MS;
+            if (sb_drive_clock_write(o->clock_path, *o->clock_ms) == 0)
+                atomic_fetch_add(&sh.clock_steps, 1);
+            next_step = bench_now_ns() + SB_DRIVE_CLOCK_STEP_MS * 1000000ull;
+        }
     }
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].tid, NULL);

@@ -4,7 +4,15 @@
  * loop: send, wait for the durable reply, send the next). Its applications
  * go through the whole lifecycle: apply, review, evaluate (pass),
  * close_publicity (certified, creating the sub-base), assess; then it
- * applies again with a fresh credit code. Clients are spread over a few
+ * applies again with a fresh credit code.
+ *
+ * Publicity runs its course before certification (二(三)2), so the daemon
+ * refuses close_publicity until the window has ended. The benchmark runs
+ * the daemon on a test clock (sb_drive.h, `clock_path`) that it moves
+ * SB_DRIVE_CLOCK_STEP_DAYS on every SB_DRIVE_CLOCK_STEP_MS: an application that
+ * passed evaluate waits in its client's queue until the clock has moved once
+ * since, while the client starts other applications; then the client closes
+ * its publicity and assesses it. Clients are spread over a few
  * threads, each multiplexing its DEALERs with zmq_poll.
  *
  * Two modes: a timed run (warm-up, then a measured window; latencies and
@@ -22,9 +30,11 @@
 #include "bench_stats.h"
 
 /* The credit codes of the benchmark's applications: "91" (an enterprise),
- * a Hangzhou-like registration area, then the shared counter spelled over
- * the remaining ten characters (sb_drive_ccode_make; 31^10 ~ 8e14 codes). */
-#define BENCH_CCODE_PREFIX "9133010"
+ * the division code of Hangzhou (330100), then the shared counter spelled
+ * over the organisation code's first eight characters (sb_drive_ccode_make;
+ * 31^8 ~ 8.5e11 codes). */
+#define BENCH_CCODE_PREFIX "91330100"
+
 
 typedef struct {
     const char *endpoint;
@@ -44,6 +54,12 @@ typedef struct {
      * together in the daemon's key index); 1: random, as a client that
      * uses e.g. UUIDv4 would (each key then lands on a page of its own). */
     int random_keys;
+    /* The daemon's test clock file (NULL: the daemon runs on the real
+     * clock, and close_publicity is refused until publicity has run its
+     * course) and its time in ms, kept across runs: moved on by
+     * SB_DRIVE_CLOCK_STEP_DAYS every SB_DRIVE_CLOCK_STEP_MS while clients run. */
+    const char *clock_path;
+    uint64_t *clock_ms;
     /* Called about every 100 ms while the clients run (may be NULL). */
     void (*tick)(void *arg, uint64_t records_created);
     void *tick_arg;

@@ -76,6 +76,7 @@ typedef struct {
     Skillbase__Assess assess;
     Skillbase__Scores scores;
     Skillbase__Status status;
+    char visited_on[11]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
 } sb_drive_request;
 
 /* The example application (examples/application.json; it passes every
@@ -106,16 +107,19 @@ int sb_drive_pack(Skillbase__Request *req, uint8_t *buf, size_t cap, size_t *ret
  * (NUL) when the body holds a character outside the alphabet. */
 char sb_drive_ccode_check(const char *body17);
 
-/* A valid code: `prefix` (at most 16 characters of the alphabet, e.g.
- * "9133" for a Hangzhou enterprise), then n spelled in the 31 symbols of
- * the alphabet over the rest of the 17-character body (n taken modulo
- * sb_drive_ccode_space(prefix)), then the check character. Distinct n
- * below the space give distinct codes. out gets SB_DRIVE_CCODE_LEN + 1
- * bytes. */
+/* A code valid in every part: `prefix` (8 to 15 characters: the
+ * registration-authority pair and the six-digit division code, e.g.
+ * "91330100" for an enterprise registered in Hangzhou), then n spelled in
+ * the 31 symbols of the alphabet over the rest of the organisation code's
+ * first eight characters (n taken modulo sb_drive_ccode_space(prefix)),
+ * its GB 11714-1997 check digit, then the GB 32100-2015 check character.
+ * Distinct n below the space give distinct codes. out gets
+ * SB_DRIVE_CCODE_LEN + 1 bytes. */
 void sb_drive_ccode_make(const char *prefix, uint64_t n, char out[SB_DRIVE_CCODE_LEN + 1]);
 
 /* How many codes sb_drive_ccode_make spells after this prefix: 31 to the
- * power of the positions left (UINT64_MAX when that does not fit). */
+ * power of the positions left before the organisation code's check digit
+ * (UINT64_MAX when that does not fit). */
 uint64_t sb_drive_ccode_space(const char *prefix);
 
 /* ---------------------------------------------------------------- odds and ends */
@@ -148,5 +152,19 @@ int sb_drive_flag_u64(const char *flag, const char *s, uint64_t min, uint64_t ma
  * seconds from <min> to <max>`. */
 int sb_drive_flag_number(const char *flag, const char *s, double min, double max, const char *unit,
                          double *ret);
+
+/* ------------------------------------------------------------ test clock */
+
+/* Publicity runs its course before certification (二(三)2): a load that
+ * certifies runs the daemon on a test clock (common/sb_clock.h) and moves it
+ * on by SB_DRIVE_CLOCK_STEP_DAYS every SB_DRIVE_CLOCK_STEP_MS; an
+ * application is closed once the clock has stepped since its publicity
+ * (re)started. */
+#define SB_DRIVE_CLOCK_STEP_DAYS 20
+#define SB_DRIVE_CLOCK_STEP_MS 200
+
+/* Write the test clock file at `path`: `ms` since the epoch, replacing the
+ * file atomically. Returns 0, or -1 (printed to stderr). */
+int sb_drive_clock_write(const char *path, uint64_t ms);
 
 #endif

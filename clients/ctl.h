@@ -56,6 +56,9 @@ typedef struct {
     const char *keys_file;  /* --keys FILE, else $SKILLBASE_KEYS (the keys verb) */
     const char *role, *public_key, *types; /* keys add */
     bool all;               /* proposals --all */
+    bool adverse_impact;    /* ingest --adverse-impact */
+    bool correct;           /* assess --correct */
+    const char *experts, *visited_on, *report; /* evaluate, assess: the experts' review */
     bool actor_given;       /* --as given (refused with a key: the key names the actor) */
     /* documents (clients/ctl_documents.c) */
     const char *doc_kind;   /* --kind KIND when it is no record kind */

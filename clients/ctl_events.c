@@ -299,6 +299,7 @@ int ctl_verb_ingest(ctl *c, const verb *v, char **args)
     in.entity = (char *)c->entity;
     in.occurred_on = (char *)(c->occurred_on ? c->occurred_on : "");
     in.reason = (char *)(c->reason ? c->reason : "");
+    in.adverse_social_impact = c->adverse_impact;
     req.command_case = SKILLBASE__REQUEST__COMMAND_INGEST;
     req.ingest = &in;
     r = ctl_call(c, &req, &reply);

@@ -294,8 +294,12 @@ int ctl_print_written(ctl_output *o, const Skillbase__Record *rec, bool id_only,
         id = b->id, version = b->version, state = b->state;
         if (command == SKILLBASE__REQUEST__COMMAND_ASSESS &&
             pbjson_enum_name(&skillbase__grade__descriptor, b->grade, name, sizeof name))
-            n = (size_t)snprintf(extra, sizeof extra, ", total %" PRIu32 ", grade %s", b->total,
-                                 name);
+            n = b->total_tenths % 10
+                    ? (size_t)snprintf(extra, sizeof extra, ", total %" PRIu32 ".%" PRIu32
+                                                            ", grade %s",
+                                       b->total_tenths / 10, b->total_tenths % 10, name)
+                    : (size_t)snprintf(extra, sizeof extra, ", total %" PRIu32 ", grade %s",
+                                       b->total, name);
         if (b->state == SKILLBASE__STATE__REVOKED && n < sizeof extra &&
             pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, name, sizeof name))
             snprintf(extra + n, sizeof extra - n, ", cause %s", name);

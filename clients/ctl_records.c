@@ -5,6 +5,9 @@
 #include "ctl.h"
 #include "pbjson.h"
 
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +47,49 @@ int ctl_verb_transition(ctl *c, const verb *v, char **args)
     return ctl_run_write(c, &req);
 }
 
+/* --experts "张三,李四,王五": the names, split at ASCII or full-width
+ * commas or 、, blanks trimmed, into names (at most max); returns the count.
+ * The pieces point into buf (a copy of the text). */
+static size_t split_experts(const char *text, char *buf, size_t len, char **names, size_t max)
+{
+    static const char *const seps[] = {",", "，", "、"};
+    size_t n = 0;
+    if (!text)
+        return 0;
+    snprintf(buf, len, "%s", text);
+    char *p = buf;
+    while (*p && n < max) {
+        char *end = NULL;
+        size_t sep_len = 0;
+        for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+            char *hit = strstr(p, seps[i]);
+            if (hit && (!end || hit < end)) {
+                end = hit;
+                sep_len = strlen(seps[i]);
+            }
+        }
+        if (end)
+            *end = '\0';
+        while (*p == ' ')
+            p++;
+        size_t l = strlen(p);
+        while (l && p[l - 1] == ' ')
+            p[--l] = '\0';
+        names[n++] = p;
+        if (!end)
+            break;
+        p = end + sep_len;
+    }
+    return n;
+}
+
+#define EXPERTS_MAX 32
+
 int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Evaluate e = SKILLBASE__EVALUATE__INIT;
+    char buf[4096], *names[EXPERTS_MAX];
 
     (void)v;
     if (c->outcome == 0 || c->outcome == 2)
@@ -55,32 +97,82 @@ int ctl_verb_evaluate(ctl *c, const verb *v, char **args)
     e.id = args[0];
     e.reason = (char *)c->reason;
     e.passed = c->outcome > 0;
+    e.n_experts = split_experts(c->experts, buf, sizeof buf, names, EXPERTS_MAX);
+    e.experts = names;
+    e.visited_on = (char *)(c->visited_on ? c->visited_on : "");
+    e.report = (char *)(c->report ? c->report : "");
     req.command_case = SKILLBASE__REQUEST__COMMAND_EVALUATE;
     req.evaluate = &e;
     return ctl_run_write(c, &req);
+}
+
+/* A scores file: {"basic_construction": 22.5, ...}, each a number of points
+ * with at most one decimal, into *ret in tenths of a point. */
+static int read_scores_tenths(ctl *c, const char *path, Skillbase__Scores *ret)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *shown = is_stdin ? "<stdin>" : path;
+    json_error_t jerr;
+    FILE *fp = is_stdin ? stdin : fopen(path, "r");
+    if (!fp)
+        return usage_fail(c, "cannot read %s: %s", shown, strerror(errno));
+    json_t *json = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    if (!is_stdin)
+        fclose(fp);
+    if (!json)
+        return usage_fail(c, "%s: line %d, column %d: %s", shown, jerr.line, jerr.column,
+                          jerr.text);
+    int r = 0;
+    const char *key;
+    json_t *val;
+    if (!json_is_object(json))
+        r = usage_fail(c, "%s: not a JSON object of scores", shown);
+    json_object_foreach(json, key, val)
+    {
+        if (r)
+            break;
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(&skillbase__scores__descriptor, key);
+        double d = json_is_number(val) ? json_number_value(val) : -1;
+        long long t = llround(d * 10);
+        if (!f)
+            r = usage_fail(c, "%s: %s is not a rubric item", shown, key);
+        else if (!json_is_number(val) || d < 0 || d > 1000)
+            r = usage_fail(c, "%s: %s: not a number of points from 0", shown, key);
+        else if (fabs(d * 10 - (double)t) > 1e-6)
+            r = usage_fail(c, "%s: %s: %g has more than one decimal", shown, key, d);
+        else
+            *(uint32_t *)((char *)ret + f->offset) = (uint32_t)t;
+    }
+    json_decref(json);
+    return r;
 }
 
 int ctl_verb_assess(ctl *c, const verb *v, char **args)
 {
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Assess a = SKILLBASE__ASSESS__INIT;
-    ProtobufCMessage *scores;
+    Skillbase__Scores tenths = SKILLBASE__SCORES__INIT;
+    char buf[4096], *names[EXPERTS_MAX];
     int r;
 
     (void)v;
     if (!c->file)
         return usage_fail(c, "assess needs -f SCORES.json");
-    r = ctl_read_json(c, c->file, &skillbase__scores__descriptor, &scores);
+    r = read_scores_tenths(c, c->file, &tenths);
     if (r)
         return r;
     a.id = args[0];
     a.reason = (char *)c->reason;
-    a.scores = (Skillbase__Scores *)scores;
+    a.scores_tenths = &tenths;
+    a.correct = c->correct;
+    a.n_experts = split_experts(c->experts, buf, sizeof buf, names, EXPERTS_MAX);
+    a.experts = names;
+    a.visited_on = (char *)(c->visited_on ? c->visited_on : "");
+    a.report = (char *)(c->report ? c->report : "");
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
-    r = ctl_run_write(c, &req);
-    protobuf_c_message_free_unpacked(scores, NULL);
-    return r;
+    return ctl_run_write(c, &req);
 }
 
 int ctl_verb_revoke(ctl *c, const verb *v, char **args)
@@ -101,6 +193,26 @@ int ctl_verb_revoke(ctl *c, const verb *v, char **args)
     req.command_case = SKILLBASE__REQUEST__COMMAND_REVOKE;
     req.revoke = &rv;
     return ctl_run_write(c, &req);
+}
+
+/* For people: when an application's publicity ends and what happens then
+ * (二(三)2: certified once it has run its course without an objection). */
+static void print_publicity(const Skillbase__Record *rec)
+{
+    const Skillbase__Application *a =
+        rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION ? rec->application : NULL;
+    if (!a)
+        return;
+    if (a->state == SKILLBASE__STATE__IN_PUBLICITY && a->publicity_ends_on &&
+        a->publicity_ends_on[0])
+        printf("publicity ends: %s at 24:00 Hangzhou time; then skillbase-deadlines certifies "
+               "the application (under four eyes: a proposal two operators confirm) unless an "
+               "objection is filed first; close-publicity is refused until then\n",
+               a->publicity_ends_on);
+    else if (a->state == SKILLBASE__STATE__UNDER_REVIEW && a->objection_open)
+        printf("publicity: stopped by an objection with %u working day%s used; dismissing it "
+               "resumes the rest, upholding it rejects the application\n",
+               a->publicity_days_used, a->publicity_days_used == 1 ? "" : "s");
 }
 
 /* After the fields, what an operator looks for first: a sub-base's result
@@ -148,7 +260,10 @@ int ctl_verb_show(ctl *c, const verb *v, char **args)
     if (ctl_print_record(&c->out, reply->record) < 0)
         r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
     else if (!c->out.json)
+    {
+        print_publicity(reply->record);
         print_glance(reply->record);
+    }
     skillbase__reply__free_unpacked(reply, NULL);
     return r;
 }

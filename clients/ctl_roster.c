@@ -66,6 +66,10 @@ static void each_result(const Skillbase__Base *b, uint32_t year,
         const Skillbase__Assessment *a = b->assessments[i];
         if (year && strncmp(a->assessed_on, y, 5) != 0)
             continue;
+        /* a revocation's own result (五(三), with its cause) is the direct
+         * fail listed below, not a second result */
+        if (a->cause && a->cause != SKILLBASE__CAUSE__ASSESSMENT_FAILED)
+            continue;
         result r = {a->assessed_on, "assessment", "", a->assessor, a->total, a->grade};
         if (a->grade == SKILLBASE__GRADE__FAIL)
             r.cause = "assessment_failed";

@@ -29,7 +29,8 @@
 static const verb verbs[] = {
     {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
-    {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE), "evaluate ID --pass|--fail -r TEXT"},
+    {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
+     "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
     {"object", ctl_verb_transition, 1, true, CMD(FILE_OBJECTION), "object ID -r TEXT"},
     {"dismiss-objection", ctl_verb_transition, 1, true, CMD(DISMISS_OBJECTION),
      "dismiss-objection ID -r TEXT"},
@@ -39,7 +40,9 @@ static const verb verbs[] = {
      "close-publicity ID [-r TEXT]"},
     {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
     {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
-    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS), "assess BASE -f SCORES.json [-r TEXT]"},
+    {"assess", ctl_verb_assess, 1, false, CMD(ASSESS),
+     "assess BASE -f SCORES.json --experts \"A,B,C\" --visited-on DATE [--report REF] [-r TEXT] "
+     "[--correct -r REASON]"},
     {"revoke", ctl_verb_revoke, 1, true, CMD(REVOKE), "revoke BASE --cause CAUSE -r TEXT"},
     {"show", ctl_verb_show, 1, false, CMD(SHOW), "show ID"},
     {"list", ctl_verb_list, 0, false, CMD(LIST),
@@ -49,7 +52,7 @@ static const verb verbs[] = {
      "events [--from SEQ] [--to SEQ] [--limit N] [--topic PREFIX] [--follow]"},
     {"ingest", ctl_verb_ingest, 0, false, CMD(INGEST),
      "ingest --source S --id ID --type T --entity X [-r TEXT] [--occurred-on DATE] "
-     "[-f PAYLOAD.json]"},
+     "[--adverse-impact] [-f PAYLOAD.json]"},
     {"status", ctl_verb_status, 0, false, CMD(STATUS), "status"},
     {"record-service", ctl_verb_record_service, 0, false, CMD(RECORD_SERVICE),
      "record-service -f SERVICE.json [--base ID]"},
@@ -118,6 +121,11 @@ enum {
     OPT_PUBLIC_KEY,
     OPT_TYPES,
     OPT_ALL,
+    OPT_ADVERSE_IMPACT,
+    OPT_CORRECT,
+    OPT_EXPERTS,
+    OPT_VISITED_ON,
+    OPT_REPORT,
     OPT_ORIGINAL_SIGHTED,
     OPT_SUPERSEDES,
     OPT_MEDIA_TYPE,
@@ -179,6 +187,11 @@ static const struct option long_options[] = {
     {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
     {"types", required_argument, NULL, OPT_TYPES},
     {"all", no_argument, NULL, OPT_ALL},
+    {"adverse-impact", no_argument, NULL, OPT_ADVERSE_IMPACT},
+    {"correct", no_argument, NULL, OPT_CORRECT},
+    {"experts", required_argument, NULL, OPT_EXPERTS},
+    {"visited-on", required_argument, NULL, OPT_VISITED_ON},
+    {"report", required_argument, NULL, OPT_REPORT},
     {NULL, 0, NULL, 0},
 };
 
@@ -207,6 +220,12 @@ static void print_help(void)
            "      --event-endpoint EP    events --follow: the daemon's event stream\n"
            "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
            "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
+           "      --correct              assess: replace this cycle's result (needs -r REASON)\n"
+           "      --experts \"A,B,C\"      evaluate, assess: the experts (at least [review]\n"
+           "                             min_experts), --visited-on DATE the site visit,\n"
+           "                             --report REF the report (optional)\n"
+           "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
+           "                             impact (五(三)3; without it: a warning, no revocation)\n"
            "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
            "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
            "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
@@ -263,6 +282,9 @@ static const struct option_rule {
     {OPT_TYPE, TAKE_TEXT, offsetof(ctl, type)},
     {OPT_ENTITY, TAKE_TEXT, offsetof(ctl, entity)},
     {OPT_OCCURRED_ON, TAKE_TEXT, offsetof(ctl, occurred_on)},
+    {OPT_EXPERTS, TAKE_TEXT, offsetof(ctl, experts)},
+    {OPT_VISITED_ON, TAKE_TEXT, offsetof(ctl, visited_on)},
+    {OPT_REPORT, TAKE_TEXT, offsetof(ctl, report)},
     {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
     {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
     {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
@@ -342,6 +364,12 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_ALL:
         c->all = true;
+        break;
+    case OPT_ADVERSE_IMPACT:
+        c->adverse_impact = true;
+        break;
+    case OPT_CORRECT:
+        c->correct = true;
         break;
     case OPT_ORIGINAL_SIGHTED:
         c->original_sighted = true;

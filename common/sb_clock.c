@@ -61,6 +61,31 @@ int sb_clock_parse(const char *text, uint64_t *ret)
     return 0;
 }
 
+/* "real", "real+Nd" or "real-Nd": the real time shifted by N days. */
+static int shifted_real(const char *text, int64_t *ret_days)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (strncmp(text, "real", 4) != 0)
+        return -1;
+    text += 4;
+    size_t n = strcspn(text, " \t\r\n");
+    if (n == 0) {
+        *ret_days = 0;
+        return 0;
+    }
+    if ((text[0] != '+' && text[0] != '-') || n < 3 || n > 8 || text[n - 1] != 'd')
+        return -1;
+    char digits[8];
+    memcpy(digits, text + 1, n - 2);
+    digits[n - 2] = '\0';
+    uint64_t days;
+    if (sb_parse_u64(digits, 0, 3660000, &days))
+        return -1;
+    *ret_days = text[0] == '-' ? -(int64_t)days : (int64_t)days;
+    return 0;
+}
+
 uint64_t sb_clock_now_ms(void)
 {
     static int warned;
@@ -77,6 +102,11 @@ uint64_t sb_clock_now_ms(void)
     uint64_t ms;
     if (fp && sb_clock_parse(text, &ms) == 0)
         return ms;
+    int64_t shift_days;
+    if (fp && shifted_real(text, &shift_days) == 0) {
+        int64_t now = (int64_t)real_now_ms() + shift_days * 86400 * 1000;
+        return now > 0 ? (uint64_t)now : 0;
+    }
     if (!warned++)
         sb_log(SB_LOG_WARN, "test clock %s unreadable; using the real time", path);
     return real_now_ms();

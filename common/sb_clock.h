@@ -6,6 +6,9 @@
  * environment variable SKILLBASE_TEST_CLOCK names a file, the clock reads
  * the time from it (milliseconds since the epoch, or "YYYY-MM-DDTHH:MM" in
  * Hangzhou time) on every call, so a test moves time by rewriting the file.
+ * The file may also say "real", "real-Nd" or "real+Nd": the real time,
+ * shifted by N days (e.g. a test backdates the start of a publicity window
+ * and then lets the clock follow the real time again).
  * Leases, heartbeats and timeouts use the monotonic clock (sb_clock_mono_ms),
  * never this.
  */

@@ -36,6 +36,7 @@ void sb_config_defaults(sb_config *c)
     c->log_level = SB_LOG_INFO;
     sb_rubric_default(&c->rubric);
     c->publicity_working_days = 5;
+    c->min_experts = 3;
     sb_deadlines_config_defaults(c);
     c->job_lease_ms = 30000;
     c->job_max_attempts = 5;
@@ -152,6 +153,14 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             c->publicity_working_days = (uint32_t)v;
             return 0;
         }
+    } else if (strcmp(section, "review") == 0) {
+        /* the bureau's choice: the policy says 专家, not how many */
+        if (strcmp(key, "min_experts") == 0) {
+            if (sb_parse_u64(value, 1, 20, &v))
+                goto bad_number;
+            c->min_experts = (uint32_t)v;
+            return 0;
+        }
     } else if (strcmp(section, "events") == 0) {
         if (strcmp(key, "endpoint") == 0) {
             if (copy_string(c->event_endpoint, sizeof c->event_endpoint, value))
@@ -232,8 +241,8 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         }
     } else {
         snprintf(err, err_len,
-                 "unknown section [%s] (expected daemon, rubric, publicity, events, workers, "
-                 "deadlines, metrics, notify, subsidy, security, four_eyes, documents)",
+                 "unknown section [%s] (expected daemon, rubric, publicity, review, events, "
+                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents)",
                  section);
         return -1;
     }

@@ -40,6 +40,8 @@ typedef struct {
     sb_log_level log_level;
     sb_rubric rubric;                       /* assessment item maxima */
     uint32_t publicity_working_days;        /* length of 公示 */
+    uint32_t min_experts;                   /* [review] min_experts: experts an evaluation
+                                             * or assessment names at least */
     /* [events]: the event stream (daemon/publisher.h) */
     char event_endpoint[SB_ENDPOINT_MAX];   /* "" until finish: ipc://<state_dir>/events.sock */
     uint32_t event_send_hwm;                /* messages queued per subscriber, then dropped */

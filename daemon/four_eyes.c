@@ -7,6 +7,7 @@
 #include "actor_name.h"
 #include "handlers_private.h"
 #include "machine.h"
+#include "rules.h"
 #include "sb_error.h"
 #include "store_proposals.h"
 
@@ -20,7 +21,18 @@ typedef struct {
     const char *noun; /* in event topics: "certification", "revocation" */
 } target;
 
-static bool target_of(const Skillbase__Request *req, target *t)
+/* True when an assess request scores under 60: it revokes (五(二)). */
+static bool assess_revokes(const sb_call *call, const Skillbase__Request *req)
+{
+    if (req->command_case != SKILLBASE__REQUEST__COMMAND_ASSESS || !req->assess)
+        return false;
+    sb_problems problems = {0};
+    sb_score score;
+    return sb_rules_score_assess(&call->config->rubric, req->assess, &problems, &score) == 0 &&
+           !sb_rules_grade_passes(score.grade);
+}
+
+static bool target_of(const sb_call *call, const Skillbase__Request *req, target *t)
 {
     if (req->command_case == SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY && req->close_publicity) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__CERTIFICATION, req->close_publicity->id,
@@ -29,6 +41,12 @@ static bool target_of(const Skillbase__Request *req, target *t)
     }
     if (req->command_case == SKILLBASE__REQUEST__COMMAND_REVOKE && req->revoke) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->revoke->id, req->revoke->reason,
+                      "revocation"};
+        return true;
+    }
+    /* a failing assessment is a revocation: the same four eyes */
+    if (assess_revokes(call, req)) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->assess->id, req->assess->reason,
                       "revocation"};
         return true;
     }
@@ -44,6 +62,8 @@ bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
         return call->config->four_eyes_certify;
     case SKILLBASE__REQUEST__COMMAND_REVOKE:
         return call->config->four_eyes_revoke;
+    case SKILLBASE__REQUEST__COMMAND_ASSESS:
+        return call->config->four_eyes_revoke && assess_revokes(call, call->req);
     default:
         return false;
     }
@@ -150,7 +170,7 @@ static int check_person(sb_call *call, const char *what)
 int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
 {
     target t;
-    if (!target_of(call->req, &t))
+    if (!target_of(call, call->req, &t))
         return cmd->fn(call);
     int person = check_person(call, "a proposal");
     if (person)

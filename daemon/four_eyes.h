@@ -6,7 +6,9 @@
  * thrown away — so a proposal that could not take effect now is refused at
  * once with the handler's own reason — and then recorded as a Proposal
  * with an event "application.certification_proposed". revoke = on does the
- * same for revoke ("base.revocation_proposed"). confirm_proposal by another
+ * same for revoke ("base.revocation_proposed") and for an assess whose total
+ * is under 60, which revokes too (五(二)): every revocation under the same
+ * control. confirm_proposal by another
  * operator runs the command exactly as proposed, against the record at the
  * version it had when proposed (STALE_VERSION if it has moved since: the
  * proposal stays open until discarded); its events name the proposal and

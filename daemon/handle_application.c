@@ -62,6 +62,15 @@ int sb__handle_apply(sb_call *call)
         return rc;
     /* store the district under its canonical Chinese name */
     form->unit->district = (char *)sb_rules_district(form->unit->district);
+    /* a declared district the code's division disagrees with: a warning */
+    char warning[SB_PROBLEM_LEN];
+    if (sb_rules_district_disagrees(form->unit->credit_code, form->unit->district, warning,
+                                    sizeof warning)) {
+        app->warnings = sb_arena_alloc(call->arena, sizeof *app->warnings);
+        if (!app->warnings || !(app->warnings[0] = sb_arena_strdup(call->arena, warning)))
+            return SB_E(SB_INTERNAL);
+        app->n_warnings = 1;
+    }
     app->id = sb_arena_strdup(call->arena, id);
     app->version = 1;
     app->state = t->to;
@@ -148,12 +157,26 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     rc = sb__check_transition(call, old, action, &t);
     if (rc)
         return rc;
+    /* publicity runs its course: no certification before its end */
+    if (action == SB_ACT_CLOSE_PUBLICITY && (rc = sb__publicity_check_over(call, old->application)))
+        return rc;
+    /* 二(三)2 组织专家进行现场考察和评估: the experts and their visit */
+    Skillbase__ExpertReview *review = NULL;
+    if (action == SB_ACT_EVALUATE_PASS || action == SB_ACT_EVALUATE_FAIL) {
+        const Skillbase__Evaluate *e = call->req->evaluate;
+        rc = sb__expert_review(call, e->experts, e->n_experts, e->visited_on, e->report, &review,
+                               &reason);
+        if (rc)
+            return rc;
+    }
     /* only application rows reach here: the sub-base has none of these actions */
     Skillbase__Record *rec = sb__revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
     app->state = t->to;
+    if (review)
+        app->review = review;
     if (t->effects & SB_FX_OPEN_OBJECTION) {
         app->objection_open = 1;
         app->objections++;

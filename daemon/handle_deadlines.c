@@ -128,6 +128,66 @@ static int suspend(sb_call *call, const Skillbase__Application *before, Skillbas
     return s->suspended_on ? 0 : SB_E(SB_INTERNAL);
 }
 
+/* The holiday calendar, or a refusal naming it (nothing is changed). */
+static const sb_calendar *calendar_or_fail(sb_call *call, int *ret_rc)
+{
+    const sb_calendar *cal = sb_deadlines_calendar(call->config);
+    if (!cal)
+        *ret_rc = sb_call_fail(call, SB_INTERNAL,
+                               "the holiday calendar %s cannot be read (see the daemon log); "
+                               "nothing was changed",
+                               call->config->calendar);
+    return cal;
+}
+
+/* The daemon's own computation of the window `a` is in (二(三)2): from the
+ * day publicity (last) began, with the working days already used, on the
+ * calendar the daemon loads. Returns 0 and *ret, or a refusal. */
+static int own_window(sb_call *call, const Skillbase__Application *a, sb_publicity_window *ret)
+{
+    int rc = 0;
+    const sb_calendar *cal = calendar_or_fail(call, &rc);
+    if (!cal)
+        return rc;
+    sb_date started;
+    uint32_t total = a->publicity_working_days ? a->publicity_working_days
+                                               : call->config->publicity_working_days;
+    if (!a->publicity_started_on || sb_date_parse(a->publicity_started_on, &started) ||
+        sb_publicity_plan(cal, started, a->publicity_days_used, total, ret))
+        return sb_call_fail(call, SB_WRONG_STATE,
+                            "application %s has no valid publicity start date (\"%s\"); "
+                            "nothing was changed",
+                            a->id, a->publicity_started_on ? a->publicity_started_on : "");
+    return 0;
+}
+
+int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a)
+{
+    sb_publicity_window w;
+    int rc = own_window(call, a, &w);
+    if (rc)
+        return rc;
+    if (call->now_ms >= w.close_at_ms)
+        return 0;
+    /* working days of the window still to run, today included once it
+     * counts (the day publicity began does not) */
+    const sb_calendar *cal = sb_deadlines_calendar(call->config);
+    sb_date started, after = sb_date_add_days(call->today, -1);
+    if (sb_date_parse(a->publicity_started_on, &started) == 0 && sb_date_cmp(after, started) < 0)
+        after = started;
+    uint32_t left = sb_calendar_count_between(cal, after, sb_date_add_days(w.ends_on, 1), NULL);
+    char ends[SB_DATE_STRLEN];
+    const char *left_text = left ? sb_arena_printf(call->arena, "%u working day%s left", left,
+                                                   left == 1 ? "" : "s")
+                                 : "no working day left but the rest of today";
+    return sb_call_fail(call, SB_WRONG_STATE,
+                        "publicity of %s ends on %s at 24:00 Hangzhou time, %s: it must run "
+                        "its course before certification (二(三)2 经公示无异议后); "
+                        "skillbase-deadlines certifies it when the window ends. Nothing was "
+                        "changed",
+                        a->id, sb_date_format(w.ends_on, ends), left_text ? left_text : "");
+}
+
 int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
                         Skillbase__Application *app, sb_action action)
 {
@@ -149,7 +209,18 @@ int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
      * this field existed takes today's setting) */
     if (action == SB_ACT_EVALUATE_PASS || !app->publicity_working_days)
         app->publicity_working_days = call->config->publicity_working_days;
-    return resume_suspension(call, app);
+    int rc = resume_suspension(call, app);
+    if (rc)
+        return rc;
+    /* the end of the window, as the daemon counts it (show tells it; the
+     * worker's schedule_publicity must agree) */
+    sb_publicity_window w;
+    rc = own_window(call, app, &w);
+    if (rc)
+        return rc;
+    char ends[SB_DATE_STRLEN];
+    app->publicity_ends_on = sb_arena_strdup(call->arena, sb_date_format(w.ends_on, ends));
+    return app->publicity_ends_on ? 0 : SB_E(SB_INTERNAL);
 }
 
 int sb__handle_schedule_publicity(sb_call *call)
@@ -186,6 +257,21 @@ int sb__handle_schedule_publicity(sb_call *call)
         return sb_call_fail(call, SB_INVALID,
                             "close_at_ms: must be 24:00 Hangzhou at the end of ends_on (%llu)",
                             (unsigned long long)sb_publicity_day_end_ms(ends));
+    /* the worker proposes, the daemon verifies on its own calendar */
+    sb_publicity_window own;
+    rc = own_window(call, a, &own);
+    if (rc)
+        return rc;
+    if (sb_date_cmp(ends, own.ends_on) != 0) {
+        char want[SB_DATE_STRLEN];
+        return sb_call_fail(call, SB_INVALID,
+                            "ends_on: %s is not the end of %s's publicity window, which the "
+                            "daemon counts as %s (%u working days from %s, %u used before); "
+                            "nothing was changed",
+                            c->ends_on, c->id, sb_date_format(own.ends_on, want),
+                            a->publicity_working_days, a->publicity_started_on,
+                            a->publicity_days_used);
+    }
     rc = sb__check_reason(call, c->explanation, false, "schedule_publicity");
     if (rc)
         return rc;

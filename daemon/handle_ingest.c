@@ -274,6 +274,41 @@ static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Rec
     return 0;
 }
 
+/* A warning kept on the sub-base (Base.warnings, a new version) and its
+ * event "base.<note>", from and to its current state. */
+static int add_warning(sb_call *call, const sb_ingest_rule *rule, const Skillbase__Record *old,
+                       const char *reason)
+{
+    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__BaseWarning *w = sb_arena_alloc(call->arena, sizeof *w);
+    if (!rec || !w)
+        return SB_E(SB_INTERNAL);
+    Skillbase__Base *b = rec->sub_base;
+    skillbase__base_warning__init(w);
+    w->recorded_on = sb__today(call);
+    w->type = (char *)rule->type;
+    w->reason = (char *)reason;
+    w->actor = (char *)call->actor;
+    Skillbase__BaseWarning **list = sb_arena_alloc(call->arena, (b->n_warnings + 1) * sizeof *list);
+    if (!list || !w->recorded_on)
+        return SB_E(SB_INTERNAL);
+    if (b->n_warnings)
+        memcpy(list, b->warnings, b->n_warnings * sizeof *list);
+    list[b->n_warnings] = w;
+    b->warnings = list;
+    b->n_warnings++;
+    Skillbase__Event *ev = sb__event(call, rec, rule->note, rule->action, reason);
+    if (!ev)
+        return SB_E(SB_INTERNAL);
+    int rc = sb_store_record_put(call->txn, rec, old);
+    if (!rc)
+        rc = sb_jobs_event_append(call, ev);
+    if (rc)
+        return rc;
+    sb__reply_record(call, rec);
+    return 0;
+}
+
 /* service.delivered: a service record for the subsidy (handle_subsidy.c),
  * the sub-base and the service's own id filled in from the fact. */
 static int record_service(sb_call *call, const Skillbase__Ingest *in, Skillbase__Record *rec,
@@ -310,7 +345,7 @@ int sb__handle_ingest(sb_call *call)
         return rc;
     sb_record_head h = sb__head(rec);
     const char *id = h.id;
-    rule = sb_ingest_map_find(in->type, h.kind);
+    rule = sb_ingest_map_effect(sb_ingest_map_find(in->type, h.kind), in);
     if (in->payload_case == SKILLBASE__INGEST__PAYLOAD_SERVICE && in->service->base_id &&
         in->service->base_id[0] && strcmp(in->service->base_id, id) != 0)
         return sb_call_fail(call, SB_INVALID, "service.base_id: %.64s, but entity is %s",
@@ -340,6 +375,9 @@ int sb__handle_ingest(sb_call *call)
         break;
     case SB_INGEST_SERVICE:
         rc = record_service(call, in, rec, id);
+        break;
+    case SB_INGEST_WARN:
+        rc = add_warning(call, rule, rec, reason);
         break;
     default:
         rc = SB_E(SB_INTERNAL);

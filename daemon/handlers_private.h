@@ -129,6 +129,13 @@ const char *sb__ingest_key(sb_arena *arena, const Skillbase__Request *req);
 /* read_events with a topic prefix: scans a bounded range of the log. */
 int sb__read_events_filtered(sb_call *call);
 
+/* The experts' review an evaluate or assess carries (二(三)2, 五(一)):
+ * checked against [review] min_experts (a refusal sets the reply), then
+ * *ret set and *reason_io extended with "experts A, B, C; site visit DATE
+ * [; report REF]" so the history shows them (handle_base.c). */
+int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visited_on,
+                      const char *report, Skillbase__ExpertReview **ret, const char **reason_io);
+
 /* Deadlines (handle_deadlines.c, docs/deadlines.md). */
 /* Keep the publicity clock of `app` (the record being written; `before` is
  * it as stored) for a transition by `action`: entering in_publicity starts
@@ -140,6 +147,11 @@ int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
  * remind_days before it, and the overdue notice after it). Called when a
  * sub-base is certified or passes an assessment, after its change. */
 int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b);
+/* Refuse (WRONG_STATE, naming the end date and the working days left)
+ * when the publicity window of `a`, as the daemon counts it on its own
+ * calendar, has not ended: 24:00 Hangzhou of its last working day. 0 when it
+ * has. No override (二(三)2 经公示无异议后). */
+int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a);
 int sb__handle_schedule_publicity(sb_call *call);
 int sb__handle_assessment_reminder(sb_call *call);
 

@@ -1,5 +1,5 @@
-/* The ingest table: policy 二(四) (objections during publicity) and 五(三)
- * (direct revocation), plus the inputs of the bonus points (附件3) and of the
+/* The ingest table: policy 二(三)2 (objections during publicity, 经公示无异议后) and 五(三)
+ * (direct revocation), plus the inputs of the bonus points (五(一) 加分部分) and of the
  * subsidy (六(二)). docs/events.md prints the same table for people. */
 #include "ingest_map.h"
 
@@ -35,13 +35,24 @@ static const sb_ingest_rule rules[] = {
      NULL},
     {"assessment.refused", BASE, SB_INGEST_COMMAND, CMD(REVOKE), CAUSE(REFUSED_ASSESSMENT), NONE,
      "revoke", NULL},
-    /* 附件3 bonus item 承办技能大赛: recorded on the sub-base for its assessor */
+    /* 五(一) bonus part, 承办技能大赛: recorded on the sub-base for its assessor */
     {"competition.hosted", BASE, SB_INGEST_NOTE, 0, 0, PAYLOAD(COMPETITION), "competition_hosted",
      "competition_hosted"},
     /* 六(二): a delivered public-welfare service, counted by the subsidy */
     {"service.delivered", BASE, SB_INGEST_SERVICE, 0, 0, PAYLOAD(SERVICE), "record_service",
      "service_delivered"},
 };
+
+static const sb_ingest_rule complaint_warning = {
+    "complaint.verified", BASE, SB_INGEST_WARN, 0, 0, NONE, "warn", "complaint_warning"};
+
+const sb_ingest_rule *sb_ingest_map_effect(const sb_ingest_rule *rule, const Skillbase__Ingest *in)
+{
+    if (rule && rule->kind == BASE && rule->command == CMD(REVOKE) &&
+        rule->cause == CAUSE(VERIFIED_COMPLAINT) && !in->adverse_social_impact)
+        return &complaint_warning;
+    return rule;
+}
 
 const sb_ingest_rule *sb_ingest_map_table(size_t *ret_n)
 {

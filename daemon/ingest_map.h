@@ -20,6 +20,8 @@ typedef enum {
     SB_INGEST_COMMAND = 1, /* run `command` on the record, as an operator would */
     SB_INGEST_NOTE,        /* append an event "<kind>.<note>" on the record, no state change */
     SB_INGEST_SERVICE,     /* store the payload as a service record (subsidy) */
+    SB_INGEST_WARN,        /* a warning on the sub-base (Base.warnings) and an event
+                            * "<kind>.<note>", no state change */
 } sb_ingest_effect;
 
 typedef struct {
@@ -42,6 +44,12 @@ const sb_ingest_rule *sb_ingest_map_table(size_t *ret_n);
  * ("application app-000001 is applied; allowed: ..."). Returns NULL only
  * when `type` is not a known type (or NULL). */
 const sb_ingest_rule *sb_ingest_map_find(const char *type, Skillbase__Kind kind);
+
+/* What the fact `in`, whose row is `rule`, does: the row itself, except a
+ * complaint.verified without adverse_social_impact — 五(三)3 makes only a
+ * verified complaint 且造成不良社会影响 a direct fail — which is recorded as a
+ * warning on the sub-base (SB_INGEST_WARN, event "base.complaint_warning"). */
+const sb_ingest_rule *sb_ingest_map_effect(const sb_ingest_rule *rule, const Skillbase__Ingest *in);
 
 /* True when `type` is one of the known types. */
 bool sb_ingest_type_known(const char *type);

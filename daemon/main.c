@@ -351,6 +351,11 @@ int main(int argc, char **argv)
            SB_VERSION, config.command_endpoint, config.state_dir, config.command_endpoint);
     fflush(stdout);
     sb_log(SB_LOG_INFO, "ready: %s", config.command_endpoint);
+    if (sb_clock_is_test())
+        sb_log(SB_LOG_WARN,
+               "the clock is the test or demonstration clock in %s (SKILLBASE_TEST_CLOCK), not "
+               "the real time: dates and legal deadlines follow that file; never in production",
+               getenv("SKILLBASE_TEST_CLOCK"));
     sb_log(SB_LOG_INFO, "events published on %s", config.event_endpoint);
     uv_run(d.loop, UV_RUN_DEFAULT);
     sb_reload_free(&reload);

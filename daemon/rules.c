@@ -80,6 +80,51 @@ static int credit_value(char c)
     return hit ? (int)(hit - credit_alphabet) : -1;
 }
 
+/* GB 32100-2015 表1: the registration authority (character 1) and the
+ * kinds of body it registers (character 2). */
+static bool registration_pair_ok(char authority, char kind)
+{
+    static const struct {
+        char authority;
+        const char *kinds;
+    } pairs[] = {
+        {'1', "1239"},   /* 机构编制: 机关, 事业单位, 群众团体, 其他 */
+        {'2', "19"},     /* 外交 */
+        {'3', "123459"}, /* 司法行政: 律师事务所 … 仲裁委员会, 其他 */
+        {'4', "19"},     /* 文化 */
+        {'5', "1239"},   /* 民政: 社会团体, 民办非企业单位, 基金会, 其他 */
+        {'6', "129"},    /* 旅游 */
+        {'7', "129"},    /* 宗教 */
+        {'8', "19"},     /* 工会 */
+        {'9', "123"},    /* 市场监管 (工商): 企业, 个体工商户, 农民专业合作社 */
+        {'A', "19"},     /* 中央军委改革和编制办公室 */
+        {'N', "1239"},   /* 农业农村: 集体经济组织 */
+        {'Y', "1"},      /* 其他 */
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
+        if (pairs[i].authority == authority)
+            return kind && strchr(pairs[i].kinds, kind) != NULL;
+    return false;
+}
+
+/* GB 11714-1997: the check digit of an organisation code's first eight
+ * characters (digits 0-9, letters A-Z as 10-35; weights 3 7 9 10 5 8 4 2;
+ * 11 - sum mod 11, where 10 is X and 11 is 0). */
+char sb_rules_gb11714_check(const char *body8)
+{
+    static const unsigned weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    unsigned sum = 0;
+    for (int i = 0; i < 8; i++) {
+        char c = body8[i];
+        unsigned v = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                     : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A' + 10)
+                                            : 0;
+        sum += v * weights[i];
+    }
+    unsigned d = 11 - sum % 11;
+    return d == 10 ? 'X' : d == 11 ? '0' : (char)('0' + d);
+}
+
 /* Characters as a person counts them, so a full-width character in the code
  * does not make "19 characters" out of 18. */
 static size_t utf8_chars(const char *s)
@@ -134,6 +179,94 @@ bool sb_rules_credit_code_valid(const char *code, sb_problems *problems)
                         credit_alphabet[check]);
         return false;
     }
+    if (!registration_pair_ok(code[0], code[1])) {
+        sb_problems_add(problems,
+                        "unit.credit_code: registration authority %c%c (characters 1-2) is not a "
+                        "valid pair of GB 32100-2015 (e.g. 91 an enterprise registered by market "
+                        "regulation, 12 a public institution, 52 a private non-enterprise unit)",
+                        code[0], code[1]);
+        return false;
+    }
+    for (int i = 2; i < 8; i++)
+        if (code[i] < '0' || code[i] > '9') {
+            sb_problems_add(problems,
+                            "unit.credit_code: administrative-division code %.6s (characters "
+                            "3-8) is not six digits (GB/T 2260)",
+                            code + 2);
+            return false;
+        }
+    char org_check = sb_rules_gb11714_check(code + 8);
+    if (code[16] != org_check) {
+        sb_problems_add(problems,
+                        "unit.credit_code: organisation code %.9s (characters 9-17) has check "
+                        "digit %c, expected %c (GB 11714-1997)",
+                        code + 8, code[16], org_check);
+        return false;
+    }
+    return true;
+}
+
+/* 二(一) 杭州市内: the division codes of Hangzhou (GB/T 2260), those of
+ * districts since merged or renamed included — a code keeps the division it
+ * was issued in — with the districts a unit there may now declare. */
+static const struct {
+    const char *code;
+    const char *districts[3]; /* canonical names; none: not district-level */
+} hangzhou_divisions[] = {
+    {"330100", {NULL}},                     /* 杭州市 (city-level registry) */
+    {"330102", {"上城区"}},
+    {"330103", {"拱墅区"}},                 /* 下城区, merged into 拱墅区 (2021) */
+    {"330104", {"上城区", "钱塘区"}},       /* 江干区, divided (2021) */
+    {"330105", {"拱墅区"}},
+    {"330106", {"西湖区"}},
+    {"330108", {"滨江区"}},
+    {"330109", {"萧山区", "钱塘区"}},       /* part of it went to 钱塘区 (2021) */
+    {"330110", {"余杭区", "临平区"}},       /* 临平区 split from it (2021) */
+    {"330111", {"富阳区"}},
+    {"330112", {"临安区"}},
+    {"330113", {"临平区"}},
+    {"330114", {"钱塘区"}},
+    {"330122", {"桐庐县"}},
+    {"330127", {"淳安县"}},
+    {"330182", {"建德市"}},
+    {"330183", {"富阳区"}},                 /* 富阳市, now 富阳区 (2014) */
+    {"330185", {"临安区"}},                 /* 临安市, now 临安区 (2017) */
+};
+
+static int hangzhou_division(const char *code)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(hangzhou_divisions); i++)
+        if (strncmp(code + 2, hangzhou_divisions[i].code, 6) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool sb_rules_credit_code_in_hangzhou(const char *code, sb_problems *problems)
+{
+    if (hangzhou_division(code) >= 0 || strncmp(code + 2, "330000", 6) == 0 ||
+        strncmp(code + 2, "100000", 6) == 0)
+        return true;
+    sb_problems_add(problems,
+                    "unit.credit_code: administrative-division code %.6s (characters 3-8) is not "
+                    "in Hangzhou (3301xx) nor the provincial or national registry (330000, "
+                    "100000): units 杭州市内 only (二(一))",
+                    code + 2);
+    return false;
+}
+
+bool sb_rules_district_disagrees(const char *code, const char *district, char *buf, size_t len)
+{
+    int i = code && strlen(code) == CREDIT_CODE_LEN ? hangzhou_division(code) : -1;
+    if (i < 0 || !hangzhou_divisions[i].districts[0] || !district)
+        return false;
+    for (int k = 0; k < 3 && hangzhou_divisions[i].districts[k]; k++)
+        if (strcmp(district, hangzhou_divisions[i].districts[k]) == 0)
+            return false;
+    snprintf(buf, len,
+             "unit.district: %s is declared, but the credit code's division %.6s is %s%s%s",
+             district, code + 2, hangzhou_divisions[i].districts[0],
+             hangzhou_divisions[i].districts[1] ? " or " : "",
+             hangzhou_divisions[i].districts[1] ? hangzhou_divisions[i].districts[1] : "");
     return true;
 }
 
@@ -254,7 +387,8 @@ static void check_unit(const Skillbase__Unit *u, sb_problems *p)
     if (!u)
         u = &none;
     check_text(p, "unit.name", u->name, MAX_NAME, true);
-    sb_rules_credit_code_valid(u->credit_code, p);
+    if (sb_rules_credit_code_valid(u->credit_code, p))
+        sb_rules_credit_code_in_hangzhou(u->credit_code, p);
     if (!unit_type_eligible(u->type))
         sb_problems_add(p, "unit.type: unknown unit type (expected enterprise, university, "
                            "vocational_college, technical_school or other)");
@@ -370,9 +504,10 @@ void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *pr
 
 /* ------------------------------------------------------------ assessment */
 
-/* 五(一) and 附件3: base part 基本建设, 制度建设, 实训管理, 公共服务 (100 points);
- * bonus part 承办技能大赛, 其他公益性服务 (20 points). The split within each
- * part is the bureau's configuration; these are the shipped defaults. */
+/* 五(一): base part 基本建设, 制度建设, 实训管理, 公共服务 (100 points); bonus
+ * part 承办技能大赛, 其他公益性服务 (20 points). The split within each part
+ * (附件3, not in the policy text) is the bureau's configuration; these are
+ * the shipped defaults. */
 static const char *const rubric_items[SB_RUBRIC_ITEMS] = {
     "basic_construction",  "system_construction", "training_management",
     "public_service",      "competition_hosting", "other_public_service",
@@ -412,34 +547,80 @@ bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems)
     return ok;
 }
 
+/* Points in tenths as people write them: "22.5", "20". */
+static const char *tenths_text(uint64_t t, char buf[32])
+{
+    if (t % 10)
+        snprintf(buf, 32, "%llu.%llu", (unsigned long long)(t / 10), (unsigned long long)(t % 10));
+    else
+        snprintf(buf, 32, "%llu", (unsigned long long)(t / 10));
+    return buf;
+}
+
+/* Scores in tenths of a point, exact integer arithmetic throughout. */
+static int score_tenths(const sb_rubric *r, const uint64_t got[SB_RUBRIC_ITEMS],
+                        sb_problems *problems, sb_score *ret)
+{
+    /* With a broken rubric the caps would no longer bound the parts. */
+    bool ok = sb_rubric_valid(r, problems);
+    sb_score s = {0};
+    char a[32];
+    for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
+        if (got[i] > (uint64_t)r->max[i] * 10) {
+            sb_problems_add(problems, "scores.%s: %s is above the maximum of %u", rubric_items[i],
+                            tenths_text(got[i], a), (unsigned)r->max[i]);
+            ok = false;
+            continue;
+        }
+        *(i < SB_RUBRIC_BASE_ITEMS ? &s.base_tenths : &s.bonus_tenths) += (uint32_t)got[i];
+    }
+    if (!ok)
+        return SB_E(SB_INVALID);
+    s.total_tenths = s.base_tenths + s.bonus_tenths;
+    s.base_total = s.base_tenths / 10;
+    s.bonus_total = s.bonus_tenths / 10;
+    s.total = s.total_tenths / 10;
+    s.grade = sb_rules_grade_tenths(s.total_tenths);
+    *ret = s;
+    return 0;
+}
+
 int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
                    sb_score *ret)
 {
     static const Skillbase__Scores zero = SKILLBASE__SCORES__INIT;
     if (!scores)
         scores = &zero;
-    const uint32_t got[SB_RUBRIC_ITEMS] = {
-        scores->basic_construction,  scores->system_construction, scores->training_management,
-        scores->public_service,      scores->competition_hosting, scores->other_public_service,
+    const uint64_t got[SB_RUBRIC_ITEMS] = {
+        (uint64_t)scores->basic_construction * 10,  (uint64_t)scores->system_construction * 10,
+        (uint64_t)scores->training_management * 10, (uint64_t)scores->public_service * 10,
+        (uint64_t)scores->competition_hosting * 10, (uint64_t)scores->other_public_service * 10,
     };
-    /* With a broken rubric the caps would no longer bound the parts. */
-    bool ok = sb_rubric_valid(r, problems);
-    sb_score s = {0};
-    for (int i = 0; i < SB_RUBRIC_ITEMS; i++) {
-        if (got[i] > r->max[i]) {
-            sb_problems_add(problems, "scores.%s: %u is above the maximum of %u", rubric_items[i],
-                            (unsigned)got[i], (unsigned)r->max[i]);
-            ok = false;
-            continue;
-        }
-        *(i < SB_RUBRIC_BASE_ITEMS ? &s.base_total : &s.bonus_total) += got[i];
-    }
-    if (!ok)
+    return score_tenths(r, got, problems, ret);
+}
+
+int sb_rules_score_tenths(const sb_rubric *r, const Skillbase__Scores *tenths,
+                          sb_problems *problems, sb_score *ret)
+{
+    static const Skillbase__Scores zero = SKILLBASE__SCORES__INIT;
+    if (!tenths)
+        tenths = &zero;
+    const uint64_t got[SB_RUBRIC_ITEMS] = {
+        tenths->basic_construction,  tenths->system_construction, tenths->training_management,
+        tenths->public_service,      tenths->competition_hosting, tenths->other_public_service,
+    };
+    return score_tenths(r, got, problems, ret);
+}
+
+int sb_rules_score_assess(const sb_rubric *r, const Skillbase__Assess *c, sb_problems *problems,
+                          sb_score *ret)
+{
+    if (c->scores && c->scores_tenths) {
+        sb_problems_add(problems, "scores, scores_tenths: give one of them");
         return SB_E(SB_INVALID);
-    s.total = s.base_total + s.bonus_total;
-    s.grade = sb_rules_grade(s.total);
-    *ret = s;
-    return 0;
+    }
+    return c->scores_tenths ? sb_rules_score_tenths(r, c->scores_tenths, problems, ret)
+                            : sb_rules_score(r, c->scores, problems, ret);
 }
 
 /* 五(二): 90分及以上为优秀，80-89分为良好，60-79分为合格，60分以下为不合格.
@@ -458,6 +639,54 @@ Skillbase__Grade sb_rules_grade(uint32_t total)
 {
     for (size_t i = 0; i < ARRAY_SIZE(grade_bands); i++)
         if (total >= grade_bands[i].min)
+            return grade_bands[i].grade;
+    return SKILLBASE__GRADE__FAIL;
+}
+
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
+                        const char *report, uint32_t min, sb_date today, sb_problems *problems)
+{
+    bool ok = true;
+    if (n < min) {
+        sb_problems_add(problems,
+                        "experts: %zu named, at least %u are required (二(三)2 组织专家; "
+                        "[review] min_experts)",
+                        n, (unsigned)min);
+        ok = false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (blank(experts[i]) || !sb_rules_text_ok(experts[i]) || strlen(experts[i]) > 64) {
+            sb_problems_add(problems, "experts: name %zu is empty, not text or over 64 bytes",
+                            i + 1);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(experts[i], experts[k]) == 0) {
+                sb_problems_add(problems, "experts: %s is named twice", experts[i]);
+                ok = false;
+            }
+    }
+    sb_date on;
+    if (!visited_on || sb_date_parse(visited_on, &on)) {
+        sb_problems_add(problems, "visited_on: the site visit's date is required (YYYY-MM-DD)");
+        ok = false;
+    } else if (sb_date_cmp(on, today) > 0) {
+        sb_problems_add(problems, "visited_on: %s is after today", visited_on);
+        ok = false;
+    }
+    if (report && (!sb_rules_text_ok(report) || strlen(report) > 200)) {
+        sb_problems_add(problems, "report: not text or over 200 bytes");
+        ok = false;
+    }
+    return ok;
+}
+
+/* The same bands in tenths: 59.9 fails, 60.0 passes, 89.9 is good. */
+Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(grade_bands); i++)
+        if ((uint64_t)total_tenths >= (uint64_t)grade_bands[i].min * 10)
             return grade_bands[i].grade;
     return SKILLBASE__GRADE__FAIL;
 }
@@ -503,6 +732,25 @@ void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len)
 sb_date sb_rules_next_assessment(sb_date from)
 {
     return sb_date_add_years(from, 2);
+}
+
+sb_date sb_rules_cycle_end(sb_date certified_on, uint32_t cycle)
+{
+    return sb_date_add_years(certified_on, 2 * (int)cycle);
+}
+
+uint32_t sb_rules_cycle(sb_date certified_on, sb_date on)
+{
+    if (sb_date_cmp(on, certified_on) < 0)
+        return 1;
+    /* near the answer from the years apart, then exact on the boundaries */
+    int years = on.year - certified_on.year;
+    uint32_t n = years > 2 ? (uint32_t)(years / 2) : 1;
+    while (n > 1 && sb_date_cmp(on, sb_rules_cycle_end(certified_on, n - 1)) < 0)
+        n--;
+    while (sb_date_cmp(on, sb_rules_cycle_end(certified_on, n)) >= 0)
+        n++;
+    return n;
 }
 
 /* 五(三): 1 拒绝接受考核管理; 2 所在单位被注销或撤销; 3 经查属实的投诉、舆情,

@@ -1,10 +1,11 @@
 /* sb_rules: the policy's checks and formulas, pure (no I/O, no clock).
  *
- * Each function implements a clause of the Hangzhou sub-base policy
- * (杭人社发〔2024〕 sub-base rules, docs/policy-map.md maps clause to code):
- * eligibility of an application (二(二), 二(三)1), the unified social credit
- * code (GB 32100-2015), the districts of Hangzhou, the assessment rubric and
- * grades (附件3), and the naming of a certified sub-base (二(三)2).
+ * Each function implements a clause of 杭州市高技能人才公共实训基地体系建设实施办法
+ * (docs/policy-map.md maps clause to code): eligibility of an application
+ * (二(二), 二(三)1), the unified social credit code (GB 32100-2015, GB
+ * 11714-1997) and the units 杭州市内 (二(一)), the districts of Hangzhou, the
+ * assessment rubric (五(一); its split per item, 附件3, is not in the policy
+ * text) and grades (五(二)), and the naming of a certified sub-base (二(三)2).
  * This is the file a policy change touches.
  */
 #ifndef SB_RULES_H
@@ -36,11 +37,30 @@ void sb_problems_add(sb_problems *p, const char *fmt, ...) __attribute__((format
 
 /* ------------------------------------------------------------ identity */
 
-/* Check a 统一社会信用代码: 18 characters from the GB 32100-2015 alphabet
- * (digits and upper-case letters without I, O, S, V, Z) with a correct
- * check character. Returns true when valid; otherwise false and, when
- * `problems` is non-NULL, one problem naming what is wrong. */
+/* Check a 统一社会信用代码 in every part: 18 characters from the GB
+ * 32100-2015 alphabet (digits and upper-case letters without I, O, S, V, Z)
+ * with a correct check character; a valid registration-authority pair
+ * (characters 1-2); a six-digit administrative-division code (3-8); an
+ * organisation code (9-17) whose last character is its GB 11714-1997 check
+ * digit. Returns true when valid; otherwise false and, when `problems` is
+ * non-NULL, one problem naming the part that is wrong. Anywhere in China:
+ * the applying unit is checked for Hangzhou besides. */
 bool sb_rules_credit_code_valid(const char *code, sb_problems *problems);
+
+/* The GB 11714-1997 check digit ('0'-'9' or 'X') of the first eight
+ * characters of an organisation code. */
+char sb_rules_gb11714_check(const char *body8);
+
+/* 二(一) 杭州市内, for the applying unit of a valid code: its division code
+ * is a Hangzhou division (3301xx, codes of districts since merged
+ * included) or the provincial or national registry (330000, 100000).
+ * Otherwise false and one problem naming the division code. */
+bool sb_rules_credit_code_in_hangzhou(const char *code, sb_problems *problems);
+
+/* True, with a warning sentence in buf, when the code's division is a
+ * district-level one and `district` (a canonical name) is not a district a
+ * unit registered there may now belong to. A warning, not a refusal. */
+bool sb_rules_district_disagrees(const char *code, const char *district, char *buf, size_t len);
 
 /* The canonical Chinese name of a Hangzhou district, county or county-level
  * city, given its Chinese name (e.g. "西湖区") or pinyin ("xihu",
@@ -103,10 +123,13 @@ bool sb_rubric_valid(const sb_rubric *r, sb_problems *problems);
 
 /* The result of scoring one assessment. */
 typedef struct {
-    uint32_t base_total;
+    uint32_t base_total; /* whole points, rounded down (the tenths are exact) */
     uint32_t bonus_total;
     uint32_t total;
-    Skillbase__Grade grade;
+    uint32_t base_tenths; /* in tenths of a point */
+    uint32_t bonus_tenths;
+    uint32_t total_tenths;
+    Skillbase__Grade grade; /* of total_tenths: exact */
 } sb_score;
 
 /* Score `scores` against rubric `r`. Returns 0 and fills *ret, or
@@ -116,8 +139,28 @@ typedef struct {
 int sb_rules_score(const sb_rubric *r, const Skillbase__Scores *scores, sb_problems *problems,
                    sb_score *ret);
 
+/* The same for item scores in tenths of a point (22.5 is 225): one decimal,
+ * exact integer arithmetic, the maxima compared at ten times. */
+int sb_rules_score_tenths(const sb_rubric *r, const Skillbase__Scores *tenths,
+                          sb_problems *problems, sb_score *ret);
+
+/* An assess request's scores: `scores_tenths` when given, else `scores`
+ * (whole points); both at once is refused. */
+int sb_rules_score_assess(const sb_rubric *r, const Skillbase__Assess *c, sb_problems *problems,
+                          sb_score *ret);
+
 /* Grade of a total: >= 90 excellent, 80-89 good, 60-79 pass, < 60 fail. */
 Skillbase__Grade sb_rules_grade(uint32_t total);
+
+/* 二(三)2, 五(一) 组织专家进行现场考察和评估: at least `min` experts, each a
+ * name (1-64 bytes of text, no two the same), the site visit's date
+ * (YYYY-MM-DD, not after `today`) and optionally the report's reference (at
+ * most 200 bytes). Adds one problem per fault; returns true when none. */
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
+                        const char *report, uint32_t min, sb_date today, sb_problems *problems);
+
+/* Grade of a total in tenths (五(二), exact: 599 fails, 600 passes). */
+Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths);
 
 /* True when a grade keeps the sub-base (anything but FAIL). */
 bool sb_rules_grade_passes(Skillbase__Grade g);
@@ -136,6 +179,14 @@ void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
 
 /* Assessment due date: two years after `from` (29 Feb -> 28 Feb). */
 sb_date sb_rules_next_assessment(sb_date from);
+
+/* 五(一) 每两年: assessment cycle N of a sub-base covers the two years from
+ * certified_on + 2(N-1) years up to (not including) certified_on + 2N
+ * years (29 Feb -> 28 Feb). The cycle `on` falls in (1 before or on the
+ * day of certification), and the day cycle N ends — the day its
+ * assessment is due. */
+uint32_t sb_rules_cycle(sb_date certified_on, sb_date on);
+sb_date sb_rules_cycle_end(sb_date certified_on, uint32_t cycle);
 
 /* True when an operator may revoke with this cause (五(三) causes);
  * ASSESSMENT_FAILED is the daemon's own and UNSPECIFIED is refused. */

@@ -35,6 +35,14 @@ static const sb_store_migration migrations[] = {
     /* 3: new jobs and idempotency entries name an event instead of holding
      * a copy of it; the older ones keep their copies, which read as before */
     {2, 3, "keep new jobs' events and kept replies' records by event number", by_reference},
+    /* 4: assessment results carry their cycle (五(一)), a correction flag,
+     * the rubric maxima; sub-bases carry warnings, applications warnings.
+     * Records and events are kept as they are — rewriting a record would
+     * not touch the audit chain, but nothing needs it: a result without a
+     * cycle has it derived from its date (handle_base.c). The version stops
+     * an older daemon, which would drop the new fields on its next write. */
+    {3, 4, "assessment results by cycle, corrections, warnings (older results keep theirs)",
+     by_reference},
 };
 
 int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,

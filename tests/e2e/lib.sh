@@ -63,6 +63,11 @@ sb_setup() {
     mkdir -p "$SB_STATE" "$SB_WORK"
     export SKILLBASE_ENDPOINT="ipc://$SB_STATE/command.sock"
     export SKILLBASE_ACTOR=e2e
+    # Every program the test starts reads its clock from this file
+    # (common/sb_clock.h): "real" follows the real time; sb_backdated moves
+    # it back while publicity starts, so the window has run its course by now.
+    export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
+    printf 'real\n' >"$SKILLBASE_TEST_CLOCK"
     # Keep ASan/UBSan reports on stderr (captured in the daemon log).
     export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
     trap sb_cleanup EXIT
@@ -215,9 +220,29 @@ sb_run() {
     SB_ERR=$(cat "$SB_WORK/run.err")
 }
 
+# The tests' panel of experts (二(三)2, 五(一)): an evaluate or assess that
+# names none is sent with these three and a site visit today (the test
+# clock's), so SB_ARGS holds the arguments to run. SB_NO_EXPERTS=1 (or an
+# explicit --experts) sends the command as written.
+SB_EXPERTS="张三,李四,王五"
+sb_expert_args() {
+    SB_ARGS=("$@")
+    local a verb=""
+    for a in "$@"; do
+        case "$a" in
+            --experts | --experts=*) return 0 ;;
+            evaluate | assess) [ -n "$verb" ] || verb=$a ;;
+        esac
+    done
+    if [ -n "$verb" ] && [ -z "${SB_NO_EXPERTS:-}" ]; then
+        SB_ARGS+=(--experts "$SB_EXPERTS" --visited-on "$(sb_today)")
+    fi
+}
+
 # skillbasectl expected to succeed; prints its stdout.
 ctl() {
-    sb_run "$SKILLBASECTL" "$@"
+    sb_expert_args "$@"
+    sb_run "$SKILLBASECTL" "${SB_ARGS[@]}"
     if [ "$SB_RC" -ne 0 ]; then
         sb_fail "expected 'skillbasectl $*' to succeed; got exit $SB_RC, stderr: $SB_ERR"
     fi
@@ -230,7 +255,8 @@ ctl() {
 sb_ctl_fails() {
     local want=$1 code=$2
     shift 2
-    sb_run "$SKILLBASECTL" --timeout 3000 "$@"
+    sb_expert_args "$@"
+    sb_run "$SKILLBASECTL" --timeout 3000 "${SB_ARGS[@]}"
     if [ "$SB_RC" -ne "$want" ]; then
         sb_fail "expected 'skillbasectl $*' to exit $want${code:+ ($code)}; got exit $SB_RC, stdout: $SB_OUT, stderr: $SB_ERR"
     fi
@@ -355,9 +381,16 @@ sb_all_events() {
 
 # ------------------------------------------------------------ dates
 
-# Today in Hangzhou (UTC+8, no DST).
+# Today in Hangzhou (UTC+8, no DST) on the test clock.
 sb_today() {
-    date -u -d '+8 hours' +%F
+    local c
+    c=$(cat "$SKILLBASE_TEST_CLOCK" 2>/dev/null || true)
+    case "$c" in
+        real+*d) c=${c#real+}; date -u -d "+8 hours ${c%d} days" +%F ;;
+        [0-9][0-9][0-9][0-9]-*T*) printf '%s\n' "${c%%T*}" ;;
+        [0-9]*) date -u -d "@$(((c + 8 * 3600000) / 1000))" +%F ;;
+        *) date -u -d '+8 hours' +%F ;;
+    esac
 }
 
 # Two years after a YYYY-MM-DD date (29 Feb -> 28 Feb).
@@ -367,10 +400,13 @@ sb_plus_two_years() {
     printf '%04d-%s\n' $((10#$y + 2)) "$md"
 }
 
-# Assert a date field is today (tolerating a Hangzhou midnight during the test).
+# Assert a date field is the test clock's today (tolerating a Hangzhou
+# midnight during the test).
 assert_today() { # GOT WHAT
-    if [ "$1" != "$SB_DAY0" ] && [ "$1" != "$(sb_today)" ]; then
-        sb_fail "${2:-date}: expected today ($SB_DAY0), got '$1'"
+    local today
+    today=$(sb_today)
+    if [ "$1" != "$today" ] && [ "$1" != "$(date -u -d "$today 1 day ago" +%F)" ]; then
+        sb_fail "${2:-date}: expected today ($today), got '$1'"
     fi
 }
 SB_DAY0=$(date -u -d '+8 hours' +%F)
@@ -405,9 +441,33 @@ sb_credit_code() {
     printf '%s%s\n' "$1" "$(sb_cc_check "$1")"
 }
 
-# The N-th distinct valid credit code of a test (N < 10^7).
+# The GB 11714-1997 check digit of an organisation code's first eight
+# characters.
+sb_org_check() {
+    local body=$1 sum=0 i c v w=(3 7 9 10 5 8 4 2) d
+    for ((i = 0; i < 8; i++)); do
+        c=${body:i:1}
+        case "$c" in
+            [0-9]) v=$c ;;
+            *) v=$(($(printf '%d' "'$c") - 55)) ;;
+        esac
+        sum=$((sum + v * w[i]))
+    done
+    d=$((11 - sum % 11))
+    case "$d" in
+        10) printf 'X\n' ;;
+        11) printf '0\n' ;;
+        *) printf '%s\n' "$d" ;;
+    esac
+}
+
+# The N-th distinct credit code of a test (N < 10^6), valid in every part:
+# an enterprise (91) registered in Hangzhou (330100), organisation code
+# MA + N in six digits + its GB 11714 check digit, the GB 32100 check.
 sb_cc() {
-    sb_credit_code "$(printf '91330100MA%07d' "$1")"
+    local org
+    org=$(printf 'MA%06d' "$1")
+    sb_credit_code "91330100$org$(sb_org_check "$org")"
 }
 
 # ------------------------------------------------------------ inputs
@@ -438,7 +498,39 @@ sb_apply() { # N [JQ-FILTER] [ctl options...]
     ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
 }
 
-# Drive an application to a state: sb_drive ID STATE (from applied).
+# Write the test clock (a Hangzhou time "YYYY-MM-DDTHH:MM", "real" or
+# "real-Nd"), atomically.
+sb_clock_set() { # TEXT
+    printf '%s\n' "$1" >"$SKILLBASE_TEST_CLOCK.new"
+    mv "$SKILLBASE_TEST_CLOCK.new" "$SKILLBASE_TEST_CLOCK"
+}
+
+# Move the test clock DAYS days forward: "real" or "real+Nd" by days, a
+# date-time ("YYYY-MM-DDTHH:MM[:SS]") or a number of ms likewise. Time never
+# runs backwards for the daemon, so its log stays in time order.
+sb_clock_forward() { # DAYS
+    local was next n
+    was=$(cat "$SKILLBASE_TEST_CLOCK" 2>/dev/null || true)
+    case "$was" in
+        real) next=real+$1d ;;
+        real+*d) n=${was#real+}; next=real+$((${n%d} + $1))d ;;
+        [0-9][0-9][0-9][0-9]-*T*) next=$(date -u -d "${was/T/ } $1 days" +%FT%H:%M:%S) ;;
+        [0-9]*) next=$((was + $1 * 86400000)) ;;
+        *) sb_fail "internal: sb_clock_forward: test clock '$was' not understood" ;;
+    esac
+    sb_clock_set "$next"
+}
+
+# Let a publicity window that began on the clock's today run its course
+# (二(三)2: the longest window the default configuration makes is a week and
+# a half even over the Spring Festival).
+sb_publicity_over() {
+    sb_clock_forward 30
+}
+
+# Drive an application to a state: sb_drive ID STATE (from applied). To
+# reach certified the clock moves past the publicity window first
+# (sb_publicity_over).
 sb_drive() {
     local id=$1 to=$2
     case "$to" in
@@ -448,6 +540,7 @@ sb_drive() {
     [ "$to" != under_review ] || return 0
     ctl evaluate "$id" --pass -r "meets 二(二)" >/dev/null
     [ "$to" != in_publicity ] || return 0
+    sb_publicity_over
     ctl close-publicity "$id" -r "no objection" >/dev/null
     [ "$to" = certified ] || sb_fail "internal: sb_drive cannot reach $to"
 }

@@ -20,10 +20,11 @@ N=8
 run_many() {
     local name=$1 i pids=()
     shift
+    sb_expert_args "$@"
     for ((i = 1; i <= N; i++)); do
         (
             rc=0
-            out=$("$SKILLBASECTL" --timeout 10000 "$@" 2>"$SB_WORK/$name.$i.err") || rc=$?
+            out=$("$SKILLBASECTL" --timeout 10000 "${SB_ARGS[@]}" 2>"$SB_WORK/$name.$i.err") || rc=$?
             printf '%s %s\n' "$rc" "$out" >"$SB_WORK/$name.$i"
             cat "$SB_WORK/$name.$i.err" >>"$SB_WORK/$name.$i"
         ) &
@@ -84,6 +85,7 @@ assert_json "$(ctl --json history "$id")" length 2 "events after the race"
 run_many bare evaluate "$id" --pass -r "race"
 assert_eq 1 "$(count_rc bare 0)" "concurrent evaluate --pass that won"
 all_failures_are bare wrong_state
+sb_publicity_over
 run_many close close-publicity "$id"
 assert_eq 1 "$(count_rc close 0)" "concurrent close-publicity that won"
 all_failures_are close wrong_state

@@ -95,10 +95,14 @@ assert_json "$(sb_show "$a3")" .publicity_days_used 2
 # the remind_days of the reloaded file schedule the next sub-base's reminders
 dl_clock 2025-03-10T10:00
 ctl dismiss-objection "$a1" -r "dismissed" >/dev/null
+# publicity runs its course first (二(三)2): the resumed window ends on the 12th
+sb_ctl_fails 1 wrong_state close-publicity "$a1" -r "closed by the bureau"
+assert_contains "$SB_ERR" "ends on 2025-03-12 at 24:00" "close-publicity before the window ends"
+dl_clock 2025-03-13T00:00
 ctl close-publicity "$a1" -r "closed by the bureau" >/dev/null
 base=$(sb_field "$a1" .base_id)
 reminders=$(dl_jobs assessment.reminder)
 assert_json "$reminders" length 3
-assert_json "$reminders" '[.[] | .due_ms] | sort | .[0]' "$(date -u -d '2026-12-09T16:00:00Z' +%s)000" \
-    "the 90-day reminder (2027-03-10 - 90 days = 2026-12-10, 00:00 Hangzhou)"
-assert_json "$(sb_show "$base")" .next_assessment_due 2027-03-10
+assert_json "$reminders" '[.[] | .due_ms] | sort | .[0]' "$(date -u -d '2026-12-12T16:00:00Z' +%s)000" \
+    "the 90-day reminder (2027-03-13 - 90 days = 2026-12-13, 00:00 Hangzhou)"
+assert_json "$(sb_show "$base")" .next_assessment_due 2027-03-13

@@ -118,7 +118,9 @@ assert_state "$base" certified
 # assessed in time: the old overdue notice finds a new due date and does nothing
 dl_clock 2027-10-05T10:00
 ctl assess "$base" -f "$SB_EXAMPLES/scores-good.json" -r "2027 assessment" >/dev/null
-assert_json "$(sb_show "$base")" .next_assessment_due 2029-10-05
+# due at the end of cycle 2 (五(一) 每两年 from certification), not two
+# years after the day of the assessment
+assert_json "$(sb_show "$base")" .next_assessment_due 2029-10-10
 dl_clock 2027-10-11T00:00
 dl_wait 30 "the stale overdue job to be done" eval \
     '[ "$(jget "$(dl_jobs assessment.reminder)" "[.[] | select(.state == \"done\")] | length")" = 4 ]'

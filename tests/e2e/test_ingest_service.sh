@@ -78,18 +78,55 @@ sb_ctl_fails 2 invalid ingest --source mr --id X-1 --type unit.deregistered --en
 sb_err_names "carries no payload"
 assert_eq 6 "$(last_seq)" "events after the refusals"
 
-# every direct-fail type revokes with its cause (五(三))
+# every direct-fail type revokes with its cause (五(三)), and every 不合格 is
+# a result: grade fail, recorded with the cause (a verified complaint only
+# when it caused adverse social impact, 五(三)3)
 n=2
 for pair in complaint.verified:verified_complaint safety.major_accident:major_safety_accident \
     violation.confirmed:violation assessment.refused:refused_assessment; do
     type=${pair%%:*} cause=${pair#*:}
     b=$(sb_new_base "$n")
-    out=$(ctl --json ingest --source bureau-systems --id "F-$n" --type "$type" --entity "$(sb_cc "$n")")
+    extra=()
+    [ "$type" != complaint.verified ] || extra=(--adverse-impact)
+    out=$(ctl --json ingest --source bureau-systems --id "F-$n" --type "$type" --entity "$(sb_cc "$n")" "${extra[@]}")
     assert_json "$out" .record.sub_base.state revoked "$type"
     assert_json "$out" .record.sub_base.revoked_cause "$cause" "$type"
+    assert_json "$out" .record.sub_base.grade fail "grade after $type"
+    assert_json "$out" '.record.sub_base.assessments[-1].grade' fail "result recorded by $type"
+    assert_json "$out" '.record.sub_base.assessments[-1].cause' "$cause" "result's cause after $type"
+    assert_json "$out" '.record.sub_base.assessments[-1].assessor' service:bureau-systems "who recorded it"
     assert_json "$(ctl --json history "$b")" '.[-1].reason' "$type reported by bureau-systems"
     n=$((n + 1))
 done
+
+# a verified complaint without adverse social impact: a warning on the
+# sub-base, no transition (五(三)3 经查属实且造成不良社会影响)
+b=$(sb_new_base 40)
+out=$(ctl --json ingest --source complaints --id C-40 --type complaint.verified --entity "$b" \
+    -r "complaint about opening hours verified")
+assert_json "$out" .action warn
+assert_json "$out" .record.sub_base.state certified "state after a complaint without adverse impact"
+assert_json "$out" '.record.sub_base.warnings | length' 1
+assert_json "$out" '.record.sub_base.warnings[0].type' complaint.verified
+assert_json "$out" '.record.sub_base.warnings[0].reason' "complaint about opening hours verified"
+assert_json "$out" '.record.sub_base.warnings[0].actor' service:complaints
+assert_json "$(ctl --json history "$b" | jq -c '.[-1]')" .topic base.complaint_warning
+assert_json "$(sb_show "$b")" '.assessments // [] | length' 0 "no result for a warning"
+
+# graded excellent, then revoked for refusing the next assessment: grade
+# fail with the cause, never the earlier 优秀
+b=$(sb_new_base 41)
+ctl assess "$b" -f "$(sb_scores '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 25, competition_hosting: 5}')" >/dev/null
+assert_json "$(sb_show "$b")" .grade excellent
+ctl ingest --source bureau-systems --id R-41 --type assessment.refused --entity "$b" \
+    -r "refused the site visit" >/dev/null
+rec=$(sb_show "$b")
+assert_json "$rec" .state revoked
+assert_json "$rec" .grade fail "grade after a refused assessment"
+assert_json "$rec" '.assessments | length' 2
+assert_json "$rec" '.assessments[0].grade' excellent "the earlier result is kept"
+assert_json "$rec" '.assessments[1].cause' refused_assessment
+assert_json "$rec" '.assessments[1].reason' "refused the site visit"
 
 # objections during publicity (公示), from the complaint system, by record id
 app=$(sb_apply 20)

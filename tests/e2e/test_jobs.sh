@@ -30,6 +30,7 @@ assert_eq 1 "$(job_ids | wc -l)" "jobs after a refused command"
 # none, so a notify worker cannot certify (the job is done, the refusal
 # recorded in its result, the application untouched)
 sb_drive "$app" in_publicity # two more transitions: jobs 2 and 3
+sb_publicity_over            # the worker's close_publicity may certify it
 assert_eq 3 "$(job_ids --state queued --type notify | wc -l)" "queued notify jobs before any worker"
 start_worker w1 --command close_publicity
 wait_for 20 "job-00000001 done" job_is job-00000001 done

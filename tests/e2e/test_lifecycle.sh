@@ -31,11 +31,34 @@ assert_json "$rec" '.base_id // ""' "" "an application has no base before certif
 out=$(ctl --as alice review "$app" -r "experts booked for the site visit")
 assert_match "$out" "^$app: under_review \\(version 2\\)" "review output"
 
-out=$(ctl --as alice evaluate "$app" --pass -r "site, staff and materials meet 二(二)")
+# the experts' review is recorded (二(三)2): at least [review] min_experts (3)
+visit=$(sb_today)
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三,李四" --visited-on "$visit"
+sb_err_names "experts: 2 named, at least 3"
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三，李四、李四" --visited-on "$visit"
+sb_err_names "李四 is named twice"
+sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x" --experts "张三,李四,王五" --visited-on 2999-01-01
+sb_err_names "visited_on: 2999-01-01 is after today"
+SB_NO_EXPERTS=1 sb_ctl_fails 1 invalid evaluate "$app" --pass -r "x"
+sb_err_names "experts: 0 named" "visited_on"
+out=$(ctl --as alice evaluate "$app" --pass -r "site, staff and materials meet 二(二)" \
+    --experts "张三, 李四，王五" --visited-on "$visit" --report RPT-2026-07)
 assert_match "$out" "^$app: in_publicity \\(version 3\\)" "evaluate --pass output"
 rec=$(sb_show "$app")
 assert_today "$(jget "$rec" .publicity_started_on)" "publicity_started_on"
+assert_json "$rec" '.review.experts | join(",")' "张三,李四,王五" "experts recorded"
+assert_json "$rec" .review.visited_on "$visit"
+assert_json "$rec" .review.report RPT-2026-07
+assert_contains "$(ctl show "$app")" "- 李四" "show prints the experts"
 
+# publicity runs its course (二(三)2): refused before the window ends
+# (test_publicity_course.sh tries every day of a window)
+ends=$(jget "$rec" .publicity_ends_on)
+assert_match "$ends" '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' "publicity_ends_on, counted by the daemon"
+sb_ctl_fails 1 wrong_state close-publicity "$app" -r "too early"
+assert_contains "$SB_ERR" "ends on $ends at 24:00" "early close-publicity names the end"
+assert_eq 3 "$(sb_version "$app")" "version after a refused close-publicity"
+sb_publicity_over
 out=$(ctl --as alice close-publicity "$app" -r "publicity over, no objection")
 assert_match "$out" "^$app: certified \\(version 4\\)" "close-publicity output"
 assert_contains "$out" "sub-base base-000001" "close-publicity names the sub-base it created"
@@ -81,11 +104,20 @@ assert_json "$b" '.assessments[0].grade' good
 assert_json "$b" '(.assessments[0].base_total // 0 | tonumber) + (.assessments[0].bonus_total // 0 | tonumber)' 85
 assert_json "$b" '.assessments[0].assessor' alice
 assert_today "$(jget "$b" '.assessments[0].assessed_on')" "assessed_on"
-assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(jget "$b" '.assessments[0].assessed_on')")"
+# 五(一) 每两年: the result of cycle 1; the next is due when cycle 2 ends
+assert_json "$b" '.assessments[0].cycle' 1
+assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(sb_plus_two_years "$certified_on")")"
+assert_json "$b" '.assessments[0].maxima.public_service' 30 "the rubric maxima in force, recorded"
+assert_json "$b" '.assessments[0].review.experts | length' 3 "the assessing experts, recorded"
 assert_json "$b" '.plaque_withdrawn // false' false
 
+# one result per cycle: a second is refused, naming the cycle and its result
 pass70=$(sb_scores '{basic_construction: 20, system_construction: 15, training_management: 20, public_service: 15}')
-out=$(ctl --as alice --json assess "$base" -f "$pass70" -r "re-assessment")
+sb_ctl_fails 1 conflict assess "$base" -f "$pass70" -r "re-assessment"
+sb_err_names "assessment cycle 1 ($certified_on to" "total 85, grade good" "--correct"
+sb_ctl_fails 1 invalid assess "$base" -f "$pass70" --correct   # a correction needs a reason
+# a correction is explicit, audited, and keeps the earlier result
+out=$(ctl --as alice --json assess "$base" -f "$pass70" --correct -r "site item 3 was miscounted")
 assert_json "$out" .kind base
 assert_json "$out" .state assessed
 assert_json "$out" .version 3
@@ -93,8 +125,14 @@ assert_json "$out" .total 70
 assert_json "$out" .grade pass
 assert_json "$out" '.assessments | length' 2
 assert_json "$out" '[.assessments[].total | tostring] | join(",")' "85,70" "assessments oldest first"
+assert_json "$out" '.assessments[0].superseded' true "the corrected result is kept, superseded"
+assert_json "$out" '.assessments[1].correction' true
+assert_json "$out" '.assessments[1].cycle' 1
+assert_json "$(ctl --json history "$base" | jq -c '.[-1]')" .reason \
+    "site item 3 was miscounted (experts 张三, 李四, 王五; site visit $(sb_today))"
 
-out=$(ctl --as alice assess "$base" -f "$SB_EXAMPLES/scores-fail.json" -r "failed 2028 assessment")
+# corrected again, to a fail: it revokes like any failing result (五(二))
+out=$(ctl --as alice assess "$base" -f "$SB_EXAMPLES/scores-fail.json" --correct -r "failed 2028 assessment")
 assert_match "$out" "^$base: revoked \\(version 4\\)" "assess (fail) output"
 assert_contains "$out" "total 50, grade fail" "assess (fail) output"
 b=$(sb_show "$base")
@@ -129,7 +167,8 @@ assert_json "$h" '[.[].entity_id] | unique | join(",")' "$app"
 assert_json "$h" '[.[].topic] | join(",")' \
     "application.applied,application.under_review,application.in_publicity,application.certified"
 assert_json "$h" '.[1].reason' "experts booked for the site visit"
-assert_json "$h" '.[2].reason' "site, staff and materials meet 二(二)"
+assert_json "$h" '.[2].reason' "site, staff and materials meet 二(二) (experts 张三, 李四, 王五; site visit $visit; report RPT-2026-07)"
+assert_contains "$(ctl history "$app")" "experts 张三, 李四, 王五" "history prints the experts"
 assert_json "$h" '.[3].reason' "publicity over, no objection"
 assert_json "$h" '[.[].seq | tonumber] | . == sort' true "history in sequence order"
 assert_json "$h" '[.[].time_ms | tonumber] | . == sort' true "history times non-decreasing"
@@ -140,7 +179,7 @@ assert_json "$h" '[.[].to_state] | join(",")' "certified,assessed,assessed,revok
 assert_json "$h" '.[0].from_state' null "the sub-base's creation has no from_state"
 assert_json "$h" '.[0].topic' base.certified
 assert_json "$h" '.[3].topic' base.revoked
-assert_json "$h" '.[3].reason' "failed 2028 assessment"
+assert_match "$(jget "$h" '.[3].reason')" '^failed 2028 assessment \(experts 张三, 李四, 王五; site visit [0-9-]{10}\)$' "reason of the failing correction"
 assert_json "$h" '.[3].actor' alice
 
 hh=$(ctl history "$app")
@@ -166,6 +205,9 @@ rec=$(sb_show "$o1")
 assert_json "$rec" '.objection_open // false' false "objection closed after dismissal"
 assert_json "$rec" .objections 1
 assert_today "$(jget "$rec" .publicity_started_on)" "publicity restarted"
+sb_ctl_fails 1 wrong_state close-publicity "$o1"
+assert_contains "$SB_ERR" "ends on $(jget "$rec" .publicity_ends_on) at 24:00" "close before the resumed window ends"
+sb_publicity_over
 out=$(ctl close-publicity "$o1")
 assert_match "$out" "^$o1: certified \\(version 6\\)" "close-publicity after a dismissed objection"
 assert_json "$(sb_show "$o1")" .base_id base-000003
@@ -248,6 +290,7 @@ assert_json "$st" '.last_seq' "$(jget "$(sb_all_events)" '.[-1].seq')" "status l
 gb=$(sb_new_base 50)
 grade_case() { # TOTAL GRADE JQ-SCORES
     local out
+    sb_clock_forward 731 # each in a cycle of its own
     out=$(ctl assess "$gb" -f "$(sb_scores "$3")")
     assert_contains "$out" "total $1, grade $2" "assessment totalling $1"
 }
@@ -264,6 +307,13 @@ assert_json "$b" .state assessed
 assert_json "$b" '.assessments[-1].base_total' 100
 assert_json "$b" '.assessments[-1].bonus_total' 20
 assert_json "$b" '.assessments | length' 7
+# scores take one decimal; the grade boundaries are exact
+grade_case 79.9 pass '{basic_construction: 25, system_construction: 20, training_management: 25, public_service: 9.9}'
+grade_case 89.5 good '{basic_construction: 25, system_construction: 20, training_management: 24.5, public_service: 20}'
+assert_json "$(sb_show "$gb")" '.assessments[-1].scores_tenths.training_management' 245 "a score of 24.5, kept exactly"
+assert_json "$(sb_show "$gb")" '.total_tenths' 895
+sb_ctl_fails 2 "" assess "$gb" -f "$(sb_scores '{public_service: 20.25}')"
+sb_err_names "public_service" "more than one decimal"
 grade_case 59 fail '{basic_construction: 25, system_construction: 20, training_management: 14}'
 b=$(sb_show "$gb")
 assert_json "$b" .state revoked
@@ -272,6 +322,17 @@ assert_json "$b" .plaque_withdrawn true
 # the grade is of the total: 50 base points + 10 bonus points pass
 gb=$(sb_new_base 51)
 grade_case 60 pass '{basic_construction: 25, system_construction: 20, training_management: 5, other_public_service: 10}'
+
+# ------------------------------------------------------------ assessed late in a cycle
+# entered 700 days after certification, the result is cycle 1's and the next
+# is due when cycle 2 ends: four years after certification, not two years
+# after the day it was entered
+late=$(sb_new_base 60)
+late_cert=$(sb_field "$late" .certified_on)
+sb_clock_forward 700
+b=$(ctl --json assess "$late" -f "$SB_EXAMPLES/scores-good.json")
+assert_json "$b" '.assessments[0].cycle' 1
+assert_json "$b" .next_assessment_due "$(sb_plus_two_years "$(sb_plus_two_years "$late_cert")")" "due at the end of cycle 2"
 
 # Event.action is "the command that caused it" (proto: apply, review,
 # evaluate, ..., close_publicity), checked last so that the rest runs first.

@@ -39,7 +39,8 @@ assert_json "$js" '.applications[0].id' "$a1" "ordered by start, then id"
 assert_json "$js" '.applications[0].unit' '杭州"示例"机电有限公司' "unit"
 assert_json "$js" '.applications[0].credit_code' "$(sb_cc 1)" "credit code"
 assert_json "$js" '.applications[0].publicity_start' "$today" "start"
-assert_json "$js" '.applications[0].publicity_end' "待定" "end not yet scheduled"
+# the end as the daemon counts it when publicity begins (二(三)2)
+assert_json "$js" '.applications[0].publicity_end' "$(sb_field "$a1" .publicity_ends_on)" "end counted by the daemon"
 assert_json "$js" '.applications[1].projects' "电工（高级工）；=1+1" "projects with levels"
 # a date before any publicity began: none; a bad date refused
 assert_json "$(ctl publicity-list --format json --date 2000-01-01)" '.applications | length' 0 "before"

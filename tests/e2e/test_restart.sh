@@ -73,8 +73,10 @@ assert_json "$(sb_show "$base")" .grade good
 # ------------------------------------------------------------ carry on
 sb_drive "$a1" certified
 ctl evaluate "$a2" --pass -r "ok" >/dev/null
+sb_publicity_over
 ctl close-publicity "$a2" >/dev/null
 ctl dismiss-objection "$a3" -r "not upheld" >/dev/null
+sb_publicity_over
 ctl close-publicity "$a3" >/dev/null
 for id in "$a1" "$a2" "$a3"; do
     assert_state "$id" certified

@@ -8,12 +8,16 @@
 # assessments (a fail included) and the direct fails (五(三)) with cause.
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
+# early in a year on the test clock: each sub-base's publicity runs its
+# course (sb_publicity_over, a month each), all within the year
+sb_clock_set 2026-01-05T09:00
 sb_start_daemon
 year=$(sb_today | cut -c1-4)
 
 b1=$(sb_new_base 1)                                  # certified, not assessed
 b2=$(sb_new_base 2)                                  # assessed: good
 ctl assess "$b2" -f "$SB_EXAMPLES/scores-good.json" -r "cycle 1" >/dev/null
+b2_on=$(sb_today) # the next sub-bases move the test clock past their publicity
 b3=$(sb_new_base 3)                                  # direct fail
 ctl revoke "$b3" --cause violation -r "违法违规" >/dev/null
 id4=$(sb_apply 4 '.unit.district = "上城区" | .unit.type = "VOCATIONAL_COLLEGE"')
@@ -27,7 +31,7 @@ assert_json "$js" "[.[] | select(.id == \"$b1\")][0].grade" "" "not assessed yet
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].unit_type" enterprise "unit type from the application"
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].projects" "$(jq -r '[.projects[] | .occupation + "（" + .level + "）"] | join("；")' "$SB_EXAMPLES/application.json")" "projects"
 assert_json "$js" "[.[] | select(.id == \"$b2\")][0].grade" good "latest grade"
-assert_json "$js" "[.[] | select(.id == \"$b2\")][0].assessed_on" "$(sb_today)" "latest date"
+assert_json "$js" "[.[] | select(.id == \"$b2\")][0].assessed_on" "$b2_on" "latest date"
 assert_json "$js" "[.[] | select(.id == \"$b3\")][0].revoked_cause" violation "revocation cause"
 assert_json "$js" "[.[] | select(.id == \"$b3\")][0].state" revoked "state"
 assert_json "$js" "[.[] | select(.id == \"$b4\")][0].revoked_cause" assessment_failed "failed"

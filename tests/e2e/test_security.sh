@@ -79,6 +79,9 @@ as_fails market-registry 1 forbidden show "$app"
 as market-registry status >/dev/null
 
 # ------------------------------------------------------------ four eyes: certification
+# a proposal only once publicity has run its course (二(三)2)
+as_fails alice 1 wrong_state close-publicity "$app"
+sb_publicity_over
 out=$(as alice close-publicity "$app")
 assert_contains "$out" "prop-000001" "close-publicity makes a proposal"
 assert_state "$app" in_publicity
@@ -105,6 +108,34 @@ assert_contains "$out" "prop-000002" "revoke makes a proposal"
 as_fails bob 1 forbidden confirm prop-000002
 as alice confirm prop-000002 >/dev/null
 assert_json "$(as rita --json show "$base")" .state revoked "revoked after the second operator"
+
+# ------------------------------------------------------------ four eyes: a failing assessment
+# A total under 60 revokes (五(二)): the role of revoke and the same four eyes
+app3=$(as alice apply "$(sb_form "$(sb_cc 4)")")
+as wang review "$app3" -r "site visit" >/dev/null
+as wang evaluate "$app3" --pass -r "meets the conditions" >/dev/null
+sb_publicity_over
+p=$(jget "$(as alice --json close-publicity "$app3")" .id)
+as bob confirm "$p" >/dev/null
+base3=$(jget "$(as alice --json show "$app3")" .base_id)
+as wang assess "$base3" -f "$SB_EXAMPLES/scores-good.json" >/dev/null
+assert_json "$(as rita --json show "$base3")" .state assessed "a reviewer's passing assessment"
+as_fails wang 1 forbidden assess "$base3" -f "$SB_EXAMPLES/scores-fail.json"
+sb_err_names "under 60" "role of revoke" reviewer
+sb_clock_forward 731 # the next cycle's assessment (五(一))
+out=$(as alice --json assess "$base3" -f "$SB_EXAMPLES/scores-fail.json" -r "2028 assessment")
+assert_json "$out" .kind revocation "a failing assessment makes a revocation proposal"
+fp=$(jget "$out" .id)
+b3=$(as rita --json show "$base3")
+assert_json "$b3" .state assessed "the sub-base stays as it was until confirmed"
+assert_json "$b3" '.assessments | length' 1 "no result recorded by the proposal"
+as_fails alice 1 forbidden confirm "$fp"
+as bob confirm "$fp" -r "scores checked" >/dev/null
+b3=$(as rita --json show "$base3")
+assert_json "$b3" .state revoked "revoked once a second operator confirmed"
+assert_json "$b3" .grade fail
+assert_json "$b3" '.assessments[-1].cause' assessment_failed
+assert_json "$(as rita --json history "$base3" | jq -c '.[-1]')" .proposed_by alice
 
 # ------------------------------------------------------------ a service
 app2=$(as alice apply "$(sb_form "$(sb_cc 3)")")

@@ -15,7 +15,9 @@ sb_setup
     sb_fail "SKILLBASE_SUBSIDY=${SKILLBASE_SUBSIDY:-} is not the built skillbase-subsidy"
 
 export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
-echo "2026-03-10T09:00" >"$SKILLBASE_TEST_CLOCK"
+# publicity begins on 8 February; sb_new_base lets it run its course
+# (sb_publicity_over: 30 days on) and certifies on 10 March
+echo "2026-02-08T09:00" >"$SKILLBASE_TEST_CLOCK"
 sb_start_daemon
 WORKER_EP="ipc://$SB_STATE/worker.sock"
 

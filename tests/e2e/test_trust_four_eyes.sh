@@ -17,6 +17,7 @@ printf '[four_eyes]\ncertify = on\nrevoke = on\n' >"$SB_WORK/fe.ini"
 sb_start_daemon --config "$SB_WORK/fe.ini"
 app=$(sb_apply 1 . --as alice)
 sb_drive "$app" in_publicity
+sb_publicity_over # publicity runs its course (二(三)2)
 out=$(ctl --as alice close-publicity "$app")
 prop=$(grep -o 'prop-[0-9]*' <<<"$out" | head -n 1)
 [ -n "$prop" ] || sb_fail "close-publicity made no proposal: $out"
@@ -45,6 +46,7 @@ sb_err_names "over_ipc = refuse"
 assert_state "$base" certified
 app2=$(sb_apply 2 . --as alice)
 sb_drive "$app2" in_publicity
+sb_publicity_over
 sb_ctl_fails 1 forbidden --as alice close-publicity "$app2"
 sb_ctl_fails 1 forbidden --as bob confirm prop-000001
 sb_err_names "over_ipc = refuse"

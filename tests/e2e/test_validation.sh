@@ -40,6 +40,17 @@ refused_form unit.credit_code ".unit.credit_code = \"${good}0\""              # 
 refused_form unit.credit_code '.unit.credit_code = ""'                        # missing
 refused_form unit.credit_code 'del(.unit.credit_code)'
 
+# ------------------------------------------------------------ credit code: every part (GB 32100-2015, GB 11714-1997, 二(一))
+# a valid code from Fuzhou (350100): not a unit 杭州市内
+refused_form unit.credit_code '.unit.credit_code = "91350100MA27XK9W0W"'
+sb_err_names "administrative-division code 350100" "二(一)"
+# the organisation code's GB 11714 check digit is wrong (1, expected 0)
+refused_form unit.credit_code '.unit.credit_code = "91330100MA27XK9W1P"'
+sb_err_names "organisation code MA27XK9W1" "GB 11714"
+# 9 (market regulation) registers 1-3, not 4
+refused_form unit.credit_code '.unit.credit_code = "94330100MA27XK9W0B"'
+sb_err_names "registration authority 94"
+
 # ------------------------------------------------------------ eligibility, field by field
 refused_form unit.legal_person '.unit.legal_person = false'
 refused_form site.owned '.site.owned = false'
@@ -212,3 +223,13 @@ sb_err_names "$SB_WORK/broken.json"
 sb_ctl_fails 2 "" apply "$SB_WORK/no-such-file.json"
 sb_err_names "$SB_WORK/no-such-file.json"
 assert_state "$id" in_publicity
+
+# ------------------------------------------------------------ credit code: accepted, with a warning
+# the old code of 下城区 (330103, merged into 拱墅区 in 2021) is accepted;
+# a declared district the division disagrees with is a warning, no refusal
+m=$(ctl apply "$(sb_form "91330103MA27XK9W00" '.unit.district = "拱墅区"')")
+assert_json "$(sb_show "$m")" '.warnings // [] | length' 0 "no warning for 拱墅区 with 330103"
+ctl withdraw "$m" -r "test" >/dev/null
+w=$(ctl apply "$(sb_form "91330104MA2H4G7KX6" '.unit.district = "西湖区"')")
+assert_json "$(sb_show "$w")" '.warnings[0]' "unit.district: 西湖区 is declared, but the credit code's division 330104 is 上城区 or 钱塘区" "district warning"
+ctl withdraw "$w" -r "test" >/dev/null

@@ -36,7 +36,7 @@ typedef struct {
 #define FC_REPLAY_WINDOW 8
 
 /* Send every write of r->acked again (window requests in flight on one
- * socket) and compare the answers. Adds to rep. Returns 0, or -1 when the
+ * socket, at most the daemon's [daemon] conn_queue) and compare the answers. Adds to rep. Returns 0, or -1 when the
  * daemon could not be asked. */
 int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned window,
               fc_report *rep);

@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "sb_clock.h"
+#include "sb_drive.h"
+
 volatile sig_atomic_t fl_stop;
 
 /* The steps of one lane's lifecycle. */
@@ -21,15 +24,16 @@ typedef enum {
     ST_SERVICE,  /* ingest service.delivered: a service record (and a statement job) */
     ST_ASSESS,
     ST_READ,     /* not a step: a read between two steps */
+    ST_FETCH,    /* a read: the application skillbase-deadlines certified first */
 } step;
 
 /* Events each step causes (close_publicity: the application's and the new
  * sub-base's). */
-static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0};
+static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0, 0};
 static const char *const step_names[] = {"apply",       "review",    "evaluate",
                                          "objection",   "dismissal", "close_publicity",
                                          "competition", "service",   "assess",
-                                         "read"};
+                                         "read",        "fetch"};
 
 typedef struct {
     unsigned client, lane;
@@ -44,6 +48,7 @@ typedef struct {
     char rid[64];
     uint64_t first_us, sent_us, resend_at_us;
     unsigned tries, busy, timeouts;
+    uint64_t ready_step; /* close_publicity once the test clock made this many steps */
 } lane;
 
 typedef struct {
@@ -63,6 +68,9 @@ typedef struct {
     size_t win_n, win_cap;
     uint64_t next_sample_us;
     unsigned lanes_done; /* counted by each tend() */
+    /* the daemon's test clock, moved on while lanes certify (sb_drive.h) */
+    const char *clock_path;
+    uint64_t clock_ms, clock_steps, next_clock_us;
 } run;
 
 static void lane_clear(lane *l)
@@ -109,6 +117,8 @@ static int lane_build(run *rn, lane *l)
     case ST_ASSESS:
         return fw_transition(SKILLBASE__REQUEST__COMMAND_ASSESS, l->base_id, l->rid, key,
                              &l->req);
+    case ST_FETCH:
+        return fw_show(l->app_id, l->rid, &l->req);
     default:
         return -1;
     }
@@ -120,7 +130,7 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep);
 static int lane_advance(run *rn, lane *l, const Skillbase__Reply *rep)
 {
     int rc = lane_step(rn, l, rep);
-    if (!rc && l->doing != ST_READ &&
+    if (!rc && l->doing != ST_READ && l->doing != ST_FETCH &&
         (l->doing == ST_ASSESS ||
          (rn->o->last_step && strcmp(rn->o->last_step, step_names[l->doing]) == 0))) {
         l->apps++;
@@ -136,6 +146,15 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
     switch (l->doing) {
     case ST_READ:
         return 0;
+    case ST_FETCH:
+        /* certified by skillbase-deadlines at the window's end: go on with
+         * its sub-base */
+        if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application ||
+            !rep->record->application->base_id || !*rep->record->application->base_id)
+            return -1;
+        snprintf(l->base_id, sizeof l->base_id, "%s", rep->record->application->base_id);
+        l->next = ingest ? ST_COMPETE : ST_ASSESS;
+        return 0;
     case ST_APPLY:
         if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application)
             return -1;
@@ -147,12 +166,14 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
         return 0;
     case ST_EVALUATE:
         l->next = ingest ? ST_OBJECT : ST_CLOSE;
+        l->ready_step = rn->clock_steps + 1; /* publicity runs its course */
         return 0;
     case ST_OBJECT:
         l->next = ST_DISMISS;
         return 0;
     case ST_DISMISS:
         l->next = ST_CLOSE;
+        l->ready_step = rn->clock_steps + 1; /* what remains of it, likewise */
         return 0;
     case ST_CLOSE:
         if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application ||
@@ -283,6 +304,17 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         l->resend_at_us = now + (uint64_t)after * 1000u;
         goto out;
     }
+    /* With the deadlines worker running, the window's end may certify the
+     * application before the lane's objection or its own close_publicity:
+     * not an error, the lane reads the sub-base the worker made and goes on. */
+    if (code == SKILLBASE__ERROR_CODE__WRONG_STATE && rn->clock_path &&
+        (l->doing == ST_CLOSE || l->doing == ST_OBJECT || l->doing == ST_DISMISS) &&
+        rep->message && strstr(rep->message, " is certified;")) {
+        l->next = ST_FETCH;
+        r->certified_by_worker++;
+        lane_clear(l);
+        goto out;
+    }
     if (code != SKILLBASE__ERROR_CODE__OK) {
         fprintf(stderr, "sb_fault: %s %s (lane %u/%u, try %u) refused: %d %s\n",
                 step_names[l->doing], l->rid, l->client, l->lane, l->tries, code,
@@ -299,7 +331,7 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         r->retried_requests++;
     if (l->timeouts && rep->replayed)
         r->retried_replayed++;
-    if (l->doing != ST_READ) {
+    if (l->doing != ST_READ && l->doing != ST_FETCH) {
         r->writes++;
         r->events += step_events[l->doing];
     }
@@ -308,7 +340,8 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
                 step_names[l->doing], l->rid);
         r->failed = 1;
     }
-    if (o->keep_writes && l->doing != ST_READ && keep_write(rn, l, body, rep, mark))
+    if (o->keep_writes && l->doing != ST_READ && l->doing != ST_FETCH &&
+        keep_write(rn, l, body, rep, mark))
         r->failed = 1;
     lane_clear(l);
 out:
@@ -370,6 +403,9 @@ static int tend(run *rn, uint64_t now, bool stop)
         for (unsigned li = 0; li < o->lanes; li++) {
             lane *l = &c->lanes[li];
             if (!l->req.data && !stop && (!o->apps || l->apps < o->apps)) {
+                /* no close before the clock has moved past the window */
+                if (rn->clock_path && l->next == ST_CLOSE && rn->clock_steps < l->ready_step)
+                    continue;
                 if (o->rate > 0) {
                     if (now < rn->next_token_us)
                         continue;
@@ -436,12 +472,29 @@ int fl_run(void *ctx, const fl_options *opts, fl_result *ret)
         for (unsigned li = 0; li < o.lanes; li++)
             c->lanes[li] = (lane){.client = ci, .lane = li, .next = ST_APPLY};
     }
+    /* Lanes that certify move the daemon's test clock, when it has one. */
+    const char *clock = getenv("SKILLBASE_TEST_CLOCK");
+    bool certifies = !o.last_step || (strcmp(o.last_step, "apply") != 0 &&
+                                      strcmp(o.last_step, "review") != 0 &&
+                                      strcmp(o.last_step, "evaluate") != 0);
+    if (clock && *clock && certifies) {
+        rn.clock_path = clock;
+        rn.clock_ms = sb_clock_now_ms();
+    }
     rn.start_us = rn.next_token_us = fw_now_us();
+    rn.next_clock_us = rn.start_us + SB_DRIVE_CLOCK_STEP_MS * 1000u;
     rn.next_sample_us = rn.start_us + (uint64_t)o.sample_ms * 1000u;
     uint64_t next_note = rn.start_us + 5000000u;
     for (;;) {
         uint64_t now = fw_now_us();
         bool stop = stopping(&rn, now);
+        if (rn.clock_path && now >= rn.next_clock_us) {
+            /* the file first: a lane that sees the count sees the time */
+            rn.clock_ms += SB_DRIVE_CLOCK_STEP_DAYS * 86400000ull;
+            if (sb_drive_clock_write(rn.clock_path, rn.clock_ms) == 0)
+                rn.clock_steps++;
+            rn.next_clock_us = now + SB_DRIVE_CLOCK_STEP_MS * 1000u;
+        }
         int flying = tend(&rn, now, stop);
         if (flying < 0 || ret->failed)
             goto fail;

@@ -7,7 +7,10 @@
  * dismissed by ingest], close_publicity (certified, creating the
  * sub-base), [a competition hosted and a service delivered, by ingest],
  * assess; then a fresh
- * credit code. Every write carries an idempotency key (ingests their own
+ * credit code. Publicity runs its course first (二(三)2): when the lanes
+ * certify and SKILLBASE_TEST_CLOCK names the daemon's test clock, the load
+ * moves it on (sb_drive.h) and a lane closes publicity only once the clock
+ * has stepped since its publicity (re)started. Every write carries an idempotency key (ingests their own
  * event id).
  *
  * Retries are the client library's (Lazy Pirate): a request unanswered
@@ -93,6 +96,7 @@ typedef struct {
     uint64_t busy_hint_missing; /* BUSY answers without retry_after_ms or message */
     uint64_t retried_codes[16]; /* answers with a code in retry_codes, by code */
     uint64_t events;       /* events the acknowledged writes caused */
+    uint64_t certified_by_worker; /* closes skillbase-deadlines had made already */
     double max_latency_ms;
     fl_write *acked;       /* keep_writes: every acknowledged write */
     size_t n_acked, cap_acked;

@@ -104,10 +104,10 @@ uint32_t fw_nonce(void)
 
 void fw_credit_code(uint64_t n, char out[19])
 {
-    /* "9133" (a Hangzhou enterprise), the nonce in 7 base-31 digits, n in
-     * 6, then the check character */
+    /* "91330100" (an enterprise registered in Hangzhou), the nonce in 2
+     * base-31 digits, n in 6, then the two check characters */
     static const uint64_t six = 887503681u; /* 31^6 */
-    sb_drive_ccode_make("9133", (uint64_t)fw_nonce() * six + n % six, out);
+    sb_drive_ccode_make("91330100", (uint64_t)(fw_nonce() % 961) * six + n % six, out);
 }
 
 void fw_new_key(char out[40])

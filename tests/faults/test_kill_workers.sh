@@ -142,7 +142,7 @@ fault_wait 120 "every window to be closed" fault_jobs_settled publicity.close
 
 # ------------------------------------------------------------ phase 3: services and statements
 clock 2026-06-15T10:00
-client=$(sb_cc 9999999)
+client=$(sb_cc 999999)
 jq -n --arg cc "$client" '{date: "2026-04-01", client_name: "杭州某职业技术学院",
     client_credit_code: $cc, kind: "training", occupation: "电工", level: "高级工",
     trainees: 10, hours_tenths: 80}' >"$SB_WORK/service.json"

@@ -160,7 +160,7 @@ void sb_tk__assert_ok(Skillbase__Reply *r, bool free_it, const char *file, int l
 /* ------------------------------------------------------------ applications */
 
 /* The credit code of the README's example unit (valid). */
-#define SB_TK_CREDIT_CODE "91350100M000100Y43"
+#define SB_TK_CREDIT_CODE "91330100M000100Y4T"
 #define SB_TK_CREDIT_LEN 18
 
 /* A valid 统一社会信用代码: the 17 characters of `body` and the check
@@ -189,10 +189,15 @@ Skillbase__Reply *sb_tk_apply(sb_tk_daemon *d, sb_tk_form *f, const char *idempo
 Skillbase__Reply *sb_tk_transition(sb_tk_daemon *d, Skillbase__Request__CommandCase command,
                                    const char *id, const char *reason, uint64_t expect);
 
+/* How far sb_tk_application_to moves the clock after evaluate: past any
+ * publicity window of the default configuration (30 days). */
+#define SB_TK_PUBLICITY_OVER_MS (30ull * 86400 * 1000)
+
 /* Apply with a valid form of credit_code, then review, evaluate (pass) and
  * close publicity as far as `state` (applied, under_review, in_publicity or
- * certified); every step must succeed and land in its state. The
- * application's id into ret_id (may be NULL). */
+ * certified); every step must succeed and land in its state. Before it
+ * closes publicity the clock (d->now_ms) moves SB_TK_PUBLICITY_OVER_MS on, so
+ * the window has run its course. The application's id into ret_id (may be NULL). */
 void sb_tk_application_to(sb_tk_daemon *d, const char *credit_code, Skillbase__State state,
                           char ret_id[SB_TK_ID_MAX]);
 

@@ -14,9 +14,9 @@
 #include "sb_drive.h"
 #include "rules.h"
 
-/* The benchmark's prefix, and the fault suite's (its runs' nonce and
- * counter spelled over the 13 characters after "9133", fault_wire.c). */
-static const char *const prefixes[] = {BENCH_CCODE_PREFIX, "9133"};
+/* The benchmark's prefix (the fault suite's too, fault_wire.c), and one of
+ * a district-level division with a first organisation-code character. */
+static const char *const prefixes[] = {BENCH_CCODE_PREFIX, "913301069"};
 
 static void generated_codes_pass_the_daemons_credit_code_check(void **state)
 {
@@ -31,7 +31,7 @@ static void generated_codes_pass_the_daemons_credit_code_check(void **state)
             sb_drive_ccode_make(prefixes[k], ns[i], code);
             assert_int_equal(strlen(code), SB_DRIVE_CCODE_LEN);
             assert_memory_equal(code, prefixes[k], strlen(prefixes[k]));
-            if (!sb_rules_credit_code_valid(code, &p))
+            if (!sb_rules_credit_code_valid(code, &p) || !sb_rules_credit_code_in_hangzhou(code, &p))
                 fail_msg("code %s of counter %llu refused: %s", code, (unsigned long long)ns[i],
                          p.count ? p.text[0] : "?");
         }
@@ -39,6 +39,7 @@ static void generated_codes_pass_the_daemons_credit_code_check(void **state)
             char code[SB_DRIVE_CCODE_LEN + 1];
             sb_drive_ccode_make(prefixes[k], n * 7919, code);
             assert_true(sb_rules_credit_code_valid(code, NULL));
+            assert_true(sb_rules_credit_code_in_hangzhou(code, NULL));
         }
     }
 }
@@ -46,11 +47,11 @@ static void generated_codes_pass_the_daemons_credit_code_check(void **state)
 static void the_space_is_31_to_the_free_positions(void **state)
 {
     (void)state;
-    assert_true(sb_drive_ccode_space(BENCH_CCODE_PREFIX) == 819628286980801ull); /* 31^10 */
-    assert_true(sb_drive_ccode_space("9133") == UINT64_MAX); /* 31^13 > 2^64 */
+    assert_true(sb_drive_ccode_space(BENCH_CCODE_PREFIX) == 852891037441ull); /* 31^8 */
+    assert_true(sb_drive_ccode_space("913301069") == 27512614111ull);        /* 31^7 */
     char a[SB_DRIVE_CCODE_LEN + 1], b[SB_DRIVE_CCODE_LEN + 1];
     sb_drive_ccode_make(BENCH_CCODE_PREFIX, 5, a);
-    sb_drive_ccode_make(BENCH_CCODE_PREFIX, 819628286980801ull + 5, b);
+    sb_drive_ccode_make(BENCH_CCODE_PREFIX, 852891037441ull + 5, b);
     assert_string_equal(a, b); /* taken modulo the space */
 }
 

@@ -1,8 +1,14 @@
 /* sb_date: Hangzhou civil dates. */
 #include "sb_testkit.h"
 
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "sb_clock.h"
 #include "sb_date.h"
 
 #define D sb_tk_date /* D(2025, 10, 1) */
@@ -152,9 +158,50 @@ static void cmp_orders_by_year_then_month_then_day(void **state)
     assert_int_equal(sb_date_cmp(D(2025, 1, 1), D(2025, 1, 1)), 0);
 }
 
+/* The test clock file (sb_clock.h): a fixed time, "real", or the real time
+ * shifted by whole days; anything else falls back to the real time. */
+static void test_clock_follows_its_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sb-test-clock-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("SKILLBASE_TEST_CLOCK", path, 1);
+    static const struct {
+        const char *text;
+        int64_t shift_days; /* from the real time; INT64_MIN: the fixed time below */
+    } cases[] = {
+        {"2026-03-02T10:00\n", INT64_MIN}, {"real\n", 0},     {"real-40d\n", -40},
+        {"real+30d", 30},                  {"real+d", 0},       {"realx", 0},
+        {"real+1.5d", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+        uint64_t now = sb_clock_now_ms();
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t real = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (cases[i].shift_days == INT64_MIN) {
+            uint64_t want;
+            assert_int_equal(sb_clock_parse("2026-03-02T10:00", &want), 0);
+            assert_int_equal(now, want);
+        } else {
+            int64_t want = real + cases[i].shift_days * 86400000;
+            assert_true((int64_t)now > want - 5000 && (int64_t)now <= want + 5000);
+        }
+    }
+    unsetenv("SKILLBASE_TEST_CLOCK");
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clock_follows_its_file),
         cmocka_unit_test(instant_just_before_hangzhou_midnight_is_the_previous_day),
         cmocka_unit_test(instant_at_hangzhou_midnight_is_the_new_day),
         cmocka_unit_test(epoch_is_already_morning_in_hangzhou),

@@ -97,7 +97,8 @@ static void entering_publicity_starts_the_clock_and_asks_for_a_schedule(void **s
     assert_int_equal(a->publicity_generation, 1);
     assert_int_equal(a->publicity_working_days, 5);
     assert_int_equal(a->publicity_days_used, 0);
-    assert_string_equal(a->publicity_ends_on, "");
+    /* the daemon counts the end itself (国庆节 skipped, 调休 Sunday counted) */
+    assert_string_equal(a->publicity_ends_on, "2025-10-10");
     assert_string_equal(a->publicity_started_on, "2025-09-26");
     skillbase__reply__free_unpacked(r, NULL);
     size_t n;
@@ -122,6 +123,15 @@ static void schedule_records_the_end_and_queues_the_close_at_midnight(void **sta
     assert_int_equal(r->code, SB_INVALID);
     skillbase__reply__free_unpacked(r, NULL);
     r = schedule(d, 1, "2025-09-01", end_of("2025-09-01"), 0, 3);
+    assert_int_equal(r->code, SB_INVALID);
+    skillbase__reply__free_unpacked(r, NULL);
+    /* the worker proposes, the daemon verifies: a shorter window (0 days:
+     * the day publicity began) or a longer one is refused */
+    r = schedule(d, 1, "2025-09-26", end_of("2025-09-26"), 0, 3);
+    assert_int_equal(r->code, SB_INVALID);
+    assert_non_null(strstr(r->message, "the daemon counts as 2025-10-10"));
+    skillbase__reply__free_unpacked(r, NULL);
+    r = schedule(d, 1, "2025-10-13", end_of("2025-10-13"), 0, 3);
     assert_int_equal(r->code, SB_INVALID);
     skillbase__reply__free_unpacked(r, NULL);
     r = schedule(d, 1, "2025-10-10", end_of("2025-10-10"), 0, 2); /* old version */
@@ -352,6 +362,45 @@ static void remind_days_parse_and_refuse(void **state)
     assert_non_null(strstr(err, "[deadlines] calendar: /nonexistent.tsv: cannot read"));
 }
 
+/* 二(三)2 经公示无异议后, checked by the daemon on its own calendar: no
+ * close_publicity before 24:00 of the last working day, from an operator or
+ * from a worker (whatever window it was told), with four eyes off. */
+static void close_publicity_waits_for_the_end_of_the_window(void **state)
+{
+    sb_tk_daemon *d = *state;
+    d->config.four_eyes_certify = false;
+    in_publicity(d); /* 2025-09-26, ends 2025-10-10 */
+    static const char *const early[] = {"2025-09-26T23:59", "2025-09-29T09:00",
+                                        "2025-10-05T12:00", "2025-10-10T23:59"};
+    for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
+        at(d, early[i]);
+        Skillbase__Reply *r = move(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 0);
+        assert_int_equal(r->code, SB_WRONG_STATE);
+        assert_non_null(strstr(r->message, "ends on 2025-10-10 at 24:00"));
+        skillbase__reply__free_unpacked(r, NULL);
+        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+        Skillbase__Transition t = SKILLBASE__TRANSITION__INIT;
+        t.id = "app-000001";
+        req.command_case = SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY;
+        req.close_publicity = &t;
+        req.actor = "worker:test";
+        r = sb_tk_send_as(d, SB_ROLE_WORKER, NULL, &req);
+        assert_int_equal(r->code, SB_WRONG_STATE);
+        skillbase__reply__free_unpacked(r, NULL);
+    }
+    /* the working days left: 29, 30 Sep, 9, 10 Oct on the 29th */
+    at(d, "2025-09-29T09:00");
+    Skillbase__Reply *r = move(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 0);
+    assert_non_null(strstr(r->message, "4 working days left"));
+    skillbase__reply__free_unpacked(r, NULL);
+    r = sb_tk_show(d, "app-000001");
+    assert_int_equal(r->record->application->state, SKILLBASE__STATE__IN_PUBLICITY);
+    assert_int_equal(r->record->application->version, 3);
+    skillbase__reply__free_unpacked(r, NULL);
+    at(d, "2025-10-11T00:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, sb_tk_daemon_teardown)
@@ -361,6 +410,7 @@ int main(void)
         T(objection_suspends_and_dismissal_resumes),
         T(a_second_objection_adds_a_second_suspension),
         T(certification_schedules_the_assessment_reminders),
+        T(close_publicity_waits_for_the_end_of_the_window),
         cmocka_unit_test(remind_days_parse_and_refuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_date.h"
 #include "sb_error.h"
+#include "store_private.h"
+#include "store_verify.h"
 
 static Skillbase__Reply *assess(sb_tk_daemon *d, const char *id, const uint32_t pts[6])
 {
@@ -20,6 +23,11 @@ static Skillbase__Reply *assess(sb_tk_daemon *d, const char *id, const uint32_t 
     s.other_public_service = pts[5];
     a.id = (char *)id;
     a.scores = &s;
+    static char *experts[] = {"张三", "李四", "王五"};
+    char today[SB_DATE_STRLEN];
+    a.experts = experts;
+    a.n_experts = 3;
+    a.visited_on = sb_date_format(sb_date_from_ms(d->now_ms), today);
     req.command_case = SKILLBASE__REQUEST__COMMAND_ASSESS;
     req.assess = &a;
     return sb_tk_send(d, &req);
@@ -48,6 +56,8 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
         assert_int_equal(r->record->application->state, want[i]);
         assert_int_equal(r->record->application->version, (uint64_t)i + 2);
         skillbase__reply__free_unpacked(r, NULL);
+        if (steps[i] == SKILLBASE__REQUEST__COMMAND_EVALUATE)
+            d->now_ms += SB_TK_PUBLICITY_OVER_MS; /* 2026-04-09: publicity is over */
     }
     Skillbase__Reply *h = sb_tk_show(d, "app-000001");
     Skillbase__Record *app = h->record;
@@ -62,8 +72,8 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
     assert_string_equal(b->name, "杭州市公共实训基地精工机械分基地");
     assert_string_equal(b->plaque, "杭州市高技能人才公共实训基地");
     assert_string_equal(b->certificate_no, "HZPTB-2026-001");
-    assert_string_equal(b->certified_on, "2026-03-10");
-    assert_string_equal(b->next_assessment_due, "2028-03-10");
+    assert_string_equal(b->certified_on, "2026-04-09");
+    assert_string_equal(b->next_assessment_due, "2028-04-09");
     assert_string_equal(b->application_id, "app-000001");
     skillbase__reply__free_unpacked(h, NULL);
 
@@ -73,8 +83,14 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
     assert_int_equal(r->record->sub_base->state, SKILLBASE__STATE__ASSESSED);
     assert_int_equal(r->record->sub_base->total, 85);
     assert_int_equal(r->record->sub_base->grade, SKILLBASE__GRADE__GOOD);
+    /* cycle 1 (2026-04-09 to 2028-04-08); the next is due when cycle 2 ends */
+    assert_int_equal(r->record->sub_base->assessments[0]->cycle, 1);
+    assert_string_equal(r->record->sub_base->next_assessment_due, "2030-04-09");
+    assert_int_equal(r->record->sub_base->assessments[0]->maxima->public_service, 30);
     skillbase__reply__free_unpacked(r, NULL);
 
+    /* the next cycle's assessment, two years on */
+    d->now_ms += 731ull * 86400 * 1000;
     const uint32_t bad[6] = {10, 10, 10, 10, 5, 4};
     r = assess(d, "base-000001", bad);
     sb_tk_assert_ok(r);
@@ -93,7 +109,7 @@ static void refused_request_in_a_batch_does_not_spoil_the_others(void **state)
     sb_tk_daemon *d = *state;
     sb_tk_form p1, p2;
     sb_tk_form_init(&p1, SB_TK_CREDIT_CODE);
-    sb_tk_form_init(&p2, "91330100MA2KXXXX0X"); /* bad check character */
+    sb_tk_form_init(&p2, "91330100MAKXXXX03X"); /* bad check character */
     assert_int_equal(sb_store_begin(d->store, true, &d->batch), 0);
     Skillbase__Reply *r1 = sb_tk_apply(d, &p1, NULL);
     Skillbase__Reply *r2 = sb_tk_apply(d, &p2, NULL);
@@ -195,7 +211,7 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
 
     d->ctx.find = NULL;
     char cc[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA2KXXXX0", cc);
+    sb_tk_credit_code("91330100MAKXXXX03", cc);
     sb_tk_form p2;
     sb_tk_form_init(&p2, cc);
     Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
@@ -422,11 +438,72 @@ static void scores_above_maximum_are_refused(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 }
 
+/* Schema step 3 -> 4 (assessment cycles): a store written by schema 3 —
+ * a result without a cycle or maxima — opens at schema 4 with every record
+ * as it was and the store (audit chain included) sound; the old result is
+ * its cycle's, so a second assessment in that cycle is refused. */
+static void a_schema_3_store_opens_and_keeps_its_results(void **state)
+{
+    sb_tk_daemon *d = *state;
+    char base[SB_TK_ID_MAX];
+    sb_tk_certified_base(d, SB_TK_CREDIT_CODE, base);
+    const uint32_t good[6] = {22, 17, 20, 21, 3, 2};
+    sb_tk_assert_ok_free(assess(d, base, good));
+
+    /* what a schema 3 daemon wrote: no cycle, no maxima; version 3 */
+    sb_txn *t;
+    Skillbase__Record *old, *rec;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    assert_int_equal(sb_store_record_get(t, base, NULL, &old), 0);
+    assert_int_equal(sb_store_record_get(t, base, NULL, &rec), 0);
+    Skillbase__Assessment *a = rec->sub_base->assessments[0];
+    a->cycle = 0;
+    skillbase__scores__free_unpacked(a->maxima, NULL);
+    a->maxima = NULL;
+    assert_int_equal(sb_store_record_put(t, rec, old), 0);
+    assert_int_equal(sb_store__meta_set(t, "schema_version", 3), 0);
+    assert_int_equal(sb_store_commit(&t), 0);
+    size_t len = skillbase__record__get_packed_size(rec);
+    uint8_t *before = malloc(len);
+    skillbase__record__pack(rec, before);
+    skillbase__record__free_unpacked(old, NULL);
+    skillbase__record__free_unpacked(rec, NULL);
+    sb_store_close(&d->store);
+
+    /* opened by this build: migrated, the record byte for byte the same */
+    d->store = d->ctx.store = sb_tk_store_open(d->dir);
+    sb_store_info info;
+    assert_int_equal(sb_store_info_get(d->store, &info), 0);
+    assert_int_equal(info.schema_version, 4);
+    assert_int_equal(sb_store_begin(d->store, false, &t), 0);
+    assert_int_equal(sb_store_record_get(t, base, NULL, &rec), 0);
+    sb_store_abort(&t);
+    assert_int_equal(skillbase__record__get_packed_size(rec), len);
+    uint8_t *after = malloc(len);
+    skillbase__record__pack(rec, after);
+    assert_memory_equal(before, after, len);
+    skillbase__record__free_unpacked(rec, NULL);
+    free(before);
+    free(after);
+    sb_store_close(&d->store);
+    sb_verify_report rep;
+    assert_int_equal(sb_store_verify(d->dir, NULL, NULL, &rep), 0);
+    assert_int_equal(rep.problems, 0);
+    d->store = d->ctx.store = sb_tk_store_open(d->dir);
+
+    /* the old result is cycle 1's: a second one is refused, naming it */
+    Skillbase__Reply *r = assess(d, base, good);
+    assert_int_equal(r->code, SB_CONFLICT);
+    assert_non_null(strstr(r->message, "result for assessment cycle 1"));
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_daemon_setup, sb_tk_daemon_teardown)
     const struct CMUnitTest tests[] = {
         T(full_lifecycle_certifies_names_and_assesses),
+        T(a_schema_3_store_opens_and_keeps_its_results),
         T(refused_request_in_a_batch_does_not_spoil_the_others),
         T(refused_requests_in_a_direct_batch_do_not_spoil_the_others),
         T(a_refusal_after_a_write_sends_a_direct_batch_back),

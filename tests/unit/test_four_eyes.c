@@ -39,6 +39,7 @@ static void to_publicity(sb_tk_daemon *d)
     d->caller = (sb_caller){.role = SB_ROLE_OPERATOR, .name = "alice"};
     sb_tk_application_to(d, SB_TK_CREDIT_CODE, SKILLBASE__STATE__IN_PUBLICITY, id);
     assert_string_equal(id, "app-000001");
+    d->now_ms += SB_TK_PUBLICITY_OVER_MS; /* the window has run its course */
 }
 
 static Skillbase__Reply *decide(sb_tk_daemon *d, unsigned role, const char *who,
@@ -179,7 +180,12 @@ static void test_a_proposal_whose_record_moved_on_stays_open_until_discarded(voi
     assert_int_equal(r->code, SB_OK);
     assert_int_equal(r->proposal->state, SKILLBASE__PROPOSAL_STATE__DISCARDED);
     skillbase__reply__free_unpacked(r, NULL);
-    /* a fresh proposal can be made now */
+    /* a fresh proposal can be made once the resumed window has ended (the
+     * objection came after the first had run: it ends with the day it
+     * resumed) */
+    transition(d, "alice", SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001",
+               SB_WRONG_STATE);
+    d->now_ms += 86400ull * 1000;
     transition(d, "alice", SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", SB_OK);
 }
 

@@ -33,7 +33,7 @@ static void deregistered_unit_revokes_its_base_once(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000001", code);
+    sb_tk_credit_code("91330100MA0000015", code);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, code, base);
 
@@ -99,7 +99,7 @@ static void objections_and_open_applications(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000002", code);
+    sb_tk_credit_code("91330100MA0000023", code);
     char id[SB_TK_ID_MAX];
     sb_tk_application_to(d, code, SKILLBASE__STATE__IN_PUBLICITY, id);
 
@@ -143,7 +143,7 @@ static void competition_is_recorded_without_a_transition(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000003", code);
+    sb_tk_credit_code("91330100MA0000031", code);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, code, base);
     Skillbase__CompetitionHosted c = SKILLBASE__COMPETITION_HOSTED__INIT;
@@ -180,7 +180,7 @@ static void competition_is_recorded_without_a_transition(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* a date in the future is refused */
-    c.held_on = "2026-03-11";
+    c.held_on = "2026-04-10"; /* the clock is at 2026-04-09 (sb_tk_certified_base) */
     in.event_id = "c-8";
     r = ingest(d, &in);
     assert_int_equal(r->code, SB_INVALID);
@@ -192,8 +192,8 @@ static void malformed_facts_are_refused_clearly(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1], unknown[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000004", code);
-    sb_tk_credit_code("91330100MA0000999", unknown);
+    sb_tk_credit_code("91330100MA000004X", code);
+    sb_tk_credit_code("91330100MA0009992", unknown);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, code, base);
     uint64_t before = last_seq(d);
@@ -257,8 +257,8 @@ static void delivered_service_becomes_a_service_record(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1], client[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000007", code);
-    sb_tk_credit_code("91330100MA0000777", client);
+    sb_tk_credit_code("91330100MA0000074", code);
+    sb_tk_credit_code("91330100MA0007778", client);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, code, base);
     Skillbase__ServiceRecord svc = SKILLBASE__SERVICE_RECORD__INIT;
@@ -342,9 +342,9 @@ static void read_events_filters_by_topic_prefix(void **state)
 {
     sb_tk_daemon *d = *state;
     char code[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MA0000005", code);
+    sb_tk_credit_code("91330100MA0000058", code);
     sb_tk_certified_base(d, code, NULL); /* 5 events: applied .. certified, base certified */
-    sb_tk_credit_code("91330100MA0000006", code);
+    sb_tk_credit_code("91330100MA0000066", code);
     sb_tk_certified_base(d, code, NULL); /* 5 more */
     Skillbase__Reply *r = sb_tk_read_events(d, 1, 0, "base.");
     assert_int_equal(r->events->n_events, 2);

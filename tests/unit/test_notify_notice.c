@@ -21,7 +21,7 @@
 
 #define FORM                                                                                       \
     "\"form\": {\"unit\": {\"name\": \"杭州精工机械有限公司\", \"credit_code\": "        \
-    "\"91330100MA0000001X\", \"type\": \"enterprise\", \"district\": \"西湖区\"},"              \
+    "\"91330100MA0000015W\", \"type\": \"enterprise\", \"district\": \"西湖区\"},"              \
     " \"contact\": {\"name\": \"王建国\", \"email\": \"training@jinggong.example.com\"},"       \
     " \"base_name\": \"精工机械\"}"
 
@@ -34,7 +34,7 @@
     " \"application_id\": \"app-000001\", \"name\": \"杭州市公共实训基地精工机械分基地\"," \
     " \"plaque\": \"杭州市高技能人才公共实训基地\", \"certificate_no\": \"HZPTB-2026-001\"," \
     " \"certified_on\": \"2026-03-02\", \"next_assessment_due\": \"2026-04-01\","                          \
-    " \"unit_name\": \"杭州精工机械有限公司\", \"credit_code\": \"91330100MA0000001X\","         \
+    " \"unit_name\": \"杭州精工机械有限公司\", \"credit_code\": \"91330100MA0000015W\","         \
     " \"district\": \"西湖区\", \"contact\": {\"name\": \"王建国\","                                 \
     " \"email\": \"training@jinggong.example.com\"}, \"total\": 85, \"grade\": \"good\","                  \
     " \"assessments\": [{\"base_total\": 77, \"bonus_total\": 8, \"total\": 85, \"grade\": "               \

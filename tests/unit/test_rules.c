@@ -50,7 +50,7 @@ static void valid_credit_codes_are_accepted(void **state)
 static void check_value_31_is_written_as_0(void **state)
 {
     (void)state;
-    assert_true(sb_rules_credit_code_valid("123300000024989720", NULL));
+    assert_true(sb_rules_credit_code_valid("123300000024001710", NULL));
 }
 
 static void credit_code_with_wrong_check_character_is_refused(void **state)
@@ -89,6 +89,69 @@ static void credit_code_with_letter_outside_the_alphabet_is_refused(void **state
     assert_false(sb_rules_credit_code_valid("91350100I000100Y43", &p));
     sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 ('I') is not in the GB 32100-2015 "
                             "alphabet (digits and upper-case letters except I, O, S, V, Z)");
+}
+
+/* GB 11714-1997: characters 9-17 are an organisation code whose last
+ * character is its check digit. */
+static void credit_code_with_wrong_organisation_check_digit_is_refused(void **state)
+{
+    (void)state;
+    sb_problems p = {0};
+    assert_false(sb_rules_credit_code_valid("91330100MA27XK9W1P", &p));
+    sb_tk_assert_only_problem(&p, "unit.credit_code: organisation code MA27XK9W1 (characters "
+                                  "9-17) has check digit 1, expected 0 (GB 11714-1997)");
+    assert_int_equal(sb_rules_gb11714_check("MA27XK9W"), '0');
+    assert_int_equal(sb_rules_gb11714_check("79965505"), '8');
+    assert_int_equal(sb_rules_gb11714_check("MA2H4G7K"), 'X');
+}
+
+/* GB 32100-2015 表1: 9 (market regulation) registers 1-3 only. */
+static void credit_code_with_invalid_registration_pair_is_refused(void **state)
+{
+    (void)state;
+    sb_problems p = {0};
+    assert_false(sb_rules_credit_code_valid("94330100MA27XK9W0B", &p));
+    assert_non_null(strstr(p.text[0], "registration authority 94 (characters 1-2) is not a valid pair"));
+    sb_problems q = {0};
+    assert_false(sb_rules_credit_code_valid("9133A100MA27XK9W0G", &q));
+    assert_non_null(strstr(q.text[0], "administrative-division code 33A100 (characters 3-8) is not six digits"));
+}
+
+/* 二(一) 杭州市内: Hangzhou divisions (merged districts' old codes too), or
+ * the provincial or national registry; Fuzhou (3501xx) is refused. */
+static void applying_units_must_be_registered_in_hangzhou(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {"91330100MA27XK9W0L", "91330103MA27XK9W00", "91330104MA27XK9W0E", "52330000MA27XK9W0G", "91100000MA27XK9W0M"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        sb_problems p = {0};
+        assert_true(sb_rules_credit_code_valid(ok[i], &p));
+        assert_true(sb_rules_credit_code_in_hangzhou(ok[i], &p));
+        assert_int_equal(p.count, 0);
+    }
+    sb_problems p = {0};
+    assert_true(sb_rules_credit_code_valid("91350100MA27XK9W0W", &p)); /* a valid code ... */
+    assert_false(sb_rules_credit_code_in_hangzhou("91350100MA27XK9W0W", &p)); /* ... from Fuzhou */
+    sb_tk_assert_only_problem(&p, "unit.credit_code: administrative-division code 350100 "
+                                  "(characters 3-8) is not in Hangzhou (3301xx) nor the provincial "
+                                  "or national registry (330000, 100000): units 杭州市内 only (二(一))");
+}
+
+/* A declared district that disagrees with a district-level division code
+ * is a warning: 下城区 (330103) merged into 拱墅区, 江干区 (330104) divided. */
+static void district_disagreement_is_a_warning(void **state)
+{
+    (void)state;
+    char w[SB_PROBLEM_LEN];
+    assert_false(sb_rules_district_disagrees("91330103MA27XK9W00", "拱墅区", w, sizeof w));
+    assert_true(sb_rules_district_disagrees("91330103MA27XK9W00", "西湖区", w, sizeof w));
+    assert_string_equal(w, "unit.district: 西湖区 is declared, but the credit code's division "
+                           "330103 is 拱墅区");
+    assert_false(sb_rules_district_disagrees("91330104MA27XK9W0E", "钱塘区", w, sizeof w));
+    assert_true(sb_rules_district_disagrees("91330104MA27XK9W0E", "西湖区", w, sizeof w));
+    assert_non_null(strstr(w, "is 上城区 or 钱塘区"));
+    /* the city-level code carries no district */
+    assert_false(sb_rules_district_disagrees("91330100MA27XK9W0L", "西湖区", w, sizeof w));
 }
 
 static void lower_case_credit_code_is_refused(void **state)
@@ -455,6 +518,64 @@ static void operators_may_revoke_only_for_the_direct_fail_causes(void **state)
     assert_false(sb_rules_revoke_cause_ok((Skillbase__Cause)42));
 }
 
+/* 五(一) 每两年: cycle N covers two years from certification; the day it
+ * ends begins the next; 29 February certifications end on 28 February. */
+static void assessment_cycles_count_two_years_from_certification(void **state)
+{
+    (void)state;
+    sb_date cert, d;
+    assert_int_equal(sb_date_parse("2026-04-09", &cert), 0);
+    static const struct {
+        const char *on;
+        uint32_t cycle;
+    } cases[] = {
+        {"2026-04-09", 1}, {"2026-04-10", 1}, {"2028-04-08", 1}, {"2028-04-09", 2},
+        {"2030-04-08", 2}, {"2030-04-09", 3}, {"2046-04-09", 11}, {"2025-01-01", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(sb_date_parse(cases[i].on, &d), 0);
+        if (sb_rules_cycle(cert, d) != cases[i].cycle)
+            fail_msg("%s: cycle %u, expected %u", cases[i].on, sb_rules_cycle(cert, d),
+                     cases[i].cycle);
+    }
+    char buf[SB_DATE_STRLEN];
+    assert_string_equal(sb_date_format(sb_rules_cycle_end(cert, 2), buf), "2030-04-09");
+    assert_int_equal(sb_date_parse("2024-02-29", &cert), 0);
+    assert_string_equal(sb_date_format(sb_rules_cycle_end(cert, 1), buf), "2026-02-28");
+    assert_int_equal(sb_date_parse("2026-02-28", &d), 0);
+    assert_int_equal(sb_rules_cycle(cert, d), 2);
+}
+
+/* Scores take one decimal; totals and grade boundaries are exact tenths. */
+static void scores_in_tenths_are_exact(void **state)
+{
+    (void)state;
+    sb_rubric r;
+    sb_rubric_default(&r);
+    Skillbase__Scores t = SKILLBASE__SCORES__INIT;
+    sb_problems p = {0};
+    sb_score s;
+    t.basic_construction = 250;  /* 25 */
+    t.system_construction = 200; /* 20 */
+    t.training_management = 149; /* 14.9 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.total_tenths, 599);
+    assert_int_equal(s.total, 59);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__FAIL); /* 59.9 fails */
+    t.training_management = 150;
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__PASS); /* 60.0 passes */
+    t.public_service = 299;                              /* 29.9: 89.9 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
+    assert_int_equal(s.total_tenths, 899);
+    assert_int_equal(s.grade, SKILLBASE__GRADE__GOOD);
+    assert_int_equal(sb_rules_grade_tenths(900), SKILLBASE__GRADE__EXCELLENT);
+    assert_int_equal(sb_rules_grade_tenths(799), SKILLBASE__GRADE__PASS);
+    t.system_construction = 205; /* 20.5 > 20 */
+    assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), SB_E(SB_INVALID));
+    sb_tk_assert_only_problem(&p, "scores.system_construction: 20.5 is above the maximum of 20");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +587,12 @@ int main(void)
         cmocka_unit_test(credit_code_of_wrong_length_is_refused),
         cmocka_unit_test(empty_credit_code_is_missing),
         cmocka_unit_test(credit_code_with_letter_outside_the_alphabet_is_refused),
+        cmocka_unit_test(credit_code_with_wrong_organisation_check_digit_is_refused),
+        cmocka_unit_test(credit_code_with_invalid_registration_pair_is_refused),
+        cmocka_unit_test(applying_units_must_be_registered_in_hangzhou),
+        cmocka_unit_test(district_disagreement_is_a_warning),
+        cmocka_unit_test(assessment_cycles_count_two_years_from_certification),
+        cmocka_unit_test(scores_in_tenths_are_exact),
         cmocka_unit_test(lower_case_credit_code_is_refused),
         cmocka_unit_test(credit_code_with_full_width_digit_is_refused_at_its_position),
         cmocka_unit_test(every_district_is_known_by_its_chinese_name),

@@ -40,8 +40,8 @@ static void test_reopen_keeps_records_events_counters_and_schema(void **state)
     f->s = sb_tk_store_open(f->path);
 
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "91330100MA00000001", a1);
-    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "91330100MA00000001", b1);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "91330100MA00000072", a1);
+    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "91330100MA00000072", b1);
     assert_string_equal(a1, "app-000001");
     assert_string_equal(b1, "base-000001");
     sb_tk_event_append(t, a1, "application.applied", NULL);
@@ -64,7 +64,7 @@ static void test_reopen_keeps_records_events_counters_and_schema(void **state)
     Skillbase__Record *r = NULL;
     assert_int_equal(sb_store_record_get(t, a1, NULL, &r), 0);
     assert_int_equal(r->record_case, SKILLBASE__RECORD__RECORD_APPLICATION);
-    assert_string_equal(r->application->form->unit->credit_code, "91330100MA00000001");
+    assert_string_equal(r->application->form->unit->credit_code, "91330100MA00000072");
     skillbase__record__free_unpacked(r, NULL);
     assert_int_equal(sb_store_record_get(t, b1, NULL, &r), 0);
     assert_int_equal(r->record_case, SKILLBASE__RECORD__RECORD_SUB_BASE);

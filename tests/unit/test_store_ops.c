@@ -89,7 +89,7 @@ static void build(fixture *f)
     char id[32];
     f->s = sb_tk_store_open(f->path);
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    const char *codes[] = {"91330100MA0000001X", "91330100MA0000002X", "91330100MA0000003X"};
+    const char *codes[] = {"91330100MA0000015W", "91330100MA0000023P", "91330100MA0000031J"};
     for (int i = 0; i < 3; i++) {
         assert_int_equal(sb_store_next_id(t, SKILLBASE__KIND__APPLICATION, id, sizeof id), 0);
         put_record(t, SKILLBASE__KIND__APPLICATION, id, SKILLBASE__STATE__APPLIED, codes[i], NULL);
@@ -234,7 +234,7 @@ static void test_verify_finds_index_entries_that_point_nowhere(void **state)
     fixture *f = *state;
     sb_verify_report rep;
     build(f);
-    char ck[] = "91330100MA0000009X\0app-000099";
+    char ck[] = "91330100MA0000090M\0app-000099";
     raw_put(f, "credit_idx", ck, sizeof ck - 1, "", 0);
     uint8_t ek[11 + 8] = "app-000001";
     sb_store__be64(ek + 11, 2); /* event 2 belongs to app-000002 */
@@ -406,7 +406,7 @@ static void test_background_backup_copies_a_store_being_written(void **state)
         assert_int_equal(sb_store_begin(f->s, true, &t), 0);
         assert_int_equal(sb_store_next_id(t, SKILLBASE__KIND__APPLICATION, id, sizeof id), 0);
         put_record(t, SKILLBASE__KIND__APPLICATION, id, SKILLBASE__STATE__APPLIED,
-                   "91330100MA0000004X", NULL);
+                   "91330100MA000004XA", NULL);
         assert_int_equal(sb_store_commit(&t), 0);
     }
     wait_backup(f->s, &info);

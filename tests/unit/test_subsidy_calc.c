@@ -15,8 +15,8 @@
 #include "subsidy_calc.h"
 #include "subsidy_rules.h"
 
-#define OWN_CC "91330100MA0000001X"
-#define CLIENT_CC "91330100MA0000002X"
+#define OWN_CC "91330100MA0000015W"
+#define CLIENT_CC "91330100MA0000023P"
 
 /* Two versions: from 2024-01-20 (cap 300,000 yuan) and from 2026-01-01
  * (cap 500,000 yuan, training per person-hour). */

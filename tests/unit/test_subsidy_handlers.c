@@ -32,7 +32,7 @@ static int setup(void **state)
           "   \"rate_fen\": 20000, \"example\": true}]}]}\n",
           f);
     assert_int_equal(fclose(f), 0);
-    sb_tk_credit_code("91330100MA0000001", client_cc);
+    sb_tk_credit_code("91330100MA0000015", client_cc);
     char base[SB_TK_ID_MAX];
     sb_tk_certified_base(d, UNIT_CC, base);
     assert_string_equal(base, "base-000001");
@@ -112,7 +112,7 @@ static void every_bad_field_is_named(void **state)
 {
     sb_tk_daemon *d = *state;
     Skillbase__ServiceRecord s = service("2026-13-01");
-    s.client_credit_code = "91330100MA00000010"; /* wrong check character */
+    s.client_credit_code = "91330100MA0000015X"; /* wrong check character */
     s.kind = 0;
     s.trainees = 0;
     s.hours_tenths = SB_SUBSIDY_HOURS_TENTHS_MAX + 1;
