@@ -466,6 +466,7 @@ sb_org_check() {
 # MA + N in six digits + its GB 11714 check digit, the GB 32100 check.
 sb_cc() {
     local org
+    ((${1} < 1000000)) || sb_fail "internal: sb_cc takes 0 to 999999, not $1"
     org=$(printf 'MA%06d' "$1")
     sb_credit_code "91330100$org$(sb_org_check "$org")"
 }

@@ -56,7 +56,7 @@ LOAD=$!
 SB_BG_PIDS+=("$LOAD")
 sleep 2
 
-n=9000000
+n=900000
 next_form() { n=$((n + 1)); form=$(sb_form "$(sb_cc "$n")"); }
 for ((r = 1; r <= ROUNDS; r++)); do
     # take every free block: the filler stops at ENOSPC
