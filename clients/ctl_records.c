@@ -206,8 +206,9 @@ static void print_publicity(const Skillbase__Record *rec)
     if (a->state == SKILLBASE__STATE__IN_PUBLICITY && a->publicity_ends_on &&
         a->publicity_ends_on[0])
         printf("publicity ends: %s at 24:00 Hangzhou time; then skillbase-deadlines certifies "
-               "the application (under four eyes: a proposal two operators confirm) unless an "
-               "objection is filed first; close-publicity is refused until then\n",
+               "the application (with [four_eyes] certify on: a proposal a second operator "
+               "confirms) unless an objection is filed first; close-publicity is refused "
+               "until then\n",
                a->publicity_ends_on);
     else if (a->state == SKILLBASE__STATE__UNDER_REVIEW && a->objection_open)
         printf("publicity: stopped by an objection with %u working day%s used; dismissing it "
