@@ -109,10 +109,10 @@ s.done(sj.id, sj.attempt, r.request(record_statement=pb.RecordStatement(statemen
 out["forged_yuan"] = f"{amount // 100:,}.{amount % 100:02d}"
 # the deadlines worker is still connected while the test looks
 d.poll(50)
-with open(f"{work}/attack.done", "w") as f:
-    f.write("1")
 print(json.dumps(out))
 sys.stdout.flush()
+with open(f"{work}/attack.done", "w") as f:
+    f.write("1")
 # hold the lease while the shell checks the job (it kills us when done)
 import time
 for _ in range(300):
@@ -130,6 +130,13 @@ done
 sleep 0.3
 out=$(cat "$SB_WORK/attack.json")
 job=$(jget "$out" .job)
+# a worker's reports are one-way: on a loaded machine the daemon may still be
+# committing them. The notify worker's own job was reported after its attacks
+# on the same connection, so once it is done, the attacks have been handled.
+for ((i = 0; i < 100; i++)); do
+    [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ] && break
+    sleep 0.1
+done
 
 # ------------------------------------------------------------ what stopped them
 # the deadlines worker's job: untouched, still its lease
