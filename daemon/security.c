@@ -106,6 +106,7 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
         }
         bool *dst = strcmp(key, "certify") == 0  ? &c->four_eyes_certify
                     : strcmp(key, "revoke") == 0 ? &c->four_eyes_revoke
+                    : strcmp(key, "subsidy") == 0 ? &c->four_eyes_subsidy
                                                  : NULL;
         if (dst) {
             if (parse_switch(value, dst)) {
