@@ -107,12 +107,15 @@ sb_ctl_fails 1 not_found --as alice subsidy approve "$b1/2025"
 sb_err_names "no statement $b1/2025"
 sb_ctl_fails 2 invalid --as alice subsidy refuse "$b1/2026"
 sb_err_names "needs -r REASON"
+# -V: the version the operator read (a recomputation changes it)
+sb_ctl_fails 1 stale_version --as alice subsidy approve "$b1/2026" -V 7
+sb_err_names "at version 1, not the expected 7"
 # a reader may list, not decide (docs/security.md)
 assert_json "$(ctl --json subsidy list --state computed)" 'length' 2
 
 # ------------------------------------------------------------ approve
 # the embedded default allows EXAMPLE rates (the quick start's demonstration)
-out=$(ctl --as alice subsidy approve "$b1/2026" -r "services checked against the sign-in sheets")
+out=$(ctl --as alice subsidy approve "$b1/2026" -V 1 -r "services checked against the sign-in sheets")
 assert_match "$out" "^$b1/2026: approved, 4000.00 yuan" "approve output"
 st=$(ctl --json subsidy list --state approved | jq '.[0]')
 assert_json "$st" .id "$b1/2026"
