@@ -133,6 +133,8 @@ assert_json "$st" .approved.seq "$(jget "$ev" .seq)"
 # a record after the approval: the worker recomputes, the approved statement stays
 service "$b1" 2026-05-20 5
 jobs_settled
+# the worker's job for it was done (the daemon answered with the stored statement)
+assert_json "$(ctl --json jobs --type subsidy.statement)" '[.[] | select(.state != "done")] | length' 0
 st=$(ctl --json subsidy list --state approved | jq '.[0]')
 assert_json "$st" .version 2 "a recomputation left the approved statement"
 assert_json "$st" .input_version 1
