@@ -12,7 +12,8 @@
 # - with the production configuration's [subsidy] approve_with_example_rates
 #   and [four_eyes] subsidy: a statement at EXAMPLE rates is not approved
 #   (the refusal names the rules file); under the bureau's rules the approval
-#   is a proposal the proposer cannot confirm and a second operator does.
+#   is a proposal the proposer cannot confirm and a second operator does,
+#   pinned to the statement's version (a recomputation makes it stale).
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 unset SKILLBASE_ACTOR
@@ -254,6 +255,17 @@ sb_ctl_fails 1 forbidden --as alice confirm "$prop"
 sb_err_names "four eyes" alice
 sb_ctl_fails 1 conflict --as carol subsidy approve "$b3/2026"
 sb_err_names "$prop already proposes"
+# the proposal pins the statement it was made on: a recomputation makes it stale
+service "$b3" 2026-05-25 2
+st=$(wait_statement "$b3" 2)
+assert_json "$st" .version 3
+assert_json "$st" .total_yuan 3600.00
+sb_ctl_fails 1 stale_version --as bob confirm "$prop"
+sb_err_names "$prop cannot take effect" "at version 3, not the expected 2"
+ctl --as bob discard-proposal "$prop" -r "the statement was recomputed" >/dev/null
+out=$(ctl --as alice subsidy approve "$b3/2026" -r "checked again")
+prop=$(grep -o 'prop-[0-9]*' <<<"$out" | head -n 1)
+[ -n "$prop" ] || sb_fail "the second subsidy approve made no proposal: $out"
 ctl --as bob confirm "$prop" >/dev/null
 st=$(ctl --json subsidy list --state approved | jq '.[0]')
 assert_json "$st" .id "$b3/2026"
@@ -263,6 +275,6 @@ assert_json "$st" .approved.proposal_id "$prop"
 ev=$(ctl --json history "$b3" | jq '[.[] | select(.topic == "base.subsidy_approved")][0]')
 assert_json "$ev" .actor bob
 assert_json "$ev" .proposed_by alice
-assert_json "$(ctl --json history "$b3")" '[.[] | select(.topic == "base.subsidy_approval_proposed")] | length' 1
+assert_json "$(ctl --json history "$b3")" '[.[] | select(.topic == "base.subsidy_approval_proposed")] | length' 2
 stop_worker
 sb_note "subsidy decisions: computed -> approved -> paid, refused, wrong orders, example rates, four eyes"
