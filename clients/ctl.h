@@ -50,7 +50,7 @@ typedef struct {
     /* subsidy (clients/ctl_subsidy.c) */
     const char *base; /* --base ID */
     uint64_t year;    /* --year Y */
-    int statement_state;      /* subsidy list --state: a StatementState */
+    int statement_state;       /* subsidy list --state: a StatementState */
     const char *pay_reference; /* subsidy pay --reference REF */
     const char *pay_document;  /* subsidy pay --document SHA256|FILE */
     const char *paid_on;       /* subsidy pay --paid-on DATE */

@@ -511,8 +511,9 @@ static int voucher_hash(ctl *c, const char *arg, char hex[65])
     }
     FILE *f = fopen(arg, "rb");
     if (!f)
-        return usage_fail(c, "--document: \"%s\" is neither a SHA-256 (64 hex digits) nor a "
-                             "readable file",
+        return usage_fail(c,
+                          "--document: \"%s\" is neither a SHA-256 (64 hex digits) nor a "
+                          "readable file",
                           arg);
     crypto_hash_sha256_state st;
     unsigned char buf[64 * 1024], out[crypto_hash_sha256_BYTES];
@@ -561,8 +562,9 @@ int ctl_verb_subsidy(ctl *c, const verb *v, char **args)
     bool decision = strcmp(args[0], "approve") == 0 || strcmp(args[0], "refuse") == 0 ||
                     strcmp(args[0], "pay") == 0;
     if (decision && (!args[1] || args[2]))
-        return usage_fail(c, "usage: skillbasectl subsidy %s STATEMENT (BASE/YEAR, e.g. "
-                             "base-000001/2026)",
+        return usage_fail(c,
+                          "usage: skillbasectl subsidy %s STATEMENT (BASE/YEAR, e.g. "
+                          "base-000001/2026)",
                           args[0]);
     if (!decision && args[1])
         return usage_fail(c, "unexpected argument \"%s\" after subsidy %s", args[1], args[0]);

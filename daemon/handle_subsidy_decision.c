@@ -279,8 +279,7 @@ static void check_voucher(const Skillbase__Base *b, const char *sha, sb_problems
         if (!d->sha256 || strcmp(d->sha256, sha) != 0)
             continue;
         if (strcmp(d->kind, "payment_voucher") != 0)
-            sb_problems_add(p,
-                            "document_sha256: document %u of %s is a %s, not a payment_voucher",
+            sb_problems_add(p, "document_sha256: document %u of %s is a %s, not a payment_voucher",
                             d->no, b->id, d->kind);
         else if (d->superseded_by)
             sb_problems_add(p, "document_sha256: document %u of %s is superseded by %u", d->no,
@@ -348,9 +347,9 @@ int sb__handle_subsidy_pay(sb_call *call)
     pay->paid_on = q->paid_on;
     pay->reason = (char *)(q->reason ? q->reason : "");
     st->paid = pay;
-    const char *text = sb_arena_printf(call->arena, "paid on %s, reference %s, voucher %.12s%s%s",
-                                       q->paid_on, q->reference, sha, q->reason && q->reason[0] ? "; " : "",
-                                       q->reason ? q->reason : "");
+    const char *text = sb_arena_printf(
+        call->arena, "paid on %s, reference %s, voucher %.12s%s%s", q->paid_on, q->reference, sha,
+        q->reason && q->reason[0] ? "; " : "", q->reason ? q->reason : "");
     if (!text)
         return SB_E(SB_INTERNAL);
     return commit_decision(call, base, st, SKILLBASE__STATEMENT_STATE__STATEMENT_PAID,

@@ -256,8 +256,9 @@ static int on_config(const char *section, const char *key, const char *value, vo
     if (strcmp(key, "approve_with_example_rates") == 0)
         return 0;
     snprintf(err, err_len, "[subsidy] %s: %s", key,
-             strcmp(key, "rules") == 0 ? "path too long"
-                                       : "unknown key (expected rules, approve_with_example_rates)");
+             strcmp(key, "rules") == 0
+                 ? "path too long"
+                 : "unknown key (expected rules, approve_with_example_rates)");
     return -1;
 }
 
