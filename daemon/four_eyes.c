@@ -99,7 +99,7 @@ static int entity_of(sb_call *call, Skillbase__ProposalKind kind, const char *en
                      Skillbase__Record **ret, uint64_t *ret_version)
 {
     if (kind == SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL) {
-        Skillbase__SubsidyStatement *st;
+        Skillbase__SubsidyStatement *st = NULL;
         int rc = sb__statement_load(call, "statement", entity_id, ret, &st);
         if (rc == 0 && ret_version)
             *ret_version = st->version;
@@ -234,7 +234,7 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
                             open->id, t.noun, t.entity_id,
                             open->proposed_by[0] ? open->proposed_by : open->requested_by);
     Skillbase__Record *rec;
-    uint64_t version;
+    uint64_t version = 0;
     rc = entity_of(call, t.kind, t.entity_id, &rec, &version);
     if (rc)
         return rc;

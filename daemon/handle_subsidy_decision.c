@@ -91,16 +91,16 @@ static int parse_id(sb_call *call, const char *field, const char *id, char **ret
 int sb__statement_load(sb_call *call, const char *field, const char *id,
                        Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
 {
-    char *base_id;
-    uint32_t year;
+    char *base_id = NULL;
+    uint32_t year = 0;
     int rc = parse_id(call, field, id, &base_id, &year);
     if (rc)
         return rc;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     rc = sb__subsidy_load_base(call, field, base_id, &base);
     if (rc)
         return rc;
-    Skillbase__SubsidyStatement *st;
+    Skillbase__SubsidyStatement *st = NULL;
     rc = sb_store_statement_get(call->txn, base_id, (int)year, &call->arena->pb, &st);
     if (rc == SB_E(SB_NOT_FOUND))
         return sb_call_fail(call, SB_NOT_FOUND,
@@ -140,7 +140,7 @@ static int load_in_state(sb_call *call, const char *id, const char *action,
                          Skillbase__StatementState want, Skillbase__StatementState want2,
                          Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
 {
-    Skillbase__SubsidyStatement *st;
+    Skillbase__SubsidyStatement *st = NULL;
     int rc = sb__statement_load(call, "statement", id, ret_base, &st);
     if (rc)
         return rc;
@@ -214,8 +214,8 @@ int sb__handle_subsidy_approve(sb_call *call)
     int rc = sb__check_reason(call, q->reason, false, "subsidy_approve");
     if (rc)
         return rc;
-    Skillbase__Record *base;
-    Skillbase__SubsidyStatement *st;
+    Skillbase__Record *base = NULL;
+    Skillbase__SubsidyStatement *st = NULL;
     rc = load_in_state(call, q->statement, "subsidy_approve",
                        SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED,
                        SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED, &base, &st);
@@ -256,8 +256,8 @@ int sb__handle_subsidy_refuse(sb_call *call)
     int rc = sb__check_reason(call, q->reason, true, "subsidy_refuse");
     if (rc)
         return rc;
-    Skillbase__Record *base;
-    Skillbase__SubsidyStatement *st;
+    Skillbase__Record *base = NULL;
+    Skillbase__SubsidyStatement *st = NULL;
     rc = load_in_state(call, q->statement, "subsidy_refuse",
                        SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED,
                        SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED, &base, &st);
@@ -298,8 +298,8 @@ int sb__handle_subsidy_pay(sb_call *call)
     int rc = sb__check_reason(call, q->reason, false, "subsidy_pay");
     if (rc)
         return rc;
-    Skillbase__Record *base;
-    Skillbase__SubsidyStatement *st;
+    Skillbase__Record *base = NULL;
+    Skillbase__SubsidyStatement *st = NULL;
     rc = load_in_state(call, q->statement, "subsidy_pay",
                        SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED,
                        SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED, &base, &st);
