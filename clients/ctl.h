@@ -50,6 +50,10 @@ typedef struct {
     /* subsidy (clients/ctl_subsidy.c) */
     const char *base; /* --base ID */
     uint64_t year;    /* --year Y */
+    int statement_state;       /* subsidy list --state: a StatementState */
+    const char *pay_reference; /* subsidy pay --reference REF */
+    const char *pay_document;  /* subsidy pay --document SHA256|FILE */
+    const char *paid_on;       /* subsidy pay --paid-on DATE */
     /* security (clients/ctl_security.c, docs/security.md) */
     const char *server_key; /* --server-key KEY|FILE, else $SKILLBASE_SERVER_KEY */
     const char *key_file;   /* --key-file FILE, else $SKILLBASE_KEY_FILE */
@@ -152,6 +156,9 @@ verb_fn ctl_verb_backup_status;
 /* `record-service` and `subsidy report|compute|services` (clients/ctl_subsidy.c). */
 verb_fn ctl_verb_record_service;
 verb_fn ctl_verb_subsidy;
+/* A statement state as the command line says it ("approved", or the proto's
+ * "statement_approved"): 0 and *ret, or -1. */
+int ctl_statement_state_parse(const char *name, int *ret);
 
 /* Security (clients/ctl_security.c): keygen FILE, keys list|add|remove,
  * audit verify|head, proposals, confirm, discard-proposal, whoami; and how

@@ -1,9 +1,11 @@
 /* ctl_subsidy: `skillbasectl record-service` and `skillbasectl subsidy
- * report|compute|services` — service records and subsidy statements
+ * report|compute|services|list|approve|refuse|pay` — service records,
+ * subsidy statements and the bureau's decisions on them
  * (docs/subsidy.md, docs/cli.md). Money arrives in fen and is printed in
  * yuan with two decimals by integer arithmetic (sb_subsidy_yuan). */
 #include <inttypes.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,10 +124,72 @@ static void format_ms(uint64_t ms, char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+static const char *state_word(int s)
+{
+    switch (s) {
+    case SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED:
+        return "approved";
+    case SKILLBASE__STATEMENT_STATE__STATEMENT_PAID:
+        return "paid";
+    case SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED:
+        return "refused";
+    default:
+        return "computed";
+    }
+}
+
+int ctl_statement_state_parse(const char *name, int *ret)
+{
+    char full[64];
+    int v;
+    snprintf(full, sizeof full, "statement_%s", name);
+    if ((pbjson_enum_parse(&skillbase__statement_state__descriptor, name, &v) == 0 ||
+         pbjson_enum_parse(&skillbase__statement_state__descriptor, full, &v) == 0) &&
+        v > 0) {
+        *ret = v;
+        return 0;
+    }
+    return -1;
+}
+
+static void print_decision(const char *what, const Skillbase__StatementDecision *d)
+{
+    char when[32];
+    if (!d)
+        return;
+    format_ms(d->ms, when, sizeof when);
+    printf("  %s by %s at %s", what, ctl_text(d->by), when);
+    if (d->proposal_id && d->proposal_id[0])
+        printf(" (four eyes: %s proposed by %s)", ctl_text(d->proposal_id),
+               ctl_text(d->proposed_by));
+    if (d->reason && d->reason[0])
+        printf(": %s", ctl_text(d->reason));
+    putchar('\n');
+}
+
+/* The statement's state and its decisions. */
+static void print_state(const Skillbase__SubsidyStatement *st)
+{
+    char when[32];
+    printf("  state: %s (version %" PRIu64 ")\n", state_word(st->state), st->version);
+    print_decision("approved", st->approved);
+    if (st->paid) {
+        format_ms(st->paid->ms, when, sizeof when);
+        printf("  paid on %s, reference %s, voucher %s (recorded by %s at %s)%s%s\n",
+               ctl_text(st->paid->paid_on), ctl_text(st->paid->reference),
+               ctl_text(st->paid->document_sha256), ctl_text(st->paid->by), when,
+               st->paid->reason && st->paid->reason[0] ? ": " : "",
+               st->paid->reason ? ctl_text(st->paid->reason) : "");
+    }
+    print_decision("refused", st->refused);
+}
+
 static void print_statement(const Skillbase__SubsidyStatement *st)
 {
     char a[SB_YUAN_STRLEN], b[SB_YUAN_STRLEN], cbuf[SB_YUAN_STRLEN], name[32], hours[16], when[32];
-    printf("%s  %s  %u\n", st->base_id, st->base_name, st->year);
+    printf("%s  %s  %s  %u\n", st->id && st->id[0] ? st->id : "-", st->base_id, st->base_name,
+           st->year);
+    print_state(st);
     printf("  rules:");
     for (size_t i = 0; i < st->n_rule_versions; i++)
         printf("%s %s", i ? "," : "", st->rule_versions[i]);
@@ -213,6 +277,19 @@ static int subsidy_report(ctl *c)
                 printf("%spending: %s has service records in %u newer than its statement; "
                        "skillbase-subsidy has not computed it yet\n",
                        shown++ ? "\n" : "", page->pending[i], page->year);
+        }
+        for (size_t i = 0; i < page->n_decided_before_records; i++) {
+            if (doc) {
+                json_t *d = json_object_get(doc, "decided_before_records");
+                if (!d && json_object_set_new(doc, "decided_before_records", d = json_array()))
+                    r = -1;
+                if (!r && json_array_append_new(d, json_string(page->decided_before_records[i])))
+                    r = -1;
+            } else {
+                printf("%s%s has service records in %u after its statement was decided; they are "
+                       "in no statement\n",
+                       shown++ ? "\n" : "", page->decided_before_records[i], page->year);
+            }
         }
         char *next =
             page->next && *page->next && strcmp(page->next, after) != 0 ? strdup(page->next) : NULL;
@@ -314,9 +391,188 @@ out:
     return r;
 }
 
+/* ------------------------------------------------------------ list */
+
+static int subsidy_list(ctl *c)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SubsidyList q = SKILLBASE__SUBSIDY_LIST__INIT;
+    json_t *doc = c->out.json ? json_array() : NULL;
+    char *after = strdup(c->after ? c->after : "");
+    size_t shown = 0;
+    int r = 0;
+    if (c->state) {
+        free(after);
+        json_decref(doc);
+        return usage_fail(c, "subsidy list --state: computed, approved, paid or refused");
+    }
+    q.state = (Skillbase__StatementState)c->statement_state;
+    q.year = (uint32_t)c->year;
+    q.limit = (uint32_t)c->limit;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_LIST;
+    req.subsidy_list = &q;
+    while (after) {
+        Skillbase__Reply *reply;
+        q.after = after;
+        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_STATEMENTS, &reply);
+        if (r)
+            goto out;
+        const Skillbase__StatementPage *page = reply->statements;
+        for (size_t i = 0; i < page->n_statements; i++) {
+            const Skillbase__SubsidyStatement *st = page->statements[i];
+            char total[SB_YUAN_STRLEN];
+            if (doc) {
+                json_t *s = statement_json(st);
+                if (!s || json_array_append_new(doc, s))
+                    r = -1;
+            } else {
+                printf("%-22s %-9s %12s yuan%s  v%" PRIu64 "  %s\n", ctl_text(st->id),
+                       state_word(st->state), sb_subsidy_yuan(st->total_fen, total),
+                       st->example_rates ? " (EXAMPLE rates)" : "", st->version,
+                       ctl_text(st->base_name));
+                shown++;
+            }
+        }
+        char *next = !c->limit && page->next && *page->next && strcmp(page->next, after) != 0
+                         ? strdup(page->next)
+                         : NULL;
+        skillbase__reply__free_unpacked(reply, NULL);
+        free(after);
+        after = next;
+        if (r) {
+            r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
+            goto out;
+        }
+    }
+    if (doc)
+        ctl_print_json(json_incref(doc));
+    else if (!shown)
+        printf("no statement%s%s\n", c->statement_state ? " in state " : "",
+               c->statement_state ? state_word(c->statement_state) : "");
+out:
+    free(after);
+    json_decref(doc);
+    return r;
+}
+
+/* ------------------------------------------------------------ decisions */
+
+/* Print a decision's reply: the statement, or (four eyes) the proposal. */
+static int print_decided(ctl *c, Skillbase__Reply *reply)
+{
+    int r = EXIT_DONE;
+    if (reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL) {
+        r = ctl_print_proposal(c, reply->proposal);
+    } else if (reply->result_case != SKILLBASE__REPLY__RESULT_STATEMENT) {
+        r = ctl_fail(c, EXIT_REFUSED, "internal", "the daemon answered without the statement");
+    } else if (c->out.json) {
+        json_t *j = statement_json(reply->statement);
+        if (!j || ctl_print_json(j))
+            r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
+    } else {
+        const Skillbase__SubsidyStatement *st = reply->statement;
+        char total[SB_YUAN_STRLEN];
+        printf("%s: %s, %s yuan (event %" PRIu64 ")\n", ctl_text(st->id), state_word(st->state),
+               sb_subsidy_yuan(st->total_fen, total), reply->seq);
+        print_state(st);
+    }
+    skillbase__reply__free_unpacked(reply, NULL);
+    return r;
+}
+
+static int subsidy_decide(ctl *c, const char *verb_name, const char *statement)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SubsidyDecide q = SKILLBASE__SUBSIDY_DECIDE__INIT;
+    Skillbase__Reply *reply;
+    bool refuse = strcmp(verb_name, "refuse") == 0;
+    if (refuse && (!c->reason || !*c->reason))
+        return usage_fail(c, "subsidy refuse needs -r REASON");
+    q.statement = (char *)statement;
+    q.reason = (char *)(c->reason ? c->reason : "");
+    if (refuse) {
+        req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_REFUSE;
+        req.subsidy_refuse = &q;
+    } else {
+        req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE;
+        req.subsidy_approve = &q;
+    }
+    int r = ctl_call(c, &req, &reply);
+    return r ? r : print_decided(c, reply);
+}
+
+/* --document: 64 hex digits as given, else a file whose SHA-256 it is. */
+static int voucher_hash(ctl *c, const char *arg, char hex[65])
+{
+    size_t n = strlen(arg);
+    if (n == 64 && strspn(arg, "0123456789abcdefABCDEF") == 64) {
+        memcpy(hex, arg, 65);
+        return 0;
+    }
+    FILE *f = fopen(arg, "rb");
+    if (!f)
+        return usage_fail(c,
+                          "--document: \"%s\" is neither a SHA-256 (64 hex digits) nor a "
+                          "readable file",
+                          arg);
+    crypto_hash_sha256_state st;
+    unsigned char buf[64 * 1024], out[crypto_hash_sha256_BYTES];
+    size_t got;
+    crypto_hash_sha256_init(&st);
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&st, buf, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return usage_fail(c, "--document: cannot read %s", arg);
+    crypto_hash_sha256_final(&st, out);
+    sodium_bin2hex(hex, 65, out, sizeof out);
+    return 0;
+}
+
+static int subsidy_pay(ctl *c, const char *statement)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SubsidyPay q = SKILLBASE__SUBSIDY_PAY__INIT;
+    Skillbase__Reply *reply;
+    char hex[65] = "";
+    if (!c->pay_reference || !c->pay_document || !c->paid_on)
+        return usage_fail(c, "subsidy pay needs --reference REF, --document SHA256|FILE (the "
+                             "payment_voucher filed with documents add) and --paid-on DATE");
+    int r = voucher_hash(c, c->pay_document, hex);
+    if (r)
+        return r;
+    q.statement = (char *)statement;
+    q.reference = (char *)c->pay_reference;
+    q.document_sha256 = hex;
+    q.paid_on = (char *)c->paid_on;
+    q.reason = (char *)(c->reason ? c->reason : "");
+    req.command_case = SKILLBASE__REQUEST__COMMAND_SUBSIDY_PAY;
+    req.subsidy_pay = &q;
+    r = ctl_call(c, &req, &reply);
+    return r ? r : print_decided(c, reply);
+}
+
 int ctl_verb_subsidy(ctl *c, const verb *v, char **args)
 {
     (void)v;
+    if (!args[0])
+        return usage_fail(c, "subsidy needs a verb: report, compute, services, list, approve, "
+                             "refuse or pay");
+    bool decision = strcmp(args[0], "approve") == 0 || strcmp(args[0], "refuse") == 0 ||
+                    strcmp(args[0], "pay") == 0;
+    if (decision && (!args[1] || args[2]))
+        return usage_fail(c,
+                          "usage: skillbasectl subsidy %s STATEMENT (BASE/YEAR, e.g. "
+                          "base-000001/2026)",
+                          args[0]);
+    if (!decision && args[1])
+        return usage_fail(c, "unexpected argument \"%s\" after subsidy %s", args[1], args[0]);
+    if (decision)
+        return strcmp(args[0], "pay") == 0 ? subsidy_pay(c, args[1])
+                                           : subsidy_decide(c, args[0], args[1]);
+    if (strcmp(args[0], "list") == 0)
+        return subsidy_list(c);
     static const struct {
         const char *name;
         int (*fn)(ctl *c);
@@ -332,6 +588,8 @@ int ctl_verb_subsidy(ctl *c, const verb *v, char **args)
             return usage_fail(c, "subsidy %s needs --year Y", args[0]);
         return subs[i].fn(c);
     }
-    return usage_fail(c, "unknown subsidy verb \"%s\" (expected report, compute or services)",
+    return usage_fail(c,
+                      "unknown subsidy verb \"%s\" (expected report, compute, services, list, "
+                      "approve, refuse or pay)",
                       args[0]);
 }

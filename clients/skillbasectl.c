@@ -56,8 +56,12 @@ static const verb verbs[] = {
     {"status", ctl_verb_status, 0, false, CMD(STATUS), "status"},
     {"record-service", ctl_verb_record_service, 0, false, CMD(RECORD_SERVICE),
      "record-service -f SERVICE.json [--base ID]"},
-    {"subsidy", ctl_verb_subsidy, 1, false, 0,
-     "subsidy report|compute|services --year Y [--base ID]"},
+    {"subsidy", ctl_verb_subsidy, -1, false, 0,
+     "subsidy report|compute|services --year Y [--base ID]\n"
+     "  subsidy list [--state computed|approved|paid|refused] [--year Y] [--limit N] [--after ID]\n"
+     "  subsidy approve STATEMENT [-r REASON] [-V VERSION]\n"
+     "  subsidy refuse STATEMENT -r REASON [-V VERSION]\n"
+     "  subsidy pay STATEMENT --reference REF --document SHA256|FILE --paid-on DATE [-r NOTE]"},
     {"jobs", ctl_verb_jobs, -1, false, CMD(LIST_JOBS),
      "jobs [--state S] [--type T] [--limit N] [--after ID]\n"
      "  jobs show|retry|cancel JOB [-r TEXT]"},
@@ -135,7 +139,10 @@ enum {
     OPT_OBJECTION_FILE,
     OPT_DISTRICT,
     OPT_GRADE,
-    OPT_CYCLE_YEAR
+    OPT_CYCLE_YEAR,
+    OPT_REFERENCE,
+    OPT_DOCUMENT,
+    OPT_PAID_ON
 };
 
 static const struct option long_options[] = {
@@ -192,6 +199,9 @@ static const struct option long_options[] = {
     {"experts", required_argument, NULL, OPT_EXPERTS},
     {"visited-on", required_argument, NULL, OPT_VISITED_ON},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
+    {"document", required_argument, NULL, OPT_DOCUMENT},
+    {"paid-on", required_argument, NULL, OPT_PAID_ON},
     {NULL, 0, NULL, 0},
 };
 
@@ -228,6 +238,7 @@ static void print_help(void)
            "                             impact (五(三)3; without it: a warning, no revocation)\n"
            "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
            "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
+           "      --reference REF, --document SHA256|FILE, --paid-on DATE   subsidy pay\n"
            "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
            "      --key-file FILE        tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)\n"
            "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
@@ -285,6 +296,9 @@ static const struct option_rule {
     {OPT_EXPERTS, TAKE_TEXT, offsetof(ctl, experts)},
     {OPT_VISITED_ON, TAKE_TEXT, offsetof(ctl, visited_on)},
     {OPT_REPORT, TAKE_TEXT, offsetof(ctl, report)},
+    {OPT_REFERENCE, TAKE_TEXT, offsetof(ctl, pay_reference)},
+    {OPT_DOCUMENT, TAKE_TEXT, offsetof(ctl, pay_document)},
+    {OPT_PAID_ON, TAKE_TEXT, offsetof(ctl, paid_on)},
     {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
     {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
     {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
@@ -340,6 +354,8 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         } else if (opt == OPT_STATE &&
                    pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 && v != 0) {
             c->job_state = v; /* jobs --state (ctl_jobs.c) */
+        } else if (opt == OPT_STATE && ctl_statement_state_parse(arg, &v) == 0) {
+            c->statement_state = v; /* subsidy list --state (ctl_subsidy.c) */
         } else {
             ctl_enum_choices(r->e, r->skip, choices, sizeof choices);
             *status =
@@ -443,6 +459,9 @@ int main(int argc, char **argv)
             v = &verbs[i];
     if (!v)
         return usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
+    if (c.statement_state && v->fn != ctl_verb_subsidy)
+        return usage_fail(&c, "--state: a statement state; %s takes another (try --help)",
+                          v->name);
     if (c.job_state && v->fn != ctl_verb_jobs)
         return usage_fail(&c, "--state: a job state; %s takes a record state (try --help)",
                           v->name);

@@ -239,6 +239,17 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
                 goto bad_path;
             return 0;
         }
+        /* the bureau's choice: may a statement at EXAMPLE rates be approved */
+        if (strcmp(key, "approve_with_example_rates") == 0) {
+            if (strcmp(value, "refuse") && strcmp(value, "allow")) {
+                snprintf(err, err_len,
+                         "[subsidy] approve_with_example_rates: \"%s\" is not refuse or allow",
+                         value);
+                return -1;
+            }
+            c->subsidy_refuse_example = strcmp(value, "refuse") == 0;
+            return 0;
+        }
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, review, events, "

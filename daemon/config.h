@@ -75,6 +75,12 @@ typedef struct {
     /* [subsidy] rules: the rules file statements are checked against
      * (handle_statement.c); "": the shipped example, as skillbase-subsidy */
     char subsidy_rules[PATH_MAX];
+    /* [subsidy] approve_with_example_rates: allow (the embedded default, so
+     * the quick start's demonstration can approve) or refuse (production):
+     * approving a statement computed with EXAMPLE rates (handle_subsidy_decision.c) */
+    bool subsidy_refuse_example;
+    /* [four_eyes] subsidy: approving a statement needs a second operator */
+    bool four_eyes_subsidy;
     /* [documents] (daemon/documents.h, docs/operations.md) */
     uint64_t doc_max_bytes;                 /* largest document accepted */
     uint32_t doc_max_uploads;               /* uploads in progress at once */

@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "sb_error.h"
 #include "store_proposals.h"
+#include "subsidy_private.h"
 
 #define ID_MAX 64
 
@@ -44,6 +45,11 @@ static bool target_of(const sb_call *call, const Skillbase__Request *req, target
                       "revocation"};
         return true;
     }
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE && req->subsidy_approve) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL, req->subsidy_approve->statement,
+                      req->subsidy_approve->reason, "subsidy_approval"};
+        return true;
+    }
     /* a failing assessment is a revocation: the same four eyes */
     if (assess_revokes(call, req)) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->assess->id, req->assess->reason,
@@ -64,6 +70,8 @@ bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
         return call->config->four_eyes_revoke;
     case SKILLBASE__REQUEST__COMMAND_ASSESS:
         return call->config->four_eyes_revoke && assess_revokes(call, call->req);
+    case SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE:
+        return call->config->four_eyes_subsidy;
     default:
         return false;
     }
@@ -78,7 +86,29 @@ static const char *state_name(Skillbase__ProposalState s)
 
 static const char *noun_of(const Skillbase__Proposal *p)
 {
+    if (p->kind == SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL)
+        return "subsidy_approval";
     return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
+}
+
+/* The record a proposal's events are about and the version the proposal
+ * pins: the application or sub-base itself, or, for a subsidy approval,
+ * the statement's sub-base and the statement's version (a recomputation
+ * makes the proposal stale). On a refusal the reply is set. */
+static int entity_of(sb_call *call, Skillbase__ProposalKind kind, const char *entity_id,
+                     Skillbase__Record **ret, uint64_t *ret_version)
+{
+    if (kind == SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL) {
+        Skillbase__SubsidyStatement *st = NULL;
+        int rc = sb__statement_load(call, "statement", entity_id, ret, &st);
+        if (rc == 0 && ret_version)
+            *ret_version = st->version;
+        return rc;
+    }
+    int rc = sb__load(call, entity_id, ret);
+    if (rc == 0 && ret_version)
+        *ret_version = sb__head(*ret).version;
+    return rc;
 }
 
 /* Write proposal p, which becomes the reply. */
@@ -100,7 +130,7 @@ static int proposal_step(sb_call *call, Skillbase__Proposal *p, Skillbase__Recor
                          const char *step, const char *action, const char *reason,
                          uint64_t *ret_seq)
 {
-    int rc = rec ? 0 : sb__load(call, p->entity_id, &rec);
+    int rc = rec ? 0 : entity_of(call, p->kind, p->entity_id, &rec, NULL);
     if (rc)
         return rc;
     const char *what = sb_arena_printf(call->arena, "%s_%s", noun_of(p), step);
@@ -204,7 +234,8 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
                             open->id, t.noun, t.entity_id,
                             open->proposed_by[0] ? open->proposed_by : open->requested_by);
     Skillbase__Record *rec;
-    rc = sb__load(call, t.entity_id, &rec);
+    uint64_t version = 0;
+    rc = entity_of(call, t.kind, t.entity_id, &rec, &version);
     if (rc)
         return rc;
     Skillbase__Proposal *p = sb_arena_alloc(call->arena, sizeof *p);
@@ -224,7 +255,7 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     p->kind = t.kind;
     p->state = SKILLBASE__PROPOSAL_STATE__OPEN;
     p->entity_id = (char *)t.entity_id;
-    p->entity_version = sb__head(rec).version;
+    p->entity_version = version;
     p->command = command;
     p->proposed_ms = call->now_ms;
     p->reason = (char *)(t.reason ? t.reason : "");

@@ -8,7 +8,9 @@
  * with an event "application.certification_proposed". revoke = on does the
  * same for revoke ("base.revocation_proposed") and for an assess whose total
  * is under 60, which revokes too (五(二)): every revocation under the same
- * control. confirm_proposal by another
+ * control. subsidy = on does it for subsidy_approve, whose proposal names
+ * the statement ("base-000001/2026") and pins its version
+ * ("base.subsidy_approval_proposed"). confirm_proposal by another
  * operator runs the command exactly as proposed, against the record at the
  * version it had when proposed (STALE_VERSION if it has moved since: the
  * proposal stays open until discarded); its events name the proposal and

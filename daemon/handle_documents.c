@@ -33,6 +33,7 @@ static const struct {
                         "policy names none)"},
     {"complaint_file", "complaint or public-opinion file, 五(三)3"},
     {"accident_report", "safety accident report, 五(三)3"},
+    {"payment_voucher", "voucher of a subsidy payment (付款凭证), 六(二); named by subsidy_pay"},
     {"other", "anything else"},
 };
 

@@ -108,6 +108,12 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         "configuration [four_eyes] certify");
     add(&l, "four_eyes_revoke", c->four_eyes_revoke ? "true" : "false",
         "revoke makes a proposal a second operator confirms", "configuration [four_eyes] revoke");
+    add(&l, "four_eyes_subsidy", c->four_eyes_subsidy ? "true" : "false",
+        "subsidy_approve makes a proposal a second operator confirms",
+        "configuration [four_eyes] subsidy");
+    add(&l, "subsidy_approve_with_example_rates", c->subsidy_refuse_example ? "refuse" : "allow",
+        "whether a statement computed with EXAMPLE rates may be approved (六(二) names no amounts)",
+        "configuration [subsidy] approve_with_example_rates");
     add_u(&l, "max_request_bytes", c->max_request_bytes,
           "largest request frame; a larger one is refused or dropped",
           "configuration [daemon] max_request_kb");

@@ -15,9 +15,7 @@
 #include "subsidy_private.h"
 #include "subsidy_rules.h"
 
-/* The rules file statements are checked against: [subsidy] rules, else the
- * shipped example (as skillbase-subsidy). */
-static const char *rules_path(const sb_config *c)
+const char *sb__subsidy_rules_path(const sb_config *c)
 {
     return c->subsidy_rules[0] ? c->subsidy_rules : SB_DEFAULT_SUBSIDY_RULES;
 }
@@ -112,6 +110,10 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         return;
     }
     sb__subsidy_check_text(p, "base_name", st->base_name, 400, false);
+    if ((st->id && st->id[0]) || st->version || st->state || st->approved || st->paid ||
+        st->refused)
+        sb_problems_add(p, "id, version, state, approved, paid, refused: set by the daemon; "
+                           "leave them out");
     /* with no line there may be no rule version for the year at all */
     sb__subsidy_check_text(p, "cap_rule_version", st->cap_rule_version, SB_SUBSIDY_VERSION_NAME_MAX,
                            st->n_lines > 0);
@@ -190,7 +192,7 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         sb_problems_add(p, "example_rates: a line uses an example rate");
     if (p->count)
         return; /* the arithmetic first */
-    const char *path = rules_path(call->config);
+    const char *path = sb__subsidy_rules_path(call->config);
     sb_subsidy_rules *rules = NULL;
     char err[512];
     if (sb_subsidy_rules_load(path, &rules, err, sizeof err)) {
@@ -208,6 +210,12 @@ static bool same_statement(sb_call *call, const Skillbase__SubsidyStatement *a,
 {
     Skillbase__SubsidyStatement ca = *a, cb = *b;
     ca.computed_ms = cb.computed_ms = 0;
+    /* the daemon's own fields aside */
+    ca.id = cb.id = (char *)"";
+    ca.version = cb.version = 0;
+    ca.state = cb.state = SKILLBASE__STATEMENT_STATE__STATEMENT_STATE_UNSPECIFIED;
+    ca.approved = cb.approved = ca.refused = cb.refused = NULL;
+    ca.paid = cb.paid = NULL;
     size_t la = skillbase__subsidy_statement__get_packed_size(&ca);
     size_t lb = skillbase__subsidy_statement__get_packed_size(&cb);
     if (la != lb)
@@ -248,12 +256,25 @@ int sb__handle_record_statement(sb_call *call)
     if (rc && rc != SB_E(SB_NOT_FOUND))
         return rc;
     /* A job that ran on fewer records than the stored statement saw, or
-     * that found the same, changes nothing: answer with what is stored. */
-    if (rc == 0 && (st->input_version < old->input_version || same_statement(call, st, old))) {
+     * that found the same, changes nothing: answer with what is stored.
+     * Nor does any recomputation of a decided statement (approved, paid,
+     * refused): it supersedes only a computed one. */
+    if (rc == 0 && (sb__statement_decided(old) || st->input_version < old->input_version ||
+                    same_statement(call, st, old))) {
+        rc = sb__statement_normalise(call, old);
+        if (rc)
+            return rc;
         call->reply->result_case = SKILLBASE__REPLY__RESULT_STATEMENT;
         call->reply->statement = old;
         return 0;
     }
+    uint64_t old_version = rc == 0 ? (old->version ? old->version : 1) : 0;
+    st->id = NULL;
+    st->version = old_version + 1;
+    st->state = SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED;
+    rc = sb__statement_normalise(call, st);
+    if (rc)
+        return rc;
     rc = sb_store_statement_put(call->txn, st);
     if (rc)
         return rc;

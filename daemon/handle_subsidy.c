@@ -281,12 +281,14 @@ int sb__handle_list_services(sb_call *call)
 
 /* ------------------------------------------------------------ report */
 
-typedef struct {
+typedef struct base_list {
     sb_call *call;
     uint32_t year;
     char **ids;
     size_t n, cap;
     int rc;
+    /* collect_pending: decided statements behind their records go here */
+    struct base_list *decided;
 } base_list;
 
 static int add_base_id(base_list *l, const char *id)
@@ -317,6 +319,9 @@ static int collect_pending(const char *base_id, uint64_t count, void *arg)
         return 0;
     if (rc && rc != SB_E(SB_NOT_FOUND))
         return rc;
+    /* a decided statement is not recomputed: its later records are in none */
+    if (rc == 0 && l->decided && sb__statement_decided(st))
+        return add_base_id((base_list *)l->decided, base_id);
     return add_base_id(l, base_id);
 }
 
@@ -337,7 +342,8 @@ int sb__handle_subsidy_report(sb_call *call)
         return SB_E(SB_INTERNAL);
     skillbase__statement_page__init(page);
     page->year = q->year;
-    base_list pending = {.call = call, .year = q->year};
+    base_list decided = {.call = call, .year = q->year};
+    base_list pending = {.call = call, .year = q->year, .decided = &decided};
     if (q->base_id && q->base_id[0]) {
         Skillbase__Record *base = NULL;
         rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
@@ -359,7 +365,10 @@ int sb__handle_subsidy_report(sb_call *call)
         if (rc)
             return rc;
         if (count && (!page->n_statements || page->statements[0]->input_version < count)) {
-            rc = add_base_id(&pending, q->base_id);
+            rc = add_base_id(page->n_statements && sb__statement_decided(page->statements[0])
+                                 ? &decided
+                                 : &pending,
+                             q->base_id);
             if (rc)
                 return rc;
         }
@@ -379,8 +388,15 @@ int sb__handle_subsidy_report(sb_call *call)
                 return rc;
         }
     }
+    for (size_t i = 0; i < page->n_statements; i++) {
+        rc = sb__statement_normalise(call, page->statements[i]);
+        if (rc)
+            return rc;
+    }
     page->pending = pending.ids;
     page->n_pending = pending.n;
+    page->decided_before_records = decided.ids;
+    page->n_decided_before_records = decided.n;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATEMENTS;
     call->reply->statements = page;
     return 0;

@@ -456,6 +456,13 @@ static const sb_command commands[] = {
      sb__handle_subsidy_report},
     {SKILLBASE__REQUEST__COMMAND_SUBSIDY_COMPUTE, "subsidy_compute", W, OPS,
      sb__handle_subsidy_compute},
+    /* the bureau's decisions on statements (handle_subsidy_decision.c) */
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE, "subsidy_approve", W, OPS,
+     sb__handle_subsidy_approve},
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_PAY, "subsidy_pay", W, OPS, sb__handle_subsidy_pay},
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_REFUSE, "subsidy_refuse", W, OPS,
+     sb__handle_subsidy_refuse},
+    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_LIST, "subsidy_list", R, READ, sb__handle_subsidy_list},
     {SKILLBASE__REQUEST__COMMAND_LIST_JOBS, "list_jobs", R, READ, sb__handle_list_jobs},
     {SKILLBASE__REQUEST__COMMAND_SHOW_JOB, "show_job", R, READ, sb__handle_show_job},
     {SKILLBASE__REQUEST__COMMAND_RETRY_JOB, "retry_job", W, OPS, sb__handle_retry_job},

@@ -120,6 +120,11 @@ int sb__handle_list_services(sb_call *call);
 int sb__handle_record_statement(sb_call *call);
 int sb__handle_subsidy_report(sb_call *call);
 int sb__handle_subsidy_compute(sb_call *call);
+/* Decisions on statements (handle_subsidy_decision.c, docs/subsidy.md). */
+int sb__handle_subsidy_approve(sb_call *call);
+int sb__handle_subsidy_pay(sb_call *call);
+int sb__handle_subsidy_refuse(sb_call *call);
+int sb__handle_subsidy_list(sb_call *call);
 
 /* Ingest and the event log (handle_ingest.c, handle_events.c). */
 int sb__handle_ingest(sb_call *call);

@@ -104,9 +104,10 @@ int sb_security_config_set(sb_config *c, const char *section, const char *key, c
             c->four_eyes_ipc_refuse = strcmp(value, "refuse") == 0;
             return 0;
         }
-        bool *dst = strcmp(key, "certify") == 0  ? &c->four_eyes_certify
-                    : strcmp(key, "revoke") == 0 ? &c->four_eyes_revoke
-                                                 : NULL;
+        bool *dst = strcmp(key, "certify") == 0   ? &c->four_eyes_certify
+                    : strcmp(key, "revoke") == 0  ? &c->four_eyes_revoke
+                    : strcmp(key, "subsidy") == 0 ? &c->four_eyes_subsidy
+                                                  : NULL;
         if (dst) {
             if (parse_switch(value, dst)) {
                 snprintf(err, err_len, "[four_eyes] %s: \"%s\" is not on or off", key, value);

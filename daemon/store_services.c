@@ -509,3 +509,38 @@ void sb_store_statements_free(Skillbase__SubsidyStatement **statements, size_t n
         skillbase__subsidy_statement__free_unpacked(statements[i], alloc);
     sb_store__array_free(alloc, statements);
 }
+
+int sb_store_statements_scan(sb_txn *t, int after_year, const char *after_base,
+                             ProtobufCAllocator *alloc,
+                             int (*fn)(Skillbase__SubsidyStatement *st, void *arg), void *arg)
+{
+    uint8_t start[YEAR_LEN + 1 + SB_STORE_KEY_MAX];
+    MDB_cursor *c = NULL;
+    size_t slen = 0;
+    if (!t || !fn)
+        return SB_E(SB_INVALID);
+    bool resume = after_base && after_base[0];
+    if (resume && !(slen = year_base_key(start, after_year, after_base)))
+        return SB_E(SB_INVALID);
+    int rc = mdb_cursor_open(t->txn, t->s->statements, &c);
+    if (rc)
+        return sb_store__err(t, rc, "cursor open");
+    int r = 0;
+    MDB_val k = {slen, start}, v;
+    for (rc = mdb_cursor_get(c, &k, &v, resume ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (resume && k.mv_size == slen && memcmp(k.mv_data, start, slen) == 0)
+            continue;
+        Skillbase__SubsidyStatement *st;
+        r = unpack_statement(&v, alloc, &st);
+        if (r < 0)
+            break;
+        r = fn(st, arg);
+        if (r)
+            break;
+    }
+    if (!r && rc && rc != MDB_NOTFOUND)
+        r = sb_store__err(t, rc, "statements scan");
+    mdb_cursor_close(c);
+    return r < 0 ? r : 0;
+}

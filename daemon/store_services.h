@@ -89,4 +89,13 @@ int sb_store_statements_list(sb_txn *t, int year, const char *after, size_t max_
 void sb_store_statements_free(Skillbase__SubsidyStatement **statements, size_t n,
                               ProtobufCAllocator *alloc);
 
+/* Call fn(st, arg) for every statement of every year, in key order (year,
+ * then sub-base), from the one after (after_year, after_base) (after_base
+ * NULL or "": from the first); fn owns nothing (st is in alloc) and returns
+ * 0 to go on, > 0 to stop, < 0 to fail with that code. Returns 0 or the
+ * negative code. */
+int sb_store_statements_scan(sb_txn *t, int after_year, const char *after_base,
+                             ProtobufCAllocator *alloc,
+                             int (*fn)(Skillbase__SubsidyStatement *st, void *arg), void *arg);
+
 #endif

@@ -42,4 +42,23 @@ bool sb__subsidy_str_eq(const char *a, const char *b);
 int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
                            const char *action, const char *reason, bool jobs);
 
+/* The rules file statements are checked against: [subsidy] rules, else the
+ * shipped example (as skillbase-subsidy). */
+const char *sb__subsidy_rules_path(const sb_config *c);
+
+/* Statement decisions (handle_subsidy_decision.c). */
+/* "computed", "approved", "paid" or "refused" (0, a statement stored
+ * before decisions existed, is computed). */
+const char *sb__statement_state_name(Skillbase__StatementState s);
+/* True when st is approved, paid or refused: a recomputation leaves it. */
+bool sb__statement_decided(const Skillbase__SubsidyStatement *st);
+/* Fill what a statement stored before decisions lacks: its id
+ * ("<base_id>/<year>"), state computed, version 1. */
+int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st);
+/* Load statement `id` ("<base_id>/<year>", named `field` in refusals) and,
+ * when ret_base is not NULL, its sub-base; normalised. On a refusal (a bad
+ * id, no such sub-base or statement) the reply is set. */
+int sb__statement_load(sb_call *call, const char *field, const char *id,
+                       Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret);
+
 #endif

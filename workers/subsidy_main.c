@@ -252,8 +252,13 @@ static int on_config(const char *section, const char *key, const char *value, vo
         snprintf(app->rules_file, sizeof app->rules_file, "%s", value);
         return 0;
     }
+    /* the daemon's: whether a statement at EXAMPLE rates may be approved */
+    if (strcmp(key, "approve_with_example_rates") == 0)
+        return 0;
     snprintf(err, err_len, "[subsidy] %s: %s", key,
-             strcmp(key, "rules") == 0 ? "path too long" : "unknown key (expected rules)");
+             strcmp(key, "rules") == 0
+                 ? "path too long"
+                 : "unknown key (expected rules, approve_with_example_rates)");
     return -1;
 }
 

@@ -94,7 +94,8 @@ sb_ctl_fails 1 not_found documents add app-000099 "$SB_WORK/form.pdf" --kind oth
 assert_eq "$before" "$(jget "$(ctl --json status)" .last_seq)" "no event for a refused upload"
 # the daemon's rules list the kinds and the limit
 rules=$(ctl --json rules)
-assert_json "$rules" '.document_kinds | length' 10 "document kinds"
+assert_json "$rules" '.document_kinds | length' 11 "document kinds"
+assert_json "$rules" '.document_kinds | index("payment_voucher") != null' true "the subsidy voucher kind"
 assert_json "$rules" '[.settings[] | select(.name == "document_max_bytes")][0].value' 4194304 "limit"
 
 # a sub-base has documents of its own

@@ -449,6 +449,107 @@ static void statements_are_checked_then_stored_once(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 }
 
+/* ------------------------------------------------------------ decisions */
+
+static Skillbase__Reply *decide(sb_tk_daemon *d, Skillbase__Request__CommandCase which,
+                                const char *reason)
+{
+    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
+    Skillbase__SubsidyDecide q = SKILLBASE__SUBSIDY_DECIDE__INIT;
+    q.statement = "base-000001/2026";
+    q.reason = (char *)reason;
+    req.command_case = which;
+    if (which == SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE)
+        req.subsidy_approve = &q;
+    else
+        req.subsidy_refuse = &q;
+    req.actor = "alice";
+    return sb_tk_send(d, &req);
+}
+
+/* 六(二): the bureau decides on a statement; a recomputation supersedes
+ * only a computed one, and approval at EXAMPLE rates is the bureau's
+ * choice ([subsidy] approve_with_example_rates). */
+static void a_decided_statement_is_not_superseded(void **state)
+{
+    sb_tk_daemon *d = *state;
+    Skillbase__ServiceRecord s1 = service("2026-04-01"), s2 = service("2026-02-01");
+    Skillbase__Reply *r;
+    sb_tk_assert_ok(r = record(d, &s1, NULL));
+    skillbase__reply__free_unpacked(r, NULL);
+    sb_tk_assert_ok(r = record(d, &s2, NULL));
+    skillbase__reply__free_unpacked(r, NULL);
+    statement_parts p;
+    good_statement(&p);
+    sb_tk_assert_ok(r = send_statement(d, &p.st));
+    assert_string_equal(r->statement->id, "base-000001/2026");
+    assert_int_equal(r->statement->version, 1);
+    assert_int_equal(r->statement->state, SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* the worker does not set the daemon's fields */
+    good_statement(&p);
+    p.st.state = SKILLBASE__STATEMENT_STATE__STATEMENT_PAID;
+    expect_refused(r = send_statement(d, &p.st), "set by the daemon");
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* the production choice: no approval at EXAMPLE rates */
+    d->config.subsidy_refuse_example = true;
+    r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE, "");
+    assert_int_equal(r->code, SKILLBASE__ERROR_CODE__WRONG_STATE);
+    assert_non_null(strstr(r->message, "install the bureau's rules file"));
+    assert_non_null(strstr(r->message, d->config.subsidy_rules));
+    skillbase__reply__free_unpacked(r, NULL);
+    d->config.subsidy_refuse_example = false;
+
+    sb_tk_assert_ok(r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE, "checked"));
+    assert_int_equal(r->statement->state, SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED);
+    assert_int_equal(r->statement->version, 2);
+    assert_string_equal(r->statement->approved->by, "alice");
+    assert_int_equal(r->statement->approved->seq, r->seq);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE, "");
+    assert_int_equal(r->code, SKILLBASE__ERROR_CODE__WRONG_STATE);
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* a later record and its recomputation leave the approved statement */
+    Skillbase__ServiceRecord s3 = service("2026-05-01");
+    sb_tk_assert_ok(r = record(d, &s3, NULL));
+    skillbase__reply__free_unpacked(r, NULL);
+    good_statement(&p);
+    Skillbase__SubsidyExclusion x3 = SKILLBASE__SUBSIDY_EXCLUSION__INIT, *xs[2] = {&p.excl, &x3};
+    x3.service_id = "svc-000003";
+    x3.date = "2026-05-01";
+    x3.reason = SKILLBASE__EXCLUSION_REASON__NO_RATE;
+    x3.detail = "no rate";
+    p.st.exclusions = xs;
+    p.st.n_exclusions = 2;
+    p.st.input_version = 3;
+    sb_tk_assert_ok(r = send_statement(d, &p.st));
+    assert_int_equal(r->statement->state, SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED);
+    assert_int_equal(r->statement->input_version, 2);
+    assert_int_equal(r->statement->version, 2);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = report(d, "");
+    sb_tk_assert_ok(r);
+    assert_int_equal(r->statements->n_pending, 0);
+    assert_int_equal(r->statements->n_decided_before_records, 1);
+    assert_string_equal(r->statements->decided_before_records[0], "base-000001");
+    skillbase__reply__free_unpacked(r, NULL);
+
+    /* refused: final */
+    r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_REFUSE, "");
+    assert_int_equal(r->code, SKILLBASE__ERROR_CODE__INVALID);
+    skillbase__reply__free_unpacked(r, NULL);
+    sb_tk_assert_ok(r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_REFUSE, "not ours"));
+    assert_int_equal(r->statement->state, SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED);
+    skillbase__reply__free_unpacked(r, NULL);
+    r = decide(d, SKILLBASE__REQUEST__COMMAND_SUBSIDY_REFUSE, "again");
+    assert_int_equal(r->code, SKILLBASE__ERROR_CODE__WRONG_STATE);
+    assert_non_null(strstr(r->message, "refused by alice"));
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
 static void compute_queues_jobs_for_bases_with_records(void **state)
 {
     sb_tk_daemon *d = *state;
@@ -492,6 +593,7 @@ int main(void)
         T(services_page_in_date_order),
         T(statements_are_checked_then_stored_once),
         T(compute_queues_jobs_for_bases_with_records),
+        T(a_decided_statement_is_not_superseded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
