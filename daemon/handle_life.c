@@ -173,6 +173,18 @@ static int projects_in_force(sb_call *call, const Skillbase__Base *b, Skillbase_
     return 0;
 }
 
+/* The most projects a sub-base offers and proposes at once: the form's
+ * bound (rules.c, "projects"). */
+static size_t projects_max(void)
+{
+    size_t n;
+    const sb_rules_limit *l = sb_rules_form_limits(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(l[i].field, "projects") == 0)
+            return l[i].max;
+    return 100;
+}
+
 /* A copy of the list in the arena with room for `extra` more. */
 static Skillbase__Project **projects_copy(sb_call *call, Skillbase__Project *const *p, size_t n,
                                           size_t extra)
@@ -331,6 +343,14 @@ static int amend_projects(sb_call *call, const Skillbase__Amend *c, Skillbase__B
         if (rc)
             return rc;
     }
+    size_t open = 0;
+    for (size_t k = 0; k < n_reviews; k++)
+        open += reviews[k]->state == SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_PROPOSED;
+    if (n_kept + open > projects_max())
+        return sb_call_fail(call, SB_INVALID,
+                            "add_projects: %s would offer %zu projects and propose %zu, more "
+                            "than %zu together",
+                            b->id, n_kept, open, projects_max());
     b->project_reviews = reviews;
     b->n_project_reviews = n_reviews;
     if (c->n_remove_projects) {

@@ -150,6 +150,9 @@ f=$(json '{"unit_name": "x公司"}')
 sb_ctl_fails 1 invalid amend "$app1" -f "$f" -r "x"
 sb_err_names "not a sub-base"
 sb_ctl_fails 1 not_found amend base-999999 -f "$f" -r "x"
+jq -n '{add_projects: [range(100) | {occupation: "工种\(.)", level: "高级工"}]}' >"$SB_WORK/many.json"
+sb_ctl_fails 1 invalid amend "$b1" -f "$SB_WORK/many.json" -r "x"
+sb_err_names "more than 100 together"
 v=$(sb_version "$b1")
 sb_ctl_fails 1 stale_version amend "$b1" -f "$f" -r "x" --expect-version $((v - 1))
 
