@@ -318,10 +318,13 @@ int ctl_verb_results(ctl *c, const verb *v, char **args)
     filter f = {.district = c->district, .year = (uint32_t)c->year};
     if (e.format == OUT_TEXT)
         printf("id  name  unit  credit_code  district  date  kind  total  grade  cause  by\n");
-    /* results of a year: sub-bases assessed since, or revoked (fails) */
+    /* results of a year: sub-bases assessed since, or revoked (fails), or
+     * exited since (their results stand) */
     r = walk(c, &e, SKILLBASE__STATE__ASSESSED, &f);
     if (!r)
         r = walk(c, &e, SKILLBASE__STATE__REVOKED, &f);
+    if (!r)
+        r = walk(c, &e, SKILLBASE__STATE__EXITED, &f);
     finish(&e);
     return r;
 }

@@ -232,6 +232,9 @@ assert_json "$roster" "[.[] | select(.id == \"$b2\")][0].plaque" not_returned
 assert_json "$roster" "[.[] | select(.id == \"$b1\")][0].plaque" held
 assert_json "$(ctl roster --state exited --format json)" 'length' 2 "roster --state exited"
 assert_json "$(ctl roster --state revoked --format json)" 'length' 1 "roster --state revoked"
+# the result of a sub-base that exited later still stands among the year's results
+res=$(ctl results --cycle-year "$(sb_today | cut -c1-4)" --format json)
+assert_json "$res" "[.[] | select(.id == \"$b4\")][0].kind" assessment "an exited sub-base's result"
 
 # ------------------------------------------------------------ plaque returned
 notret=$(ctl roster --plaque-not-returned --format json)
