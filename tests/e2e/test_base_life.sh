@@ -270,6 +270,12 @@ assert_contains "$out" "plaque: returned on $today"
 assert_contains "$out" "a voluntary exit, not a revocation"
 
 # ------------------------------------------------------------ across a restart
+# a backup of the store passes the full check: per-state counts (exited
+# included), indexes, the audit chain over the changes
+ctl backup "$SB_WORK/backup" >/dev/null
+sb_run "$SKILLBASED" --restore-check "$SB_WORK/backup"
+assert_eq 0 "$SB_RC" "restore-check (stderr: $SB_ERR)"
+assert_contains "$SB_OUT" ": OK" "restore-check"
 sb_stop_daemon
 sb_start_daemon
 assert_json "$(sb_show "$b2")" .plaque_returned_on "$today" "kept across a restart"
