@@ -167,6 +167,9 @@ hist=$(ctl history "$b1")
 assert_contains "$hist" "official_name: 杭州市公共实训基地精工机械分基地 -> 杭州市公共实训基地精工智能分基地"
 sb_ctl_fails 1 invalid rename "$b1" --name 精工智能 --decision "x" -r "again"
 sb_err_names "already named"
+# another live sub-base's name is refused
+sb_ctl_fails 1 conflict rename "$b2" --name 精工智能 --decision "x" -r "the same name"
+sb_err_names "name of sub-base $b1"
 
 # ------------------------------------------------------------ exit
 sb_ctl_fails 2 invalid exit "$b2"
