@@ -77,6 +77,12 @@ typedef struct {
     /* roster, results (clients/ctl_roster.c) */
     const char *district;       /* --district D */
     const char *grade_name;     /* --grade G */
+    /* a sub-base's life (clients/ctl_life.c) */
+    uint64_t approve, refuse;   /* amend --approve N | --refuse N */
+    const char *new_name;       /* rename --name BASE_NAME */
+    const char *decision;       /* rename --decision REF */
+    const char *on;             /* plaque-returned --on DATE */
+    bool plaque_not_returned;   /* roster --plaque-not-returned */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -136,6 +142,13 @@ verb_fn ctl_verb_show;
 verb_fn ctl_verb_list;
 verb_fn ctl_verb_history;
 verb_fn ctl_verb_status;
+
+/* A sub-base's life (clients/ctl_life.c): amend (and the bureau's
+ * --approve/--refuse of a proposed project), rename, plaque-returned; exit
+ * is a Transition verb. */
+verb_fn ctl_verb_amend;
+verb_fn ctl_verb_rename;
+verb_fn ctl_verb_plaque_returned;
 
 /* `calendar add-working-days DATE N` (clients/ctl_calendar.c). */
 verb_fn ctl_verb_calendar;

@@ -383,6 +383,11 @@ int ctl_print_events(ctl_output *o, Skillbase__Event *const *events, size_t n, b
         if (e->reason && *e->reason)
             printf("  %s", ctl_text(e->reason));
         fputc('\n', stdout);
+        /* a change of a sub-base: each field, before -> after */
+        for (size_t k = 0; k < e->n_changes; k++)
+            printf("      %s: %s -> %s\n", ctl_text(e->changes[k]->field),
+                   *e->changes[k]->before ? ctl_text(e->changes[k]->before) : "(none)",
+                   ctl_text(e->changes[k]->after));
     }
     fflush(stdout);
     return 0;

@@ -236,8 +236,32 @@ static void print_glance(const Skillbase__Record *rec)
         }
         if (b->state == SKILLBASE__STATE__REVOKED)
             printf("  revoked on %s\n", ctl_text(b->revoked_on));
+        else if (b->state == SKILLBASE__STATE__EXITED)
+            printf("  exited on %s (a voluntary exit, not a revocation)\n",
+                   ctl_text(b->exited_on));
         else
             printf("  next due %s\n", ctl_text(b->next_assessment_due));
+        if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED)
+            printf("plaque: %s%s\n",
+                   b->plaque_returned_on[0] ? "returned on " : "not yet recorded returned",
+                   b->plaque_returned_on[0] ? ctl_text(b->plaque_returned_on) : "");
+        if (b->n_project_reviews)
+            printf("proposed projects (the bureau approves or refuses each):\n");
+        for (size_t i = 0; i < b->n_project_reviews; i++) {
+            const Skillbase__ProjectReview *r = b->project_reviews[i];
+            char st[32];
+            printf("  %u. %s%s%s  %s on %s by %s\n", r->number, ctl_text(r->project ? r->project->occupation : ""),
+                   r->project && r->project->level[0] ? "/" : "",
+                   ctl_text(r->project ? r->project->level : ""),
+                   pbjson_enum_name(&skillbase__project_review_state__descriptor, r->state, st,
+                                    sizeof st) ?: "?",
+                   ctl_text(r->state == SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_PROPOSED
+                                ? r->proposed_on
+                                : r->decided_on),
+                   ctl_text(r->state == SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_PROPOSED
+                                ? r->proposed_by
+                                : r->decided_by));
+        }
         ctl_print_documents(b->documents, b->n_documents);
     } else if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION && rec->application) {
         ctl_print_documents(rec->application->documents, rec->application->n_documents);

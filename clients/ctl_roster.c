@@ -6,7 +6,9 @@
  * The roster (名录) is every sub-base with its official name, unit, credit
  * code, district, unit type, projects, certificate, certification date, the
  * latest assessment (grade, total, date), the next due date, its state and,
- * when revoked, the date and cause. Results are the assessment outcomes
+ * when revoked, the date and cause; when exited, the date; and whether the
+ * plaque of a revoked or exited sub-base came back (--plaque-not-returned
+ * lists those whose return is not recorded). Results are the assessment outcomes
  * decided in a year: each assessment recorded then (fails included) and
  * each revocation for a direct-fail cause (五(三)) then.
  *
@@ -142,19 +144,24 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
     static const char *const names[] = {
         "id", "name", "unit", "credit_code", "district", "unit_type", "projects",
         "certificate_no", "certified_on", "grade", "total", "assessed_on", "next_due", "state",
-        "revoked_on", "revoked_cause"};
+        "revoked_on", "revoked_cause", "exited_on", "plaque", "plaque_returned_on"};
     char type[48] = "", projects[2048] = "", grade[32], total[16] = "", state[32], cause[48];
     Skillbase__Reply *app = application_of(e->c, b);
     const Skillbase__ApplicationForm *f =
         app && app->record->application ? app->record->application->form : NULL;
     if (f && f->unit)
         en(&skillbase__unit_type__descriptor, f->unit->type, type, sizeof type);
-    for (size_t i = 0; f && i < f->n_projects; i++) {
+    /* the sub-base's own projects once amended, else its application's */
+    Skillbase__Project *const *pr = b->n_projects ? b->projects : f ? f->projects : NULL;
+    size_t n_pr = b->n_projects ? b->n_projects : f ? f->n_projects : 0;
+    for (size_t i = 0; i < n_pr; i++) {
         size_t n = strlen(projects);
         snprintf(projects + n, sizeof projects - n, "%s%s%s%s%s", i ? "；" : "",
-                 f->projects[i]->occupation, f->projects[i]->level[0] ? "（" : "",
-                 f->projects[i]->level, f->projects[i]->level[0] ? "）" : "");
+                 pr[i]->occupation, pr[i]->level[0] ? "（" : "",
+                 pr[i]->level, pr[i]->level[0] ? "）" : "");
     }
+    bool ended = b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED;
+    const char *plaque = !ended ? "held" : b->plaque_returned_on[0] ? "returned" : "not_returned";
     const Skillbase__Assessment *last = latest_result(b);
     if (last)
         snprintf(total, sizeof total, "%" PRIu32, last->total);
@@ -165,7 +172,8 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
         last ? last->assessed_on : "", b->next_assessment_due,
         en(&skillbase__state__descriptor, b->state, state, sizeof state), b->revoked_on,
         b->revoked_cause ? en(&skillbase__cause__descriptor, b->revoked_cause, cause, sizeof cause)
-                         : ""};
+                         : "",
+        b->exited_on, plaque, b->plaque_returned_on};
     emit(e, names, vals, sizeof names / sizeof names[0]);
     if (app)
         skillbase__reply__free_unpacked(app, NULL);
@@ -191,11 +199,16 @@ typedef struct {
     const char *district;
     int grade;
     uint32_t year; /* results: the cycle year; 0: roster */
+    bool plaque_not_returned; /* revoked or exited, the plaque's return not recorded */
 } filter;
 
 static bool wanted(const filter *f, const Skillbase__Base *b)
 {
     if (f->district && strcmp(f->district, b->district) != 0)
+        return false;
+    if (f->plaque_not_returned &&
+        ((b->state != SKILLBASE__STATE__REVOKED && b->state != SKILLBASE__STATE__EXITED) ||
+         b->plaque_returned_on[0]))
         return false;
     if (f->grade) {
         const Skillbase__Assessment *last = latest_result(b);
@@ -267,23 +280,26 @@ int ctl_verb_roster(ctl *c, const verb *v, char **args)
     int r = start(c, &e);
     if (r)
         return r;
-    filter f = {.district = c->district};
+    filter f = {.district = c->district, .plaque_not_returned = c->plaque_not_returned};
     if (c->grade_name && (pbjson_enum_parse(&skillbase__grade__descriptor, c->grade_name,
                                             &f.grade) ||
                           !f.grade))
         return usage_fail(c, "unknown grade \"%s\" (expected excellent, good, pass, fail)",
                           c->grade_name);
     if (c->state && c->state != SKILLBASE__STATE__CERTIFIED &&
-        c->state != SKILLBASE__STATE__ASSESSED && c->state != SKILLBASE__STATE__REVOKED)
-        return usage_fail(c, "a sub-base is certified, assessed or revoked");
+        c->state != SKILLBASE__STATE__ASSESSED && c->state != SKILLBASE__STATE__REVOKED &&
+        c->state != SKILLBASE__STATE__EXITED)
+        return usage_fail(c, "a sub-base is certified, assessed, revoked or exited");
     /* ordered by id within each state; every state unless --state */
     static const Skillbase__State states[] = {SKILLBASE__STATE__CERTIFIED,
                                               SKILLBASE__STATE__ASSESSED,
-                                              SKILLBASE__STATE__REVOKED};
+                                              SKILLBASE__STATE__REVOKED,
+                                              SKILLBASE__STATE__EXITED};
     if (e.format == OUT_TEXT)
         printf("id  name  unit  credit_code  district  unit_type  projects  certificate  "
-               "certified_on  grade  total  assessed_on  next_due  state  revoked_on  cause\n");
-    for (size_t i = 0; i < 3 && !r; i++)
+               "certified_on  grade  total  assessed_on  next_due  state  revoked_on  cause  "
+               "exited_on  plaque  plaque_returned_on\n");
+    for (size_t i = 0; i < sizeof states / sizeof states[0] && !r; i++)
         if (!c->state || (int)states[i] == c->state)
             r = walk(c, &e, states[i], &f);
     finish(&e);
@@ -302,10 +318,13 @@ int ctl_verb_results(ctl *c, const verb *v, char **args)
     filter f = {.district = c->district, .year = (uint32_t)c->year};
     if (e.format == OUT_TEXT)
         printf("id  name  unit  credit_code  district  date  kind  total  grade  cause  by\n");
-    /* results of a year: sub-bases assessed since, or revoked (fails) */
+    /* results of a year: sub-bases assessed since, or revoked (fails), or
+     * exited since (their results stand) */
     r = walk(c, &e, SKILLBASE__STATE__ASSESSED, &f);
     if (!r)
         r = walk(c, &e, SKILLBASE__STATE__REVOKED, &f);
+    if (!r)
+        r = walk(c, &e, SKILLBASE__STATE__EXITED, &f);
     finish(&e);
     return r;
 }

@@ -3,8 +3,10 @@
  *   stats [--year Y] [--format text|json|svg]
  *
  * Applications received (created in Y), rejected, withdrawn and certified
- * (decided in Y); sub-bases live and revoked, by district, by unit type, by
- * latest grade and by revocation cause; assessments overdue today. Without
+ * (decided in Y); sub-bases live, revoked and exited (a voluntary exit is no
+ * revocation), by district, by unit type, by latest grade and by revocation
+ * cause; plaques of revoked or exited sub-bases not yet returned;
+ * assessments overdue today. Without
  * --year every year counts. Read page by page (list, one read transaction
  * per page) and counted as it goes; the unit type of a sub-base is on its
  * application (one `show` each). `svg` draws the sub-bases by district and
@@ -26,11 +28,14 @@
 /* A small counter by name (districts, types, grades, causes). */
 typedef struct {
     char name[MAX_KEYS][64];
-    uint64_t live[MAX_KEYS], revoked[MAX_KEYS];
+    uint64_t live[MAX_KEYS], revoked[MAX_KEYS], exited[MAX_KEYS];
     size_t n;
 } tally;
 
-static void count(tally *t, const char *name, bool revoked)
+/* Which column a sub-base counts in. */
+enum { LIVE = 0, REVOKED = 1, EXITED = 2 };
+
+static void count(tally *t, const char *name, int bucket)
 {
     if (!name[0])
         name = "-";
@@ -42,12 +47,13 @@ static void count(tally *t, const char *name, bool revoked)
             return;
         snprintf(t->name[t->n++], sizeof t->name[0], "%s", name);
     }
-    (revoked ? t->revoked : t->live)[i]++;
+    (bucket == EXITED ? t->exited : bucket == REVOKED ? t->revoked : t->live)[i]++;
 }
 
 typedef struct {
     uint64_t received, rejected, withdrawn, certified, in_progress;
     uint64_t live, revoked, overdue;
+    uint64_t exited, plaque_not_returned;
     tally district, unit_type, grade, cause;
 } stats;
 
@@ -84,21 +90,25 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
 {
     char buf[48];
     bool revoked = b->state == SKILLBASE__STATE__REVOKED;
+    bool exited = b->state == SKILLBASE__STATE__EXITED;
+    int bucket = exited ? EXITED : revoked ? REVOKED : LIVE;
     /* with --year: the sub-bases certified that year, as they are now */
     if (!in_year(b->certified_on, year))
         return;
-    revoked ? s->revoked++ : s->live++;
-    count(&s->district, b->district, revoked);
+    exited ? s->exited++ : revoked ? s->revoked++ : s->live++;
+    if ((revoked || exited) && !b->plaque_returned_on[0])
+        s->plaque_not_returned++;
+    count(&s->district, b->district, bucket);
     const char *g = b->n_assessments
                         ? pbjson_enum_name(&skillbase__grade__descriptor,
                                            b->assessments[b->n_assessments - 1]->grade, buf,
                                            sizeof buf)
                         : "not assessed";
-    count(&s->grade, g ? g : "?", revoked);
+    count(&s->grade, g ? g : "?", bucket);
     if (revoked)
         count(&s->cause, pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf,
-                                          sizeof buf) ?: "?", true);
-    else if (b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
+                                          sizeof buf) ?: "?", REVOKED);
+    else if (!exited && b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
         s->overdue++;
     /* the unit type is on the application */
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -113,10 +123,10 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
         if (a && a->form && a->form->unit)
             type = pbjson_enum_name(&skillbase__unit_type__descriptor, a->form->unit->type, buf,
                                     sizeof buf) ?: "-";
-        count(&s->unit_type, type, revoked);
+        count(&s->unit_type, type, bucket);
         skillbase__reply__free_unpacked(reply, NULL);
     } else {
-        count(&s->unit_type, type, revoked);
+        count(&s->unit_type, type, bucket);
     }
 }
 
@@ -162,8 +172,10 @@ static json_t *tally_json(const tally *t)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < t->n; i++)
-        json_object_set_new(o, t->name[i], json_pack("{s:I, s:I}", "live", (json_int_t)t->live[i],
-                                                      "revoked", (json_int_t)t->revoked[i]));
+        json_object_set_new(o, t->name[i],
+                            json_pack("{s:I, s:I, s:I}", "live", (json_int_t)t->live[i],
+                                      "revoked", (json_int_t)t->revoked[i], "exited",
+                                      (json_int_t)t->exited[i]));
     return o;
 }
 
@@ -173,8 +185,8 @@ static void print_tally(const char *title, const tally *t)
     if (!t->n)
         printf("  none\n");
     for (size_t i = 0; i < t->n; i++)
-        printf("  %-22s live %-6" PRIu64 " revoked %" PRIu64 "\n", ctl_text(t->name[i]),
-               t->live[i], t->revoked[i]);
+        printf("  %-22s live %-6" PRIu64 " revoked %-6" PRIu64 " exited %" PRIu64 "\n",
+               ctl_text(t->name[i]), t->live[i], t->revoked[i], t->exited[i]);
 }
 
 static void xml_escape(const char *s)
@@ -189,27 +201,33 @@ static void xml_escape(const char *s)
         }
 }
 
-/* One horizontal bar chart at y0: live in blue, revoked in red after it. */
+/* One horizontal bar chart at y0: live in blue, revoked in red after it,
+ * exited in grey after that. */
 static int svg_chart(const char *title, const tally *t, int y0)
 {
     uint64_t max = 1;
     for (size_t i = 0; i < t->n; i++)
-        if (t->live[i] + t->revoked[i] > max)
-            max = t->live[i] + t->revoked[i];
+        if (t->live[i] + t->revoked[i] + t->exited[i] > max)
+            max = t->live[i] + t->revoked[i] + t->exited[i];
     printf("<text x=\"10\" y=\"%d\" font-size=\"16\" font-weight=\"bold\">", y0 + 16);
     xml_escape(title);
     printf("</text>\n");
     int y = y0 + 28;
     for (size_t i = 0; i < t->n; i++, y += 24) {
         int wl = (int)(t->live[i] * 400 / max), wr = (int)(t->revoked[i] * 400 / max);
+        int wx = (int)(t->exited[i] * 400 / max);
         printf("<text x=\"150\" y=\"%d\" text-anchor=\"end\" font-size=\"13\">", y + 14);
         xml_escape(t->name[i]);
         printf("</text>\n<rect class=\"live\" x=\"160\" y=\"%d\" width=\"%d\" height=\"18\" "
                "fill=\"#3b6fb6\"/>\n<rect class=\"revoked\" x=\"%d\" y=\"%d\" width=\"%d\" "
                "height=\"18\" fill=\"#c0392b\"/>\n",
                y, wl, 160 + wl, y, wr);
-        printf("<text x=\"%d\" y=\"%d\" font-size=\"12\">%" PRIu64 " / %" PRIu64 "</text>\n",
-               166 + wl + wr, y + 14, t->live[i], t->revoked[i]);
+        printf("<rect class=\"exited\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
+               "fill=\"#95a5a6\"/>\n",
+               160 + wl + wr, y, wx);
+        printf("<text x=\"%d\" y=\"%d\" font-size=\"12\">%" PRIu64 " / %" PRIu64 " / %" PRIu64
+               "</text>\n",
+               166 + wl + wr + wx, y + 14, t->live[i], t->revoked[i], t->exited[i]);
     }
     return y + 10;
 }
@@ -223,8 +241,8 @@ static void print_svg(const stats *s, const char *scope)
            "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
            h, h);
     printf("<text x=\"10\" y=\"22\" font-size=\"18\">sub-bases %s: %" PRIu64 " live, %" PRIu64
-           " revoked (blue live, red revoked)</text>\n",
-           scope, s->live, s->revoked);
+           " revoked, %" PRIu64 " exited (blue live, red revoked, grey exited)</text>\n",
+           scope, s->live, s->revoked, s->exited);
     int y = svg_chart("by district", &s->district, 34);
     svg_chart("by latest grade", &s->grade, y);
     printf("</svg>\n");
@@ -261,6 +279,13 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
             (json_int_t)s->overdue, "by_district", tally_json(&s->district), "by_unit_type",
             tally_json(&s->unit_type), "by_grade", tally_json(&s->grade), "by_cause",
             tally_json(&s->cause));
+        /* a voluntary exit apart from revocation; plaques still out */
+        json_t *sb = json_object_get(doc, "sub_bases");
+        if (sb) {
+            json_object_set_new(sb, "exited", json_integer((json_int_t)s->exited));
+            json_object_set_new(sb, "plaque_not_returned",
+                                json_integer((json_int_t)s->plaque_not_returned));
+        }
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -270,9 +295,9 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
                ", certified %" PRIu64 ", still open %" PRIu64 "\n",
                year ? " in " : "", year ? scope + 13 : "", s->received, s->rejected,
                s->withdrawn, s->certified, s->in_progress);
-        printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64
-               "; assessments overdue today: %" PRIu64 "\n",
-               scope, s->live, s->revoked, s->overdue);
+        printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64 ", exited %" PRIu64
+               "; plaques not returned %" PRIu64 "; assessments overdue today: %" PRIu64 "\n",
+               scope, s->live, s->revoked, s->exited, s->plaque_not_returned, s->overdue);
         print_tally("by district", &s->district);
         print_tally("by unit type", &s->unit_type);
         print_tally("by latest grade", &s->grade);

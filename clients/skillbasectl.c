@@ -81,7 +81,8 @@ static const verb verbs[] = {
     {"whoami", ctl_verb_whoami, 0, false, CMD(WHOAMI), "whoami"},
     {"rules", ctl_verb_rules, 0, false, CMD(RULES), "rules"},
     {"roster", ctl_verb_roster, 0, false, CMD(LIST),
-     "roster [--state S] [--district D] [--grade G] [--format text|csv|json]"},
+     "roster [--state S] [--district D] [--grade G] [--plaque-not-returned] "
+     "[--format text|csv|json]"},
     {"results", ctl_verb_results, 0, false, CMD(LIST),
      "results --cycle-year Y [--district D] [--format text|csv|json]"},
     {"stats", ctl_verb_stats, 0, false, CMD(LIST), "stats [--year Y] [--format text|json|svg]"},
@@ -91,6 +92,14 @@ static const verb verbs[] = {
     {"documents", ctl_verb_documents, -1, false, 0,
      "documents add ID FILE --kind KIND [-r TEXT] [--original-sighted] [--supersedes N] "
      "[--media-type TYPE] | list ID | get ID DOC [OUT]"},
+    /* a sub-base's life (clients/ctl_life.c) */
+    {"amend", ctl_verb_amend, 1, true, CMD(AMEND),
+     "amend BASE -f CHANGE.json -r TEXT | amend BASE --approve N|--refuse N -r TEXT"},
+    {"rename", ctl_verb_rename, 1, true, CMD(RENAME),
+     "rename BASE --name X --decision REF -r TEXT"},
+    {"exit", ctl_verb_transition, 1, true, CMD(EXIT_BASE), "exit BASE -r TEXT"},
+    {"plaque-returned", ctl_verb_plaque_returned, 1, false, CMD(PLAQUE_RETURNED),
+     "plaque-returned BASE --on DATE [-r TEXT]"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -130,6 +139,12 @@ enum {
     OPT_EXPERTS,
     OPT_VISITED_ON,
     OPT_REPORT,
+    OPT_APPROVE,
+    OPT_REFUSE,
+    OPT_NAME,
+    OPT_DECISION,
+    OPT_ON,
+    OPT_PLAQUE_NOT_RETURNED,
     OPT_ORIGINAL_SIGHTED,
     OPT_SUPERSEDES,
     OPT_MEDIA_TYPE,
@@ -202,6 +217,12 @@ static const struct option long_options[] = {
     {"reference", required_argument, NULL, OPT_REFERENCE},
     {"document", required_argument, NULL, OPT_DOCUMENT},
     {"paid-on", required_argument, NULL, OPT_PAID_ON},
+    {"approve", required_argument, NULL, OPT_APPROVE},
+    {"refuse", required_argument, NULL, OPT_REFUSE},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"decision", required_argument, NULL, OPT_DECISION},
+    {"on", required_argument, NULL, OPT_ON},
+    {"plaque-not-returned", no_argument, NULL, OPT_PLAQUE_NOT_RETURNED},
     {NULL, 0, NULL, 0},
 };
 
@@ -247,6 +268,11 @@ static void print_help(void)
            "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
            "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
            "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
+           "      --plaque-not-returned  roster: exited or revoked sub-bases whose plaque is\n"
+           "                             not yet recorded returned\n"
+           "      --approve N, --refuse N   amend: the bureau's decision on proposed project N\n"
+           "      --name X, --decision REF  rename: the new 名称或区域 part, the decision\n"
+           "      --on DATE              plaque-returned: the day the plaque came back\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -299,6 +325,11 @@ static const struct option_rule {
     {OPT_REFERENCE, TAKE_TEXT, offsetof(ctl, pay_reference)},
     {OPT_DOCUMENT, TAKE_TEXT, offsetof(ctl, pay_document)},
     {OPT_PAID_ON, TAKE_TEXT, offsetof(ctl, paid_on)},
+    {OPT_APPROVE, TAKE_NUMBER, offsetof(ctl, approve), 1, UINT32_MAX},
+    {OPT_REFUSE, TAKE_NUMBER, offsetof(ctl, refuse), 1, UINT32_MAX},
+    {OPT_NAME, TAKE_TEXT, offsetof(ctl, new_name)},
+    {OPT_DECISION, TAKE_TEXT, offsetof(ctl, decision)},
+    {OPT_ON, TAKE_TEXT, offsetof(ctl, on)},
     {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
     {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
     {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
@@ -392,6 +423,9 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         break;
     case OPT_JSON_LINES:
         c->json_lines = true;
+        break;
+    case OPT_PLAQUE_NOT_RETURNED:
+        c->plaque_not_returned = true;
         break;
     case OPT_VERSION:
         printf("skillbasectl %s\n", SB_VERSION);

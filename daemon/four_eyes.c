@@ -50,6 +50,18 @@ static bool target_of(const sb_call *call, const Skillbase__Request *req, target
                       req->subsidy_approve->reason, "subsidy_approval"};
         return true;
     }
+    /* a sub-base's official name (二(三)2 授予名称) and its exit: as the
+     * certification that granted it and as a revocation (handle_life.c) */
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_RENAME && req->rename) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__RENAMING, req->rename->id, req->rename->reason,
+                      "renaming"};
+        return true;
+    }
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_EXIT_BASE && req->exit_base) {
+        *t = (target){SKILLBASE__PROPOSAL_KIND__EXIT, req->exit_base->id, req->exit_base->reason,
+                      "exit"};
+        return true;
+    }
     /* a failing assessment is a revocation: the same four eyes */
     if (assess_revokes(call, req)) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->assess->id, req->assess->reason,
@@ -67,7 +79,10 @@ bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
     case SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY:
         return call->config->four_eyes_certify;
     case SKILLBASE__REQUEST__COMMAND_REVOKE:
+    case SKILLBASE__REQUEST__COMMAND_EXIT_BASE:
         return call->config->four_eyes_revoke;
+    case SKILLBASE__REQUEST__COMMAND_RENAME:
+        return call->config->four_eyes_certify;
     case SKILLBASE__REQUEST__COMMAND_ASSESS:
         return call->config->four_eyes_revoke && assess_revokes(call, call->req);
     case SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE:
@@ -86,9 +101,18 @@ static const char *state_name(Skillbase__ProposalState s)
 
 static const char *noun_of(const Skillbase__Proposal *p)
 {
-    if (p->kind == SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL)
+    switch (p->kind) {
+    case SKILLBASE__PROPOSAL_KIND__REVOCATION:
+        return "revocation";
+    case SKILLBASE__PROPOSAL_KIND__RENAMING:
+        return "renaming";
+    case SKILLBASE__PROPOSAL_KIND__EXIT:
+        return "exit";
+    case SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL:
         return "subsidy_approval";
-    return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
+    default:
+        return "certification";
+    }
 }
 
 /* The record a proposal's events are about and the version the proposal

@@ -361,8 +361,9 @@ int sb__handle_assessment_reminder(sb_call *call)
         return sb_call_fail(call, SB_INVALID, "days_before: 1 to 365 for a due-soon reminder");
     const Skillbase__Base *b = old->sub_base;
     sb__reply_record(call, old);
-    /* assessed again since (a new due date) or revoked: nothing to remind */
-    if (b->state == SKILLBASE__STATE__REVOKED || !b->next_assessment_due ||
+    /* assessed again since (a new due date), revoked or exited: nothing to
+     * remind */
+    if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED || !b->next_assessment_due ||
         strcmp(b->next_assessment_due, c->due_on) != 0)
         return 0;
     int64_t left = sb_date_to_days(due) - sb_date_to_days(call->today);

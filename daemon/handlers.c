@@ -228,7 +228,7 @@ static int handle_show(sb_call *call)
 static int handle_list(sb_call *call)
 {
     const Skillbase__List *q = call->req->list;
-    if (q->kind > SKILLBASE__KIND__BASE || q->state > SKILLBASE__STATE__REVOKED)
+    if (q->kind > SKILLBASE__KIND__BASE || q->state > SB_STORE_STATE_LAST)
         return sb_call_fail(call, SB_INVALID, "list: unknown kind or state");
     if (q->after && q->after[0] && check_id(call, q->after))
         return SB_E(SB_INVALID);
@@ -357,18 +357,18 @@ static int status_batches(sb_call *call, Skillbase__StatusInfo *st)
 static int handle_status(sb_call *call)
 {
     Skillbase__StatusInfo *st = sb_arena_alloc(call->arena, sizeof *st);
-    uint64_t counts[3][9];
+    uint64_t counts[3][SB_STORE_STATES];
     if (!st)
         return SB_E(SB_INTERNAL);
     skillbase__status_info__init(st);
     int rc = sb_store_counts(call->txn, counts);
     if (rc)
         return rc;
-    st->counts = sb_arena_alloc(call->arena, 3 * 9 * sizeof *st->counts);
+    st->counts = sb_arena_alloc(call->arena, 3 * SB_STORE_STATES * sizeof *st->counts);
     if (!st->counts)
         return SB_E(SB_INTERNAL);
     for (int k = SKILLBASE__KIND__APPLICATION; k <= SKILLBASE__KIND__BASE; k++) {
-        for (int s = SKILLBASE__STATE__APPLIED; s <= SKILLBASE__STATE__REVOKED; s++) {
+        for (int s = SKILLBASE__STATE__APPLIED; s <= SB_STORE_STATE_LAST; s++) {
             if (!counts[k][s])
                 continue;
             Skillbase__StateCount *c = sb_arena_alloc(call->arena, sizeof *c);
@@ -499,6 +499,15 @@ static const sb_command commands[] = {
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_commit},
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_GET, "document_get", R,
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_get},
+    /* a sub-base's life (handle_life.c): changes, the bureau's decisions on
+     * projects and names, exit and the plaque's return are the bureau's */
+    {SKILLBASE__REQUEST__COMMAND_AMEND, "amend", W, OPS, sb__handle_amend},
+    {SKILLBASE__REQUEST__COMMAND_DECIDE_PROJECT, "decide_project", W, OPS,
+     sb__handle_decide_project},
+    {SKILLBASE__REQUEST__COMMAND_RENAME, "rename", W, OPS, sb__handle_rename},
+    {SKILLBASE__REQUEST__COMMAND_EXIT_BASE, "exit_base", W, OPS, sb__handle_exit_base},
+    {SKILLBASE__REQUEST__COMMAND_PLAQUE_RETURNED, "plaque_returned", W, OPS,
+     sb__handle_plaque_returned},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

@@ -104,6 +104,13 @@ int sb__handle_withdraw(sb_call *call);
 int sb__handle_assess(sb_call *call);
 int sb__handle_revoke(sb_call *call);
 
+/* A sub-base's life after certification (handle_life.c). */
+int sb__handle_amend(sb_call *call);
+int sb__handle_decide_project(sb_call *call);
+int sb__handle_rename(sb_call *call);
+int sb__handle_exit_base(sb_call *call);
+int sb__handle_plaque_returned(sb_call *call);
+
 /* Service records and subsidy statements (handle_subsidy.c, docs/subsidy.md). */
 /* Store a delivered service reported by `source` (NULL or "": the record's
  * own source field, else "operator"): validates it (sub-base exists, date

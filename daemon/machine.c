@@ -20,6 +20,7 @@
 #define WITHDRAWN SKILLBASE__STATE__WITHDRAWN
 #define ASSESSED SKILLBASE__STATE__ASSESSED
 #define REVOKED SKILLBASE__STATE__REVOKED
+#define EXITED SKILLBASE__STATE__EXITED
 
 /* Row order matters to operators: refusals list the allowed actions in
  * table order, so the usual next step comes first. */
@@ -71,6 +72,10 @@ static const sb_transition table[] = {
     /* 五(三) 直接认定为不合格: revoked at once, with its cause. */
     {BASE, SB_ACT_REVOKE, CERTIFIED, REVOKED, SB_GUARD_NONE, SB_FX_WITHDRAW_PLAQUE},
     {BASE, SB_ACT_REVOKE, ASSESSED, REVOKED, SB_GUARD_NONE, SB_FX_WITHDRAW_PLAQUE},
+    /* A sub-base may leave of its own accord: not a revocation (no result,
+     * no cause); the plaque goes back too (handle_life.c). */
+    {BASE, SB_ACT_EXIT, CERTIFIED, EXITED, SB_GUARD_NONE, 0},
+    {BASE, SB_ACT_EXIT, ASSESSED, EXITED, SB_GUARD_NONE, 0},
 };
 
 /* The verbs operators type (docs/cli.md); both outcomes of evaluate and of
@@ -90,6 +95,7 @@ static const char *const action_names[SB_ACT_MAX_] = {
     [SB_ACT_ASSESS_PASS] = "assess",
     [SB_ACT_ASSESS_FAIL] = "assess",
     [SB_ACT_REVOKE] = "revoke",
+    [SB_ACT_EXIT] = "exit",
 };
 
 /* The proto's value names in lower case, the wire's JSON spelling. */
@@ -97,6 +103,7 @@ static const char *const state_names[] = {
     [NEW] = "state_unspecified", [APPLIED] = "applied",     [UNDER_REVIEW] = "under_review",
     [IN_PUBLICITY] = "in_publicity", [CERTIFIED] = "certified", [REJECTED] = "rejected",
     [WITHDRAWN] = "withdrawn",   [ASSESSED] = "assessed",   [REVOKED] = "revoked",
+    [EXITED] = "exited",
 };
 
 static const char *const kind_names[] = {
@@ -223,7 +230,7 @@ const sb_transition *sb_machine_find(Skillbase__Kind kind, const char *id, Skill
 }
 
 /* Creations count as leaving "no state yet", so only real end states are
- * terminal: rejected, withdrawn, revoked, and a certified application,
+ * terminal: rejected, withdrawn, revoked, exited, and a certified application,
  * whose life goes on in its sub-base. */
 bool sb_machine_is_terminal(Skillbase__Kind kind, Skillbase__State state)
 {

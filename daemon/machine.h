@@ -28,6 +28,7 @@ typedef enum {
     SB_ACT_ASSESS_PASS,        /* certified | assessed -> assessed */
     SB_ACT_ASSESS_FAIL,        /* certified | assessed -> revoked */
     SB_ACT_REVOKE,             /* certified | assessed -> revoked */
+    SB_ACT_EXIT,               /* certified | assessed -> exited (voluntary) */
     SB_ACT_MAX_,
 } sb_action;
 
@@ -81,7 +82,7 @@ const char *sb_state_name(Skillbase__State state);
 const char *sb_kind_name(Skillbase__Kind kind);
 
 /* True when no transition leaves `state` for `kind` (rejected, withdrawn,
- * revoked; also certified for an application, whose life goes on in its
+ * revoked, exited; also certified for an application, whose life goes on in its
  * sub-base). */
 bool sb_machine_is_terminal(Skillbase__Kind kind, Skillbase__State state);
 

@@ -60,5 +60,27 @@ int sb_privacy_redact_event(sb_arena *arena, Skillbase__Event *ev)
             return -1;
     }
     ev->record = rec;
+    /* an amend's changes of the contact (handle_life.c): before and after
+     * withheld alike */
+    bool any = false;
+    for (size_t i = 0; i < ev->n_changes; i++)
+        any |= ev->changes[i] && strncmp(ev->changes[i]->field, "contact.", 8) == 0;
+    if (!any)
+        return 0;
+    Skillbase__FieldChange **l = sb_arena_alloc(arena, ev->n_changes * sizeof *l);
+    if (!l)
+        return -1;
+    for (size_t i = 0; i < ev->n_changes; i++) {
+        l[i] = ev->changes[i];
+        if (!l[i] || strncmp(l[i]->field, "contact.", 8) != 0)
+            continue;
+        Skillbase__FieldChange *c = sb_arena_alloc(arena, sizeof *c);
+        if (!c)
+            return -1;
+        *c = *l[i];
+        c->before = c->after = (char *)"(withheld)";
+        l[i] = c;
+    }
+    ev->changes = l;
     return 0;
 }

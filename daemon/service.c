@@ -35,7 +35,7 @@ static void status_line(void *arg, char *buf, size_t len)
     sb_service *s = arg;
     sb_store_info info;
     sb_txn *t = NULL;
-    uint64_t counts[3][9], records = 0;
+    uint64_t counts[3][SB_STORE_STATES], records = 0;
     if (sb_store_begin(s->o.store, false, &t) || sb_store_info_txn(t, &info) ||
         sb_store_counts(t, counts)) {
         sb_store_abort(&t);
@@ -155,13 +155,13 @@ static void metrics_batches(void *arg, sb_metrics_out *o)
 static void metrics_store(void *arg, sb_metrics_out *o)
 {
     static const char *const kinds[3] = {"", "application", "base"};
-    static const char *const states[9] = {"",          "applied",  "under_review", "in_publicity",
-                                          "certified", "rejected", "withdrawn",    "assessed",
-                                          "revoked"};
+    static const char *const states[SB_STORE_STATES] = {
+        "",         "applied",   "under_review", "in_publicity", "certified",
+        "rejected", "withdrawn", "assessed",     "revoked",      "exited"};
     sb_service *s = arg;
     sb_store_info info;
     sb_txn *t = NULL;
-    uint64_t counts[3][9];
+    uint64_t counts[3][SB_STORE_STATES];
     if (sb_store_begin(s->o.store, false, &t) == 0 && sb_store_info_txn(t, &info) == 0) {
         sb_metrics_single(o, "skillbase_store_map_bytes", "gauge", "Size of the LMDB map",
                           (double)info.map_bytes);

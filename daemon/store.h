@@ -199,8 +199,13 @@ void sb_store_records_free(Skillbase__Record **records, size_t n, ProtobufCAlloc
 int sb_store_credit_each(sb_txn *t, const char *credit_code, ProtobufCAllocator *alloc,
                          int (*fn)(const Skillbase__Record *rec, void *arg), void *arg);
 
+/* The highest record state (proto State) and the size of an array indexed
+ * by state. */
+#define SB_STORE_STATE_LAST SKILLBASE__STATE__EXITED
+#define SB_STORE_STATES (SB_STORE_STATE_LAST + 1)
+
 /* Number of records per kind and state: counts[kind][state]. */
-int sb_store_counts(sb_txn *t, uint64_t counts[3][9]);
+int sb_store_counts(sb_txn *t, uint64_t counts[3][SB_STORE_STATES]);
 
 /* ------------------------------------------------------------ events */
 

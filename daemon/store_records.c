@@ -48,7 +48,7 @@ static int rec_meta_of(const Skillbase__Record *rec, rec_meta *m)
     const char *prefix = id_prefix[m->kind];
     if (strncmp(m->id, prefix, strlen(prefix)) != 0)
         return SB_E(SB_INVALID);
-    if (m->state < SKILLBASE__STATE__APPLIED || m->state > SKILLBASE__STATE__REVOKED)
+    if (m->state < SKILLBASE__STATE__APPLIED || m->state > SB_STORE_STATE_LAST)
         return SB_E(SB_INVALID);
     if (m->credit_code && *m->credit_code && strlen(m->credit_code) > SB_STORE_KEY_MAX)
         return SB_E(SB_INVALID);
@@ -268,7 +268,7 @@ int sb_store_list(sb_txn *t, Skillbase__Kind kind, Skillbase__State state, const
                   size_t *ret_n, bool *ret_more)
 {
     if (!t || !ret_records || !ret_n || !ret_more || (unsigned)kind > SKILLBASE__KIND__BASE ||
-        (unsigned)state > SKILLBASE__STATE__REVOKED || (after && strlen(after) > SB_STORE_KEY_MAX))
+        (unsigned)state > SB_STORE_STATE_LAST || (after && strlen(after) > SB_STORE_KEY_MAX))
         return SB_E(SB_INVALID);
     list_acc a = {
         .t = t, .alloc = alloc, .after = after ? after : "", .limit = sb_store__limit(limit)};
@@ -344,14 +344,14 @@ out:
 
 /* ------------------------------------------------------------ counts */
 
-int sb_store_counts(sb_txn *t, uint64_t counts[3][9])
+int sb_store_counts(sb_txn *t, uint64_t counts[3][SB_STORE_STATES])
 {
     char key[32];
     if (!t || !counts)
         return SB_E(SB_INVALID);
-    memset(counts, 0, sizeof(uint64_t[3][9]));
+    memset(counts, 0, sizeof(uint64_t[3][SB_STORE_STATES]));
     for (int k = SKILLBASE__KIND__APPLICATION; k <= SKILLBASE__KIND__BASE; k++) {
-        for (int s = SKILLBASE__STATE__APPLIED; s <= SKILLBASE__STATE__REVOKED; s++) {
+        for (int s = SKILLBASE__STATE__APPLIED; s <= SB_STORE_STATE_LAST; s++) {
             snprintf(key, sizeof key, "count/%d/%d", k, s);
             int r = sb_store__meta_get(t, key, &counts[k][s]);
             if (r < 0)

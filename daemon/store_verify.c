@@ -26,7 +26,7 @@ typedef struct {
     sb_verify_report *rep;
     sb_verify_problem_fn fn;
     void *arg;
-    uint64_t counts[3][9]; /* recomputed from the records */
+    uint64_t counts[3][SB_STORE_STATES]; /* recomputed from the records */
     uint64_t max_id[3];    /* highest number in an id, per kind */
 } verifier;
 
@@ -120,7 +120,7 @@ static void check_record(verifier *v, const MDB_val *k, const MDB_val *val)
     }
     if (n > v->max_id[ri.kind])
         v->max_id[ri.kind] = n;
-    if (ri.state < SKILLBASE__STATE__APPLIED || ri.state > SKILLBASE__STATE__REVOKED) {
+    if (ri.state < SKILLBASE__STATE__APPLIED || ri.state > SB_STORE_STATE_LAST) {
         problem(v, "records: %s has no valid state (%d)", ri.id, (int)ri.state);
         goto out;
     }
@@ -372,7 +372,7 @@ static void check_counters(verifier *v, uint64_t state_entries)
         problem(v, "state_idx: %llu entries for %llu records", (unsigned long long)state_entries,
                 (unsigned long long)records);
     for (int k = SKILLBASE__KIND__APPLICATION; k <= SKILLBASE__KIND__BASE; k++) {
-        for (int s = SKILLBASE__STATE__APPLIED; s <= SKILLBASE__STATE__REVOKED; s++) {
+        for (int s = SKILLBASE__STATE__APPLIED; s <= SB_STORE_STATE_LAST; s++) {
             char name[32];
             snprintf(name, sizeof name, "count/%d/%d", k, s);
             if (meta_u64(v, name, &v64, &present) == 0 && v64 != v->counts[k][s])

@@ -42,6 +42,7 @@ static const enum_word STATES[] = {
     {"in_publicity", "公示中", "in publicity"}, {"certified", "已认定", "certified"},
     {"rejected", "未通过", "rejected"},         {"withdrawn", "已撤回", "withdrawn"},
     {"assessed", "已考核", "assessed"},         {"revoked", "已撤销", "revoked"},
+    {"exited", "已退出", "exited"},
 };
 
 static const enum_word UNIT_TYPES[] = {

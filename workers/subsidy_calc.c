@@ -66,11 +66,13 @@ exclusion(const Skillbase__Base *base, sb_date certified, bool revoked, sb_date 
         return SKILLBASE__EXCLUSION_REASON__NOT_CERTIFIED;
     }
     if (revoked && sb_date_cmp(d, revoked_on) >= 0) {
+        bool exited = !(base->revoked_on && base->revoked_on[0]);
         *ret_detail = sb_arena_printf(a,
-                                      "delivered on %s, on or after the sub-base was revoked on "
+                                      "delivered on %s, on or after the sub-base was %s on "
                                       "%s: only a certified sub-base's services count (policy "
                                       "六(二))",
-                                      r->date, base->revoked_on);
+                                      r->date, exited ? "exited" : "revoked",
+                                      exited ? base->exited_on : base->revoked_on);
         return SKILLBASE__EXCLUSION_REASON__NOT_CERTIFIED;
     }
     const sb_subsidy_version *v = sb_subsidy_rules_at(rules, d);
@@ -126,6 +128,12 @@ int sb_subsidy_compute(const sb_subsidy_rules *rules, const Skillbase__Base *bas
     bool revoked = base->revoked_on && base->revoked_on[0];
     if (revoked && sb_date_parse(base->revoked_on, &revoked_on) != 0)
         return fail(err, err_len, "sub-base %s has a malformed revocation date", base->id);
+    /* a voluntary exit ends the certification as a revocation does */
+    if (!revoked && base->exited_on && base->exited_on[0]) {
+        if (sb_date_parse(base->exited_on, &revoked_on) != 0)
+            return fail(err, err_len, "sub-base %s has a malformed exit date", base->id);
+        revoked = true;
+    }
 
     Skillbase__SubsidyStatement *st = sb_arena_alloc(a, sizeof *st);
     Skillbase__ServiceRecord **sorted = sb_arena_alloc(a, (n ? n : 1) * sizeof *sorted);

@@ -139,7 +139,8 @@ class Curve:
 
 WRITES = {"apply", "review", "evaluate", "file_objection", "dismiss_objection",
           "uphold_objection", "close_publicity", "reject", "withdraw", "assess",
-          "revoke", "ingest", "document_commit"}
+          "revoke", "ingest", "document_commit",
+          "amend", "decide_project", "rename", "exit_base", "plaque_returned"}
 
 
 class Client:

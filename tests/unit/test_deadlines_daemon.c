@@ -401,6 +401,28 @@ static void close_publicity_waits_for_the_end_of_the_window(void **state)
     move_ok(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
 }
 
+/* A sub-base that left of its own accord is not assessed again: its
+ * reminders, already queued, do nothing. */
+static void an_exited_base_gets_no_reminder(void **state)
+{
+    sb_tk_daemon *d = *state;
+    in_publicity(d);
+    at(d, "2025-10-11T00:00");
+    move_ok(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001");
+    d->caller = (sb_caller){.role = SB_ROLE_OPERATOR, .name = "alice"};
+    Skillbase__Reply *r =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_EXIT_BASE, "base-000001", "leaves", 0);
+    sb_tk_assert_ok(r);
+    assert_int_equal(r->record->sub_base->state, SKILLBASE__STATE__EXITED);
+    assert_string_equal(r->record->sub_base->next_assessment_due, "");
+    skillbase__reply__free_unpacked(r, NULL);
+    at(d, "2027-10-04T00:00");
+    r = reminder(d, "base-000001", "2027-10-11", 7, false);
+    sb_tk_assert_ok(r);
+    assert_int_equal(r->seq, 0);
+    skillbase__reply__free_unpacked(r, NULL);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, sb_tk_daemon_teardown)
@@ -410,6 +432,7 @@ int main(void)
         T(objection_suspends_and_dismissal_resumes),
         T(a_second_objection_adds_a_second_suspension),
         T(certification_schedules_the_assessment_reminders),
+        T(an_exited_base_gets_no_reminder),
         T(close_publicity_waits_for_the_end_of_the_window),
         cmocka_unit_test(remind_days_parse_and_refuse),
     };

@@ -21,6 +21,7 @@
 #define WITHDRAWN SKILLBASE__STATE__WITHDRAWN
 #define ASSESSED SKILLBASE__STATE__ASSESSED
 #define REVOKED SKILLBASE__STATE__REVOKED
+#define EXITED SKILLBASE__STATE__EXITED
 
 #define NONE SB_GUARD_NONE
 #define NO_OBJ SB_GUARD_NO_OPEN_OBJECTION
@@ -98,15 +99,17 @@ ALLOWED(revoke_ends_a_certified_base, BASE, SB_ACT_REVOKE, CERTIFIED, REVOKED, N
         SB_FX_WITHDRAW_PLAQUE)
 ALLOWED(revoke_ends_an_assessed_base, BASE, SB_ACT_REVOKE, ASSESSED, REVOKED, NONE,
         SB_FX_WITHDRAW_PLAQUE)
+ALLOWED(exit_ends_a_certified_base, BASE, SB_ACT_EXIT, CERTIFIED, EXITED, NONE, 0)
+ALLOWED(exit_ends_an_assessed_base, BASE, SB_ACT_EXIT, ASSESSED, EXITED, NONE, 0)
 
-/* The list above is the whole machine: no row beyond those 21. */
+/* The list above is the whole machine: no row beyond those 23. */
 static void table_has_exactly_the_listed_transitions(void **state)
 {
     (void)state;
     size_t n = 0;
     const sb_transition *t = sb_machine_table(&n);
     assert_non_null(t);
-    assert_int_equal(n, 21);
+    assert_int_equal(n, 23);
 }
 
 /* ------------------------------------------------------------ refused */
@@ -215,16 +218,16 @@ static void application_verbs_are_refused_on_a_base(void **state)
 {
     (void)state;
     expect_refused(BASE, "base-000001", CERTIFIED, false, SB_ACT_REJECT,
-                   "base base-000001 is certified; allowed: assess, revoke");
+                   "base base-000001 is certified; allowed: assess, revoke, exit");
     expect_refused(BASE, "base-000001", ASSESSED, false, SB_ACT_WITHDRAW,
-                   "base base-000001 is assessed; allowed: assess, revoke");
+                   "base base-000001 is assessed; allowed: assess, revoke, exit");
 }
 
 static void certify_on_an_existing_base_is_refused(void **state)
 {
     (void)state;
     expect_refused(BASE, "base-000001", CERTIFIED, false, SB_ACT_CERTIFY_BASE,
-                   "base base-000001 is certified; allowed: assess, revoke");
+                   "base base-000001 is certified; allowed: assess, revoke, exit");
 }
 
 static void nothing_is_allowed_on_a_revoked_base(void **state)
@@ -260,7 +263,7 @@ static void actions_have_the_verbs_operators_type(void **state)
     static const char *const want[SB_ACT_MAX_] = {
         "apply",           "review",  "evaluate", "evaluate", "object",
         "dismiss-objection", "uphold-objection", "close-publicity", "reject", "withdraw",
-        "certify",         "assess",  "assess",   "revoke",
+        "certify",         "assess",  "assess",   "revoke",   "exit",
     };
     for (int a = 0; a < SB_ACT_MAX_; a++)
         assert_string_equal(sb_action_name((sb_action)a), want[a]);
@@ -278,8 +281,9 @@ static void states_have_their_lower_case_proto_names(void **state)
     assert_string_equal(sb_state_name(WITHDRAWN), "withdrawn");
     assert_string_equal(sb_state_name(ASSESSED), "assessed");
     assert_string_equal(sb_state_name(REVOKED), "revoked");
+    assert_string_equal(sb_state_name(EXITED), "exited");
     assert_string_equal(sb_state_name(NEW), "state_unspecified");
-    assert_string_equal(sb_state_name((Skillbase__State)9), "unknown");
+    assert_string_equal(sb_state_name((Skillbase__State)10), "unknown");
     assert_string_equal(sb_state_name((Skillbase__State)-1), "unknown");
 }
 
@@ -317,6 +321,17 @@ static void only_a_revoked_base_is_terminal(void **state)
     assert_true(sb_machine_is_terminal(BASE, REVOKED));
 }
 
+static void an_exited_base_is_terminal_and_refuses_everything(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_true(sb_machine_is_terminal(BASE, EXITED));
+    assert_null(sb_machine_find(BASE, "base-000001", EXITED, false, SB_ACT_REVOKE, why, sizeof why));
+    assert_string_equal(why, "base base-000001 is exited; no further action is allowed");
+    assert_null(sb_machine_find(BASE, "base-000001", REVOKED, false, SB_ACT_EXIT, why, sizeof why));
+    assert_string_equal(why, "base base-000001 is revoked; no further action is allowed");
+}
+
 static void no_state_yet_is_not_terminal(void **state)
 {
     (void)state;
@@ -348,6 +363,8 @@ int main(void)
         cmocka_unit_test(failed_later_assessment_revokes_and_withdraws_the_plaque),
         cmocka_unit_test(revoke_ends_a_certified_base),
         cmocka_unit_test(revoke_ends_an_assessed_base),
+        cmocka_unit_test(exit_ends_a_certified_base),
+        cmocka_unit_test(exit_ends_an_assessed_base),
         cmocka_unit_test(table_has_exactly_the_listed_transitions),
         cmocka_unit_test(review_twice_is_refused_naming_the_next_steps),
         cmocka_unit_test(evaluate_before_review_is_refused),
@@ -371,6 +388,7 @@ int main(void)
         cmocka_unit_test(rejected_withdrawn_and_certified_applications_are_terminal),
         cmocka_unit_test(open_applications_are_not_terminal),
         cmocka_unit_test(only_a_revoked_base_is_terminal),
+        cmocka_unit_test(an_exited_base_is_terminal_and_refuses_everything),
         cmocka_unit_test(no_state_yet_is_not_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

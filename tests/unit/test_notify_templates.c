@@ -248,6 +248,9 @@ static void test_shipped_templates_cover_every_notice(void **state)
         {"base.subsidy_approved", "subsidy_approve", "subsidy_approved"},
         {"base.subsidy_paid", "subsidy_pay", "subsidy_paid"},
         {"base.subsidy_refused", "subsidy_refuse", "subsidy_refused"},
+        {"base.exited", "exit_base", "exited"},
+        {"base.project_approved", "decide_project", "project_approved"},
+        {"base.project_refused", "decide_project", "project_refused"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const sb_notice_template *x = sb_templates_select(t, want[i].topic, want[i].action);

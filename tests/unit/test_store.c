@@ -71,7 +71,7 @@ static void test_reopen_keeps_records_events_counters_and_schema(void **state)
     skillbase__record__free_unpacked(r, NULL);
     assert_int_equal(sb_store_record_get(t, "app-000009", NULL, &r), SB_E(SB_NOT_FOUND));
 
-    uint64_t seq, counts[3][9];
+    uint64_t seq, counts[3][SB_STORE_STATES];
     assert_int_equal(sb_store_last_seq(t, &seq), 0);
     assert_int_equal(seq, 2);
     assert_int_equal(sb_store_counts(t, counts), 0);
@@ -147,7 +147,7 @@ static void check_all_listings(sb_store *s, model_rec *m, size_t nm)
     /* One page holding everything: more must be false. */
     check_listing(s, m, nm, 0, 0, 1000);
 
-    uint64_t counts[3][9], want[3][9] = {{0}};
+    uint64_t counts[3][SB_STORE_STATES], want[3][SB_STORE_STATES] = {{0}};
     for (size_t i = 0; i < nm; i++)
         want[m[i].kind][m[i].state]++;
     sb_txn *t;
@@ -361,7 +361,7 @@ static void test_credit_each_survives_writes_from_the_callback(void **state)
     for (int i = 0; i < 40; i++)
         sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, i % 2 ? "A" : "B", NULL);
     assert_int_equal(sb_store_credit_each(t, "A", NULL, update_during_walk, t), 0);
-    uint64_t counts[3][9];
+    uint64_t counts[3][SB_STORE_STATES];
     assert_int_equal(sb_store_counts(t, counts), 0);
     assert_int_equal(counts[SKILLBASE__KIND__APPLICATION][SKILLBASE__STATE__WITHDRAWN], 20);
     assert_int_equal(counts[SKILLBASE__KIND__APPLICATION][SKILLBASE__STATE__APPLIED], 20);

@@ -76,7 +76,7 @@ static void test_nested_abort_discards_only_the_child_while_its_sibling_commits(
     assert_int_equal(sb_store_record_get(t, a1, NULL, &r), 0);
     assert_int_equal(r->application->state, SKILLBASE__STATE__APPLIED);
     skillbase__record__free_unpacked(r, NULL);
-    uint64_t counts[3][9], seq;
+    uint64_t counts[3][SB_STORE_STATES], seq;
     assert_int_equal(sb_store_counts(t, counts), 0);
     assert_int_equal(counts[SKILLBASE__KIND__APPLICATION][SKILLBASE__STATE__APPLIED], 2);
     assert_int_equal(counts[SKILLBASE__KIND__APPLICATION][SKILLBASE__STATE__UNDER_REVIEW], 0);
@@ -108,7 +108,7 @@ static void test_top_level_abort_discards_everything(void **state)
     assert_false(sb_tk_record_exists(f->s, "app-000001"));
     assert_false(sb_tk_record_exists(f->s, "base-000001"));
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    uint64_t counts[3][9], zero[3][9] = {{0}}, seq, h, rseq;
+    uint64_t counts[3][SB_STORE_STATES], zero[3][SB_STORE_STATES] = {{0}}, seq, h, rseq;
     assert_int_equal(sb_store_counts(t, counts), 0);
     assert_memory_equal(counts, zero, sizeof zero);
     assert_int_equal(sb_store_last_seq(t, &seq), 0);
@@ -342,7 +342,7 @@ static void test_backup_opens_with_the_same_data(void **state)
     sb_txn *a, *b;
     assert_int_equal(sb_store_begin(f->s, false, &a), 0);
     assert_int_equal(sb_store_begin(copy, false, &b), 0);
-    uint64_t ca[3][9], cb[3][9], sa, sbq;
+    uint64_t ca[3][SB_STORE_STATES], cb[3][SB_STORE_STATES], sa, sbq;
     assert_int_equal(sb_store_counts(a, ca), 0);
     assert_int_equal(sb_store_counts(b, cb), 0);
     assert_memory_equal(ca, cb, sizeof ca);

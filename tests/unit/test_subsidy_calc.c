@@ -399,6 +399,32 @@ static void own_institution_and_uncertified_days_are_excluded(void **state)
     sb_arena_destroy(&a);
 }
 
+/* A voluntary exit ends the certification as a revocation does: services
+ * from the day of the exit earn nothing, and the detail says it exited. */
+static void services_after_an_exit_are_excluded(void **state)
+{
+    (void)state;
+    sb_arena a;
+    sb_arena_init(&a, 0);
+    sb_subsidy_rules *r = rules();
+    Skillbase__Base b = base_certified("2025-03-01");
+    b.state = SKILLBASE__STATE__EXITED;
+    b.exited_on = (char *)"2025-10-15";
+    Skillbase__ServiceRecord recs[] = {
+        rec("svc-000001", "2025-10-14", SKILLBASE__SERVICE_KIND__TRAINING, "高级工", 10, 10),
+        rec("svc-000002", "2025-10-15", SKILLBASE__SERVICE_KIND__TRAINING, "高级工", 10, 10),
+    };
+    Skillbase__SubsidyStatement *st = compute(&a, r, &b, 2025, recs, 2);
+    assert_int_equal(st->n_lines, 1);
+    assert_string_equal(st->lines[0]->service_id, "svc-000001");
+    assert_int_equal(st->n_exclusions, 1);
+    assert_string_equal(st->exclusions[0]->service_id, "svc-000002");
+    assert_int_equal(st->exclusions[0]->reason, SKILLBASE__EXCLUSION_REASON__NOT_CERTIFIED);
+    assert_non_null(strstr(st->exclusions[0]->detail, "exited on 2025-10-15"));
+    sb_subsidy_rules_free(&r);
+    sb_arena_destroy(&a);
+}
+
 /* Each service is paid at the version in force on its date; the cap is
  * the version in force on 31 December. */
 static void rule_version_is_chosen_by_service_date(void **state)
@@ -503,6 +529,7 @@ int main(void)
         cmocka_unit_test(statement_lines_by_kind_level_and_unit),
         cmocka_unit_test(yearly_cap_limits_the_total),
         cmocka_unit_test(own_institution_and_uncertified_days_are_excluded),
+        cmocka_unit_test(services_after_an_exit_are_excluded),
         cmocka_unit_test(rule_version_is_chosen_by_service_date),
         cmocka_unit_test(records_of_another_base_or_year_are_an_error),
     };

@@ -376,7 +376,7 @@ static void test_store_replaying_a_record_twice_leaves_the_same_state(void **sta
     assert_true(sb_tk_record_exists(s, "app-000001"));
     assert_false(sb_tk_record_exists(s, "app-000002"));
     assert_int_equal(last_seq(s), 1);
-    uint64_t counts[3][9];
+    uint64_t counts[3][SB_STORE_STATES];
     sb_txn *t = NULL;
     assert_int_equal(sb_store_begin(s, false, &t), 0);
     assert_int_equal(sb_store_counts(t, counts), 0);
