@@ -73,6 +73,11 @@ typedef struct {
     /* roster, results (clients/ctl_roster.c) */
     const char *district;       /* --district D */
     const char *grade_name;     /* --grade G */
+    /* apply --waive CONDITION -r REASON (repeatable), close-publicity --name */
+#define CTL_WAIVE_MAX 16
+    const char *waive[CTL_WAIVE_MAX], *waive_reason[CTL_WAIVE_MAX];
+    size_t n_waive;
+    const char *grant_name;
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;

@@ -27,7 +27,7 @@
 #define CMD(x) SKILLBASE__REQUEST__COMMAND_##x
 
 static const verb verbs[] = {
-    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
+    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json [--waive CONDITION -r REASON]..."},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
     {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
      "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
@@ -37,7 +37,7 @@ static const verb verbs[] = {
     {"uphold-objection", ctl_verb_transition, 1, true, CMD(UPHOLD_OBJECTION),
      "uphold-objection ID -r TEXT"},
     {"close-publicity", ctl_verb_transition, 1, false, CMD(CLOSE_PUBLICITY),
-     "close-publicity ID [-r TEXT]"},
+     "close-publicity ID [--name NAME] [-r TEXT]"},
     {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
     {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
     {"assess", ctl_verb_assess, 1, false, CMD(ASSESS),
@@ -135,7 +135,9 @@ enum {
     OPT_OBJECTION_FILE,
     OPT_DISTRICT,
     OPT_GRADE,
-    OPT_CYCLE_YEAR
+    OPT_CYCLE_YEAR,
+    OPT_NAME,
+    OPT_WAIVE
 };
 
 static const struct option long_options[] = {
@@ -192,6 +194,8 @@ static const struct option long_options[] = {
     {"experts", required_argument, NULL, OPT_EXPERTS},
     {"visited-on", required_argument, NULL, OPT_VISITED_ON},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"waive", required_argument, NULL, OPT_WAIVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -236,6 +240,10 @@ static void print_help(void)
            "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
            "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
            "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
+           "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
+           "                             with the -r REASON after it (`rules` lists them)\n"
+           "      --name NAME            close-publicity: the name granted (default: the\n"
+           "                             application's base_name)\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -285,6 +293,7 @@ static const struct option_rule {
     {OPT_EXPERTS, TAKE_TEXT, offsetof(ctl, experts)},
     {OPT_VISITED_ON, TAKE_TEXT, offsetof(ctl, visited_on)},
     {OPT_REPORT, TAKE_TEXT, offsetof(ctl, report)},
+    {OPT_NAME, TAKE_TEXT, offsetof(ctl, grant_name)},
     {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
     {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
     {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
@@ -349,6 +358,14 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         return 0;
     }
     switch (opt) {
+    case OPT_WAIVE:
+        /* --waive CONDITION, repeatable; each takes the next -r REASON */
+        if (c->n_waive == CTL_WAIVE_MAX) {
+            *status = usage_fail(c, "--waive: at most %d conditions", CTL_WAIVE_MAX);
+            return -1;
+        }
+        c->waive[c->n_waive++] = arg;
+        break;
     case OPT_PASS:
         c->outcome = c->outcome < 0 ? 2 : c->outcome == 0 ? 1 : c->outcome;
         break;
@@ -429,7 +446,15 @@ int main(int argc, char **argv)
             return usage_fail(&c, "option %s needs a value", argv[optind - 1]);
         if (take_option(&c, opt, optarg, &status) < 0)
             return status;
+        /* a reason after --waive is that waiver's (and of any before it
+         * still without one) */
+        for (size_t i = 0; opt == 'r' && i < c.n_waive; i++)
+            if (!c.waive_reason[i])
+                c.waive_reason[i] = optarg;
     }
+    for (size_t i = 0; i < c.n_waive; i++)
+        if (!c.waive_reason[i])
+            return usage_fail(&c, "--waive %s needs a reason: -r REASON after it", c.waive[i]);
     if (!c.endpoint)
         c.endpoint = sb_client_default_endpoint();
     c.actor_given = c.actor && *c.actor;

@@ -303,6 +303,22 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
     if (!out->document_kinds)
         return SB_E(SB_INTERNAL);
     out->n_document_kinds = sb__document_kinds((const char **)out->document_kinds, NULL, nk);
+    /* the conditions of 二(二) an apply may waive (handle_waivers.c) */
+    size_t nc;
+    const sb_rules_condition *c = sb_rules_conditions(&nc);
+    out->conditions = sb_arena_alloc(a, nc * sizeof *out->conditions);
+    if (!out->conditions)
+        return SB_E(SB_INTERNAL);
+    for (size_t i = 0; i < nc; i++) {
+        Skillbase__ConditionInfo *ci = sb_arena_alloc(a, sizeof *ci);
+        if (!ci)
+            return SB_E(SB_INTERNAL);
+        skillbase__condition_info__init(ci);
+        ci->name = (char *)c[i].name;
+        ci->clause = (char *)c[i].clause;
+        ci->meaning = (char *)c[i].meaning;
+        out->conditions[out->n_conditions++] = ci;
+    }
     return 0;
 }
 

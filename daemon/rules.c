@@ -381,8 +381,53 @@ static bool unit_type_eligible(Skillbase__UnitType t)
     }
 }
 
-static void check_unit(const Skillbase__Unit *u, sb_problems *p)
+/* 二(二) "一般应具备": the conditions an application may be excused from, by
+ * name and with a reason (Apply.waivers). The order is the bit of each in
+ * a waiver mask. Identity (credit code, 杭州市内), the materials of 二(三)1
+ * and the form's shape are not conditions of 二(二) and are never waived. */
+static const sb_rules_condition conditions[] = {
+    {"legal_person", "二(二)1", "the unit is an independent legal person (独立的法人资格)"},
+    {"site_owned", "二(二)2", "the training site is owned, not leased (自有实训场地，不含租赁)"},
+    {"equipment_owned", "二(二)2", "the unit owns its training equipment (自有设备)"},
+    {"office_owned", "二(二)2", "the unit has its own fixed office (自有固定的办公场所)"},
+    {"full_time_managers", "二(二)2", "at least one full-time manager (专职的管理人员)"},
+    {"teachers", "二(二)2", "at least one teacher (师资力量)"},
+};
+enum { C_LEGAL_PERSON, C_SITE_OWNED, C_EQUIPMENT, C_OFFICE, C_MANAGERS, C_TEACHERS };
+
+const sb_rules_condition *sb_rules_conditions(size_t *ret_n)
 {
+    *ret_n = ARRAY_SIZE(conditions);
+    return conditions;
+}
+
+int sb_rules_condition_find(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(conditions); i++)
+        if (strcmp(conditions[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* One check of a form: its problems, the conditions waived and those
+ * found unmet. */
+typedef struct {
+    sb_problems *p;
+    uint32_t waived, unmet;
+} form_check;
+
+/* Condition c is not met: a problem unless it is waived. */
+static void unmet(form_check *fc, int c, const char *what)
+{
+    fc->unmet |= 1u << c;
+    if (!(fc->waived & (1u << c)))
+        sb_problems_add(fc->p, "%s (%s; condition %s may be waived with a reason)", what,
+                        conditions[c].clause, conditions[c].name);
+}
+
+static void check_unit(const Skillbase__Unit *u, form_check *fc)
+{
+    sb_problems *p = fc->p;
     static const Skillbase__Unit none = SKILLBASE__UNIT__INIT;
     if (!u)
         u = &none;
@@ -398,39 +443,40 @@ static void check_unit(const Skillbase__Unit *u, sb_problems *p)
                         u->district);
     /* 二(二)1: 依法设立，具有独立的法人资格 */
     if (!u->legal_person)
-        sb_problems_add(p, "unit.legal_person: the unit must be an independent legal person "
-                           "(二(二))");
+        unmet(fc, C_LEGAL_PERSON, "unit.legal_person: the unit must be an independent legal person");
 }
 
 /* 二(二)2: 自有实训场地及设备（不含租赁），有自有固定的办公场所 */
-static void check_site(const Skillbase__Site *s, sb_problems *p)
+static void check_site(const Skillbase__Site *s, form_check *fc)
 {
+    sb_problems *p = fc->p;
     static const Skillbase__Site none = SKILLBASE__SITE__INIT;
     if (!s)
         s = &none;
     if (!s->owned)
-        sb_problems_add(p, "site.owned: the training site must be owned, not leased");
+        unmet(fc, C_SITE_OWNED, "site.owned: the training site must be owned, not leased");
     if (!isfinite(s->area_m2))
         sb_problems_add(p, "site.area_m2: must be a finite number greater than 0");
     else if (!(s->area_m2 > 0))
         sb_problems_add(p, "site.area_m2: must be greater than 0");
     if (s->equipment_value_cny == 0)
-        sb_problems_add(p, "site.equipment_value_cny: the unit must own its training equipment "
-                           "(value > 0)");
+        unmet(fc, C_EQUIPMENT,
+              "site.equipment_value_cny: the unit must own its training equipment (value > 0)");
     if (!s->office_owned)
-        sb_problems_add(p, "site.office_owned: the unit must have its own office space");
+        unmet(fc, C_OFFICE, "site.office_owned: the unit must have its own office space");
 }
 
 /* 二(二)2: 有专职的管理人员和师资力量 */
-static void check_staff(const Skillbase__Staff *s, sb_problems *p)
+static void check_staff(const Skillbase__Staff *s, form_check *fc)
 {
     static const Skillbase__Staff none = SKILLBASE__STAFF__INIT;
     if (!s)
         s = &none;
     if (s->full_time_managers == 0)
-        sb_problems_add(p, "staff.full_time_managers: at least one full-time manager is required");
+        unmet(fc, C_MANAGERS,
+              "staff.full_time_managers: at least one full-time manager is required");
     if (s->teachers == 0)
-        sb_problems_add(p, "staff.teachers: at least one teacher is required");
+        unmet(fc, C_TEACHERS, "staff.teachers: at least one teacher is required");
 }
 
 /* 二(二)4: the unit applies for training projects (所申报项目). */
@@ -489,17 +535,27 @@ static void check_contact(const Skillbase__Contact *c, sb_problems *p)
 
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems)
 {
+    sb_rules_check_form_waived(form, 0, problems, NULL);
+}
+
+void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
+                                sb_problems *problems, uint32_t *ret_unmet)
+{
     static const Skillbase__ApplicationForm none = SKILLBASE__APPLICATION_FORM__INIT;
+    form_check fc = {.p = problems, .waived = waived};
     if (!form)
         form = &none;
-    check_unit(form->unit, problems);
-    check_site(form->site, problems);
-    check_staff(form->staff, problems);
+    check_unit(form->unit, &fc);
+    check_site(form->site, &fc);
+    check_staff(form->staff, &fc);
     check_projects(form, problems);
     check_materials(form->materials, problems);
     check_contact(form->contact, problems);
     /* 二(三)2: the 名称或区域 part of "杭州市公共实训基地+名称或区域+分基地" */
-    check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true);
+    if (check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true))
+        sb_rules_base_name_ok(form->base_name, problems);
+    if (ret_unmet)
+        *ret_unmet = fc.unmet;
 }
 
 /* ------------------------------------------------------------ assessment */
@@ -721,6 +777,33 @@ int sb_rules_official_name(const char *base_name, char *buf, size_t len)
         return SB_E(SB_INVALID);
     snprintf(buf, len, "%s%s%s", NAME_PREFIX, base_name, NAME_SUFFIX);
     return 0;
+}
+
+size_t sb_rules_base_name_max(void)
+{
+    return MAX_BASE_NAME;
+}
+
+bool sb_rules_base_name_ok(const char *base_name, sb_problems *problems)
+{
+    size_t len = base_name ? strlen(base_name) : 0, slen = strlen(NAME_SUFFIX);
+    while (len && (base_name[len - 1] == ' ' || base_name[len - 1] == '\t'))
+        len--;
+    if (len >= slen && memcmp(base_name + len - slen, NAME_SUFFIX, slen) == 0) {
+        sb_problems_add(problems,
+                        "base_name: \"%.*s\" ends in %s, so the official name would read "
+                        "…%s%s; give the name or area only (二(三)2)",
+                        (int)len, base_name, NAME_SUFFIX, NAME_SUFFIX, NAME_SUFFIX);
+        return false;
+    }
+    if (strncmp(base_name ? base_name : "", NAME_PREFIX, strlen(NAME_PREFIX)) == 0) {
+        sb_problems_add(problems,
+                        "base_name: starts with %s, which the official name already has; give "
+                        "the name or area only (二(三)2)",
+                        NAME_PREFIX);
+        return false;
+    }
+    return true;
 }
 
 void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len)

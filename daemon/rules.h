@@ -97,6 +97,26 @@ const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
  * A NULL sub-message counts as every field in it missing. */
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems);
 
+/* 二(二) "一般应具备": a condition an application may be excused from. */
+typedef struct {
+    const char *name;    /* "site_owned" */
+    const char *clause;  /* "二(二)2" */
+    const char *meaning; /* one line for people */
+} sb_rules_condition;
+
+/* The waivable conditions, *ret_n of them; condition i is bit i of a mask. */
+const sb_rules_condition *sb_rules_conditions(size_t *ret_n);
+
+/* The index of the condition named `name`, or -1 when there is none. */
+int sb_rules_condition_find(const char *name);
+
+/* sb_rules_check_form with the conditions in mask `waived` excused: an
+ * unmet waived condition adds no problem. Every unmet condition, waived or
+ * not, is set in *ret_unmet (when non-NULL), so a waiver of a condition
+ * that is met can be refused. */
+void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
+                                sb_problems *problems, uint32_t *ret_unmet);
+
 /* ------------------------------------------------------------ assessment */
 
 /* Number of rubric items, in the order of the fields of Skillbase__Scores:
@@ -173,6 +193,14 @@ const char *sb_rules_plaque(void);
 /* Official name "杭州市公共实训基地{base_name}分基地" into buf. Returns 0, or
  * SB_E(SB_INVALID) when it does not fit in len bytes. */
 int sb_rules_official_name(const char *base_name, char *buf, size_t len);
+
+/* 二(三)2: a name part (名称或区域) the official name can take: one that
+ * does not already end in 分基地 (which would read …分基地分基地). Returns
+ * true, or false with one problem naming base_name. */
+bool sb_rules_base_name_ok(const char *base_name, sb_problems *problems);
+
+/* The longest name part (base_name, close_publicity's name), in bytes. */
+size_t sb_rules_base_name_max(void);
 
 /* Certificate number "HZPTB-YYYY-NNN" (serial at least 3 digits) into buf. */
 void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
