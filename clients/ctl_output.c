@@ -436,6 +436,13 @@ int ctl_print_status(ctl_output *o, const Skillbase__StatusInfo *st)
                                          sizeof state);
         printf("  %-26s %" PRIu64 "\n", s ? s : "?", c->count);
     }
+    /* where the policy sets nothing: configuration, the bureau's choice */
+    printf("bureau's choices (configuration, not policy):%s\n", st->n_bureau_choices ? "" : " none");
+    for (size_t i = 0; i < st->n_bureau_choices; i++)
+        printf("  %s = %s  (%s)\n", ctl_text(st->bureau_choices[i]->name),
+               ctl_text(st->bureau_choices[i]->value), ctl_text(st->bureau_choices[i]->decided_by));
+    for (size_t i = 0; i < st->n_warnings; i++)
+        printf("warning: %s\n", ctl_text(st->warnings[i]));
     fflush(stdout);
     return 0;
 }

@@ -38,22 +38,24 @@ int sb__handle_apply(sb_call *call)
     if (rc)
         return rc;
     sb_problems problems = {0};
-    sb_rules_check_form_waived(form, waived, &problems, &unmet);
+    sb_rules_check_form_waived(form, waived, call->config->email_required, &problems, &unmet);
     if (problems.count)
         return sb__fail_problems(call, SB_INVALID, &problems, "application refused");
     rc = sb__waivers_check_needed(call, app, unmet);
     if (rc)
         return rc;
 
+    /* the bureau's choice: one open application or live sub-base per unit */
     live_search live = {0};
-    rc = sb_store_credit_each(call->txn, form->unit->credit_code, &call->arena->pb, find_live,
-                              &live);
+    rc = !call->config->one_per_unit ? 0
+                                     : sb_store_credit_each(call->txn, form->unit->credit_code,
+                                                            &call->arena->pb, find_live, &live);
     if (rc < 0)
         return rc;
     if (rc > 0)
         return sb_call_fail(call, SB_CONFLICT,
                             "unit %s already has %s %s (%s); one open application or live "
-                            "sub-base per unit",
+                            "sub-base per unit ([applications] one_per_unit, the bureau's choice)",
                             form->unit->credit_code,
                             strncmp(live.live_id, "app-", 4) == 0 ? "application" : "sub-base",
                             live.live_id, sb_state_name(live.live_state));
@@ -106,7 +108,7 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         return rc;
     Skillbase__Base *b = sb_arena_alloc(call->arena, sizeof *b);
     Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
-    char id[32], cert[64], due[SB_DATE_STRLEN], *name;
+    char id[32], cert[128], due[SB_DATE_STRLEN], *name;
     uint64_t serial;
     /* the name the bureau grants (handle_naming.c) */
     const Skillbase__Transition *c =
@@ -128,7 +130,11 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
     rc = sb_store_next_serial(call->txn, counter, &serial);
     if (rc)
         return rc;
-    sb_rules_certificate_no(call->today.year, serial, cert, sizeof cert);
+    /* the bureau's format (bureau.h), checked when the configuration was read */
+    if (sb_rules_certificate_format(call->config->certificate_format, call->today.year, serial,
+                                    cert, sizeof cert))
+        return sb_call_fail(call, SB_INTERNAL, "certificate number: does not fit %zu bytes",
+                            sizeof cert);
     b->id = sb_arena_strdup(call->arena, id);
     b->version = 1;
     b->state = t->to;

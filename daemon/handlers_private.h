@@ -100,6 +100,12 @@ int sb__waivers_confirm(sb_call *call, Skillbase__Application *app);
 int sb__granted_name(sb_call *call, const Skillbase__Application *app, const char *given,
                      char **ret_name);
 
+/* handle_bureau.c: the bureau's choices in force (bureau.h) as Setting
+ * rows in the arena; and into a status reply, with the warnings about them
+ * (the EXAMPLE rubric split). */
+int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n);
+int sb__bureau_status(sb_call *call, Skillbase__StatusInfo *st);
+
 /* How many of the n items (protobuf messages) of a page fit in
  * [daemon] max_reply_kb: at least one, so a page always moves on. */
 size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);

@@ -521,25 +521,26 @@ static bool email_shaped(const char *s)
 }
 
 /* 附件2 asks for a contact; notices of every decision go to them. */
-static void check_contact(const Skillbase__Contact *c, sb_problems *p)
+static void check_contact(const Skillbase__Contact *c, bool email_required, sb_problems *p)
 {
     static const Skillbase__Contact none = SKILLBASE__CONTACT__INIT;
     if (!c)
         c = &none;
     check_text(p, "contact.name", c->name, MAX_NAME, true);
     check_text(p, "contact.phone", c->phone, MAX_PHONE, true);
-    if (check_text(p, "contact.email", c->email, MAX_EMAIL, true) && !email_shaped(c->email))
+    if (check_text(p, "contact.email", c->email, MAX_EMAIL, email_required) &&
+        !email_shaped(c->email))
         sb_problems_add(p, "contact.email: not an e-mail address (must contain one @ with text "
                            "both sides)");
 }
 
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems)
 {
-    sb_rules_check_form_waived(form, 0, problems, NULL);
+    sb_rules_check_form_waived(form, 0, true, problems, NULL);
 }
 
 void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
-                                sb_problems *problems, uint32_t *ret_unmet)
+                                bool email_required, sb_problems *problems, uint32_t *ret_unmet)
 {
     static const Skillbase__ApplicationForm none = SKILLBASE__APPLICATION_FORM__INIT;
     form_check fc = {.p = problems, .waived = waived};
@@ -550,7 +551,7 @@ void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t
     check_staff(form->staff, &fc);
     check_projects(form, problems);
     check_materials(form->materials, problems);
-    check_contact(form->contact, problems);
+    check_contact(form->contact, email_required, problems);
     /* 二(三)2: the 名称或区域 part of "杭州市公共实训基地+名称或区域+分基地" */
     if (check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true))
         sb_rules_base_name_ok(form->base_name, problems);
@@ -573,6 +574,7 @@ static const uint32_t rubric_default_max[SB_RUBRIC_ITEMS] = {25, 20, 25, 30, 10,
 void sb_rubric_default(sb_rubric *ret)
 {
     memcpy(ret->max, rubric_default_max, sizeof ret->max);
+    ret->grade_on_base = false;
 }
 
 const char *sb_rubric_item_name(int i)
@@ -636,7 +638,8 @@ static int score_tenths(const sb_rubric *r, const uint64_t got[SB_RUBRIC_ITEMS],
     s.base_total = s.base_tenths / 10;
     s.bonus_total = s.bonus_tenths / 10;
     s.total = s.total_tenths / 10;
-    s.grade = sb_rules_grade_tenths(s.total_tenths);
+    /* 五(二) does not say which part the bands apply to: the bureau's choice */
+    s.grade = sb_rules_grade_tenths(r->grade_on_base ? s.base_tenths : s.total_tenths);
     *ret = s;
     return 0;
 }
@@ -850,4 +853,73 @@ bool sb_rules_revoke_cause_ok(Skillbase__Cause cause)
     default:
         return false;
     }
+}
+
+/* One placeholder of a certificate format at p ("{year}", "{serial}",
+ * "{serial:N}"): its kind ('y', 's', 0: none) and length; *ret_width N. */
+static char placeholder(const char *p, size_t *ret_len, int *ret_width)
+{
+    *ret_width = 3;
+    if (strncmp(p, "{year}", 6) == 0)
+        return *ret_len = 6, 'y';
+    if (strncmp(p, "{serial}", 8) == 0)
+        return *ret_len = 8, 's';
+    if (strncmp(p, "{serial:", 8) == 0 && p[8] >= '1' && p[8] <= '9' && p[9] == '}') {
+        *ret_width = p[8] - '0';
+        return *ret_len = 10, 's';
+    }
+    return 0;
+}
+
+bool sb_rules_certificate_format_ok(const char *fmt, sb_problems *problems)
+{
+    int years = 0, serials = 0, width;
+    size_t len;
+    for (const char *p = fmt; p && *p;) {
+        char k = placeholder(p, &len, &width);
+        if (k) {
+            years += k == 'y';
+            serials += k == 's';
+            p += len;
+            continue;
+        }
+        if (*p == '{' || *p == '}' || *p < 0x21 || *p > 0x7e) {
+            sb_problems_add(problems,
+                            "\"%s\": only printable ASCII and the placeholders {year}, "
+                            "{serial}, {serial:N}",
+                            fmt);
+            return false;
+        }
+        p++;
+    }
+    if (years != 1 || serials != 1) {
+        sb_problems_add(problems,
+                        "\"%s\": needs {year} once and {serial} (or {serial:N}) once: the "
+                        "serial restarts each year",
+                        fmt ? fmt : "");
+        return false;
+    }
+    return true;
+}
+
+int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf, size_t len)
+{
+    size_t off = 0, plen;
+    int width;
+    for (const char *p = fmt; *p && off < len;) {
+        char k = placeholder(p, &plen, &width);
+        int n = 1;
+        if (k == 'y')
+            n = snprintf(buf + off, len - off, "%04d", year);
+        else if (k == 's')
+            n = snprintf(buf + off, len - off, "%0*llu", width, (unsigned long long)serial);
+        else
+            buf[off] = *p;
+        p += k ? plen : 1;
+        off += n > 0 ? (size_t)n : 0;
+    }
+    if (off >= len)
+        return SB_E(SB_INVALID);
+    buf[off] = 0;
+    return 0;
 }

@@ -88,7 +88,8 @@ typedef struct {
 /* The form's bounds, *ret_n of them (the rules command lists them). */
 const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
 
-/* Check an application form against 二(二) and 二(三)1, adding one problem
+/* Check an application form against 二(二) and 二(三)1 (a contact e-mail
+ * required), adding one problem
  * per failed condition to `problems` (all of them, not the first): unit name,
  * credit code, unit type, district, independent legal person, owned site,
  * site area, owned equipment (value > 0), owned office, full-time managers,
@@ -111,11 +112,13 @@ const sb_rules_condition *sb_rules_conditions(size_t *ret_n);
 int sb_rules_condition_find(const char *name);
 
 /* sb_rules_check_form with the conditions in mask `waived` excused: an
- * unmet waived condition adds no problem. Every unmet condition, waived or
+ * unmet waived condition adds no problem; with !email_required (the
+ * bureau's choice) a missing contact e-mail is no problem either (one
+ * given must still be an address). Every unmet condition, waived or
  * not, is set in *ret_unmet (when non-NULL), so a waiver of a condition
  * that is met can be refused. */
 void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
-                                sb_problems *problems, uint32_t *ret_unmet);
+                                bool email_required, sb_problems *problems, uint32_t *ret_unmet);
 
 /* ------------------------------------------------------------ assessment */
 
@@ -129,6 +132,9 @@ void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t
 /* Maximum points per rubric item (configuration; the bureau sets them). */
 typedef struct {
     uint32_t max[SB_RUBRIC_ITEMS];
+    /* the bureau's reading of 五(二): the grade bands apply to the base
+     * part (true) or to the total, base plus bonus (false, the default) */
+    bool grade_on_base;
 } sb_rubric;
 
 /* The shipped default split: 25, 20, 25, 30 (=100) and 10, 10 (=20). */
@@ -204,6 +210,16 @@ size_t sb_rules_base_name_max(void);
 
 /* Certificate number "HZPTB-YYYY-NNN" (serial at least 3 digits) into buf. */
 void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
+
+/* The certificate number in the bureau's format: `fmt` with {year} and
+ * {serial} or {serial:N} (N 1-9: at least N digits) replaced. Returns 0,
+ * or SB_E(SB_INVALID) when it does not fit in len. */
+int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf,
+                                size_t len);
+
+/* A usable format: {year} and one {serial} (numbers restart each year),
+ * no other {…}, printable ASCII. True, or false with one problem. */
+bool sb_rules_certificate_format_ok(const char *fmt, sb_problems *problems);
 
 /* Assessment due date: two years after `from` (29 Feb -> 28 Feb). */
 sb_date sb_rules_next_assessment(sb_date from);
