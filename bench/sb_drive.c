@@ -193,7 +193,9 @@ Skillbase__Request *sb_drive_apply(sb_drive_request *m, const char *credit_code)
     m->materials.management_rules = (char *)"DOC-2026-0004";
     m->form.unit = &m->unit;
     m->form.contact = &m->contact;
-    m->form.base_name = (char *)"精工机械";
+    snprintf(m->base_name, sizeof m->base_name, "精工机械%.9s",
+             credit_code && strlen(credit_code) >= 17 ? credit_code + 8 : "");
+    m->form.base_name = m->base_name;
     m->form.projects = m->projects;
     m->form.n_projects = 2;
     m->form.site = &m->site;

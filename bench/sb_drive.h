@@ -77,11 +77,14 @@ typedef struct {
     Skillbase__Scores scores;
     Skillbase__Status status;
     char visited_on[11]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
+    char base_name[64];  /* apply: 精工机械 and the organisation code (a name is
+                          * granted to one live sub-base only, 二(三)2) */
 } sb_drive_request;
 
 /* The example application (examples/application.json; it passes every
  * eligibility check, 二(二) and 二(三)1) of the unit with this credit
- * code. Returns &m->req, its protocol set; the caller adds request_id,
+ * code, its base_name 精工机械 followed by the code's organisation code
+ * (characters 9-17), so each unit's is its own. Returns &m->req, its protocol set; the caller adds request_id,
  * idempotency_key, actor. */
 Skillbase__Request *sb_drive_apply(sb_drive_request *m, const char *credit_code);
 

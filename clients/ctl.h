@@ -83,6 +83,10 @@ typedef struct {
     const char *decision;       /* rename --decision REF */
     const char *on;             /* plaque-returned --on DATE */
     bool plaque_not_returned;   /* roster --plaque-not-returned */
+    /* apply --waive CONDITION -r REASON (repeatable), close-publicity --name (new_name) */
+#define CTL_WAIVE_MAX 16
+    const char *waive[CTL_WAIVE_MAX], *waive_reason[CTL_WAIVE_MAX];
+    size_t n_waive;
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;

@@ -361,6 +361,26 @@ static void format_time(uint64_t ms, char *buf, size_t len)
         snprintf(buf, len, "%" PRIu64 " ms", ms);
 }
 
+/* 二(二) waivers under the event that made them (apply) and the one that
+ * confirmed them (a certification under four eyes). */
+static void print_waivers(const Skillbase__Event *e)
+{
+    const Skillbase__Application *a = e->record && e->record->record_case ==
+                                                        SKILLBASE__RECORD__RECORD_APPLICATION
+                                          ? e->record->application
+                                          : NULL;
+    bool apply = e->action && strcmp(e->action, "apply") == 0;
+    for (size_t i = 0; a && i < a->n_waivers; i++) {
+        const Skillbase__Waiver *w = a->waivers[i];
+        if (apply)
+            printf("    waived %s (%s) by %s: %s\n", ctl_text(w->condition), ctl_text(w->clause),
+                   ctl_text(w->waived_by), ctl_text(w->reason));
+        else if (w->confirmed_by && *w->confirmed_by && e->to_state == SKILLBASE__STATE__CERTIFIED)
+            printf("    waiver of %s confirmed by %s\n", ctl_text(w->condition),
+                   ctl_text(w->confirmed_by));
+    }
+}
+
 int ctl_print_events(ctl_output *o, Skillbase__Event *const *events, size_t n, bool with_entity)
 {
     char when[32], from[32], to[32];
@@ -388,6 +408,7 @@ int ctl_print_events(ctl_output *o, Skillbase__Event *const *events, size_t n, b
             printf("      %s: %s -> %s\n", ctl_text(e->changes[k]->field),
                    *e->changes[k]->before ? ctl_text(e->changes[k]->before) : "(none)",
                    ctl_text(e->changes[k]->after));
+        print_waivers(e);
     }
     fflush(stdout);
     return 0;
@@ -420,6 +441,13 @@ int ctl_print_status(ctl_output *o, const Skillbase__StatusInfo *st)
                                          sizeof state);
         printf("  %-26s %" PRIu64 "\n", s ? s : "?", c->count);
     }
+    /* where the policy sets nothing: configuration, the bureau's choice */
+    printf("bureau's choices (configuration, not policy):%s\n", st->n_bureau_choices ? "" : " none");
+    for (size_t i = 0; i < st->n_bureau_choices; i++)
+        printf("  %s = %s  (%s)\n", ctl_text(st->bureau_choices[i]->name),
+               ctl_text(st->bureau_choices[i]->value), ctl_text(st->bureau_choices[i]->decided_by));
+    for (size_t i = 0; i < st->n_warnings; i++)
+        printf("warning: %s\n", ctl_text(st->warnings[i]));
     fflush(stdout);
     return 0;
 }

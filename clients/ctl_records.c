@@ -25,6 +25,15 @@ int ctl_verb_apply(ctl *c, const verb *v, char **args)
     if (r)
         return r;
     apply.form = (Skillbase__ApplicationForm *)form;
+    Skillbase__Waiver waivers[CTL_WAIVE_MAX], *wp[CTL_WAIVE_MAX];
+    for (size_t i = 0; i < c->n_waive; i++) {
+        skillbase__waiver__init(&waivers[i]);
+        waivers[i].condition = (char *)c->waive[i];
+        waivers[i].reason = (char *)c->waive_reason[i];
+        wp[i] = &waivers[i];
+    }
+    apply.waivers = wp;
+    apply.n_waivers = c->n_waive;
     req.command_case = SKILLBASE__REQUEST__COMMAND_APPLY;
     req.apply = &apply;
     r = ctl_run_write(c, &req);
@@ -42,6 +51,7 @@ int ctl_verb_transition(ctl *c, const verb *v, char **args)
 
     t.id = args[0];
     t.reason = (char *)c->reason;
+    t.name = (char *)c->new_name;
     req.command_case = v->command;
     *(Skillbase__Transition **)((char *)&req + f->offset) = &t;
     return ctl_run_write(c, &req);

@@ -57,7 +57,12 @@ static void print_rules(const Skillbase__RulesInfo *r)
     printf("document kinds:");
     for (size_t i = 0; i < r->n_document_kinds; i++)
         printf("%s %s", i ? "," : "", ctl_text(r->document_kinds[i]));
-    printf("%s\nsettings:\n", r->n_document_kinds ? "" : " none");
+    printf("%s\nconditions that apply --waive CONDITION -r REASON may waive (二(二) 一般应具备):\n",
+           r->n_document_kinds ? "" : " none");
+    for (size_t i = 0; i < r->n_conditions; i++)
+        printf("  %s  (%s) %s\n", ctl_text(r->conditions[i]->name),
+               ctl_text(r->conditions[i]->clause), ctl_text(r->conditions[i]->meaning));
+    printf("settings:\n");
     for (size_t i = 0; i < r->n_settings; i++)
         printf("  %s = %s  (%s; %s)\n", ctl_text(r->settings[i]->name), ctl_text(r->settings[i]->value),
                ctl_text(r->settings[i]->meaning), ctl_text(r->settings[i]->decided_by));

@@ -27,7 +27,7 @@
 #define CMD(x) SKILLBASE__REQUEST__COMMAND_##x
 
 static const verb verbs[] = {
-    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
+    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json [--waive CONDITION -r REASON]..."},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
     {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
      "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
@@ -37,7 +37,7 @@ static const verb verbs[] = {
     {"uphold-objection", ctl_verb_transition, 1, true, CMD(UPHOLD_OBJECTION),
      "uphold-objection ID -r TEXT"},
     {"close-publicity", ctl_verb_transition, 1, false, CMD(CLOSE_PUBLICITY),
-     "close-publicity ID [-r TEXT]"},
+     "close-publicity ID [--name NAME] [-r TEXT]"},
     {"reject", ctl_verb_transition, 1, true, CMD(REJECT), "reject ID -r TEXT"},
     {"withdraw", ctl_verb_transition, 1, true, CMD(WITHDRAW), "withdraw ID -r TEXT"},
     {"assess", ctl_verb_assess, 1, false, CMD(ASSESS),
@@ -157,7 +157,8 @@ enum {
     OPT_CYCLE_YEAR,
     OPT_REFERENCE,
     OPT_DOCUMENT,
-    OPT_PAID_ON
+    OPT_PAID_ON,
+    OPT_WAIVE
 };
 
 static const struct option long_options[] = {
@@ -223,6 +224,7 @@ static const struct option long_options[] = {
     {"decision", required_argument, NULL, OPT_DECISION},
     {"on", required_argument, NULL, OPT_ON},
     {"plaque-not-returned", no_argument, NULL, OPT_PLAQUE_NOT_RETURNED},
+    {"waive", required_argument, NULL, OPT_WAIVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -271,8 +273,12 @@ static void print_help(void)
            "      --plaque-not-returned  roster: exited or revoked sub-bases whose plaque is\n"
            "                             not yet recorded returned\n"
            "      --approve N, --refuse N   amend: the bureau's decision on proposed project N\n"
-           "      --name X, --decision REF  rename: the new 名称或区域 part, the decision\n"
+           "      --name X, --decision REF  rename: the new 名称或区域 part, the decision;\n"
+           "                             close-publicity: the name granted (default: the\n"
+           "                             application's base_name)\n"
            "      --on DATE              plaque-returned: the day the plaque came back\n"
+           "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
+           "                             with the -r REASON after it (`rules` lists them)\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -396,6 +402,14 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         return 0;
     }
     switch (opt) {
+    case OPT_WAIVE:
+        /* --waive CONDITION, repeatable; each takes the next -r REASON */
+        if (c->n_waive == CTL_WAIVE_MAX) {
+            *status = usage_fail(c, "--waive: at most %d conditions", CTL_WAIVE_MAX);
+            return -1;
+        }
+        c->waive[c->n_waive++] = arg;
+        break;
     case OPT_PASS:
         c->outcome = c->outcome < 0 ? 2 : c->outcome == 0 ? 1 : c->outcome;
         break;
@@ -479,7 +493,15 @@ int main(int argc, char **argv)
             return usage_fail(&c, "option %s needs a value", argv[optind - 1]);
         if (take_option(&c, opt, optarg, &status) < 0)
             return status;
+        /* a reason after --waive is that waiver's (and of any before it
+         * still without one) */
+        for (size_t i = 0; opt == 'r' && i < c.n_waive; i++)
+            if (!c.waive_reason[i])
+                c.waive_reason[i] = optarg;
     }
+    for (size_t i = 0; i < c.n_waive; i++)
+        if (!c.waive_reason[i])
+            return usage_fail(&c, "--waive %s needs a reason: -r REASON after it", c.waive[i]);
     if (!c.endpoint)
         c.endpoint = sb_client_default_endpoint();
     c.actor_given = c.actor && *c.actor;

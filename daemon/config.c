@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bureau.h"
 #include "deadlines.h"
 #include "documents.h"
 #include "metrics.h"
@@ -49,6 +50,7 @@ void sb_config_defaults(sb_config *c)
     c->doc_max_bytes = 50 * MIB;
     c->doc_max_uploads = 8;
     c->doc_upload_idle_s = 600;
+    sb_bureau_config_defaults(c);
 }
 
 static int copy_string(char *dst, size_t size, const char *value)
@@ -63,6 +65,10 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
                   char *err, size_t err_len)
 {
     uint64_t v;
+    /* the bureau's choices (bureau.c) */
+    int mine = sb_bureau_config_set(c, section, key, value, err, err_len);
+    if (mine <= 0)
+        return mine;
     if (strcmp(section, "daemon") == 0) {
         if (strcmp(key, "state_dir") == 0) {
             if (!*value || copy_string(c->state_dir, sizeof c->state_dir, value))
@@ -143,6 +149,7 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
                 if (sb_parse_u64(value, 0, 100, &v))
                     goto bad_number;
                 c->rubric.max[i] = (uint32_t)v;
+                c->rubric_items_set = true;
                 return 0;
             }
         }
@@ -253,7 +260,8 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, review, events, "
-                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents)",
+                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents, "
+                 "applications, certificate)",
                  section);
         return -1;
     }
@@ -336,6 +344,7 @@ int sb_config_finish(sb_config *c, char *err, size_t err_len)
     if (c->map_max < c->map_size)
         sb_problems_add(&problems, "[daemon] map_max_mb is smaller than map_size_mb");
     sb_rubric_valid(&c->rubric, &problems);
+    sb_bureau_config_finish(c, &problems);
     sb_deadlines_config_finish(c, &problems);
     sb_security_config_finish(c, &problems);
     if (!problems.count)

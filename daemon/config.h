@@ -85,6 +85,14 @@ typedef struct {
     uint64_t doc_max_bytes;                 /* largest document accepted */
     uint32_t doc_max_uploads;               /* uploads in progress at once */
     uint32_t doc_upload_idle_s;             /* an idle upload is forgotten after this */
+    /* the bureau's choices where the policy sets nothing (daemon/bureau.h);
+     * [rubric] grade_on is rubric.grade_on_base */
+    bool rubric_example_marked;             /* [rubric] example = true */
+    bool rubric_items_set;                  /* some [rubric] item maximum was set */
+    bool objection_suspends;                /* [publicity] objection_suspends */
+    bool one_per_unit;                      /* [applications] one_per_unit */
+    bool email_required;                    /* [applications] email_required */
+    char certificate_format[64];            /* [certificate] number */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

@@ -4,6 +4,7 @@
 
 #include "handlers_private.h"
 #include "sb_error.h"
+#include "store_names.h"
 
 typedef struct {
     char live_id[64];
@@ -15,7 +16,7 @@ static int find_live(const Skillbase__Record *rec, void *arg)
 {
     live_search *s = arg;
     sb_record_head h = sb__head(rec);
-    if (sb_machine_is_terminal(h.kind, h.state))
+    if (!sb_machine_is_live(h.kind, h.state))
         return 0;
     snprintf(s->live_id, sizeof s->live_id, "%s", h.id);
     s->live_state = h.state;
@@ -27,20 +28,34 @@ int sb__handle_apply(sb_call *call)
     Skillbase__ApplicationForm *form = call->req->apply->form;
     if (!form)
         return sb_call_fail(call, SB_INVALID, "form: missing");
+    Skillbase__Application *app = sb_arena_alloc(call->arena, sizeof *app);
+    if (!app)
+        return SB_E(SB_INTERNAL);
+    skillbase__application__init(app);
+    /* 二(二) 一般应具备: the conditions waived, with reasons (handle_waivers.c) */
+    uint32_t waived, unmet;
+    int rc = sb__waivers_take(call, app, &waived);
+    if (rc)
+        return rc;
     sb_problems problems = {0};
-    sb_rules_check_form(form, &problems);
+    sb_rules_check_form_waived(form, waived, call->config->email_required, &problems, &unmet);
     if (problems.count)
         return sb__fail_problems(call, SB_INVALID, &problems, "application refused");
+    rc = sb__waivers_check_needed(call, app, unmet);
+    if (rc)
+        return rc;
 
+    /* the bureau's choice: one open application or live sub-base per unit */
     live_search live = {0};
-    int rc = sb_store_credit_each(call->txn, form->unit->credit_code, &call->arena->pb, find_live,
-                                  &live);
+    rc = !call->config->one_per_unit ? 0
+                                     : sb_store_credit_each(call->txn, form->unit->credit_code,
+                                                            &call->arena->pb, find_live, &live);
     if (rc < 0)
         return rc;
     if (rc > 0)
         return sb_call_fail(call, SB_CONFLICT,
                             "unit %s already has %s %s (%s); one open application or live "
-                            "sub-base per unit",
+                            "sub-base per unit ([applications] one_per_unit, the bureau's choice)",
                             form->unit->credit_code,
                             strncmp(live.live_id, "app-", 4) == 0 ? "application" : "sub-base",
                             live.live_id, sb_state_name(live.live_state));
@@ -50,12 +65,10 @@ int sb__handle_apply(sb_call *call)
                   false, SB_ACT_APPLY, &t);
     if (rc)
         return rc;
-    Skillbase__Application *app = sb_arena_alloc(call->arena, sizeof *app);
     Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
     char id[32];
-    if (!app || !rec)
+    if (!rec)
         return SB_E(SB_INTERNAL);
-    skillbase__application__init(app);
     skillbase__record__init(rec);
     rc = sb_store_next_id(call->txn, SKILLBASE__KIND__APPLICATION, id, sizeof id);
     if (rc)
@@ -95,8 +108,16 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         return rc;
     Skillbase__Base *b = sb_arena_alloc(call->arena, sizeof *b);
     Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
-    char id[32], name[512], cert[64], due[SB_DATE_STRLEN];
+    char id[32], cert[128], due[SB_DATE_STRLEN], *name;
     uint64_t serial;
+    /* the name the bureau grants (handle_naming.c) */
+    const Skillbase__Transition *c =
+        call->req->command_case == SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY
+            ? call->req->close_publicity
+            : NULL;
+    rc = sb__granted_name(call, app, c ? c->name : NULL, &name);
+    if (rc)
+        return rc;
     if (!b || !rec)
         return SB_E(SB_INTERNAL);
     skillbase__base__init(b);
@@ -109,14 +130,19 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
     rc = sb_store_next_serial(call->txn, counter, &serial);
     if (rc)
         return rc;
-    if (sb_rules_official_name(app->form->base_name, name, sizeof name))
-        return sb_call_fail(call, SB_INVALID, "base_name: too long for the official name");
-    sb_rules_certificate_no(call->today.year, serial, cert, sizeof cert);
+    /* the bureau's format (bureau.h), checked when the configuration was read */
+    if (sb_rules_certificate_format(call->config->certificate_format, call->today.year, serial,
+                                    cert, sizeof cert))
+        return sb_call_fail(call, SB_INTERNAL, "certificate number: does not fit %zu bytes",
+                            sizeof cert);
     b->id = sb_arena_strdup(call->arena, id);
     b->version = 1;
     b->state = t->to;
     b->application_id = app->id;
-    b->name = sb_arena_strdup(call->arena, name);
+    b->name = name;
+    rc = sb_store_name_add(call->txn, name, b->id);
+    if (rc)
+        return rc;
     b->plaque = (char *)sb_rules_plaque();
     b->certificate_no = sb_arena_strdup(call->arena, cert);
     b->certified_on = sb__today(call);
@@ -144,8 +170,11 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
 
 /* Every application transition but apply: load, check, move, record. */
 static int transition(sb_call *call, const char *id, const char *reason, sb_action action,
-                      bool reason_required, const char *action_name)
+                      bool reason_required, const char *action_name, const char *name)
 {
+    if (name && *name && action != SB_ACT_CLOSE_PUBLICITY)
+        return sb_call_fail(call, SB_INVALID, "name: only close_publicity grants a name, not %s",
+                            action_name);
     Skillbase__Record *old;
     const sb_transition *t;
     int rc = sb__load(call, id, &old);
@@ -188,6 +217,9 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     if (t->effects & SB_FX_DECIDED)
         app->decided_on = sb__today(call);
     if (t->effects & SB_FX_CREATE_BASE) {
+        rc = sb__waivers_confirm(call, app);
+        if (rc)
+            return rc;
         rc = create_base(call, app, reason);
         if (rc)
             return rc;
@@ -206,48 +238,53 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
 int sb__handle_review(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->review;
-    return transition(call, c->id, c->reason, SB_ACT_REVIEW, false, "review");
+    return transition(call, c->id, c->reason, SB_ACT_REVIEW, false, "review", c->name);
 }
 
 int sb__handle_evaluate(sb_call *call)
 {
     const Skillbase__Evaluate *c = call->req->evaluate;
-    return transition(call, c->id, c->reason, c->passed ? SB_ACT_EVALUATE_PASS : SB_ACT_EVALUATE_FAIL,
-                      true, "evaluate");
+    return transition(call, c->id, c->reason,
+                      c->passed ? SB_ACT_EVALUATE_PASS : SB_ACT_EVALUATE_FAIL, true, "evaluate",
+                      NULL);
 }
 
 int sb__handle_file_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->file_objection;
-    return transition(call, c->id, c->reason, SB_ACT_FILE_OBJECTION, true, "file_objection");
+    return transition(call, c->id, c->reason, SB_ACT_FILE_OBJECTION, true, "file_objection",
+                      c->name);
 }
 
 int sb__handle_dismiss_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->dismiss_objection;
-    return transition(call, c->id, c->reason, SB_ACT_DISMISS_OBJECTION, true, "dismiss_objection");
+    return transition(call, c->id, c->reason, SB_ACT_DISMISS_OBJECTION, true, "dismiss_objection",
+                      c->name);
 }
 
 int sb__handle_uphold_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->uphold_objection;
-    return transition(call, c->id, c->reason, SB_ACT_UPHOLD_OBJECTION, true, "uphold_objection");
+    return transition(call, c->id, c->reason, SB_ACT_UPHOLD_OBJECTION, true, "uphold_objection",
+                      c->name);
 }
 
 int sb__handle_close_publicity(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->close_publicity;
-    return transition(call, c->id, c->reason, SB_ACT_CLOSE_PUBLICITY, false, "close_publicity");
+    return transition(call, c->id, c->reason, SB_ACT_CLOSE_PUBLICITY, false, "close_publicity",
+                      c->name);
 }
 
 int sb__handle_reject(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->reject;
-    return transition(call, c->id, c->reason, SB_ACT_REJECT, true, "reject");
+    return transition(call, c->id, c->reason, SB_ACT_REJECT, true, "reject", c->name);
 }
 
 int sb__handle_withdraw(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->withdraw;
-    return transition(call, c->id, c->reason, SB_ACT_WITHDRAW, true, "withdraw");
+    return transition(call, c->id, c->reason, SB_ACT_WITHDRAW, true, "withdraw", c->name);
 }

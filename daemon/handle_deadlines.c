@@ -198,8 +198,14 @@ int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
         return 0;
     app->publicity_generation++;
     app->publicity_ends_on = (char *)"";
+    /* the bureau's choice ([publicity] objection_suspends): off, the clock
+     * runs on through an objection — nothing is suspended, and a dismissal
+     * returns to the window as it was, from its first day */
     if (objection)
-        return suspend(call, before, app);
+        return call->config->objection_suspends ? suspend(call, before, app) : 0;
+    if (!call->config->objection_suspends && action != SB_ACT_EVALUATE_PASS &&
+        before->publicity_started_on && before->publicity_started_on[0])
+        app->publicity_started_on = before->publicity_started_on;
     if (action == SB_ACT_EVALUATE_PASS) {
         app->publicity_days_used = 0;
         app->n_publicity_suspensions = 0;

@@ -149,7 +149,7 @@ static int collect_unit(const Skillbase__Record *rec, void *arg)
 {
     unit_records *u = arg;
     sb_record_head h = sb__head(rec);
-    if (!sb_machine_is_terminal(h.kind, h.state) && !u->live[0])
+    if (sb_machine_is_live(h.kind, h.state) && !u->live[0])
         snprintf(u->live, sizeof u->live, "%s", h.id);
     /* later ids of a kind are younger; a base is younger than its application */
     if (h.created_ms >= u->latest_ms || !u->latest[0]) {

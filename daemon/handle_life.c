@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "handlers_private.h"
+#include "store_names.h"
 #include "jobs.h"
 #include "sb_error.h"
 #include "store.h"
@@ -481,36 +482,6 @@ int sb__handle_decide_project(sb_call *call)
 
 /* The id of another live sub-base named `name` into *ret_other (NULL:
  * none). A scan, page by page: a rename is rare. */
-static int name_taken(sb_call *call, const char *name, const char *self, const char **ret_other)
-{
-    static const Skillbase__State live[] = {SKILLBASE__STATE__CERTIFIED,
-                                            SKILLBASE__STATE__ASSESSED};
-    *ret_other = NULL;
-    for (size_t s = 0; s < sizeof live / sizeof live[0] && !*ret_other; s++) {
-        char after[SB_ID_MAX + 1] = "";
-        bool more = true;
-        while (more && !*ret_other) {
-            Skillbase__Record **recs;
-            size_t n;
-            int rc = sb_store_list(call->txn, SKILLBASE__KIND__BASE, live[s], after, 1000, NULL,
-                                   &recs, &n, &more);
-            if (rc)
-                return rc;
-            for (size_t i = 0; i < n && !*ret_other; i++) {
-                const Skillbase__Base *b = recs[i]->sub_base;
-                if (b && strcmp(b->id, self) != 0 && same(b->name, name))
-                    *ret_other = sb_arena_strdup(call->arena, b->id);
-            }
-            if (n)
-                snprintf(after, sizeof after, "%s", recs[n - 1]->sub_base->id);
-            else
-                more = false;
-            sb_store_records_free(recs, n, NULL);
-        }
-    }
-    return 0;
-}
-
 int sb__handle_rename(sb_call *call)
 {
     const Skillbase__Rename *c = call->req->rename;
@@ -542,7 +513,7 @@ int sb__handle_rename(sb_call *call)
     if (same(name, old->sub_base->name))
         return sb_call_fail(call, SB_INVALID, "base_name: %s is already named %s", c->id, name);
     const char *other;
-    if ((rc = name_taken(call, name, c->id, &other)))
+    if ((rc = sb__name_live_holder(call, name, c->id, &other, NULL)))
         return rc;
     if (other)
         return sb_call_fail(call, SB_CONFLICT,
@@ -564,7 +535,9 @@ int sb__handle_rename(sb_call *call)
     b->name_decision = c->decision;
     if (!b->name)
         return SB_E(SB_INTERNAL);
-    return commit(call, rec, old, "renamed", "rename", c->reason, &ch);
+    rc = commit(call, rec, old, "renamed", "rename", c->reason, &ch);
+    /* the index of granted names (store_names.h) learns the new one */
+    return rc ? rc : sb_store_name_add(call->txn, name, c->id);
 }
 
 /* ------------------------------------------------------------ exit */

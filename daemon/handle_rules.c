@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bureau.h"
 #include "dispatch.h"
 #include "documents.h"
 #include "handlers_private.h"
@@ -91,7 +92,7 @@ static void add_u(setting_list *l, const char *name, uint64_t value, const char 
     add(l, name, sb_arena_printf(l->arena, "%" PRIu64, value), meaning, decided_by);
 }
 
-#define SETTINGS_MAX 64
+#define SETTINGS_MAX 96
 
 static int settings(sb_call *call, Skillbase__RulesInfo *out)
 {
@@ -102,7 +103,7 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         return SB_E(SB_INTERNAL);
     add_u(&l, "publicity_working_days", c->publicity_working_days,
           "working days a publicity (公示) window lasts; the policy (二(三)2) sets none",
-          "configuration [publicity] working_days");
+          "configuration [publicity] working_days (the bureau's choice)");
     add(&l, "four_eyes_certify", c->four_eyes_certify ? "true" : "false",
         "close_publicity makes a proposal a second operator confirms",
         "configuration [four_eyes] certify");
@@ -184,6 +185,16 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         add_u(&l, "assessment_reminder_days", c->remind_days[i],
               "a reminder this many days before a biennial assessment is due",
               "configuration [deadlines] remind_days");
+    /* the bureau's choices (bureau.h), but the publicity length listed above */
+    Skillbase__Setting **choices;
+    size_t n_choices;
+    int rc = sb__bureau_settings(call, &choices, &n_choices);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_choices; i++)
+        if (strcmp(choices[i]->name, "publicity_working_days") != 0)
+            add(&l, choices[i]->name, choices[i]->value, choices[i]->meaning,
+                choices[i]->decided_by);
     if (l.failed)
         return SB_E(SB_INTERNAL);
     out->settings = l.rows;
@@ -193,9 +204,8 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
 
 static int rubric(sb_call *call, Skillbase__RulesInfo *out)
 {
-    sb_rubric shipped;
-    sb_rubric_default(&shipped);
-    out->rubric_example = memcmp(&shipped, &call->config->rubric, sizeof shipped) == 0;
+    /* the shipped EXAMPLE split is in force (bureau.h) */
+    out->rubric_example = sb_bureau_rubric_warning(call->config) != NULL;
     out->base_points = SB_RUBRIC_BASE_POINTS;
     out->bonus_points = SB_RUBRIC_BONUS_POINTS;
     out->rubric = sb_arena_alloc(call->arena, SB_RUBRIC_ITEMS * sizeof *out->rubric);
@@ -309,6 +319,22 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
     if (!out->document_kinds)
         return SB_E(SB_INTERNAL);
     out->n_document_kinds = sb__document_kinds((const char **)out->document_kinds, NULL, nk);
+    /* the conditions of 二(二) an apply may waive (handle_waivers.c) */
+    size_t nc;
+    const sb_rules_condition *c = sb_rules_conditions(&nc);
+    out->conditions = sb_arena_alloc(a, nc * sizeof *out->conditions);
+    if (!out->conditions)
+        return SB_E(SB_INTERNAL);
+    for (size_t i = 0; i < nc; i++) {
+        Skillbase__ConditionInfo *ci = sb_arena_alloc(a, sizeof *ci);
+        if (!ci)
+            return SB_E(SB_INTERNAL);
+        skillbase__condition_info__init(ci);
+        ci->name = (char *)c[i].name;
+        ci->clause = (char *)c[i].clause;
+        ci->meaning = (char *)c[i].meaning;
+        out->conditions[out->n_conditions++] = ci;
+    }
     return 0;
 }
 

@@ -402,6 +402,9 @@ static int handle_status(sb_call *call)
         return rc;
     if (!(st->backup = sb__backup_info(call)))
         return SB_E(SB_INTERNAL);
+    rc = sb__bureau_status(call, st);
+    if (rc)
+        return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATUS;
     call->reply->status = st;
     return 0;

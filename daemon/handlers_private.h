@@ -83,6 +83,34 @@ uint32_t sb__page_limit(sb_call *call, uint32_t asked);
 /* Today as "YYYY-MM-DD" in the arena. */
 char *sb__today(sb_call *call);
 
+/* handle_waivers.c: 二(二) waivers. take: check the apply's waivers (known
+ * conditions, each once, with a reason) into app->waivers and their mask;
+ * check_needed: refuse a waiver of a condition the form meets (`unmet`
+ * from sb_rules_check_form_waived); confirm: at a confirmed certification,
+ * record the second operator on each waiver. On a refusal the reply is
+ * set. */
+int sb__waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_mask);
+int sb__waivers_check_needed(sb_call *call, const Skillbase__Application *app, uint32_t unmet);
+int sb__waivers_confirm(sb_call *call, Skillbase__Application *app);
+
+/* handle_naming.c: the official name granted at certification — `given`
+ * (close_publicity's name; NULL or "": the application's base_name) —
+ * into *ret_name (arena), or a refusal (reply set) when the name part ends
+ * in 分基地 or a live sub-base holds the name. */
+/* The live sub-base other than `except` (NULL: any) whose official name
+ * is `name`, or NULL in *ret_holder; its state in *ret_state if not NULL
+ * (handle_naming.c). */
+int sb__name_live_holder(sb_call *call, const char *name, const char *except,
+                         const char **ret_holder, Skillbase__State *ret_state);
+int sb__granted_name(sb_call *call, const Skillbase__Application *app, const char *given,
+                     char **ret_name);
+
+/* handle_bureau.c: the bureau's choices in force (bureau.h) as Setting
+ * rows in the arena; and into a status reply, with the warnings about them
+ * (the EXAMPLE rubric split). */
+int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n);
+int sb__bureau_status(sb_call *call, Skillbase__StatusInfo *st);
+
 /* How many of the n items (protobuf messages) of a page fit in
  * [daemon] max_reply_kb: at least one, so a page always moves on. */
 size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);

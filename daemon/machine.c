@@ -239,3 +239,8 @@ bool sb_machine_is_terminal(Skillbase__Kind kind, Skillbase__State state)
             return false;
     return true;
 }
+
+bool sb_machine_is_live(Skillbase__Kind kind, Skillbase__State state)
+{
+    return state != SKILLBASE__STATE__STATE_UNSPECIFIED && !sb_machine_is_terminal(kind, state);
+}

@@ -86,4 +86,13 @@ const char *sb_kind_name(Skillbase__Kind kind);
  * sub-base). */
 bool sb_machine_is_terminal(Skillbase__Kind kind, Skillbase__State state);
 
+/* The one definition of "live": an application still open, or a sub-base
+ * that still holds its name and plaque — a record some transition can
+ * still leave. Not live: rejected, withdrawn, certified (an application;
+ * its sub-base is), revoked, and any state with no way out (a voluntary
+ * exit among them). A unit has at most one live record (one open
+ * application or live sub-base, handle_application.c) and a granted name
+ * at most one live holder (二(三)2). */
+bool sb_machine_is_live(Skillbase__Kind kind, Skillbase__State state);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "sb_paths.h"
 #include "broker.h"
+#include "bureau.h"
 #include "config.h"
 #include "documents.h"
 #include "deadlines.h"
@@ -340,6 +341,8 @@ int main(int argc, char **argv)
     }
     /* a reload reads the holiday calendar again (docs/deadlines.md) */
     sb_reload_register(reload, "deadlines", NULL, sb_deadlines_reload_apply, NULL);
+    /* the bureau's choices: warn again while the example rubric is in force */
+    sb_reload_register(reload, "bureau", NULL, sb_bureau_reload_apply, NULL);
     uv_signal_init(d.loop, &d.sigterm);
     uv_signal_init(d.loop, &d.sigint);
     d.sigterm.data = d.sigint.data = &d;
@@ -357,6 +360,7 @@ int main(int argc, char **argv)
                "the real time: dates and legal deadlines follow that file; never in production",
                getenv("SKILLBASE_TEST_CLOCK"));
     sb_log(SB_LOG_INFO, "events published on %s", config.event_endpoint);
+    sb_bureau_log_warnings(&config);
     uv_run(d.loop, UV_RUN_DEFAULT);
     sb_reload_free(&reload);
     status = 0;

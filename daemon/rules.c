@@ -381,8 +381,53 @@ static bool unit_type_eligible(Skillbase__UnitType t)
     }
 }
 
-static void check_unit(const Skillbase__Unit *u, sb_problems *p)
+/* 二(二) "一般应具备": the conditions an application may be excused from, by
+ * name and with a reason (Apply.waivers). The order is the bit of each in
+ * a waiver mask. Identity (credit code, 杭州市内), the materials of 二(三)1
+ * and the form's shape are not conditions of 二(二) and are never waived. */
+static const sb_rules_condition conditions[] = {
+    {"legal_person", "二(二)1", "the unit is an independent legal person (独立的法人资格)"},
+    {"site_owned", "二(二)2", "the training site is owned, not leased (自有实训场地，不含租赁)"},
+    {"equipment_owned", "二(二)2", "the unit owns its training equipment (自有设备)"},
+    {"office_owned", "二(二)2", "the unit has its own fixed office (自有固定的办公场所)"},
+    {"full_time_managers", "二(二)2", "at least one full-time manager (专职的管理人员)"},
+    {"teachers", "二(二)2", "at least one teacher (师资力量)"},
+};
+enum { C_LEGAL_PERSON, C_SITE_OWNED, C_EQUIPMENT, C_OFFICE, C_MANAGERS, C_TEACHERS };
+
+const sb_rules_condition *sb_rules_conditions(size_t *ret_n)
 {
+    *ret_n = ARRAY_SIZE(conditions);
+    return conditions;
+}
+
+int sb_rules_condition_find(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(conditions); i++)
+        if (strcmp(conditions[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* One check of a form: its problems, the conditions waived and those
+ * found unmet. */
+typedef struct {
+    sb_problems *p;
+    uint32_t waived, unmet;
+} form_check;
+
+/* Condition c is not met: a problem unless it is waived. */
+static void unmet(form_check *fc, int c, const char *what)
+{
+    fc->unmet |= 1u << c;
+    if (!(fc->waived & (1u << c)))
+        sb_problems_add(fc->p, "%s (%s; condition %s may be waived with a reason)", what,
+                        conditions[c].clause, conditions[c].name);
+}
+
+static void check_unit(const Skillbase__Unit *u, form_check *fc)
+{
+    sb_problems *p = fc->p;
     static const Skillbase__Unit none = SKILLBASE__UNIT__INIT;
     if (!u)
         u = &none;
@@ -398,39 +443,40 @@ static void check_unit(const Skillbase__Unit *u, sb_problems *p)
                         u->district);
     /* 二(二)1: 依法设立，具有独立的法人资格 */
     if (!u->legal_person)
-        sb_problems_add(p, "unit.legal_person: the unit must be an independent legal person "
-                           "(二(二))");
+        unmet(fc, C_LEGAL_PERSON, "unit.legal_person: the unit must be an independent legal person");
 }
 
 /* 二(二)2: 自有实训场地及设备（不含租赁），有自有固定的办公场所 */
-static void check_site(const Skillbase__Site *s, sb_problems *p)
+static void check_site(const Skillbase__Site *s, form_check *fc)
 {
+    sb_problems *p = fc->p;
     static const Skillbase__Site none = SKILLBASE__SITE__INIT;
     if (!s)
         s = &none;
     if (!s->owned)
-        sb_problems_add(p, "site.owned: the training site must be owned, not leased");
+        unmet(fc, C_SITE_OWNED, "site.owned: the training site must be owned, not leased");
     if (!isfinite(s->area_m2))
         sb_problems_add(p, "site.area_m2: must be a finite number greater than 0");
     else if (!(s->area_m2 > 0))
         sb_problems_add(p, "site.area_m2: must be greater than 0");
     if (s->equipment_value_cny == 0)
-        sb_problems_add(p, "site.equipment_value_cny: the unit must own its training equipment "
-                           "(value > 0)");
+        unmet(fc, C_EQUIPMENT,
+              "site.equipment_value_cny: the unit must own its training equipment (value > 0)");
     if (!s->office_owned)
-        sb_problems_add(p, "site.office_owned: the unit must have its own office space");
+        unmet(fc, C_OFFICE, "site.office_owned: the unit must have its own office space");
 }
 
 /* 二(二)2: 有专职的管理人员和师资力量 */
-static void check_staff(const Skillbase__Staff *s, sb_problems *p)
+static void check_staff(const Skillbase__Staff *s, form_check *fc)
 {
     static const Skillbase__Staff none = SKILLBASE__STAFF__INIT;
     if (!s)
         s = &none;
     if (s->full_time_managers == 0)
-        sb_problems_add(p, "staff.full_time_managers: at least one full-time manager is required");
+        unmet(fc, C_MANAGERS,
+              "staff.full_time_managers: at least one full-time manager is required");
     if (s->teachers == 0)
-        sb_problems_add(p, "staff.teachers: at least one teacher is required");
+        unmet(fc, C_TEACHERS, "staff.teachers: at least one teacher is required");
 }
 
 /* 二(二)4: the unit applies for training projects (所申报项目). */
@@ -475,31 +521,42 @@ static bool email_shaped(const char *s)
 }
 
 /* 附件2 asks for a contact; notices of every decision go to them. */
-static void check_contact(const Skillbase__Contact *c, sb_problems *p)
+static void check_contact(const Skillbase__Contact *c, bool email_required, sb_problems *p)
 {
     static const Skillbase__Contact none = SKILLBASE__CONTACT__INIT;
     if (!c)
         c = &none;
     check_text(p, "contact.name", c->name, MAX_NAME, true);
     check_text(p, "contact.phone", c->phone, MAX_PHONE, true);
-    if (check_text(p, "contact.email", c->email, MAX_EMAIL, true) && !email_shaped(c->email))
+    if (check_text(p, "contact.email", c->email, MAX_EMAIL, email_required) &&
+        !email_shaped(c->email))
         sb_problems_add(p, "contact.email: not an e-mail address (must contain one @ with text "
                            "both sides)");
 }
 
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems)
 {
+    sb_rules_check_form_waived(form, 0, true, problems, NULL);
+}
+
+void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
+                                bool email_required, sb_problems *problems, uint32_t *ret_unmet)
+{
     static const Skillbase__ApplicationForm none = SKILLBASE__APPLICATION_FORM__INIT;
+    form_check fc = {.p = problems, .waived = waived};
     if (!form)
         form = &none;
-    check_unit(form->unit, problems);
-    check_site(form->site, problems);
-    check_staff(form->staff, problems);
+    check_unit(form->unit, &fc);
+    check_site(form->site, &fc);
+    check_staff(form->staff, &fc);
     check_projects(form, problems);
     check_materials(form->materials, problems);
-    check_contact(form->contact, problems);
+    check_contact(form->contact, email_required, problems);
     /* 二(三)2: the 名称或区域 part of "杭州市公共实训基地+名称或区域+分基地" */
-    check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true);
+    if (check_text(problems, "base_name", form->base_name, MAX_BASE_NAME, true))
+        sb_rules_base_name_ok(form->base_name, problems);
+    if (ret_unmet)
+        *ret_unmet = fc.unmet;
 }
 
 /* ------------------------------------------------------------ assessment */
@@ -517,6 +574,7 @@ static const uint32_t rubric_default_max[SB_RUBRIC_ITEMS] = {25, 20, 25, 30, 10,
 void sb_rubric_default(sb_rubric *ret)
 {
     memcpy(ret->max, rubric_default_max, sizeof ret->max);
+    ret->grade_on_base = false;
 }
 
 const char *sb_rubric_item_name(int i)
@@ -580,7 +638,8 @@ static int score_tenths(const sb_rubric *r, const uint64_t got[SB_RUBRIC_ITEMS],
     s.base_total = s.base_tenths / 10;
     s.bonus_total = s.bonus_tenths / 10;
     s.total = s.total_tenths / 10;
-    s.grade = sb_rules_grade_tenths(s.total_tenths);
+    /* 五(二) does not say which part the bands apply to: the bureau's choice */
+    s.grade = sb_rules_grade_tenths(r->grade_on_base ? s.base_tenths : s.total_tenths);
     *ret = s;
     return 0;
 }
@@ -723,6 +782,33 @@ int sb_rules_official_name(const char *base_name, char *buf, size_t len)
     return 0;
 }
 
+size_t sb_rules_base_name_max(void)
+{
+    return MAX_BASE_NAME;
+}
+
+bool sb_rules_base_name_ok(const char *base_name, sb_problems *problems)
+{
+    size_t len = base_name ? strlen(base_name) : 0, slen = strlen(NAME_SUFFIX);
+    while (len && (base_name[len - 1] == ' ' || base_name[len - 1] == '\t'))
+        len--;
+    if (len >= slen && memcmp(base_name + len - slen, NAME_SUFFIX, slen) == 0) {
+        sb_problems_add(problems,
+                        "base_name: \"%.*s\" ends in %s, so the official name would read "
+                        "…%s%s; give the name or area only (二(三)2)",
+                        (int)len, base_name, NAME_SUFFIX, NAME_SUFFIX, NAME_SUFFIX);
+        return false;
+    }
+    if (strncmp(base_name ? base_name : "", NAME_PREFIX, strlen(NAME_PREFIX)) == 0) {
+        sb_problems_add(problems,
+                        "base_name: starts with %s, which the official name already has; give "
+                        "the name or area only (二(三)2)",
+                        NAME_PREFIX);
+        return false;
+    }
+    return true;
+}
+
 void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len)
 {
     snprintf(buf, len, "HZPTB-%04d-%03llu", year, (unsigned long long)serial);
@@ -767,4 +853,73 @@ bool sb_rules_revoke_cause_ok(Skillbase__Cause cause)
     default:
         return false;
     }
+}
+
+/* One placeholder of a certificate format at p ("{year}", "{serial}",
+ * "{serial:N}"): its kind ('y', 's', 0: none) and length; *ret_width N. */
+static char placeholder(const char *p, size_t *ret_len, int *ret_width)
+{
+    *ret_width = 3;
+    if (strncmp(p, "{year}", 6) == 0)
+        return *ret_len = 6, 'y';
+    if (strncmp(p, "{serial}", 8) == 0)
+        return *ret_len = 8, 's';
+    if (strncmp(p, "{serial:", 8) == 0 && p[8] >= '1' && p[8] <= '9' && p[9] == '}') {
+        *ret_width = p[8] - '0';
+        return *ret_len = 10, 's';
+    }
+    return 0;
+}
+
+bool sb_rules_certificate_format_ok(const char *fmt, sb_problems *problems)
+{
+    int years = 0, serials = 0, width;
+    size_t len;
+    for (const char *p = fmt; p && *p;) {
+        char k = placeholder(p, &len, &width);
+        if (k) {
+            years += k == 'y';
+            serials += k == 's';
+            p += len;
+            continue;
+        }
+        if (*p == '{' || *p == '}' || *p < 0x21 || *p > 0x7e) {
+            sb_problems_add(problems,
+                            "\"%s\": only printable ASCII and the placeholders {year}, "
+                            "{serial}, {serial:N}",
+                            fmt);
+            return false;
+        }
+        p++;
+    }
+    if (years != 1 || serials != 1) {
+        sb_problems_add(problems,
+                        "\"%s\": needs {year} once and {serial} (or {serial:N}) once: the "
+                        "serial restarts each year",
+                        fmt ? fmt : "");
+        return false;
+    }
+    return true;
+}
+
+int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf, size_t len)
+{
+    size_t off = 0, plen;
+    int width;
+    for (const char *p = fmt; *p && off < len;) {
+        char k = placeholder(p, &plen, &width);
+        int n = 1;
+        if (k == 'y')
+            n = snprintf(buf + off, len - off, "%04d", year);
+        else if (k == 's')
+            n = snprintf(buf + off, len - off, "%0*llu", width, (unsigned long long)serial);
+        else
+            buf[off] = *p;
+        p += k ? plen : 1;
+        off += n > 0 ? (size_t)n : 0;
+    }
+    if (off >= len)
+        return SB_E(SB_INVALID);
+    buf[off] = 0;
+    return 0;
 }

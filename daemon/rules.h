@@ -88,7 +88,8 @@ typedef struct {
 /* The form's bounds, *ret_n of them (the rules command lists them). */
 const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
 
-/* Check an application form against 二(二) and 二(三)1, adding one problem
+/* Check an application form against 二(二) and 二(三)1 (a contact e-mail
+ * required), adding one problem
  * per failed condition to `problems` (all of them, not the first): unit name,
  * credit code, unit type, district, independent legal person, owned site,
  * site area, owned equipment (value > 0), owned office, full-time managers,
@@ -96,6 +97,28 @@ const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
  * phone and e-mail, base name, and well-formed text in every string.
  * A NULL sub-message counts as every field in it missing. */
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems);
+
+/* 二(二) "一般应具备": a condition an application may be excused from. */
+typedef struct {
+    const char *name;    /* "site_owned" */
+    const char *clause;  /* "二(二)2" */
+    const char *meaning; /* one line for people */
+} sb_rules_condition;
+
+/* The waivable conditions, *ret_n of them; condition i is bit i of a mask. */
+const sb_rules_condition *sb_rules_conditions(size_t *ret_n);
+
+/* The index of the condition named `name`, or -1 when there is none. */
+int sb_rules_condition_find(const char *name);
+
+/* sb_rules_check_form with the conditions in mask `waived` excused: an
+ * unmet waived condition adds no problem; with !email_required (the
+ * bureau's choice) a missing contact e-mail is no problem either (one
+ * given must still be an address). Every unmet condition, waived or
+ * not, is set in *ret_unmet (when non-NULL), so a waiver of a condition
+ * that is met can be refused. */
+void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
+                                bool email_required, sb_problems *problems, uint32_t *ret_unmet);
 
 /* ------------------------------------------------------------ assessment */
 
@@ -109,6 +132,9 @@ void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *pr
 /* Maximum points per rubric item (configuration; the bureau sets them). */
 typedef struct {
     uint32_t max[SB_RUBRIC_ITEMS];
+    /* the bureau's reading of 五(二): the grade bands apply to the base
+     * part (true) or to the total, base plus bonus (false, the default) */
+    bool grade_on_base;
 } sb_rubric;
 
 /* The shipped default split: 25, 20, 25, 30 (=100) and 10, 10 (=20). */
@@ -174,8 +200,26 @@ const char *sb_rules_plaque(void);
  * SB_E(SB_INVALID) when it does not fit in len bytes. */
 int sb_rules_official_name(const char *base_name, char *buf, size_t len);
 
+/* 二(三)2: a name part (名称或区域) the official name can take: one that
+ * does not already end in 分基地 (which would read …分基地分基地). Returns
+ * true, or false with one problem naming base_name. */
+bool sb_rules_base_name_ok(const char *base_name, sb_problems *problems);
+
+/* The longest name part (base_name, close_publicity's name), in bytes. */
+size_t sb_rules_base_name_max(void);
+
 /* Certificate number "HZPTB-YYYY-NNN" (serial at least 3 digits) into buf. */
 void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
+
+/* The certificate number in the bureau's format: `fmt` with {year} and
+ * {serial} or {serial:N} (N 1-9: at least N digits) replaced. Returns 0,
+ * or SB_E(SB_INVALID) when it does not fit in len. */
+int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf,
+                                size_t len);
+
+/* A usable format: {year} and one {serial} (numbers restart each year),
+ * no other {…}, printable ASCII. True, or false with one problem. */
+bool sb_rules_certificate_format_ok(const char *fmt, sb_problems *problems);
 
 /* Assessment due date: two years after `from` (29 Feb -> 28 Feb). */
 sb_date sb_rules_next_assessment(sb_date from);

@@ -40,7 +40,7 @@
 /* The schema version this build writes and reads. */
 /* 2: events form the audit hash chain (store_audit.h); 3: jobs keep their
  * event, idempotency entries their reply's record, by event number. */
-#define SB_STORE_SCHEMA_VERSION 4
+#define SB_STORE_SCHEMA_VERSION 5
 
 typedef struct sb_store sb_store;
 typedef struct sb_txn sb_txn;

@@ -43,6 +43,9 @@ static const sb_store_migration migrations[] = {
      * an older daemon, which would drop the new fields on its next write. */
     {3, 4, "assessment results by cycle, corrections, warnings (older results keep theirs)",
      by_reference},
+    /* 5: the index of granted names (store_names.c), so a name held by a
+     * live sub-base is refused (二(三)2); records and events untouched */
+    {4, 5, "index the names granted to sub-bases", sb_store__names_migrate},
 };
 
 int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,

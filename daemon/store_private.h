@@ -34,6 +34,8 @@ struct sb_store {
     MDB_dbi services, service_idx, statements;
     /* four-eyes proposals (store_proposals.c) */
     MDB_dbi proposals;
+    /* granted sub-base names (store_names.c) */
+    MDB_dbi base_names;
     size_t map_max;
     char *dir;     /* for log lines */
     int open_txns; /* top-level transactions open: grow must see 0 */
@@ -183,6 +185,9 @@ int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store
  * chains the events a store of schema 1 holds. */
 int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev);
 int sb_store__audit_migrate(sb_txn *t);
+
+/* Schema step 4 -> 5: index the names of the sub-bases (store_names.c). */
+int sb_store__names_migrate(sb_txn *t);
 
 /* An idempotency entry's value (sb_store_idem_put): the command hash, the
  * event whose record the reply left out (0: none) and the packed reply.

@@ -46,6 +46,17 @@ REQUIRED = {
     "Apply.form": (REQ, "every condition of 二(二) and 二(三)1 is checked; each failure is a detail"),
     "Transition.id": (REQ, ID),
     "Transition.reason": ("for object, dismiss/uphold objection, reject, withdraw, exit_base", REASON),
+    "Transition.name": ("close_publicity only; refused on the others",
+                        "at most {form.base_name} bytes; not ending in 分基地; not the name of a "
+                        "live sub-base"),
+    "Apply.waivers": (OPT, "operators; each condition of `rules`: conditions at most once, one "
+                           "the form does not meet"),
+    "Waiver.condition": (REQ, "a name in `rules`: conditions"),
+    "Waiver.reason": (REQ, REASON),
+    "Waiver.clause": (DAEMON, "the condition's clause"),
+    "Waiver.waived_by": (DAEMON, "the actor"),
+    "Waiver.waived_on": (DAEMON, "today"),
+    "Waiver.confirmed_by": (DAEMON, "the second operator, at certification under four eyes"),
     "Evaluate.id": (REQ, ID),
     "Evaluate.reason": (REQ, REASON),
     "Evaluate.passed": (OPT, "false (the default) rejects"),

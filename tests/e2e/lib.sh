@@ -493,9 +493,13 @@ sb_scores() { # JQ-EXPR, e.g. '{basic_construction: 20}'
 }
 
 # Apply with a fresh valid credit code N (and optional filter); prints the id.
+# The base_name is the example's, followed by N unless N is 1.
 sb_apply() { # N [JQ-FILTER] [ctl options...]
     local n=$1 filter=${2:-.}
     shift $(($# >= 2 ? 2 : 1))
+    # a name is granted to one live sub-base only (二(三)2): unit N > 1
+    # proposes the example's name followed by N
+    [ "$n" = 1 ] || filter=".base_name += \"$n\" | $filter"
     ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
 }
 

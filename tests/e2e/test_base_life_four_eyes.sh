@@ -36,7 +36,7 @@ as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fa
 # a certified sub-base: certification itself is a proposal here
 new_base() {
     local app p
-    app=$(as alice apply "$(sb_form "$(sb_cc "$1")")")
+    app=$(as alice apply "$(sb_form "$(sb_cc "$1")" ".base_name += \"$1\"")")
     as wang review "$app" -r "site visit" >/dev/null
     as wang evaluate "$app" --pass -r "meets the conditions" >/dev/null
     sb_publicity_over
@@ -93,9 +93,9 @@ assert_json "$(as rita --json show "$b1")" .plaque_returned_on "$(sb_today)"
 out=$(as alice --json rename "$b2" --name 精工智能 --decision "杭人社〔2026〕12号" -r "renamed by the bureau")
 assert_json "$out" .kind renaming "a rename makes a proposal"
 p=$(jget "$out" .id)
-assert_json "$(as rita --json show "$b2")" .name 杭州市公共实训基地精工机械分基地 "unchanged until confirmed"
+assert_json "$(as rita --json show "$b2")" .name 杭州市公共实训基地精工机械2分基地 "unchanged until confirmed"
 # a proposal that could not take effect is refused at once
-as_fails alice 1 invalid rename "$b2" --name 精工机械 --decision d -r "the same name"
+as_fails alice 1 invalid rename "$b2" --name 精工机械2 --decision d -r "the same name"
 sb_err_names "already named"
 as_fails alice 1 forbidden confirm "$p"
 as bob confirm "$p" >/dev/null

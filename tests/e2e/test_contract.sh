@@ -63,7 +63,7 @@ assert_json "$rules" '[.revocation_causes[].name] | join(",")' \
 assert_json "$rules" '[.ingest_types[] | select(.type == "unit.deregistered" and .kind == "BASE") | .action] | join(",")' revoke
 assert_json "$rules" '[.settings[] | select(.name == "page_max") | .value] | join(",")' 1000
 assert_json "$rules" '[.settings[] | select(.name == "publicity_working_days") | .decided_by] | join(",")' \
-    "configuration [publicity] working_days"
+    "configuration [publicity] working_days (the bureau's choice)"
 
 # skillbasectl rules: the same, for people and as JSON
 out=$(ctl rules)

@@ -84,6 +84,8 @@ assert_json "$(dl_jobs publicity.close)" '.[0].state' done
 b=$(sb_show "$base")
 assert_json "$b" .certified_on 2025-10-10
 assert_json "$b" .next_assessment_due 2027-10-10
+# the worker's close grants the proposed name (二(三)2; an operator may give another)
+assert_json "$b" .name "杭州市公共实训基地$(jget "$rec" .form.base_name)分基地" "the proposed name"
 
 # ------------------------------------------------------------ reminders
 reminders=$(dl_jobs assessment.reminder)

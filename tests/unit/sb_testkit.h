@@ -174,7 +174,7 @@ typedef sb_drive_request sb_tk_form;
 
 /* That form, which every condition of 二(二) and 二(三)1 accepts:
  * 杭州精工机械有限公司 (an enterprise) with `credit_code` (kept by pointer),
- * base name 精工机械, two projects, all four materials; its district given
+ * base name 精工机械 and the organisation code, two projects, all four materials; its district given
  * as the alias "xihu", so that tests see it normalised. Tests change fields
  * after. */
 void sb_tk_form_init(sb_tk_form *f, const char *credit_code);

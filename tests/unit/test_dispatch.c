@@ -69,7 +69,7 @@ static void full_lifecycle_certifies_names_and_assesses(void **state)
     Skillbase__Record *base = h->record;
     Skillbase__Base *b = base->sub_base;
     assert_int_equal(b->state, SKILLBASE__STATE__CERTIFIED);
-    assert_string_equal(b->name, "杭州市公共实训基地精工机械分基地");
+    assert_string_equal(b->name, "杭州市公共实训基地精工机械M000100Y4分基地");
     assert_string_equal(b->plaque, "杭州市高技能人才公共实训基地");
     assert_string_equal(b->certificate_no, "HZPTB-2026-001");
     assert_string_equal(b->certified_on, "2026-04-09");
@@ -474,7 +474,7 @@ static void a_schema_3_store_opens_and_keeps_its_results(void **state)
     d->store = d->ctx.store = sb_tk_store_open(d->dir);
     sb_store_info info;
     assert_int_equal(sb_store_info_get(d->store, &info), 0);
-    assert_int_equal(info.schema_version, 4);
+    assert_int_equal(info.schema_version, SB_STORE_SCHEMA_VERSION);
     assert_int_equal(sb_store_begin(d->store, false, &t), 0);
     assert_int_equal(sb_store_record_get(t, base, NULL, &rec), 0);
     sb_store_abort(&t);
@@ -498,12 +498,88 @@ static void a_schema_3_store_opens_and_keeps_its_results(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 }
 
+/* Schema step 4 -> 5 (granted names, 二(三)2): a store written by schema 4
+ * has no index of names. It opens at schema 5 with its records byte for
+ * byte the same and the store (audit chain included) sound, and the index
+ * filled: another unit's application proposing the name of the live
+ * sub-base it holds is refused at certification, naming that sub-base. */
+static void a_schema_4_store_indexes_the_names_it_holds(void **state)
+{
+    sb_tk_daemon *d = *state;
+    char base[SB_TK_ID_MAX];
+    sb_tk_certified_base(d, SB_TK_CREDIT_CODE, base);
+
+    /* what a schema 4 daemon wrote: no name index; version 4 */
+    sb_txn *t;
+    Skillbase__Record *rec;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    assert_int_equal(sb_store_record_get(t, base, NULL, &rec), 0);
+    char key[256];
+    size_t nlen = strlen(rec->sub_base->name);
+    memcpy(key, rec->sub_base->name, nlen + 1);
+    memcpy(key + nlen + 1, base, strlen(base));
+    MDB_val k = {nlen + 1 + strlen(base), key};
+    assert_int_equal(sb_store__del(t, t->s->base_names, &k), 0);
+    assert_int_equal(sb_store__meta_set(t, "schema_version", 4), 0);
+    assert_int_equal(sb_store_commit(&t), 0);
+    size_t len = skillbase__record__get_packed_size(rec);
+    uint8_t *before = malloc(len);
+    skillbase__record__pack(rec, before);
+    char *name = strdup(rec->sub_base->name);
+    skillbase__record__free_unpacked(rec, NULL);
+    sb_store_close(&d->store);
+
+    /* opened by this build: migrated, the record the same, the store sound */
+    d->store = d->ctx.store = sb_tk_store_open(d->dir);
+    sb_store_info info;
+    assert_int_equal(sb_store_info_get(d->store, &info), 0);
+    assert_int_equal(info.schema_version, 5);
+    assert_int_equal(sb_store_begin(d->store, false, &t), 0);
+    assert_int_equal(sb_store_record_get(t, base, NULL, &rec), 0);
+    sb_store_abort(&t);
+    assert_int_equal(skillbase__record__get_packed_size(rec), len);
+    uint8_t *after = malloc(len);
+    skillbase__record__pack(rec, after);
+    assert_memory_equal(before, after, len);
+    skillbase__record__free_unpacked(rec, NULL);
+    free(before);
+    free(after);
+    sb_store_close(&d->store);
+    sb_verify_report rep;
+    assert_int_equal(sb_store_verify(d->dir, NULL, NULL, &rep), 0);
+    assert_int_equal(rep.problems, 0);
+    d->store = d->ctx.store = sb_tk_store_open(d->dir);
+
+    /* another unit proposing the same name: refused at certification */
+    char cc[SB_TK_CREDIT_LEN + 1];
+    sb_tk_credit_code("91330100MA0000015", cc);
+    sb_tk_form f;
+    sb_tk_form_init(&f, cc);
+    f.form.base_name = name + strlen("杭州市公共实训基地");
+    name[strlen(name) - strlen("分基地")] = 0;
+    Skillbase__Reply *r = sb_tk_apply(d, &f, NULL);
+    sb_tk_assert_ok(r);
+    char app[SB_TK_ID_MAX];
+    snprintf(app, sizeof app, "%s", r->record->application->id);
+    skillbase__reply__free_unpacked(r, NULL);
+    sb_tk_assert_ok_free(sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, app, "ok", 0));
+    sb_tk_assert_ok_free(sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_EVALUATE, app, "ok", 0));
+    d->now_ms += SB_TK_PUBLICITY_OVER_MS;
+    r = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, app, "ok", 0);
+    assert_int_equal(r->code, SB_CONFLICT);
+    assert_non_null(strstr(r->message, "is held by sub-base"));
+    assert_non_null(strstr(r->message, base));
+    skillbase__reply__free_unpacked(r, NULL);
+    free(name);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_daemon_setup, sb_tk_daemon_teardown)
     const struct CMUnitTest tests[] = {
         T(full_lifecycle_certifies_names_and_assesses),
         T(a_schema_3_store_opens_and_keeps_its_results),
+        T(a_schema_4_store_indexes_the_names_it_holds),
         T(refused_request_in_a_batch_does_not_spoil_the_others),
         T(refused_requests_in_a_direct_batch_do_not_spoil_the_others),
         T(a_refusal_after_a_write_sends_a_direct_batch_back),

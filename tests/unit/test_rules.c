@@ -480,6 +480,60 @@ static void plaque_is_the_unified_one(void **state)
     assert_string_equal(sb_rules_plaque(), "杭州市高技能人才公共实训基地");
 }
 
+/* The bureau's format ([certificate] number): {year} and {serial:N}. */
+static void certificate_number_follows_the_bureaus_format(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_int_equal(sb_rules_certificate_format("HZPTB-{year}-{serial:3}", 2026, 7, buf,
+                                                 sizeof buf),
+                     0);
+    assert_string_equal(buf, "HZPTB-2026-007");
+    assert_int_equal(sb_rules_certificate_format("HZ{serial:5}/{year}", 2027, 42, buf, sizeof buf),
+                     0);
+    assert_string_equal(buf, "HZ00042/2027");
+    assert_int_equal(sb_rules_certificate_format("N{serial}-{year}", 2027, 1234, buf, sizeof buf),
+                     0);
+    assert_string_equal(buf, "N1234-2027");
+    assert_int_equal(sb_rules_certificate_format("HZPTB-{year}-{serial:9}", 2026, 1, buf, 8),
+                     SB_E(SB_INVALID));
+    sb_problems p = {0};
+    assert_true(sb_rules_certificate_format_ok("HZPTB-{year}-{serial:3}", &p));
+    assert_false(sb_rules_certificate_format_ok("HZPTB-{serial}", &p));
+    assert_non_null(strstr(p.text[0], "needs {year} once"));
+    assert_false(sb_rules_certificate_format_ok("HZ {year}{serial}", &p));
+    assert_false(sb_rules_certificate_format_ok("HZ-{year}-{serial}-{unit}", &p));
+    assert_false(sb_rules_certificate_format_ok("{year}{year}{serial}", &p));
+}
+
+/* 五(二) does not say whether its bands apply to the total or to the base
+ * part: the bureau's choice ([rubric] grade_on). Base 85 and bonus 10 are a
+ * total of 95 (excellent) but a base of 85 (good); base 55 and bonus 10
+ * pass on the total (65) and fail on the base. */
+static void grade_bands_apply_to_the_base_part_when_the_bureau_says_so(void **state)
+{
+    (void)state;
+    sb_rubric r;
+    sb_rubric_default(&r);
+    Skillbase__Scores s = SKILLBASE__SCORES__INIT;
+    s.basic_construction = 25, s.system_construction = 20, s.training_management = 20;
+    s.public_service = 20, s.competition_hosting = 10;
+    sb_problems p = {0};
+    sb_score got;
+    assert_int_equal(sb_rules_score(&r, &s, &p, &got), 0);
+    assert_int_equal(got.grade, SKILLBASE__GRADE__EXCELLENT);
+    r.grade_on_base = true;
+    assert_int_equal(sb_rules_score(&r, &s, &p, &got), 0);
+    assert_int_equal(got.total, 95);
+    assert_int_equal(got.grade, SKILLBASE__GRADE__GOOD);
+    s.training_management = 5, s.public_service = 5;
+    assert_int_equal(sb_rules_score(&r, &s, &p, &got), 0);
+    assert_int_equal(got.grade, SKILLBASE__GRADE__FAIL);
+    r.grade_on_base = false;
+    assert_int_equal(sb_rules_score(&r, &s, &p, &got), 0);
+    assert_int_equal(got.grade, SKILLBASE__GRADE__PASS);
+}
+
 static void certificate_number_pads_the_serial_to_three_digits(void **state)
 {
     (void)state;
@@ -621,6 +675,8 @@ int main(void)
         cmocka_unit_test(official_name_that_does_not_fit_is_refused),
         cmocka_unit_test(plaque_is_the_unified_one),
         cmocka_unit_test(certificate_number_pads_the_serial_to_three_digits),
+        cmocka_unit_test(certificate_number_follows_the_bureaus_format),
+        cmocka_unit_test(grade_bands_apply_to_the_base_part_when_the_bureau_says_so),
         cmocka_unit_test(next_assessment_is_two_years_on),
         cmocka_unit_test(operators_may_revoke_only_for_the_direct_fail_causes),
     };
