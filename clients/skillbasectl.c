@@ -67,7 +67,7 @@ static const verb verbs[] = {
      "calendar add-working-days DATE N [--calendar FILE]"},
     {"keygen", ctl_verb_keygen, 1, false, 0, "keygen FILE"},
     {"keys", ctl_verb_keys, -1, false, 0,
-     "keys list | add NAME --role R --public-key KEY|FILE [--types T] | remove NAME "
+     "keys list | add NAME --role R --public-key KEY|FILE [--types T] [--district D] | remove NAME "
      "[--keys FILE]"},
     {"audit", ctl_verb_audit, -1, false, CMD(AUDIT_VERIFY), "audit verify [--from SEQ] | head"},
     {"proposals", ctl_verb_proposals, 0, false, CMD(LIST_PROPOSALS), "proposals [--all]"},
@@ -236,6 +236,7 @@ static void print_help(void)
            "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
            "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
            "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
+           "      --district D           keys add: scope the key to a district (六(五))\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }

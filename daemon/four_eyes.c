@@ -8,6 +8,7 @@
 #include "handlers_private.h"
 #include "machine.h"
 #include "rules.h"
+#include "scope.h"
 #include "sb_error.h"
 #include "store_proposals.h"
 
@@ -355,9 +356,12 @@ int sb__handle_list_proposals(sb_call *call)
                                     &page->proposals, &n, &more);
     if (rc)
         return rc;
-    page->n_proposals = n;
     if (more && n)
         page->next = page->proposals[n - 1]->id;
+    /* a district-scoped key sees its own district-level records' only */
+    if ((rc = sb_scope_filter_proposals(call, page->proposals, &n)))
+        return rc;
+    page->n_proposals = n;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSALS;
     call->reply->proposals = page;
     return 0;

@@ -145,6 +145,8 @@ REQUIRED = {
     "ApplicationForm.site": (REQ, "see Site"),
     "ApplicationForm.staff": (REQ, "see Staff"),
     "ApplicationForm.materials": (REQ, "see Materials"),
+    "ApplicationForm.base_level": (OPT, "a BaseLevel; 0: CITY; DISTRICT: the unit's district's "
+                                        "bureau (六(五)); a district-scoped key: DISTRICT of its own"),
     "Unit.name": (REQ, "at most {form.unit.name} bytes"),
     "Unit.credit_code": (REQ, "18 characters, GB 32100-2015 check character"),
     "Unit.type": (REQ, "one of `rules`: unit_types"),
