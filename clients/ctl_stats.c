@@ -49,6 +49,7 @@ typedef struct {
     uint64_t received, rejected, withdrawn, certified, in_progress;
     uint64_t live, revoked, overdue;
     tally district, unit_type, grade, cause;
+    tally level; /* 六(五): city or district */
 } stats;
 
 /* Whether a date or instant falls in the year asked (0: any). */
@@ -89,6 +90,8 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
         return;
     revoked ? s->revoked++ : s->live++;
     count(&s->district, b->district, revoked);
+    count(&s->level, b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city",
+          revoked);
     const char *g = b->n_assessments
                         ? pbjson_enum_name(&skillbase__grade__descriptor,
                                            b->assessments[b->n_assessments - 1]->grade, buf,
@@ -261,6 +264,9 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
             (json_int_t)s->overdue, "by_district", tally_json(&s->district), "by_unit_type",
             tally_json(&s->unit_type), "by_grade", tally_json(&s->grade), "by_cause",
             tally_json(&s->cause));
+        if (doc)
+            json_object_set_new(json_object_get(doc, "sub_bases"), "by_level",
+                                tally_json(&s->level));
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -274,6 +280,7 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
                "; assessments overdue today: %" PRIu64 "\n",
                scope, s->live, s->revoked, s->overdue);
         print_tally("by district", &s->district);
+        print_tally("by level", &s->level);
         print_tally("by unit type", &s->unit_type);
         print_tally("by latest grade", &s->grade);
         print_tally("revoked by cause", &s->cause);

@@ -126,9 +126,16 @@ as xs --json status >/dev/null
 # the roster, built from list and show, holds its own sub-base only
 roster=$(as xs --json roster)
 assert_json "$roster" '[.[].id] | join(",")' "$b_xs" "its roster"
+assert_json "$roster" '.[0].level' district "the roster carries the level"
+assert_json "$(as xs --json stats)" '.sub_bases.by_level | keys | join(",")' district "its statistics"
 
 # ------------------------------------------------------------ the city sees all
 assert_json "$(ctl --json list)" length 7 "the city's list: everything"
+st=$(ctl --json stats)
+assert_json "$st" '.sub_bases.by_level.district.live' 2 "statistics by level: district"
+assert_json "$st" '.sub_bases.by_level.city.live' 1 "statistics by level: city"
+assert_contains "$(ctl stats)" "by level:" "text statistics by level"
+assert_json "$(ctl --json roster)" '[.[] | .level] | sort | join(",")' "city,district,district" "the roster's levels"
 assert_json "$(as xh --json list --kind base)" '[.[].id] | join(",")' "$b_xh" "西湖区's list"
 ctl show "$b_xh" >/dev/null
 
