@@ -73,6 +73,8 @@ typedef struct {
     /* roster, results (clients/ctl_roster.c) */
     const char *district;       /* --district D */
     const char *grade_name;     /* --grade G */
+    /* import-base (clients/ctl_import.c) */
+    const char *csv;            /* --csv FILE */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -124,6 +126,7 @@ int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *de
  * Transition verbs (the row's `command` says which), evaluate, assess,
  * revoke, show, list, history, status. */
 verb_fn ctl_verb_apply;
+verb_fn ctl_verb_import_base;
 verb_fn ctl_verb_transition;
 verb_fn ctl_verb_evaluate;
 verb_fn ctl_verb_assess;

@@ -28,6 +28,8 @@
 
 static const verb verbs[] = {
     {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json"},
+    {"import-base", ctl_verb_import_base, 0, true, CMD(IMPORT_BASE),
+     "import-base -f BASE.json -r REASON | --csv FILE -r REASON"},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
     {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
      "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
@@ -134,6 +136,7 @@ enum {
     OPT_TEMPLATE,
     OPT_OBJECTION_FILE,
     OPT_DISTRICT,
+    OPT_CSV,
     OPT_GRADE,
     OPT_CYCLE_YEAR
 };
@@ -160,6 +163,7 @@ static const struct option long_options[] = {
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
     {"district", required_argument, NULL, OPT_DISTRICT},
+    {"csv", required_argument, NULL, OPT_CSV},
     {"grade", required_argument, NULL, OPT_GRADE},
     {"cycle-year", required_argument, NULL, OPT_CYCLE_YEAR},
     {"limit", required_argument, NULL, OPT_LIMIT},
@@ -237,6 +241,7 @@ static void print_help(void)
            "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
            "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
            "      --district D           keys add: scope the key to a district (六(五))\n"
+           "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -271,6 +276,7 @@ static const struct option_rule {
     {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
     {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
     {OPT_DISTRICT, TAKE_TEXT, offsetof(ctl, district)},
+    {OPT_CSV, TAKE_TEXT, offsetof(ctl, csv)},
     {OPT_GRADE, TAKE_TEXT, offsetof(ctl, grade_name)},
     {OPT_CYCLE_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},

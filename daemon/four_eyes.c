@@ -45,6 +45,15 @@ static bool target_of(const sb_call *call, const Skillbase__Request *req, target
                       "revocation"};
         return true;
     }
+    /* an existing sub-base imported (七(一)): a certification, the same four
+     * eyes; no record yet, so the proposal names the unit and certificate */
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE && req->import_base) {
+        const char *key = sb__import_key(call->arena, req);
+        if (!key)
+            return false;
+        *t = (target){SKILLBASE__PROPOSAL_KIND__IMPORT, key, req->import_base->reason, "import"};
+        return true;
+    }
     /* a failing assessment is a revocation: the same four eyes */
     if (assess_revokes(call, req)) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->assess->id, req->assess->reason,
@@ -65,6 +74,8 @@ bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
         return call->config->four_eyes_revoke;
     case SKILLBASE__REQUEST__COMMAND_ASSESS:
         return call->config->four_eyes_revoke && assess_revokes(call, call->req);
+    case SKILLBASE__REQUEST__COMMAND_IMPORT_BASE:
+        return call->config->four_eyes_certify;
     default:
         return false;
     }
@@ -79,6 +90,8 @@ static const char *state_name(Skillbase__ProposalState s)
 
 static const char *noun_of(const Skillbase__Proposal *p)
 {
+    if (p->kind == SKILLBASE__PROPOSAL_KIND__IMPORT)
+        return "import";
     return p->kind == SKILLBASE__PROPOSAL_KIND__REVOCATION ? "revocation" : "certification";
 }
 
@@ -204,9 +217,9 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
                             "%s already proposes the %s of %s (by %s); confirm or discard it",
                             open->id, t.noun, t.entity_id,
                             open->proposed_by[0] ? open->proposed_by : open->requested_by);
-    Skillbase__Record *rec;
-    rc = sb__load(call, t.entity_id, &rec);
-    if (rc)
+    /* an import has no record yet (its entity is "import:<code>:<number>") */
+    Skillbase__Record *rec = NULL;
+    if (t.kind != SKILLBASE__PROPOSAL_KIND__IMPORT && (rc = sb__load(call, t.entity_id, &rec)))
         return rc;
     Skillbase__Proposal *p = sb_arena_alloc(call->arena, sizeof *p);
     Skillbase__Request *command = sb_arena_alloc(call->arena, sizeof *command);
@@ -225,7 +238,7 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     p->kind = t.kind;
     p->state = SKILLBASE__PROPOSAL_STATE__OPEN;
     p->entity_id = (char *)t.entity_id;
-    p->entity_version = sb__head(rec).version;
+    p->entity_version = rec ? sb__head(rec).version : 0;
     p->command = command;
     p->proposed_ms = call->now_ms;
     p->reason = (char *)(t.reason ? t.reason : "");
@@ -235,6 +248,9 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     const char *action = sb_arena_printf(call->arena, "propose_%s", cmd->name);
     if (!action)
         return SB_E(SB_INTERNAL);
+    if (!rec) /* an import: no record to carry an event; the import's event names the
+               * proposal and its proposer when confirmed */
+        return put_proposal(call, p);
     return proposal_step(call, p, rec, "proposed", action, p->reason, &p->proposed_seq);
 }
 

@@ -498,6 +498,10 @@ static const sb_command commands[] = {
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_commit},
     {SKILLBASE__REQUEST__COMMAND_DOCUMENT_GET, "document_get", R,
      SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_get},
+    /* existing sub-bases (handle_import.c, 七(一)): keyed on the unit and its
+     * original certificate; a proposal under [four_eyes] certify */
+    {SKILLBASE__REQUEST__COMMAND_IMPORT_BASE, "import_base", W, OPS, sb__handle_import_base,
+     sb__import_key},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

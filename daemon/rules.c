@@ -768,3 +768,8 @@ bool sb_rules_revoke_cause_ok(Skillbase__Cause cause)
         return false;
     }
 }
+
+void sb_rules_check_unit(const Skillbase__Unit *unit, sb_problems *problems)
+{
+    check_unit(unit, problems);
+}

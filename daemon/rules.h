@@ -97,6 +97,10 @@ const sb_rules_limit *sb_rules_form_limits(size_t *ret_n);
  * A NULL sub-message counts as every field in it missing. */
 void sb_rules_check_form(const Skillbase__ApplicationForm *form, sb_problems *problems);
 
+/* The unit part of sb_rules_check_form alone (an imported sub-base's unit,
+ * 七(一)): name, credit code, type, district, legal person. */
+void sb_rules_check_unit(const Skillbase__Unit *unit, sb_problems *problems);
+
 /* ------------------------------------------------------------ assessment */
 
 /* Number of rubric items, in the order of the fields of Skillbase__Scores:

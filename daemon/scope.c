@@ -132,22 +132,54 @@ static int refuse(sb_call *call, const sb_command *cmd, const char *what)
                         what ? what : "out of memory");
 }
 
-/* apply: the form must be district-level and of the key's district. */
-static int check_apply(sb_call *call, const sb_command *cmd)
+/* apply and import_base (a record to be): district-level, and of the key's
+ * district. */
+static int check_new(sb_call *call, const sb_command *cmd, Skillbase__BaseLevel level,
+                     const Skillbase__Unit *unit)
 {
-    const Skillbase__Apply *a = call->req->apply;
-    const Skillbase__ApplicationForm *form = a ? a->form : NULL;
-    if (!form || form->base_level != SKILLBASE__BASE_LEVEL__DISTRICT)
-        return refuse(call, cmd, "the form is city-level (set base_level to DISTRICT)");
-    const char *d = form->unit && form->unit->district ? sb_rules_district(form->unit->district)
-                                                        : NULL;
+    if (level != SKILLBASE__BASE_LEVEL__DISTRICT)
+        return refuse(call, cmd, "the record would be city-level (set base_level to DISTRICT)");
+    const char *d = unit && unit->district ? sb_rules_district(unit->district) : NULL;
     if (!d || strcmp(d, call->caller->district) != 0)
         return refuse(call, cmd,
-                      sb_arena_printf(call->arena, "the form's unit is in %s",
-                                      form->unit && form->unit->district && form->unit->district[0]
-                                          ? form->unit->district
+                      sb_arena_printf(call->arena, "the unit is in %s",
+                                      unit && unit->district && unit->district[0]
+                                          ? unit->district
                                           : "no district"));
     return 0;
+}
+
+static int check_apply(sb_call *call, const sb_command *cmd, const Skillbase__Request *req)
+{
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE) {
+        const Skillbase__ImportBase *q = req->import_base;
+        return check_new(call, cmd, q ? q->base_level : 0, q ? q->unit : NULL);
+    }
+    const Skillbase__ApplicationForm *form = req->apply ? req->apply->form : NULL;
+    return check_new(call, cmd, form ? form->base_level : 0, form ? form->unit : NULL);
+}
+
+/* confirm or discard of a proposal to import (no record yet): as the import. */
+static int check_import_proposal(sb_call *call, const sb_command *cmd, bool *ret_done)
+{
+    const Skillbase__Request *req = call->req;
+    const Skillbase__ProposalRef *ref =
+        req->command_case == SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL   ? req->confirm_proposal
+        : req->command_case == SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL ? req->discard_proposal
+                                                                             : NULL;
+    *ret_done = false;
+    if (!ref || !ref->id || !ref->id[0] || strlen(ref->id) > SB_ID_MAX)
+        return 0;
+    Skillbase__Proposal *p = NULL;
+    int rc = sb_store_proposal_get(call->txn, ref->id, &call->arena->pb, &p);
+    if (rc == SB_E(SB_NOT_FOUND))
+        return 0;
+    if (rc)
+        return rc;
+    if (!p->command || p->command->command_case != SKILLBASE__REQUEST__COMMAND_IMPORT_BASE)
+        return 0;
+    *ret_done = true;
+    return check_apply(call, cmd, p->command);
 }
 
 /* The record `id` names (a proposal: its record) into *ret; NULL when none. */
@@ -178,8 +210,13 @@ int sb_scope_check(sb_call *call, const sb_command *cmd)
     if (!c || !c->district)
         return 0;
     const Skillbase__Request *req = call->req;
-    if (req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY)
-        return check_apply(call, cmd);
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_APPLY ||
+        req->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE)
+        return check_apply(call, cmd, req);
+    bool done;
+    int prc = check_import_proposal(call, cmd, &done);
+    if (prc || done)
+        return prc;
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field(req->base.descriptor, (unsigned)req->command_case);
     const ProtobufCMessage *msg =

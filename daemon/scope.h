@@ -13,7 +13,8 @@
  *    refused FORBIDDEN, naming the scope and the record's level, before the
  *    handler runs (sb_scope_check, called by dispatch: so a new command is
  *    covered without changes);
- *  - apply only with a form of level DISTRICT whose unit is in D;
+ *  - apply and import_base only of level DISTRICT with a unit in D (a
+ *    proposal to import: as the import);
  *  - of the commands that name no record, only the reads that filter what
  *    they return (list, history, read_events, list_proposals) and those that
  *    show nothing of a record (status, whoami, rules, audit_head,

@@ -105,9 +105,26 @@ as xs assess "$b_xs" -f "$(sb_scores '{basic_construction: 25, system_constructi
     -r "the district's assessment" >/dev/null
 assert_state "$b_xs" assessed
 
+# an existing sub-base (七(一)) of its own district may be imported, no other
+impf() { # N LEVEL DISTRICT
+    local f=$SB_WORK/imp.$1.json
+    jq -n --arg cc "$(sb_cc "$1")" --arg level "$2" --arg d "$3" '{
+        unit: {name: "杭州老牌机电有限公司", credit_code: $cc, type: "enterprise",
+               district: $d, legal_person: true},
+        name: "杭州市公共实训基地老牌机电分基地", certified_on: "2020-03-15",
+        certificate_no: "X-\($cc)", decision: "杭人社发〔2013〕480号", base_level: $level}' >"$f"
+    printf '%s\n' "$f"
+}
+as_fails xs 1 forbidden import-base -f "$(impf 7 city 萧山区)" -r "not its own"
+sb_err_names "scoped to 萧山区" "city-level"
+as_fails xs 1 forbidden import-base -f "$(impf 7 district 西湖区)" -r "not its own"
+sb_err_names "scoped to 萧山区" "西湖区"
+b_imp=$(as xs --json import-base -f "$(impf 8 district 萧山区)" -r "its own" | jq -r .id)
+assert_json "$(as xs --json show "$b_imp")" .imported.decision "杭人社发〔2013〕480号" "imported by the district"
+
 # ------------------------------------------------------------ what it sees
 ids=$(as xs --json list | jq -r '[.[].id] | sort | join(",")')
-assert_eq "$(printf '%s\n' "$app_xs" "$app_xs2" "$b_xs" | sort | paste -sd,)" "$ids" "its list: its own only"
+assert_eq "$(printf '%s\n' "$app_xs" "$app_xs2" "$b_xs" "$b_imp" | sort | paste -sd,)" "$ids" "its list: its own only"
 assert_json "$(as xs --json list --limit 1)" 'length' 1 "a scoped page of one"
 # paging a page at a time reaches all of its own, and nothing else
 after="" seen=""
@@ -117,25 +134,25 @@ for ((i = 0; i < 10; i++)); do
     after=$(jget "$page" '.[-1].id')
     seen="$seen,$after"
 done
-assert_eq ",$app_xs,$app_xs2,$b_xs" "$seen" "paging the scoped list"
+assert_eq ",$app_xs,$app_xs2,$b_xs,$b_imp" "$seen" "paging the scoped list"
 ents=$(as xs --json events | jq -r '[.[].entity_id] | unique | join(",")')
-assert_eq "$(printf '%s\n' "$app_xs" "$app_xs2" "$b_xs" | sort | paste -sd,)" "$ents" "its events: its own only"
+assert_eq "$(printf '%s\n' "$app_xs" "$app_xs2" "$b_xs" "$b_imp" | sort | paste -sd,)" "$ents" "its events: its own only"
 hist=$(as xs --json history "$b_xs")
 assert_json "$hist" '[.[].entity_id] | unique | join(",")' "$b_xs" "history of its own"
 as xs --json status >/dev/null
 # the roster, built from list and show, holds its own sub-base only
 roster=$(as xs --json roster)
-assert_json "$roster" '[.[].id] | join(",")' "$b_xs" "its roster"
+assert_json "$roster" '[.[].id] | sort | join(",")' "$b_xs,$b_imp" "its roster"
 assert_json "$roster" '.[0].level' district "the roster carries the level"
 assert_json "$(as xs --json stats)" '.sub_bases.by_level | keys | join(",")' district "its statistics"
 
 # ------------------------------------------------------------ the city sees all
-assert_json "$(ctl --json list)" length 7 "the city's list: everything"
+assert_json "$(ctl --json list)" length 8 "the city's list: everything"
 st=$(ctl --json stats)
-assert_json "$st" '.sub_bases.by_level.district.live' 2 "statistics by level: district"
+assert_json "$st" '.sub_bases.by_level.district.live' 3 "statistics by level: district"
 assert_json "$st" '.sub_bases.by_level.city.live' 1 "statistics by level: city"
 assert_contains "$(ctl stats)" "by level:" "text statistics by level"
-assert_json "$(ctl --json roster)" '[.[] | .level] | sort | join(",")' "city,district,district" "the roster's levels"
+assert_json "$(ctl --json roster)" '[.[] | .level] | sort | join(",")' "city,district,district,district" "the roster's levels"
 assert_json "$(as xh --json list --kind base)" '[.[].id] | join(",")' "$b_xh" "西湖区's list"
 ctl show "$b_xh" >/dev/null
 
