@@ -18,6 +18,9 @@ static const Skillbase__Request__CommandCase unscoped_ok[] = {
     SKILLBASE__REQUEST__COMMAND_RULES,          SKILLBASE__REQUEST__COMMAND_LIST,
     SKILLBASE__REQUEST__COMMAND_READ_EVENTS,    SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS,
     SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD,     SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY,
+    /* the rest of an upload: document_begin named the record and was
+     * checked, and an upload belongs to the caller that began it */
+    SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK, SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT,
 };
 
 #define MAX_NAMED 8

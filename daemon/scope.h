@@ -18,7 +18,9 @@
  *  - of the commands that name no record, only the reads that filter what
  *    they return (list, history, read_events, list_proposals) and those that
  *    show nothing of a record (status, whoami, rules, audit_head,
- *    audit_verify) run; every other command is refused;
+ *    audit_verify), and the rest of an upload begun on its own record
+ *    (document_chunk, document_commit: an upload belongs to its beginner)
+ *    run; every other command is refused;
  *  - lists, histories, event reads and proposal lists leave out what is not
  *    the key's (sb_scope_*_visible).
  *

@@ -122,6 +122,14 @@ sb_err_names "scoped to 萧山区" "西湖区"
 b_imp=$(as xs --json import-base -f "$(impf 8 district 萧山区)" -r "its own" | jq -r .id)
 assert_json "$(as xs --json show "$b_imp")" .imported.decision "杭人社发〔2013〕480号" "imported by the district"
 
+# a document on its own sub-base (begin names the record; chunks and commit
+# the upload it began), none on another's
+printf '%%PDF-1.4 plaque photo\n' >"$SB_WORK/plaque.pdf"
+as xs documents add "$b_xs" "$SB_WORK/plaque.pdf" --kind other >/dev/null
+assert_json "$(as xs --json documents list "$b_xs")" 'length' 1 "a document filed by the district"
+as_fails xs 1 forbidden documents add "$b_city" "$SB_WORK/plaque.pdf" --kind other
+sb_err_names "scoped to 萧山区"
+
 # ------------------------------------------------------------ what it sees
 ids=$(as xs --json list | jq -r '[.[].id] | sort | join(",")')
 assert_eq "$(printf '%s\n' "$app_xs" "$app_xs2" "$b_xs" "$b_imp" | sort | paste -sd,)" "$ids" "its list: its own only"
