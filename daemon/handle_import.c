@@ -198,6 +198,10 @@ int sb__handle_import_base(sb_call *call)
     rc = sb_jobs_event_append(call, ev);
     if (rc)
         return rc;
+    /* reminders before the next assessment is due (handle_deadlines.c) */
+    rc = sb__assessment_schedule(call, b);
+    if (rc)
+        return rc;
     sb__reply_record(call, rec);
     return 0;
 }

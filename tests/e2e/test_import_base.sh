@@ -53,6 +53,9 @@ assert_json "$ev" .topic base.imported "the import's event"
 assert_json "$ev" .action import_base "recorded as an import"
 assert_json "$ev" .reason "registered before the system" "with its reason"
 assert_contains "$(ctl show "$b1")" "imported" "show says it was imported"
+# the deadlines worker's reminders before the due date, as for a certification
+rem=$(ctl --json jobs --type assessment.reminder | jq -c "[.[] | select(.entity_id == \"$b1\")]")
+assert_json "$rem" 'length > 0' true "assessment reminders scheduled for the imported sub-base"
 
 # ------------------------------------------------------------ one with a result
 out=$(ctl import-base -f "$(imp 2 '.certified_on = "2019-05-10" | .certificate_no = "HZ-2019-3" |
