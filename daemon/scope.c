@@ -254,6 +254,20 @@ int sb_scope_check(sb_call *call, const sb_command *cmd)
                       "bureau's keys run it)");
 }
 
+/* A proposal to import (no record yet): the caller's when the import is
+ * district-level in its district. */
+static bool import_visible(const sb_caller *c, const Skillbase__Proposal *p)
+{
+    const Skillbase__ImportBase *q = p->command && p->command->command_case ==
+                                                       SKILLBASE__REQUEST__COMMAND_IMPORT_BASE
+                                         ? p->command->import_base
+                                         : NULL;
+    if (!q || q->base_level != SKILLBASE__BASE_LEVEL__DISTRICT || !q->unit || !q->unit->district)
+        return false;
+    const char *d = sb_rules_district(q->unit->district);
+    return d && strcmp(d, c->district) == 0;
+}
+
 int sb_scope_filter_proposals(sb_call *call, Skillbase__Proposal **items, size_t *n)
 {
     const sb_caller *c = call->caller;
@@ -265,7 +279,7 @@ int sb_scope_filter_proposals(sb_call *call, Skillbase__Proposal **items, size_t
         int rc = sb_store_record_get(call->txn, items[i]->entity_id, &call->arena->pb, &rec);
         if (rc && rc != SB_E(SB_NOT_FOUND))
             return rc;
-        if (!rc && sb_scope_record_visible(c, rec))
+        if (rc ? import_visible(c, items[i]) : sb_scope_record_visible(c, rec))
             items[k++] = items[i];
     }
     *n = k;

@@ -18,7 +18,7 @@ sb_python_setup
 export PYTHONPATH="$PYTHONPATH:$SB_LIB_DIR/helpers"
 
 keys=$SB_WORK/keys.ini
-for k in alice bob xs xsr xh; do
+for k in alice bob xs xs2 xsr xh; do
     ctl keygen "$SB_WORK/$k.key" >/dev/null
 done
 add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
@@ -28,6 +28,7 @@ out=$(ctl --keys "$keys" keys add xs --role operator --public-key "$SB_WORK/xs.k
 assert_contains "$out" "scoped to 萧山区" "keys add --district says the scope"
 add xsr --role reader --public-key "$SB_WORK/xsr.key" --district xiaoshan
 add xh --role operator --public-key "$SB_WORK/xh.key" --district 西湖区
+add xs2 --role operator --public-key "$SB_WORK/xs2.key" --district 萧山区
 grep -q '^district = 萧山区$' "$keys" || sb_fail "keys add --district wrote no district line"
 sb_ctl_fails 2 "" --keys "$keys" keys add w --role worker --public-key "$SB_WORK/bob.key" \
     --district 萧山区
@@ -192,6 +193,23 @@ print(verdict)
 PY
 )
 assert_eq refused "$r" "a scoped key on the event stream"
+
+# ------------------------------------------------------------ four eyes in a district
+# an import proposed by one of 萧山区's operators: its proposal listed for
+# 萧山区 only, confirmed by another of 萧山区's, not by 西湖区's
+sb_stop_daemon TERM
+printf '[security]\nkeys = %s\n[four_eyes]\ncertify = on\n' "$keys" >"$SB_WORK/fe.ini"
+sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/fe.ini"
+export SKILLBASE_ENDPOINT=$CMD_EP
+prop=$(as xs --json import-base -f "$(impf 9 district 萧山区)" -r "four eyes" | jq -r .id)
+assert_match "$prop" '^prop-' "an import under four eyes is a proposal"
+assert_json "$(as xs --json proposals)" '[.[].id] | join(",")' "$prop" "its district's proposals"
+assert_json "$(as xh --json proposals)" 'length' 0 "not another district's"
+as_fails xh 1 forbidden confirm "$prop"
+sb_err_names "key xh is scoped to 西湖区" "the unit is in 萧山区"
+as xs2 confirm "$prop" >/dev/null
+b9=$(as xs --json list --kind base | jq -r '[.[] | select(.credit_code == "'"$(sb_cc 9)"'")][0].id')
+assert_json "$(as xs2 --json show "$b9")" .imported.imported_by xs2 "confirmed by the district's second operator"
 
 # ------------------------------------------------------------ a district that is not Hangzhou's
 ctl keygen "$SB_WORK/mars.key" >/dev/null
