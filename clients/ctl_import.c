@@ -164,7 +164,7 @@ static void send_row(csv_run *r)
     Skillbase__ImportBase ib = SKILLBASE__IMPORT_BASE__INIT;
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     char why[256] = "";
-    int v;
+    int v = 0;
     bool ok;
 
     r->rows++;
