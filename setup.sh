@@ -28,7 +28,7 @@ cd "$here"
 
 build_packages=(cmake make gcc pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
                 liblmdb-dev libuv1-dev libinih-dev libjansson-dev libcurl4-openssl-dev
-                libsodium-dev libmicrohttpd-dev libicu-dev)
+                libsodium-dev libmicrohttpd-dev libicu-dev libcsv-dev)
 test_packages=(libcmocka-dev jq lmdb-utils procps python3 python3-aiosmtpd systemd curl
                dpkg-dev file python3-zmq python3-protobuf protobuf-compiler
                clang libclang-rt-14-dev gnuplot-nox)

@@ -87,6 +87,8 @@ typedef struct {
 #define CTL_WAIVE_MAX 16
     const char *waive[CTL_WAIVE_MAX], *waive_reason[CTL_WAIVE_MAX];
     size_t n_waive;
+    /* import-base (clients/ctl_import.c) */
+    const char *csv;            /* --csv FILE */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -138,6 +140,7 @@ int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *de
  * Transition verbs (the row's `command` says which), evaluate, assess,
  * revoke, show, list, history, status. */
 verb_fn ctl_verb_apply;
+verb_fn ctl_verb_import_base;
 verb_fn ctl_verb_transition;
 verb_fn ctl_verb_evaluate;
 verb_fn ctl_verb_assess;

@@ -323,6 +323,8 @@ int ctl_print_records(ctl_output *o, Skillbase__Record *const *recs, size_t n)
         const Skillbase__Record *r = recs[i];
         const char *id = "?", *kind = "?", *name = "";
         int state = 0;
+        /* 六(五): city-level unless the record says district */
+        bool district = false;
 
         if (o->json) {
             if (collect(o, ctl_record_json(r)) < 0)
@@ -330,7 +332,7 @@ int ctl_print_records(ctl_output *o, Skillbase__Record *const *recs, size_t n)
             continue;
         }
         if (!o->header_done) {
-            printf("%-12s %-12s %-13s %s\n", "ID", "KIND", "STATE", "NAME");
+            printf("%-12s %-12s %-13s %-8s %s\n", "ID", "KIND", "STATE", "LEVEL", "NAME");
             o->header_done = true;
         }
         /* NAME: the applying unit for an application, the sub-base's
@@ -340,12 +342,14 @@ int ctl_print_records(ctl_output *o, Skillbase__Record *const *recs, size_t n)
             id = a->id, kind = "application", state = a->state;
             if (a->form && a->form->unit)
                 name = a->form->unit->name;
+            district = a->form && a->form->base_level == SKILLBASE__BASE_LEVEL__DISTRICT;
         } else if (r->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && r->sub_base) {
             id = r->sub_base->id, kind = "base", state = r->sub_base->state;
             name = r->sub_base->name;
+            district = r->sub_base->base_level == SKILLBASE__BASE_LEVEL__DISTRICT;
         }
-        printf("%-12s %-12s %-13s %s\n", ctl_text(id), kind, state_name(state, st, sizeof st),
-               ctl_text(name));
+        printf("%-12s %-12s %-13s %-8s %s\n", ctl_text(id), kind, state_name(state, st, sizeof st),
+               district ? "district" : "city", ctl_text(name));
     }
     fflush(stdout);
     return 0;

@@ -234,6 +234,10 @@ static void print_glance(const Skillbase__Record *rec)
     printf("\n");
     if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base) {
         const Skillbase__Base *b = rec->sub_base;
+        if (b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT)
+            printf("level: district (区、县（市）级, 六(五)): %s's bureau\n", ctl_text(b->district));
+        else
+            printf("level: city (市级)\n");
         printf("results per cycle (two years each from %s, 五(一)):%s\n", ctl_text(b->certified_on),
                b->n_assessments ? "" : " none yet");
         for (size_t i = 0; i < b->n_assessments; i++) {

@@ -144,7 +144,7 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
     static const char *const names[] = {
         "id", "name", "unit", "credit_code", "district", "unit_type", "projects",
         "certificate_no", "certified_on", "grade", "total", "assessed_on", "next_due", "state",
-        "revoked_on", "revoked_cause", "exited_on", "plaque", "plaque_returned_on"};
+        "revoked_on", "revoked_cause", "exited_on", "plaque", "plaque_returned_on", "level"};
     char type[48] = "", projects[2048] = "", grade[32], total[16] = "", state[32], cause[48];
     Skillbase__Reply *app = application_of(e->c, b);
     const Skillbase__ApplicationForm *f =
@@ -173,7 +173,9 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
         en(&skillbase__state__descriptor, b->state, state, sizeof state), b->revoked_on,
         b->revoked_cause ? en(&skillbase__cause__descriptor, b->revoked_cause, cause, sizeof cause)
                          : "",
-        b->exited_on, plaque, b->plaque_returned_on};
+        b->exited_on, plaque, b->plaque_returned_on,
+        /* 六(五): unset is city */
+        b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city"};
     emit(e, names, vals, sizeof names / sizeof names[0]);
     if (app)
         skillbase__reply__free_unpacked(app, NULL);

@@ -74,7 +74,7 @@ static int keys_list(ctl *c, const char *path)
         return usage_fail(c, "%s", err);
     json_t *arr = c->out.json ? json_array() : NULL;
     if (!c->out.json)
-        printf("%-24s %-9s %-40s %s\n", "NAME", "ROLE", "PUBLIC KEY", "TYPES");
+        printf("%-24s %-9s %-40s %s\n", "NAME", "ROLE", "PUBLIC KEY", "TYPES / DISTRICT");
     for (size_t i = 0; i < sb_keys_count(keys); i++) {
         const sb_key_entry *e = sb_keys_at(keys, i);
         char types[1024] = "";
@@ -82,12 +82,13 @@ static int keys_list(ctl *c, const char *path)
         for (size_t k = 0; k < e->n_types && n < sizeof types; k++)
             n += (size_t)snprintf(types + n, sizeof types - n, "%s%s", k ? " " : "", e->types[k]);
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "name", e->name, "role",
-                                                 sb_key_role_name(e->role), "public_key",
-                                                 e->public_z85, "types", types));
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", e->name,
+                                                 "role", sb_key_role_name(e->role), "public_key",
+                                                 e->public_z85, "types", types, "district",
+                                                 e->district));
         else
-            printf("%-24s %-9s %-40s %s\n", e->name, sb_key_role_name(e->role), e->public_z85,
-                   types);
+            printf("%-24s %-9s %-40s %s%s%s\n", e->name, sb_key_role_name(e->role),
+                   e->public_z85, types, e->district[0] ? "district = " : "", e->district);
     }
     if (arr)
         ctl_print_json(arr);
@@ -120,11 +121,15 @@ int ctl_verb_keys(ctl *c, const verb *v, char **args)
             return usage_fail(c, "--public-key: %s", err);
         if (c->types && role != SB_KEY_ROLE_SERVICE && role != SB_KEY_ROLE_WORKER)
             return usage_fail(c, "--types is for a service or a worker");
-        if (sb_keys_file_add(path, args[1], role, key, c->types, err, sizeof err))
+        if (c->district && (role == SB_KEY_ROLE_SERVICE || role == SB_KEY_ROLE_WORKER))
+            return usage_fail(c, "--district is for an operator, reviewer or reader key");
+        if (sb_keys_file_add_scoped(path, args[1], role, key, c->types, c->district, err,
+                                    sizeof err))
             return ctl_fail(c, EXIT_REFUSED, "invalid", "%s", err);
         if (!c->out.json)
-            printf("added %s (%s) to %s; reload the daemon (SIGHUP) to let it in\n", args[1],
-                   sb_key_role_name(role), path);
+            printf("added %s (%s%s%s) to %s; reload the daemon (SIGHUP) to let it in\n", args[1],
+                   sb_key_role_name(role), c->district ? ", scoped to " : "",
+                   c->district ? c->district : "", path);
         else
             ctl_print_json(json_pack("{s:s, s:s, s:s}", "added", args[1], "role",
                                  sb_key_role_name(role), "file", path));
@@ -141,7 +146,7 @@ int ctl_verb_keys(ctl *c, const verb *v, char **args)
         return EXIT_DONE;
     }
     return usage_fail(c, "usage: skillbasectl keys list | add NAME --role R --public-key K "
-                         "[--types T] | remove NAME");
+                         "[--types T] [--district D] | remove NAME");
 }
 
 /* ------------------------------------------------------------ audit */
@@ -362,6 +367,8 @@ int ctl_verb_whoami(ctl *c, const verb *v, char **args)
                id->role, id->authenticated ? "yes (CURVE key)" : "no (ipc)");
         for (size_t i = 0; i < id->n_types; i++)
             printf("type: %s\n", id->types[i]);
+        if (id->district[0])
+            printf("district: %s (scoped: its district-level records only)\n", id->district);
     }
     skillbase__reply__free_unpacked(reply, NULL);
     return EXIT_DONE;

@@ -55,6 +55,7 @@ typedef struct {
     uint64_t live, revoked, overdue;
     uint64_t exited, plaque_not_returned;
     tally district, unit_type, grade, cause;
+    tally level; /* 六(五): city or district */
 } stats;
 
 /* Whether a date or instant falls in the year asked (0: any). */
@@ -99,6 +100,8 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
     if ((revoked || exited) && !b->plaque_returned_on[0])
         s->plaque_not_returned++;
     count(&s->district, b->district, bucket);
+    count(&s->level, b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city",
+          bucket);
     const char *g = b->n_assessments
                         ? pbjson_enum_name(&skillbase__grade__descriptor,
                                            b->assessments[b->n_assessments - 1]->grade, buf,
@@ -286,6 +289,8 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
             json_object_set_new(sb, "plaque_not_returned",
                                 json_integer((json_int_t)s->plaque_not_returned));
         }
+        if (sb)
+            json_object_set_new(sb, "by_level", tally_json(&s->level));
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -299,6 +304,7 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
                "; plaques not returned %" PRIu64 "; assessments overdue today: %" PRIu64 "\n",
                scope, s->live, s->revoked, s->exited, s->plaque_not_returned, s->overdue);
         print_tally("by district", &s->district);
+        print_tally("by level", &s->level);
         print_tally("by unit type", &s->unit_type);
         print_tally("by latest grade", &s->grade);
         print_tally("revoked by cause", &s->cause);

@@ -28,6 +28,8 @@
 
 static const verb verbs[] = {
     {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json [--waive CONDITION -r REASON]..."},
+    {"import-base", ctl_verb_import_base, 0, true, CMD(IMPORT_BASE),
+     "import-base -f BASE.json -r REASON | --csv FILE -r REASON"},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
     {"evaluate", ctl_verb_evaluate, 1, true, CMD(EVALUATE),
      "evaluate ID --pass|--fail -r TEXT --experts \"A,B,C\" --visited-on DATE [--report REF]"},
@@ -71,7 +73,7 @@ static const verb verbs[] = {
      "calendar add-working-days DATE N [--calendar FILE]"},
     {"keygen", ctl_verb_keygen, 1, false, 0, "keygen FILE"},
     {"keys", ctl_verb_keys, -1, false, 0,
-     "keys list | add NAME --role R --public-key KEY|FILE [--types T] | remove NAME "
+     "keys list | add NAME --role R --public-key KEY|FILE [--types T] [--district D] | remove NAME "
      "[--keys FILE]"},
     {"audit", ctl_verb_audit, -1, false, CMD(AUDIT_VERIFY), "audit verify [--from SEQ] | head"},
     {"proposals", ctl_verb_proposals, 0, false, CMD(LIST_PROPOSALS), "proposals [--all]"},
@@ -153,6 +155,7 @@ enum {
     OPT_TEMPLATE,
     OPT_OBJECTION_FILE,
     OPT_DISTRICT,
+    OPT_CSV,
     OPT_GRADE,
     OPT_CYCLE_YEAR,
     OPT_REFERENCE,
@@ -183,6 +186,7 @@ static const struct option long_options[] = {
     {"template", required_argument, NULL, OPT_TEMPLATE},
     {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
     {"district", required_argument, NULL, OPT_DISTRICT},
+    {"csv", required_argument, NULL, OPT_CSV},
     {"grade", required_argument, NULL, OPT_GRADE},
     {"cycle-year", required_argument, NULL, OPT_CYCLE_YEAR},
     {"limit", required_argument, NULL, OPT_LIMIT},
@@ -279,6 +283,8 @@ static void print_help(void)
            "      --on DATE              plaque-returned: the day the plaque came back\n"
            "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
            "                             with the -r REASON after it (`rules` lists them)\n"
+           "      --district D           keys add: scope the key to a district (六(五))\n"
+           "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -313,6 +319,7 @@ static const struct option_rule {
     {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
     {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
     {OPT_DISTRICT, TAKE_TEXT, offsetof(ctl, district)},
+    {OPT_CSV, TAKE_TEXT, offsetof(ctl, csv)},
     {OPT_GRADE, TAKE_TEXT, offsetof(ctl, grade_name)},
     {OPT_CYCLE_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
     {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},

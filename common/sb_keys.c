@@ -182,6 +182,19 @@ static char *counting_reader(char *buf, int size, void *stream)
     return r;
 }
 
+/* A district name as a keys file may hold it: 1-SB_KEY_DISTRICT_MAX bytes,
+ * no control characters, no spaces (the daemon checks it is a district). */
+static bool district_text_ok(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > SB_KEY_DISTRICT_MAX)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
 static int add_types(load_state *st, sb_key_entry *e, const char *value)
 {
     char *copy = strdup(value);
@@ -256,8 +269,16 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     } else if (strcmp(name, "types") == 0) {
         if (add_types(st, e, value))
             return 0;
+    } else if (strcmp(name, "district") == 0) {
+        if (!district_text_ok(value))
+            problem(st, st->line,
+                    "[%s] district: \"%s\" is not a district name (1-%d bytes of text)", e->name,
+                    value, SB_KEY_DISTRICT_MAX);
+        else
+            snprintf(e->district, sizeof e->district, "%s", value);
     } else {
-        problem(st, st->line, "[%s] %s: unknown setting (expected role, public_key, types)",
+        problem(st, st->line,
+                "[%s] %s: unknown setting (expected role, public_key, types, district)",
                 e->name, name);
     }
     return 1;
@@ -275,6 +296,12 @@ static void check_entries(load_state *st)
             problem(st, e->line, "[%s]: no public_key", e->name);
             continue;
         }
+        if (e->district[0] &&
+            (e->role == SB_KEY_ROLE_SERVICE || e->role == SB_KEY_ROLE_WORKER))
+            problem(st, e->line,
+                    "[%s] district: only an operator, reviewer or reader key is scoped to a "
+                    "district",
+                    e->name);
         if (e->n_types && e->role != SB_KEY_ROLE_SERVICE && e->role != SB_KEY_ROLE_WORKER &&
             e->role != SB_KEY_ROLE_INVALID)
             problem(st, e->line, "[%s] types: only a service or a worker has types", e->name);

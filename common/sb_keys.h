@@ -13,6 +13,13 @@
  *     public_key = ...
  *     types = unit.deregistered complaint.verified
  *
+ * `district` (an operator, reviewer or reader key; optional) scopes the
+ * key to one district, county or county-level city (六(五)), e.g.
+ * `district = 萧山区`: its holder sees and acts on that district's
+ * district-level applications and sub-bases only (docs/security.md,
+ * "District-scoped keys"). The daemon checks the name against its list of
+ * districts and keeps the canonical one.
+ *
  * `types` (separated by spaces or commas) is what a service may report
  * (Ingest.type) or a worker may take (job types); "*" allows all. A service
  * or worker without `types` may report or take nothing. Names and public
@@ -37,6 +44,7 @@
 #define SB_KEY_NAME_MAX 64  /* longest key name */
 #define SB_KEY_TYPES_MAX 64 /* most types per key */
 #define SB_KEY_TYPE_MAX 64  /* longest type */
+#define SB_KEY_DISTRICT_MAX 64 /* longest district name, in bytes */
 
 /* What a key may do (docs/security.md, "Roles"). */
 typedef enum {
@@ -64,6 +72,8 @@ typedef struct {
     char *types[SB_KEY_TYPES_MAX]; /* owned by the sb_keys */
     size_t n_types;
     int line; /* where its section starts */
+    /* The district the key is scoped to, as written ("" : not scoped). */
+    char district[SB_KEY_DISTRICT_MAX + 1];
 } sb_key_entry;
 
 typedef struct sb_keys sb_keys;

@@ -84,6 +84,13 @@ static int replace_keys_file(const char *path, const char *text, size_t len, cha
 int sb_keys_file_add(const char *path, const char *name, sb_key_role role, const char *public_z85,
                      const char *types, char *err, size_t err_len)
 {
+    return sb_keys_file_add_scoped(path, name, role, public_z85, types, NULL, err, err_len);
+}
+
+int sb_keys_file_add_scoped(const char *path, const char *name, sb_key_role role,
+                            const char *public_z85, const char *types, const char *district,
+                            char *err, size_t err_len)
+{
     char *text = NULL;
     size_t len;
     sb_keys *keys = NULL;
@@ -114,7 +121,8 @@ int sb_keys_file_add(const char *path, const char *name, sb_key_role role, const
             goto out;
         }
     }
-    size_t cap = len + 512 + SB_KEY_NAME_MAX + (types ? strlen(types) : 0);
+    size_t cap = len + 512 + SB_KEY_NAME_MAX + (types ? strlen(types) : 0) +
+                 (district ? strlen(district) : 0);
     char *out = malloc(cap);
     if (!out) {
         snprintf(err, err_len, "out of memory");
@@ -125,6 +133,8 @@ int sb_keys_file_add(const char *path, const char *name, sb_key_role role, const
                      sb_key_role_name(role), public_z85);
     if (types && *types)
         n += snprintf(out + n, cap - (size_t)n, "types = %s\n", types);
+    if (district && *district)
+        n += snprintf(out + n, cap - (size_t)n, "district = %s\n", district);
     r = replace_keys_file(path, out, (size_t)n, err, err_len);
     free(out);
 out:

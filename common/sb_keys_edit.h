@@ -15,6 +15,12 @@
 int sb_keys_file_add(const char *path, const char *name, sb_key_role role, const char *public_z85,
                      const char *types, char *err, size_t err_len);
 
+/* sb_keys_file_add with `district = D` too when `district` is neither NULL
+ * nor "" (a key scoped to a district, sb_keys.h). */
+int sb_keys_file_add_scoped(const char *path, const char *name, sb_key_role role,
+                            const char *public_z85, const char *types, const char *district,
+                            char *err, size_t err_len);
+
 /* Remove the section of key `name` (and the comment lines right above it)
  * from the keys file, atomically. Fails when there is no such key. */
 int sb_keys_file_remove(const char *path, const char *name, char *err, size_t err_len);

@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "machine.h"
 #include "rules.h"
+#include "scope.h"
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
@@ -460,8 +461,11 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         call.txn = batch;
     else if ((rc = sb_store_sub_begin(batch, &call.txn)))
         return rc;
-    /* a four-eyes decision is proposed, not made (four_eyes.h) */
-    rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
+    /* a district-scoped key: only its own district-level records (scope.h),
+     * then a four-eyes decision is proposed, not made (four_eyes.h) */
+    rc = sb_scope_check(&call, cmd);
+    if (!rc)
+        rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
     bool refused = rc || reply->code != SB_OK;
     if (rc == SB_E(SB_STORE_FULL)) {
         drop(&call, direct);

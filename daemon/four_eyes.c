@@ -8,6 +8,7 @@
 #include "handlers_private.h"
 #include "machine.h"
 #include "rules.h"
+#include "scope.h"
 #include "sb_error.h"
 #include "store_proposals.h"
 #include "subsidy_private.h"
@@ -62,6 +63,15 @@ static bool target_of(const sb_call *call, const Skillbase__Request *req, target
                       "exit"};
         return true;
     }
+    /* an existing sub-base imported (七(一)): a certification, the same four
+     * eyes; no record yet, so the proposal names the unit and certificate */
+    if (req->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE && req->import_base) {
+        const char *key = sb__import_key(call->arena, req);
+        if (!key)
+            return false;
+        *t = (target){SKILLBASE__PROPOSAL_KIND__IMPORT, key, req->import_base->reason, "import"};
+        return true;
+    }
     /* a failing assessment is a revocation: the same four eyes */
     if (assess_revokes(call, req)) {
         *t = (target){SKILLBASE__PROPOSAL_KIND__REVOCATION, req->assess->id, req->assess->reason,
@@ -87,6 +97,8 @@ bool sb_four_eyes_applies(const sb_call *call, const sb_command *cmd)
         return call->config->four_eyes_revoke && assess_revokes(call, call->req);
     case SKILLBASE__REQUEST__COMMAND_SUBSIDY_APPROVE:
         return call->config->four_eyes_subsidy;
+    case SKILLBASE__REQUEST__COMMAND_IMPORT_BASE:
+        return call->config->four_eyes_certify;
     default:
         return false;
     }
@@ -110,6 +122,8 @@ static const char *noun_of(const Skillbase__Proposal *p)
         return "exit";
     case SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL:
         return "subsidy_approval";
+    case SKILLBASE__PROPOSAL_KIND__IMPORT:
+        return "import";
     default:
         return "certification";
     }
@@ -154,6 +168,8 @@ static int proposal_step(sb_call *call, Skillbase__Proposal *p, Skillbase__Recor
                          const char *step, const char *action, const char *reason,
                          uint64_t *ret_seq)
 {
+    if (!rec && p->kind == SKILLBASE__PROPOSAL_KIND__IMPORT)
+        return put_proposal(call, p); /* no record to carry the event (see propose) */
     int rc = rec ? 0 : entity_of(call, p->kind, p->entity_id, &rec, NULL);
     if (rc)
         return rc;
@@ -257,10 +273,11 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
                             "%s already proposes the %s of %s (by %s); confirm or discard it",
                             open->id, t.noun, t.entity_id,
                             open->proposed_by[0] ? open->proposed_by : open->requested_by);
-    Skillbase__Record *rec;
+    /* an import has no record yet (its entity is "import:<code>:<number>") */
+    Skillbase__Record *rec = NULL;
     uint64_t version = 0;
-    rc = entity_of(call, t.kind, t.entity_id, &rec, &version);
-    if (rc)
+    if (t.kind != SKILLBASE__PROPOSAL_KIND__IMPORT &&
+        (rc = entity_of(call, t.kind, t.entity_id, &rec, &version)))
         return rc;
     Skillbase__Proposal *p = sb_arena_alloc(call->arena, sizeof *p);
     Skillbase__Request *command = sb_arena_alloc(call->arena, sizeof *command);
@@ -289,6 +306,9 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     const char *action = sb_arena_printf(call->arena, "propose_%s", cmd->name);
     if (!action)
         return SB_E(SB_INTERNAL);
+    if (!rec) /* an import: no record to carry an event; the import's event names the
+               * proposal and its proposer when confirmed */
+        return put_proposal(call, p);
     return proposal_step(call, p, rec, "proposed", action, p->reason, &p->proposed_seq);
 }
 
@@ -410,9 +430,12 @@ int sb__handle_list_proposals(sb_call *call)
                                     &page->proposals, &n, &more);
     if (rc)
         return rc;
-    page->n_proposals = n;
     if (more && n)
         page->next = page->proposals[n - 1]->id;
+    /* a district-scoped key sees its own district-level records' only */
+    if ((rc = sb_scope_filter_proposals(call, page->proposals, &n)))
+        return rc;
+    page->n_proposals = n;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_PROPOSALS;
     call->reply->proposals = page;
     return 0;

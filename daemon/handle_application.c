@@ -151,6 +151,7 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
     b->unit_name = app->form->unit->name;
     b->credit_code = app->form->unit->credit_code;
     b->district = app->form->unit->district;
+    b->base_level = app->form->base_level; /* 六(五): unset stays city */
     b->contact = app->form->contact;
     b->created_ms = b->updated_ms = call->now_ms;
     if (!b->id || !b->name || !b->certificate_no || !b->certified_on || !b->next_assessment_due)

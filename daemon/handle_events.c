@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers_private.h"
+#include "scope.h"
 #include "sb_error.h"
 
 #define PAGE_MAX SB_PAGE_MAX
@@ -68,6 +69,8 @@ int sb__read_events_filtered(sb_call *call)
         if (rc)
             return rc;
     }
+    /* a district-scoped key sees its own district-level records' only */
+    sb_scope_filter_events(call->caller, out, &n);
     if ((rc = sb__withhold_events(call, out, n)))
         return rc;
     size_t fit = sb__page_fit(call, (void *const *)out, n);

@@ -81,6 +81,8 @@ int sb__handle_whoami(sb_call *call)
         id->types = (char **)c->types;
         id->n_types = c->n_types;
     }
+    if (c && c->district)
+        id->district = (char *)c->district; /* 六(五): a district-scoped key */
     call->reply->result_case = SKILLBASE__REPLY__RESULT_IDENTITY;
     call->reply->identity = id;
     return 0;

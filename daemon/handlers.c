@@ -8,6 +8,7 @@
 #include "handlers_private.h"
 #include "jobs.h"
 #include "privacy.h"
+#include "scope.h"
 #include "sb_error.h"
 
 #define ID_MAX SB_ID_MAX
@@ -238,10 +239,13 @@ static int handle_list(sb_call *call)
     skillbase__record_page__init(page);
     size_t n;
     bool more;
-    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, sb__page_limit(call, q->limit),
-                           &call->arena->pb, &page->records, &n, &more);
+    uint32_t limit = sb__page_limit(call, q->limit);
+    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, limit, &call->arena->pb,
+                           &page->records, &n, &more);
     if (rc)
         return rc;
+    if (call->caller && call->caller->district)
+        return sb_scope_list(call, q, limit, page, n, more);
     /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
     size_t fit = sb__page_fit(call, (void *const *)page->records, n);
     more = more || fit < n;
@@ -266,6 +270,8 @@ int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
 
 static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
 {
+    /* a district-scoped key sees its own district-level records' only */
+    sb_scope_filter_events(call->caller, events, &n);
     /* personal data only for those entitled to it (privacy.h) */
     int wrc = sb__withhold_events(call, events, n);
     if (wrc)
@@ -511,6 +517,10 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_EXIT_BASE, "exit_base", W, OPS, sb__handle_exit_base},
     {SKILLBASE__REQUEST__COMMAND_PLAQUE_RETURNED, "plaque_returned", W, OPS,
      sb__handle_plaque_returned},
+    /* existing sub-bases (handle_import.c, 七(一)): keyed on the unit and its
+     * original certificate; a proposal under [four_eyes] certify */
+    {SKILLBASE__REQUEST__COMMAND_IMPORT_BASE, "import_base", W, OPS, sb__handle_import_base,
+     sb__import_key},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

@@ -42,6 +42,9 @@ typedef struct {
     char *const *types;       /* service: the ingest types it may report; worker: job types */
     size_t n_types;
     const char *refusal;      /* role 0: why (e.g. "key alice was removed"); may be NULL */
+    /* A key scoped to a district (六(五), scope.h): the district's canonical
+     * name; NULL for every other caller (the city bureau's keys, ipc). */
+    const char *district;
 } sb_caller;
 
 /* Everything one command needs. */

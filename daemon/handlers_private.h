@@ -208,6 +208,10 @@ int sb__handle_document_begin(sb_call *call);
 int sb__handle_document_chunk(sb_call *call);
 int sb__handle_document_commit(sb_call *call);
 int sb__handle_document_get(sb_call *call);
+
+/* handle_import.c: existing sub-bases (七(一)) */
+int sb__handle_import_base(sb_call *call);
+const char *sb__import_key(sb_arena *arena, const Skillbase__Request *req);
 /* The document kinds (policy as data): up to `max` names (and, when
  * meanings is not NULL, one line each) in order; returns how many there are. */
 size_t sb__document_kinds(const char **names, const char **meanings, size_t max);

@@ -923,3 +923,9 @@ int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char
     buf[off] = 0;
     return 0;
 }
+
+void sb_rules_check_unit(const Skillbase__Unit *unit, sb_problems *problems)
+{
+    form_check fc = {.p = problems}; /* an import waives nothing */
+    check_unit(unit, &fc);
+}

@@ -120,6 +120,10 @@ int sb_rules_condition_find(const char *name);
 void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t waived,
                                 bool email_required, sb_problems *problems, uint32_t *ret_unmet);
 
+/* The unit part of sb_rules_check_form alone (an imported sub-base's unit,
+ * 七(一)): name, credit code, type, district, legal person. */
+void sb_rules_check_unit(const Skillbase__Unit *unit, sb_problems *problems);
+
 /* ------------------------------------------------------------ assessment */
 
 /* Number of rubric items, in the order of the fields of Skillbase__Scores:

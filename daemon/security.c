@@ -227,6 +227,24 @@ static void provision_fds(const sb_config *config)
                (unsigned long long)need);
 }
 
+/* Every district a key is scoped to must be one of Hangzhou's (rules.h):
+ * a misspelt scope would leave its holder with nothing, or with a wrong
+ * district. 0, or -1 with the file, key and name in err. */
+static int check_districts(const char *path, const sb_keys *keys, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < sb_keys_count(keys); i++) {
+        const sb_key_entry *e = sb_keys_at(keys, i);
+        if (e->district[0] && !sb_rules_district(e->district)) {
+            snprintf(err, err_len,
+                     "%.900s:%d: [%.100s] district: \"%.100s\" is not a district, county or "
+                     "county-level city of Hangzhou (skillbasectl rules lists them)",
+                     path, e->line, e->name, e->district);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
 {
     char err[2048];
@@ -242,8 +260,10 @@ int sb_security_start(uv_loop_t *loop, void *zctx, const sb_config *config)
         sb_log(SB_LOG_WARN, "security: cannot make %s mode 0750: %s", config->state_dir,
                strerror(errno));
     if (config->keys_file[0]) {
-        if (sb_keys_load(config->keys_file, &g.keys, err, sizeof err)) {
+        if (sb_keys_load(config->keys_file, &g.keys, err, sizeof err) ||
+            check_districts(config->keys_file, g.keys, err, sizeof err)) {
             sb_log(SB_LOG_ERROR, "security: %s", err);
+            sb_keys_free(&g.keys);
             return -1;
         }
         sb_log(SB_LOG_INFO, "security: %zu key(s) from %s", sb_keys_count(g.keys),
@@ -416,6 +436,8 @@ void sb_security_caller(zmq_msg_t *frame, sb_endpoint_kind kind, sb_caller *ret)
     ret->role = role_bit(e->role, kind);
     ret->types = e->types;
     ret->n_types = e->n_types;
+    /* a district-scoped key (六(五)): checked at load, so never unknown */
+    ret->district = e->district[0] ? sb_rules_district(e->district) : NULL;
 }
 
 /* ------------------------------------------------------------ reload */
@@ -429,8 +451,15 @@ int sb_security_reload_check(void *arg, const sb_config *live, sb_config *next, 
         sb_log(SB_LOG_WARN, "reload: [security] server_key takes effect at the next start");
         memcpy(next->server_key_file, live->server_key_file, sizeof next->server_key_file);
     }
-    if (next->keys_file[0])
-        return sb_keys_load(next->keys_file, &g.pending, err, err_len);
+    if (next->keys_file[0]) {
+        if (sb_keys_load(next->keys_file, &g.pending, err, err_len))
+            return -1;
+        if (check_districts(next->keys_file, g.pending, err, err_len)) {
+            sb_keys_free(&g.pending);
+            return -1;
+        }
+        return 0;
+    }
     g.pending = sb_keys_new_empty();
     if (!g.pending) {
         snprintf(err, err_len, "out of memory");

@@ -117,6 +117,22 @@ static void add_info(json_t *ctx, const char *today)
     if ((s = str_at(ctx, "application.form.contact.email")) ||
         (s = str_at(ctx, "base.contact.email")))
         json_object_set_new(info, "contact_email", json_string(s));
+    /* the level (六(五)): a district-level sub-base is its district's bureau's */
+    const char *level = str_at(ctx, "base.base_level");
+    if (!level)
+        level = str_at(ctx, "application.form.base_level");
+    const char *district = str_at(ctx, "base.district");
+    if (!district)
+        district = str_at(ctx, "application.form.unit.district");
+    if (level && strcmp(level, "district") == 0) {
+        json_object_set_new(info, "level_zh",
+                            json_sprintf("区、县（市）级（%s）", district ? district : ""));
+        json_object_set_new(info, "level_en",
+                            json_sprintf("district-level (%s)", district ? district : ""));
+    } else {
+        json_object_set_new(info, "level_zh", json_string("市级"));
+        json_object_set_new(info, "level_en", json_string("city-level"));
+    }
     json_t *app = json_object_get(ctx, "application");
     if (app && (s = publicity_end(app)))
         json_object_set_new(info, "publicity_ends_on", json_string(s));

@@ -49,9 +49,9 @@ sb_ctl_fails 2 invalid roster --state applied
 /usr/bin/python3 - "$SB_WORK/roster.csv" <<'PY' || sb_fail "roster CSV does not parse back"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
-assert rows[0][0] == "id" and rows[0][-1] == "plaque_returned_on", rows[0]
+assert rows[0][0] == "id" and rows[0][-2] == "plaque_returned_on" and rows[0][-1] == "level", rows[0]
 assert len(rows) == 5, len(rows)
-assert all(len(r) == 19 for r in rows), [len(r) for r in rows]
+assert all(len(r) == 20 for r in rows), [len(r) for r in rows]
 PY
 # results of the year
 res=$(ctl results --cycle-year "$year" --format json)

@@ -186,6 +186,27 @@ static void test_certified_notice_names_unit_official_name_and_plaque(void **sta
     free_event(ev);
 }
 
+/* 六(五): the notice says whose sub-base it is, city or district */
+static void test_notices_carry_the_level(void **state)
+{
+    (void)state;
+    sb_notice_settings s = settings();
+    Skillbase__Event *ev = event("base.certified", "certify", "certified", "base",
+                                 BASE(", \"base_level\": \"district\""), "publicity over");
+    sb_notice *n = build(&s, ev);
+    contains(n->body, "级别：区、县（市）级（西湖区）");
+    contains(n->body, "Level: district-level (西湖区)");
+    assert_int_equal(0, n->missing);
+    sb_notice_free(&n);
+    free_event(ev);
+    ev = event("base.certified", "certify", "certified", "base", BASE(""), "publicity over");
+    n = build(&s, ev);
+    contains(n->body, "级别：市级");
+    contains(n->body, "Level: city-level");
+    sb_notice_free(&n);
+    free_event(ev);
+}
+
 static void test_events_without_a_template_give_no_notice(void **state)
 {
     (void)state;
@@ -339,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_context_holds_event_record_labels_and_dates),
         cmocka_unit_test(test_overdue_days_are_counted_after_the_due_date),
         cmocka_unit_test(test_certified_notice_names_unit_official_name_and_plaque),
+        cmocka_unit_test(test_notices_carry_the_level),
         cmocka_unit_test(test_events_without_a_template_give_no_notice),
         cmocka_unit_test(test_the_action_picks_review_or_objection),
         cmocka_unit_test(test_publicity_notice_carries_the_end_date),

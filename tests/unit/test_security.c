@@ -131,6 +131,39 @@ static void test_a_bad_keys_file_is_refused_naming_every_problem(void **state)
             fail_msg("expected \"%s\" in: %s", want[i], err);
 }
 
+/* 六(五): an operator, reviewer or reader key may be scoped to a district;
+ * a service or worker key may not. */
+static void test_a_key_may_be_scoped_to_a_district(void **state)
+{
+    fixture *f = *state;
+    char path[160], err[2048], text[1024];
+    snprintf(path, sizeof path, "%s/scoped.ini", f->dir);
+    snprintf(text, sizeof text, "[xs]\nrole = operator\npublic_key = %s\ndistrict = 萧山区\n",
+             f->op.public_z85);
+    write_file(path, text);
+    sb_keys *k = load_ok(path);
+    assert_string_equal(sb_keys_find_name(k, "xs")->district, "萧山区");
+    sb_keys_free(&k);
+    /* added by keys add --district, next to an unscoped key */
+    assert_int_equal(sb_keys_file_add_scoped(path, "xh", SB_KEY_ROLE_READER, f->rdr.public_z85,
+                                             NULL, "西湖区", err, sizeof err),
+                     0);
+    k = load_ok(path);
+    assert_string_equal(sb_keys_find_name(k, "xh")->district, "西湖区");
+    assert_string_equal(sb_keys_find_name(k, "xs")->district, "萧山区");
+    sb_keys_free(&k);
+    snprintf(text, sizeof text,
+             "[svc]\nrole = service\npublic_key = %s\ndistrict = 萧山区\n"
+             "[d]\nrole = operator\npublic_key = %s\ndistrict = two words\n",
+             f->svc.public_z85, f->wrk.public_z85);
+    write_file(path, text);
+    assert_int_equal(sb_keys_load(path, &k, err, sizeof err), -1);
+    if (!strstr(err, "only an operator, reviewer or reader key is scoped to a district"))
+        fail_msg("expected the service's district refused in: %s", err);
+    if (!strstr(err, "\"two words\" is not a district name"))
+        fail_msg("expected the bad district named in: %s", err);
+}
+
 static void test_keys_add_and_remove_keep_the_rest_of_the_file(void **state)
 {
     fixture *f = *state;
@@ -405,6 +438,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_bad_keys_file_is_refused_naming_every_problem, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_key_may_be_scoped_to_a_district, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_add_and_remove_keep_the_rest_of_the_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_key_pair_file_is_private_and_checked, setup,
