@@ -87,6 +87,16 @@ static const verb verbs[] = {
     {"documents", ctl_verb_documents, -1, false, 0,
      "documents add ID FILE --kind KIND [-r TEXT] [--original-sighted] [--supersedes N] "
      "[--media-type TYPE] | list ID | get ID DOC [OUT]"},
+    {"equipment", ctl_verb_equipment, -1, false, 0,
+     "equipment add BASE -f ITEM.json -r REASON | change BASE ITEM -f ITEM.json -r REASON |\n"
+     "  retire BASE ITEM [--on DATE] -r REASON | list BASE [--funding own|government] [--all]"},
+    {"activity", ctl_verb_activity, -1, false, 0,
+     "activity file BASE --year Y -f ACTIVITY.json [-r REASON] | list BASE [--cycle N] |\n"
+     "  overdue [--year Y]"},
+    {"recommend", ctl_verb_recommend, 2, true, CMD(RECOMMEND),
+     "recommend BASE designated_training|training_evaluation --on DATE -r REASON"},
+    {"recommendations", ctl_verb_recommendations, 0, false, CMD(LIST_RECOMMENDATIONS),
+     "recommendations [--kind designated_training|training_evaluation]"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -135,7 +145,10 @@ enum {
     OPT_OBJECTION_FILE,
     OPT_DISTRICT,
     OPT_GRADE,
-    OPT_CYCLE_YEAR
+    OPT_CYCLE_YEAR,
+    OPT_FUNDING,
+    OPT_CYCLE,
+    OPT_ON
 };
 
 static const struct option long_options[] = {
@@ -192,6 +205,9 @@ static const struct option long_options[] = {
     {"experts", required_argument, NULL, OPT_EXPERTS},
     {"visited-on", required_argument, NULL, OPT_VISITED_ON},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"funding", required_argument, NULL, OPT_FUNDING},
+    {"cycle", required_argument, NULL, OPT_CYCLE},
+    {"on", required_argument, NULL, OPT_ON},
     {NULL, 0, NULL, 0},
 };
 
@@ -236,6 +252,8 @@ static void print_help(void)
            "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
            "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
            "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
+           "      --funding own|government, --all, --cycle N, --on DATE, --kind K   equipment,\n"
+           "                             activity, recommend, recommendations\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -294,6 +312,9 @@ static const struct option_rule {
      SKILLBASE__CAUSE__ASSESSMENT_FAILED},
     {OPT_STATE, TAKE_ENUM, offsetof(ctl, state), 0, 0, &skillbase__state__descriptor, 0},
     {OPT_KIND, TAKE_ENUM, offsetof(ctl, kind), 0, 0, &skillbase__kind__descriptor, 0},
+    {OPT_FUNDING, TAKE_ENUM, offsetof(ctl, funding), 0, 0, &skillbase__funding__descriptor, 0},
+    {OPT_CYCLE, TAKE_NUMBER, offsetof(ctl, cycle), 1, 500},
+    {OPT_ON, TAKE_TEXT, offsetof(ctl, on)},
 };
 
 static const char *long_name(int opt)

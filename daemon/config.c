@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity.h"
 #include "deadlines.h"
 #include "documents.h"
 #include "metrics.h"
@@ -49,6 +50,7 @@ void sb_config_defaults(sb_config *c)
     c->doc_max_bytes = 50 * MIB;
     c->doc_max_uploads = 8;
     c->doc_upload_idle_s = 600;
+    sb_activity_config_defaults(c);
 }
 
 static int copy_string(char *dst, size_t size, const char *value)
@@ -239,10 +241,13 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
                 goto bad_path;
             return 0;
         }
+    } else if (strcmp(section, "activity") == 0) {
+        return sb_activity_config_set(c, key, value, err, err_len);
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, review, events, "
-                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents)",
+                 "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents, "
+                 "activity)",
                  section);
         return -1;
     }

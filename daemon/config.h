@@ -79,6 +79,12 @@ typedef struct {
     uint64_t doc_max_bytes;                 /* largest document accepted */
     uint32_t doc_max_uploads;               /* uploads in progress at once */
     uint32_t doc_upload_idle_s;             /* an idle upload is forgotten after this */
+    /* [activity] (daemon/activity.h, docs/activity.md): the yearly filing's
+     * due date, MM-DD of the following year, and its reminders (the
+     * bureau's choice; the policy sets no date) */
+    uint32_t activity_due_month, activity_due_day;
+    uint32_t activity_remind_days[SB_REMIND_MAX];
+    uint32_t n_activity_remind_days;
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

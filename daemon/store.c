@@ -119,6 +119,7 @@ const sb_store__db sb_store__dbs[] = {
     {"service_idx", offsetof(sb_store, service_idx)},
     {"statements", offsetof(sb_store, statements)},
     {"proposals", offsetof(sb_store, proposals)},
+    {"activity", offsetof(sb_store, activity)},
 };
 const size_t sb_store__n_dbs = sizeof sb_store__dbs / sizeof sb_store__dbs[0];
 

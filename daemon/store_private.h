@@ -34,6 +34,8 @@ struct sb_store {
     MDB_dbi services, service_idx, statements;
     /* four-eyes proposals (store_proposals.c) */
     MDB_dbi proposals;
+    /* equipment, yearly activity, recommendations (store_activity.c) */
+    MDB_dbi activity;
     size_t map_max;
     char *dir;     /* for log lines */
     int open_txns; /* top-level transactions open: grow must see 0 */
