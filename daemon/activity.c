@@ -14,6 +14,7 @@ void sb_activity_config_defaults(sb_config *c)
     c->activity_due_day = 31;
     memcpy(c->activity_remind_days, remind, sizeof remind);
     c->n_activity_remind_days = sizeof remind / sizeof remind[0];
+    c->activity_reminders = true;
 }
 
 /* "MM-DD" of a day every year has (no 29 February). */
@@ -55,7 +56,16 @@ int sb_activity_config_set(sb_config *c, const char *key, const char *value, cha
         snprintf(err, err_len, "[activity] %s", rest);
         return -1;
     }
-    snprintf(err, err_len, "[activity] %s: unknown key (expected due, remind_days)", key);
+    if (strcmp(key, "reminders") == 0) {
+        if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+            c->activity_reminders = strcmp(value, "on") == 0;
+            return 0;
+        }
+        snprintf(err, err_len, "[activity] reminders: \"%s\" is neither on nor off", value);
+        return -1;
+    }
+    snprintf(err, err_len, "[activity] %s: unknown key (expected due, remind_days, reminders)",
+             key);
     return -1;
 }
 

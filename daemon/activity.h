@@ -7,7 +7,8 @@
  * public service every two years (五(一)); it sets no filing date. When a
  * year's activity is due is the bureau's choice: [activity] due = MM-DD of
  * the following year (default 03-31), reminders [activity] remind_days
- * before it (default 30,7). docs/activity.md.
+ * before it (default 30,7); [activity] reminders = off schedules none.
+ * docs/activity.md.
  */
 #ifndef SB_ACTIVITY_H
 #define SB_ACTIVITY_H
@@ -21,7 +22,8 @@
 /* Embedded defaults of the [activity] keys. */
 void sb_activity_config_defaults(sb_config *c);
 
-/* Set one [activity] key ("due", "remind_days"). Returns 0 or -1 with a
+/* Set one [activity] key ("due", "remind_days", "reminders" on|off).
+ * Returns 0 or -1 with a
  * one-line reason in err naming the key. */
 int sb_activity_config_set(sb_config *c, const char *key, const char *value, char *err,
                            size_t err_len);

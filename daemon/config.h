@@ -85,6 +85,7 @@ typedef struct {
     uint32_t activity_due_month, activity_due_day;
     uint32_t activity_remind_days[SB_REMIND_MAX];
     uint32_t n_activity_remind_days;
+    bool activity_reminders;                /* [activity] reminders: off schedules none */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

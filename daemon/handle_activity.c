@@ -106,7 +106,8 @@ static int enqueue_reminder(sb_call *call, const char *id, int year, const char 
 int sb__activity_schedule(sb_call *call, const Skillbase__Base *b, int year)
 {
     sb_date cert;
-    if (!live(b) || !b->certified_on || sb_date_parse(b->certified_on, &cert))
+    if (!call->config->activity_reminders || !live(b) || !b->certified_on ||
+        sb_date_parse(b->certified_on, &cert))
         return 0;
     if (year == 0)
         year = sb_activity_next_year(call->config, cert, call->today);
@@ -531,8 +532,8 @@ int sb__handle_activity_reminder(sb_call *call)
         return sb_call_fail(call, SB_INVALID, "days_before: 1 to 365 for a due-soon reminder");
     const Skillbase__Base *b = base->sub_base;
     sb__reply_record(call, base);
-    if (!live(b))
-        return 0; /* revoked (or gone): nothing to remind, no next year */
+    if (!live(b) || !call->config->activity_reminders)
+        return 0; /* revoked (or gone), or reminders off: nothing, no next year */
     if (c->overdue && (rc = sb__activity_schedule(call, b, (int)c->year + 1)))
         return rc;
     Skillbase__ActivityFiling *f;

@@ -195,6 +195,9 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         sb_arena_printf(call->arena, "%02u-%02u", c->activity_due_month, c->activity_due_day),
         "a year's activity is due on this day of the following year (the bureau's choice)",
         "configuration [activity] due");
+    add(&l, "activity_reminders", c->activity_reminders ? "on" : "off",
+        "skillbase-deadlines reminds of the yearly filing (the bureau's choice)",
+        "configuration [activity] reminders");
     for (uint32_t i = 0; i < c->n_activity_remind_days; i++)
         add_u(&l, "activity_reminder_days", c->activity_remind_days[i],
               "a reminder this many days before a year's activity is due",

@@ -38,6 +38,10 @@ static void due_and_reminders_are_configured(void **state)
     }
     assert_int_equal(sb_config_set(&c, "activity", "remind_days", "0", err, sizeof err), -1);
     assert_non_null(strstr(err, "[activity] remind_days"));
+    assert_true(c.activity_reminders);
+    assert_int_equal(sb_config_set(&c, "activity", "reminders", "off", err, sizeof err), 0);
+    assert_false(c.activity_reminders);
+    assert_int_equal(sb_config_set(&c, "activity", "reminders", "no", err, sizeof err), -1);
     assert_int_equal(sb_config_set(&c, "activity", "when", "x", err, sizeof err), -1);
     assert_non_null(strstr(err, "[activity] when: unknown key"));
 }
