@@ -180,7 +180,7 @@ static int equipment_write(ctl *c, const char *what, char **args, size_t n)
             req.equipment_change = &chg;
         }
     }
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     int r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_EQUIPMENT, &reply);
     if (item)
         protobuf_c_message_free_unpacked(&item->base, NULL);
@@ -211,7 +211,7 @@ static int equipment_list(ctl *c, const char *base)
     q.include_retired = c->all;
     req.command_case = SKILLBASE__REQUEST__COMMAND_EQUIPMENT_LIST;
     req.equipment_list = &q;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     int r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_EQUIPMENT_REGISTER, &reply);
     if (r)
         return r;
@@ -310,7 +310,7 @@ static int activity_file(ctl *c, const char *base)
         return usage_fail(c, "activity file needs -f ACTIVITY.json (an ActivityFiling)");
     if (!c->year)
         return usage_fail(c, "activity file needs --year Y");
-    ProtobufCMessage *msg;
+    ProtobufCMessage *msg = NULL;
     int r = ctl_read_json(c, c->file, &skillbase__activity_filing__descriptor, &msg);
     if (r)
         return r;
@@ -327,7 +327,7 @@ static int activity_file(ctl *c, const char *base)
     af.reason = (char *)(c->reason ? c->reason : "");
     req.command_case = SKILLBASE__REQUEST__COMMAND_ACTIVITY_FILE;
     req.activity_file = &af;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_ACTIVITY, &reply);
     protobuf_c_message_free_unpacked(msg, NULL);
     if (r)
@@ -352,7 +352,7 @@ static int activity_list(ctl *c, const char *base)
     q.cycle = (uint32_t)c->cycle;
     req.command_case = SKILLBASE__REQUEST__COMMAND_ACTIVITY_LIST;
     req.activity_list = &q;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     int r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_ACTIVITIES, &reply);
     if (r)
         return r;
@@ -402,7 +402,7 @@ static int activity_overdue(ctl *c)
     q.year = (uint32_t)c->year;
     req.command_case = SKILLBASE__REQUEST__COMMAND_ACTIVITY_OVERDUE;
     req.activity_overdue = &q;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     int r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_OVERDUE, &reply);
     if (r)
         return r;
@@ -465,7 +465,7 @@ static int parse_kind(ctl *c, const char *s, int *ret)
 int ctl_verb_recommend(ctl *c, const verb *v, char **args)
 {
     (void)v;
-    int kind;
+    int kind = 0;
     int r = parse_kind(c, args[1], &kind);
     if (r)
         return r;
@@ -479,7 +479,7 @@ int ctl_verb_recommend(ctl *c, const verb *v, char **args)
     q.reason = (char *)c->reason;
     req.command_case = SKILLBASE__REQUEST__COMMAND_RECOMMEND;
     req.recommend = &q;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECOMMENDATION, &reply);
     if (r)
         return r;
@@ -507,7 +507,7 @@ int ctl_verb_recommendations(ctl *c, const verb *v, char **args)
     q.kind = (Skillbase__RecommendationKind)kind;
     req.command_case = SKILLBASE__REQUEST__COMMAND_LIST_RECOMMENDATIONS;
     req.list_recommendations = &q;
-    Skillbase__Reply *reply;
+    Skillbase__Reply *reply = NULL;
     int r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECOMMENDATIONS, &reply);
     if (r)
         return r;

@@ -32,7 +32,7 @@ static bool live(const Skillbase__Base *b)
 int sb__activity_load_base(sb_call *call, const char *id, bool want_live, const char *what,
                            Skillbase__Record **ret)
 {
-    Skillbase__Record *rec;
+    Skillbase__Record *rec = NULL;
     int rc = sb__subsidy_load_base(call, "id", id, &rec);
     if (rc)
         return rc;
@@ -161,11 +161,11 @@ static int filing_get(sb_call *call, const char *base_id, uint32_t year,
                       Skillbase__ActivityFiling **ret)
 {
     uint8_t key[SB_ACTIVITY_KEY_MAX];
-    size_t klen;
+    size_t klen = 0;
     int rc = filing_key(call, base_id, year, key, &klen);
     if (rc)
         return rc;
-    ProtobufCMessage *m;
+    ProtobufCMessage *m = NULL;
     rc = sb_store_activity_get(call->txn, key, klen, &skillbase__activity_filing__descriptor,
                                &call->arena->pb, &m);
     if (rc)
@@ -263,7 +263,7 @@ static void fill_filing(Skillbase__Event *ev, void *arg)
 int sb__handle_activity_file(sb_call *call)
 {
     const Skillbase__ActivityFile *c = call->req->activity_file;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, true, "activity_file", &base);
     if (rc)
         return rc;
@@ -327,7 +327,7 @@ int sb__handle_activity_file(sb_call *call)
             return SB_E(SB_INTERNAL);
 
     uint8_t key[SB_ACTIVITY_KEY_MAX];
-    size_t klen;
+    size_t klen = 0;
     if ((rc = filing_key(call, b->id, f->year, key, &klen)))
         return rc;
     if ((rc = sb_store_activity_put(call->txn, key, klen, &f->base)))
@@ -384,7 +384,7 @@ static int collect_filing(ProtobufCMessage *m, void *arg)
 int sb__handle_activity_list(sb_call *call)
 {
     const Skillbase__ActivityList *c = call->req->activity_list;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, false, "activity_list", &base);
     if (rc)
         return rc;
@@ -481,7 +481,7 @@ int sb__handle_activity_overdue(sb_call *call)
                 if (!b || !b->certified_on || sb_date_parse(b->certified_on, &cert) ||
                     cert.year > year)
                     continue;
-                Skillbase__ActivityFiling *f;
+                Skillbase__ActivityFiling *f = NULL;
                 rc = filing_get(call, b->id, (uint32_t)year, &f);
                 if (rc == 0)
                     continue;
@@ -519,7 +519,7 @@ int sb__handle_activity_overdue(sb_call *call)
 int sb__handle_activity_reminder(sb_call *call)
 {
     const Skillbase__ActivityReminder *c = call->req->activity_reminder;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__subsidy_load_base(call, "id", c->id, &base);
     if (rc)
         return rc;
@@ -536,7 +536,7 @@ int sb__handle_activity_reminder(sb_call *call)
         return 0; /* revoked (or gone), or reminders off: nothing, no next year */
     if (c->overdue && (rc = sb__activity_schedule(call, b, (int)c->year + 1)))
         return rc;
-    Skillbase__ActivityFiling *f;
+    Skillbase__ActivityFiling *f = NULL;
     rc = filing_get(call, b->id, c->year, &f);
     if (rc == 0)
         return 0; /* filed: nothing to remind */

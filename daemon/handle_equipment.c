@@ -82,7 +82,7 @@ static int commit_item(sb_call *call, Skillbase__Record *base, Skillbase__Equipm
                        const char *reason)
 {
     uint8_t key[SB_ACTIVITY_KEY_MAX];
-    size_t klen;
+    size_t klen = 0;
     int rc = item_key(call, after->base_id, after->id, key, &klen);
     if (rc)
         return rc;
@@ -101,7 +101,7 @@ static int commit_item(sb_call *call, Skillbase__Record *base, Skillbase__Equipm
 int sb__handle_equipment_add(sb_call *call)
 {
     const Skillbase__EquipmentAdd *c = call->req->equipment_add;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, true, "equipment_add", &base);
     if (rc)
         return rc;
@@ -154,11 +154,11 @@ static int load_item(sb_call *call, const char *base_id, const char *item_id,
     if (!item_id || !item_id[0])
         return sb_call_fail(call, SB_INVALID, "item_id: missing");
     uint8_t key[SB_ACTIVITY_KEY_MAX];
-    size_t klen;
+    size_t klen = 0;
     int rc = item_key(call, base_id, item_id, key, &klen);
     if (rc)
         return rc;
-    ProtobufCMessage *m;
+    ProtobufCMessage *m = NULL;
     rc = sb_store_activity_get(call->txn, key, klen, &skillbase__equipment_item__descriptor,
                                &call->arena->pb, &m);
     if (rc == SB_E(SB_NOT_FOUND))
@@ -173,13 +173,13 @@ static int load_item(sb_call *call, const char *base_id, const char *item_id,
 int sb__handle_equipment_change(sb_call *call)
 {
     const Skillbase__EquipmentChange *c = call->req->equipment_change;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, true, "equipment_change", &base);
     if (rc)
         return rc;
     if ((rc = sb__check_reason(call, c->reason, true, "equipment_change")))
         return rc;
-    Skillbase__EquipmentItem *old;
+    Skillbase__EquipmentItem *old = NULL;
     if ((rc = load_item(call, base->sub_base->id, c->item_id, &old)))
         return rc;
     if (old->retired)
@@ -218,13 +218,13 @@ int sb__handle_equipment_change(sb_call *call)
 int sb__handle_equipment_retire(sb_call *call)
 {
     const Skillbase__EquipmentRetire *c = call->req->equipment_retire;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, true, "equipment_retire", &base);
     if (rc)
         return rc;
     if ((rc = sb__check_reason(call, c->reason, true, "equipment_retire")))
         return rc;
-    Skillbase__EquipmentItem *old;
+    Skillbase__EquipmentItem *old = NULL;
     if ((rc = load_item(call, base->sub_base->id, c->item_id, &old)))
         return rc;
     if (old->retired)
@@ -294,7 +294,7 @@ static int cmp_items(const void *a, const void *b)
 int sb__handle_equipment_list(sb_call *call)
 {
     const Skillbase__EquipmentList *c = call->req->equipment_list;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, false, "equipment_list", &base);
     if (rc)
         return rc;

@@ -43,7 +43,7 @@ static void fill_rec(Skillbase__Event *ev, void *arg)
 int sb__handle_recommend(sb_call *call)
 {
     const Skillbase__Recommend *c = call->req->recommend;
-    Skillbase__Record *base;
+    Skillbase__Record *base = NULL;
     int rc = sb__activity_load_base(call, c->id, true, "recommend", &base);
     if (rc)
         return rc;
@@ -66,7 +66,7 @@ int sb__handle_recommend(sb_call *call)
     size_t klen = rec_key(key, c->kind, c->on, b->id);
     if (!klen)
         return sb_call_fail(call, SB_INVALID, "id: too long");
-    ProtobufCMessage *m;
+    ProtobufCMessage *m = NULL;
     rc = sb_store_activity_get(call->txn, key, klen, &skillbase__recommendation__descriptor,
                                &call->arena->pb, &m);
     if (rc == 0)

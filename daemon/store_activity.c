@@ -80,7 +80,7 @@ int sb_store_activity_each(sb_txn *t, const uint8_t *prefix, size_t plen,
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
             break;
-        ProtobufCMessage *m;
+        ProtobufCMessage *m = NULL;
         r = unpack(&v, d, alloc, &m);
         if (r)
             break;
