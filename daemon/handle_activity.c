@@ -260,6 +260,34 @@ static void fill_filing(Skillbase__Event *ev, void *arg)
     ev->activity_after = pr->after;
 }
 
+/* `reason` followed by " (free_training_person_times 25 → 30, ...)" for the
+ * figures a refiling changed; NULL when out of memory. */
+static const char *figures_changed(sb_call *call, const Skillbase__ActivityFiling *a,
+                                   const Skillbase__ActivityFiling *b, const char *reason)
+{
+    const struct {
+        const char *name;
+        uint32_t was, now;
+    } figures[] = {
+        {"training_sessions", a->training_sessions, b->training_sessions},
+        {"training_person_times", a->training_person_times, b->training_person_times},
+        {"free_training_person_times", a->free_training_person_times,
+         b->free_training_person_times},
+        {"skill_certifications", a->skill_certifications, b->skill_certifications},
+        {"competitions_hosted", a->competitions_hosted, b->competitions_hosted},
+        {"competitions_supported", a->competitions_supported, b->competitions_supported},
+        {"technical_support", a->technical_support, b->technical_support},
+    };
+    const char *list = "";
+    for (size_t i = 0; list && i < sizeof figures / sizeof figures[0]; i++)
+        if (figures[i].was != figures[i].now)
+            list = sb_arena_printf(call->arena, "%s%s%s %u → %u", list, *list ? ", " : "",
+                                   figures[i].name, figures[i].was, figures[i].now);
+    if (!list || !*list)
+        return list ? reason : NULL;
+    return sb_arena_printf(call->arena, "%s (%s)", reason, list);
+}
+
 int sb__handle_activity_file(sb_call *call)
 {
     const Skillbase__ActivityFile *c = call->req->activity_file;
@@ -336,6 +364,8 @@ int sb__handle_activity_file(sb_call *call)
                                          old ? "refiled" : "filed", f->late ? " late (due " : "",
                                          f->late ? f->due_on : "", f->late ? ")" : "",
                                          f->n_warnings ? ", with warnings" : "");
+    if (reason && old)
+        reason = figures_changed(call, old, f, reason);
     if (reason && c->reason && c->reason[0])
         reason = sb_arena_printf(call->arena, "%s: %s", reason, c->reason);
     if (!reason)

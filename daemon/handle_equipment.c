@@ -10,6 +10,7 @@
 
 #include "activity_private.h"
 #include "sb_error.h"
+#include "sb_subsidy.h"
 #include "store_activity.h"
 #include "subsidy_private.h"
 
@@ -170,6 +171,37 @@ static int load_item(sb_call *call, const char *base_id, const char *item_id,
     return 0;
 }
 
+/* "custodian A → B; value 1.00 → 2.00 yuan" for the history's reason
+ * (the event keeps both items whole). NULL when out of memory. */
+static const char *what_changed(sb_call *call, const Skillbase__EquipmentItem *a,
+                                const Skillbase__EquipmentItem *b)
+{
+    const struct {
+        const char *name, *was, *now;
+    } texts[] = {
+        {"item", a->item, b->item},
+        {"acquired_on", a->acquired_on, b->acquired_on},
+        {"custodian", a->custodian, b->custodian},
+        {"maintained_by", a->maintained_by, b->maintained_by},
+        {"note", a->note, b->note},
+    };
+    const char *out = "";
+    for (size_t i = 0; out && i < sizeof texts / sizeof texts[0]; i++)
+        if (!sb__subsidy_str_eq(texts[i].was, texts[i].now))
+            out =
+                sb_arena_printf(call->arena, "%s%s%s %s → %s", out, *out ? "; " : "", texts[i].name,
+                                texts[i].was ? texts[i].was : "", texts[i].now ? texts[i].now : "");
+    if (out && a->value_fen != b->value_fen) {
+        char x[SB_YUAN_STRLEN], y[SB_YUAN_STRLEN];
+        out = sb_arena_printf(call->arena, "%s%svalue %s → %s yuan", out, *out ? "; " : "",
+                              sb_subsidy_yuan(a->value_fen, x), sb_subsidy_yuan(b->value_fen, y));
+    }
+    if (out && a->funding != b->funding)
+        out = sb_arena_printf(call->arena, "%s%sfunding %s → %s", out, *out ? "; " : "",
+                              funding_name(a->funding), funding_name(b->funding));
+    return out;
+}
+
 int sb__handle_equipment_change(sb_call *call)
 {
     const Skillbase__EquipmentChange *c = call->req->equipment_change;
@@ -209,7 +241,9 @@ int sb__handle_equipment_change(sb_call *call)
         sb__subsidy_str_eq(it->note, old->note))
         return sb_call_fail(call, SB_INVALID, "item: the same as item %s holds; nothing to change",
                             old->id);
-    const char *reason = sb_arena_printf(call->arena, "%s: %s", it->id, c->reason);
+    const char *changes = what_changed(call, old, it);
+    const char *reason =
+        changes ? sb_arena_printf(call->arena, "%s: %s: %s", it->id, changes, c->reason) : NULL;
     if (!reason)
         return SB_E(SB_INTERNAL);
     return commit_item(call, base, old, it, "equipment_changed", "equipment_change", reason);

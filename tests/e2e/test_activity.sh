@@ -109,7 +109,8 @@ filed=$(dl_events "$base" base.activity_filed)
 assert_json "$filed" length 2
 assert_json "$filed" '.[1].activity_before.free_training_person_times' 25 "before"
 assert_json "$filed" '.[1].activity_after.free_training_person_times' 30 "after"
-assert_contains "$(jget "$filed" '.[1].reason')" "free training counted again"
+assert_contains "$(jget "$filed" '.[1].reason')" \
+    "activity of 2025 refiled (free_training_person_times 25 → 30): free training counted again"
 
 # the 5-day reminder: filed, so it falls silent (the job is done all the same)
 dl_clock 2026-02-23T00:00

@@ -95,7 +95,8 @@ assert_json "$ch" length 1
 assert_json "$ch" '.[0].equipment_before.custodian' "实训中心 赵老师" "before"
 assert_json "$ch" '.[0].equipment_after.custodian' "实训中心 钱老师" "after"
 assert_json "$ch" '.[0].equipment_after.version' 2
-assert_contains "$(jget "$ch" '.[0].reason')" "custodian left"
+assert_contains "$(jget "$ch" '.[0].reason')" "custodian 实训中心 赵老师 → 实训中心 钱老师: custodian left" \
+    "the history's reason names the change"
 add=$(jget "$hist" '[.[] | select(.topic == "base.equipment_added")]')
 assert_json "$add" length 2
 assert_json "$add" '.[0].equipment_before' null "an addition has no before"
