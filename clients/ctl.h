@@ -89,6 +89,9 @@ typedef struct {
     size_t n_waive;
     /* import-base (clients/ctl_import.c) */
     const char *csv;            /* --csv FILE */
+    /* equipment, activity, recommend (clients/ctl_activity.c) */
+    int funding;                /* --funding own|government */
+    uint64_t cycle;             /* --cycle N */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;
@@ -211,5 +214,12 @@ verb_fn ctl_verb_results;
 /* `stats [--year Y] [--format text|json|svg]` (clients/ctl_stats.c). */
 verb_fn ctl_verb_stats;
 int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p);
+
+/* `equipment add|change|retire|list`, `activity file|list|overdue`,
+ * `recommend BASE KIND`, `recommendations` (clients/ctl_activity.c). */
+verb_fn ctl_verb_equipment;
+verb_fn ctl_verb_activity;
+verb_fn ctl_verb_recommend;
+verb_fn ctl_verb_recommendations;
 
 #endif

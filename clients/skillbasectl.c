@@ -102,6 +102,16 @@ static const verb verbs[] = {
     {"exit", ctl_verb_transition, 1, true, CMD(EXIT_BASE), "exit BASE -r TEXT"},
     {"plaque-returned", ctl_verb_plaque_returned, 1, false, CMD(PLAQUE_RETURNED),
      "plaque-returned BASE --on DATE [-r TEXT]"},
+    {"equipment", ctl_verb_equipment, -1, false, 0,
+     "equipment add BASE -f ITEM.json -r REASON | change BASE ITEM -f ITEM.json -r REASON |\n"
+     "  retire BASE ITEM [--on DATE] -r REASON | list BASE [--funding own|government] [--all]"},
+    {"activity", ctl_verb_activity, -1, false, 0,
+     "activity file BASE --year Y -f ACTIVITY.json [-r REASON] | list BASE [--cycle N] |\n"
+     "  overdue [--year Y]"},
+    {"recommend", ctl_verb_recommend, 2, true, CMD(RECOMMEND),
+     "recommend BASE designated_training|training_evaluation --on DATE -r REASON"},
+    {"recommendations", ctl_verb_recommendations, 0, false, CMD(LIST_RECOMMENDATIONS),
+     "recommendations [--kind designated_training|training_evaluation]"},
 };
 
 /* ------------------------------------------------------------ options */
@@ -161,7 +171,9 @@ enum {
     OPT_REFERENCE,
     OPT_DOCUMENT,
     OPT_PAID_ON,
-    OPT_WAIVE
+    OPT_WAIVE,
+    OPT_FUNDING,
+    OPT_CYCLE
 };
 
 static const struct option long_options[] = {
@@ -229,6 +241,8 @@ static const struct option long_options[] = {
     {"on", required_argument, NULL, OPT_ON},
     {"plaque-not-returned", no_argument, NULL, OPT_PLAQUE_NOT_RETURNED},
     {"waive", required_argument, NULL, OPT_WAIVE},
+    {"funding", required_argument, NULL, OPT_FUNDING},
+    {"cycle", required_argument, NULL, OPT_CYCLE},
     {NULL, 0, NULL, 0},
 };
 
@@ -285,6 +299,8 @@ static void print_help(void)
            "                             with the -r REASON after it (`rules` lists them)\n"
            "      --district D           keys add: scope the key to a district (六(五))\n"
            "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
+           "      --funding own|government, --all, --cycle N, --on DATE, --kind K   equipment,\n"
+           "                             activity, recommend, recommendations\n"
            "  -h, --help, --version\n\nSee docs/cli.md.\n",
            sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
@@ -352,6 +368,8 @@ static const struct option_rule {
      SKILLBASE__CAUSE__ASSESSMENT_FAILED},
     {OPT_STATE, TAKE_ENUM, offsetof(ctl, state), 0, 0, &skillbase__state__descriptor, 0},
     {OPT_KIND, TAKE_ENUM, offsetof(ctl, kind), 0, 0, &skillbase__kind__descriptor, 0},
+    {OPT_FUNDING, TAKE_ENUM, offsetof(ctl, funding), 0, 0, &skillbase__funding__descriptor, 0},
+    {OPT_CYCLE, TAKE_NUMBER, offsetof(ctl, cycle), 1, 500},
 };
 
 static const char *long_name(int opt)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bureau.h"
+#include "activity.h"
 #include "deadlines.h"
 #include "documents.h"
 #include "metrics.h"
@@ -51,6 +52,7 @@ void sb_config_defaults(sb_config *c)
     c->doc_max_uploads = 8;
     c->doc_upload_idle_s = 600;
     sb_bureau_config_defaults(c);
+    sb_activity_config_defaults(c);
 }
 
 static int copy_string(char *dst, size_t size, const char *value)
@@ -257,11 +259,13 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             c->subsidy_refuse_example = strcmp(value, "refuse") == 0;
             return 0;
         }
+    } else if (strcmp(section, "activity") == 0) {
+        return sb_activity_config_set(c, key, value, err, err_len);
     } else {
         snprintf(err, err_len,
                  "unknown section [%s] (expected daemon, rubric, publicity, review, events, "
                  "workers, deadlines, metrics, notify, subsidy, security, four_eyes, documents, "
-                 "applications, certificate)",
+                 "applications, certificate, activity)",
                  section);
         return -1;
     }

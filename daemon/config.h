@@ -93,6 +93,13 @@ typedef struct {
     bool one_per_unit;                      /* [applications] one_per_unit */
     bool email_required;                    /* [applications] email_required */
     char certificate_format[64];            /* [certificate] number */
+    /* [activity] (daemon/activity.h, docs/activity.md): the yearly filing's
+     * due date, MM-DD of the following year, and its reminders (the
+     * bureau's choice; the policy sets no date) */
+    uint32_t activity_due_month, activity_due_day;
+    uint32_t activity_remind_days[SB_REMIND_MAX];
+    uint32_t n_activity_remind_days;
+    bool activity_reminders;                /* [activity] reminders: off schedules none */
 } sb_config;
 
 /* Fill in the embedded defaults (state directory: the build's default). */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "activity_private.h"
 #include "deadlines.h"
 #include "handlers_private.h"
 #include "jobs.h"
@@ -348,7 +349,11 @@ int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b)
             return rc;
     }
     /* overdue from the day after the due date */
-    return enqueue_reminder(call, b, 0, true, sb_publicity_day_end_ms(due));
+    int rc = enqueue_reminder(call, b, 0, true, sb_publicity_day_end_ms(due));
+    if (rc)
+        return rc;
+    /* and the yearly activity filing's reminders (handle_activity.c) */
+    return sb__activity_schedule(call, b, 0);
 }
 
 int sb__handle_assessment_reminder(sb_call *call)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bureau.h"
+#include "activity_private.h"
 #include "dispatch.h"
 #include "documents.h"
 #include "handlers_private.h"
@@ -181,6 +182,33 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
             sb_arena_printf(call->arena, "most %s in the application form's %s", fl[i].unit,
                             fl[i].field),
             "daemon");
+    /* equipment, yearly activity (activity_private.h, docs/activity.md) */
+    static const struct {
+        const char *name;
+        uint64_t value;
+        const char *meaning;
+    } activity[] = {
+        {"equipment.text_max_bytes", SB_EQUIPMENT_TEXT_MAX,
+         "EquipmentItem.item, custodian, maintained_by"},
+        {"equipment.note_max_bytes", SB_EQUIPMENT_NOTE_MAX, "EquipmentItem.note, ActivityFiling.note"},
+        {"equipment.value_max_fen", SB_EQUIPMENT_VALUE_MAX, "EquipmentItem.value_fen"},
+        {"equipment.items_max", SB_EQUIPMENT_PER_BASE,
+         "items one register keeps, retired ones included"},
+        {"activity.figure_max", SB_ACTIVITY_COUNT_MAX, "each figure of an ActivityFiling"},
+    };
+    for (size_t i = 0; i < sizeof activity / sizeof activity[0]; i++)
+        add_u(&l, activity[i].name, activity[i].value, activity[i].meaning, "daemon");
+    add(&l, "activity_due",
+        sb_arena_printf(call->arena, "%02u-%02u", c->activity_due_month, c->activity_due_day),
+        "a year's activity is due on this day of the following year (the bureau's choice)",
+        "configuration [activity] due");
+    add(&l, "activity_reminders", c->activity_reminders ? "on" : "off",
+        "skillbase-deadlines reminds of the yearly filing (the bureau's choice)",
+        "configuration [activity] reminders");
+    for (uint32_t i = 0; i < c->n_activity_remind_days; i++)
+        add_u(&l, "activity_reminder_days", c->activity_remind_days[i],
+              "a reminder this many days before a year's activity is due",
+              "configuration [activity] remind_days");
     for (uint32_t i = 0; i < c->n_remind_days; i++)
         add_u(&l, "assessment_reminder_days", c->remind_days[i],
               "a reminder this many days before a biennial assessment is due",

@@ -521,6 +521,26 @@ static const sb_command commands[] = {
      * original certificate; a proposal under [four_eyes] certify */
     {SKILLBASE__REQUEST__COMMAND_IMPORT_BASE, "import_base", W, OPS, sb__handle_import_base,
      sb__import_key},
+    /* equipment, yearly activity, recommendations (handle_equipment.c,
+     * handle_activity.c, handle_recommend.c): operators write, the worker
+     * sends the filing reminders, every reading role reads */
+    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_ADD, "equipment_add", W, OPS,
+     sb__handle_equipment_add},
+    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_CHANGE, "equipment_change", W, OPS,
+     sb__handle_equipment_change},
+    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_RETIRE, "equipment_retire", W, OPS,
+     sb__handle_equipment_retire},
+    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_LIST, "equipment_list", R, READ,
+     sb__handle_equipment_list},
+    {SKILLBASE__REQUEST__COMMAND_ACTIVITY_FILE, "activity_file", W, OPS, sb__handle_activity_file},
+    {SKILLBASE__REQUEST__COMMAND_ACTIVITY_LIST, "activity_list", R, READ, sb__handle_activity_list},
+    {SKILLBASE__REQUEST__COMMAND_ACTIVITY_OVERDUE, "activity_overdue", R, READ,
+     sb__handle_activity_overdue},
+    {SKILLBASE__REQUEST__COMMAND_ACTIVITY_REMINDER, "activity_reminder", W, SB_ROLE_WORKER,
+     sb__handle_activity_reminder},
+    {SKILLBASE__REQUEST__COMMAND_RECOMMEND, "recommend", W, OPS, sb__handle_recommend},
+    {SKILLBASE__REQUEST__COMMAND_LIST_RECOMMENDATIONS, "list_recommendations", R, READ,
+     sb__handle_list_recommendations},
 };
 
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command)

@@ -216,6 +216,19 @@ const char *sb__import_key(sb_arena *arena, const Skillbase__Request *req);
  * meanings is not NULL, one line each) in order; returns how many there are. */
 size_t sb__document_kinds(const char **names, const char **meanings, size_t max);
 
+/* Equipment, yearly activity, recommendations (handle_equipment.c,
+ * handle_activity.c, handle_recommend.c; docs/activity.md). */
+int sb__handle_equipment_add(sb_call *call);
+int sb__handle_equipment_change(sb_call *call);
+int sb__handle_equipment_retire(sb_call *call);
+int sb__handle_equipment_list(sb_call *call);
+int sb__handle_activity_file(sb_call *call);
+int sb__handle_activity_list(sb_call *call);
+int sb__handle_activity_overdue(sb_call *call);
+int sb__handle_activity_reminder(sb_call *call);
+int sb__handle_recommend(sb_call *call);
+int sb__handle_list_recommendations(sb_call *call);
+
 /* Administration (handle_admin.c). */
 int sb__handle_backup(sb_call *call);
 int sb__handle_backup_status(sb_call *call);

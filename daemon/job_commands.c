@@ -74,6 +74,23 @@ static const char *check_statement(sb_arena *a, const Skillbase__Job *job,
     return NULL;
 }
 
+static const char *check_activity_reminder(sb_arena *a, const Skillbase__Job *job,
+                                           const Skillbase__Request *cmd)
+{
+    const Skillbase__ActivityReminder *r = cmd->activity_reminder;
+    const char *why = same_id(a, job, "activity_reminder", r->id);
+    if (why)
+        return why;
+    Skillbase__ActivityReminderJob *p =
+        skillbase__activity_reminder_job__unpack(&a->pb, job->params.len, job->params.data);
+    if (!p)
+        return "activity.reminder job without its params";
+    if (strcmp(p->due_on, r->due_on ? r->due_on : "") || p->overdue != r->overdue ||
+        p->days_before != r->days_before || p->year != r->year)
+        return "activity_reminder: year, due_on, days_before and overdue must be the job's";
+    return NULL;
+}
+
 typedef const char *(*check_fn)(sb_arena *, const Skillbase__Job *, const Skillbase__Request *);
 
 static const char *check_schedule(sb_arena *a, const Skillbase__Job *job,
@@ -92,6 +109,7 @@ static const struct {
     {"publicity.close", SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, check_close},
     {"assessment.reminder", SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER, check_reminder},
     {SB_SUBSIDY_JOB_TYPE, SKILLBASE__REQUEST__COMMAND_RECORD_STATEMENT, check_statement},
+    {"activity.reminder", SKILLBASE__REQUEST__COMMAND_ACTIVITY_REMINDER, check_activity_reminder},
 };
 
 static const char *command_name(Skillbase__Request__CommandCase c)

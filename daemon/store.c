@@ -120,6 +120,7 @@ const sb_store__db sb_store__dbs[] = {
     {"statements", offsetof(sb_store, statements)},
     {"proposals", offsetof(sb_store, proposals)},
     {"base_names", offsetof(sb_store, base_names)},
+    {"activity", offsetof(sb_store, activity)},
 };
 const size_t sb_store__n_dbs = sizeof sb_store__dbs / sizeof sb_store__dbs[0];
 

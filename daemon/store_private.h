@@ -36,6 +36,8 @@ struct sb_store {
     MDB_dbi proposals;
     /* granted sub-base names (store_names.c) */
     MDB_dbi base_names;
+    /* equipment, yearly activity, recommendations (store_activity.c) */
+    MDB_dbi activity;
     size_t map_max;
     char *dir;     /* for log lines */
     int open_txns; /* top-level transactions open: grow must see 0 */

@@ -10,8 +10,10 @@
 #define TYPE_SCHEDULE "publicity.schedule"
 #define TYPE_CLOSE "publicity.close"
 #define TYPE_REMINDER "assessment.reminder"
+#define TYPE_ACTIVITY "activity.reminder"
 
-const char *const sb_deadlines_job_types[] = {TYPE_SCHEDULE, TYPE_CLOSE, TYPE_REMINDER, NULL};
+const char *const sb_deadlines_job_types[] = {TYPE_SCHEDULE, TYPE_CLOSE, TYPE_REMINDER,
+                                              TYPE_ACTIVITY, NULL};
 
 /* A bounded string builder over a fixed buffer: appends stop at the end and
  * mark the text as cut. */
@@ -233,6 +235,49 @@ static sb_job_outcome remind(const Skillbase__Job *job, sb_arena *arena,
     return SB_JOB_DONE;
 }
 
+/* The yearly activity filing (docs/activity.md): the daemon decides
+ * whether a reminder is still due (not filed, sub-base live); the worker
+ * passes the job's facts on. */
+static sb_job_outcome remind_activity(const Skillbase__Job *job, sb_arena *arena,
+                                      Skillbase__JobResult *result, char *error, size_t error_len)
+{
+    Skillbase__ActivityReminderJob *p =
+        skillbase__activity_reminder_job__unpack(NULL, job->params.len, job->params.data);
+    if (!p || !p->id[0] || !p->due_on[0] || !p->year) {
+        if (p)
+            skillbase__activity_reminder_job__free_unpacked(p, NULL);
+        snprintf(error, error_len, "%s job %s: params are not an ActivityReminderJob", job->type,
+                 job->id);
+        return SB_JOB_FAIL;
+    }
+    Skillbase__Request *req = new_request(arena);
+    Skillbase__ActivityReminder *r = sb_arena_alloc(arena, sizeof *r);
+    if (r)
+        skillbase__activity_reminder__init(r);
+    char *id = sb_arena_strdup(arena, p->id), *due = sb_arena_strdup(arena, p->due_on);
+    char *summary = p->overdue ? sb_arena_printf(arena, "%s: activity of %u overdue (due %s)",
+                                                 p->id, p->year, p->due_on)
+                               : sb_arena_printf(arena, "%s: activity of %u due %s, %u-day reminder",
+                                                 p->id, p->year, p->due_on, p->days_before);
+    bool overdue = p->overdue;
+    uint32_t days = p->days_before, year = p->year;
+    skillbase__activity_reminder_job__free_unpacked(p, NULL);
+    if (!req || !r || !id || !due || !summary) {
+        snprintf(error, error_len, "out of memory");
+        return SB_JOB_RETRY;
+    }
+    r->id = id;
+    r->year = year;
+    r->due_on = due;
+    r->days_before = days;
+    r->overdue = overdue;
+    req->command_case = SKILLBASE__REQUEST__COMMAND_ACTIVITY_REMINDER;
+    req->activity_reminder = r;
+    result->command = req;
+    result->summary = summary;
+    return SB_JOB_DONE;
+}
+
 sb_job_outcome sb_deadlines_handle(const sb_calendar *cal, const Skillbase__Job *job,
                                    sb_arena *arena, Skillbase__JobResult *result, char *error,
                                    size_t error_len, bool *ret_uncovered)
@@ -243,6 +288,8 @@ sb_job_outcome sb_deadlines_handle(const sb_calendar *cal, const Skillbase__Job 
         return close_window(job, arena, result, error, error_len);
     if (strcmp(job->type, TYPE_REMINDER) == 0)
         return remind(job, arena, result, error, error_len);
+    if (strcmp(job->type, TYPE_ACTIVITY) == 0)
+        return remind_activity(job, arena, result, error, error_len);
     snprintf(error, error_len, "job %s: type \"%s\" is not a deadlines job", job->id, job->type);
     return SB_JOB_FAIL;
 }

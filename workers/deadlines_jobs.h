@@ -1,6 +1,6 @@
 /* deadlines_jobs: what skillbase-deadlines makes of each job it takes.
  *
- * Three job types (docs/deadlines.md):
+ * Four job types (docs/deadlines.md, docs/activity.md):
  *
  *   publicity.schedule   an "application.in_publicity" event: count the
  *                        working days left of its publicity on the holiday
@@ -12,7 +12,9 @@
  *                        so it is refused (and the job still done) when an
  *                        objection or anything else came in between;
  *   assessment.reminder  due before (or the day after) a sub-base's
- *                        assessment date: answer with assessment_reminder.
+ *                        assessment date: answer with assessment_reminder;
+ *   activity.reminder    due before (or the day after) a sub-base's yearly
+ *                        activity filing date: answer with activity_reminder.
  *
  * Pure: the calendar is passed in, memory comes from the arena, no clock,
  * no sockets; workers/deadlines_main.c runs it under the worker runtime and

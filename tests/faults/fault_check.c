@@ -298,6 +298,8 @@ static int check_audit(sb_client *c, fc_report *rep)
         req.audit_verify = &av;
         Skillbase__Reply *r = call(c, &req);
         if (!r || r->result_case != SKILLBASE__REPLY__RESULT_AUDIT) {
+            fprintf(stderr, "sb_fault: audit verify from %llu: %s\n", (unsigned long long)from,
+                    !r ? "no answer" : r->message ? r->message : "no audit report");
             if (r)
                 skillbase__reply__free_unpacked(r, NULL);
             return -1;
