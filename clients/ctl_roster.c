@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_list.h"
 #include "pbjson.h"
 
 enum { OUT_TEXT, OUT_CSV, OUT_JSON };
@@ -205,43 +206,33 @@ static bool wanted(const filter *f, const Skillbase__Base *b)
     return true;
 }
 
+typedef struct {
+    emitter *e;
+    const filter *f;
+} walker;
+
+static int one_base(void *ctx, const Skillbase__Record *rec)
+{
+    const walker *w = ctx;
+    const Skillbase__Base *b = rec->sub_base;
+    if (!b || !wanted(w->f, b))
+        return 0;
+    if (w->f->year)
+        each_result(b, w->f->year, result_row, w->e);
+    else
+        roster_row(w->e, b);
+    return 0;
+}
+
 static int walk(ctl *c, emitter *e, Skillbase__State state, const filter *f)
 {
-    char *after = strdup("");
-    int r = 0;
-    while (after) {
-        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-        Skillbase__List list = SKILLBASE__LIST__INIT;
-        Skillbase__Reply *reply;
-        list.state = state;
-        list.kind = SKILLBASE__KIND__BASE;
-        list.limit = MAX_PAGE;
-        list.after = after;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-        req.list = &list;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            break;
-        const Skillbase__RecordPage *pg = reply->page;
-        for (size_t i = 0; i < pg->n_records; i++) {
-            const Skillbase__Base *b = pg->records[i]->sub_base;
-            if (!b || !wanted(f, b))
-                continue;
-            if (f->year)
-                each_result(b, f->year, result_row, e);
-            else
-                roster_row(e, b);
-        }
-        e->read += pg->n_records;
-        if (e->progress)
-            fprintf(stderr, "\r%s: %" PRIu64 " sub-bases read", f->year ? "results" : "roster",
-                    e->read);
-        free(after);
-        after = pg->next[0] ? strdup(pg->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
-    }
-    free(after);
-    return r;
+    walker w = {e, f};
+    ctl_list_walk lw = {.kind = SKILLBASE__KIND__BASE,
+                        .state = state,
+                        .progress = e->progress ? (f->year ? "results" : "roster") : NULL,
+                        .noun = "sub-bases",
+                        .read = &e->read};
+    return ctl_list_each(c, &lw, one_base, &w);
 }
 
 static int start(ctl *c, emitter *e)

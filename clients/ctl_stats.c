@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_list.h"
 #include "pbjson.h"
 #include "sb_clock.h"
 #include "sb_date.h"
@@ -120,40 +121,32 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
     }
 }
 
+typedef struct {
+    ctl *c;
+    stats *s;
+    const char *today;
+    uint32_t year;
+} walker;
+
+static int one_record(void *ctx, const Skillbase__Record *rec)
+{
+    const walker *w = ctx;
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
+        count_application(w->s, rec->application, w->year);
+    else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
+        count_base(w->c, w->s, rec->sub_base, w->today, w->year);
+    return 0;
+}
+
 static int walk(ctl *c, stats *s, Skillbase__Kind kind, const char *today, uint32_t year,
                 uint64_t *read, bool progress)
 {
-    char *after = strdup("");
-    int r = 0;
-    while (after) {
-        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-        Skillbase__List list = SKILLBASE__LIST__INIT;
-        Skillbase__Reply *reply;
-        list.kind = kind;
-        list.limit = MAX_PAGE;
-        list.after = after;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-        req.list = &list;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            break;
-        const Skillbase__RecordPage *pg = reply->page;
-        for (size_t i = 0; i < pg->n_records; i++) {
-            const Skillbase__Record *rec = pg->records[i];
-            if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
-                count_application(s, rec->application, year);
-            else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
-                count_base(c, s, rec->sub_base, today, year);
-        }
-        *read += pg->n_records;
-        if (progress)
-            fprintf(stderr, "\rstats: %" PRIu64 " records read", *read);
-        free(after);
-        after = pg->next[0] ? strdup(pg->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
-    }
-    free(after);
-    return r;
+    walker w = {c, s, today, year};
+    ctl_list_walk lw = {.kind = kind,
+                        .progress = progress ? "stats" : NULL,
+                        .noun = "records",
+                        .read = read};
+    return ctl_list_each(c, &lw, one_record, &w);
 }
 
 /* ------------------------------------------------------------ output */
