@@ -16,6 +16,7 @@ int ctl_list_each(ctl *c, const ctl_list_walk *w, ctl_list_fn *fn, void *ctx)
         Skillbase__Reply *reply;
         list.state = w->state;
         list.kind = w->kind;
+        list.details = w->details;
         list.limit = MAX_PAGE;
         list.after = after;
         req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;

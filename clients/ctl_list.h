@@ -21,6 +21,7 @@ typedef int ctl_list_fn(void *ctx, const Skillbase__Record *rec);
 typedef struct {
     Skillbase__Kind kind;   /* application or base */
     Skillbase__State state; /* 0: every state */
+    bool details;           /* sub-bases carry unit type and projects (List.details) */
     /* On a terminal only: "\r<progress>: N <noun> read" after each page
      * (NULL: quiet). The caller clears the line when it is done. */
     const char *progress, *noun;

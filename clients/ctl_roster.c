@@ -12,8 +12,8 @@
  *
  * Both page through the sub-bases with the list command (one read
  * transaction per page) and print each page as it comes, never holding
- * more than a page. Unit type and projects are on the application a
- * sub-base came from (one `show` per sub-base of the page). What is read of
+ * more than a page. Unit type and projects come on the page too
+ * (List.details), so a page is one request. What is read of
  * a sub-base goes through the small functions below (latest_result,
  * each_result), so a change of how results are kept touches only them. */
 #include <inttypes.h>
@@ -124,20 +124,6 @@ static void finish(emitter *e)
     fflush(stdout);
 }
 
-/* The application a sub-base came from (NULL: cannot be read). */
-static Skillbase__Reply *application_of(ctl *c, const Skillbase__Base *b)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get g = SKILLBASE__GET__INIT;
-    Skillbase__Reply *reply;
-    g.id = b->application_id;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &g;
-    if (!b->application_id[0] || ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply))
-        return NULL;
-    return reply;
-}
-
 static void roster_row(emitter *e, const Skillbase__Base *b)
 {
     static const char *const names[] = {
@@ -145,16 +131,13 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
         "certificate_no", "certified_on", "grade", "total", "assessed_on", "next_due", "state",
         "revoked_on", "revoked_cause"};
     char type[48] = "", projects[2048] = "", grade[32], total[16] = "", state[32], cause[48];
-    Skillbase__Reply *app = application_of(e->c, b);
-    const Skillbase__ApplicationForm *f =
-        app && app->record->application ? app->record->application->form : NULL;
-    if (f && f->unit)
-        en(&skillbase__unit_type__descriptor, f->unit->type, type, sizeof type);
-    for (size_t i = 0; f && i < f->n_projects; i++) {
+    if (b->unit_type)
+        en(&skillbase__unit_type__descriptor, b->unit_type, type, sizeof type);
+    for (size_t i = 0; i < b->n_projects; i++) {
         size_t n = strlen(projects);
         snprintf(projects + n, sizeof projects - n, "%s%s%s%s%s", i ? "；" : "",
-                 f->projects[i]->occupation, f->projects[i]->level[0] ? "（" : "",
-                 f->projects[i]->level, f->projects[i]->level[0] ? "）" : "");
+                 b->projects[i]->occupation, b->projects[i]->level[0] ? "（" : "",
+                 b->projects[i]->level, b->projects[i]->level[0] ? "）" : "");
     }
     const Skillbase__Assessment *last = latest_result(b);
     if (last)
@@ -168,8 +151,6 @@ static void roster_row(emitter *e, const Skillbase__Base *b)
         b->revoked_cause ? en(&skillbase__cause__descriptor, b->revoked_cause, cause, sizeof cause)
                          : ""};
     emit(e, names, vals, sizeof names / sizeof names[0]);
-    if (app)
-        skillbase__reply__free_unpacked(app, NULL);
 }
 
 static void result_row(emitter *e, const Skillbase__Base *b, const result *r)
@@ -229,6 +210,7 @@ static int walk(ctl *c, emitter *e, Skillbase__State state, const filter *f)
     walker w = {e, f};
     ctl_list_walk lw = {.kind = SKILLBASE__KIND__BASE,
                         .state = state,
+                        .details = !f->year,
                         .progress = e->progress ? (f->year ? "results" : "roster") : NULL,
                         .noun = "sub-bases",
                         .read = &e->read};

@@ -6,8 +6,8 @@
  * (decided in Y); sub-bases live and revoked, by district, by unit type, by
  * latest grade and by revocation cause; assessments overdue today. Without
  * --year every year counts. Read page by page (list, one read transaction
- * per page) and counted as it goes; the unit type of a sub-base is on its
- * application (one `show` each). `svg` draws the sub-bases by district and
+ * per page) and counted as it goes; the unit type of a sub-base comes on
+ * the page (List.details). `svg` draws the sub-bases by district and
  * by grade as two bar charts, a small SVG drawn here. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,7 +81,7 @@ static void count_application(stats *s, const Skillbase__Application *a, uint32_
     }
 }
 
-static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
+static void count_base(stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
 {
     char buf[48];
     bool revoked = b->state == SKILLBASE__STATE__REVOKED;
@@ -101,24 +101,10 @@ static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *t
                                           sizeof buf) ?: "?", true);
     else if (b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
         s->overdue++;
-    /* the unit type is on the application */
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get get = SKILLBASE__GET__INIT;
-    Skillbase__Reply *reply;
-    get.id = b->application_id;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &get;
-    const char *type = "-";
-    if (b->application_id[0] && !ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply)) {
-        const Skillbase__Application *a = reply->record->application;
-        if (a && a->form && a->form->unit)
-            type = pbjson_enum_name(&skillbase__unit_type__descriptor, a->form->unit->type, buf,
-                                    sizeof buf) ?: "-";
-        count(&s->unit_type, type, revoked);
-        skillbase__reply__free_unpacked(reply, NULL);
-    } else {
-        count(&s->unit_type, type, revoked);
-    }
+    const char *type = b->unit_type ? pbjson_enum_name(&skillbase__unit_type__descriptor,
+                                                      b->unit_type, buf, sizeof buf)
+                                    : NULL;
+    count(&s->unit_type, type ? type : "-", revoked);
 }
 
 typedef struct {
@@ -134,7 +120,7 @@ static int one_record(void *ctx, const Skillbase__Record *rec)
     if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
         count_application(w->s, rec->application, w->year);
     else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
-        count_base(w->c, w->s, rec->sub_base, w->today, w->year);
+        count_base(w->s, rec->sub_base, w->today, w->year);
     return 0;
 }
 
@@ -143,6 +129,7 @@ static int walk(ctl *c, stats *s, Skillbase__Kind kind, const char *today, uint3
 {
     walker w = {c, s, today, year};
     ctl_list_walk lw = {.kind = kind,
+                        .details = true,
                         .progress = progress ? "stats" : NULL,
                         .noun = "records",
                         .read = read};

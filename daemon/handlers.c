@@ -240,6 +240,8 @@ static int handle_list(sb_call *call)
     bool more;
     int rc = sb_store_list(call->txn, q->kind, q->state, q->after, sb__page_limit(call, q->limit),
                            &call->arena->pb, &page->records, &n, &more);
+    if (!rc && q->details)
+        rc = sb__list_details(call, page->records, n);
     if (rc)
         return rc;
     /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */

@@ -2,7 +2,8 @@
 # The registers (docs/cli.md): `skillbasectl roster` lists every sub-base
 # with official name, unit, credit code, district, unit type, projects,
 # certificate, certification date, the latest result (grade, total, date),
-# next due date, state, and revocation date and cause; filtered by state,
+# next due date, state, and revocation date and cause, one list request per
+# page (List.details); filtered by state,
 # district and grade; as text, CSV (UTF-8 with BOM, quoted) and JSON.
 # `skillbasectl results --cycle-year Y` lists the results decided in Y: the
 # assessments (a fail included) and the direct fails (五(三)) with cause.
@@ -11,7 +12,16 @@ sb_setup
 # early in a year on the test clock: each sub-base's publicity runs its
 # course (sb_publicity_over, a month each), all within the year
 sb_clock_set 2026-01-05T09:00
-sb_start_daemon
+sb_start_daemon --log-level info --metrics-listen 127.0.0.1:0
+port=$(sed -n 's|.*metrics: serving http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$SB_DAEMON_ERR")
+[ -n "$port" ] || sb_fail "the daemon did not log its metrics address"
+# requests of one command answered ok so far (0 when none)
+served() { # COMMAND
+    local n
+    n=$(curl -fsS --max-time 10 "http://127.0.0.1:$port/metrics" |
+        sed -n "s/^skillbase_requests_total{command=\"$1\",code=\"ok\"} //p")
+    echo "${n:-0}"
+}
 year=$(sb_today | cut -c1-4)
 
 b1=$(sb_new_base 1)                                  # certified, not assessed
@@ -25,7 +35,12 @@ sb_drive "$id4" certified
 b4=$(sb_field "$id4" .base_id)                       # failed its assessment
 ctl assess "$b4" -f "$SB_EXAMPLES/scores-fail.json" -r "cycle 1" >/dev/null
 
+shows=$(served show) lists=$(served list)
 js=$(ctl roster --format json)
+# one list request per page and state (three states, one page each), and no
+# request per sub-base: unit type and projects come on the page (List.details)
+assert_eq "$shows" "$(served show)" "the roster asks for no record by itself"
+assert_eq $((lists + 3)) "$(served list)" "one request per page"
 assert_json "$js" 'length' 4 "every sub-base"
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].grade" "" "not assessed yet"
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].unit_type" enterprise "unit type from the application"
