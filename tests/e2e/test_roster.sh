@@ -37,10 +37,10 @@ ctl assess "$b4" -f "$SB_EXAMPLES/scores-fail.json" -r "cycle 1" >/dev/null
 
 shows=$(served show) lists=$(served list)
 js=$(ctl roster --format json)
-# one list request per page and state (three states, one page each), and no
+# one list request for the one page of sub-bases, and no
 # request per sub-base: unit type and projects come on the page (List.details)
 assert_eq "$shows" "$(served show)" "the roster asks for no record by itself"
-assert_eq $((lists + 3)) "$(served list)" "one request per page"
+assert_eq $((lists + 1)) "$(served list)" "one request per page"
 assert_json "$js" 'length' 4 "every sub-base"
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].grade" "" "not assessed yet"
 assert_json "$js" "[.[] | select(.id == \"$b1\")][0].unit_type" enterprise "unit type from the application"
@@ -66,7 +66,7 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
 assert rows[0][0] == "id" and rows[0][-1] == "revoked_cause", rows[0]
 assert len(rows) == 5, len(rows)
-assert all(len(r) == 16 for r in rows), [len(r) for r in rows]
+assert all(len(r) == 17 for r in rows), [len(r) for r in rows]
 PY
 # results of the year
 res=$(ctl results --cycle-year "$year" --format json)
@@ -75,7 +75,42 @@ assert_json "$res" "[.[] | select(.id == \"$b2\")][0].grade" good "a pass"
 assert_json "$res" "[.[] | select(.id == \"$b4\")][0].cause" assessment_failed "a fail"
 assert_json "$res" "[.[] | select(.id == \"$b3\")][0].kind" direct_fail "a direct fail"
 assert_json "$res" "[.[] | select(.id == \"$b3\")][0].cause" violation "its cause"
+assert_json "$res" "[.[] | select(.id == \"$b3\")][0].cycle" 1 "a direct fail is a result of the current cycle"
 assert_json "$(ctl results --cycle-year 2001 --format json)" 'length' 0 "another year"
+
+# ------------------------------------------------------------ cycles (五(一))
+# the latest cycle's result and the next due date at the end of the next cycle
+b1_on=$(sb_field "$b1" .certified_on)
+b2_cert=$(sb_field "$b2" .certified_on)
+plus_years() { /usr/bin/python3 -c 'import sys, datetime as d; x = d.date.fromisoformat(sys.argv[1]); print(x.replace(year=x.year + int(sys.argv[2])))' "$1" "$2"; }
+assert_json "$js" "[.[] | select(.id == \"$b1\")][0].next_due" "$(plus_years "$b1_on" 2)" "not assessed: due at the end of cycle 1"
+assert_json "$js" "[.[] | select(.id == \"$b2\")][0].next_due" "$(plus_years "$b2_cert" 4)" "assessed in cycle 1: due at the end of cycle 2"
+assert_json "$js" "[.[] | select(.id == \"$b2\")][0].cycle" 1 "the result's cycle"
+assert_json "$js" "[.[] | select(.id == \"$b2\")][0].total" "$(jq '[.[]] | add' "$SB_EXAMPLES/scores-good.json")" "the result's total"
+assert_json "$js" "[.[] | select(.id == \"$b3\")][0].next_due" "" "revoked: nothing due"
+assert_json "$js" "[.[] | select(.id == \"$b3\")][0].grade" fail "a direct fail is the latest result"
+# a correction replaces the cycle's result, keeps the earlier one, and is
+# listed once, marked
+jq '.[keys_unsorted[0]] -= 0.5' "$SB_EXAMPLES/scores-good.json" >"$SB_WORK/scores-corrected.json"
+ctl assess "$b2" --correct -r "复核更正" -f "$SB_WORK/scores-corrected.json" >/dev/null
+corrected=$(jq '([.[]] | add) - 0.5' "$SB_EXAMPLES/scores-good.json")
+res=$(ctl results --cycle-year "$year" --format json)
+assert_json "$res" "[.[] | select(.id == \"$b2\")] | length" 1 "a corrected result is listed once"
+assert_json "$res" "[.[] | select(.id == \"$b2\")][0].corrected" yes "marked as the correction"
+assert_json "$res" "[.[] | select(.id == \"$b2\")][0].total" "$corrected" "the correction's total, in tenths"
+assert_json "$res" "[.[] | select(.id == \"$b2\")][0].reason" "复核更正" "and its reason"
+assert_json "$(ctl roster --format json)" "[.[] | select(.id == \"$b2\")][0].total" "$corrected" "the roster shows the correction"
+# show: the results per cycle (the corrected one kept, marked) and the documents
+printf 'score sheet' >"$SB_WORK/sheet.pdf"
+ctl documents add "$b2" "$SB_WORK/sheet.pdf" --kind score_sheet -r "cycle 1" >/dev/null
+shown=$(ctl show "$b2")
+assert_contains "$shown" "cycle 1 ($b2_cert to " "results per cycle"
+assert_contains "$shown" "(superseded by a correction)" "the earlier result kept"
+assert_contains "$shown" "total $corrected  good  by" "the correction"
+assert_contains "$shown" "correction: 复核更正" "its reason"
+assert_contains "$shown" "sheet.pdf" "the documents"
+assert_contains "$shown" "next due $(plus_years "$b2_cert" 4)" "next due"
+assert_contains "$(ctl show "$b3")" "direct fail (五(三)), cause violation" "a direct fail"
 sb_ctl_fails 2 invalid results
 text=$(ctl roster)
 assert_contains "$text" "$b2" "text roster"
