@@ -221,19 +221,23 @@ static void print_publicity(const Skillbase__Record *rec)
 static int print_result(void *ctx, const ctl_result *r)
 {
     const Skillbase__Base *b = ctx;
-    char grade[32], cause[48], total[16], from[SB_DATE_STRLEN], to[SB_DATE_STRLEN];
+    char grade[32], cause[48], total[16], part[16], from[SB_DATE_STRLEN], to[SB_DATE_STRLEN];
     const char *g = pbjson_enum_name(&skillbase__grade__descriptor, r->grade, grade, sizeof grade);
     if (ctl_results_cycle_span(b->certified_on, r->cycle, from, to))
         printf("  cycle %u (%s to %s): ", (unsigned)r->cycle, from, to);
     else
         printf("  cycle ?: ");
     printf("%s  ", ctl_text(r->date));
-    if (r->direct_fail)
+    if (r->direct_fail) {
         printf("direct fail (五(三)), cause %s",
                pbjson_enum_name(&skillbase__cause__descriptor, r->cause, cause, sizeof cause)
                    ?: "?");
-    else
-        printf("total %s  %s", ctl_results_total(r, total, sizeof total), g ? g : "?");
+    } else {
+        printf("total %s ", ctl_results_total(r, total, sizeof total));
+        printf("(base %s, ", ctl_results_points(r->base_tenths, part, sizeof part));
+        printf("bonus %s)  %s", ctl_results_points(r->bonus_tenths, part, sizeof part),
+               g ? g : "?");
+    }
     if (r->by[0])
         printf("  by %s", ctl_text(r->by));
     if (r->correction)

@@ -31,6 +31,8 @@ static ctl_result from_assessment(const Skillbase__Base *b, const Skillbase__Ass
                                                       : 0,
         /* results recorded before scores in tenths carry whole points */
         .total_tenths = a->total_tenths ? a->total_tenths : a->total * 10,
+        .base_tenths = a->total_tenths ? a->base_total_tenths : a->base_total * 10,
+        .bonus_tenths = a->total_tenths ? a->bonus_total_tenths : a->bonus_total * 10,
         .correction = a->correction,
         .superseded = a->superseded,
         .reason = a->reason ? a->reason : "",
@@ -97,13 +99,20 @@ bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_
     return true;
 }
 
+const char *ctl_results_points(uint32_t tenths, char *buf, size_t len)
+{
+    if (tenths % 10)
+        snprintf(buf, len, "%" PRIu32 ".%" PRIu32, tenths / 10, tenths % 10);
+    else
+        snprintf(buf, len, "%" PRIu32, tenths / 10);
+    return buf;
+}
+
 const char *ctl_results_total(const ctl_result *r, char *buf, size_t len)
 {
-    if (r->direct_fail)
+    if (r->direct_fail) {
         snprintf(buf, len, "%s", "");
-    else if (r->total_tenths % 10)
-        snprintf(buf, len, "%" PRIu32 ".%" PRIu32, r->total_tenths / 10, r->total_tenths % 10);
-    else
-        snprintf(buf, len, "%" PRIu32, r->total_tenths / 10);
-    return buf;
+        return buf;
+    }
+    return ctl_results_points(r->total_tenths, buf, len);
 }

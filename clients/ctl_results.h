@@ -24,7 +24,8 @@ typedef struct {
     bool direct_fail;      /* 五(三): no scores, a cause */
     Skillbase__Grade grade;
     Skillbase__Cause cause; /* fail: ASSESSMENT_FAILED or the direct-fail cause */
-    uint32_t total_tenths; /* assessed results only */
+    uint32_t total_tenths; /* assessed results only: total, base and bonus parts */
+    uint32_t base_tenths, bonus_tenths;
     bool correction;       /* it corrects the cycle's earlier result */
     bool superseded;       /* a later correction replaced it */
     const char *reason, *by;
@@ -47,5 +48,8 @@ bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_
 
 /* "85.5", "85", or "" for a direct fail, into buf. */
 const char *ctl_results_total(const ctl_result *r, char *buf, size_t len);
+
+/* Tenths of a point as "85.5" or "85", into buf. */
+const char *ctl_results_points(uint32_t tenths, char *buf, size_t len);
 
 #endif

@@ -106,7 +106,7 @@ ctl documents add "$b2" "$SB_WORK/sheet.pdf" --kind score_sheet -r "cycle 1" >/d
 shown=$(ctl show "$b2")
 assert_contains "$shown" "cycle 1 ($b2_cert to " "results per cycle"
 assert_contains "$shown" "(superseded by a correction)" "the earlier result kept"
-assert_contains "$shown" "total $corrected  good  by" "the correction"
+assert_contains "$shown" "total $corrected (base " "the correction"
 assert_contains "$shown" "correction: 复核更正" "its reason"
 assert_contains "$shown" "sheet.pdf" "the documents"
 assert_contains "$shown" "next due $(plus_years "$b2_cert" 4)" "next due"
