@@ -18,6 +18,7 @@
 
 #include "ctl.h"
 #include "ctl_list.h"
+#include "ctl_results.h"
 #include "pbjson.h"
 #include "sb_clock.h"
 #include "sb_date.h"
@@ -46,10 +47,57 @@ static void count(tally *t, const char *name, bool revoked)
     (revoked ? t->revoked : t->live)[i]++;
 }
 
+/* How the sub-bases are broken down: a new breakdown is one row in
+ * `breakdowns` below and one key function. */
+typedef const char *key_fn(const Skillbase__Base *b, char *buf, size_t len);
+
+static const char *k_district(const Skillbase__Base *b, char *buf, size_t len)
+{
+    return (void)buf, (void)len, b->district;
+}
+
+static const char *k_unit_type(const Skillbase__Base *b, char *buf, size_t len)
+{
+    const char *s = b->unit_type
+                        ? pbjson_enum_name(&skillbase__unit_type__descriptor, b->unit_type, buf, len)
+                        : NULL;
+    return s ? s : "-";
+}
+
+/* the latest cycle's result (a direct fail is one, 五(三)) */
+static const char *k_grade(const Skillbase__Base *b, char *buf, size_t len)
+{
+    ctl_result r;
+    if (!ctl_results_latest(b, &r))
+        return "not assessed";
+    const char *s = pbjson_enum_name(&skillbase__grade__descriptor, r.grade, buf, len);
+    return s ? s : "?";
+}
+
+static const char *k_cause(const Skillbase__Base *b, char *buf, size_t len)
+{
+    if (b->state != SKILLBASE__STATE__REVOKED)
+        return NULL; /* not counted */
+    const char *s = pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf, len);
+    return s ? s : "?";
+}
+
+static const struct {
+    const char *json, *title;
+    key_fn *key; /* NULL return: the sub-base is not counted here */
+} breakdowns[] = {
+    {"by_district", "by district", k_district},
+    {"by_unit_type", "by unit type", k_unit_type},
+    {"by_grade", "by latest grade", k_grade},
+    {"by_cause", "revoked by cause", k_cause},
+};
+enum { BY_DISTRICT, BY_UNIT_TYPE, BY_GRADE, BY_CAUSE, N_BREAKDOWNS };
+_Static_assert(sizeof breakdowns / sizeof breakdowns[0] == N_BREAKDOWNS, "one tally each");
+
 typedef struct {
     uint64_t received, rejected, withdrawn, certified, in_progress;
     uint64_t live, revoked, overdue;
-    tally district, unit_type, grade, cause;
+    tally by[N_BREAKDOWNS];
 } stats;
 
 /* Whether a date or instant falls in the year asked (0: any). */
@@ -83,28 +131,19 @@ static void count_application(stats *s, const Skillbase__Application *a, uint32_
 
 static void count_base(stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
 {
-    char buf[48];
+    char buf[64];
     bool revoked = b->state == SKILLBASE__STATE__REVOKED;
     /* with --year: the sub-bases certified that year, as they are now */
     if (!in_year(b->certified_on, year))
         return;
     revoked ? s->revoked++ : s->live++;
-    count(&s->district, b->district, revoked);
-    const char *g = b->n_assessments
-                        ? pbjson_enum_name(&skillbase__grade__descriptor,
-                                           b->assessments[b->n_assessments - 1]->grade, buf,
-                                           sizeof buf)
-                        : "not assessed";
-    count(&s->grade, g ? g : "?", revoked);
-    if (revoked)
-        count(&s->cause, pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf,
-                                          sizeof buf) ?: "?", true);
-    else if (b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
+    if (!revoked && b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
         s->overdue++;
-    const char *type = b->unit_type ? pbjson_enum_name(&skillbase__unit_type__descriptor,
-                                                      b->unit_type, buf, sizeof buf)
-                                    : NULL;
-    count(&s->unit_type, type ? type : "-", revoked);
+    for (size_t i = 0; i < N_BREAKDOWNS; i++) {
+        const char *key = breakdowns[i].key(b, buf, sizeof buf);
+        if (key)
+            count(&s->by[i], key, revoked);
+    }
 }
 
 typedef struct {
@@ -196,7 +235,7 @@ static int svg_chart(const char *title, const tally *t, int y0)
 
 static void print_svg(const stats *s, const char *scope)
 {
-    int h = 60 + 2 * 40 + 24 * (int)(s->district.n + s->grade.n) + 30;
+    int h = 60 + 2 * 40 + 24 * (int)(s->by[BY_DISTRICT].n + s->by[BY_GRADE].n) + 30;
     printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"680\" height=\"%d\" "
            "viewBox=\"0 0 680 %d\" font-family=\"sans-serif\">\n"
@@ -205,8 +244,8 @@ static void print_svg(const stats *s, const char *scope)
     printf("<text x=\"10\" y=\"22\" font-size=\"18\">sub-bases %s: %" PRIu64 " live, %" PRIu64
            " revoked (blue live, red revoked)</text>\n",
            scope, s->live, s->revoked);
-    int y = svg_chart("by district", &s->district, 34);
-    svg_chart("by latest grade", &s->grade, y);
+    int y = svg_chart(breakdowns[BY_DISTRICT].title, &s->by[BY_DISTRICT], 34);
+    svg_chart(breakdowns[BY_GRADE].title, &s->by[BY_GRADE], y);
     printf("</svg>\n");
 }
 
@@ -232,15 +271,16 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
     if (progress && read)
         fprintf(stderr, "\r\033[K");
     if (!r && strcmp(format, "json") == 0) {
+        json_t *bases = json_pack("{s:I, s:I, s:I}", "live", (json_int_t)s->live, "revoked",
+                                  (json_int_t)s->revoked, "assessments_overdue",
+                                  (json_int_t)s->overdue);
+        for (size_t i = 0; bases && i < N_BREAKDOWNS; i++)
+            json_object_set_new(bases, breakdowns[i].json, tally_json(&s->by[i]));
         json_t *doc = json_pack(
-            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:o, s:o, s:o, s:o}}", "year",
-            (int)year, "applications", "received", (json_int_t)s->received, "rejected",
-            (json_int_t)s->rejected, "withdrawn", (json_int_t)s->withdrawn, "certified",
-            (json_int_t)s->certified, "open", (json_int_t)s->in_progress, "sub_bases", "live",
-            (json_int_t)s->live, "revoked", (json_int_t)s->revoked, "assessments_overdue",
-            (json_int_t)s->overdue, "by_district", tally_json(&s->district), "by_unit_type",
-            tally_json(&s->unit_type), "by_grade", tally_json(&s->grade), "by_cause",
-            tally_json(&s->cause));
+            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:o*}", "year", (int)year, "applications",
+            "received", (json_int_t)s->received, "rejected", (json_int_t)s->rejected, "withdrawn",
+            (json_int_t)s->withdrawn, "certified", (json_int_t)s->certified, "open",
+            (json_int_t)s->in_progress, "sub_bases", bases);
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -253,10 +293,8 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
         printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64
                "; assessments overdue today: %" PRIu64 "\n",
                scope, s->live, s->revoked, s->overdue);
-        print_tally("by district", &s->district);
-        print_tally("by unit type", &s->unit_type);
-        print_tally("by latest grade", &s->grade);
-        print_tally("revoked by cause", &s->cause);
+        for (size_t i = 0; i < N_BREAKDOWNS; i++)
+            print_tally(breakdowns[i].title, &s->by[i]);
     }
     free(s);
     return r;
