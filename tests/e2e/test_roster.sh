@@ -114,6 +114,14 @@ assert_contains "$(ctl show "$b3")" "direct fail (五(三)), cause violation" "a
 sb_ctl_fails 2 invalid results
 text=$(ctl roster)
 assert_contains "$text" "$b2" "text roster"
+# a long export shows progress on a terminal (stderr a terminal, the rows
+# going to a file), and stays quiet when piped
+script -qec "\"$SKILLBASECTL\" roster --format csv >\"$SB_WORK/tty.csv\"" /dev/null >"$SB_WORK/tty.err" </dev/null ||
+    sb_fail "roster under a terminal failed: $(cat "$SB_WORK/tty.err")"
+assert_contains "$(cat "$SB_WORK/tty.err")" "roster: 4 sub-bases read" "progress on the terminal"
+assert_eq 5 "$(wc -l <"$SB_WORK/tty.csv")" "the rows in the file, no progress among them"
+"$SKILLBASECTL" roster --format csv 2>"$SB_WORK/piped.err" | cat >/dev/null
+assert_eq "" "$(cat "$SB_WORK/piped.err")" "quiet when piped"
 
 # ------------------------------------------------------------ stats
 sb_apply 5 >/dev/null                                # received, still open
