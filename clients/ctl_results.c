@@ -26,7 +26,7 @@ static ctl_result from_assessment(const Skillbase__Base *b, const Skillbase__Ass
         .date = a->assessed_on,
         .direct_fail = direct_cause(a->cause),
         .grade = a->grade,
-        .cause = a->cause ? a->cause
+        .cause = a->cause                             ? a->cause
                  : a->grade == SKILLBASE__GRADE__FAIL ? SKILLBASE__CAUSE__ASSESSMENT_FAILED
                                                       : 0,
         /* results recorded before scores in tenths carry whole points */
@@ -88,8 +88,7 @@ bool ctl_results_latest(const Skillbase__Base *b, ctl_result *ret)
     return false;
 }
 
-bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_from,
-                            char *ret_to)
+bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_from, char *ret_to)
 {
     sb_date c;
     if (!cycle || !certified_on || sb_date_parse(certified_on, &c))

@@ -19,15 +19,15 @@
 #include "skillbase.pb-c.h"
 
 typedef struct {
-    uint32_t cycle;        /* 1, 2, ...; 0: unknown (no certification date) */
-    const char *date;      /* the day it was decided, "YYYY-MM-DD" */
-    bool direct_fail;      /* 五(三): no scores, a cause */
+    uint32_t cycle;   /* 1, 2, ...; 0: unknown (no certification date) */
+    const char *date; /* the day it was decided, "YYYY-MM-DD" */
+    bool direct_fail; /* 五(三): no scores, a cause */
     Skillbase__Grade grade;
     Skillbase__Cause cause; /* fail: ASSESSMENT_FAILED or the direct-fail cause */
-    uint32_t total_tenths; /* assessed results only: total, base and bonus parts */
+    uint32_t total_tenths;  /* assessed results only: total, base and bonus parts */
     uint32_t base_tenths, bonus_tenths;
-    bool correction;       /* it corrects the cycle's earlier result */
-    bool superseded;       /* a later correction replaced it */
+    bool correction; /* it corrects the cycle's earlier result */
+    bool superseded; /* a later correction replaced it */
     const char *reason, *by;
 } ctl_result;
 
@@ -43,8 +43,7 @@ bool ctl_results_latest(const Skillbase__Base *b, ctl_result *ret);
 /* The cycle's first and last day ("YYYY-MM-DD" each, buffers of
  * SB_DATE_STRLEN) for a sub-base certified on certified_on; false when the
  * date does not parse or cycle is 0. */
-bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_from,
-                            char *ret_to);
+bool ctl_results_cycle_span(const char *certified_on, uint32_t cycle, char *ret_from, char *ret_to);
 
 /* "85.5", "85", or "" for a direct fail, into buf. */
 const char *ctl_results_total(const ctl_result *r, char *buf, size_t len);

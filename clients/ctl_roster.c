@@ -35,9 +35,9 @@ enum { OUT_TEXT, OUT_CSV, OUT_JSON };
 typedef struct {
     ctl *c;
     int format;
-    size_t rows;    /* printed so far */
-    uint64_t read;  /* sub-bases read so far */
-    bool progress;  /* stderr is a terminal and stdout is not */
+    size_t rows;   /* printed so far */
+    uint64_t read; /* sub-bases read so far */
+    bool progress; /* stderr is a terminal and stdout is not */
     char cell[COLUMNS_MAX][CELL_MAX];
 } emitter;
 
@@ -63,14 +63,23 @@ static const char *en(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t
 
 /* ------------------------------------------------------------ columns */
 
-static const char *c_id(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->id; }
-static const char *c_name(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->name; }
-static const char *c_unit(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->unit_name; }
-static const char *c_credit_code(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->credit_code; }
-static const char *c_district(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->district; }
-static const char *c_certificate_no(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->certificate_no; }
-static const char *c_certified_on(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->certified_on; }
-static const char *c_revoked_on(const row *x, char *buf, size_t len) { return (void)buf, (void)len, x->b->revoked_on; }
+/* A column that is a text field of the sub-base as it is. */
+#define BASE_FIELD(column, field)                                                                  \
+    static const char *c_##column(const row *x, char *buf, size_t len)                             \
+    {                                                                                              \
+        (void)buf, (void)len;                                                                      \
+        return x->b->field;                                                                        \
+    }
+
+BASE_FIELD(id, id)
+BASE_FIELD(name, name)
+BASE_FIELD(unit, unit_name)
+BASE_FIELD(credit_code, credit_code)
+BASE_FIELD(district, district)
+BASE_FIELD(certificate_no, certificate_no)
+BASE_FIELD(certified_on, certified_on)
+BASE_FIELD(revoked_on, revoked_on)
+BASE_FIELD(next_due, next_assessment_due) /* empty once revoked: the daemon empties it */
 
 static const char *c_unit_type(const row *x, char *buf, size_t len)
 {
@@ -100,12 +109,6 @@ static const char *c_revoked_cause(const row *x, char *buf, size_t len)
     return en(&skillbase__cause__descriptor, x->b->revoked_cause, buf, len);
 }
 
-/* the next due date: none once revoked (the daemon empties it then) */
-static const char *c_next_due(const row *x, char *buf, size_t len)
-{
-    return (void)buf, (void)len, x->b->next_assessment_due;
-}
-
 static const char *c_cycle(const row *x, char *buf, size_t len)
 {
     if (x->r && x->r->cycle)
@@ -127,12 +130,14 @@ static const char *c_total(const row *x, char *buf, size_t len)
 
 static const char *c_date(const row *x, char *buf, size_t len)
 {
-    return (void)buf, (void)len, x->r ? x->r->date : "";
+    (void)buf, (void)len;
+    return x->r ? x->r->date : "";
 }
 
 static const char *c_kind(const row *x, char *buf, size_t len)
 {
-    return (void)buf, (void)len, x->r->direct_fail ? "direct_fail" : "assessment";
+    (void)buf, (void)len;
+    return x->r->direct_fail ? "direct_fail" : "assessment";
 }
 
 static const char *c_cause(const row *x, char *buf, size_t len)
@@ -142,17 +147,20 @@ static const char *c_cause(const row *x, char *buf, size_t len)
 
 static const char *c_corrected(const row *x, char *buf, size_t len)
 {
-    return (void)buf, (void)len, x->r->correction ? "yes" : "";
+    (void)buf, (void)len;
+    return x->r->correction ? "yes" : "";
 }
 
 static const char *c_reason(const row *x, char *buf, size_t len)
 {
-    return (void)buf, (void)len, x->r->reason;
+    (void)buf, (void)len;
+    return x->r->reason;
 }
 
 static const char *c_by(const row *x, char *buf, size_t len)
 {
-    return (void)buf, (void)len, x->r->by;
+    (void)buf, (void)len;
+    return x->r->by;
 }
 
 /* The roster's columns, in order. */
@@ -166,7 +174,7 @@ static const column roster_columns[] = {
     {"projects", c_projects},
     {"certificate_no", c_certificate_no},
     {"certified_on", c_certified_on},
-    {"cycle", c_cycle},             /* the latest result's cycle */
+    {"cycle", c_cycle}, /* the latest result's cycle */
     {"grade", c_grade},
     {"total", c_total},
     {"assessed_on", c_date},
@@ -255,10 +263,10 @@ static void finish(emitter *e)
 typedef struct {
     emitter *e;
     const char *district;
-    int grade;                  /* roster: the latest result's grade (0: any) */
-    uint32_t year;              /* results: the year decided; 0: the roster */
-    char prefix[8];             /* results: "YYYY-" */
-    const Skillbase__Base *b;   /* results: the sub-base being read */
+    int grade;                /* roster: the latest result's grade (0: any) */
+    uint32_t year;            /* results: the year decided; 0: the roster */
+    char prefix[8];           /* results: "YYYY-" */
+    const Skillbase__Base *b; /* results: the sub-base being read */
 } walker;
 
 static int result_row(void *ctx, const ctl_result *r)
@@ -332,9 +340,8 @@ int ctl_verb_roster(ctl *c, const verb *v, char **args)
     if (r)
         return r;
     walker w = {.e = &e, .district = c->district};
-    if (c->grade_name && (pbjson_enum_parse(&skillbase__grade__descriptor, c->grade_name,
-                                            &w.grade) ||
-                          !w.grade))
+    if (c->grade_name &&
+        (pbjson_enum_parse(&skillbase__grade__descriptor, c->grade_name, &w.grade) || !w.grade))
         return usage_fail(c, "unknown grade \"%s\" (expected excellent, good, pass, fail)",
                           c->grade_name);
     bool known = !c->state;
