@@ -127,7 +127,9 @@ assert_eq "" "$(cat "$SB_WORK/piped.err")" "quiet when piped"
 sb_apply 5 >/dev/null                                # received, still open
 id6=$(sb_apply 6); ctl reject "$id6" -r "not eligible" >/dev/null
 id7=$(sb_apply 7); ctl withdraw "$id7" -r "unit withdrew" >/dev/null
+shows=$(served show)
 st=$(ctl stats --format json)
+assert_eq "$shows" "$(served show)" "stats asks for no record by itself (unit types come on the page)"
 assert_json "$st" .applications.received 7 "received"
 assert_json "$st" .applications.rejected 1 "rejected"
 assert_json "$st" .applications.withdrawn 1 "withdrawn"
