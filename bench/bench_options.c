@@ -30,6 +30,8 @@ static void usage(FILE *out)
             "  --threads T          client threads (default 1)\n"
             "  --preload-clients N  clients for --records (default 128)\n"
             "  --list-pages N       pages of list --state certified to time (default %d)\n"
+            "  --register-pages N   pages of 1000 of each register (list, roster, results,\n"
+            "                       publicity-list) to time (default 0: none)\n"
             "  --floor-seconds S    seconds per floor measurement (default 1)\n"
             "  --dir DIR            where the temporary state goes (default $TMPDIR or %s)\n"
             "  --random-keys        random idempotency keys (default: time-ordered, as the\n"
@@ -87,6 +89,7 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
         O_THREADS,
         O_PRELOAD,
         O_LIST,
+        O_REGISTERS,
         O_FLOOR,
         O_DIR,
         O_KEEP,
@@ -104,6 +107,7 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
         {"threads", required_argument, NULL, O_THREADS},
         {"preload-clients", required_argument, NULL, O_PRELOAD},
         {"list-pages", required_argument, NULL, O_LIST},
+        {"register-pages", required_argument, NULL, O_REGISTERS},
         {"floor-seconds", required_argument, NULL, O_FLOOR},
         {"dir", required_argument, NULL, O_DIR},
         {"keep", no_argument, NULL, O_KEEP},
@@ -165,6 +169,11 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
             if (sb_drive_flag_u64("--list-pages", optarg, 0, 100000, &v))
                 return -1;
             b->list_pages = (unsigned)v;
+            break;
+        case O_REGISTERS:
+            if (sb_drive_flag_u64("--register-pages", optarg, 0, 100000, &v))
+                return -1;
+            b->register_pages = (unsigned)v;
             break;
         case O_DIR:
             b->dir = optarg;

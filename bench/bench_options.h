@@ -24,6 +24,7 @@ typedef struct {
     uint64_t records;
     unsigned preload_clients;
     unsigned list_pages;
+    unsigned register_pages; /* pages of each register to time (0: none) */
     int json, keep;
     int random_keys; /* idempotency keys random rather than time-ordered */
 } bench_options;

@@ -136,6 +136,19 @@ int bench_report_print_json(const bench_report *r, FILE *out)
         json_object_set_new(l, "limit", json_integer(100));
         json_object_set_new(o, "list_page", l);
     }
+    if (r->have_registers) {
+        json_t *regs = json_object();
+        for (int i = 0; i < BENCH_REGISTERS; i++) {
+            const bench_register *g = &r->registers[i];
+            json_t *l = summary_json(&g->page);
+            json_object_set_new(l, "query", json_string(g->query));
+            set_int(l, "pages", g->pages);
+            set_int(l, "records", g->records);
+            set_int(l, "reply_bytes", g->bytes);
+            json_object_set_new(regs, g->name, l);
+        }
+        json_object_set_new(o, "register_pages", regs);
+    }
     json_t *runs = json_array();
     for (size_t i = 0; i < r->n_runs; i++)
         json_array_append_new(runs, run_json(&r->runs[i]));
@@ -240,4 +253,13 @@ void bench_report_print_table(const bench_report *r, FILE *out)
     if (r->have_list)
         fprintf(out, "list --state certified, pages of 100: %zu pages, p50 %.3f ms, p99 %.3f ms\n",
                 r->list_pages, r->list_page.p50_ms, r->list_page.p99_ms);
+    for (int i = 0; r->have_registers && i < BENCH_REGISTERS; i++) {
+        const bench_register *g = &r->registers[i];
+        fprintf(out, "%s, pages of up to %d (%s): %zu pages, %.0f records and %.0f KB a page, "
+                     "p50 %.2f ms, p90 %.2f ms, max %.2f ms\n",
+                g->name, BENCH_REGISTER_PAGE, g->query, g->pages,
+                g->pages ? (double)g->records / (double)g->pages : 0,
+                g->pages ? (double)g->bytes / (double)g->pages / 1024 : 0, g->page.p50_ms,
+                g->page.p90_ms, g->page.max_ms);
+    }
 }

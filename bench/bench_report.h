@@ -15,6 +15,7 @@
 
 #include "bench_floor.h"
 #include "bench_load.h"
+#include "bench_registers.h"
 
 /* One run at one client count. */
 typedef struct {
@@ -69,6 +70,8 @@ typedef struct {
     int have_list;
     size_t list_pages;
     bench_summary list_page; /* one page of list --state certified */
+    int have_registers;
+    bench_register registers[BENCH_REGISTERS]; /* --register-pages */
     bench_run *runs;
     size_t n_runs;
 } bench_report;

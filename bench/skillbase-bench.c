@@ -472,6 +472,11 @@ int main(int argc, char **argv)
     rep.runs = runs;
     if (!failed && b.o.list_pages)
         list_probe(&b, &rep);
+    if (!failed && b.o.register_pages) {
+        failed = bench_registers_probe(b.status_sock, b.o.register_pages, STATUS_TIMEOUT_MS,
+                                       rep.registers) != 0;
+        rep.have_registers = !failed;
+    }
     if (!failed && measure_floor(&b, &rep.floor_after))
         failed = 1;
     if (!failed) {

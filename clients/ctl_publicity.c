@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_list.h"
 #include "pbjson.h"
 #include "sb_clock.h"
 #include "sb_date.h"
@@ -120,55 +121,46 @@ static void rows_free(rows *rs)
     free(rs->v);
 }
 
+typedef struct {
+    ctl *c;
+    rows *rs;
+    const char *date;
+    bool in_publicity;
+} walker;
+
+static int one_application(void *ctx, const Skillbase__Record *rec)
+{
+    const walker *w = ctx;
+    const Skillbase__Application *a = rec->application;
+    rows *rs = w->rs;
+    if (!a || !covers(a, w->date, w->in_publicity))
+        return 0;
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 16;
+        row *v = realloc(rs->v, cap * sizeof *v);
+        if (!v)
+            return ctl_fail(w->c, EXIT_REFUSED, "internal", "out of memory");
+        rs->v = v, rs->cap = cap;
+    }
+    if (row_from(a, &rs->v[rs->n++]))
+        return ctl_fail(w->c, EXIT_REFUSED, "internal", "out of memory");
+    return 0;
+}
+
 /* Every application of `state` that covers `date`, page by page. */
 static int collect(ctl *c, Skillbase__State state, const char *date, rows *rs, uint64_t *read)
 {
-    char *after = strdup("");
-    int r = 0;
+    walker w = {c, rs, date, state == SKILLBASE__STATE__IN_PUBLICITY};
+    /* a long export shows that it is moving, on a terminal only */
     bool tty = isatty(STDERR_FILENO);
-    while (after) {
-        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-        Skillbase__List list = SKILLBASE__LIST__INIT;
-        Skillbase__Reply *reply;
-        list.state = state;
-        list.kind = SKILLBASE__KIND__APPLICATION;
-        list.limit = MAX_PAGE;
-        list.after = after;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-        req.list = &list;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            break;
-        const Skillbase__RecordPage *pg = reply->page;
-        for (size_t i = 0; i < pg->n_records && !r; i++) {
-            const Skillbase__Application *a = pg->records[i]->application;
-            if (!a || !covers(a, date, state == SKILLBASE__STATE__IN_PUBLICITY))
-                continue;
-            if (rs->n == rs->cap) {
-                size_t cap = rs->cap ? rs->cap * 2 : 16;
-                row *v = realloc(rs->v, cap * sizeof *v);
-                if (!v) {
-                    r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-                    break;
-                }
-                rs->v = v, rs->cap = cap;
-            }
-            if (row_from(a, &rs->v[rs->n++]))
-                r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
-        }
-        *read += pg->n_records;
-        /* a long export shows that it is moving, on a terminal only */
-        if (tty)
-            fprintf(stderr, "\rpublicity-list: %" PRIu64 " applications read", *read);
-        free(after);
-        after = pg->next[0] ? strdup(pg->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
-        if (r)
-            break;
-    }
+    ctl_list_walk lw = {.kind = SKILLBASE__KIND__APPLICATION,
+                        .state = state,
+                        .progress = tty ? "publicity-list" : NULL,
+                        .noun = "applications",
+                        .read = read};
+    int r = ctl_list_each(c, &lw, one_application, &w);
     if (tty)
         fprintf(stderr, "\r\033[K");
-    free(after);
     return r;
 }
 

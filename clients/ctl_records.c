@@ -3,6 +3,7 @@
  * evaluate, assess, revoke — and the reads show, list, history and status.
  */
 #include "ctl.h"
+#include "ctl_results.h"
 #include "pbjson.h"
 
 #include <errno.h>
@@ -226,11 +227,42 @@ static void print_publicity(const Skillbase__Record *rec)
                a->publicity_days_used, a->publicity_days_used == 1 ? "" : "s");
 }
 
+/* One line of `show`'s results: a result of one cycle. */
+static int print_result(void *ctx, const ctl_result *r)
+{
+    const Skillbase__Base *b = ctx;
+    char grade[32], cause[48], total[16], part[16], from[SB_DATE_STRLEN], to[SB_DATE_STRLEN];
+    const char *g = pbjson_enum_name(&skillbase__grade__descriptor, r->grade, grade, sizeof grade);
+    if (ctl_results_cycle_span(b->certified_on, r->cycle, from, to))
+        printf("  cycle %u (%s to %s): ", (unsigned)r->cycle, from, to);
+    else
+        printf("  cycle ?: ");
+    printf("%s  ", ctl_text(r->date));
+    if (r->direct_fail) {
+        printf("direct fail (五(三)), cause %s",
+               pbjson_enum_name(&skillbase__cause__descriptor, r->cause, cause, sizeof cause)
+                   ?: "?");
+    } else {
+        printf("total %s ", ctl_results_total(r, total, sizeof total));
+        printf("(base %s, ", ctl_results_points(r->base_tenths, part, sizeof part));
+        printf("bonus %s)  %s", ctl_results_points(r->bonus_tenths, part, sizeof part),
+               g ? g : "?");
+    }
+    if (r->by[0])
+        printf("  by %s", ctl_text(r->by));
+    if (r->correction)
+        printf("  correction: %s", ctl_text(r->reason));
+    if (r->superseded)
+        printf("  (superseded by a correction)");
+    printf("\n");
+    return 0;
+}
+
 /* After the fields, what an operator looks for first: a sub-base's result
- * of each assessment cycle, and the documents of the record as a table. */
+ * of each assessment cycle (corrected ones kept, marked), and the documents
+ * of the record as a table. */
 static void print_glance(const Skillbase__Record *rec)
 {
-    char grade[32];
     printf("\n");
     if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base) {
         const Skillbase__Base *b = rec->sub_base;
@@ -238,16 +270,10 @@ static void print_glance(const Skillbase__Record *rec)
             printf("level: district (区、县（市）级, 六(五)): %s's bureau\n", ctl_text(b->district));
         else
             printf("level: city (市级)\n");
+        ctl_result last;
         printf("results per cycle (two years each from %s, 五(一)):%s\n", ctl_text(b->certified_on),
-               b->n_assessments ? "" : " none yet");
-        for (size_t i = 0; i < b->n_assessments; i++) {
-            const Skillbase__Assessment *a = b->assessments[i];
-            const char *g = pbjson_enum_name(&skillbase__grade__descriptor, a->grade, grade,
-                                             sizeof grade);
-            printf("  %zu. %s  total %" PRIu32 " (base %" PRIu32 ", bonus %" PRIu32 ")  %s  by %s\n",
-                   i + 1, ctl_text(a->assessed_on), a->total, a->base_total, a->bonus_total,
-                   g ? g : "?", ctl_text(a->assessor));
-        }
+               ctl_results_latest(b, &last) ? "" : " none yet");
+        ctl_results_each(b, true, print_result, (void *)b);
         if (b->state == SKILLBASE__STATE__REVOKED)
             printf("  revoked on %s\n", ctl_text(b->revoked_on));
         else if (b->state == SKILLBASE__STATE__EXITED)

@@ -1,41 +1,61 @@
 /* skillbasectl roster and results: the bureau's registers (docs/cli.md).
  *
  *   roster [--state S] [--district D] [--grade G] [--format text|csv|json]
- *   results --cycle-year Y [--format text|csv|json]
+ *   results --cycle-year Y [--district D] [--format text|csv|json]
  *
  * The roster (名录) is every sub-base with its official name, unit, credit
  * code, district, unit type, projects, certificate, certification date, the
- * latest assessment (grade, total, date), the next due date, its state and,
- * when revoked, the date and cause; when exited, the date; and whether the
- * plaque of a revoked or exited sub-base came back (--plaque-not-returned
- * lists those whose return is not recorded). Results are the assessment outcomes
- * decided in a year: each assessment recorded then (fails included) and
- * each revocation for a direct-fail cause (五(三)) then.
+ * result of its latest assessment cycle (cycle, grade, total, date), the
+ * next due date (the end of the next cycle, 五(一)), its state and, when
+ * revoked, the date and cause; when exited, the date; whether the plaque of
+ * a revoked or exited sub-base came back (--plaque-not-returned lists those
+ * whose return is not recorded); and its level (六(五)). Results are the results decided in a year:
+ * each cycle's result recorded then, fails and direct fails (五(三))
+ * included; a corrected result appears once, as the correction, marked.
  *
- * Both page through the sub-bases with the list command (one read
- * transaction per page) and print each page as it comes, never holding
- * more than a page. Unit type and projects are on the application a
- * sub-base came from (one `show` per sub-base of the page). What is read of
- * a sub-base goes through the small functions below (latest_result,
- * each_result), so a change of how results are kept touches only them. */
-#include <inttypes.h>
+ * Both page through the sub-bases with ctl_list_each (one list request and
+ * one read transaction per page, unit type and projects on the page:
+ * List.details) and print each page as it comes, never holding more than a
+ * page. What a row shows is a table of columns (roster_columns,
+ * result_columns): a new column is one row there and one small function.
+ * Results are read through ctl_results.h only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_list.h"
+#include "ctl_results.h"
 #include "pbjson.h"
 
 enum { OUT_TEXT, OUT_CSV, OUT_JSON };
 
+#define CELL_MAX 2048 /* one value; longer projects lists are cut */
+#define COLUMNS_MAX 32
+
 typedef struct {
     ctl *c;
     int format;
-    size_t rows;    /* printed so far */
-    uint64_t read;  /* sub-bases read so far */
-    bool progress;  /* stderr is a terminal and stdout is not */
+    size_t rows;   /* printed so far */
+    uint64_t read; /* sub-bases read so far */
+    bool progress; /* stderr is a terminal and stdout is not */
+    char cell[COLUMNS_MAX][CELL_MAX];
 } emitter;
+
+/* What one row is about: a sub-base and one of its results (roster: the
+ * latest, NULL when it has none). */
+typedef struct {
+    const Skillbase__Base *b;
+    const ctl_result *r;
+} row;
+
+typedef const char *column_fn(const row *x, char *buf, size_t len);
+
+typedef struct {
+    const char *name; /* CSV and JSON key, text header */
+    column_fn *value;
+} column;
 
 static const char *en(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t len)
 {
@@ -43,67 +63,207 @@ static const char *en(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t
     return s ? s : "?";
 }
 
-/* The latest result of a sub-base: its last assessment (NULL: none). */
-static const Skillbase__Assessment *latest_result(const Skillbase__Base *b)
+/* ------------------------------------------------------------ columns */
+
+/* A column that is a text field of the sub-base as it is. */
+#define BASE_FIELD(column, field)                                                                  \
+    static const char *c_##column(const row *x, char *buf, size_t len)                             \
+    {                                                                                              \
+        (void)buf, (void)len;                                                                      \
+        return x->b->field;                                                                        \
+    }
+
+BASE_FIELD(id, id)
+BASE_FIELD(name, name)
+BASE_FIELD(unit, unit_name)
+BASE_FIELD(credit_code, credit_code)
+BASE_FIELD(district, district)
+BASE_FIELD(certificate_no, certificate_no)
+BASE_FIELD(certified_on, certified_on)
+BASE_FIELD(revoked_on, revoked_on)
+BASE_FIELD(exited_on, exited_on)
+BASE_FIELD(plaque_returned_on, plaque_returned_on)
+BASE_FIELD(next_due, next_assessment_due) /* empty once revoked: the daemon empties it */
+
+static const char *c_unit_type(const row *x, char *buf, size_t len)
 {
-    return b->n_assessments ? b->assessments[b->n_assessments - 1] : NULL;
+    return en(&skillbase__unit_type__descriptor, x->b->unit_type, buf, len);
 }
 
-/* One result: an assessment, or a revocation for a direct-fail cause. */
-typedef struct {
-    const char *date, *kind, *cause, *by;
-    uint32_t total;
-    int grade;
-} result;
-
-/* Call fn for each result of `b` decided in `year` (0: any), oldest first. */
-static void each_result(const Skillbase__Base *b, uint32_t year,
-                        void (*fn)(emitter *e, const Skillbase__Base *b, const result *r),
-                        emitter *e)
+/* 电工（高级工）；焊工（中级工） */
+static const char *c_projects(const row *x, char *buf, size_t len)
 {
-    char y[16];
-    snprintf(y, sizeof y, "%04u-", year % 10000);
-    char cause[48];
-    for (size_t i = 0; i < b->n_assessments; i++) {
-        const Skillbase__Assessment *a = b->assessments[i];
-        if (year && strncmp(a->assessed_on, y, 5) != 0)
-            continue;
-        /* a revocation's own result (五(三), with its cause) is the direct
-         * fail listed below, not a second result */
-        if (a->cause && a->cause != SKILLBASE__CAUSE__ASSESSMENT_FAILED)
-            continue;
-        result r = {a->assessed_on, "assessment", "", a->assessor, a->total, a->grade};
-        if (a->grade == SKILLBASE__GRADE__FAIL)
-            r.cause = "assessment_failed";
-        fn(e, b, &r);
+    const Skillbase__Base *b = x->b;
+    buf[0] = 0;
+    for (size_t i = 0, n = 0; i < b->n_projects && n < len; i++, n = strlen(buf)) {
+        const Skillbase__Project *p = b->projects[i];
+        snprintf(buf + n, len - n, "%s%s%s%s%s", i ? "；" : "", p->occupation,
+                 p->level[0] ? "（" : "", p->level, p->level[0] ? "）" : "");
     }
-    /* 五(三): a direct fail is a 不合格 result of the cycle, with its cause */
-    if (b->state == SKILLBASE__STATE__REVOKED &&
-        b->revoked_cause != SKILLBASE__CAUSE__ASSESSMENT_FAILED && b->revoked_on[0] &&
-        (!year || strncmp(b->revoked_on, y, 5) == 0)) {
-        result r = {b->revoked_on, "direct_fail",
-                    en(&skillbase__cause__descriptor, b->revoked_cause, cause, sizeof cause), "",
-                    0, SKILLBASE__GRADE__FAIL};
-        fn(e, b, &r);
-    }
+    return buf;
 }
+
+static const char *c_state(const row *x, char *buf, size_t len)
+{
+    return en(&skillbase__state__descriptor, x->b->state, buf, len);
+}
+
+static const char *c_revoked_cause(const row *x, char *buf, size_t len)
+{
+    return en(&skillbase__cause__descriptor, x->b->revoked_cause, buf, len);
+}
+
+static bool ended(const Skillbase__Base *b)
+{
+    return b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED;
+}
+
+/* held (live), returned, or not_returned after an exit or a revocation */
+static const char *c_plaque(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return !ended(x->b) ? "held" : x->b->plaque_returned_on[0] ? "returned" : "not_returned";
+}
+
+/* 六(五): unset is city */
+static const char *c_level(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city";
+}
+
+static const char *c_cycle(const row *x, char *buf, size_t len)
+{
+    if (x->r && x->r->cycle)
+        snprintf(buf, len, "%u", (unsigned)x->r->cycle);
+    else
+        buf[0] = 0;
+    return buf;
+}
+
+static const char *c_grade(const row *x, char *buf, size_t len)
+{
+    return x->r ? en(&skillbase__grade__descriptor, x->r->grade, buf, len) : "";
+}
+
+static const char *c_total(const row *x, char *buf, size_t len)
+{
+    return x->r ? ctl_results_total(x->r, buf, len) : "";
+}
+
+static const char *c_date(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->r ? x->r->date : "";
+}
+
+static const char *c_kind(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->r->direct_fail ? "direct_fail" : "assessment";
+}
+
+static const char *c_cause(const row *x, char *buf, size_t len)
+{
+    return en(&skillbase__cause__descriptor, x->r->cause, buf, len);
+}
+
+static const char *c_corrected(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->r->correction ? "yes" : "";
+}
+
+static const char *c_reason(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->r->reason;
+}
+
+static const char *c_by(const row *x, char *buf, size_t len)
+{
+    (void)buf, (void)len;
+    return x->r->by;
+}
+
+/* The roster's columns, in order. */
+static const column roster_columns[] = {
+    {"id", c_id},
+    {"name", c_name},
+    {"unit", c_unit},
+    {"credit_code", c_credit_code},
+    {"district", c_district},
+    {"unit_type", c_unit_type},
+    {"projects", c_projects},
+    {"certificate_no", c_certificate_no},
+    {"certified_on", c_certified_on},
+    {"cycle", c_cycle}, /* the latest result's cycle */
+    {"grade", c_grade},
+    {"total", c_total},
+    {"assessed_on", c_date},
+    {"next_due", c_next_due},
+    {"state", c_state},
+    {"revoked_on", c_revoked_on},
+    {"revoked_cause", c_revoked_cause},
+    {"exited_on", c_exited_on},
+    {"plaque", c_plaque},
+    {"plaque_returned_on", c_plaque_returned_on},
+    {"level", c_level},
+};
+
+/* The results' columns, in order. */
+static const column result_columns[] = {
+    {"id", c_id},
+    {"name", c_name},
+    {"unit", c_unit},
+    {"credit_code", c_credit_code},
+    {"district", c_district},
+    {"cycle", c_cycle},
+    {"date", c_date},
+    {"kind", c_kind},
+    {"total", c_total},
+    {"grade", c_grade},
+    {"cause", c_cause},
+    {"corrected", c_corrected}, /* "yes": this result corrects the cycle's earlier one */
+    {"reason", c_reason},
+    {"by", c_by},
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(N_OF(roster_columns) <= COLUMNS_MAX && N_OF(result_columns) <= COLUMNS_MAX,
+               "more columns than COLUMNS_MAX");
 
 /* ------------------------------------------------------------ rows */
 
-static void emit(emitter *e, const char *const *names, const char *const *vals, size_t n)
+static void header(const emitter *e, const column *cols, size_t n)
 {
+    if (e->format != OUT_TEXT)
+        return;
+    for (size_t k = 0; k < n; k++)
+        printf("%s%s", k ? "  " : "", cols[k].name);
+    printf("\n");
+}
+
+static void emit(emitter *e, const column *cols, size_t n, const row *x)
+{
+    const char *vals[COLUMNS_MAX];
+    for (size_t k = 0; k < n; k++) {
+        vals[k] = cols[k].value(x, e->cell[k], CELL_MAX);
+        if (!vals[k])
+            vals[k] = "";
+    }
     if (e->format == OUT_CSV) {
         if (e->rows == 0) {
             fputs("\xEF\xBB\xBF", stdout);
             for (size_t k = 0; k < n; k++)
-                ctl_csv_field(stdout, names[k], k == n - 1);
+                ctl_csv_field(stdout, cols[k].name, k == n - 1);
         }
         for (size_t k = 0; k < n; k++)
             ctl_csv_field(stdout, vals[k], k == n - 1);
     } else if (e->format == OUT_JSON) {
         json_t *o = json_object();
         for (size_t k = 0; o && k < n; k++)
-            json_object_set_new(o, names[k], json_string(vals[k]));
+            json_object_set_new(o, cols[k].name, json_string(vals[k]));
         char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
         printf("%s%s", e->rows ? ",\n" : "[\n", s ? s : "{}");
         free(s);
@@ -125,144 +285,64 @@ static void finish(emitter *e)
     fflush(stdout);
 }
 
-/* The application a sub-base came from (NULL: cannot be read). */
-static Skillbase__Reply *application_of(ctl *c, const Skillbase__Base *b)
-{
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get g = SKILLBASE__GET__INIT;
-    Skillbase__Reply *reply;
-    g.id = b->application_id;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &g;
-    if (!b->application_id[0] || ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply))
-        return NULL;
-    return reply;
-}
-
-static void roster_row(emitter *e, const Skillbase__Base *b)
-{
-    static const char *const names[] = {
-        "id", "name", "unit", "credit_code", "district", "unit_type", "projects",
-        "certificate_no", "certified_on", "grade", "total", "assessed_on", "next_due", "state",
-        "revoked_on", "revoked_cause", "exited_on", "plaque", "plaque_returned_on", "level"};
-    char type[48] = "", projects[2048] = "", grade[32], total[16] = "", state[32], cause[48];
-    Skillbase__Reply *app = application_of(e->c, b);
-    const Skillbase__ApplicationForm *f =
-        app && app->record->application ? app->record->application->form : NULL;
-    if (f && f->unit)
-        en(&skillbase__unit_type__descriptor, f->unit->type, type, sizeof type);
-    /* the sub-base's own projects once amended, else its application's */
-    Skillbase__Project *const *pr = b->n_projects ? b->projects : f ? f->projects : NULL;
-    size_t n_pr = b->n_projects ? b->n_projects : f ? f->n_projects : 0;
-    for (size_t i = 0; i < n_pr; i++) {
-        size_t n = strlen(projects);
-        snprintf(projects + n, sizeof projects - n, "%s%s%s%s%s", i ? "；" : "",
-                 pr[i]->occupation, pr[i]->level[0] ? "（" : "",
-                 pr[i]->level, pr[i]->level[0] ? "）" : "");
-    }
-    bool ended = b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED;
-    const char *plaque = !ended ? "held" : b->plaque_returned_on[0] ? "returned" : "not_returned";
-    const Skillbase__Assessment *last = latest_result(b);
-    if (last)
-        snprintf(total, sizeof total, "%" PRIu32, last->total);
-    const char *vals[] = {
-        b->id, b->name, b->unit_name, b->credit_code, b->district, type, projects,
-        b->certificate_no, b->certified_on,
-        last ? en(&skillbase__grade__descriptor, last->grade, grade, sizeof grade) : "", total,
-        last ? last->assessed_on : "", b->next_assessment_due,
-        en(&skillbase__state__descriptor, b->state, state, sizeof state), b->revoked_on,
-        b->revoked_cause ? en(&skillbase__cause__descriptor, b->revoked_cause, cause, sizeof cause)
-                         : "",
-        b->exited_on, plaque, b->plaque_returned_on,
-        /* 六(五): unset is city */
-        b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city"};
-    emit(e, names, vals, sizeof names / sizeof names[0]);
-    if (app)
-        skillbase__reply__free_unpacked(app, NULL);
-}
-
-static void result_row(emitter *e, const Skillbase__Base *b, const result *r)
-{
-    static const char *const names[] = {"id", "name", "unit", "credit_code", "district",
-                                        "date", "kind", "total", "grade", "cause", "by"};
-    char total[16] = "", grade[32];
-    if (strcmp(r->kind, "assessment") == 0)
-        snprintf(total, sizeof total, "%" PRIu32, r->total);
-    const char *vals[] = {b->id,   b->name,  b->unit_name, b->credit_code,
-                          b->district, r->date, r->kind, total,
-                          en(&skillbase__grade__descriptor, r->grade, grade, sizeof grade),
-                          r->cause, r->by};
-    emit(e, names, vals, sizeof names / sizeof names[0]);
-}
-
 /* ------------------------------------------------------------ paging */
 
 typedef struct {
+    emitter *e;
     const char *district;
-    int grade;
-    uint32_t year; /* results: the cycle year; 0: roster */
-    bool plaque_not_returned; /* revoked or exited, the plaque's return not recorded */
-} filter;
+    int grade;                /* roster: the latest result's grade (0: any) */
+    uint32_t year;            /* results: the year decided; 0: the roster */
+    bool plaque_not_returned; /* roster: revoked or exited, the return not recorded */
+    char prefix[8];           /* results: "YYYY-" */
+    const Skillbase__Base *b; /* results: the sub-base being read */
+} walker;
 
-static bool wanted(const filter *f, const Skillbase__Base *b)
+static int result_row(void *ctx, const ctl_result *r)
 {
-    if (f->district && strcmp(f->district, b->district) != 0)
-        return false;
-    if (f->plaque_not_returned &&
-        ((b->state != SKILLBASE__STATE__REVOKED && b->state != SKILLBASE__STATE__EXITED) ||
-         b->plaque_returned_on[0]))
-        return false;
-    if (f->grade) {
-        const Skillbase__Assessment *last = latest_result(b);
-        if (!last || (int)last->grade != f->grade)
-            return false;
-    }
-    return true;
+    walker *w = ctx;
+    if (r->date && strncmp(r->date, w->prefix, 5) == 0)
+        emit(w->e, result_columns, N_OF(result_columns), &(row){w->b, r});
+    return 0;
 }
 
-static int walk(ctl *c, emitter *e, Skillbase__State state, const filter *f)
+static int one_base(void *ctx, const Skillbase__Record *rec)
 {
-    char *after = strdup("");
-    int r = 0;
-    while (after) {
-        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-        Skillbase__List list = SKILLBASE__LIST__INIT;
-        Skillbase__Reply *reply;
-        list.state = state;
-        list.kind = SKILLBASE__KIND__BASE;
-        list.limit = MAX_PAGE;
-        list.after = after;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-        req.list = &list;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            break;
-        const Skillbase__RecordPage *pg = reply->page;
-        for (size_t i = 0; i < pg->n_records; i++) {
-            const Skillbase__Base *b = pg->records[i]->sub_base;
-            if (!b || !wanted(f, b))
-                continue;
-            if (f->year)
-                each_result(b, f->year, result_row, e);
-            else
-                roster_row(e, b);
-        }
-        e->read += pg->n_records;
-        if (e->progress)
-            fprintf(stderr, "\r%s: %" PRIu64 " sub-bases read", f->year ? "results" : "roster",
-                    e->read);
-        free(after);
-        after = pg->next[0] ? strdup(pg->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
+    walker *w = ctx;
+    const Skillbase__Base *b = rec->sub_base;
+    if (!b || (w->district && strcmp(w->district, b->district) != 0))
+        return 0;
+    if (w->year) {
+        w->b = b;
+        return ctl_results_each(b, false, result_row, w);
     }
-    free(after);
-    return r;
+    if (w->plaque_not_returned && (!ended(b) || b->plaque_returned_on[0]))
+        return 0;
+    ctl_result last;
+    bool any = ctl_results_latest(b, &last);
+    if (w->grade && (!any || (int)last.grade != w->grade))
+        return 0;
+    emit(w->e, roster_columns, N_OF(roster_columns), &(row){b, any ? &last : NULL});
+    return 0;
+}
+
+static int walk(ctl *c, walker *w, Skillbase__State state)
+{
+    ctl_list_walk lw = {.kind = SKILLBASE__KIND__BASE,
+                        .state = state,
+                        .details = !w->year,
+                        .progress = w->e->progress ? (w->year ? "results" : "roster") : NULL,
+                        .noun = "sub-bases",
+                        .read = &w->e->read};
+    return ctl_list_each(c, &lw, one_base, w);
 }
 
 static int start(ctl *c, emitter *e)
 {
     const char *format = c->out.json ? "json" : c->format ? c->format : "text";
-    *e = (emitter){.c = c, .progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)};
+    e->c = c;
+    e->rows = 0;
+    e->read = 0;
+    e->progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
     if (strcmp(format, "text") == 0)
         e->format = OUT_TEXT;
     else if (strcmp(format, "csv") == 0)
@@ -275,6 +355,14 @@ static int start(ctl *c, emitter *e)
     return 0;
 }
 
+/* The states a sub-base can be in (--state). */
+static const Skillbase__State base_states[] = {
+    SKILLBASE__STATE__CERTIFIED,
+    SKILLBASE__STATE__ASSESSED,
+    SKILLBASE__STATE__REVOKED,
+    SKILLBASE__STATE__EXITED,
+};
+
 int ctl_verb_roster(ctl *c, const verb *v, char **args)
 {
     (void)v, (void)args;
@@ -282,28 +370,19 @@ int ctl_verb_roster(ctl *c, const verb *v, char **args)
     int r = start(c, &e);
     if (r)
         return r;
-    filter f = {.district = c->district, .plaque_not_returned = c->plaque_not_returned};
-    if (c->grade_name && (pbjson_enum_parse(&skillbase__grade__descriptor, c->grade_name,
-                                            &f.grade) ||
-                          !f.grade))
+    walker w = {.e = &e, .district = c->district, .plaque_not_returned = c->plaque_not_returned};
+    if (c->grade_name &&
+        (pbjson_enum_parse(&skillbase__grade__descriptor, c->grade_name, &w.grade) || !w.grade))
         return usage_fail(c, "unknown grade \"%s\" (expected excellent, good, pass, fail)",
                           c->grade_name);
-    if (c->state && c->state != SKILLBASE__STATE__CERTIFIED &&
-        c->state != SKILLBASE__STATE__ASSESSED && c->state != SKILLBASE__STATE__REVOKED &&
-        c->state != SKILLBASE__STATE__EXITED)
+    bool known = !c->state;
+    for (size_t i = 0; i < N_OF(base_states); i++)
+        known = known || (int)base_states[i] == c->state;
+    if (!known)
         return usage_fail(c, "a sub-base is certified, assessed, revoked or exited");
-    /* ordered by id within each state; every state unless --state */
-    static const Skillbase__State states[] = {SKILLBASE__STATE__CERTIFIED,
-                                              SKILLBASE__STATE__ASSESSED,
-                                              SKILLBASE__STATE__REVOKED,
-                                              SKILLBASE__STATE__EXITED};
-    if (e.format == OUT_TEXT)
-        printf("id  name  unit  credit_code  district  unit_type  projects  certificate  "
-               "certified_on  grade  total  assessed_on  next_due  state  revoked_on  cause  "
-               "exited_on  plaque  plaque_returned_on\n");
-    for (size_t i = 0; i < sizeof states / sizeof states[0] && !r; i++)
-        if (!c->state || (int)states[i] == c->state)
-            r = walk(c, &e, states[i], &f);
+    /* ordered by id; one state with --state */
+    header(&e, roster_columns, N_OF(roster_columns));
+    r = walk(c, &w, (Skillbase__State)c->state);
     finish(&e);
     return r;
 }
@@ -317,16 +396,11 @@ int ctl_verb_results(ctl *c, const verb *v, char **args)
     int r = start(c, &e);
     if (r)
         return r;
-    filter f = {.district = c->district, .year = (uint32_t)c->year};
-    if (e.format == OUT_TEXT)
-        printf("id  name  unit  credit_code  district  date  kind  total  grade  cause  by\n");
-    /* results of a year: sub-bases assessed since, or revoked (fails), or
-     * exited since (their results stand) */
-    r = walk(c, &e, SKILLBASE__STATE__ASSESSED, &f);
-    if (!r)
-        r = walk(c, &e, SKILLBASE__STATE__REVOKED, &f);
-    if (!r)
-        r = walk(c, &e, SKILLBASE__STATE__EXITED, &f);
+    walker w = {.e = &e, .district = c->district, .year = (uint32_t)c->year};
+    snprintf(w.prefix, sizeof w.prefix, "%04u-", w.year % 10000);
+    header(&e, result_columns, N_OF(result_columns));
+    /* every sub-base, whatever its state now: a result stays a result */
+    r = walk(c, &w, 0);
     finish(&e);
     return r;
 }

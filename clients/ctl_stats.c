@@ -4,12 +4,12 @@
  *
  * Applications received (created in Y), rejected, withdrawn and certified
  * (decided in Y); sub-bases live, revoked and exited (a voluntary exit is no
- * revocation), by district, by unit type, by latest grade and by revocation
- * cause; plaques of revoked or exited sub-bases not yet returned;
- * assessments overdue today. Without
+ * revocation), by district, by level (六(五)), by unit type, by latest grade
+ * and by revocation cause; plaques of revoked or exited sub-bases not yet
+ * returned; assessments overdue today. Without
  * --year every year counts. Read page by page (list, one read transaction
- * per page) and counted as it goes; the unit type of a sub-base is on its
- * application (one `show` each). `svg` draws the sub-bases by district and
+ * per page) and counted as it goes; the unit type of a sub-base comes on
+ * the page (List.details). `svg` draws the sub-bases by district and
  * by grade as two bar charts, a small SVG drawn here. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_list.h"
+#include "ctl_results.h"
 #include "pbjson.h"
 #include "sb_clock.h"
 #include "sb_date.h"
@@ -32,7 +34,6 @@ typedef struct {
     size_t n;
 } tally;
 
-/* Which column a sub-base counts in. */
 enum { LIVE = 0, REVOKED = 1, EXITED = 2 };
 
 static void count(tally *t, const char *name, int bucket)
@@ -50,12 +51,65 @@ static void count(tally *t, const char *name, int bucket)
     (bucket == EXITED ? t->exited : bucket == REVOKED ? t->revoked : t->live)[i]++;
 }
 
+/* How the sub-bases are broken down: a new breakdown is one row in
+ * `breakdowns` below and one key function. */
+typedef const char *key_fn(const Skillbase__Base *b, char *buf, size_t len);
+
+static const char *k_district(const Skillbase__Base *b, char *buf, size_t len)
+{
+    return (void)buf, (void)len, b->district;
+}
+
+/* 六(五): unset is city */
+static const char *k_level(const Skillbase__Base *b, char *buf, size_t len)
+{
+    return (void)buf, (void)len, b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district"
+                                                                                 : "city";
+}
+
+static const char *k_unit_type(const Skillbase__Base *b, char *buf, size_t len)
+{
+    const char *s = b->unit_type
+                        ? pbjson_enum_name(&skillbase__unit_type__descriptor, b->unit_type, buf, len)
+                        : NULL;
+    return s ? s : "-";
+}
+
+/* the latest cycle's result (a direct fail is one, 五(三)) */
+static const char *k_grade(const Skillbase__Base *b, char *buf, size_t len)
+{
+    ctl_result r;
+    if (!ctl_results_latest(b, &r))
+        return "not assessed";
+    const char *s = pbjson_enum_name(&skillbase__grade__descriptor, r.grade, buf, len);
+    return s ? s : "?";
+}
+
+static const char *k_cause(const Skillbase__Base *b, char *buf, size_t len)
+{
+    if (b->state != SKILLBASE__STATE__REVOKED)
+        return NULL; /* not counted */
+    const char *s = pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf, len);
+    return s ? s : "?";
+}
+
+static const struct {
+    const char *json, *title;
+    key_fn *key; /* NULL return: the sub-base is not counted here */
+} breakdowns[] = {
+    {"by_district", "by district", k_district},
+    {"by_level", "by level", k_level},
+    {"by_unit_type", "by unit type", k_unit_type},
+    {"by_grade", "by latest grade", k_grade},
+    {"by_cause", "revoked by cause", k_cause},
+};
+enum { BY_DISTRICT, BY_LEVEL, BY_UNIT_TYPE, BY_GRADE, BY_CAUSE, N_BREAKDOWNS };
+_Static_assert(sizeof breakdowns / sizeof breakdowns[0] == N_BREAKDOWNS, "one tally each");
+
 typedef struct {
     uint64_t received, rejected, withdrawn, certified, in_progress;
-    uint64_t live, revoked, overdue;
-    uint64_t exited, plaque_not_returned;
-    tally district, unit_type, grade, cause;
-    tally level; /* 六(五): city or district */
+    uint64_t live, revoked, exited, plaque_not_returned, overdue;
+    tally by[N_BREAKDOWNS];
 } stats;
 
 /* Whether a date or instant falls in the year asked (0: any). */
@@ -87,86 +141,54 @@ static void count_application(stats *s, const Skillbase__Application *a, uint32_
     }
 }
 
-static void count_base(ctl *c, stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
+static void count_base(stats *s, const Skillbase__Base *b, const char *today, uint32_t year)
 {
-    char buf[48];
+    char buf[64];
     bool revoked = b->state == SKILLBASE__STATE__REVOKED;
-    bool exited = b->state == SKILLBASE__STATE__EXITED;
-    int bucket = exited ? EXITED : revoked ? REVOKED : LIVE;
     /* with --year: the sub-bases certified that year, as they are now */
     if (!in_year(b->certified_on, year))
         return;
+    bool exited = b->state == SKILLBASE__STATE__EXITED;
+    int bucket = exited ? EXITED : revoked ? REVOKED : LIVE;
     exited ? s->exited++ : revoked ? s->revoked++ : s->live++;
     if ((revoked || exited) && !b->plaque_returned_on[0])
         s->plaque_not_returned++;
-    count(&s->district, b->district, bucket);
-    count(&s->level, b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city",
-          bucket);
-    const char *g = b->n_assessments
-                        ? pbjson_enum_name(&skillbase__grade__descriptor,
-                                           b->assessments[b->n_assessments - 1]->grade, buf,
-                                           sizeof buf)
-                        : "not assessed";
-    count(&s->grade, g ? g : "?", bucket);
-    if (revoked)
-        count(&s->cause, pbjson_enum_name(&skillbase__cause__descriptor, b->revoked_cause, buf,
-                                          sizeof buf) ?: "?", REVOKED);
-    else if (!exited && b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
+    if (bucket == LIVE && b->next_assessment_due[0] && strcmp(b->next_assessment_due, today) < 0)
         s->overdue++;
-    /* the unit type is on the application */
-    Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-    Skillbase__Get get = SKILLBASE__GET__INIT;
-    Skillbase__Reply *reply;
-    get.id = b->application_id;
-    req.command_case = SKILLBASE__REQUEST__COMMAND_SHOW;
-    req.show = &get;
-    const char *type = "-";
-    if (b->application_id[0] && !ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_RECORD, &reply)) {
-        const Skillbase__Application *a = reply->record->application;
-        if (a && a->form && a->form->unit)
-            type = pbjson_enum_name(&skillbase__unit_type__descriptor, a->form->unit->type, buf,
-                                    sizeof buf) ?: "-";
-        count(&s->unit_type, type, bucket);
-        skillbase__reply__free_unpacked(reply, NULL);
-    } else {
-        count(&s->unit_type, type, bucket);
+    for (size_t i = 0; i < N_BREAKDOWNS; i++) {
+        const char *key = breakdowns[i].key(b, buf, sizeof buf);
+        if (key)
+            count(&s->by[i], key, bucket);
     }
+}
+
+typedef struct {
+    ctl *c;
+    stats *s;
+    const char *today;
+    uint32_t year;
+} walker;
+
+static int one_record(void *ctx, const Skillbase__Record *rec)
+{
+    const walker *w = ctx;
+    if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
+        count_application(w->s, rec->application, w->year);
+    else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
+        count_base(w->s, rec->sub_base, w->today, w->year);
+    return 0;
 }
 
 static int walk(ctl *c, stats *s, Skillbase__Kind kind, const char *today, uint32_t year,
                 uint64_t *read, bool progress)
 {
-    char *after = strdup("");
-    int r = 0;
-    while (after) {
-        Skillbase__Request req = SKILLBASE__REQUEST__INIT;
-        Skillbase__List list = SKILLBASE__LIST__INIT;
-        Skillbase__Reply *reply;
-        list.kind = kind;
-        list.limit = MAX_PAGE;
-        list.after = after;
-        req.command_case = SKILLBASE__REQUEST__COMMAND_LIST;
-        req.list = &list;
-        r = ctl_call_for(c, &req, SKILLBASE__REPLY__RESULT_PAGE, &reply);
-        if (r)
-            break;
-        const Skillbase__RecordPage *pg = reply->page;
-        for (size_t i = 0; i < pg->n_records; i++) {
-            const Skillbase__Record *rec = pg->records[i];
-            if (rec->record_case == SKILLBASE__RECORD__RECORD_APPLICATION)
-                count_application(s, rec->application, year);
-            else if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE)
-                count_base(c, s, rec->sub_base, today, year);
-        }
-        *read += pg->n_records;
-        if (progress)
-            fprintf(stderr, "\rstats: %" PRIu64 " records read", *read);
-        free(after);
-        after = pg->next[0] ? strdup(pg->next) : NULL;
-        skillbase__reply__free_unpacked(reply, NULL);
-    }
-    free(after);
-    return r;
+    walker w = {c, s, today, year};
+    ctl_list_walk lw = {.kind = kind,
+                        .details = true,
+                        .progress = progress ? "stats" : NULL,
+                        .noun = "records",
+                        .read = read};
+    return ctl_list_each(c, &lw, one_record, &w);
 }
 
 /* ------------------------------------------------------------ output */
@@ -237,7 +259,7 @@ static int svg_chart(const char *title, const tally *t, int y0)
 
 static void print_svg(const stats *s, const char *scope)
 {
-    int h = 60 + 2 * 40 + 24 * (int)(s->district.n + s->grade.n) + 30;
+    int h = 60 + 2 * 40 + 24 * (int)(s->by[BY_DISTRICT].n + s->by[BY_GRADE].n) + 30;
     printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"680\" height=\"%d\" "
            "viewBox=\"0 0 680 %d\" font-family=\"sans-serif\">\n"
@@ -246,8 +268,8 @@ static void print_svg(const stats *s, const char *scope)
     printf("<text x=\"10\" y=\"22\" font-size=\"18\">sub-bases %s: %" PRIu64 " live, %" PRIu64
            " revoked, %" PRIu64 " exited (blue live, red revoked, grey exited)</text>\n",
            scope, s->live, s->revoked, s->exited);
-    int y = svg_chart("by district", &s->district, 34);
-    svg_chart("by latest grade", &s->grade, y);
+    int y = svg_chart(breakdowns[BY_DISTRICT].title, &s->by[BY_DISTRICT], 34);
+    svg_chart(breakdowns[BY_GRADE].title, &s->by[BY_GRADE], y);
     printf("</svg>\n");
 }
 
@@ -273,24 +295,17 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
     if (progress && read)
         fprintf(stderr, "\r\033[K");
     if (!r && strcmp(format, "json") == 0) {
+        json_t *bases = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I}", "live", (json_int_t)s->live, "revoked",
+            (json_int_t)s->revoked, "exited", (json_int_t)s->exited, "plaque_not_returned",
+            (json_int_t)s->plaque_not_returned, "assessments_overdue", (json_int_t)s->overdue);
+        for (size_t i = 0; bases && i < N_BREAKDOWNS; i++)
+            json_object_set_new(bases, breakdowns[i].json, tally_json(&s->by[i]));
         json_t *doc = json_pack(
-            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:o, s:o, s:o, s:o}}", "year",
-            (int)year, "applications", "received", (json_int_t)s->received, "rejected",
-            (json_int_t)s->rejected, "withdrawn", (json_int_t)s->withdrawn, "certified",
-            (json_int_t)s->certified, "open", (json_int_t)s->in_progress, "sub_bases", "live",
-            (json_int_t)s->live, "revoked", (json_int_t)s->revoked, "assessments_overdue",
-            (json_int_t)s->overdue, "by_district", tally_json(&s->district), "by_unit_type",
-            tally_json(&s->unit_type), "by_grade", tally_json(&s->grade), "by_cause",
-            tally_json(&s->cause));
-        /* a voluntary exit apart from revocation; plaques still out */
-        json_t *sb = json_object_get(doc, "sub_bases");
-        if (sb) {
-            json_object_set_new(sb, "exited", json_integer((json_int_t)s->exited));
-            json_object_set_new(sb, "plaque_not_returned",
-                                json_integer((json_int_t)s->plaque_not_returned));
-        }
-        if (sb)
-            json_object_set_new(sb, "by_level", tally_json(&s->level));
+            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:o*}", "year", (int)year, "applications",
+            "received", (json_int_t)s->received, "rejected", (json_int_t)s->rejected, "withdrawn",
+            (json_int_t)s->withdrawn, "certified", (json_int_t)s->certified, "open",
+            (json_int_t)s->in_progress, "sub_bases", bases);
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -303,11 +318,8 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
         printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64 ", exited %" PRIu64
                "; plaques not returned %" PRIu64 "; assessments overdue today: %" PRIu64 "\n",
                scope, s->live, s->revoked, s->exited, s->plaque_not_returned, s->overdue);
-        print_tally("by district", &s->district);
-        print_tally("by level", &s->level);
-        print_tally("by unit type", &s->unit_type);
-        print_tally("by latest grade", &s->grade);
-        print_tally("revoked by cause", &s->cause);
+        for (size_t i = 0; i < N_BREAKDOWNS; i++)
+            print_tally(breakdowns[i].title, &s->by[i]);
     }
     free(s);
     return r;

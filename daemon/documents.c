@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sync_file_range */
 #include "documents.h"
 
 #include <dirent.h>
@@ -17,6 +18,8 @@
 #define MIB ((uint64_t)1024 * 1024)
 /* Room a chunk's request needs beside its data (envelope, ids, tags). */
 #define CHUNK_ENVELOPE (16 * 1024)
+/* Writeback of an upload is started every this many bytes. */
+#define WRITEBACK_BYTES (8 * MIB)
 /* A committed upload is kept this long so that a retried commit finds it. */
 #define DONE_KEEP_MS (10 * 60 * 1000)
 
@@ -32,7 +35,7 @@ struct sb_docs {
     size_t n_slots;
 };
 
-static int fsync_dir(const char *path)
+int sb_docs_fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -46,7 +49,7 @@ static int fsync_dir(const char *path)
 static int make_dir(const char *path, const char *parent)
 {
     if (mkdir(path, 0750) == 0)
-        return fsync_dir(parent);
+        return sb_docs_fsync_dir(parent);
     return errno == EEXIST ? 0 : -errno;
 }
 
@@ -243,13 +246,13 @@ sb_upload *sb_docs_upload_find(sb_docs *d, const char *id)
 int sb_docs_upload_write(sb_upload *u, uint64_t offset, const uint8_t *data, size_t len,
                          uint64_t now_ms, char *err, size_t err_len)
 {
-    if (u->placed) {
-        snprintf(err, err_len, "upload %s is already committed", u->id);
-        return SB_E(SB_INVALID);
-    }
     if (offset < u->received && offset + len <= u->received) {
         u->last_ms = now_ms; /* a chunk sent again: already have it */
         return 0;
+    }
+    if (u->placed) {
+        snprintf(err, err_len, "upload %s is already committed", u->id);
+        return SB_E(SB_INVALID);
     }
     if (offset != u->received) {
         snprintf(err, err_len, "chunk at offset %llu, expected offset %llu (the bytes received so far)",
@@ -275,8 +278,23 @@ int sb_docs_upload_write(sb_upload *u, uint64_t offset, const uint8_t *data, siz
         done += (size_t)w;
     }
     crypto_hash_sha256_update(&u->hash, data, len);
+    uint64_t from = u->received;
     u->received += len;
     u->last_ms = now_ms;
+    /* Durability ahead of the commit: start the writeback of every
+     * WRITEBACK_BYTES as they come, and make the whole file durable with
+     * the last chunk, so document_commit (in a commit batch, beside other
+     * clients' writes) only renames and syncs a directory. */
+    if (from / WRITEBACK_BYTES != u->received / WRITEBACK_BYTES && u->received < u->size)
+        (void)sync_file_range(u->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* a hint: errors wait */
+    if (u->received == u->size && !u->synced) {
+        if (fsync(u->fd)) {
+            snprintf(err, err_len, "writing upload %s failed (fsync): %s", u->id, strerror(errno));
+            sb_log(SB_LOG_ERROR, "documents: %s", err);
+            return SB_E(SB_INTERNAL);
+        }
+        u->synced = true;
+    }
     return 0;
 }
 
@@ -296,7 +314,8 @@ int sb_docs_place(sb_docs *d, sb_upload *u, char *err, size_t err_len)
     tmp_path(d, u->id, tmp, sizeof tmp);
     snprintf(sub, sizeof sub, "%s/%.2s", d->dir, u->sha256);
     sb_docs_file_path(d->state_dir, u->sha256, final, sizeof final);
-    int r = fsync(u->fd) ? -errno : 0;
+    /* the bytes were synced with the last chunk (sb_docs_upload_write) */
+    int r = u->synced || fsync(u->fd) == 0 ? 0 : -errno;
     const char *step = "fsync";
     if (!r) {
         step = "mkdir";
@@ -314,7 +333,7 @@ int sb_docs_place(sb_docs *d, sb_upload *u, char *err, size_t err_len)
     }
     if (!r) {
         step = "fsync of the directory";
-        r = fsync_dir(sub);
+        r = sb_docs_fsync_dir(sub);
     }
     if (r) {
         snprintf(err, err_len, "storing document %s failed (%s): %s", u->sha256, step,
@@ -374,45 +393,62 @@ int sb_docs_hash_file(const char *path, char hex[SB_DOC_HEX_LEN + 1], uint64_t *
     return 0;
 }
 
-size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), void *arg)
+int sb_docs_each_file(const char *docdir,
+                      int (*fn)(void *arg, const char *sub, const char *name), void *arg)
 {
-    DIR *top = opendir(d->dir);
+    DIR *top = opendir(docdir);
     if (!top)
         return 0;
-    size_t removed = 0;
+    int r = 0;
     struct dirent *e;
-    while ((e = readdir(top)) != NULL) {
+    while (!r && (e = readdir(top)) != NULL) {
         if (strlen(e->d_name) != 2 || !strchr("0123456789abcdef", e->d_name[0]) ||
             !strchr("0123456789abcdef", e->d_name[1]))
             continue;
         char sub[PATH_MAX + 8];
-        snprintf(sub, sizeof sub, "%s/%.2s", d->dir, e->d_name);
+        snprintf(sub, sizeof sub, "%s/%.2s", docdir, e->d_name);
         DIR *dir = opendir(sub);
         if (!dir)
             continue;
         struct dirent *f;
-        size_t here = 0;
-        while ((f = readdir(dir)) != NULL) {
-            if (!sb_docs_hex_ok(f->d_name))
-                continue;
-            if (known(arg, f->d_name) != 0)
-                continue;
-            char path[PATH_MAX + 128];
-            snprintf(path, sizeof path, "%s/%.64s", sub, f->d_name);
-            if (unlink(path) == 0) {
-                sb_log(SB_LOG_WARN,
-                       "documents: removed %s: no record names it (an upload whose commit "
-                       "never happened)",
-                       f->d_name);
-                removed++, here++;
-            }
-        }
+        while (!r && (f = readdir(dir)) != NULL)
+            if (f->d_name[0] != '.')
+                r = fn(arg, sub, f->d_name);
         closedir(dir);
-        if (here)
-            fsync_dir(sub);
     }
     closedir(top);
-    return removed;
+    return r;
+}
+
+typedef struct {
+    int (*known)(void *arg, const char *sha256);
+    void *arg;
+    size_t removed;
+    char synced[PATH_MAX + 8]; /* the last directory an unlink was made durable in */
+} sweep;
+
+static int sweep_one(void *arg, const char *sub, const char *name)
+{
+    sweep *w = arg;
+    if (!sb_docs_hex_ok(name) || w->known(w->arg, name) != 0)
+        return 0;
+    char path[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%.64s", sub, name);
+    if (unlink(path) == 0) {
+        sb_log(SB_LOG_WARN,
+               "documents: removed %s: no record names it (an upload whose commit never happened)",
+               name);
+        w->removed++;
+        sb_docs_fsync_dir(sub);
+    }
+    return 0;
+}
+
+size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), void *arg)
+{
+    sweep w = {.known = known, .arg = arg};
+    sb_docs_each_file(d->dir, sweep_one, &w);
+    return w.removed;
 }
 
 int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err,

@@ -6,9 +6,10 @@
  * <aa> is the first two hex digits; a file is written once and never
  * changed. An upload writes into <state_dir>/documents/tmp/<upload id>.part
  * (memory per upload is a file descriptor and a hash state, never the
- * bytes), and sb_docs_place makes it durable under its final name (fsync of
- * the file, rename, fsync of the directory) BEFORE the event that names it
- * is committed. So a crash leaves at worst a temporary file (removed at the
+ * bytes); the chunk that completes it makes the file durable (fsync, in
+ * that chunk's request, outside any commit batch), and sb_docs_place puts
+ * it under its final name (rename, fsync of the directory) BEFORE the
+ * event that names it is committed. So a crash leaves at worst a temporary file (removed at the
  * next start) or a file that no committed event names (an upload whose
  * commit never happened: sb_docs_sweep removes it at the next start, and
  * --restore-check reports it as such, not as a problem).
@@ -50,6 +51,7 @@ typedef struct {
     uint32_t supersedes;
     uint64_t size, received;
     uint64_t last_ms;           /* last use, the daemon's clock */
+    bool synced;                /* all bytes received and made durable (fsync) */
     bool placed;                /* the bytes are under their final name */
     int fd;                     /* the temporary file; -1 once placed */
     crypto_hash_sha256_state hash;
@@ -77,7 +79,8 @@ int sb_docs_upload_new(sb_docs *d, const char *owner, uint64_t now_ms, sb_upload
 sb_upload *sb_docs_upload_find(sb_docs *d, const char *id);
 
 /* Append `len` bytes at `offset` (== u->received; an earlier offset whose
- * bytes were all received already is accepted and ignored). Returns 0,
+ * bytes were all received already is accepted and ignored). The chunk that
+ * completes the upload also makes the file durable (fsync). Returns 0,
  * SB_E(SB_INVALID) (why in err) or SB_E(SB_INTERNAL) (write failed). */
 int sb_docs_upload_write(sb_upload *u, uint64_t offset, const uint8_t *data, size_t len,
                          uint64_t now_ms, char *err, size_t err_len);
@@ -104,6 +107,17 @@ int sb_docs_open_file(const sb_docs *d, const char *sha256);
  * when the hex hash is named, 0 when not, -1 on error (then nothing is
  * removed). Called at start, before any request. Returns files removed. */
 size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), void *arg);
+
+/* Call fn(arg, sub, name) for each entry (but "." ones) of each
+ * two-hex-digit directory `sub` of `docdir` (a documents/ directory: the
+ * state's or a backup's). Stops at fn's first non-zero return, which it
+ * returns; 0 when docdir cannot be read. */
+int sb_docs_each_file(const char *docdir,
+                      int (*fn)(void *arg, const char *sub, const char *name), void *arg);
+
+/* fsync the directory `path`, so that entries made or removed in it are
+ * durable. Returns 0 or -errno. */
+int sb_docs_fsync_dir(const char *path);
 
 /* True when s is 64 hex digits (either case). */
 bool sb_docs_hex_ok(const char *s);

@@ -244,8 +244,14 @@ static int handle_list(sb_call *call)
                            &page->records, &n, &more);
     if (rc)
         return rc;
-    if (call->caller && call->caller->district)
-        return sb_scope_list(call, q, limit, page, n, more);
+    if (call->caller && call->caller->district) {
+        rc = sb_scope_list(call, q, limit, page, n, more);
+        if (!rc && q->details)
+            rc = sb__list_details(call, page->records, page->n_records);
+        return rc;
+    }
+    if (q->details && (rc = sb__list_details(call, page->records, n)))
+        return rc;
     /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
     size_t fit = sb__page_fit(call, (void *const *)page->records, n);
     more = more || fit < n;

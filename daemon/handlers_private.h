@@ -119,6 +119,11 @@ size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);
  * them (privacy.h). Returns 0 or SB_E(SB_INTERNAL). */
 int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n);
 
+/* With List.details: fill each sub-base's unit_type and projects from its
+ * application, read in call's transaction (handle_registers.c). Returns 0 or
+ * a store error. */
+int sb__list_details(sb_call *call, Skillbase__Record **records, size_t n);
+
 /* The command handlers. */
 int sb__handle_apply(sb_call *call);
 int sb__handle_review(sb_call *call);

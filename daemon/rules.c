@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sb_cycle.h"
 #include "sb_error.h"
 #include "sb_text.h"
 
@@ -822,21 +823,12 @@ sb_date sb_rules_next_assessment(sb_date from)
 
 sb_date sb_rules_cycle_end(sb_date certified_on, uint32_t cycle)
 {
-    return sb_date_add_years(certified_on, 2 * (int)cycle);
+    return sb_cycle_end(certified_on, cycle);
 }
 
 uint32_t sb_rules_cycle(sb_date certified_on, sb_date on)
 {
-    if (sb_date_cmp(on, certified_on) < 0)
-        return 1;
-    /* near the answer from the years apart, then exact on the boundaries */
-    int years = on.year - certified_on.year;
-    uint32_t n = years > 2 ? (uint32_t)(years / 2) : 1;
-    while (n > 1 && sb_date_cmp(on, sb_rules_cycle_end(certified_on, n - 1)) < 0)
-        n--;
-    while (sb_date_cmp(on, sb_rules_cycle_end(certified_on, n)) >= 0)
-        n++;
-    return n;
+    return sb_cycle_of(certified_on, on);
 }
 
 /* 五(三): 1 拒绝接受考核管理; 2 所在单位被注销或撤销; 3 经查属实的投诉、舆情,

@@ -1,6 +1,5 @@
 #include "store_documents.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -114,30 +113,24 @@ static uint64_t count_files(const char *path)
     return n;
 }
 
+typedef struct {
+    const named_list *l;
+    uint64_t n;
+} unreferenced;
+
+static int count_unreferenced(void *arg, const char *sub, const char *name)
+{
+    unreferenced *u = arg;
+    (void)sub;
+    u->n += !listed(u->l, name);
+    return 0;
+}
+
 static uint64_t unreferenced_files(const char *docdir, const named_list *l)
 {
-    DIR *top = opendir(docdir);
-    uint64_t n = 0;
-    if (!top)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir(top)) != NULL) {
-        if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) ||
-            !isxdigit((unsigned char)e->d_name[1]))
-            continue;
-        char sub[PATH_MAX + 32];
-        snprintf(sub, sizeof sub, "%s/%.2s", docdir, e->d_name);
-        DIR *d = opendir(sub);
-        if (!d)
-            continue;
-        struct dirent *f;
-        while ((f = readdir(d)) != NULL)
-            if (f->d_name[0] != '.' && !listed(l, f->d_name))
-                n++;
-        closedir(d);
-    }
-    closedir(top);
-    return n;
+    unreferenced u = {l, 0};
+    sb_docs_each_file(docdir, count_unreferenced, &u);
+    return u.n;
 }
 
 void sb_store_docs_verify(const char *dir, MDB_txn *txn, MDB_dbi records, MDB_dbi meta,
@@ -228,16 +221,6 @@ void sb_store_docs_verify(const char *dir, MDB_txn *txn, MDB_dbi records, MDB_db
 
 /* ------------------------------------------------------------ backup */
 
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int r = fsync(fd) ? -errno : 0;
-    close(fd);
-    return r;
-}
-
 static int copy_file(const char *from, const char *to)
 {
     int in = open(from, O_RDONLY | O_CLOEXEC);
@@ -318,14 +301,14 @@ int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *er
         sb_docs_file_path(state_dir, sha, from, sizeof from);
         sb_docs_file_path(backup_dir, sha, to, sizeof to);
         int e = copy_file(from, to);
-        if (e || (e = fsync_dir(sub))) {
+        if (e || (e = sb_docs_fsync_dir(sub))) {
             snprintf(err, err_len, "documents: copying %s failed: %s", sha, strerror(-e));
             goto out;
         }
         copied++;
     }
-    if (copied && fsync_dir(docdir) == 0)
-        fsync_dir(backup_dir);
+    if (copied && sb_docs_fsync_dir(docdir) == 0)
+        sb_docs_fsync_dir(backup_dir);
     r = 0;
 out:
     if (c)

@@ -80,6 +80,7 @@ REQUIRED = {
     "List.kind": (OPT, "a Kind; 0: both"),
     "List.after": (OPT, ID),
     "List.limit": (OPT, PAGE),
+    "List.details": (OPT, "sub-bases also carry unit_type and projects from their application, read in the same transaction"),
     "History.id": (REQ, ID),
     "History.after_seq": (OPT, "not with from_seq"),
     "History.limit": (OPT, PAGE),

@@ -80,7 +80,7 @@ assert_eq 0 "$SB_EXIT_STATUS" "daemon exit status"
 # ------------------------------------------------------------ its own daemon, tcp, preload
 sb_run "$SKILLBASE_BENCH" --daemon "$SKILLBASED" --transport tcp --records 200 \
     --preload-clients 16 --clients 2 --seconds 1 --warmup 0.2 --floor-seconds 0.2 \
-    --list-pages 3 --json --dir "$bench_dir"
+    --list-pages 3 --register-pages 2 --json --dir "$bench_dir"
 [ "$SB_RC" -eq 0 ] || sb_fail "skillbase-bench --daemon failed ($SB_RC): $SB_ERR"
 out=$SB_OUT
 assert_json "$out" .daemon_started true
@@ -96,6 +96,12 @@ assert_positive "$out" .daemon.heap_mb
 assert_positive "$out" .transitions_per_s
 assert_positive "$out" .messaging_ceiling_per_s
 assert_positive "$out" .list_page.count
+# the registers' pages (docs/scaling.md): each timed, each with records
+for reg in list roster results publicity-list; do
+    assert_positive "$out" ".register_pages[\"$reg\"].pages"
+    assert_positive "$out" ".register_pages[\"$reg\"].records"
+    assert_positive "$out" ".register_pages[\"$reg\"].p50_ms"
+done
 assert_contains "$SB_ERR" "preloaded" "progress on stderr"
 left=$(find "$bench_dir" -mindepth 1 -maxdepth 1 | wc -l)
 assert_eq 0 "$left" "entries left in the benchmark's --dir"
@@ -104,6 +110,9 @@ assert_eq 0 "$left" "entries left in the benchmark's --dir"
 sb_run "$SKILLBASE_BENCH" --clients zero
 assert_eq 2 "$SB_RC" "exit status of a bad --clients"
 sb_err_names "--clients" "zero"
+sb_run "$SKILLBASE_BENCH" --register-pages many
+assert_eq 2 "$SB_RC" "exit status of a bad --register-pages"
+sb_err_names "--register-pages" "many"
 sb_run "$SKILLBASE_BENCH" --transport udp
 assert_eq 2 "$SB_RC" "exit status of a bad --transport"
 sb_err_names "--transport" "udp"

@@ -106,7 +106,7 @@ assert_json "$(ctl --json documents list "$base")" '.[0].kind' score_sheet "sub-
 ctl assess "$base" -f "$SB_EXAMPLES/scores-good.json" -r "2026 assessment" >/dev/null
 glance=$(ctl show "$base")
 assert_contains "$glance" "results per cycle" "show: results"
-assert_match "$glance" "  1\. $(sb_today)  total [0-9]+ \(base [0-9]+, bonus [0-9]+\)  (excellent|good|pass)  by e2e" "show: the cycle's result"
+assert_match "$glance" "  cycle 1 \([0-9-]+ to [0-9-]+\): $(sb_today)  total [0-9.]+ \(base [0-9.]+, bonus [0-9.]+\)  (excellent|good|pass)  by e2e" "show: the cycle's result"
 assert_match "$glance" "^1 +score_sheet +form.pdf" "show: the documents table"
 
 # materials may name documents by SHA-256 (the reference strings stay accepted)

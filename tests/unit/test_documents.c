@@ -53,7 +53,7 @@ static void nothing_is_made_until_an_upload_begins(void **state)
     assert_int_not_equal(0, stat(path, &st)); /* absence: no documents yet */
 }
 
-static void chunks_in_order_hash_and_place_once(void **state)
+static void chunks_in_order_hash_sync_with_the_last_and_place_once(void **state)
 {
     fixture *f = *state;
     sb_upload *u;
@@ -70,7 +70,10 @@ static void chunks_in_order_hash_and_place_once(void **state)
     assert_int_equal(0, sb_docs_upload_write(u, 0, (const uint8_t *)"Hel", 3, 1002, err, sizeof err));
     assert_int_equal(SB_E(SB_INVALID),
                      sb_docs_upload_write(u, 3, (const uint8_t *)"lo!", 3, 1002, err, sizeof err));
+    assert_false(u->synced);
     assert_int_equal(0, sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1003, err, sizeof err));
+    /* the last chunk makes the file durable, ahead of the commit's batch */
+    assert_true(u->synced);
     sb_docs_upload_digest(u, hex);
     assert_string_equal(HELLO_SHA, hex);
     assert_int_equal(1, sb_docs_uploads(f->docs));
@@ -85,6 +88,8 @@ static void chunks_in_order_hash_and_place_once(void **state)
     close(fd);
     assert_int_equal(SB_E(SB_INVALID),
                      sb_docs_upload_write(u, 5, (const uint8_t *)"x", 1, 1004, err, sizeof err));
+    /* the last chunk sent again after the commit: already have it */
+    assert_int_equal(0, sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1005, err, sizeof err));
 }
 
 static void open_uploads_are_bounded_and_idle_ones_forgotten(void **state)
@@ -164,7 +169,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(nothing_is_made_until_an_upload_begins, setup, teardown),
-        cmocka_unit_test_setup_teardown(chunks_in_order_hash_and_place_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(chunks_in_order_hash_sync_with_the_last_and_place_once,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(open_uploads_are_bounded_and_idle_ones_forgotten, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_start_sweeps_temporary_and_unnamed_files, setup,
