@@ -19,6 +19,9 @@
 #define RCVHWM 10000
 /* Pause before trying an unreachable daemon again. */
 #define RETRY_PAUSE_MS 500
+/* The subscription is renewed this often: a daemon that restarted knows
+ * none (docs/protocol.md, "Event stream"). */
+#define RENEW_MS 2000
 
 struct sb_follow {
     sb_client *client;
@@ -32,6 +35,7 @@ struct sb_follow {
     uint64_t next_seq;        /* the next sequence owed to the caller */
     uint64_t known_last;      /* highest sequence known to be committed */
     bool need_read;           /* read the log before trusting the stream */
+    int64_t renewed_ms;       /* when the subscription was last sent */
     Skillbase__Reply *page;   /* the log page being handed out */
     size_t page_i;
     char error[512];
@@ -163,8 +167,18 @@ static int discover(sb_follow *f)
     return f->event_endpoint ? 0 : SB_E(SB_INTERNAL);
 }
 
-/* Subscribe (once). Returns 0, 1 when the endpoint is not known yet, or a
- * negated error. */
+/* Ask the daemon for every topic: gaps are only visible in the full
+ * sequence. Sent again every RENEW_MS; a request that cannot be queued
+ * (the daemon away) waits for the next. */
+static void send_subscribe(sb_follow *f)
+{
+    if (zmq_send(f->sub, "subscribe", 9, ZMQ_SNDMORE | ZMQ_DONTWAIT) == 9)
+        zmq_send(f->sub, "", 0, ZMQ_DONTWAIT);
+    f->renewed_ms = now_ms();
+}
+
+/* Connect to the stream (once) and subscribe. Returns 0, 1 when the
+ * endpoint is not known yet, or a negated error. */
 static int subscribe(sb_follow *f)
 {
     if (f->sub)
@@ -174,26 +188,27 @@ static int subscribe(sb_follow *f)
         if (r)
             return r;
     }
-    void *s = zmq_socket(f->ctx, ZMQ_SUB);
-    int linger = 0, hwm = RCVHWM, ivl = 5000, timeout = 15000, rmax = 2000;
+    void *s = zmq_socket(f->ctx, ZMQ_DEALER);
+    int linger = 0, hwm = RCVHWM, sndhwm = 2, ivl = 5000, timeout = 15000, rmax = 2000;
     int64_t max = MAX_FRAME_BYTES;
     if (!s)
         return SB_E(SB_INTERNAL);
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
     zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &rmax, sizeof rmax);
-    /* every topic: gaps are only visible in the full sequence */
     if ((f->has_curve && sb_client_curve_apply(s, &f->curve)) ||
-        zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) || zmq_connect(s, f->event_endpoint)) {
+        zmq_connect(s, f->event_endpoint)) {
         snprintf(f->error, sizeof f->error, "cannot subscribe to %s: %s", f->event_endpoint,
                  zmq_strerror(errno));
         zmq_close(s);
         return SB_E(SB_INVALID);
     }
     f->sub = s;
+    send_subscribe(f);
     return 0;
 }
 
@@ -230,6 +245,13 @@ static int recv_message(void *sock, zmq_msg_t *topic, zmq_msg_t *body)
 static int take_live(sb_follow *f, zmq_msg_t *topic, zmq_msg_t *body, Skillbase__Event **ret)
 {
     size_t tlen = zmq_msg_size(topic);
+    if (tlen == 7 && memcmp(zmq_msg_data(topic), "refused", 7) == 0) {
+        /* kept for sb_follow_error; the log still serves this follower */
+        snprintf(f->error, sizeof f->error, "the event stream refused the subscription: %.*s",
+                 (int)(zmq_msg_size(body) > 400 ? 400 : zmq_msg_size(body)),
+                 (const char *)zmq_msg_data(body));
+        return 0;
+    }
     if (tlen == strlen(HEARTBEAT_TOPIC) && memcmp(zmq_msg_data(topic), HEARTBEAT_TOPIC, tlen) == 0) {
         Skillbase__StreamHeartbeat *hb = skillbase__stream_heartbeat__unpack(
             NULL, zmq_msg_size(body), zmq_msg_data(body));
@@ -362,11 +384,15 @@ int sb_follow_next(sb_follow *f, int wait_ms, Skillbase__Event **ret)
                 continue;
             daemon_away = true;
         }
+        if (f->sub && now_ms() - f->renewed_ms >= RENEW_MS)
+            send_subscribe(f);
         int64_t left = deadline - now_ms();
         if (left <= 0)
             return 1;
         if (daemon_away && left > RETRY_PAUSE_MS)
             left = RETRY_PAUSE_MS;
+        if (left > RENEW_MS)
+            left = RENEW_MS;
         zmq_pollitem_t item = {.socket = f->sub, .events = ZMQ_POLLIN};
         r = zmq_poll(&item, f->sub ? 1 : 0, (long)(left > 1000000 ? 1000000 : left));
         if (r < 0 && errno != EINTR)

@@ -2,7 +2,8 @@
  * and keep following it live, with no gap and no duplicate, across
  * disconnects and daemon restarts.
  *
- * A follower subscribes to the daemon's event stream (PUB) first, then
+ * A follower subscribes to the daemon's event stream (a DEALER sending
+ * [subscribe][""] to its ROUTER, renewed every 2 s) first, then
  * reads the log from the command endpoint (ReadEvents, pages of up to 1000)
  * until it has caught up, and then takes events from the stream. It keeps
  * the next sequence it owes the caller: a live event below it is a

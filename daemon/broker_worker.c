@@ -15,6 +15,7 @@
 #include "sb_log.h"
 #include "sb_protocol.h"
 #include "security.h"
+#include "validate.h"
 
 /* An authenticated worker (security.h) takes only the job types its key
  * lists, under a name that starts with its key's name (the actor of its
@@ -324,6 +325,20 @@ static void on_message(sb_broker *b, zmq_msg_t *ident, zmq_msg_t *body)
     if (m->protocol < SB_PROTOCOL_MIN || m->protocol > SB_PROTOCOL_VERSION) {
         sb_broker__refuse(b, w ? w : &anon, SB_UNSUPPORTED_PROTOCOL,
                      "worker protocol version not served by this daemon");
+        return;
+    }
+    /* every string as sent acceptable text (sb_text.h; a NUL inside is
+     * seen only in the frame), every enum known: a worker's name, types,
+     * job ids and reasons end up in records, logs and terminals */
+    const char **problems;
+    size_t n_problems;
+    const char *bad = sb_validate_wire(&b->msg_arena, &skillbase__worker_message__descriptor,
+                                       zmq_msg_data(body), len, &problems, &n_problems);
+    if (!bad)
+        bad = sb_validate_message(&b->msg_arena, &m->base);
+    if (bad) {
+        sb_log(SB_LOG_WARN, "worker message refused: %s", bad);
+        sb_broker__refuse(b, w ? w : &anon, SB_INVALID, bad);
         return;
     }
     if (m->body_case == SKILLBASE__WORKER_MESSAGE__BODY_HELLO) {

@@ -48,6 +48,8 @@ void sb_config_defaults(sb_config *c)
     c->worker_liveness = 3;
     c->event_send_hwm = 10000;
     c->event_heartbeat_ms = 1000;
+    c->event_max_subscriptions = 16;
+    c->event_max_subscription_bytes = 4096;
     c->doc_max_bytes = 50 * MIB;
     c->doc_max_uploads = 8;
     c->doc_upload_idle_s = 600;
@@ -186,6 +188,18 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
             if (sb_parse_u64(value, 100, 60000, &v))
                 goto bad_number;
             c->event_heartbeat_ms = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "max_subscriptions") == 0) {
+            if (sb_parse_u64(value, 1, 1024, &v))
+                goto bad_number;
+            c->event_max_subscriptions = (uint32_t)v;
+            return 0;
+        }
+        if (strcmp(key, "max_subscription_bytes") == 0) {
+            if (sb_parse_u64(value, 1, 65536, &v))
+                goto bad_number;
+            c->event_max_subscription_bytes = (uint32_t)v;
             return 0;
         }
     } else if (strcmp(section, "workers") == 0) {

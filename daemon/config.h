@@ -46,6 +46,8 @@ typedef struct {
     char event_endpoint[SB_ENDPOINT_MAX];   /* "" until finish: ipc://<state_dir>/events.sock */
     uint32_t event_send_hwm;                /* messages queued per subscriber, then dropped */
     uint32_t event_heartbeat_ms;            /* heartbeat interval on the stream */
+    uint32_t event_max_subscriptions;       /* topic prefixes per stream connection */
+    uint32_t event_max_subscription_bytes;  /* their total bytes per stream connection */
     /* [workers]: the worker endpoint and the job outbox (daemon/broker.h) */
     char worker_endpoint[SB_ENDPOINT_MAX];  /* "" until finish: ipc://<state_dir>/worker.sock */
     uint32_t job_lease_ms;                  /* a delivered job's lease */

@@ -6,9 +6,9 @@
  * sub-base. Callers entitled to them: operators (they run the procedure
  * and call the applicant) and the notify worker (it writes to the
  * applicant): a worker key listing the type "notify" (or "*"). Everyone
- * else — reviewers, readers, services, the other workers, and every
- * subscriber of the event stream, which cannot tell its subscribers apart
- * — gets events with those fields emptied and Contact.withheld set.
+ * else — reviewers, readers, services, the other workers, and followers of
+ * the event stream whose key is none of those — gets events with those
+ * fields emptied and Contact.withheld set.
  */
 #ifndef SB_PRIVACY_H
 #define SB_PRIVACY_H

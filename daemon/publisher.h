@@ -1,10 +1,20 @@
-/* sb_publisher: the event stream — every committed event, published on a
- * ZeroMQ PUB socket after its commit, in sequence order.
+/* sb_publisher: the event stream — every committed event, sent on a
+ * ZeroMQ ROUTER socket after its commit, in sequence order, to the
+ * followers whose subscription matches its topic.
+ *
+ * A follower (a DEALER) sends [subscribe][topic prefix]... and renews it;
+ * the daemon keeps the subscription itself (stream_subs.h), at most
+ * [events] max_subscriptions prefixes of max_subscription_bytes in all per
+ * connection (more is refused with [refused][reason]), answers it with a
+ * heartbeat, and drops it when a send finds the connection gone
+ * (ZMQ_ROUTER_MANDATORY) or on [unsubscribe]. A follower whose key is
+ * entitled to personal data (privacy.h) gets events as stored; the others
+ * get them with the applicant's contact withheld.
  *
  * Each event goes out as two frames, [topic][packed Event] (topic =
- * Event.topic, e.g. "base.revoked", so subscribers filter by prefix), and
- * every heartbeat interval [heartbeat][packed StreamHeartbeat] carrying the
- * last sequence. The publisher reads what to send from the store's event
+ * Event.topic, e.g. "base.revoked"), and every heartbeat interval
+ * [heartbeat][packed StreamHeartbeat] carrying the last sequence goes to
+ * every follower. The publisher reads what to send from the store's event
  * log, never from the handlers: whatever committed an event (a command
  * batch, a worker's job result, a timer), the next flush publishes it.
  * Flushes happen after every committed batch (register sb_publisher_flush
@@ -12,9 +22,9 @@
  * for commits made outside the command server), on every heartbeat, and at
  * stop; a flush with nothing new costs one read transaction.
  *
- * Delivery is best effort by design: the PUB socket's send high-water mark
- * (config [events] send_hwm) bounds what a slow subscriber can make the
- * daemon queue; past it that subscriber's messages are dropped and it
+ * Delivery is best effort by design: the socket's send high-water mark
+ * (config [events] send_hwm) bounds what a slow follower can make the
+ * daemon queue; past it that follower's messages are dropped and it
  * catches up from the log (ReadEvents), which sequence gaps and heartbeats
  * tell it to do. docs/events.md and docs/protocol.md describe the stream.
  */

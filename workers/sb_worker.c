@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "sb_log.h"
+#include "sb_text.h"
 
 #define PROTOCOL_VERSION 1
 #define MAX_FRAME (64u * 1024 * 1024)
@@ -301,7 +302,7 @@ static void *thread_main(void *arg)
         pthread_mutex_unlock(&w->lock);
 
         Skillbase__JobResult result = SKILLBASE__JOB_RESULT__INIT;
-        char error[1024] = "";
+        char error[1024] = "", shown[1024];
         current_arena = &arena;
         sb_job_outcome out = w->o->handler(job, &result, error, sizeof error, w->o->arg);
         current_arena = NULL;
@@ -323,7 +324,11 @@ static void *thread_main(void *arg)
             error[sizeof error - 1] = '\0';
             f.job_id = job->id;
             f.attempt = job->attempt;
-            f.error = error[0] ? error : (char *)"failed (the handler gave no reason)";
+            /* the daemon refuses control characters and bad UTF-8 (a
+             * server's reply with its line ends, a message cut short):
+             * escaped, as sb_text.h shows them */
+            f.error = error[0] ? sb_text_escape(error, shown, sizeof shown)
+                               : (char *)"failed (the handler gave no reason)";
             f.retryable = out == SB_JOB_RETRY;
             m.body_case = SKILLBASE__WORKER_MESSAGE__BODY_FAILED;
             m.failed = &f;

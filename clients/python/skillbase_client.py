@@ -330,12 +330,26 @@ class Follower:
         self.need_read = True
         self.prefix = topic_prefix
         self.pending = []
-        self.sub = client.context.socket(zmq.SUB)
+        # the daemon keeps each follower's subscription: a DEALER asks for
+        # every topic with [subscribe][""] and renews it every RENEW seconds
+        # (a daemon that restarted knows none)
+        self.sub = client.context.socket(zmq.DEALER)
         self.sub.setsockopt(zmq.LINGER, 0)
-        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sub.setsockopt(zmq.SNDHWM, 2)
         if client.curve is not None:
             client.curve.apply(self.sub)      # the event endpoint is CURVE too on tcp://
         self.sub.connect(event_endpoint or event_endpoint_of(client))
+        self.refusal = None                  # the daemon's reason, if it refused
+        self._subscribe()
+
+    RENEW = 2.0
+
+    def _subscribe(self):
+        try:
+            self.sub.send_multipart([b"subscribe", b""], zmq.DONTWAIT)
+        except zmq.Again:
+            pass                             # the daemon is away: the next renewal
+        self.renewed = time.monotonic()
 
     def close(self):
         self.sub.close(0)
@@ -353,6 +367,9 @@ class Follower:
         self.need_read = page.next_seq != 0
 
     def _take_live(self, topic, body):
+        if topic == b"refused":
+            self.refusal = body.decode("utf-8", "replace")
+            return
         if topic == HEARTBEAT_TOPIC:
             hb = pb.StreamHeartbeat()
             hb.ParseFromString(body)
@@ -383,6 +400,8 @@ class Follower:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 return None
+            if time.monotonic() - self.renewed >= self.RENEW:
+                self._subscribe()
             wait = 500 if left is None else max(1, min(500, int(left * 1000)))
             if self.sub.poll(wait):
                 frames = self.sub.recv_multipart()

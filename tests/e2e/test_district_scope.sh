@@ -174,14 +174,15 @@ import sb_rogue as r
 ep, keyf, pubf = sys.argv[1:4]
 pub, sec = r.read_key(keyf)
 server, _ = r.read_key(pubf)
-s = zmq.Context().socket(zmq.SUB)
+s = zmq.Context().socket(zmq.DEALER)  # a follower of the stream (docs/protocol.md)
 s.curve_publickey, s.curve_secretkey, s.curve_serverkey = pub, sec, server
 s.linger = 0
 m = s.get_monitor_socket()
-s.setsockopt(zmq.SUBSCRIBE, b"")
 s.connect(ep)
 verdict = "no answer"
-while m.poll(5000):
+for _ in range(50):
+    if not m.poll(5000):
+        break
     e = mon.recv_monitor_message(m)
     if e["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
         verdict = "refused"

@@ -24,7 +24,8 @@ sb_run "$SKILLBASE_NOTIFY" --check --spool-dir "$spool"
 assert_eq 0 "$SB_RC" "--check exit status ($SB_ERR)"
 assert_contains "$SB_OUT" "channels: spool"
 assert_contains "$SB_OUT" "spool_dir: $spool"
-assert_match "$SB_OUT" 'templates: 1[0-9] in ' "--check lists the templates"
+n_templates=$(find "$SB_REPO_DIR/data/notices" -name '*.txt' | wc -l)
+assert_match "$SB_OUT" "templates: $n_templates in " "--check lists every template of data/notices"
 assert_match "$SB_OUT" 'certified +base\.certified' "--check lists the certified notice"
 assert_match "$SB_OUT" 'objection_filed +application\.under_review \(action file_objection\)'
 

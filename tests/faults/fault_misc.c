@@ -313,17 +313,19 @@ int fault_stall_sub(const fault_stall_options *o)
     if (!o->event_endpoint || !o->wake_file)
         return 2;
     void *ctx = zmq_ctx_new();
-    void *sub = zmq_socket(ctx, ZMQ_SUB);
+    void *sub = zmq_socket(ctx, ZMQ_DEALER);
     int hwm = 1, rcvbuf = 4096, linger = 0;
     zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sub, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf);
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     if (zmq_connect(sub, o->event_endpoint)) {
         fprintf(stderr, "sb_fault: stall-sub: connect %s: %s\n", o->event_endpoint,
                 zmq_strerror(errno));
         return 1;
     }
+    /* every topic (docs/protocol.md, "Event stream"); never renewed */
+    zmq_send(sub, "subscribe", 9, ZMQ_SNDMORE);
+    zmq_send(sub, "", 0, 0);
     /* subscribed for real once something (a heartbeat) arrives */
     zmq_msg_t t, b;
     if (sub_recv(sub, 15000, &t, &b)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A misbehaving event stream for test_event_gaps.sh.
 
-Binds a PUB socket and republishes real events (read from the daemon's log
+Binds a ROUTER socket, as the daemon's stream does, keeps who subscribed
+([subscribe][prefix]... answered with a heartbeat) and republishes real events (read from the daemon's log
 through the command endpoint) with the faults a subscriber must survive:
 a gap, duplicates, an old event after newer ones, and a tail that only a
 heartbeat reveals. Plan, with A < B < C sequence numbers given on the
@@ -38,13 +39,28 @@ def main():
     args = ap.parse_args()
 
     client = Client(args.endpoint)
-    pub = client.context.socket(zmq.PUB)
+    pub = client.context.socket(zmq.ROUTER)
     pub.setsockopt(zmq.LINGER, 0)
     pub.bind(args.bind)
     open(args.ready, "w").close()
     deadline = time.monotonic() + 60
+    followers = set()
+
+    def pump():
+        """Take the followers' requests: who subscribed."""
+        while pub.poll(0):
+            frames = pub.recv_multipart()
+            if len(frames) >= 2 and frames[1] == b"subscribe":
+                if frames[0] not in followers:
+                    followers.add(frames[0])
+                    heartbeat(0, [frames[0]])
+
+    def send(frames, to=None):
+        for f in list(to or followers):
+            pub.send_multipart([f] + frames)
 
     def last_seq():
+        pump()
         return client.read_events(1, 1).last_seq
 
     def event(seq):
@@ -52,9 +68,9 @@ def main():
         assert page.events and page.events[0].seq == seq, f"no event {seq} in the log"
         return page.events[0]
 
-    def heartbeat(last):
+    def heartbeat(last, to=None):
         hb = pb.StreamHeartbeat(last_seq=last, time_ms=int(time.time() * 1000), protocol=1)
-        pub.send_multipart([b"heartbeat", hb.SerializeToString()])
+        send([b"heartbeat", hb.SerializeToString()], to)
 
     def wait_for(seq):
         while last_seq() < seq:
@@ -65,9 +81,10 @@ def main():
     wait_for(args.b)
     for seq in (args.a, args.a + 2, args.a + 2, args.a + 1):
         ev = event(seq)
-        pub.send_multipart([ev.topic.encode(), ev.SerializeToString()])
+        send([ev.topic.encode(), ev.SerializeToString()])
     wait_for(args.c)
     while not os.path.exists(args.stop) and time.monotonic() < deadline:
+        pump()
         heartbeat(args.c)
         time.sleep(0.2)
     pub.close(0)
