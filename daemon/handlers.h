@@ -44,6 +44,8 @@ typedef struct {
     const char *refusal;      /* role 0: why (e.g. "key alice was removed"); may be NULL */
 } sb_caller;
 
+struct sb_command;
+
 /* Everything one command needs. */
 typedef struct {
     sb_store *store;
@@ -72,12 +74,16 @@ typedef struct {
     const Skillbase__Event *last_event;
     /* The document store and its uploads (documents.h); NULL: none. */
     struct sb_docs *docs;
+    /* The command table (dispatch's): how a command that runs others
+     * (ingest, a confirmed four-eyes proposal) finds their rows; NULL:
+     * none, and such a command fails. */
+    const struct sb_command *(*find)(Skillbase__Request__CommandCase command);
 } sb_call;
 
 typedef int (*sb_handler_fn)(sb_call *call);
 
 /* One row of the command table. */
-typedef struct {
+typedef struct sb_command {
     Skillbase__Request__CommandCase command;
     const char *name;    /* as in the proto, e.g. "close_publicity" */
     bool write;          /* changes state: idempotency and events apply */
