@@ -1,4 +1,4 @@
-/* The command table, the helpers every handler shares, and the reads. */
+/* The helpers every handler shares (handlers_private.h). */
 #include "handlers.h"
 
 #include <stdarg.h>
@@ -43,7 +43,7 @@ int sb__fail_problems(sb_call *call, int code, const sb_problems *p, const char 
     return sb_call_fail(call, code, "%s", message);
 }
 
-static int check_id(sb_call *call, const char *id)
+int sb__check_id(sb_call *call, const char *id)
 {
     if (!id || !id[0])
         return sb_call_fail(call, SB_INVALID, "id: missing");
@@ -65,7 +65,7 @@ sb_record_head sb__head(const Skillbase__Record *rec)
 
 int sb__load(sb_call *call, const char *id, Skillbase__Record **ret)
 {
-    int rc = check_id(call, id);
+    int rc = sb__check_id(call, id);
     if (rc)
         return rc;
     rc = sb_store_record_get(call->txn, id, &call->arena->pb, ret);
@@ -215,45 +215,6 @@ uint32_t sb__page_limit(sb_call *call, uint32_t asked)
     return applied;
 }
 
-static int handle_show(sb_call *call)
-{
-    Skillbase__Record *rec;
-    int rc = sb__load(call, call->req->show->id, &rec);
-    if (rc)
-        return rc;
-    sb__reply_record(call, rec);
-    return 0;
-}
-
-static int handle_list(sb_call *call)
-{
-    const Skillbase__List *q = call->req->list;
-    if (q->kind > SKILLBASE__KIND__BASE || q->state > SKILLBASE__STATE__REVOKED)
-        return sb_call_fail(call, SB_INVALID, "list: unknown kind or state");
-    if (q->after && q->after[0] && check_id(call, q->after))
-        return SB_E(SB_INVALID);
-    Skillbase__RecordPage *page = sb_arena_alloc(call->arena, sizeof *page);
-    if (!page)
-        return SB_E(SB_INTERNAL);
-    skillbase__record_page__init(page);
-    size_t n;
-    bool more;
-    int rc = sb_store_list(call->txn, q->kind, q->state, q->after, sb__page_limit(call, q->limit),
-                           &call->arena->pb, &page->records, &n, &more);
-    if (rc)
-        return rc;
-    /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
-    size_t fit = sb__page_fit(call, (void *const *)page->records, n);
-    more = more || fit < n;
-    n = fit;
-    page->n_records = n;
-    if (more && n)
-        page->next = (char *)sb__head(page->records[n - 1]).id;
-    call->reply->result_case = SKILLBASE__REPLY__RESULT_PAGE;
-    call->reply->page = page;
-    return 0;
-}
-
 int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
 {
     if (sb_privacy_entitled(call->caller))
@@ -262,242 +223,4 @@ int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n)
         if (sb_privacy_redact_event(call->arena, events[i]))
             return SB_E(SB_INTERNAL);
     return 0;
-}
-
-static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint64_t next)
-{
-    /* personal data only for those entitled to it (privacy.h) */
-    int wrc = sb__withhold_events(call, events, n);
-    if (wrc)
-        return wrc;
-    size_t fit = sb__page_fit(call, (void *const *)events, n);
-    if (fit < n) {
-        next = events[fit]->seq;
-        n = fit;
-    }
-    Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
-    if (!page)
-        return SB_E(SB_INTERNAL);
-    skillbase__event_page__init(page);
-    page->events = events;
-    page->n_events = n;
-    page->next_seq = next;
-    int rc = sb_store_last_seq(call->txn, &page->last_seq);
-    if (rc)
-        return rc;
-    call->reply->result_case = SKILLBASE__REPLY__RESULT_EVENTS;
-    call->reply->events = page;
-    return 0;
-}
-
-static int handle_history(sb_call *call)
-{
-    const Skillbase__History *q = call->req->history;
-    Skillbase__Record *rec;
-    int rc = sb__load(call, q->id, &rec);
-    if (rc)
-        return rc;
-    Skillbase__Event **events;
-    size_t n;
-    uint64_t next;
-    /* from_seq is the one paging rule (next_seq passes as it); after_seq
-     * the older form, the events after it */
-    if (q->from_seq && q->after_seq)
-        return sb_call_fail(call, SB_INVALID,
-                            "history: give from_seq (the next_seq of a page) or after_seq, not "
-                            "both");
-    uint64_t after = q->from_seq ? q->from_seq - 1 : q->after_seq;
-    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit),
-                          &call->arena->pb, &events, &n, &next);
-    if (rc)
-        return rc;
-    return reply_events(call, events, n, next);
-}
-
-static int handle_read_events(sb_call *call)
-{
-    const Skillbase__ReadEvents *q = call->req->read_events;
-    Skillbase__Event **events;
-    size_t n;
-    if (q->topic_prefix && q->topic_prefix[0])
-        return sb__read_events_filtered(call);
-    uint64_t next;
-    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit), &call->arena->pb,
-                                  &events, &n, &next);
-    if (rc)
-        return rc;
-    return reply_events(call, events, n, next);
-}
-
-/* The server's group-commit counters (none when dispatch runs without a
- * server, as in the unit tests). */
-static int status_batches(sb_call *call, Skillbase__StatusInfo *st)
-{
-    const sb_server_stats *ss = call->server_stats;
-    if (!ss)
-        return 0;
-    st->requests = ss->requests;
-    st->batches = ss->batches;
-    st->largest_batch = ss->largest_batch;
-    st->commit_us = ss->commit_us;
-    st->apply_us = ss->apply_us;
-    size_t n = SB_SERVER_BATCH_BUCKETS;
-    while (n && !ss->batch_sizes[n - 1])
-        n--;
-    if (!n)
-        return 0;
-    st->batch_sizes = sb_arena_alloc(call->arena, n * sizeof *st->batch_sizes);
-    if (!st->batch_sizes)
-        return SB_E(SB_INTERNAL);
-    memcpy(st->batch_sizes, ss->batch_sizes, n * sizeof *st->batch_sizes);
-    st->n_batch_sizes = n;
-    return 0;
-}
-
-static int handle_status(sb_call *call)
-{
-    Skillbase__StatusInfo *st = sb_arena_alloc(call->arena, sizeof *st);
-    uint64_t counts[3][9];
-    if (!st)
-        return SB_E(SB_INTERNAL);
-    skillbase__status_info__init(st);
-    int rc = sb_store_counts(call->txn, counts);
-    if (rc)
-        return rc;
-    st->counts = sb_arena_alloc(call->arena, 3 * 9 * sizeof *st->counts);
-    if (!st->counts)
-        return SB_E(SB_INTERNAL);
-    for (int k = SKILLBASE__KIND__APPLICATION; k <= SKILLBASE__KIND__BASE; k++) {
-        for (int s = SKILLBASE__STATE__APPLIED; s <= SKILLBASE__STATE__REVOKED; s++) {
-            if (!counts[k][s])
-                continue;
-            Skillbase__StateCount *c = sb_arena_alloc(call->arena, sizeof *c);
-            if (!c)
-                return SB_E(SB_INTERNAL);
-            skillbase__state_count__init(c);
-            c->kind = k;
-            c->state = s;
-            c->count = counts[k][s];
-            st->counts[st->n_counts++] = c;
-        }
-    }
-    /* in the request's own transaction: no second one beside the batch */
-    sb_store_info info;
-    rc = sb_store_info_txn(call->txn, &info);
-    if (rc)
-        return rc;
-    st->version = (char *)SB_VERSION;
-    st->uptime_s = call->now_ms > call->started_ms ? (call->now_ms - call->started_ms) / 1000 : 0;
-    st->store_bytes = info.used_bytes;
-    st->map_bytes = info.map_bytes;
-    st->schema_version = info.schema_version;
-    st->last_seq = info.last_seq;
-    st->state_dir = (char *)call->config->state_dir;
-    st->event_endpoint = (char *)call->config->event_endpoint;
-    rc = status_batches(call, st);
-    if (rc)
-        return rc;
-    rc = sb__status_jobs(call, st);
-    if (rc)
-        return rc;
-    if (!(st->backup = sb__backup_info(call)))
-        return SB_E(SB_INTERNAL);
-    call->reply->result_case = SKILLBASE__REPLY__RESULT_STATUS;
-    call->reply->status = st;
-    return 0;
-}
-
-/* ------------------------------------------------------------ the table */
-
-#define W true
-#define R false
-#define OPS SB_ROLE_OPERATOR
-#define ANY SB_ROLE_ANY
-#define READ SB_ROLES_READ
-#define REVIEW (SB_ROLE_OPERATOR | SB_ROLE_REVIEWER)
-
-/* Who may do what (docs/security.md, "Roles"): operators run the whole
- * procedure; reviewers (experts) review, evaluate and assess; services
- * ingest facts and follow the event log they feed; workers send the
- * commands of their jobs; readers, workers, reviewers and operators read;
- * everyone may ask for status and whoami.
- * dispatch (access.h) adds: a reader never writes, a service ingests only
- * its listed types under its own name. */
-static const sb_command commands[] = {
-    {SKILLBASE__REQUEST__COMMAND_APPLY, "apply", W, OPS, sb__handle_apply},
-    {SKILLBASE__REQUEST__COMMAND_REVIEW, "review", W, REVIEW, sb__handle_review},
-    {SKILLBASE__REQUEST__COMMAND_EVALUATE, "evaluate", W, REVIEW, sb__handle_evaluate},
-    {SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION, "file_objection", W, OPS,
-     sb__handle_file_objection},
-    {SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION, "dismiss_objection", W, OPS,
-     sb__handle_dismiss_objection},
-    {SKILLBASE__REQUEST__COMMAND_UPHOLD_OBJECTION, "uphold_objection", W, OPS,
-     sb__handle_uphold_objection},
-    {SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "close_publicity", W, OPS | SB_ROLE_WORKER,
-     sb__handle_close_publicity},
-    {SKILLBASE__REQUEST__COMMAND_REJECT, "reject", W, OPS, sb__handle_reject},
-    {SKILLBASE__REQUEST__COMMAND_WITHDRAW, "withdraw", W, OPS, sb__handle_withdraw},
-    {SKILLBASE__REQUEST__COMMAND_ASSESS, "assess", W, REVIEW, sb__handle_assess},
-    {SKILLBASE__REQUEST__COMMAND_REVOKE, "revoke", W, OPS, sb__handle_revoke},
-    {SKILLBASE__REQUEST__COMMAND_SHOW, "show", R, READ, handle_show},
-    {SKILLBASE__REQUEST__COMMAND_LIST, "list", R, READ, handle_list},
-    {SKILLBASE__REQUEST__COMMAND_HISTORY, "history", R, READ, handle_history},
-    {SKILLBASE__REQUEST__COMMAND_STATUS, "status", R, ANY, handle_status},
-    {SKILLBASE__REQUEST__COMMAND_READ_EVENTS, "read_events", R, READ | SB_ROLE_SERVICE,
-     handle_read_events},
-    /* subsidy (handle_subsidy.c): services report deliveries, the worker
-     * stores statements, operators read and recompute */
-    {SKILLBASE__REQUEST__COMMAND_RECORD_SERVICE, "record_service", W,
-     SB_ROLE_OPERATOR | SB_ROLE_SERVICE, sb__handle_record_service},
-    {SKILLBASE__REQUEST__COMMAND_LIST_SERVICES, "list_services", R, READ, sb__handle_list_services},
-    {SKILLBASE__REQUEST__COMMAND_RECORD_STATEMENT, "record_statement", W, SB_ROLE_WORKER,
-     sb__handle_record_statement},
-    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_REPORT, "subsidy_report", R, READ,
-     sb__handle_subsidy_report},
-    {SKILLBASE__REQUEST__COMMAND_SUBSIDY_COMPUTE, "subsidy_compute", W, OPS,
-     sb__handle_subsidy_compute},
-    {SKILLBASE__REQUEST__COMMAND_LIST_JOBS, "list_jobs", R, READ, sb__handle_list_jobs},
-    {SKILLBASE__REQUEST__COMMAND_SHOW_JOB, "show_job", R, READ, sb__handle_show_job},
-    {SKILLBASE__REQUEST__COMMAND_RETRY_JOB, "retry_job", W, OPS, sb__handle_retry_job},
-    {SKILLBASE__REQUEST__COMMAND_CANCEL_JOB, "cancel_job", W, OPS, sb__handle_cancel_job},
-    {SKILLBASE__REQUEST__COMMAND_INGEST, "ingest", W, SB_ROLE_SERVICE | OPS, sb__handle_ingest,
-     sb__ingest_key},
-    {SKILLBASE__REQUEST__COMMAND_SCHEDULE_PUBLICITY, "schedule_publicity", W, SB_ROLE_WORKER,
-     sb__handle_schedule_publicity},
-    {SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER, "assessment_reminder", W, SB_ROLE_WORKER,
-     sb__handle_assessment_reminder},
-    {SKILLBASE__REQUEST__COMMAND_BACKUP, "backup", R, OPS, sb__handle_backup},
-    {SKILLBASE__REQUEST__COMMAND_BACKUP_STATUS, "backup_status", R, OPS,
-     sb__handle_backup_status},
-    /* security (four_eyes.c, handle_security.c) */
-    {SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS, "list_proposals", R, READ,
-     sb__handle_list_proposals},
-    {SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL, "confirm_proposal", W, OPS,
-     sb__handle_confirm_proposal},
-    {SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL, "discard_proposal", W, OPS,
-     sb__handle_discard_proposal},
-    {SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY, "audit_verify", R, READ, sb__handle_audit_verify},
-    {SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD, "audit_head", R, READ, sb__handle_audit_head},
-    {SKILLBASE__REQUEST__COMMAND_WHOAMI, "whoami", R, ANY, sb__handle_whoami},
-    /* the contract (handle_rules.c) */
-    {SKILLBASE__REQUEST__COMMAND_RULES, "rules", R, ANY, sb__handle_rules},
-    /* documents (handle_documents.c): operators and reviewers file and
-     * read them (materials hold personal data: staff credentials, licences;
-     * docs/security.md "Personal data"); readers see their list in show */
-    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_BEGIN, "document_begin", R,
-     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_begin},
-    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK, "document_chunk", R,
-     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_chunk},
-    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT, "document_commit", W,
-     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_commit},
-    {SKILLBASE__REQUEST__COMMAND_DOCUMENT_GET, "document_get", R,
-     SB_ROLE_OPERATOR | SB_ROLE_REVIEWER, sb__handle_document_get},
-};
-
-const sb_command *sb_command_find(Skillbase__Request__CommandCase command)
-{
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (commands[i].command == command)
-            return &commands[i];
-    return NULL;
 }

@@ -19,6 +19,9 @@ typedef struct {
 /* The head of an application or a sub-base record. */
 sb_record_head sb__head(const Skillbase__Record *rec);
 
+/* 0 when `id` is a well-formed record id, else the reply is set (INVALID). */
+int sb__check_id(sb_call *call, const char *id);
+
 /* Load record `id`; on NOT_FOUND or a bad id the reply is set. */
 int sb__load(sb_call *call, const char *id, Skillbase__Record **ret);
 
@@ -92,6 +95,12 @@ size_t sb__page_fit(const sb_call *call, void *const *items, size_t n);
 int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n);
 
 /* The command handlers. */
+/* The reads (handle_reads.c). */
+int sb__handle_show(sb_call *call);
+int sb__handle_list(sb_call *call);
+int sb__handle_history(sb_call *call);
+int sb__handle_read_events(sb_call *call);
+int sb__handle_status(sb_call *call);
 int sb__handle_apply(sb_call *call);
 int sb__handle_review(sb_call *call);
 int sb__handle_evaluate(sb_call *call);
