@@ -10,11 +10,15 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "broker.h"
 #include "broker_peers.h"
+#include "broker_stats.h"
+#include "config.h"
 #include "dispatch.h"
 #include "jobq.h"
 #include "sb_arena.h"
+#include "store.h"
+
+typedef struct sb_broker sb_broker; /* as in broker.h */
 
 #define DRAIN_MAX 256 /* messages handled per wake-up before others get a turn */
 
