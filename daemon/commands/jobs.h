@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "handlers.h"
+#include "call.h"
 #include "jobq.h"
 #include "outbox_rules.h"
 #include "skillbase.pb-c.h"
