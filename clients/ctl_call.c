@@ -142,3 +142,35 @@ int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *de
         return usage_fail(c, "%s: %s", shown, err);
     return 0;
 }
+
+/* ------------------------------------------------------------ proposals */
+
+static const char *enum_name(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t len)
+{
+    const char *n = pbjson_enum_name(d, v, buf, len);
+    return n ? n : "?";
+}
+
+/* A write answered with a four-eyes proposal prints the proposal (ctl.h). */
+int ctl_print_proposal(ctl *c, const Skillbase__Proposal *p)
+{
+    char kind[32], state[32];
+    if (c->out.json) {
+        if (ctl_print_json(pbjson_from_message(&p->base)))
+            return ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
+        return EXIT_DONE;
+    }
+    enum_name(&skillbase__proposal_kind__descriptor, p->kind, kind, sizeof kind);
+    enum_name(&skillbase__proposal_state__descriptor, p->state, state, sizeof state);
+    if (p->state == SKILLBASE__PROPOSAL_STATE__OPEN && !p->proposed_by[0])
+        printf("%s: %s of %s requested by %s; needs two operators: skillbasectl confirm %s\n",
+               p->id, kind, p->entity_id, p->requested_by, p->id);
+    else if (p->state == SKILLBASE__PROPOSAL_STATE__OPEN)
+        printf("%s: %s of %s proposed by %s; a second operator confirms with: skillbasectl "
+               "confirm %s\n",
+               p->id, kind, p->entity_id, p->proposed_by, p->id);
+    else
+        printf("%s: %s of %s %s by %s (proposed by %s)\n", p->id, kind, p->entity_id, state,
+               p->decided_by, p->proposed_by[0] ? p->proposed_by : p->requested_by);
+    return EXIT_DONE;
+}

@@ -23,6 +23,10 @@
 #include "sb_log.h"
 #include "sb_text.h"
 
+#ifndef SB_DEFAULT_STATE_DIR
+#define SB_DEFAULT_STATE_DIR "var"
+#endif
+
 #define PROTOCOL_VERSION 1
 #define MAX_FRAME (64u * 1024 * 1024)
 
@@ -601,6 +605,12 @@ static void poll_once(worker *w, uint64_t max_wait_ms)
     } else if (now >= w->reconnect_at) {
         open_dealer(w);
     }
+}
+
+const char *sb_worker_default_endpoint(void)
+{
+    const char *env = getenv("SKILLBASE_WORKER_ENDPOINT");
+    return env && *env ? env : "ipc://" SB_DEFAULT_STATE_DIR "/worker.sock";
 }
 
 static int check_options(const sb_worker_options *in, sb_worker_options *o)

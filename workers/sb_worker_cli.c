@@ -23,12 +23,6 @@ enum {
     MAX_OWN_OPTIONS = 32,
 };
 
-const char *sb_worker_default_endpoint(void)
-{
-    const char *env = getenv("SKILLBASE_WORKER_ENDPOINT");
-    return env && *env ? env : "ipc://" SB_DEFAULT_STATE_DIR "/worker.sock";
-}
-
 /* What the config file says about endpoints ("" when it says nothing);
  * every entry also goes to the worker's on_config. */
 typedef struct {

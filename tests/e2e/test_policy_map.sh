@@ -52,7 +52,10 @@ sb_note "$count test references checked"
 
 # every function named in the code column exists in its file
 while IFS= read -r row; do
-    files=$({ grep -oE '`(daemon|common|workers|clients)/[a-z_]+\.[ch]`' <<<"$row" || true; } | tr -d '`')
+    files=$({ grep -oE '`(daemon|common|workers|clients)/([a-z_]+/)?[a-z_]+\.[ch]`' <<<"$row" || true; } | tr -d '`')
+    for file in $files; do
+        [ -f "$SB_REPO/$file" ] || sb_fail "the map names $file, which does not exist"
+    done
     funcs=$({ grep -oE '`(sb_|sb__|check_|transition|create_base|append_note|run_command|add_warning)[a-z0-9_]*`' <<<"$row" || true; } | tr -d '`')
     for f in $funcs; do
         found=0

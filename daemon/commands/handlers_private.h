@@ -19,6 +19,9 @@ typedef struct {
 /* The head of an application or a sub-base record. */
 sb_record_head sb__head(const Skillbase__Record *rec);
 
+/* 0 when `id` is a well-formed record id, else the reply is set (INVALID). */
+int sb__check_id(sb_call *call, const char *id);
+
 /* Load record `id`; on NOT_FOUND or a bad id the reply is set. */
 int sb__load(sb_call *call, const char *id, Skillbase__Record **ret);
 
@@ -93,15 +96,15 @@ int sb__waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_m
 int sb__waivers_check_needed(sb_call *call, const Skillbase__Application *app, uint32_t unmet);
 int sb__waivers_confirm(sb_call *call, Skillbase__Application *app);
 
-/* handle_naming.c: the official name granted at certification — `given`
- * (close_publicity's name; NULL or "": the application's base_name) —
- * into *ret_name (arena), or a refusal (reply set) when the name part ends
- * in 分基地 or a live sub-base holds the name. */
 /* The live sub-base other than `except` (NULL: any) whose official name
  * is `name`, or NULL in *ret_holder; its state in *ret_state if not NULL
  * (handle_naming.c). */
 int sb__name_live_holder(sb_call *call, const char *name, const char *except,
                          const char **ret_holder, Skillbase__State *ret_state);
+/* handle_naming.c: the official name granted at certification — `given`
+ * (close_publicity's name; NULL or "": the application's base_name) —
+ * into *ret_name (arena), or a refusal (reply set) when the name part ends
+ * in 分基地 or a live sub-base holds the name. */
 int sb__granted_name(sb_call *call, const Skillbase__Application *app, const char *given,
                      char **ret_name);
 
@@ -125,6 +128,12 @@ int sb__withhold_events(sb_call *call, Skillbase__Event **events, size_t n);
 int sb__list_details(sb_call *call, Skillbase__Record **records, size_t n);
 
 /* The command handlers. */
+/* The reads (handle_reads.c). */
+int sb__handle_show(sb_call *call);
+int sb__handle_list(sb_call *call);
+int sb__handle_history(sb_call *call);
+int sb__handle_read_events(sb_call *call);
+int sb__handle_status(sb_call *call);
 int sb__handle_apply(sb_call *call);
 int sb__handle_review(sb_call *call);
 int sb__handle_evaluate(sb_call *call);

@@ -1,16 +1,12 @@
-/* sb_handlers: one handler per command of the wire contract, as a table.
- *
- * A handler runs inside a (nested) write transaction the dispatcher opened;
- * it reads and writes through sb_store, decides with sb_machine and
- * sb_rules, and fills the Reply. On a refusal it sets the reply's code and
- * message and returns it negated; the dispatcher then aborts the nested
- * transaction so nothing the handler wrote survives. All memory comes from
- * the call's arena.
+/* sb_call: what a command handler is given, and who sent the request
+ * (handlers.h runs handlers from a table; dispatch.c builds the call).
+ * Kept apart from handlers.h so that the modules handlers use (jobs.h,
+ * privacy.h) can take a call without the table and its helpers.
  */
-#ifndef SB_HANDLERS_H
-#define SB_HANDLERS_H
+#ifndef SB_CALL_H
+#define SB_CALL_H
 
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -47,6 +43,8 @@ typedef struct {
     const char *district;
 } sb_caller;
 
+struct sb_command;
+
 /* Everything one command needs. */
 typedef struct {
     sb_store *store;
@@ -75,30 +73,12 @@ typedef struct {
     const Skillbase__Event *last_event;
     /* The document store and its uploads (documents.h); NULL: none. */
     struct sb_docs *docs;
+    /* The command table (dispatch's): how a command that runs others
+     * (ingest, a confirmed four-eyes proposal) finds their rows; NULL:
+     * none, and such a command fails. */
+    const struct sb_command *(*find)(Skillbase__Request__CommandCase command);
 } sb_call;
 
 typedef int (*sb_handler_fn)(sb_call *call);
-
-/* One row of the command table. */
-typedef struct {
-    Skillbase__Request__CommandCase command;
-    const char *name;    /* as in the proto, e.g. "close_publicity" */
-    bool write;          /* changes state: idempotency and events apply */
-    unsigned roles;      /* SB_ROLE_* allowed to run it */
-    sb_handler_fn fn;
-    /* The idempotency key derived from the command (ingest:
-     * "ingest:<source>:<event_id>"), in place of Request.idempotency_key;
-     * a NULL result means no key (the handler refuses such a request).
-     * NULL function: the envelope's key. Allocates in the arena. */
-    const char *(*idem_key)(sb_arena *arena, const Skillbase__Request *req);
-} sb_command;
-
-/* The row for a command, or NULL when the case is unknown or unset. */
-const sb_command *sb_command_find(Skillbase__Request__CommandCase command);
-
-/* Set the reply's error code and message (printf-style) and return
- * SB_E(code), for `return sb_call_fail(call, SB_NOT_FOUND, "...")`. */
-int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

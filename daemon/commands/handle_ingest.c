@@ -208,7 +208,7 @@ static bool from_service(const sb_call *call)
 static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
                        const char *reason)
 {
-    const sb_command *cmd = sb_command_find(rule->command);
+    const sb_command *cmd = call->find ? call->find(rule->command) : NULL;
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, rule->command);
     Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);

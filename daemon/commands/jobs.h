@@ -28,8 +28,9 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "handlers.h"
+#include "call.h"
 #include "jobq.h"
+#include "outbox_rules.h"
 #include "skillbase.pb-c.h"
 
 /* "job-" and 8 digits and a NUL, with room to spare. */
@@ -66,22 +67,5 @@ bool sb_jobs_type_ok(const char *type);
 
 /* The retry policy from the [workers] configuration. */
 void sb_jobs_policy(const sb_config *c, sb_jobq_policy *ret);
-
-/* ------------------------------------------------------------ outbox rules */
-
-/* One row of the topic -> job table (outbox_rules.c). `topic` is an exact
- * event topic ("application.certified") or a prefix ending in ".*"
- * ("application.*" matches every topic that starts "application."). */
-typedef struct {
-    const char *topic;
-    const char *type;      /* job type to enqueue */
-    uint32_t max_attempts; /* 0: [workers] max_attempts */
-} sb_outbox_rule;
-
-/* The table and its length. Never NULL. */
-const sb_outbox_rule *sb_outbox_rules(size_t *ret_n);
-
-/* True when `topic` matches the rule pattern `pattern` as described above. */
-bool sb_outbox_topic_matches(const char *pattern, const char *topic);
 
 #endif

@@ -1,19 +1,24 @@
-/* broker_private.h: what the broker's two files share — broker.c (the
- * socket, leases, handing out jobs, timers, start and stop) and
- * broker_worker.c (the messages workers send). Private to them; the API is
- * broker.h. Helpers carry a double underscore.
+/* broker_jobs.h: the broker's state and its job side (broker_jobs.c: its
+ * transactions, sends, leases, handing out jobs, timers), shared by
+ * broker.c (the socket, start and stop) and broker_worker.c (the messages
+ * workers send). Private to them; the API is broker.h. Helpers carry a
+ * double underscore.
  */
-#ifndef SB_BROKER_PRIVATE_H
-#define SB_BROKER_PRIVATE_H
+#ifndef SB_BROKER_JOBS_H
+#define SB_BROKER_JOBS_H
 
 #include <stdint.h>
 #include <uv.h>
 
-#include "broker.h"
 #include "broker_peers.h"
+#include "broker_stats.h"
+#include "config.h"
 #include "dispatch.h"
 #include "jobq.h"
 #include "sb_arena.h"
+#include "store.h"
+
+typedef struct sb_broker sb_broker; /* as in broker.h */
 
 #define DRAIN_MAX 256 /* messages handled per wake-up before others get a turn */
 
@@ -63,7 +68,10 @@ void sb_broker__drop_worker(sb_broker *b, sb_peer *w, sb_jobq_failure how, const
 /* Hand due jobs to workers with room, then re-arm the timers. */
 void sb_broker__pump(sb_broker *b);
 
-/* Drain the ROUTER (broker_worker.c) and handle each worker message. */
-void sb_broker__serve(sb_broker *b);
+/* The wall clock in ms (seeds the jitter of retries). */
+uint64_t sb_broker__real_ms(void);
+
+/* Send worker w a heartbeat. */
+void sb_broker__heartbeat(sb_broker *b, const sb_peer *w);
 
 #endif

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "broker_stats.h"
 #include "config.h"
 #include "store.h"
 
@@ -41,17 +42,7 @@ int sb_broker_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
  * sb_server_on_commit so jobs a batch enqueued go out at once). */
 void sb_broker_kick(void *arg);
 
-/* Counts for logs and tests. */
-typedef struct {
-    uint32_t workers;   /* connected (said Hello, not yet gone) */
-    uint32_t leases;    /* jobs out with workers */
-    uint64_t delivered; /* jobs sent since start */
-    uint64_t completed; /* JobDone recorded */
-    uint64_t failed;    /* JobFailed, lease lost, dead worker */
-    uint64_t refused;   /* JobDone not from the job's worker, or with a command its type
-                         * does not allow (logged) */
-} sb_broker_stats;
-
+/* The counts (broker_stats.h). */
 void sb_broker_stats_get(const sb_broker *b, sb_broker_stats *ret);
 
 /* Stop: close the socket and timers and free the broker once the loop has

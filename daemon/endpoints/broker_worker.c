@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "broker_private.h"
+#include "broker_worker.h"
 #include "handlers.h"
 #include "job_commands.h"
 #include "rules.h"

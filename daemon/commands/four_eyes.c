@@ -364,7 +364,7 @@ int sb__handle_confirm_proposal(sb_call *call)
                              ref->reason && ref->reason[0] ? ref->reason : p->reason,
                              &p->proposed_seq);
     }
-    const sb_command *cmd = sb_command_find(p->command->command_case);
+    const sb_command *cmd = call->find ? call->find(p->command->command_case) : NULL;
     if (!cmd)
         return sb_call_fail(call, SB_INTERNAL, "%s holds a command this daemon does not know",
                             p->id);

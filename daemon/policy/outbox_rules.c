@@ -1,4 +1,4 @@
-/* The outbox rules: which events cause which jobs (jobs.h).
+/* The outbox rules: which events cause which jobs (outbox_rules.h, read by jobs.h).
  *
  * One row per (topic pattern, job type). Every event appended through
  * sb_jobs_event_append — every transition, and every non-transition event
@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "jobs.h"
+#include "outbox_rules.h"
 
 static const sb_outbox_rule rules[] = {
     /* topic             job type   max attempts (0: [workers] max_attempts) */

@@ -4,6 +4,11 @@
  * flags. The file is read by libinih; config/skillbase.ini documents every
  * key. sb_config_finish derives what was left unset (endpoints beside the
  * state directory) and validates the whole (e.g. the rubric sums).
+ *
+ * The struct is read by every layer, so it stands at the bottom (policy/:
+ * the bureau's choices beside the policy's rules); the functions below,
+ * which read the file and ask each module to check its own section, are
+ * the service layer's (service/config_load.c).
  */
 #ifndef SB_CONFIG_H
 #define SB_CONFIG_H

@@ -394,7 +394,9 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
     bad = sb_validate_message(arena, &req->base);
     if (bad)
         return refuse(arena, reply, SB_INVALID, bad, ret);
-    const sb_command *cmd = (ctx->find ? ctx->find : sb_command_find)(req->command_case);
+    const sb_command *(*find)(Skillbase__Request__CommandCase) =
+        ctx->find ? ctx->find : sb_command_find;
+    const sb_command *cmd = find(req->command_case);
     if (!cmd && req->command_case == SKILLBASE__REQUEST__COMMAND__NOT_SET)
         return refuse_no_command(arena, req, reply, ret);
     if (!cmd)
@@ -452,6 +454,7 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         .server_stats = ctx->server_stats,
         .caller = caller,
         .docs = ctx->docs,
+        .find = find,
     };
     /* Directly in the batch, or in a child transaction that a refusal
      * aborts (dispatch.h: ctx->direct). */
