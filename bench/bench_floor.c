@@ -210,8 +210,7 @@ static int echo_open(echo *e, const char *endpoint, unsigned clients)
     if (!e->ctx || !e->dealers || !(e->router = zmq_socket(e->ctx, ZMQ_ROUTER)))
         goto fail;
     zmq_setsockopt(e->router, ZMQ_LINGER, &linger, sizeof linger);
-    if (zmq_bind(e->router, endpoint) ||
-        zmq_getsockopt(e->router, ZMQ_LAST_ENDPOINT, bound, &blen))
+    if (zmq_bind(e->router, endpoint) || zmq_getsockopt(e->router, ZMQ_LAST_ENDPOINT, bound, &blen))
         goto fail;
     for (; e->n < clients; e->n++) {
         void *d = zmq_socket(e->ctx, ZMQ_DEALER);

@@ -26,12 +26,12 @@
 #define BENCH_FLOOR_SCATTERED 16
 
 typedef struct {
-    double lmdb_commit_ms;          /* median of single-put durable commits */
+    double lmdb_commit_ms;           /* median of single-put durable commits */
     double lmdb_scattered_commit_ms; /* median of durable commits of
                                       * BENCH_FLOOR_SCATTERED puts on as
                                       * many pages */
-    double lmdb_batched_puts_per_s; /* 100 puts per durable commit */
-    double zmq_round_trip_ms;       /* median of sequential round trips */
+    double lmdb_batched_puts_per_s;  /* 100 puts per durable commit */
+    double zmq_round_trip_ms;        /* median of sequential round trips */
 } bench_floor;
 
 /* Measure the LMDB figures in a new environment under dir (created, then

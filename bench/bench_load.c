@@ -52,8 +52,8 @@ typedef struct {
     _Atomic uint64_t apps;
     _Atomic int refusals_shown;
     _Atomic uint64_t clock_steps; /* steps the test clock has made in this run */
-    _Atomic int stop;         /* a thread failed: everyone stops */
-    _Atomic unsigned running; /* threads still working */
+    _Atomic int stop;             /* a thread failed: everyone stops */
+    _Atomic unsigned running;     /* threads still working */
 } shared;
 
 typedef struct {
@@ -129,8 +129,7 @@ static int send_next(worker *w, client *c)
     size_t len;
     /* an application whose publicity has ended first; a new one while
      * there is room to keep it waiting */
-    if (c->fresh && !take_pending(w, c) &&
-        (c->pend_n == PENDING_MAX || start_application(w, c)))
+    if (c->fresh && !take_pending(w, c) && (c->pend_n == PENDING_MAX || start_application(w, c)))
         return 0;
     c->seq++;
     snprintf(c->request_id, sizeof c->request_id, "c%u-%llu", c->index, (unsigned long long)c->seq);

@@ -35,7 +35,6 @@
  * 31^8 ~ 8.5e11 codes). */
 #define BENCH_CCODE_PREFIX "91330100"
 
-
 typedef struct {
     const char *endpoint;
     unsigned clients;

@@ -193,9 +193,9 @@ void bench_report_print_table(const bench_report *r, FILE *out)
             r->floor_before.zmq_round_trip_ms, r->floor_after.lmdb_commit_ms,
             r->floor_after.lmdb_batched_puts_per_s, r->floor_after.zmq_round_trip_ms,
             BENCH_FLOOR_SCATTERED, f->lmdb_scattered_commit_ms);
-    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s %9s\n", "clients",
-            "transitions/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "batch mean", "daemon",
-            "heap MB", "p50/floor", "tps/LMDB", "tps/echo");
+    fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s %9s\n", "clients", "transitions/s",
+            "p50 ms", "p90 ms", "p99 ms", "max ms", "batch mean", "daemon", "heap MB", "p50/floor",
+            "tps/LMDB", "tps/echo");
     fprintf(out, "%7s %13s %8s %8s %8s %8s %11s %9s %8s %9s %9s %9s\n", "", "", "", "", "", "",
             "(largest)", "CPU", "", "", "batched", "ceiling");
     for (size_t i = 0; i < r->n_runs; i++) {
@@ -243,8 +243,9 @@ void bench_report_print_table(const bench_report *r, FILE *out)
                     x->daemon_cpu_us_per_transition, x->daemon_peak_rss_mb,
                     x->latency_over_scattered);
     }
-    fprintf(out, "messaging ceiling (one thread of DEALERs, one request in flight each, against "
-                 "a ROUTER that only echoes %d bytes):",
+    fprintf(out,
+            "messaging ceiling (one thread of DEALERs, one request in flight each, against "
+            "a ROUTER that only echoes %d bytes):",
             BENCH_FLOOR_ECHO_BYTES);
     for (size_t i = 0; i < r->n_runs; i++)
         fprintf(out, "%s %u clients %.0f round trips/s", i ? ";" : "", r->runs[i].clients,
@@ -255,8 +256,9 @@ void bench_report_print_table(const bench_report *r, FILE *out)
                 r->list_pages, r->list_page.p50_ms, r->list_page.p99_ms);
     for (int i = 0; r->have_registers && i < BENCH_REGISTERS; i++) {
         const bench_register *g = &r->registers[i];
-        fprintf(out, "%s, pages of up to %d (%s): %zu pages, %.0f records and %.0f KB a page, "
-                     "p50 %.2f ms, p90 %.2f ms, max %.2f ms\n",
+        fprintf(out,
+                "%s, pages of up to %d (%s): %zu pages, %.0f records and %.0f KB a page, "
+                "p50 %.2f ms, p90 %.2f ms, max %.2f ms\n",
                 g->name, BENCH_REGISTER_PAGE, g->query, g->pages,
                 g->pages ? (double)g->records / (double)g->pages : 0,
                 g->pages ? (double)g->bytes / (double)g->pages / 1024 : 0, g->page.p50_ms,

@@ -84,8 +84,8 @@ typedef struct {
 /* The example application (examples/application.json; it passes every
  * eligibility check, 二(二) and 二(三)1) of the unit with this credit
  * code, its base_name 精工机械 followed by the code's organisation code
- * (characters 9-17), so each unit's is its own. Returns &m->req, its protocol set; the caller adds request_id,
- * idempotency_key, actor. */
+ * (characters 9-17), so each unit's is its own. Returns &m->req, its protocol set; the caller adds
+ * request_id, idempotency_key, actor. */
 Skillbase__Request *sb_drive_apply(sb_drive_request *m, const char *credit_code);
 
 /* Command cmd — REVIEW, EVALUATE (a pass), CLOSE_PUBLICITY, WITHDRAW or

@@ -402,8 +402,9 @@ int main(int argc, char **argv)
     } else if (getenv("SKILLBASE_TEST_CLOCK") && *getenv("SKILLBASE_TEST_CLOCK")) {
         b.clock_path = getenv("SKILLBASE_TEST_CLOCK");
     } else {
-        fprintf(stderr, "skillbase-bench: SKILLBASE_TEST_CLOCK is not set: the daemon at %s "
-                        "will refuse close_publicity until publicity has run its course\n",
+        fprintf(stderr,
+                "skillbase-bench: SKILLBASE_TEST_CLOCK is not set: the daemon at %s "
+                "will refuse close_publicity until publicity has run its course\n",
                 b.o.endpoint);
     }
     b.zctx = zmq_ctx_new();

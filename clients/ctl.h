@@ -48,22 +48,22 @@ typedef struct {
     const char *calendar; /* --calendar FILE (calendar verbs); NULL: the build's default */
     int job_state;        /* jobs --state: a JobState (clients/ctl_jobs.c) */
     /* subsidy (clients/ctl_subsidy.c) */
-    const char *base; /* --base ID */
-    uint64_t year;    /* --year Y */
+    const char *base;          /* --base ID */
+    uint64_t year;             /* --year Y */
     int statement_state;       /* subsidy list --state: a StatementState */
     const char *pay_reference; /* subsidy pay --reference REF */
     const char *pay_document;  /* subsidy pay --document SHA256|FILE */
     const char *paid_on;       /* subsidy pay --paid-on DATE */
     /* security (clients/ctl_security.c, docs/security.md) */
-    const char *server_key; /* --server-key KEY|FILE, else $SKILLBASE_SERVER_KEY */
-    const char *key_file;   /* --key-file FILE, else $SKILLBASE_KEY_FILE */
-    const char *keys_file;  /* --keys FILE, else $SKILLBASE_KEYS (the keys verb) */
+    const char *server_key;                /* --server-key KEY|FILE, else $SKILLBASE_SERVER_KEY */
+    const char *key_file;                  /* --key-file FILE, else $SKILLBASE_KEY_FILE */
+    const char *keys_file;                 /* --keys FILE, else $SKILLBASE_KEYS (the keys verb) */
     const char *role, *public_key, *types; /* keys add */
-    bool all;               /* proposals --all */
-    bool adverse_impact;    /* ingest --adverse-impact */
-    bool correct;           /* assess --correct */
+    bool all;                              /* proposals --all */
+    bool adverse_impact;                   /* ingest --adverse-impact */
+    bool correct;                          /* assess --correct */
     const char *experts, *visited_on, *report; /* evaluate, assess: the experts' review */
-    bool actor_given;       /* --as given (refused with a key: the key names the actor) */
+    bool actor_given; /* --as given (refused with a key: the key names the actor) */
     /* documents (clients/ctl_documents.c) */
     const char *doc_kind;   /* --kind KIND when it is no record kind */
     const char *media_type; /* --media-type TYPE */
@@ -75,23 +75,23 @@ typedef struct {
     const char *template_file;  /* --template FILE */
     const char *objection_file; /* --objection-file FILE */
     /* roster, results (clients/ctl_roster.c) */
-    const char *district;       /* --district D */
-    const char *grade_name;     /* --grade G */
+    const char *district;   /* --district D */
+    const char *grade_name; /* --grade G */
     /* a sub-base's life (clients/ctl_life.c) */
-    uint64_t approve, refuse;   /* amend --approve N | --refuse N */
-    const char *new_name;       /* rename --name BASE_NAME */
-    const char *decision;       /* rename --decision REF */
-    const char *on;             /* plaque-returned --on DATE */
-    bool plaque_not_returned;   /* roster --plaque-not-returned */
+    uint64_t approve, refuse; /* amend --approve N | --refuse N */
+    const char *new_name;     /* rename --name BASE_NAME */
+    const char *decision;     /* rename --decision REF */
+    const char *on;           /* plaque-returned --on DATE */
+    bool plaque_not_returned; /* roster --plaque-not-returned */
     /* apply --waive CONDITION -r REASON (repeatable), close-publicity --name (new_name) */
 #define CTL_WAIVE_MAX 16
     const char *waive[CTL_WAIVE_MAX], *waive_reason[CTL_WAIVE_MAX];
     size_t n_waive;
     /* import-base (clients/ctl_import.c) */
-    const char *csv;            /* --csv FILE */
+    const char *csv; /* --csv FILE */
     /* equipment, activity, recommend (clients/ctl_activity.c) */
-    int funding;                /* --funding own|government */
-    uint64_t cycle;             /* --cycle N */
+    int funding;    /* --funding own|government */
+    uint64_t cycle; /* --cycle N */
     ctl_output out;
     sb_client *client; /* opened at the first call */
 } ctl;

@@ -64,8 +64,8 @@ int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
     r = sb_client_call(c->client, req, &reply);
     if (r == SB_E(SB_UNAVAILABLE))
         return ctl_fail(c, EXIT_NO_ANSWER, "unavailable",
-                    "no answer from %s after %d tries (%" PRIu64 " ms each)", c->endpoint, TRIES,
-                    c->timeout_ms);
+                        "no answer from %s after %d tries (%" PRIu64 " ms each)", c->endpoint,
+                        TRIES, c->timeout_ms);
     if (r < 0)
         return ctl_fail(c, EXIT_REFUSED, sb_error_name(r), "the daemon's answer did not decode");
     if (reply->code != SKILLBASE__ERROR_CODE__OK) {
@@ -81,7 +81,7 @@ int ctl_call(ctl *c, Skillbase__Request *req, Skillbase__Reply **ret)
 
 /* Call and check the reply carries the result the command promises. */
 int ctl_call_for(ctl *c, Skillbase__Request *req, Skillbase__Reply__ResultCase want,
-                    Skillbase__Reply **ret)
+                 Skillbase__Reply **ret)
 {
     int r = ctl_call(c, req, ret);
 
@@ -119,7 +119,7 @@ int ctl_run_write(ctl *c, Skillbase__Request *req)
 
 /* Read FILE (or stdin for "-") as a message of type `desc`. */
 int ctl_read_json(ctl *c, const char *path, const ProtobufCMessageDescriptor *desc,
-                             ProtobufCMessage **ret)
+                  ProtobufCMessage **ret)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *shown = is_stdin ? "<stdin>" : path;

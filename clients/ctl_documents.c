@@ -220,8 +220,7 @@ static bool is_sha(const char *s)
 static void print_materials(const Skillbase__Materials *m, Skillbase__Document *const *docs,
                             size_t n)
 {
-    const char *names[] = {"application_form", "license", "staff_credentials",
-                           "management_rules"};
+    const char *names[] = {"application_form", "license", "staff_credentials", "management_rules"};
     const char *vals[] = {m->application_form, m->license, m->staff_credentials,
                           m->management_rules};
     printf("materials (二(三)1):\n");
@@ -275,8 +274,7 @@ static int get(ctl *c, const char *id, const char *which, const char *out_path)
     char tmp[4096] = "";
     FILE *out = stdout;
     if (out_path) {
-        if ((size_t)snprintf(tmp, sizeof tmp, "%s.part-%d", out_path, (int)getpid()) >=
-            sizeof tmp)
+        if ((size_t)snprintf(tmp, sizeof tmp, "%s.part-%d", out_path, (int)getpid()) >= sizeof tmp)
             return usage_fail(c, "output path too long");
         out = fopen(tmp, "wb");
         if (!out)

@@ -249,8 +249,7 @@ static int print_ingested(ctl *c, const Skillbase__Reply *reply)
         fputc('\n', stdout);
         json_decref(j);
     } else {
-        if (ctl_print_written(&c->out, res->record, false, SKILLBASE__REQUEST__COMMAND_INGEST) <
-            0)
+        if (ctl_print_written(&c->out, res->record, false, SKILLBASE__REQUEST__COMMAND_INGEST) < 0)
             return -1;
         printf("%s, event %" PRIu64 "%s\n", res->action, reply->seq,
                reply->replayed ? " (already ingested: the first answer again)" : "");
@@ -281,8 +280,9 @@ int ctl_verb_ingest(ctl *c, const verb *v, char **args)
             if (strcmp(payloads[i].type, c->type) == 0)
                 break;
         if (i == sizeof payloads / sizeof payloads[0])
-            return usage_fail(c, "--file: %s carries no payload (only competition.hosted and "
-                                 "service.delivered do)",
+            return usage_fail(c,
+                              "--file: %s carries no payload (only competition.hosted and "
+                              "service.delivered do)",
                               c->type);
         r = ctl_read_json(c, c->file, payloads[i].desc, &payload);
         if (r)

@@ -24,18 +24,32 @@
 
 /* The columns, by header name (any order; the header row is required). */
 enum {
-    COL_CREDIT_CODE, COL_UNIT_NAME, COL_UNIT_TYPE, COL_DISTRICT, COL_LEGAL_PERSON, COL_NAME,
-    COL_CERTIFIED_ON, COL_CERTIFICATE_NO, COL_DECISION, COL_LEVEL, COL_GRADE, COL_TOTAL,
-    COL_ASSESSED_ON, COL_CONTACT_NAME, COL_CONTACT_PHONE, COL_CONTACT_EMAIL, COL_MAX
+    COL_CREDIT_CODE,
+    COL_UNIT_NAME,
+    COL_UNIT_TYPE,
+    COL_DISTRICT,
+    COL_LEGAL_PERSON,
+    COL_NAME,
+    COL_CERTIFIED_ON,
+    COL_CERTIFICATE_NO,
+    COL_DECISION,
+    COL_LEVEL,
+    COL_GRADE,
+    COL_TOTAL,
+    COL_ASSESSED_ON,
+    COL_CONTACT_NAME,
+    COL_CONTACT_PHONE,
+    COL_CONTACT_EMAIL,
+    COL_MAX
 };
 static const char *const col_names[COL_MAX] = {
-    "credit_code", "unit_name", "unit_type", "district", "legal_person", "name",
-    "certified_on", "certificate_no", "decision", "level", "grade", "total",
-    "assessed_on", "contact_name", "contact_phone", "contact_email"};
+    "credit_code",  "unit_name",      "unit_type",     "district",     "legal_person", "name",
+    "certified_on", "certificate_no", "decision",      "level",        "grade",        "total",
+    "assessed_on",  "contact_name",   "contact_phone", "contact_email"};
 /* required in the header (the others may be absent or empty) */
 static const bool col_required[COL_MAX] = {
-    [COL_CREDIT_CODE] = true, [COL_UNIT_NAME] = true, [COL_UNIT_TYPE] = true,
-    [COL_DISTRICT] = true,    [COL_NAME] = true,      [COL_CERTIFIED_ON] = true,
+    [COL_CREDIT_CODE] = true,    [COL_UNIT_NAME] = true, [COL_UNIT_TYPE] = true,
+    [COL_DISTRICT] = true,       [COL_NAME] = true,      [COL_CERTIFIED_ON] = true,
     [COL_CERTIFICATE_NO] = true, [COL_DECISION] = true};
 
 #define MAX_FIELDS 64
@@ -45,15 +59,15 @@ typedef struct {
     char *field[MAX_FIELDS]; /* the current row */
     size_t n;
     bool too_many;
-    long line;      /* physical line of the next byte */
-    long row_line;  /* where the current row began */
+    long line;     /* physical line of the next byte */
+    long row_line; /* where the current row began */
     bool row_open;
     int col_of[MAX_FIELDS]; /* header position -> column, -1: unknown */
     size_t n_header;
     bool have_header, header_bad;
     json_t *results; /* --json: one object a row */
     unsigned long imported, proposed, again, refused, rows;
-    int status;      /* a failure that stops the run (no answer, bad header) */
+    int status; /* a failure that stops the run (no answer, bad header) */
 } csv_run;
 
 static void row_clear(csv_run *r)
@@ -233,8 +247,7 @@ static void send_row(csv_run *r)
     if (reply->code != SKILLBASE__ERROR_CODE__OK) {
         char *text = reason_text(reply);
         r->refused++;
-        report(r, "refused", NULL, sb_error_name((int)reply->code),
-               text ? text : reply->message);
+        report(r, "refused", NULL, sb_error_name((int)reply->code), text ? text : reply->message);
         free(text);
     } else if (reply->result_case == SKILLBASE__REPLY__RESULT_PROPOSAL && reply->proposal) {
         reply->replayed ? r->again++ : r->proposed++;
@@ -264,8 +277,10 @@ static void header_row(csv_run *r)
             if (strcmp(h, col_names[k]) == 0)
                 r->col_of[i] = k;
         if (r->col_of[i] < 0) {
-            r->status = usage_fail(r->c, "--csv: line %ld: unknown column \"%s\" (docs/cli.md "
-                                         "lists the columns)", r->row_line, h);
+            r->status = usage_fail(r->c,
+                                   "--csv: line %ld: unknown column \"%s\" (docs/cli.md "
+                                   "lists the columns)",
+                                   r->row_line, h);
             return;
         }
         seen[r->col_of[i]] = true;
@@ -342,8 +357,8 @@ static int run_csv(ctl *c, const char *path)
             r.row_line = r.line;
         }
         if (csv_parse(&p, &b, 1, on_field, on_row, &r) != 1) {
-            r.status = usage_fail(c, "--csv %s: line %ld: %s", path, r.line,
-                                  csv_strerror(csv_error(&p)));
+            r.status =
+                usage_fail(c, "--csv %s: line %ld: %s", path, r.line, csv_strerror(csv_error(&p)));
             break;
         }
         if (b == '\n')
@@ -359,11 +374,10 @@ static int run_csv(ctl *c, const char *path)
     if (!r.status && !r.have_header)
         r.status = usage_fail(c, "--csv %s: empty: the first line names the columns", path);
     if (r.results) {
-        json_t *doc = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "rows", r.results,
-                                "summary", "rows", (json_int_t)r.rows, "imported",
-                                (json_int_t)r.imported, "proposed", (json_int_t)r.proposed,
-                                "already", (json_int_t)r.again, "refused",
-                                (json_int_t)r.refused);
+        json_t *doc = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "rows", r.results, "summary",
+                                "rows", (json_int_t)r.rows, "imported", (json_int_t)r.imported,
+                                "proposed", (json_int_t)r.proposed, "already", (json_int_t)r.again,
+                                "refused", (json_int_t)r.refused);
         if (!r.status)
             ctl_print_json(doc);
         else

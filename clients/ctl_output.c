@@ -295,8 +295,8 @@ int ctl_print_written(ctl_output *o, const Skillbase__Record *rec, bool id_only,
         if (command == SKILLBASE__REQUEST__COMMAND_ASSESS &&
             pbjson_enum_name(&skillbase__grade__descriptor, b->grade, name, sizeof name))
             n = b->total_tenths % 10
-                    ? (size_t)snprintf(extra, sizeof extra, ", total %" PRIu32 ".%" PRIu32
-                                                            ", grade %s",
+                    ? (size_t)snprintf(extra, sizeof extra,
+                                       ", total %" PRIu32 ".%" PRIu32 ", grade %s",
                                        b->total_tenths / 10, b->total_tenths % 10, name)
                     : (size_t)snprintf(extra, sizeof extra, ", total %" PRIu32 ", grade %s",
                                        b->total, name);
@@ -369,10 +369,10 @@ static void format_time(uint64_t ms, char *buf, size_t len)
  * confirmed them (a certification under four eyes). */
 static void print_waivers(const Skillbase__Event *e)
 {
-    const Skillbase__Application *a = e->record && e->record->record_case ==
-                                                        SKILLBASE__RECORD__RECORD_APPLICATION
-                                          ? e->record->application
-                                          : NULL;
+    const Skillbase__Application *a =
+        e->record && e->record->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
+            ? e->record->application
+            : NULL;
     bool apply = e->action && strcmp(e->action, "apply") == 0;
     for (size_t i = 0; a && i < a->n_waivers; i++) {
         const Skillbase__Waiver *w = a->waivers[i];
@@ -441,12 +441,13 @@ int ctl_print_status(ctl_output *o, const Skillbase__StatusInfo *st)
     printf("jobs:%s\n", st->n_job_counts ? "" : " none");
     for (size_t i = 0; i < st->n_job_counts; i++) {
         const Skillbase__JobCount *c = st->job_counts[i];
-        const char *s = pbjson_enum_name(&skillbase__job_state__descriptor, c->state, state,
-                                         sizeof state);
+        const char *s =
+            pbjson_enum_name(&skillbase__job_state__descriptor, c->state, state, sizeof state);
         printf("  %-26s %" PRIu64 "\n", s ? s : "?", c->count);
     }
     /* where the policy sets nothing: configuration, the bureau's choice */
-    printf("bureau's choices (configuration, not policy):%s\n", st->n_bureau_choices ? "" : " none");
+    printf("bureau's choices (configuration, not policy):%s\n",
+           st->n_bureau_choices ? "" : " none");
     for (size_t i = 0; i < st->n_bureau_choices; i++)
         printf("  %s = %s  (%s)\n", ctl_text(st->bureau_choices[i]->name),
                ctl_text(st->bureau_choices[i]->value), ctl_text(st->bureau_choices[i]->decided_by));

@@ -106,9 +106,8 @@ static int row_from(const Skillbase__Application *a, row *r)
         .start = strdup(start),
         .end = strdup(end[0] ? end : TBD),
     };
-    return r->id && r->name && r->unit && r->credit_code && r->district && r->start && r->end
-               ? 0
-               : -1;
+    return r->id && r->name && r->unit && r->credit_code && r->district && r->start && r->end ? 0
+                                                                                              : -1;
 }
 
 static void rows_free(rows *rs)
@@ -224,12 +223,23 @@ static void html_escape(FILE *o, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': fputs("&amp;", o); break;
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '"': fputs("&quot;", o); break;
-        case '\'': fputs("&#39;", o); break;
-        default: fputc(*s, o);
+        case '&':
+            fputs("&amp;", o);
+            break;
+        case '<':
+            fputs("&lt;", o);
+            break;
+        case '>':
+            fputs("&gt;", o);
+            break;
+        case '"':
+            fputs("&quot;", o);
+            break;
+        case '\'':
+            fputs("&#39;", o);
+            break;
+        default:
+            fputc(*s, o);
         }
     }
 }
@@ -315,8 +325,15 @@ static int print_html(ctl *c, const char *template_path, const rows *rs, const c
     return EXIT_DONE;
 }
 
-static const char *const headers[] = {"id", "name", "unit", "credit_code", "district",
-                                      "projects", "publicity_start", "publicity_end", "objection"};
+static const char *const headers[] = {"id",
+                                      "name",
+                                      "unit",
+                                      "credit_code",
+                                      "district",
+                                      "projects",
+                                      "publicity_start",
+                                      "publicity_end",
+                                      "objection"};
 
 static int print_rows(ctl *c, const char *format, const rows *rs, const char *date,
                       const char *objection, const char *template_path)
@@ -327,8 +344,8 @@ static int print_rows(ctl *c, const char *format, const rows *rs, const char *da
         json_t *arr = json_array();
         for (size_t i = 0; arr && i < rs->n; i++) {
             const row *r = &rs->v[i];
-            const char *vals[] = {r->id,    r->name,     r->unit,  r->credit_code, r->district,
-                                  r->projects, r->start, r->end, objection};
+            const char *vals[] = {r->id,       r->name,  r->unit, r->credit_code, r->district,
+                                  r->projects, r->start, r->end,  objection};
             json_t *o = json_object();
             for (size_t k = 0; o && k < 9; k++)
                 json_object_set_new(o, headers[k], json_string(vals[k]));
@@ -345,8 +362,8 @@ static int print_rows(ctl *c, const char *format, const rows *rs, const char *da
             ctl_csv_field(stdout, headers[k], k == 8);
         for (size_t i = 0; i < rs->n; i++) {
             const row *r = &rs->v[i];
-            const char *vals[] = {r->id,    r->name,     r->unit,  r->credit_code, r->district,
-                                  r->projects, r->start, r->end, objection};
+            const char *vals[] = {r->id,       r->name,  r->unit, r->credit_code, r->district,
+                                  r->projects, r->start, r->end,  objection};
             for (size_t k = 0; k < 9; k++)
                 ctl_csv_field(stdout, vals[k], k == 8);
         }
@@ -357,8 +374,7 @@ static int print_rows(ctl *c, const char *format, const rows *rs, const char *da
         const row *r = &rs->v[i];
         printf("%zu. %s  %s\n   %s  %s  %s\n   projects: %s\n   publicity: %s to %s\n", i + 1,
                ctl_text(r->id), ctl_text(r->name), ctl_text(r->unit), ctl_text(r->credit_code),
-               ctl_text(r->district), ctl_text(r->projects), ctl_text(r->start),
-               ctl_text(r->end));
+               ctl_text(r->district), ctl_text(r->projects), ctl_text(r->start), ctl_text(r->end));
     }
     printf("objections: %s\n", ctl_text(objection));
     return EXIT_DONE;

@@ -267,7 +267,8 @@ static void print_glance(const Skillbase__Record *rec)
     if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base) {
         const Skillbase__Base *b = rec->sub_base;
         if (b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT)
-            printf("level: district (区、县（市）级, 六(五)): %s's bureau\n", ctl_text(b->district));
+            printf("level: district (区、县（市）级, 六(五)): %s's bureau\n",
+                   ctl_text(b->district));
         else
             printf("level: city (市级)\n");
         ctl_result last;
@@ -277,8 +278,7 @@ static void print_glance(const Skillbase__Record *rec)
         if (b->state == SKILLBASE__STATE__REVOKED)
             printf("  revoked on %s\n", ctl_text(b->revoked_on));
         else if (b->state == SKILLBASE__STATE__EXITED)
-            printf("  exited on %s (a voluntary exit, not a revocation)\n",
-                   ctl_text(b->exited_on));
+            printf("  exited on %s (a voluntary exit, not a revocation)\n", ctl_text(b->exited_on));
         else
             printf("  next due %s\n", ctl_text(b->next_assessment_due));
         if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED)
@@ -290,11 +290,13 @@ static void print_glance(const Skillbase__Record *rec)
         for (size_t i = 0; i < b->n_project_reviews; i++) {
             const Skillbase__ProjectReview *r = b->project_reviews[i];
             char st[32];
-            printf("  %u. %s%s%s  %s on %s by %s\n", r->number, ctl_text(r->project ? r->project->occupation : ""),
+            printf("  %u. %s%s%s  %s on %s by %s\n", r->number,
+                   ctl_text(r->project ? r->project->occupation : ""),
                    r->project && r->project->level[0] ? "/" : "",
                    ctl_text(r->project ? r->project->level : ""),
                    pbjson_enum_name(&skillbase__project_review_state__descriptor, r->state, st,
-                                    sizeof st) ?: "?",
+                                    sizeof st)
+                       ?: "?",
                    ctl_text(r->state == SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_PROPOSED
                                 ? r->proposed_on
                                 : r->decided_on),
@@ -324,8 +326,7 @@ int ctl_verb_show(ctl *c, const verb *v, char **args)
         return r;
     if (ctl_print_record(&c->out, reply->record) < 0)
         r = ctl_fail(c, EXIT_REFUSED, "malformed", "the daemon's reply carries an empty record");
-    else if (!c->out.json)
-    {
+    else if (!c->out.json) {
         print_publicity(reply->record);
         print_glance(reply->record);
     }

@@ -33,10 +33,12 @@ static void print_rules(const Skillbase__RulesInfo *r)
                r->grades[i]->min_total);
     printf("\ndistricts:");
     for (size_t i = 0; i < r->n_districts; i++)
-        printf("%s %s (%s)", i ? "," : "", ctl_text(r->districts[i]->name), ctl_text(r->districts[i]->pinyin));
+        printf("%s %s (%s)", i ? "," : "", ctl_text(r->districts[i]->name),
+               ctl_text(r->districts[i]->pinyin));
     printf("\nunit types:\n");
     for (size_t i = 0; i < r->n_unit_types; i++)
-        printf("  %-22s %s\n", ctl_text(r->unit_types[i]->name), ctl_text(r->unit_types[i]->meaning));
+        printf("  %-22s %s\n", ctl_text(r->unit_types[i]->name),
+               ctl_text(r->unit_types[i]->meaning));
     printf("revocation causes:\n");
     for (size_t i = 0; i < r->n_revocation_causes; i++)
         printf("  %-22s %s\n", ctl_text(r->revocation_causes[i]->name),
@@ -48,8 +50,7 @@ static void print_rules(const Skillbase__RulesInfo *r)
                en_name(&skillbase__kind__descriptor, it->kind, en, sizeof en),
                ctl_text(it->action));
         if (it->cause)
-            printf(" (%s)", en_name(&skillbase__cause__descriptor, it->cause, en,
-                                              sizeof en));
+            printf(" (%s)", en_name(&skillbase__cause__descriptor, it->cause, en, sizeof en));
         if (it->payload[0])
             printf(", payload %s", ctl_text(it->payload));
         printf("\n");
@@ -64,8 +65,9 @@ static void print_rules(const Skillbase__RulesInfo *r)
                ctl_text(r->conditions[i]->clause), ctl_text(r->conditions[i]->meaning));
     printf("settings:\n");
     for (size_t i = 0; i < r->n_settings; i++)
-        printf("  %s = %s  (%s; %s)\n", ctl_text(r->settings[i]->name), ctl_text(r->settings[i]->value),
-               ctl_text(r->settings[i]->meaning), ctl_text(r->settings[i]->decided_by));
+        printf("  %s = %s  (%s; %s)\n", ctl_text(r->settings[i]->name),
+               ctl_text(r->settings[i]->value), ctl_text(r->settings[i]->meaning),
+               ctl_text(r->settings[i]->decided_by));
 }
 
 int ctl_verb_rules(ctl *c, const verb *v, char **args)

@@ -82,13 +82,13 @@ static int keys_list(ctl *c, const char *path)
         for (size_t k = 0; k < e->n_types && n < sizeof types; k++)
             n += (size_t)snprintf(types + n, sizeof types - n, "%s%s", k ? " " : "", e->types[k]);
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", e->name,
-                                                 "role", sb_key_role_name(e->role), "public_key",
-                                                 e->public_z85, "types", types, "district",
-                                                 e->district));
+            json_array_append_new(arr,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", e->name, "role",
+                                            sb_key_role_name(e->role), "public_key", e->public_z85,
+                                            "types", types, "district", e->district));
         else
-            printf("%-24s %-9s %-40s %s%s%s\n", e->name, sb_key_role_name(e->role),
-                   e->public_z85, types, e->district[0] ? "district = " : "", e->district);
+            printf("%-24s %-9s %-40s %s%s%s\n", e->name, sb_key_role_name(e->role), e->public_z85,
+                   types, e->district[0] ? "district = " : "", e->district);
     }
     if (arr)
         ctl_print_json(arr);
@@ -132,7 +132,7 @@ int ctl_verb_keys(ctl *c, const verb *v, char **args)
                    c->district ? c->district : "", path);
         else
             ctl_print_json(json_pack("{s:s, s:s, s:s}", "added", args[1], "role",
-                                 sb_key_role_name(role), "file", path));
+                                     sb_key_role_name(role), "file", path));
         return EXIT_DONE;
     }
     if (strcmp(args[0], "remove") == 0 && n == 2) {
@@ -182,10 +182,10 @@ static int audit_verify(ctl *c)
             hex(&a->head_hash, h);
             if (c->out.json) {
                 ctl_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:s, s:I}", "ok", 1, "from_seq",
-                                     (json_int_t)first, "to_seq", (json_int_t)last, "checked",
-                                     (json_int_t)checked, "head_seq", (json_int_t)a->head_seq,
-                                     "head_hash", h, "migrated_through",
-                                     (json_int_t)a->migrated_through));
+                                         (json_int_t)first, "to_seq", (json_int_t)last, "checked",
+                                         (json_int_t)checked, "head_seq", (json_int_t)a->head_seq,
+                                         "head_hash", h, "migrated_through",
+                                         (json_int_t)a->migrated_through));
             } else if (!checked) {
                 printf("audit chain: no events to check (head %" PRIu64 ")\n", a->head_seq);
             } else {
@@ -218,8 +218,8 @@ static int audit_head(ctl *c)
         return r;
     hex(&reply->audit_head->hash, h);
     if (c->out.json)
-        ctl_print_json(json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)reply->audit_head->seq, "hash",
-                             h, "time_ms", (json_int_t)reply->audit_head->time_ms));
+        ctl_print_json(json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)reply->audit_head->seq,
+                                 "hash", h, "time_ms", (json_int_t)reply->audit_head->time_ms));
     else
         printf("%" PRIu64 " %s\n", reply->audit_head->seq, h);
     skillbase__reply__free_unpacked(reply, NULL);

@@ -63,15 +63,15 @@ static const char *k_district(const Skillbase__Base *b, char *buf, size_t len)
 /* 六(五): unset is city */
 static const char *k_level(const Skillbase__Base *b, char *buf, size_t len)
 {
-    return (void)buf, (void)len, b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district"
-                                                                                 : "city";
+    return (void)buf, (void)len,
+           b->base_level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city";
 }
 
 static const char *k_unit_type(const Skillbase__Base *b, char *buf, size_t len)
 {
-    const char *s = b->unit_type
-                        ? pbjson_enum_name(&skillbase__unit_type__descriptor, b->unit_type, buf, len)
-                        : NULL;
+    const char *s =
+        b->unit_type ? pbjson_enum_name(&skillbase__unit_type__descriptor, b->unit_type, buf, len)
+                     : NULL;
     return s ? s : "-";
 }
 
@@ -97,10 +97,8 @@ static const struct {
     const char *json, *title;
     key_fn *key; /* NULL return: the sub-base is not counted here */
 } breakdowns[] = {
-    {"by_district", "by district", k_district},
-    {"by_level", "by level", k_level},
-    {"by_unit_type", "by unit type", k_unit_type},
-    {"by_grade", "by latest grade", k_grade},
+    {"by_district", "by district", k_district},    {"by_level", "by level", k_level},
+    {"by_unit_type", "by unit type", k_unit_type}, {"by_grade", "by latest grade", k_grade},
     {"by_cause", "revoked by cause", k_cause},
 };
 enum { BY_DISTRICT, BY_LEVEL, BY_UNIT_TYPE, BY_GRADE, BY_CAUSE, N_BREAKDOWNS };
@@ -134,10 +132,18 @@ static void count_application(stats *s, const Skillbase__Application *a, uint32_
         s->received++;
     bool decided = in_year(a->decided_on, year);
     switch (a->state) {
-    case SKILLBASE__STATE__REJECTED: s->rejected += decided; break;
-    case SKILLBASE__STATE__WITHDRAWN: s->withdrawn += decided; break;
-    case SKILLBASE__STATE__CERTIFIED: s->certified += decided; break;
-    default: s->in_progress += ms_in_year(a->created_ms, year); break;
+    case SKILLBASE__STATE__REJECTED:
+        s->rejected += decided;
+        break;
+    case SKILLBASE__STATE__WITHDRAWN:
+        s->withdrawn += decided;
+        break;
+    case SKILLBASE__STATE__CERTIFIED:
+        s->certified += decided;
+        break;
+    default:
+        s->in_progress += ms_in_year(a->created_ms, year);
+        break;
     }
 }
 
@@ -198,8 +204,8 @@ static json_t *tally_json(const tally *t)
     json_t *o = json_object();
     for (size_t i = 0; o && i < t->n; i++)
         json_object_set_new(o, t->name[i],
-                            json_pack("{s:I, s:I, s:I}", "live", (json_int_t)t->live[i],
-                                      "revoked", (json_int_t)t->revoked[i], "exited",
+                            json_pack("{s:I, s:I, s:I}", "live", (json_int_t)t->live[i], "revoked",
+                                      (json_int_t)t->revoked[i], "exited",
                                       (json_int_t)t->exited[i]));
     return o;
 }
@@ -218,11 +224,20 @@ static void xml_escape(const char *s)
 {
     for (; *s; s++)
         switch (*s) {
-        case '&': fputs("&amp;", stdout); break;
-        case '<': fputs("&lt;", stdout); break;
-        case '>': fputs("&gt;", stdout); break;
-        case '"': fputs("&quot;", stdout); break;
-        default: putchar(*s);
+        case '&':
+            fputs("&amp;", stdout);
+            break;
+        case '<':
+            fputs("&lt;", stdout);
+            break;
+        case '>':
+            fputs("&gt;", stdout);
+            break;
+        case '"':
+            fputs("&quot;", stdout);
+            break;
+        default:
+            putchar(*s);
         }
 }
 
@@ -301,11 +316,11 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
             (json_int_t)s->plaque_not_returned, "assessments_overdue", (json_int_t)s->overdue);
         for (size_t i = 0; bases && i < N_BREAKDOWNS; i++)
             json_object_set_new(bases, breakdowns[i].json, tally_json(&s->by[i]));
-        json_t *doc = json_pack(
-            "{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:o*}", "year", (int)year, "applications",
-            "received", (json_int_t)s->received, "rejected", (json_int_t)s->rejected, "withdrawn",
-            (json_int_t)s->withdrawn, "certified", (json_int_t)s->certified, "open",
-            (json_int_t)s->in_progress, "sub_bases", bases);
+        json_t *doc =
+            json_pack("{s:i, s:{s:I, s:I, s:I, s:I, s:I}, s:o*}", "year", (int)year, "applications",
+                      "received", (json_int_t)s->received, "rejected", (json_int_t)s->rejected,
+                      "withdrawn", (json_int_t)s->withdrawn, "certified", (json_int_t)s->certified,
+                      "open", (json_int_t)s->in_progress, "sub_bases", bases);
         if (ctl_print_json(doc))
             r = ctl_fail(c, EXIT_REFUSED, "internal", "out of memory");
     } else if (!r && strcmp(format, "svg") == 0) {
@@ -313,8 +328,8 @@ int ctl_verb_stats(ctl *c, const verb *v, char **args)
     } else if (!r) {
         printf("applications%s%s: received %" PRIu64 ", rejected %" PRIu64 ", withdrawn %" PRIu64
                ", certified %" PRIu64 ", still open %" PRIu64 "\n",
-               year ? " in " : "", year ? scope + 13 : "", s->received, s->rejected,
-               s->withdrawn, s->certified, s->in_progress);
+               year ? " in " : "", year ? scope + 13 : "", s->received, s->rejected, s->withdrawn,
+               s->certified, s->in_progress);
         printf("sub-bases %s: live %" PRIu64 ", revoked %" PRIu64 ", exited %" PRIu64
                "; plaques not returned %" PRIu64 "; assessments overdue today: %" PRIu64 "\n",
                scope, s->live, s->revoked, s->exited, s->plaque_not_returned, s->overdue);

@@ -26,13 +26,12 @@ json_t *pbjson_from_message(const ProtobufCMessage *msg);
 /* Build a message of type `desc` from a JSON object. Returns the message
  * (caller frees with protobuf_c_message_free_unpacked(msg, NULL)), or NULL
  * with a one-line reason naming the field in err (err_len bytes). */
-ProtobufCMessage *pbjson_to_message(const ProtobufCMessageDescriptor *desc, json_t *json,
-                                    char *err, size_t err_len);
+ProtobufCMessage *pbjson_to_message(const ProtobufCMessageDescriptor *desc, json_t *json, char *err,
+                                    size_t err_len);
 
 /* Lower-case JSON name of an enum value (e.g. "in_publicity"), written into
  * buf; returns buf, or NULL when the value is not in the enum. */
-const char *pbjson_enum_name(const ProtobufCEnumDescriptor *desc, int value, char *buf,
-                             size_t len);
+const char *pbjson_enum_name(const ProtobufCEnumDescriptor *desc, int value, char *buf, size_t len);
 
 /* Parse an enum name (any case) or number. Returns 0 and *ret, or -1. */
 int pbjson_enum_parse(const ProtobufCEnumDescriptor *desc, const char *name, int *ret);

@@ -126,9 +126,10 @@ int sb_client_curve_load(const char *server_key, const char *key_file, sb_client
     if ((!sk || !*sk) && (!kf || !*kf))
         return 0;
     if (!sk || !*sk || !kf || !*kf) {
-        snprintf(err, err_len, "CURVE needs both the daemon's public key (--server-key, "
-                               "SKILLBASE_SERVER_KEY) and a key file (--key-file, "
-                               "SKILLBASE_KEY_FILE)");
+        snprintf(err, err_len,
+                 "CURVE needs both the daemon's public key (--server-key, "
+                 "SKILLBASE_SERVER_KEY) and a key file (--key-file, "
+                 "SKILLBASE_KEY_FILE)");
         return -1;
     }
     memset(ret, 0, sizeof *ret);

@@ -26,9 +26,9 @@ typedef struct {
 } sb_client_curve;
 
 typedef struct {
-    const char *endpoint; /* NULL: sb_client_default_endpoint() */
-    int timeout_ms;       /* per try; 0: 5000 */
-    int retries;          /* extra tries after the first; negative: 0; default 2 */
+    const char *endpoint;         /* NULL: sb_client_default_endpoint() */
+    int timeout_ms;               /* per try; 0: 5000 */
+    int retries;                  /* extra tries after the first; negative: 0; default 2 */
     const sb_client_curve *curve; /* NULL: no CURVE (ipc://); copied */
 } sb_client_options;
 

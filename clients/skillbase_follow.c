@@ -26,17 +26,17 @@
 struct sb_follow {
     sb_client *client;
     void *ctx;
-    void *sub;                /* NULL until the event endpoint is known */
-    char *endpoint;           /* command endpoint */
-    char *event_endpoint;     /* as given, or NULL: ask the daemon */
-    char *prefix;             /* "" for all */
+    void *sub;            /* NULL until the event endpoint is known */
+    char *endpoint;       /* command endpoint */
+    char *event_endpoint; /* as given, or NULL: ask the daemon */
+    char *prefix;         /* "" for all */
     sb_client_curve curve;
     bool has_curve;
-    uint64_t next_seq;        /* the next sequence owed to the caller */
-    uint64_t known_last;      /* highest sequence known to be committed */
-    bool need_read;           /* read the log before trusting the stream */
-    int64_t renewed_ms;       /* when the subscription was last sent */
-    Skillbase__Reply *page;   /* the log page being handed out */
+    uint64_t next_seq;      /* the next sequence owed to the caller */
+    uint64_t known_last;    /* highest sequence known to be committed */
+    bool need_read;         /* read the log before trusting the stream */
+    int64_t renewed_ms;     /* when the subscription was last sent */
+    Skillbase__Reply *page; /* the log page being handed out */
     size_t page_i;
     char error[512];
 };
@@ -252,9 +252,10 @@ static int take_live(sb_follow *f, zmq_msg_t *topic, zmq_msg_t *body, Skillbase_
                  (const char *)zmq_msg_data(body));
         return 0;
     }
-    if (tlen == strlen(HEARTBEAT_TOPIC) && memcmp(zmq_msg_data(topic), HEARTBEAT_TOPIC, tlen) == 0) {
-        Skillbase__StreamHeartbeat *hb = skillbase__stream_heartbeat__unpack(
-            NULL, zmq_msg_size(body), zmq_msg_data(body));
+    if (tlen == strlen(HEARTBEAT_TOPIC) &&
+        memcmp(zmq_msg_data(topic), HEARTBEAT_TOPIC, tlen) == 0) {
+        Skillbase__StreamHeartbeat *hb =
+            skillbase__stream_heartbeat__unpack(NULL, zmq_msg_size(body), zmq_msg_data(body));
         if (hb) {
             if (hb->last_seq > f->known_last)
                 f->known_last = hb->last_seq;

@@ -27,7 +27,8 @@
 #define CMD(x) SKILLBASE__REQUEST__COMMAND_##x
 
 static const verb verbs[] = {
-    {"apply", ctl_verb_apply, 1, false, CMD(APPLY), "apply FILE.json [--waive CONDITION -r REASON]..."},
+    {"apply", ctl_verb_apply, 1, false, CMD(APPLY),
+     "apply FILE.json [--waive CONDITION -r REASON]..."},
     {"import-base", ctl_verb_import_base, 0, true, CMD(IMPORT_BASE),
      "import-base -f BASE.json -r REASON | --csv FILE -r REASON"},
     {"review", ctl_verb_transition, 1, false, CMD(REVIEW), "review ID [-r TEXT]"},
@@ -251,58 +252,59 @@ static void print_help(void)
     printf("usage: skillbasectl [OPTIONS] VERB [ARGS]\n\nverbs:\n");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         printf("  %s\n", verbs[i].usage);
-    printf("\noptions (before or after the verb):\n"
-           "  -e, --endpoint EP          daemon endpoint (default: %s)\n"
-           "  -j, --json                 machine-readable output\n"
-           "  -a, --as ACTOR             actor for the audit trail\n"
-           "  -k, --idempotency-key K    idempotency key of a write\n"
-           "  -V, --expect-version N     refuse the write unless the record is at version N\n"
-           "  -t, --timeout MS           wait per try (default %d; %d tries)\n"
-           "  -r, --reason TEXT          reason recorded with a transition\n"
-           "  -f, --file FILE            JSON input for assess (- reads stdin)\n"
-           "      --pass, --fail         outcome of evaluate\n"
-           "      --cause CAUSE          revoke cause\n"
-           "      --state S, --kind K, --limit N, --after ID   list filters and paging\n"
-           "      --from SEQ             events: first sequence number\n"
-           "      --to SEQ               events: last sequence number\n"
-           "      --topic PREFIX         events: only topics starting with PREFIX\n"
-           "      --follow               events: keep following the stream live\n"
-           "      --json-lines           events: one JSON object per line (as --follow --json)\n"
-           "      --event-endpoint EP    events --follow: the daemon's event stream\n"
-           "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
-           "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
-           "      --correct              assess: replace this cycle's result (needs -r REASON)\n"
-           "      --experts \"A,B,C\"      evaluate, assess: the experts (at least [review]\n"
-           "                             min_experts), --visited-on DATE the site visit,\n"
-           "                             --report REF the report (optional)\n"
-           "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
-           "                             impact (五(三)3; without it: a warning, no revocation)\n"
-           "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
-           "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
-           "      --reference REF, --document SHA256|FILE, --paid-on DATE   subsidy pay\n"
-           "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
-           "      --key-file FILE        tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)\n"
-           "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
-           "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
-           "      --all                  proposals: decided ones too\n"
-           "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
-           "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
-           "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
-           "      --plaque-not-returned  roster: exited or revoked sub-bases whose plaque is\n"
-           "                             not yet recorded returned\n"
-           "      --approve N, --refuse N   amend: the bureau's decision on proposed project N\n"
-           "      --name X, --decision REF  rename: the new 名称或区域 part, the decision;\n"
-           "                             close-publicity: the name granted (default: the\n"
-           "                             application's base_name)\n"
-           "      --on DATE              plaque-returned: the day the plaque came back\n"
-           "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
-           "                             with the -r REASON after it (`rules` lists them)\n"
-           "      --district D           keys add: scope the key to a district (六(五))\n"
-           "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
-           "      --funding own|government, --all, --cycle N, --on DATE, --kind K   equipment,\n"
-           "                             activity, recommend, recommendations\n"
-           "  -h, --help, --version\n\nSee docs/cli.md.\n",
-           sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
+    printf(
+        "\noptions (before or after the verb):\n"
+        "  -e, --endpoint EP          daemon endpoint (default: %s)\n"
+        "  -j, --json                 machine-readable output\n"
+        "  -a, --as ACTOR             actor for the audit trail\n"
+        "  -k, --idempotency-key K    idempotency key of a write\n"
+        "  -V, --expect-version N     refuse the write unless the record is at version N\n"
+        "  -t, --timeout MS           wait per try (default %d; %d tries)\n"
+        "  -r, --reason TEXT          reason recorded with a transition\n"
+        "  -f, --file FILE            JSON input for assess (- reads stdin)\n"
+        "      --pass, --fail         outcome of evaluate\n"
+        "      --cause CAUSE          revoke cause\n"
+        "      --state S, --kind K, --limit N, --after ID   list filters and paging\n"
+        "      --from SEQ             events: first sequence number\n"
+        "      --to SEQ               events: last sequence number\n"
+        "      --topic PREFIX         events: only topics starting with PREFIX\n"
+        "      --follow               events: keep following the stream live\n"
+        "      --json-lines           events: one JSON object per line (as --follow --json)\n"
+        "      --event-endpoint EP    events --follow: the daemon's event stream\n"
+        "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
+        "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
+        "      --correct              assess: replace this cycle's result (needs -r REASON)\n"
+        "      --experts \"A,B,C\"      evaluate, assess: the experts (at least [review]\n"
+        "                             min_experts), --visited-on DATE the site visit,\n"
+        "                             --report REF the report (optional)\n"
+        "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
+        "                             impact (五(三)3; without it: a warning, no revocation)\n"
+        "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
+        "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
+        "      --reference REF, --document SHA256|FILE, --paid-on DATE   subsidy pay\n"
+        "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
+        "      --key-file FILE        tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)\n"
+        "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
+        "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
+        "      --all                  proposals: decided ones too\n"
+        "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
+        "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
+        "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
+        "      --plaque-not-returned  roster: exited or revoked sub-bases whose plaque is\n"
+        "                             not yet recorded returned\n"
+        "      --approve N, --refuse N   amend: the bureau's decision on proposed project N\n"
+        "      --name X, --decision REF  rename: the new 名称或区域 part, the decision;\n"
+        "                             close-publicity: the name granted (default: the\n"
+        "                             application's base_name)\n"
+        "      --on DATE              plaque-returned: the day the plaque came back\n"
+        "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
+        "                             with the -r REASON after it (`rules` lists them)\n"
+        "      --district D           keys add: scope the key to a district (六(五))\n"
+        "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
+        "      --funding own|government, --all, --cycle N, --on DATE, --kind K   equipment,\n"
+        "                             activity, recommend, recommendations\n"
+        "  -h, --help, --version\n\nSee docs/cli.md.\n",
+        sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
 }
 
 /* Options as data: where each value goes in ctl and what it may be. */
@@ -541,8 +543,7 @@ int main(int argc, char **argv)
     if (!v)
         return usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
     if (c.statement_state && v->fn != ctl_verb_subsidy)
-        return usage_fail(&c, "--state: a statement state; %s takes another (try --help)",
-                          v->name);
+        return usage_fail(&c, "--state: a statement state; %s takes another (try --help)", v->name);
     if (c.job_state && v->fn != ctl_verb_jobs)
         return usage_fail(&c, "--state: a job state; %s takes a record state (try --help)",
                           v->name);

@@ -16,10 +16,10 @@
 typedef struct sb_arena_chunk sb_arena_chunk;
 
 typedef struct {
-    ProtobufCAllocator pb;   /* pass &arena->pb to protobuf-c */
+    ProtobufCAllocator pb; /* pass &arena->pb to protobuf-c */
     sb_arena_chunk *chunks;
-    size_t used;             /* bytes handed out since the last reset */
-    size_t budget;           /* allocations fail past this many bytes */
+    size_t used;   /* bytes handed out since the last reset */
+    size_t budget; /* allocations fail past this many bytes */
 } sb_arena;
 
 /* Prepare an arena (no memory yet). budget 0 means unlimited. */

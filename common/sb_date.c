@@ -76,8 +76,8 @@ int sb_date_weekday(sb_date d)
 
 bool sb_date_valid(sb_date d)
 {
-    return d.year >= 1 && d.year <= 9999 && d.month >= 1 && d.month <= 12 &&
-           d.day >= 1 && d.day <= month_days(d.year, d.month);
+    return d.year >= 1 && d.year <= 9999 && d.month >= 1 && d.month <= 12 && d.day >= 1 &&
+           d.day <= month_days(d.year, d.month);
 }
 
 int sb_date_parse(const char *s, sb_date *ret)

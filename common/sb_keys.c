@@ -14,7 +14,6 @@
 #include <unistd.h>
 #include <zmq.h>
 
-
 struct sb_keys {
     sb_key_entry *entries;
     size_t n, cap;
@@ -278,8 +277,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
             snprintf(e->district, sizeof e->district, "%s", value);
     } else {
         problem(st, st->line,
-                "[%s] %s: unknown setting (expected role, public_key, types, district)",
-                e->name, name);
+                "[%s] %s: unknown setting (expected role, public_key, types, district)", e->name,
+                name);
     }
     return 1;
 }
@@ -296,8 +295,7 @@ static void check_entries(load_state *st)
             problem(st, e->line, "[%s]: no public_key", e->name);
             continue;
         }
-        if (e->district[0] &&
-            (e->role == SB_KEY_ROLE_SERVICE || e->role == SB_KEY_ROLE_WORKER))
+        if (e->district[0] && (e->role == SB_KEY_ROLE_SERVICE || e->role == SB_KEY_ROLE_WORKER))
             problem(st, e->line,
                     "[%s] district: only an operator, reviewer or reader key is scoped to a "
                     "district",

@@ -40,10 +40,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_KEY_Z85_LEN 40   /* a CURVE key in Z85 */
-#define SB_KEY_NAME_MAX 64  /* longest key name */
-#define SB_KEY_TYPES_MAX 64 /* most types per key */
-#define SB_KEY_TYPE_MAX 64  /* longest type */
+#define SB_KEY_Z85_LEN 40      /* a CURVE key in Z85 */
+#define SB_KEY_NAME_MAX 64     /* longest key name */
+#define SB_KEY_TYPES_MAX 64    /* most types per key */
+#define SB_KEY_TYPE_MAX 64     /* longest type */
 #define SB_KEY_DISTRICT_MAX 64 /* longest district name, in bytes */
 
 /* What a key may do (docs/security.md, "Roles"). */

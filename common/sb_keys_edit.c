@@ -221,4 +221,3 @@ out:
     free(text);
     return r;
 }
-

@@ -23,7 +23,6 @@ void sb_log_set_level(sb_log_level level);
 int sb_log_parse_level(const char *name, sb_log_level *ret_level);
 
 /* Print one line at `level` if enabled. */
-void sb_log(sb_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void sb_log(sb_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

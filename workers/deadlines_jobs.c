@@ -255,10 +255,11 @@ static sb_job_outcome remind_activity(const Skillbase__Job *job, sb_arena *arena
     if (r)
         skillbase__activity_reminder__init(r);
     char *id = sb_arena_strdup(arena, p->id), *due = sb_arena_strdup(arena, p->due_on);
-    char *summary = p->overdue ? sb_arena_printf(arena, "%s: activity of %u overdue (due %s)",
-                                                 p->id, p->year, p->due_on)
-                               : sb_arena_printf(arena, "%s: activity of %u due %s, %u-day reminder",
-                                                 p->id, p->year, p->due_on, p->days_before);
+    char *summary = p->overdue
+                        ? sb_arena_printf(arena, "%s: activity of %u overdue (due %s)", p->id,
+                                          p->year, p->due_on)
+                        : sb_arena_printf(arena, "%s: activity of %u due %s, %u-day reminder",
+                                          p->id, p->year, p->due_on, p->days_before);
     bool overdue = p->overdue;
     uint32_t days = p->days_before, year = p->year;
     skillbase__activity_reminder_job__free_unpacked(p, NULL);

@@ -64,8 +64,8 @@ static int on_option(int val, const char *value, void *arg)
 
 /* [deadlines] calendar from the configuration file; other keys and
  * sections belong to the daemon and the other workers. */
-static int on_config(const char *section, const char *key, const char *value, void *arg,
-                     char *err, size_t err_len)
+static int on_config(const char *section, const char *key, const char *value, void *arg, char *err,
+                     size_t err_len)
 {
     deadlines_app *app = arg;
     (void)err, (void)err_len;

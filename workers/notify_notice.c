@@ -38,10 +38,14 @@ static const enum_word CAUSES[] = {
 };
 
 static const enum_word STATES[] = {
-    {"applied", "已受理", "received"},          {"under_review", "评审中", "under review"},
-    {"in_publicity", "公示中", "in publicity"}, {"certified", "已认定", "certified"},
-    {"rejected", "未通过", "rejected"},         {"withdrawn", "已撤回", "withdrawn"},
-    {"assessed", "已考核", "assessed"},         {"revoked", "已撤销", "revoked"},
+    {"applied", "已受理", "received"},
+    {"under_review", "评审中", "under review"},
+    {"in_publicity", "公示中", "in publicity"},
+    {"certified", "已认定", "certified"},
+    {"rejected", "未通过", "rejected"},
+    {"withdrawn", "已撤回", "withdrawn"},
+    {"assessed", "已考核", "assessed"},
+    {"revoked", "已撤销", "revoked"},
     {"exited", "已退出", "exited"},
 };
 

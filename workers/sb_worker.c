@@ -61,7 +61,7 @@ typedef struct {
     uint32_t n_threads;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    held *held;       /* guarded by lock */
+    held *held;        /* guarded by lock */
     bool threads_stop; /* guarded by lock */
     outcome *unacked;
     /* timing, on the monotonic clock */
@@ -434,8 +434,8 @@ static void lost_daemon(worker *w)
     w->reconnect_at = mono_ms() + w->backoff_ms;
     sb_log(SB_LOG_WARN, "no word from the daemon at %s; reconnecting in %u ms", w->o->endpoint,
            w->backoff_ms);
-    w->backoff_ms = w->backoff_ms * 2 > w->o->reconnect_max_ms ? w->o->reconnect_max_ms
-                                                               : w->backoff_ms * 2;
+    w->backoff_ms =
+        w->backoff_ms * 2 > w->o->reconnect_max_ms ? w->o->reconnect_max_ms : w->backoff_ms * 2;
 }
 
 static void take_job(worker *w, Skillbase__DaemonMessage *m)
@@ -529,8 +529,8 @@ static void on_daemon(worker *w)
             if (w->next_beat > mono_ms() + w->heartbeat_ms)
                 w->next_beat = mono_ms() + w->heartbeat_ms;
             if (!w->welcomed)
-                sb_log(SB_LOG_INFO, "connected to skillbased %s at %s as %s",
-                       m->welcome->version, w->o->endpoint, w->name);
+                sb_log(SB_LOG_INFO, "connected to skillbased %s at %s as %s", m->welcome->version,
+                       w->o->endpoint, w->name);
             w->welcomed = true;
             w->backoff_ms = w->o->reconnect_min_ms;
             for (outcome *o = w->unacked; o; o = o->next)

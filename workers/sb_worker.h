@@ -71,16 +71,16 @@ typedef sb_job_outcome (*sb_worker_handler)(const Skillbase__Job *job, Skillbase
 sb_arena *sb_worker_arena(void);
 
 typedef struct {
-    const char *name;          /* NULL: "<program>-<hostname>-<pid>" */
-    const char *endpoint;      /* NULL: sb_worker_default_endpoint() */
-    const char *const *types;  /* job types taken, NULL-terminated; at least one */
-    uint32_t capacity;         /* jobs held at once = handler threads; 0: 1 */
-    sb_worker_handler handler; /* required */
-    void *arg;                 /* passed to the handler */
-    uint32_t heartbeat_ms;     /* 0: 1000 (the daemon's Welcome overrides) */
-    uint32_t liveness;         /* 0: 3 (the daemon's Welcome overrides) */
-    uint32_t reconnect_min_ms; /* first reconnect delay; 0: 1000 */
-    uint32_t reconnect_max_ms; /* reconnect delay cap; 0: 30000 */
+    const char *name;           /* NULL: "<program>-<hostname>-<pid>" */
+    const char *endpoint;       /* NULL: sb_worker_default_endpoint() */
+    const char *const *types;   /* job types taken, NULL-terminated; at least one */
+    uint32_t capacity;          /* jobs held at once = handler threads; 0: 1 */
+    sb_worker_handler handler;  /* required */
+    void *arg;                  /* passed to the handler */
+    uint32_t heartbeat_ms;      /* 0: 1000 (the daemon's Welcome overrides) */
+    uint32_t liveness;          /* 0: 3 (the daemon's Welcome overrides) */
+    uint32_t reconnect_min_ms;  /* first reconnect delay; 0: 1000 */
+    uint32_t reconnect_max_ms;  /* reconnect delay cap; 0: 30000 */
     uint32_t shutdown_grace_ms; /* wait for running jobs at shutdown; 0: 10000 */
     /* CURVE for a tcp:// endpoint (docs/security.md): the daemon's public
      * key and the worker's key pair. NULL: from $SKILLBASE_SERVER_KEY and
@@ -118,8 +118,8 @@ typedef struct {
 
 /* How a worker describes itself and its own options to the parser. */
 typedef struct {
-    const char *program;   /* e.g. "skillbase-notify": usage, --version */
-    const char *summary;   /* one line for --help */
+    const char *program; /* e.g. "skillbase-notify": usage, --version */
+    const char *summary; /* one line for --help */
     /* The worker's own long options, ended by a zero row; NULL for none.
      * Their `val` must be 1000 or more (the standard options use less). */
     const struct option *options;
@@ -132,8 +132,8 @@ typedef struct {
      * section: the worker picks its own). Returns 0, or -1 with the problem
      * in err (the parse then fails with 2, printing "FILE:LINE: " and it).
      * NULL: the worker reads nothing of the file itself. */
-    int (*on_config)(const char *section, const char *key, const char *value, void *arg,
-                     char *err, size_t err_len);
+    int (*on_config)(const char *section, const char *key, const char *value, void *arg, char *err,
+                     size_t err_len);
     void *arg; /* passed to on_option and on_config */
 } sb_worker_cli_spec;
 
@@ -146,8 +146,7 @@ typedef struct {
  * the build's default. Sets the log level.
  * Returns 0 to run; 1 when --help or --version was printed (exit 0); 2 on a
  * usage error, printed to stderr (exit 2). */
-int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
-                        sb_worker_cli *ret);
+int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv, sb_worker_cli *ret);
 
 /* Serve jobs as the command line says: sb_worker_run with `opts`, whose
  * name and endpoint default to the command line's. Returns the program's

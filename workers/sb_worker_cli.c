@@ -65,33 +65,32 @@ int sb_worker_cli_run(const sb_worker_cli *cli, sb_worker_options opts)
 
 static void usage(const sb_worker_cli_spec *spec, FILE *out)
 {
-    fprintf(out,
-            "usage: %s [OPTIONS]\n"
-            "%s%s"
-            "\n"
-            "      --endpoint EP            the daemon's worker endpoint\n"
-            "                               (default $SKILLBASE_WORKER_ENDPOINT or\n"
-            "                               ipc://%s/worker.sock)\n"
-            "      --command-endpoint EP    the daemon's command endpoint\n"
-            "                               (default $SKILLBASE_ENDPOINT or\n"
-            "                               ipc://%s/command.sock)\n"
-            "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
-            "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
-            "  -c, --config FILE            INI configuration (default: none; the example of\n"
-            "                               this build: " SB_PATH_CONFIG ")\n"
-            "      --name NAME              name announced to the daemon\n"
-            "                               (default PROGRAM-HOST-PID)\n"
-            "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
-            "  -h, --help                   this text\n"
-            "  -V, --version                print the version\n"
-            "%s",
-            spec->program, spec->summary ? spec->summary : "", spec->summary ? "\n" : "",
-            SB_DEFAULT_STATE_DIR, SB_DEFAULT_STATE_DIR,
-            spec->options_help ? spec->options_help : "");
+    fprintf(
+        out,
+        "usage: %s [OPTIONS]\n"
+        "%s%s"
+        "\n"
+        "      --endpoint EP            the daemon's worker endpoint\n"
+        "                               (default $SKILLBASE_WORKER_ENDPOINT or\n"
+        "                               ipc://%s/worker.sock)\n"
+        "      --command-endpoint EP    the daemon's command endpoint\n"
+        "                               (default $SKILLBASE_ENDPOINT or\n"
+        "                               ipc://%s/command.sock)\n"
+        "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
+        "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
+        "  -c, --config FILE            INI configuration (default: none; the example of\n"
+        "                               this build: " SB_PATH_CONFIG ")\n"
+        "      --name NAME              name announced to the daemon\n"
+        "                               (default PROGRAM-HOST-PID)\n"
+        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
+        "  -h, --help                   this text\n"
+        "  -V, --version                print the version\n"
+        "%s",
+        spec->program, spec->summary ? spec->summary : "", spec->summary ? "\n" : "",
+        SB_DEFAULT_STATE_DIR, SB_DEFAULT_STATE_DIR, spec->options_help ? spec->options_help : "");
 }
 
-int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
-                        sb_worker_cli *ret)
+int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv, sb_worker_cli *ret)
 {
     static const struct option standard[] = {
         {"endpoint", required_argument, NULL, OPT_ENDPOINT},
@@ -188,23 +187,22 @@ int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv,
         /* as skillbased derives them: beside the state directory */
         if (file.state_dir[0]) {
             snprintf(derived_cmd, sizeof derived_cmd, "ipc://%s/command.sock", file.state_dir);
-            snprintf(derived_worker, sizeof derived_worker, "ipc://%s/worker.sock",
-                     file.state_dir);
+            snprintf(derived_worker, sizeof derived_worker, "ipc://%s/worker.sock", file.state_dir);
         }
     }
     const char *env_worker = getenv("SKILLBASE_WORKER_ENDPOINT");
     const char *env_command = getenv("SKILLBASE_ENDPOINT");
-    cli.endpoint = flag_endpoint                 ? flag_endpoint
-                   : env_worker && *env_worker   ? env_worker
-                   : file.worker_endpoint[0]     ? file.worker_endpoint
+    cli.endpoint = flag_endpoint                     ? flag_endpoint
+                   : env_worker && *env_worker       ? env_worker
+                   : file.worker_endpoint[0]         ? file.worker_endpoint
                    : derived_worker[0] && cli.config ? derived_worker
-                                                 : sb_worker_default_endpoint();
-    cli.command_endpoint = flag_command               ? flag_command
-                           : env_command && *env_command ? env_command
-                           : file.command_endpoint[0] ? file.command_endpoint
+                                                     : sb_worker_default_endpoint();
+    cli.command_endpoint = flag_command                   ? flag_command
+                           : env_command && *env_command  ? env_command
+                           : file.command_endpoint[0]     ? file.command_endpoint
                            : derived_cmd[0] && cli.config ? derived_cmd
-                                                      : "ipc://" SB_DEFAULT_STATE_DIR
-                                                        "/command.sock";
+                                                          : "ipc://" SB_DEFAULT_STATE_DIR
+                                                            "/command.sock";
     sb_log_set_level(cli.log_level);
     *ret = cli;
     return 0;

@@ -242,8 +242,8 @@ static int on_option(int val, const char *value, void *arg)
 }
 
 /* [subsidy] of the shared INI file; other sections are not ours. */
-static int on_config(const char *section, const char *key, const char *value, void *arg,
-                     char *err, size_t err_len)
+static int on_config(const char *section, const char *key, const char *value, void *arg, char *err,
+                     size_t err_len)
 {
     subsidy_app *app = arg;
     if (strcmp(section, "subsidy") != 0)

@@ -78,8 +78,7 @@ static const char *own_source(sb_arena *arena, const sb_caller *caller, const ch
     return or_forbidden(sb_arena_printf(arena,
                                         "%s: source must be \"%s\", the name of the caller's key "
                                         "(a %s reports only under its own name)",
-                                        what, caller->name,
-                                        sb_access_role_name(caller->role)));
+                                        what, caller->name, sb_access_role_name(caller->role)));
 }
 
 const char *sb_access_bind_source(sb_arena *arena, const sb_caller *caller, Skillbase__Request *req)

@@ -33,7 +33,8 @@ const char *sb_access_check(sb_arena *arena, const sb_caller *caller, const sb_c
 /* An authenticated caller's ingest and record_service speak for the caller
  * only: an empty source becomes the key's name, another name is refused
  * (the message; NULL when bound). Over ipc (no key) nothing changes. */
-const char *sb_access_bind_source(sb_arena *arena, const sb_caller *caller, Skillbase__Request *req);
+const char *sb_access_bind_source(sb_arena *arena, const sb_caller *caller,
+                                  Skillbase__Request *req);
 
 /* The actor to record: the key's name when authenticated (Request.actor
  * ignored), else Request.actor, else "anonymous". Never NULL today;

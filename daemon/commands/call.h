@@ -25,19 +25,19 @@ enum {
     SB_ROLE_REVIEWER = 1 << 3, /* experts: review, evaluate, assess; may not revoke */
     SB_ROLE_READER = 1 << 4,   /* reads and the event stream only */
     /* every role: a trusted in-process caller (tests) */
-    SB_ROLE_ANY = SB_ROLE_OPERATOR | SB_ROLE_SERVICE | SB_ROLE_WORKER | SB_ROLE_REVIEWER |
-                  SB_ROLE_READER,
+    SB_ROLE_ANY =
+        SB_ROLE_OPERATOR | SB_ROLE_SERVICE | SB_ROLE_WORKER | SB_ROLE_REVIEWER | SB_ROLE_READER,
     /* the roles that may read records, events, jobs and reports */
     SB_ROLES_READ = SB_ROLE_OPERATOR | SB_ROLE_WORKER | SB_ROLE_REVIEWER | SB_ROLE_READER,
 };
 
 /* Who sent a request (daemon/security.h). */
 typedef struct {
-    unsigned role;            /* SB_ROLE_* bits; 0: may do nothing */
-    const char *name;         /* the CURVE key's name; NULL when not authenticated (ipc) */
-    char *const *types;       /* service: the ingest types it may report; worker: job types */
+    unsigned role;      /* SB_ROLE_* bits; 0: may do nothing */
+    const char *name;   /* the CURVE key's name; NULL when not authenticated (ipc) */
+    char *const *types; /* service: the ingest types it may report; worker: job types */
     size_t n_types;
-    const char *refusal;      /* role 0: why (e.g. "key alice was removed"); may be NULL */
+    const char *refusal; /* role 0: why (e.g. "key alice was removed"); may be NULL */
     /* A key scoped to a district (六(五), scope.h): the district's canonical
      * name; NULL for every other caller (the city bureau's keys, ipc). */
     const char *district;
@@ -48,15 +48,15 @@ struct sb_command;
 /* Everything one command needs. */
 typedef struct {
     sb_store *store;
-    sb_txn *txn;                  /* the request's own nested transaction */
+    sb_txn *txn; /* the request's own nested transaction */
     sb_arena *arena;
     const sb_config *config;
     const Skillbase__Request *req;
-    Skillbase__Reply *reply;      /* initialised, code OK */
-    uint64_t now_ms;              /* the clock, read once per request */
-    sb_date today;                /* Hangzhou date of now_ms */
-    uint64_t started_ms;          /* daemon start, for status */
-    const char *actor;            /* never NULL */
+    Skillbase__Reply *reply;             /* initialised, code OK */
+    uint64_t now_ms;                     /* the clock, read once per request */
+    sb_date today;                       /* Hangzhou date of now_ms */
+    uint64_t started_ms;                 /* daemon start, for status */
+    const char *actor;                   /* never NULL */
     const sb_server_stats *server_stats; /* NULL outside the server */
     /* The ingested fact being applied (handle_ingest.c), attached to every
      * event the call appends (Event.ingest); NULL for other commands. */

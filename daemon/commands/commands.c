@@ -72,8 +72,7 @@ static const sb_command commands[] = {
     {SKILLBASE__REQUEST__COMMAND_ASSESSMENT_REMINDER, "assessment_reminder", W, SB_ROLE_WORKER,
      sb__handle_assessment_reminder},
     {SKILLBASE__REQUEST__COMMAND_BACKUP, "backup", R, OPS, sb__handle_backup},
-    {SKILLBASE__REQUEST__COMMAND_BACKUP_STATUS, "backup_status", R, OPS,
-     sb__handle_backup_status},
+    {SKILLBASE__REQUEST__COMMAND_BACKUP_STATUS, "backup_status", R, OPS, sb__handle_backup_status},
     /* security (four_eyes.c, handle_security.c) */
     {SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS, "list_proposals", R, READ,
      sb__handle_list_proposals},
@@ -113,8 +112,7 @@ static const sb_command commands[] = {
     /* equipment, yearly activity, recommendations (handle_equipment.c,
      * handle_activity.c, handle_recommend.c): operators write, the worker
      * sends the filing reminders, every reading role reads */
-    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_ADD, "equipment_add", W, OPS,
-     sb__handle_equipment_add},
+    {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_ADD, "equipment_add", W, OPS, sb__handle_equipment_add},
     {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_CHANGE, "equipment_change", W, OPS,
      sb__handle_equipment_change},
     {SKILLBASE__REQUEST__COMMAND_EQUIPMENT_RETIRE, "equipment_retire", W, OPS,

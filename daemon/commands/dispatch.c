@@ -98,8 +98,8 @@ static int pack_reply(sb_arena *arena, Skillbase__Reply *reply, sb_dispatch_resu
     return 0;
 }
 
-int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code,
-                            const char *message, uint8_t **ret_reply, size_t *ret_len)
+int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code, const char *message,
+                            uint8_t **ret_reply, size_t *ret_len)
 {
     Skillbase__Reply reply = SKILLBASE__REPLY__INIT;
     sb_dispatch_result r;
@@ -167,8 +167,7 @@ static const char *check_envelope(const Skillbase__Request *req)
 #define EVENT_RECORD_FIELD 11
 
 /* Put back the record a kept reply was stored without: event seq's. */
-static int record_from_event(sb_txn *batch, sb_arena *arena, uint64_t seq,
-                             Skillbase__Reply *reply)
+static int record_from_event(sb_txn *batch, sb_arena *arena, uint64_t seq, Skillbase__Reply *reply)
 {
     Skillbase__Event **evs;
     size_t n;
@@ -261,8 +260,10 @@ static int replay(sb_txn *batch, sb_arena *arena, const Skillbase__Request *req,
     if (stored_hash != hash) {
         free(bytes);
         rc = refuse(arena, reply, SB_KEY_REUSED,
-                    sb_arena_printf(arena, "idempotency key \"%s\" was already used for another "
-                                           "command", key),
+                    sb_arena_printf(arena,
+                                    "idempotency key \"%s\" was already used for another "
+                                    "command",
+                                    key),
                     ret);
         return rc ? rc : 1;
     }
@@ -366,9 +367,9 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
     if (!req) {
         /* the id, if it can be read, lets the client match the refusal */
         reply->request_id = (char *)sb_shed_request_id(arena, frame, len);
-        return refuse(arena, reply, SB_MALFORMED,
-                      "request is not a decodable skillbase.Request (or exceeds the decoding budget)",
-                      ret);
+        return refuse(
+            arena, reply, SB_MALFORMED,
+            "request is not a decodable skillbase.Request (or exceeds the decoding budget)", ret);
     }
     echo_request_id(arena, frame, len, req, reply);
     if (req->protocol < SB_PROTOCOL_MIN || req->protocol > PROTOCOL_VERSION)

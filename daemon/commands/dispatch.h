@@ -55,13 +55,13 @@ typedef struct {
 
 /* What one request produced; all pointers into the call's arena. */
 typedef struct {
-    uint8_t *reply;          /* the packed Reply (may carry a refusal) */
+    uint8_t *reply; /* the packed Reply (may carry a refusal) */
     size_t len;
-    const char *request_id;  /* "" when the frame did not decode */
-    int code;                /* the reply's code */
-    int wrote;               /* the request changed the store */
-    const char *command;     /* the command's name from the table; NULL when
-                              * the frame named no known command */
+    const char *request_id; /* "" when the frame did not decode */
+    int code;               /* the reply's code */
+    int wrote;              /* the request changed the store */
+    const char *command;    /* the command's name from the table; NULL when
+                             * the frame named no known command */
 } sb_dispatch_result;
 
 /* Apply one request inside the write transaction `batch`. `role` is the
@@ -83,7 +83,7 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
 
 /* Pack a bare error reply (no request decoded), e.g. when a commit failed.
  * Returns 0 or SB_E(SB_INTERNAL). */
-int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code,
-                            const char *message, uint8_t **ret_reply, size_t *ret_len);
+int sb_dispatch_error_reply(sb_arena *arena, const char *request_id, int code, const char *message,
+                            uint8_t **ret_reply, size_t *ret_len);
 
 #endif

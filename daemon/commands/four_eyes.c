@@ -426,8 +426,7 @@ int sb__handle_list_proposals(sb_call *call)
     bool more;
     size_t n;
     int rc = sb_store_proposal_list(call->txn, q->state, q->after, sb__page_limit(call, q->limit),
-                                    &call->arena->pb,
-                                    &page->proposals, &n, &more);
+                                    &call->arena->pb, &page->proposals, &n, &more);
     if (rc)
         return rc;
     if (more && n)

@@ -54,8 +54,8 @@ int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visit
                       const char *report, Skillbase__ExpertReview **ret, const char **reason_io)
 {
     sb_problems problems = {0};
-    if (!sb_rules_review_ok(experts, n, visited_on, report, call->config->min_experts,
-                            call->today, &problems))
+    if (!sb_rules_review_ok(experts, n, visited_on, report, call->config->min_experts, call->today,
+                            &problems))
         return sb__fail_problems(call, SB_INVALID, &problems, "the experts' review is incomplete");
     Skillbase__ExpertReview *r = sb_arena_alloc(call->arena, sizeof *r);
     if (!r)
@@ -74,8 +74,8 @@ int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visit
         return SB_E(SB_INTERNAL);
     size_t used = 0;
     const char *was = *reason_io && (*reason_io)[0] ? *reason_io : NULL;
-    used += (size_t)snprintf(text + used, len - used, "%s%sexperts ", was ? was : "",
-                             was ? " (" : "");
+    used +=
+        (size_t)snprintf(text + used, len - used, "%s%sexperts ", was ? was : "", was ? " (" : "");
     for (size_t i = 0; i < n; i++)
         used += (size_t)snprintf(text + used, len - used, "%s%s", i ? ", " : "", experts[i]);
     used += (size_t)snprintf(text + used, len - used, "; site visit %s", visited_on);
@@ -135,8 +135,8 @@ static Skillbase__Scores *maxima_of(sb_call *call)
 int sb__handle_assess(sb_call *call)
 {
     const Skillbase__Assess *c = call->req->assess;
-    int rc = sb__check_reason(call, c->reason, c->correct,
-                              c->correct ? "assess --correct" : "assess");
+    int rc =
+        sb__check_reason(call, c->reason, c->correct, c->correct ? "assess --correct" : "assess");
     if (rc)
         return rc;
     sb_problems problems = {0};
@@ -174,8 +174,8 @@ int sb__handle_assess(sb_call *call)
                             "%s already has its result for assessment cycle %u (%s to %s): total "
                             "%u, grade %s, recorded on %s by %s; one result per cycle (五(一)). "
                             "A correction is explicit: assess %s --correct -r REASON -f SCORES",
-                            c->id, cycle, from, to, p->total, grade_name(p->grade),
-                            p->assessed_on, p->assessor, c->id);
+                            c->id, cycle, from, to, p->total, grade_name(p->grade), p->assessed_on,
+                            p->assessor, c->id);
     }
     if (prev < 0 && c->correct)
         return sb_call_fail(call, SB_INVALID,
@@ -258,8 +258,7 @@ int sb__handle_assess(sb_call *call)
          * late in this one this result was entered */
         char due[SB_DATE_STRLEN];
         b->next_assessment_due = sb_arena_strdup(
-            call->arena,
-            sb_date_format(sb_rules_cycle_end(certified_on, cycle + 1), due));
+            call->arena, sb_date_format(sb_rules_cycle_end(certified_on, cycle + 1), due));
     }
     rc = sb__commit_change(call, rec, old, "assess", t->from, reason);
     if (rc)

@@ -178,9 +178,9 @@ int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a)
         after = started;
     uint32_t left = sb_calendar_count_between(cal, after, sb_date_add_days(w.ends_on, 1), NULL);
     char ends[SB_DATE_STRLEN];
-    const char *left_text = left ? sb_arena_printf(call->arena, "%u working day%s left", left,
-                                                   left == 1 ? "" : "s")
-                                 : "no working day left but the rest of today";
+    const char *left_text =
+        left ? sb_arena_printf(call->arena, "%u working day%s left", left, left == 1 ? "" : "s")
+             : "no working day left but the rest of today";
     return sb_call_fail(call, SB_WRONG_STATE,
                         "publicity of %s ends on %s at 24:00 Hangzhou time, %s: it must run "
                         "its course before certification (二(三)2 经公示无异议后); "
@@ -295,8 +295,7 @@ int sb__handle_schedule_publicity(sb_call *call)
             : sb_arena_printf(call->arena, "publicity ends on %s at 24:00", c->ends_on);
     if (!app->publicity_ends_on || !reason)
         return SB_E(SB_INTERNAL);
-    rc = append_event(call, rec, old, "schedule_publicity", "publicity_scheduled",
-                      reason);
+    rc = append_event(call, rec, old, "schedule_publicity", "publicity_scheduled", reason);
     if (rc)
         return rc;
 
@@ -374,8 +373,8 @@ int sb__handle_assessment_reminder(sb_call *call)
     sb__reply_record(call, old);
     /* assessed again since (a new due date), revoked or exited: nothing to
      * remind */
-    if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED || !b->next_assessment_due ||
-        strcmp(b->next_assessment_due, c->due_on) != 0)
+    if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED ||
+        !b->next_assessment_due || strcmp(b->next_assessment_due, c->due_on) != 0)
         return 0;
     int64_t left = sb_date_to_days(due) - sb_date_to_days(call->today);
     long long days = c->overdue ? -left : left;
@@ -386,6 +385,5 @@ int sb__handle_assessment_reminder(sb_call *call)
     if (!reason)
         return SB_E(SB_INTERNAL);
     return append_event(call, old, NULL, "assessment_reminder",
-                        c->overdue ? "assessment_overdue" : "assessment_due_soon",
-                        reason);
+                        c->overdue ? "assessment_overdue" : "assessment_due_soon", reason);
 }

@@ -23,8 +23,9 @@ static const struct {
     const char *meaning;
 } kinds[] = {
     {"application_form", "申报表 (附件2), material 二(三)1(1)"},
-    {"license", "法人登记证书或营业执照, material 二(三)1(2); mark original_sighted when the original "
-                "was seen"},
+    {"license",
+     "法人登记证书或营业执照, material 二(三)1(2); mark original_sighted when the original "
+     "was seen"},
     {"staff_credentials", "管理人员和师资资格证明, material 二(三)1(3)"},
     {"management_rules", "内部管理制度, material 二(三)1(4)"},
     {"review_report", "experts' on-site review and evaluation, 二(三)2"},
@@ -75,7 +76,8 @@ static const char *name_fault(const char *n)
 static int need_docs(sb_call *call)
 {
     if (!call->docs)
-        return sb_call_fail(call, SB_INTERNAL, "this daemon keeps no documents (no document store)");
+        return sb_call_fail(call, SB_INTERNAL,
+                            "this daemon keeps no documents (no document store)");
     return 0;
 }
 
@@ -91,8 +93,8 @@ static Skillbase__Document ***docs_of(Skillbase__Record *rec, size_t **ret_n)
 }
 
 /* What a begin or a commit must find true of the record. */
-static int check_target(sb_call *call, Skillbase__Record *rec, const char *kind, uint32_t supersedes,
-                        const char *reason, bool sighted, const char *id)
+static int check_target(sb_call *call, Skillbase__Record *rec, const char *kind,
+                        uint32_t supersedes, const char *reason, bool sighted, const char *id)
 {
     size_t *n;
     Skillbase__Document **docs = *docs_of(rec, &n);
@@ -144,7 +146,8 @@ int sb__handle_document_begin(sb_call *call)
     if (bad)
         return sb_call_fail(call, SB_INVALID, "%s", bad);
     if (c->size == 0)
-        return sb_call_fail(call, SB_INVALID, "size: required (the file's size in bytes, at least 1)");
+        return sb_call_fail(call, SB_INVALID,
+                            "size: required (the file's size in bytes, at least 1)");
     if (c->size > call->config->doc_max_bytes)
         return sb_call_fail(call, SB_INVALID,
                             "size: a file of %llu bytes is larger than the largest accepted, "

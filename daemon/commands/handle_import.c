@@ -52,8 +52,9 @@ static void check(sb_call *call, const Skillbase__ImportBase *q, sb_problems *p,
         sb_problems_add(p, "certificate_no: the original certificate number, 1-%d bytes of text",
                         NUMBER_MAX_BYTES);
     if (!text_ok(q->decision, DECISION_MAX_BYTES))
-        sb_problems_add(p, "decision: what it was certified under (e.g. 杭人社发〔2013〕480号), "
-                           "1-%d bytes of text",
+        sb_problems_add(p,
+                        "decision: what it was certified under (e.g. 杭人社发〔2013〕480号), "
+                        "1-%d bytes of text",
                         DECISION_MAX_BYTES);
     bool dated = q->certified_on && sb_date_parse(q->certified_on, cert) == 0;
     if (!dated)
@@ -62,10 +63,11 @@ static void check(sb_call *call, const Skillbase__ImportBase *q, sb_problems *p,
         sb_problems_add(p, "certified_on: %s is after today", q->certified_on);
     if (dated && q->decision && strstr(q->decision, REPEALED_NOTICE) &&
         strcmp(q->certified_on, POLICY_IN_FORCE) >= 0)
-        sb_problems_add(p,
-                        "certified_on: %s is not before %s, when 杭人社发〔2013〕480号 was repealed "
-                        "(七(一)): a sub-base certified since then applies under this policy",
-                        q->certified_on, POLICY_IN_FORCE);
+        sb_problems_add(
+            p,
+            "certified_on: %s is not before %s, when 杭人社发〔2013〕480号 was repealed "
+            "(七(一)): a sub-base certified since then applies under this policy",
+            q->certified_on, POLICY_IN_FORCE);
     if (q->base_level > SKILLBASE__BASE_LEVEL__DISTRICT)
         sb_problems_add(p, "base_level: CITY or DISTRICT");
     const Skillbase__ImportedResult *r = q->last_result;
@@ -86,8 +88,8 @@ static void check(sb_call *call, const Skillbase__ImportBase *q, sb_problems *p,
     else if (sb_date_cmp(*assessed, call->today) > 0)
         sb_problems_add(p, "last_result.assessed_on: %s is after today", r->assessed_on);
     else if (dated && sb_date_cmp(*assessed, *cert) < 0)
-        sb_problems_add(p, "last_result.assessed_on: %s is before certified_on %s",
-                        r->assessed_on, q->certified_on);
+        sb_problems_add(p, "last_result.assessed_on: %s is before certified_on %s", r->assessed_on,
+                        q->certified_on);
 }
 
 /* The imported result as the sub-base's first assessment. */
@@ -224,8 +226,8 @@ int sb__handle_import_base(sb_call *call)
 const char *sb__import_key(sb_arena *arena, const Skillbase__Request *req)
 {
     const Skillbase__ImportBase *q = req->import_base;
-    if (!q || !q->unit || !q->unit->credit_code || !q->unit->credit_code[0] ||
-        !q->certificate_no || !q->certificate_no[0] || strlen(q->certificate_no) > NUMBER_MAX_BYTES)
+    if (!q || !q->unit || !q->unit->credit_code || !q->unit->credit_code[0] || !q->certificate_no ||
+        !q->certificate_no[0] || strlen(q->certificate_no) > NUMBER_MAX_BYTES)
         return NULL; /* no key: the handler refuses such a request */
     return sb_arena_printf(arena, "import:%s:%s", q->unit->credit_code, q->certificate_no);
 }

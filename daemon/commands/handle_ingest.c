@@ -140,8 +140,8 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
 /* ------------------------------------------------------------ the entity */
 
 typedef struct {
-    char live[64];     /* the unit's open application or live sub-base */
-    char latest[64];   /* its most recently created record */
+    char live[64];   /* the unit's open application or live sub-base */
+    char latest[64]; /* its most recently created record */
     uint64_t latest_ms;
 } unit_records;
 
@@ -183,8 +183,7 @@ static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
         return rc;
     if (!u.latest[0])
         return sb_call_fail(call, SB_NOT_FOUND,
-                            "no application or sub-base for the unit with credit code %s",
-                            entity);
+                            "no application or sub-base for the unit with credit code %s", entity);
     return sb__load(call, u.live[0] ? u.live : u.latest, ret);
 }
 
@@ -239,8 +238,9 @@ static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id
     call->req = req;
     /* a fact entered by hand is an operator's decision: four eyes where
      * the transition needs it (a proposal; a service's fact acts at once) */
-    int rc = !from_service(call) && sb_four_eyes_applies(call, cmd) ? sb_four_eyes_propose(call, cmd)
-                                                                     : cmd->fn(call);
+    int rc = !from_service(call) && sb_four_eyes_applies(call, cmd)
+                 ? sb_four_eyes_propose(call, cmd)
+                 : cmd->fn(call);
     call->req = orig;
     return rc;
 }

@@ -58,8 +58,9 @@ int sb__handle_list_jobs(sb_call *call)
     skillbase__job_page__init(page);
     size_t n;
     bool more;
-    int rc = sb_store_jobs_list(call->txn, q->state, q->type, q->after, sb__page_limit(call, q->limit), &call->arena->pb,
-                                &page->jobs, &n, &more);
+    int rc =
+        sb_store_jobs_list(call->txn, q->state, q->type, q->after, sb__page_limit(call, q->limit),
+                           &call->arena->pb, &page->jobs, &n, &more);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++)

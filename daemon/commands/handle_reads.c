@@ -100,8 +100,8 @@ int sb__handle_history(sb_call *call)
                             "history: give from_seq (the next_seq of a page) or after_seq, not "
                             "both");
     uint64_t after = q->from_seq ? q->from_seq - 1 : q->after_seq;
-    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit),
-                          &call->arena->pb, &events, &n, &next);
+    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit), &call->arena->pb,
+                          &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);
@@ -115,8 +115,8 @@ int sb__handle_read_events(sb_call *call)
     if (q->topic_prefix && q->topic_prefix[0])
         return sb__read_events_filtered(call);
     uint64_t next;
-    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit), &call->arena->pb,
-                                  &events, &n, &next);
+    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit),
+                                  &call->arena->pb, &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);

@@ -31,23 +31,32 @@ static const char *const rubric_names[SB_RUBRIC_ITEMS] = {
 static const char *unit_type_meaning(int v)
 {
     switch (v) {
-    case SKILLBASE__UNIT_TYPE__ENTERPRISE: return "enterprise (企业)";
-    case SKILLBASE__UNIT_TYPE__UNIVERSITY: return "university (高等院校)";
-    case SKILLBASE__UNIT_TYPE__VOCATIONAL_COLLEGE: return "vocational college (职业院校)";
-    case SKILLBASE__UNIT_TYPE__TECHNICAL_SCHOOL: return "technical school (技工院校)";
-    default: return "other training institution (其他)";
+    case SKILLBASE__UNIT_TYPE__ENTERPRISE:
+        return "enterprise (企业)";
+    case SKILLBASE__UNIT_TYPE__UNIVERSITY:
+        return "university (高等院校)";
+    case SKILLBASE__UNIT_TYPE__VOCATIONAL_COLLEGE:
+        return "vocational college (职业院校)";
+    case SKILLBASE__UNIT_TYPE__TECHNICAL_SCHOOL:
+        return "technical school (技工院校)";
+    default:
+        return "other training institution (其他)";
     }
 }
 
 static const char *cause_meaning(int v)
 {
     switch (v) {
-    case SKILLBASE__CAUSE__REFUSED_ASSESSMENT: return "refused or obstructed the assessment";
-    case SKILLBASE__CAUSE__UNIT_DEREGISTERED: return "unit deregistered or its licence revoked";
+    case SKILLBASE__CAUSE__REFUSED_ASSESSMENT:
+        return "refused or obstructed the assessment";
+    case SKILLBASE__CAUSE__UNIT_DEREGISTERED:
+        return "unit deregistered or its licence revoked";
     case SKILLBASE__CAUSE__VERIFIED_COMPLAINT:
         return "verified complaint or public-opinion incident with bad social impact";
-    case SKILLBASE__CAUSE__MAJOR_SAFETY_ACCIDENT: return "major safety accident";
-    default: return "other violation of laws or rules";
+    case SKILLBASE__CAUSE__MAJOR_SAFETY_ACCIDENT:
+        return "major safety accident";
+    default:
+        return "other violation of laws or rules";
     }
 }
 
@@ -142,10 +151,9 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
     add_u(&l, "topic_prefix_max_bytes", SB_TOPIC_PREFIX_MAX, "ReadEvents.topic_prefix", "daemon");
     add_u(&l, "competition_name_max_bytes", SB_COMPETITION_TEXT_MAX, "CompetitionHosted.name",
           "daemon");
-    add_u(&l, "competition_level_max_bytes", SB_COMPETITION_LEVEL_MAX,
-          "CompetitionHosted.level", "daemon");
-    add_u(&l, "backup_dir_max_bytes", SB_BACKUP_DIR_MAX, "Backup.dir, an absolute path",
+    add_u(&l, "competition_level_max_bytes", SB_COMPETITION_LEVEL_MAX, "CompetitionHosted.level",
           "daemon");
+    add_u(&l, "backup_dir_max_bytes", SB_BACKUP_DIR_MAX, "Backup.dir, an absolute path", "daemon");
     add_u(&l, "document_max_bytes", c->doc_max_bytes,
           "largest document accepted; a larger one is refused at document_begin",
           "configuration [documents] max_mb");
@@ -190,7 +198,8 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
     } activity[] = {
         {"equipment.text_max_bytes", SB_EQUIPMENT_TEXT_MAX,
          "EquipmentItem.item, custodian, maintained_by"},
-        {"equipment.note_max_bytes", SB_EQUIPMENT_NOTE_MAX, "EquipmentItem.note, ActivityFiling.note"},
+        {"equipment.note_max_bytes", SB_EQUIPMENT_NOTE_MAX,
+         "EquipmentItem.note, ActivityFiling.note"},
         {"equipment.value_max_fen", SB_EQUIPMENT_VALUE_MAX, "EquipmentItem.value_fen"},
         {"equipment.items_max", SB_EQUIPMENT_PER_BASE,
          "items one register keeps, retired ones included"},
@@ -336,9 +345,10 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
         it->kind = t[i].kind;
         it->action = (char *)t[i].action;
         it->cause = t[i].cause;
-        it->payload = (char *)(t[i].payload == SKILLBASE__INGEST__PAYLOAD_COMPETITION ? "competition"
-                               : t[i].payload == SKILLBASE__INGEST__PAYLOAD_SERVICE   ? "service"
-                                                                                      : "");
+        it->payload =
+            (char *)(t[i].payload == SKILLBASE__INGEST__PAYLOAD_COMPETITION ? "competition"
+                     : t[i].payload == SKILLBASE__INGEST__PAYLOAD_SERVICE   ? "service"
+                                                                            : "");
         out->ingest_types[out->n_ingest_types++] = it;
     }
     /* the kinds of document the daemon keeps (handle_documents.c) */

@@ -52,11 +52,11 @@ static void check_rates(const sb_subsidy_rules *rules, const Skillbase__SubsidyS
         }
     }
     const sb_subsidy_version *capv = sb_subsidy_rules_at(rules, (sb_date){(int)st->year, 12, 31});
-    if (capv && (st->cap_fen != capv->cap_fen ||
-                 !sb__subsidy_str_eq(st->cap_rule_version, capv->name))) {
+    if (capv &&
+        (st->cap_fen != capv->cap_fen || !sb__subsidy_str_eq(st->cap_rule_version, capv->name))) {
         char cap[SB_YUAN_STRLEN];
-        sb_problems_add(p, "cap_fen: the rules file's cap for %u is %s yuan (version %s)",
-                        st->year, sb_subsidy_yuan(capv->cap_fen, cap), capv->name);
+        sb_problems_add(p, "cap_fen: the rules file's cap for %u is %s yuan (version %s)", st->year,
+                        sb_subsidy_yuan(capv->cap_fen, cap), capv->name);
     } else if (!capv && st->n_lines) {
         sb_problems_add(p, "cap_fen: the rules file %s has no version in force in %u", path,
                         st->year);
@@ -285,8 +285,7 @@ int sb__handle_record_statement(sb_call *call)
         st->n_exclusions, st->example_rates ? "; EXAMPLE rates" : "");
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "subsidy_statement", "record_statement", reason,
-                                true);
+    rc = sb__subsidy_base_event(call, base, "subsidy_statement", "record_statement", reason, true);
     if (rc)
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATEMENT;

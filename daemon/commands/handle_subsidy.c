@@ -211,14 +211,13 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     if (rc)
         return rc;
     char hours[16];
-    const char *reason =
-        sb_arena_printf(call->arena, "%s: %s on %s for %s (%s), %u person-times, %s h", rec->id,
-                        sb_subsidy_kind_name(rec->kind), rec->date, rec->client_name, rec->client_credit_code,
-                        rec->trainees, sb_subsidy_hours(rec->hours_tenths, hours));
+    const char *reason = sb_arena_printf(
+        call->arena, "%s: %s on %s for %s (%s), %u person-times, %s h", rec->id,
+        sb_subsidy_kind_name(rec->kind), rec->date, rec->client_name, rec->client_credit_code,
+        rec->trainees, sb_subsidy_hours(rec->hours_tenths, hours));
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "service_recorded", "record_service", reason,
-                                false);
+    rc = sb__subsidy_base_event(call, base, "service_recorded", "record_service", reason, false);
     if (rc)
         return rc;
     *ret = rec;
@@ -263,8 +262,9 @@ int sb__handle_list_services(sb_call *call)
         return rc;
     size_t n;
     bool more;
-    rc = sb_store_services_list(call->txn, q->base_id, (int)q->year, q->after, sb__page_limit(call, q->limit),
-                                &call->arena->pb, &page->services, &n, &more);
+    rc = sb_store_services_list(call->txn, q->base_id, (int)q->year, q->after,
+                                sb__page_limit(call, q->limit), &call->arena->pb, &page->services,
+                                &n, &more);
     if (rc == SB_E(SB_INVALID))
         return sb_call_fail(call, SB_INVALID, "after: %s is not a service record of %s in %u",
                             q->after, q->base_id, q->year);

@@ -113,7 +113,8 @@ int sb__check_transition(sb_call *call, const Skillbase__Record *old, sb_action 
     int rc = sb__check_version(call, h.id, h.version);
     if (rc)
         return rc;
-    bool objection_open = h.kind == SKILLBASE__KIND__APPLICATION && old->application->objection_open;
+    bool objection_open =
+        h.kind == SKILLBASE__KIND__APPLICATION && old->application->objection_open;
     return sb__find(call, h.kind, h.id, h.state, objection_open, action, ret);
 }
 
@@ -177,8 +178,7 @@ Skillbase__Event *sb__event(sb_call *call, Skillbase__Record *rec, const char *w
 int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
                       const char *action, Skillbase__State from, const char *reason)
 {
-    Skillbase__Event *ev =
-        sb__event(call, rec, sb_state_name(sb__head(rec).state), action, reason);
+    Skillbase__Event *ev = sb__event(call, rec, sb_state_name(sb__head(rec).state), action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     ev->from_state = from;

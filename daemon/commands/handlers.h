@@ -20,9 +20,9 @@
 /* One row of the command table. */
 typedef struct sb_command {
     Skillbase__Request__CommandCase command;
-    const char *name;    /* as in the proto, e.g. "close_publicity" */
-    bool write;          /* changes state: idempotency and events apply */
-    unsigned roles;      /* SB_ROLE_* allowed to run it */
+    const char *name; /* as in the proto, e.g. "close_publicity" */
+    bool write;       /* changes state: idempotency and events apply */
+    unsigned roles;   /* SB_ROLE_* allowed to run it */
     sb_handler_fn fn;
     /* The idempotency key derived from the command (ingest:
      * "ingest:<source>:<event_id>"), in place of Request.idempotency_key;

@@ -14,13 +14,18 @@ static const char *const id_fields[] = {"id", "base_id", "application_id", "enti
 /* Commands that name no record and still run for a scoped key: reads that
  * filter what they return, and those that show nothing of a record. */
 static const Skillbase__Request__CommandCase unscoped_ok[] = {
-    SKILLBASE__REQUEST__COMMAND_STATUS,         SKILLBASE__REQUEST__COMMAND_WHOAMI,
-    SKILLBASE__REQUEST__COMMAND_RULES,          SKILLBASE__REQUEST__COMMAND_LIST,
-    SKILLBASE__REQUEST__COMMAND_READ_EVENTS,    SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS,
-    SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD,     SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY,
+    SKILLBASE__REQUEST__COMMAND_STATUS,
+    SKILLBASE__REQUEST__COMMAND_WHOAMI,
+    SKILLBASE__REQUEST__COMMAND_RULES,
+    SKILLBASE__REQUEST__COMMAND_LIST,
+    SKILLBASE__REQUEST__COMMAND_READ_EVENTS,
+    SKILLBASE__REQUEST__COMMAND_LIST_PROPOSALS,
+    SKILLBASE__REQUEST__COMMAND_AUDIT_HEAD,
+    SKILLBASE__REQUEST__COMMAND_AUDIT_VERIFY,
     /* the rest of an upload: document_begin named the record and was
      * checked, and an upload belongs to the caller that began it */
-    SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK, SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT,
+    SKILLBASE__REQUEST__COMMAND_DOCUMENT_CHUNK,
+    SKILLBASE__REQUEST__COMMAND_DOCUMENT_COMMIT,
 };
 
 #define MAX_NAMED 8
@@ -146,9 +151,8 @@ static int check_new(sb_call *call, const sb_command *cmd, Skillbase__BaseLevel 
     if (!d || strcmp(d, call->caller->district) != 0)
         return refuse(call, cmd,
                       sb_arena_printf(call->arena, "the unit is in %s",
-                                      unit && unit->district && unit->district[0]
-                                          ? unit->district
-                                          : "no district"));
+                                      unit && unit->district && unit->district[0] ? unit->district
+                                                                                  : "no district"));
     return 0;
 }
 
@@ -169,7 +173,7 @@ static int check_import_proposal(sb_call *call, const sb_command *cmd, bool *ret
     const Skillbase__ProposalRef *ref =
         req->command_case == SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL   ? req->confirm_proposal
         : req->command_case == SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL ? req->discard_proposal
-                                                                             : NULL;
+                                                                            : NULL;
     *ret_done = false;
     if (!ref || !ref->id || !ref->id[0] || strlen(ref->id) > SB_ID_MAX)
         return 0;
@@ -247,8 +251,9 @@ int sb_scope_check(sb_call *call, const sb_command *cmd)
         if (unscoped_ok[i] == req->command_case)
             return 0;
     return refuse(call, cmd,
-                  n ? sb_arena_printf(call->arena, "%s names no application or sub-base of its "
-                                                   "own (the city bureau's keys run it)",
+                  n ? sb_arena_printf(call->arena,
+                                      "%s names no application or sub-base of its "
+                                      "own (the city bureau's keys run it)",
                                       ids[0])
                     : "the command names no application or sub-base of its own (the city "
                       "bureau's keys run it)");
@@ -258,10 +263,10 @@ int sb_scope_check(sb_call *call, const sb_command *cmd)
  * district-level in its district. */
 static bool import_visible(const sb_caller *c, const Skillbase__Proposal *p)
 {
-    const Skillbase__ImportBase *q = p->command && p->command->command_case ==
-                                                       SKILLBASE__REQUEST__COMMAND_IMPORT_BASE
-                                         ? p->command->import_base
-                                         : NULL;
+    const Skillbase__ImportBase *q =
+        p->command && p->command->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE
+            ? p->command->import_base
+            : NULL;
     if (!q || q->base_level != SKILLBASE__BASE_LEVEL__DISTRICT || !q->unit || !q->unit->district)
         return false;
     const char *d = sb_rules_district(q->unit->district);

@@ -21,16 +21,16 @@ typedef struct {
     uint64_t dropped_frames;
     uint64_t largest_batch;
     uint64_t batch_sizes[SB_SERVER_BATCH_BUCKETS];
-    uint64_t commit_us; /* in the durable commit of batches */
-    uint64_t apply_us;  /* applying the requests of batches */
-    uint64_t shed;      /* requests answered BUSY: [daemon] max_queue were held */
-    uint64_t queue_max; /* most requests waiting for a batch at once */
-    uint64_t redone;    /* batches applied again to isolate a request that
-                         * was refused after writing (dispatch.h) */
-    uint64_t shed_conn; /* requests answered BUSY (or dropped): their connection does
-                         * not read its replies (reply_queue.h) */
+    uint64_t commit_us;           /* in the durable commit of batches */
+    uint64_t apply_us;            /* applying the requests of batches */
+    uint64_t shed;                /* requests answered BUSY: [daemon] max_queue were held */
+    uint64_t queue_max;           /* most requests waiting for a batch at once */
+    uint64_t redone;              /* batches applied again to isolate a request that
+                                   * was refused after writing (dispatch.h) */
+    uint64_t shed_conn;           /* requests answered BUSY (or dropped): their connection does
+                                   * not read its replies (reply_queue.h) */
     uint64_t replies_undelivered; /* replies that could not be queued (gone, unread) */
-    uint64_t conn_unread; /* times a connection was found not reading its replies */
+    uint64_t conn_unread;         /* times a connection was found not reading its replies */
 } sb_server_stats;
 
 /* The bucket of a batch of n (n >= 1) requests. */

@@ -147,7 +147,7 @@ static int fail_fn(sb_broker *b, sb_txn *t, void *arg)
 
 /* Put back (in one transaction) the given leases and forget them. */
 void sb_broker__fail_leases(sb_broker *b, sb_lease **leases, size_t n, sb_jobq_failure how,
-                        const char *error)
+                            const char *error)
 {
     if (!n)
         return;
@@ -217,8 +217,8 @@ static int pump_fn(sb_broker *b, sb_txn *t, void *arg)
                 break;
             Skillbase__Job **jobs;
             size_t n;
-            int rc = sb_store_jobs_due(t, w->types[i], now, real, free_slots, &b->txn.pb, &jobs,
-                                       &n);
+            int rc =
+                sb_store_jobs_due(t, w->types[i], now, real, free_slots, &b->txn.pb, &jobs, &n);
             if (rc)
                 return rc;
             for (size_t k = 0; k < n && ps->n < ps->cap; k++) {
@@ -331,7 +331,8 @@ void sb_broker__pump(sb_broker *b)
         for (sb_peer *w = b->peers.workers; w; w = w->next)
             w->pending = 0;
         /* never reached its worker: back at once, not counted */
-        sb_broker__fail_leases(b, lost, n_lost, SB_JOBQ_HANDED_BACK, "could not be sent to the worker");
+        sb_broker__fail_leases(b, lost, n_lost, SB_JOBQ_HANDED_BACK,
+                               "could not be sent to the worker");
         free(lost);
         free(ps.d);
         sb_peers_rotate(&b->peers);

@@ -25,10 +25,10 @@ static const char *key_refusal(sb_broker *b, const sb_caller *c, const Skillbase
     if (!c->name)
         return NULL;
     size_t kl = strlen(c->name);
-    if (!h->name || strncmp(h->name, c->name, kl) != 0 || (h->name[kl] && h->name[kl] != '-'))
-    {
-        const char *m = sb_arena_printf(&b->work, "a worker's name must be its key's name %s, "
-                                                  "or start with \"%s-\"",
+    if (!h->name || strncmp(h->name, c->name, kl) != 0 || (h->name[kl] && h->name[kl] != '-')) {
+        const char *m = sb_arena_printf(&b->work,
+                                        "a worker's name must be its key's name %s, "
+                                        "or start with \"%s-\"",
                                         c->name, c->name);
         return m ? m : "the worker's name does not match its key";
     }
@@ -37,8 +37,9 @@ static const char *key_refusal(sb_broker *b, const sb_caller *c, const Skillbase
         for (size_t k = 0; k < c->n_types; k++)
             ok |= strcmp(c->types[k], "*") == 0 || strcmp(c->types[k], h->types[i]) == 0;
         if (!ok) {
-            const char *m = sb_arena_printf(&b->work, "job type %s is not among the types of "
-                                                      "key %s",
+            const char *m = sb_arena_printf(&b->work,
+                                            "job type %s is not among the types of "
+                                            "key %s",
                                             h->types[i], c->name);
             return m ? m : "a job type is not among the key's types";
         }
@@ -129,15 +130,14 @@ static const char *done_refusal(sb_broker *b, const done_op *op, const Skillbase
     const char *who = op->w->name;
     const char *m = NULL;
     if (!sb_peer_takes(op->w, job->type))
-        m = sb_arena_printf(&b->txn, "%s is a %s job; worker %s does not take that type",
-                            job->id, job->type, who);
+        m = sb_arena_printf(&b->txn, "%s is a %s job; worker %s does not take that type", job->id,
+                            job->type, who);
     else if (!op->leased && !(op->phantom && job->state == SKILLBASE__JOB_STATE__QUEUED &&
                               job->worker && strcmp(job->worker, who) == 0))
         m = sb_arena_printf(&b->txn, "%s is not leased to worker %s%s%s", job->id, who,
                             job->state == SKILLBASE__JOB_STATE__LEASED ? " but to " : "",
-                            job->state == SKILLBASE__JOB_STATE__LEASED && job->worker
-                                ? job->worker
-                                : "");
+                            job->state == SKILLBASE__JOB_STATE__LEASED && job->worker ? job->worker
+                                                                                      : "");
     else
         return NULL;
     return m ? m : "not this worker's job";
@@ -179,8 +179,8 @@ static int apply_command(sb_broker *b, sb_txn *t, done_op *op, const Skillbase__
                                reply && reply->n_details ? " (" : "",
                                reply && reply->n_details ? reply->details[0] : "",
                                reply && reply->n_details > 1 ? "; ...)"
-                               : reply && reply->n_details ? ")"
-                                                           : "");
+                               : reply && reply->n_details   ? ")"
+                                                             : "");
     if (!what)
         return SB_E(SB_INTERNAL);
     *summary = (*summary)[0] ? sb_arena_printf(&b->txn, "%s; %s", *summary, what) : what;
@@ -215,7 +215,7 @@ static int done_fn(sb_broker *b, sb_txn *t, void *arg)
                    job->type, op->w->name, why);
             b->stats.refused++;
             const char *what = sb_arena_printf(&b->txn, "command refused: forbidden: %s", why);
-            summary = !what ? "command refused"
+            summary = !what        ? "command refused"
                       : summary[0] ? sb_arena_printf(&b->txn, "%s; %s", summary, what)
                                    : what;
             if (!summary)
@@ -315,16 +315,17 @@ static void on_message(sb_broker *b, zmq_msg_t *ident, zmq_msg_t *body)
     sb_security_caller(body, SB_ENDPOINT_WORKER, &caller);
     if (!(caller.role & SB_ROLE_WORKER)) {
         sb_broker__refuse(b, w ? w : &anon, SB_FORBIDDEN,
-                     caller.refusal ? caller.refusal : "not a worker");
+                          caller.refusal ? caller.refusal : "not a worker");
         return;
     }
     if (!m) {
-        sb_broker__refuse(b, w ? w : &anon, SB_MALFORMED, "not a decodable skillbase.WorkerMessage");
+        sb_broker__refuse(b, w ? w : &anon, SB_MALFORMED,
+                          "not a decodable skillbase.WorkerMessage");
         return;
     }
     if (m->protocol < SB_PROTOCOL_MIN || m->protocol > SB_PROTOCOL_VERSION) {
         sb_broker__refuse(b, w ? w : &anon, SB_UNSUPPORTED_PROTOCOL,
-                     "worker protocol version not served by this daemon");
+                          "worker protocol version not served by this daemon");
         return;
     }
     /* every string as sent acceptable text (sb_text.h; a NUL inside is
@@ -414,4 +415,3 @@ void sb_broker__serve(sb_broker *b)
     if (handled)
         sb_broker__pump(b);
 }
-

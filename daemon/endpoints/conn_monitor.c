@@ -11,9 +11,9 @@
 
 #include "sb_log.h"
 
-#define EVENTS                                                                                 \
-    (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_DISCONNECTED |                  \
-     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |             \
+#define EVENTS                                                                                     \
+    (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_DISCONNECTED |                       \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                  \
      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 #define WARN_EVERY_MS 60000
 
@@ -43,9 +43,8 @@ static void on_event(sb_conn_monitor *m, uint16_t event, int32_t value)
         uint64_t now = uv_now(m->poll.loop);
         if (!m->last_warn || now - m->last_warn >= WARN_EVERY_MS) {
             m->last_warn = now;
-            sb_log(SB_LOG_WARN,
-                   "%s: cannot accept a connection: %s%s (%llu turned away so far)", m->name,
-                   strerror(value),
+            sb_log(SB_LOG_WARN, "%s: cannot accept a connection: %s%s (%llu turned away so far)",
+                   m->name, strerror(value),
                    value == EMFILE || value == ENFILE
                        ? ": out of file descriptors; raise LimitNOFILE and [security] "
                          "max_connections"

@@ -44,28 +44,28 @@
 struct sb_publisher {
     const sb_config *config;
     sb_store *store;
-    void *pub;           /* ROUTER: followers are told apart by routing id */
+    void *pub; /* ROUTER: followers are told apart by routing id */
     uv_timer_t timer;
     uv_check_t check;
     uv_poll_t poll;      /* the socket's ZMQ_FD: requests arrived */
     sb_stream_subs subs; /* what each follower asked for (stream_subs.h) */
     uint8_t *stage;      /* a request's prefixes while it is read */
     size_t *stage_len;
-    size_t dropped;      /* followers gone since the last heartbeat */
-    uint64_t refused;    /* requests refused since the last heartbeat */
+    size_t dropped;   /* followers gone since the last heartbeat */
+    uint64_t refused; /* requests refused since the last heartbeat */
     char last_refusal[160];
-    uint64_t last_seq;   /* highest sequence sent */
+    uint64_t last_seq; /* highest sequence sent */
     uint64_t started_ms;
-    int failing;         /* a store read failed; logged once until it works */
-    sb_arena arena;      /* withholding personal data of one event */
-    int closing;         /* handles still to close */
+    int failing;    /* a store read failed; logged once until it works */
+    sb_arena arena; /* withholding personal data of one event */
+    int closing;    /* handles still to close */
 };
 
 /* Send [topic][bytes] to follower i without blocking. Returns 1 when it
  * is gone (the entry was dropped), else 0. A follower past its high-water
  * mark misses the message (it reads it from the log), as on a PUB socket. */
-static int send_to(sb_publisher *p, size_t i, const void *topic, size_t tlen,
-                   const uint8_t *data, size_t len)
+static int send_to(sb_publisher *p, size_t i, const void *topic, size_t tlen, const uint8_t *data,
+                   size_t len)
 {
     sb_stream_sub *s = &p->subs.v[i];
     if (zmq_send(p->pub, s->id, s->id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
@@ -121,8 +121,7 @@ static int publish_raw(void *arg, uint64_t seq, const uint8_t *bytes, size_t len
             : ev->record->record_case == SKILLBASE__RECORD__RECORD_APPLICATION &&
                     ev->record->application && ev->record->application->form
                 ? ev->record->application->form->contact
-            : ev->record->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE &&
-                    ev->record->sub_base
+            : ev->record->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && ev->record->sub_base
                 ? ev->record->sub_base->contact
                 : NULL;
         if (c) {
@@ -149,8 +148,7 @@ static int publish_raw(void *arg, uint64_t seq, const uint8_t *bytes, size_t len
             i++;
             continue;
         }
-        if (!send_to(p, i, topic, tlen, s->entitled ? bytes : clean,
-                     s->entitled ? len : clean_len))
+        if (!send_to(p, i, topic, tlen, s->entitled ? bytes : clean, s->entitled ? len : clean_len))
             i++;
     }
     free(redacted);
@@ -346,7 +344,8 @@ static void on_request(sb_publisher *p)
         return;
     }
     if (!subscribe) {
-        refuse(p, id, id_len, "unknown request: send [subscribe][topic prefix]... or [unsubscribe]");
+        refuse(p, id, id_len,
+               "unknown request: send [subscribe][topic prefix]... or [unsubscribe]");
         return;
     }
     if (why) { /* what it had before stays */

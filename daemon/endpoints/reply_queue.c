@@ -160,8 +160,9 @@ size_t sb_reply_queue_flush(sb_reply_queue *q)
     held *prev = NULL;
     for (held *h = q->head; h;) {
         conn *c = conn_find(q, h->ident, h->ident_len);
-        int e = c && c->blocked ? EAGAIN
-                                : try_send(q, h->ident, h->ident_len, h->delimited, h->body, h->len);
+        int e = c && c->blocked
+                    ? EAGAIN
+                    : try_send(q, h->ident, h->ident_len, h->delimited, h->body, h->len);
         if (e == EAGAIN) {
             if (c)
                 c->blocked = true; /* keep its order: nothing after it either */

@@ -223,8 +223,7 @@ static void provision_fds(const sb_config *config)
         sb_log(SB_LOG_WARN,
                "security: %llu file descriptors allowed, but [security] max_connections %u "
                "needs %llu: raise LimitNOFILE (or ulimit -n), or lower max_connections",
-               (unsigned long long)rl.rlim_cur, config->max_connections,
-               (unsigned long long)need);
+               (unsigned long long)rl.rlim_cur, config->max_connections, (unsigned long long)need);
 }
 
 /* Every district a key is scoped to must be one of Hangzhou's (rules.h):
@@ -368,15 +367,13 @@ void sb_security_conn_counts(sb_endpoint_kind kind, sb_conn_counts *ret)
 
 void sb_security_protect_ipc(const sb_config *config)
 {
-    const char *eps[] = {config->command_endpoint, config->worker_endpoint,
-                         config->event_endpoint};
+    const char *eps[] = {config->command_endpoint, config->worker_endpoint, config->event_endpoint};
     for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
         const char *ep = eps[i];
         if (strncmp(ep, "ipc://", 6) != 0 || ep[6] == '@')
             continue;
         if (chmod(ep + 6, 0660) != 0)
-            sb_log(SB_LOG_WARN, "security: cannot make %s mode 0660: %s", ep + 6,
-                   strerror(errno));
+            sb_log(SB_LOG_WARN, "security: cannot make %s mode 0660: %s", ep + 6, strerror(errno));
     }
 }
 

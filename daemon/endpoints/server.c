@@ -25,7 +25,7 @@ typedef struct {
     int delimited;    /* the sender (REQ/DEALER) put an empty frame first */
     uint8_t *reply;   /* malloc'd packed reply */
     size_t reply_len;
-    char *request_id; /* for an error reply if the commit fails */
+    char *request_id;     /* for an error reply if the commit fails */
     uint64_t received_us; /* when it was read (metrics: request latency) */
     const char *command;  /* its command's name, NULL if none (metrics) */
     int code;             /* the code of its reply (metrics) */
@@ -76,7 +76,7 @@ struct sb_server {
         const void *id;
         size_t len;
         uint32_t n;
-    } *bconn;
+    } * bconn;
     size_t n_bconn;
     bool queue_scanned; /* the queue was looked through for this batch */
     uv_timer_t flush_timer;
@@ -341,8 +341,8 @@ static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
         }
         if (sub && r.wrote) {
             sb_store_abort(&sub);
-            rc = sb_dispatch_error_reply(&s->arena, r.request_id, refuse_code, refuse_msg,
-                                         &r.reply, &r.len);
+            rc = sb_dispatch_error_reply(&s->arena, r.request_id, refuse_code, refuse_msg, &r.reply,
+                                         &r.len);
             if (rc)
                 goto fail;
             r.code = refuse_code;
@@ -381,8 +381,7 @@ static void on_flush(uv_timer_t *h)
 }
 
 /* Send one reply, or hold it (reply_queue.h); false when it was dropped. */
-static bool send_reply(sb_server *s, zmq_msg_t *ident, bool delimited, const void *body,
-                       size_t len)
+static bool send_reply(sb_server *s, zmq_msg_t *ident, bool delimited, const void *body, size_t len)
 {
     sb_rq_result r = sb_reply_queue_send(s->replies, zmq_msg_data(ident), zmq_msg_size(ident),
                                          delimited, body, len);
@@ -416,8 +415,9 @@ static void finish_flight(sb_server *s)
          * in the log: neither answer would be true. Stop unanswered, like
          * a crash; a restart replays what reached the disk, and clients
          * resend with their idempotency keys. */
-        sb_log(SB_LOG_ERROR, "the commit log cannot be written: stopping with %zu requests "
-                             "unanswered (a restart replays what reached the disk)",
+        sb_log(SB_LOG_ERROR,
+               "the commit log cannot be written: stopping with %zu requests "
+               "unanswered (a restart replays what reached the disk)",
                s->flight_n);
         _exit(74);
     }
@@ -488,8 +488,9 @@ static void run_batch(sb_server *s)
      * when the replies wait for it (no hand-over for a lone client). */
     int events = 0;
     size_t elen = sizeof events;
-    if (s->batch_ticket && (s->queue_n || (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) == 0 &&
-                                           (events & ZMQ_POLLIN))))
+    if (s->batch_ticket &&
+        (s->queue_n ||
+         (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) == 0 && (events & ZMQ_POLLIN))))
         sb_store_kick(s->store);
     /* the batch before: its sync ran while this one was applied */
     finish_flight(s);
@@ -558,9 +559,8 @@ static bool shed(sb_server *s, pending *p, shed_why why)
                               "conn_reply_kb %zu held for it); nothing was done: read them, "
                               "then send the same request again",
                               s->config->conn_reply_bytes / 1024);
-    if (msg &&
-        sb_shed_reply(&s->arena, zmq_msg_data(&p->body), zmq_msg_size(&p->body), msg, after,
-                      &buf, &len) == 0)
+    if (msg && sb_shed_reply(&s->arena, zmq_msg_data(&p->body), zmq_msg_size(&p->body), msg, after,
+                             &buf, &len) == 0)
         sent = send_reply(s, &p->identity, p->delimited, buf, len);
     if (why == SHED_QUEUE)
         s->stats.shed++;
@@ -578,8 +578,7 @@ static bool shed(sb_server *s, pending *p, shed_why why)
  * can be queued, which means it reads again. */
 static bool admit(sb_server *s, pending *p)
 {
-    if (sb_reply_queue_unread(s->replies, zmq_msg_data(&p->identity),
-                              zmq_msg_size(&p->identity))) {
+    if (sb_reply_queue_unread(s->replies, zmq_msg_data(&p->identity), zmq_msg_size(&p->identity))) {
         shed(s, p, SHED_UNREAD);
         return false;
     }

@@ -21,10 +21,10 @@
 typedef struct {
     uint8_t id[SB_STREAM_ID_MAX];
     size_t id_len;
-    bool entitled;      /* sees applicants' contact details (privacy.h) */
-    size_t n;           /* topic prefixes; "" matches every topic */
-    size_t bytes;       /* their total length */
-    uint8_t *prefixes;  /* n × [length: 2 bytes, big-endian][bytes] */
+    bool entitled;     /* sees applicants' contact details (privacy.h) */
+    size_t n;          /* topic prefixes; "" matches every topic */
+    size_t bytes;      /* their total length */
+    uint8_t *prefixes; /* n × [length: 2 bytes, big-endian][bytes] */
 } sb_stream_sub;
 
 typedef struct {

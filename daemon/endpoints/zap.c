@@ -116,8 +116,9 @@ void sb_zap_answer(const sb_keys *keys, const sb_zap_frame *f, size_t n, sb_zap_
     /* the stream carries every district's events and cannot be filtered per
      * subscriber: a district-scoped key reads events with read_events */
     if (e->district[0] && strcmp(domain, SB_ZAP_DOMAIN_EVENTS) == 0) {
-        set_status(r, "400", "a key scoped to a district may not follow the event stream "
-                             "(it carries every district's events); use read_events");
+        set_status(r, "400",
+                   "a key scoped to a district may not follow the event stream "
+                   "(it carries every district's events); use read_events");
         return;
     }
     set_status(r, "200", "OK");

@@ -19,8 +19,8 @@ static const sb_ingest_rule rules[] = {
      NULL},
     {"objection.dismissed", APP, SB_INGEST_COMMAND, CMD(DISMISS_OBJECTION), 0, NONE,
      "dismiss_objection", NULL},
-    {"objection.upheld", APP, SB_INGEST_COMMAND, CMD(UPHOLD_OBJECTION), 0, NONE,
-     "uphold_objection", NULL},
+    {"objection.upheld", APP, SB_INGEST_COMMAND, CMD(UPHOLD_OBJECTION), 0, NONE, "uphold_objection",
+     NULL},
     /* 五(三): each revokes a sub-base at once. A deregistered unit is no
      * longer an independent legal person (二(二)), so its open application
      * is rejected. */

@@ -25,14 +25,14 @@ typedef enum {
 } sb_ingest_effect;
 
 typedef struct {
-    const char *type;                         /* "unit.deregistered" */
-    Skillbase__Kind kind;                     /* the kind of record the row is for */
+    const char *type;     /* "unit.deregistered" */
+    Skillbase__Kind kind; /* the kind of record the row is for */
     sb_ingest_effect effect;
-    Skillbase__Request__CommandCase command;  /* COMMAND: e.g. REVOKE, FILE_OBJECTION */
-    Skillbase__Cause cause;                   /* COMMAND = REVOKE: the cause recorded */
-    Skillbase__Ingest__PayloadCase payload;   /* the payload it needs; NOT_SET: none */
-    const char *action;                       /* IngestResult.action, e.g. "revoke" */
-    const char *note;                         /* NOTE: topic suffix, e.g. "competition_hosted" */
+    Skillbase__Request__CommandCase command; /* COMMAND: e.g. REVOKE, FILE_OBJECTION */
+    Skillbase__Cause cause;                  /* COMMAND = REVOKE: the cause recorded */
+    Skillbase__Ingest__PayloadCase payload;  /* the payload it needs; NOT_SET: none */
+    const char *action;                      /* IngestResult.action, e.g. "revoke" */
+    const char *note;                        /* NOTE: topic suffix, e.g. "competition_hosted" */
 } sb_ingest_rule;
 
 /* The whole table (for tests and docs); *ret_n rows. Never NULL. */

@@ -6,18 +6,18 @@
 
 #include "sb_subsidy.h"
 
-static const char *same_id(sb_arena *a, const Skillbase__Job *job, const char *what,
-                           const char *id)
+static const char *same_id(sb_arena *a, const Skillbase__Job *job, const char *what, const char *id)
 {
     if (id && job->entity_id && strcmp(id, job->entity_id) == 0)
         return NULL;
-    const char *m = sb_arena_printf(a, "%s of %s: job %s concerns %s only", what,
-                                    id && id[0] ? id : "(no id)", job->id,
-                                    job->entity_id && job->entity_id[0] ? job->entity_id : "no record");
+    const char *m = sb_arena_printf(
+        a, "%s of %s: job %s concerns %s only", what, id && id[0] ? id : "(no id)", job->id,
+        job->entity_id && job->entity_id[0] ? job->entity_id : "no record");
     return m ? m : "a job's command concerns the job's own record only";
 }
 
-static const char *check_close(sb_arena *a, const Skillbase__Job *job, const Skillbase__Request *cmd)
+static const char *check_close(sb_arena *a, const Skillbase__Job *job,
+                               const Skillbase__Request *cmd)
 {
     const char *why = same_id(a, job, "close_publicity", cmd->close_publicity->id);
     if (why)
@@ -127,9 +127,9 @@ const char *sb_job_command_refusal(sb_arena *arena, const Skillbase__Job *job,
             continue;
         if (cmd->command_case == table[i].command)
             return table[i].check(arena, job, cmd);
-        const char *m = sb_arena_printf(arena, "a %s job may finish only with %s, not %s",
-                                        job->type, command_name(table[i].command),
-                                        command_name(cmd->command_case));
+        const char *m =
+            sb_arena_printf(arena, "a %s job may finish only with %s, not %s", job->type,
+                            command_name(table[i].command), command_name(cmd->command_case));
         return m ? m : "not the command of this job type";
     }
     const char *m = sb_arena_printf(arena, "a %s job may finish with no command (%s sent)",

@@ -100,10 +100,11 @@ static const char *const action_names[SB_ACT_MAX_] = {
 
 /* The proto's value names in lower case, the wire's JSON spelling. */
 static const char *const state_names[] = {
-    [NEW] = "state_unspecified", [APPLIED] = "applied",     [UNDER_REVIEW] = "under_review",
-    [IN_PUBLICITY] = "in_publicity", [CERTIFIED] = "certified", [REJECTED] = "rejected",
-    [WITHDRAWN] = "withdrawn",   [ASSESSED] = "assessed",   [REVOKED] = "revoked",
-    [EXITED] = "exited",
+    [NEW] = "state_unspecified",     [APPLIED] = "applied",
+    [UNDER_REVIEW] = "under_review", [IN_PUBLICITY] = "in_publicity",
+    [CERTIFIED] = "certified",       [REJECTED] = "rejected",
+    [WITHDRAWN] = "withdrawn",       [ASSESSED] = "assessed",
+    [REVOKED] = "revoked",           [EXITED] = "exited",
 };
 
 static const char *const kind_names[] = {
@@ -196,8 +197,8 @@ static void explain(Skillbase__Kind kind, const char *id, Skillbase__State from,
     put(why, why_len, &used, "%s %s is %s", sb_kind_name(kind), id ? id : "(new)",
         sb_state_name(from));
     if (guard_failed)
-        put(why, why_len, &used, objection_open ? " with an objection open"
-                                                : " with no objection open");
+        put(why, why_len, &used,
+            objection_open ? " with an objection open" : " with no objection open");
     bool any = false;
     for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
         const sb_transition *t = &table[i];

@@ -14,21 +14,21 @@
 #include "skillbase.pb-c.h"
 
 typedef enum {
-    SB_ACT_APPLY = 0,          /* (new) -> applied */
-    SB_ACT_REVIEW,             /* applied -> under_review */
-    SB_ACT_EVALUATE_PASS,      /* under_review -> in_publicity */
-    SB_ACT_EVALUATE_FAIL,      /* under_review -> rejected */
-    SB_ACT_FILE_OBJECTION,     /* in_publicity -> under_review */
-    SB_ACT_DISMISS_OBJECTION,  /* under_review -> in_publicity */
-    SB_ACT_UPHOLD_OBJECTION,   /* under_review -> rejected */
-    SB_ACT_CLOSE_PUBLICITY,    /* in_publicity -> certified */
-    SB_ACT_REJECT,             /* open application -> rejected */
-    SB_ACT_WITHDRAW,           /* open application -> withdrawn */
-    SB_ACT_CERTIFY_BASE,       /* (new) -> certified, caused by close_publicity */
-    SB_ACT_ASSESS_PASS,        /* certified | assessed -> assessed */
-    SB_ACT_ASSESS_FAIL,        /* certified | assessed -> revoked */
-    SB_ACT_REVOKE,             /* certified | assessed -> revoked */
-    SB_ACT_EXIT,               /* certified | assessed -> exited (voluntary) */
+    SB_ACT_APPLY = 0,         /* (new) -> applied */
+    SB_ACT_REVIEW,            /* applied -> under_review */
+    SB_ACT_EVALUATE_PASS,     /* under_review -> in_publicity */
+    SB_ACT_EVALUATE_FAIL,     /* under_review -> rejected */
+    SB_ACT_FILE_OBJECTION,    /* in_publicity -> under_review */
+    SB_ACT_DISMISS_OBJECTION, /* under_review -> in_publicity */
+    SB_ACT_UPHOLD_OBJECTION,  /* under_review -> rejected */
+    SB_ACT_CLOSE_PUBLICITY,   /* in_publicity -> certified */
+    SB_ACT_REJECT,            /* open application -> rejected */
+    SB_ACT_WITHDRAW,          /* open application -> withdrawn */
+    SB_ACT_CERTIFY_BASE,      /* (new) -> certified, caused by close_publicity */
+    SB_ACT_ASSESS_PASS,       /* certified | assessed -> assessed */
+    SB_ACT_ASSESS_FAIL,       /* certified | assessed -> revoked */
+    SB_ACT_REVOKE,            /* certified | assessed -> revoked */
+    SB_ACT_EXIT,              /* certified | assessed -> exited (voluntary) */
     SB_ACT_MAX_,
 } sb_action;
 

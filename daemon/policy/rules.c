@@ -117,7 +117,7 @@ char sb_rules_gb11714_check(const char *body8)
     unsigned sum = 0;
     for (int i = 0; i < 8; i++) {
         char c = body8[i];
-        unsigned v = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+        unsigned v = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
                      : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A' + 10)
                                             : 0;
         sum += v * weights[i];
@@ -214,15 +214,15 @@ static const struct {
     const char *code;
     const char *districts[3]; /* canonical names; none: not district-level */
 } hangzhou_divisions[] = {
-    {"330100", {NULL}},                     /* 杭州市 (city-level registry) */
+    {"330100", {NULL}}, /* 杭州市 (city-level registry) */
     {"330102", {"上城区"}},
-    {"330103", {"拱墅区"}},                 /* 下城区, merged into 拱墅区 (2021) */
-    {"330104", {"上城区", "钱塘区"}},       /* 江干区, divided (2021) */
+    {"330103", {"拱墅区"}},           /* 下城区, merged into 拱墅区 (2021) */
+    {"330104", {"上城区", "钱塘区"}}, /* 江干区, divided (2021) */
     {"330105", {"拱墅区"}},
     {"330106", {"西湖区"}},
     {"330108", {"滨江区"}},
-    {"330109", {"萧山区", "钱塘区"}},       /* part of it went to 钱塘区 (2021) */
-    {"330110", {"余杭区", "临平区"}},       /* 临平区 split from it (2021) */
+    {"330109", {"萧山区", "钱塘区"}}, /* part of it went to 钱塘区 (2021) */
+    {"330110", {"余杭区", "临平区"}}, /* 临平区 split from it (2021) */
     {"330111", {"富阳区"}},
     {"330112", {"临安区"}},
     {"330113", {"临平区"}},
@@ -230,8 +230,8 @@ static const struct {
     {"330122", {"桐庐县"}},
     {"330127", {"淳安县"}},
     {"330182", {"建德市"}},
-    {"330183", {"富阳区"}},                 /* 富阳市, now 富阳区 (2014) */
-    {"330185", {"临安区"}},                 /* 临安市, now 临安区 (2017) */
+    {"330183", {"富阳区"}}, /* 富阳市, now 富阳区 (2014) */
+    {"330185", {"临安区"}}, /* 临安市, now 临安区 (2017) */
 };
 
 static int hangzhou_division(const char *code)
@@ -277,10 +277,9 @@ static const struct {
     const char *name;
     const char *pinyin;
 } districts[] = {
-    {"上城区", "shangcheng"}, {"拱墅区", "gongshu"}, {"西湖区", "xihu"},
-    {"滨江区", "binjiang"},   {"萧山区", "xiaoshan"}, {"余杭区", "yuhang"},
-    {"临平区", "linping"},    {"钱塘区", "qiantang"}, {"富阳区", "fuyang"},
-    {"临安区", "linan"},      {"桐庐县", "tonglu"},   {"淳安县", "chunan"},
+    {"上城区", "shangcheng"}, {"拱墅区", "gongshu"}, {"西湖区", "xihu"},    {"滨江区", "binjiang"},
+    {"萧山区", "xiaoshan"},   {"余杭区", "yuhang"},  {"临平区", "linping"}, {"钱塘区", "qiantang"},
+    {"富阳区", "fuyang"},     {"临安区", "linan"},   {"桐庐县", "tonglu"},  {"淳安县", "chunan"},
     {"建德市", "jiande"},
 };
 
@@ -444,7 +443,8 @@ static void check_unit(const Skillbase__Unit *u, form_check *fc)
                         u->district);
     /* 二(二)1: 依法设立，具有独立的法人资格 */
     if (!u->legal_person)
-        unmet(fc, C_LEGAL_PERSON, "unit.legal_person: the unit must be an independent legal person");
+        unmet(fc, C_LEGAL_PERSON,
+              "unit.legal_person: the unit must be an independent legal person");
 }
 
 /* 二(二)2: 自有实训场地及设备（不含租赁），有自有固定的办公场所 */
@@ -567,8 +567,8 @@ void sb_rules_check_form_waived(const Skillbase__ApplicationForm *form, uint32_t
  * (附件3, not in the policy text) is the bureau's configuration; these are
  * the shipped defaults. */
 static const char *const rubric_items[SB_RUBRIC_ITEMS] = {
-    "basic_construction",  "system_construction", "training_management",
-    "public_service",      "competition_hosting", "other_public_service",
+    "basic_construction", "system_construction", "training_management",
+    "public_service",     "competition_hosting", "other_public_service",
 };
 static const uint32_t rubric_default_max[SB_RUBRIC_ITEMS] = {25, 20, 25, 30, 10, 10};
 
@@ -666,8 +666,8 @@ int sb_rules_score_tenths(const sb_rubric *r, const Skillbase__Scores *tenths,
     if (!tenths)
         tenths = &zero;
     const uint64_t got[SB_RUBRIC_ITEMS] = {
-        tenths->basic_construction,  tenths->system_construction, tenths->training_management,
-        tenths->public_service,      tenths->competition_hosting, tenths->other_public_service,
+        tenths->basic_construction, tenths->system_construction, tenths->training_management,
+        tenths->public_service,     tenths->competition_hosting, tenths->other_public_service,
     };
     return score_tenths(r, got, problems, ret);
 }
@@ -703,8 +703,8 @@ Skillbase__Grade sb_rules_grade(uint32_t total)
     return SKILLBASE__GRADE__FAIL;
 }
 
-bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
-                        const char *report, uint32_t min, sb_date today, sb_problems *problems)
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on, const char *report,
+                        uint32_t min, sb_date today, sb_problems *problems)
 {
     bool ok = true;
     if (n < min) {

@@ -82,7 +82,7 @@ size_t sb_rules_districts(const char **ret_names, const char **ret_pinyin, size_
 typedef struct {
     const char *field; /* "unit.name", "materials.*", ... */
     size_t max;
-    const char *unit;  /* "bytes", "projects" */
+    const char *unit; /* "bytes", "projects" */
 } sb_rules_limit;
 
 /* The form's bounds, *ret_n of them (the rules command lists them). */
@@ -186,8 +186,8 @@ Skillbase__Grade sb_rules_grade(uint32_t total);
  * name (1-64 bytes of text, no two the same), the site visit's date
  * (YYYY-MM-DD, not after `today`) and optionally the report's reference (at
  * most 200 bytes). Adds one problem per fault; returns true when none. */
-bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on,
-                        const char *report, uint32_t min, sb_date today, sb_problems *problems);
+bool sb_rules_review_ok(char *const *experts, size_t n, const char *visited_on, const char *report,
+                        uint32_t min, sb_date today, sb_problems *problems);
 
 /* Grade of a total in tenths (五(二), exact: 599 fails, 600 passes). */
 Skillbase__Grade sb_rules_grade_tenths(uint32_t total_tenths);
@@ -218,8 +218,7 @@ void sb_rules_certificate_no(int year, uint64_t serial, char *buf, size_t len);
 /* The certificate number in the bureau's format: `fmt` with {year} and
  * {serial} or {serial:N} (N 1-9: at least N digits) replaced. Returns 0,
  * or SB_E(SB_INVALID) when it does not fit in len. */
-int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf,
-                                size_t len);
+int sb_rules_certificate_format(const char *fmt, int year, uint64_t serial, char *buf, size_t len);
 
 /* A usable format: {year} and one {serial} (numbers restart each year),
  * no other {…}, printable ASCII. True, or false with one problem. */

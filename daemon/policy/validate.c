@@ -207,8 +207,9 @@ static int wire_check(walk *w, const ProtobufCMessageDescriptor *d, const uint8_
         if (type != 2 || wire_varint(b, len, &i, &n) || n > len - i)
             return 0;
         const ProtobufCFieldDescriptor *f =
-            tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
-                                   : NULL;
+            tag >> 3 <= UINT32_MAX
+                ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
+                : NULL;
         const uint8_t *v = b + i;
         i += (size_t)n;
         if (!f)

@@ -65,8 +65,8 @@ static int copy_string(char *dst, size_t size, const char *value)
     return 0;
 }
 
-int sb_config_set(sb_config *c, const char *section, const char *key, const char *value,
-                  char *err, size_t err_len)
+int sb_config_set(sb_config *c, const char *section, const char *key, const char *value, char *err,
+                  size_t err_len)
 {
     uint64_t v;
     /* the bureau's choices (bureau.c) */
@@ -128,7 +128,8 @@ int sb_config_set(sb_config *c, const char *section, const char *key, const char
         }
         if (strcmp(key, "log_level") == 0) {
             if (sb_log_parse_level(value, &c->log_level)) {
-                snprintf(err, err_len, "[daemon] log_level: \"%s\" is not one of error, warn, info, debug",
+                snprintf(err, err_len,
+                         "[daemon] log_level: \"%s\" is not one of error, warn, info, debug",
                          value);
                 return -1;
             }

@@ -80,32 +80,33 @@ static int build_config(void *arg, sb_config *c, char *err, size_t err_len)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: skillbased [OPTIONS]\n"
-            "\n"
-            "  -s, --state-dir DIR          store and default ipc endpoints under DIR\n"
-            "                               (default %s)\n"
-            "  -c, --config FILE            INI configuration (default: none, the embedded\n"
-            "                               defaults; the commented example of this build:\n"
-            "                               " SB_PATH_CONFIG ")\n"
-            "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
-            "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
-            "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
-            "      --map-size-mb N          initial LMDB map size (default 64)\n"
-            "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
-            "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
-            "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
-            "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
-            "                               print what it holds and exit: 0 sound, 1 not\n"
-            "      --check-config           read and check the configuration, print the\n"
-            "                               endpoints and the state directory, and exit:\n"
-            "                               0 valid, 2 not (the reason on stderr)\n"
-            "  -h, --help                   this text\n"
-            "  -V, --version                print the version\n"
-            "\n"
-            "data files ([deadlines] calendar overrides):\n"
-            "  holiday calendar             " SB_PATH_CALENDAR "\n",
-            SB_DEFAULT_STATE_DIR);
+    fprintf(
+        out,
+        "usage: skillbased [OPTIONS]\n"
+        "\n"
+        "  -s, --state-dir DIR          store and default ipc endpoints under DIR\n"
+        "                               (default %s)\n"
+        "  -c, --config FILE            INI configuration (default: none, the embedded\n"
+        "                               defaults; the commented example of this build:\n"
+        "                               " SB_PATH_CONFIG ")\n"
+        "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
+        "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
+        "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
+        "      --map-size-mb N          initial LMDB map size (default 64)\n"
+        "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
+        "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
+        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
+        "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
+        "                               print what it holds and exit: 0 sound, 1 not\n"
+        "      --check-config           read and check the configuration, print the\n"
+        "                               endpoints and the state directory, and exit:\n"
+        "                               0 valid, 2 not (the reason on stderr)\n"
+        "  -h, --help                   this text\n"
+        "  -V, --version                print the version\n"
+        "\n"
+        "data files ([deadlines] calendar overrides):\n"
+        "  holiday calendar             " SB_PATH_CALENDAR "\n",
+        SB_DEFAULT_STATE_DIR);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -322,8 +323,8 @@ int main(int argc, char **argv)
     /* last, once every endpoint is bound: READY=1 on the loop's first turn */
     sb_reload *reload = sb_reload_new(&config, build_config, &src);
     if (reload)
-        sb_reload_register(reload, "security", sb_security_reload_check,
-                           sb_security_reload_apply, NULL);
+        sb_reload_register(reload, "security", sb_security_reload_check, sb_security_reload_apply,
+                           NULL);
     sb_service_options so = {.loop = d.loop,
                              .config = &config,
                              .reload = reload,

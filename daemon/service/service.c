@@ -292,8 +292,7 @@ static void metrics_work(void *arg, sb_metrics_out *o)
     for (int i = 0; i < 3; i++) {
         char l[32];
         snprintf(l, sizeof l, "endpoint=\"%s\"", eps[i]);
-        sb_metrics_sample(o, "skillbase_connections_refused_total", l,
-                          (double)cc[i].accept_failed);
+        sb_metrics_sample(o, "skillbase_connections_refused_total", l, (double)cc[i].accept_failed);
     }
     sb_metrics_family(o, "skillbase_handshakes_failed_total", "counter",
                       "Connections closed before their handshake completed (timed out "

@@ -24,8 +24,8 @@
 #define DONE_KEEP_MS (10 * 60 * 1000)
 
 struct sb_docs {
-    char dir[PATH_MAX];  /* <state_dir>/documents */
-    char tmp[PATH_MAX];  /* <state_dir>/documents/tmp */
+    char dir[PATH_MAX]; /* <state_dir>/documents */
+    char tmp[PATH_MAX]; /* <state_dir>/documents/tmp */
     char state_dir[PATH_MAX];
     uint64_t max_bytes;
     uint32_t max_uploads;
@@ -177,15 +177,15 @@ static void expire(sb_docs *d, uint64_t now_ms)
         uint64_t keep = u->placed ? DONE_KEEP_MS : d->idle_ms;
         if (now_ms >= u->last_ms + keep || now_ms + 1000 < u->last_ms) {
             if (!u->placed)
-                sb_log(SB_LOG_INFO, "documents: upload %s by %s forgotten after %llu s idle",
-                       u->id, u->owner, (unsigned long long)(d->idle_ms / 1000));
+                sb_log(SB_LOG_INFO, "documents: upload %s by %s forgotten after %llu s idle", u->id,
+                       u->owner, (unsigned long long)(d->idle_ms / 1000));
             upload_free(d, i, true);
         }
     }
 }
 
-int sb_docs_upload_new(sb_docs *d, const char *owner, uint64_t now_ms, sb_upload **ret,
-                       char *err, size_t err_len)
+int sb_docs_upload_new(sb_docs *d, const char *owner, uint64_t now_ms, sb_upload **ret, char *err,
+                       size_t err_len)
 {
     expire(d, now_ms);
     size_t active = sb_docs_uploads(d), slot = d->n_slots;
@@ -255,13 +255,15 @@ int sb_docs_upload_write(sb_upload *u, uint64_t offset, const uint8_t *data, siz
         return SB_E(SB_INVALID);
     }
     if (offset != u->received) {
-        snprintf(err, err_len, "chunk at offset %llu, expected offset %llu (the bytes received so far)",
+        snprintf(err, err_len,
+                 "chunk at offset %llu, expected offset %llu (the bytes received so far)",
                  (unsigned long long)offset, (unsigned long long)u->received);
         return SB_E(SB_INVALID);
     }
     if (len > u->size - u->received) {
-        snprintf(err, err_len, "chunk of %zu bytes at offset %llu goes past the announced size %llu",
-                 len, (unsigned long long)offset, (unsigned long long)u->size);
+        snprintf(err, err_len,
+                 "chunk of %zu bytes at offset %llu goes past the announced size %llu", len,
+                 (unsigned long long)offset, (unsigned long long)u->size);
         return SB_E(SB_INVALID);
     }
     size_t done = 0;
@@ -393,8 +395,8 @@ int sb_docs_hash_file(const char *path, char hex[SB_DOC_HEX_LEN + 1], uint64_t *
     return 0;
 }
 
-int sb_docs_each_file(const char *docdir,
-                      int (*fn)(void *arg, const char *sub, const char *name), void *arg)
+int sb_docs_each_file(const char *docdir, int (*fn)(void *arg, const char *sub, const char *name),
+                      void *arg)
 {
     DIR *top = opendir(docdir);
     if (!top)
@@ -451,8 +453,7 @@ size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), vo
     return w.removed;
 }
 
-int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err,
-                       size_t err_len)
+int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err, size_t err_len)
 {
     uint64_t v;
     if (strcmp(key, "max_mb") == 0) {

@@ -31,16 +31,16 @@
 
 typedef struct sb_docs sb_docs;
 
-#define SB_DOC_HEX_LEN 64      /* SHA-256 as lower-case hex */
+#define SB_DOC_HEX_LEN 64       /* SHA-256 as lower-case hex */
 #define SB_DOC_UPLOAD_ID_LEN 32 /* hex digits of an upload id */
-#define SB_DOC_NAME_MAX 255    /* bytes of a file name */
-#define SB_DOC_MEDIA_MAX 127   /* bytes of a media type */
+#define SB_DOC_NAME_MAX 255     /* bytes of a file name */
+#define SB_DOC_MEDIA_MAX 127    /* bytes of a media type */
 
 /* One upload in progress. The fields copied from DocumentBegin are kept
  * until the commit (or until the upload is forgotten). */
 typedef struct {
     char id[SB_DOC_UPLOAD_ID_LEN + 1];
-    char owner[260];            /* the actor that began it; only it may go on */
+    char owner[260]; /* the actor that began it; only it may go on */
     char entity[72];
     char kind[32];
     char name[SB_DOC_NAME_MAX + 1];
@@ -50,10 +50,10 @@ typedef struct {
     bool original_sighted;
     uint32_t supersedes;
     uint64_t size, received;
-    uint64_t last_ms;           /* last use, the daemon's clock */
-    bool synced;                /* all bytes received and made durable (fsync) */
-    bool placed;                /* the bytes are under their final name */
-    int fd;                     /* the temporary file; -1 once placed */
+    uint64_t last_ms; /* last use, the daemon's clock */
+    bool synced;      /* all bytes received and made durable (fsync) */
+    bool placed;      /* the bytes are under their final name */
+    int fd;           /* the temporary file; -1 once placed */
     crypto_hash_sha256_state hash;
 } sb_upload;
 
@@ -71,8 +71,8 @@ uint32_t sb_docs_chunk_max(const sb_docs *d);
  * uploads first. Returns 0 with *ret (owned by d), SB_E(SB_BUSY) when
  * [documents] max_uploads are in progress (why in err), or SB_E(SB_INTERNAL)
  * when the file cannot be created (why in err and the log). */
-int sb_docs_upload_new(sb_docs *d, const char *owner, uint64_t now_ms, sb_upload **ret,
-                       char *err, size_t err_len);
+int sb_docs_upload_new(sb_docs *d, const char *owner, uint64_t now_ms, sb_upload **ret, char *err,
+                       size_t err_len);
 
 /* The upload `id`, or NULL when unknown (never begun, committed long ago,
  * or forgotten after [documents] upload_idle_s). */
@@ -112,8 +112,8 @@ size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), vo
  * two-hex-digit directory `sub` of `docdir` (a documents/ directory: the
  * state's or a backup's). Stops at fn's first non-zero return, which it
  * returns; 0 when docdir cannot be read. */
-int sb_docs_each_file(const char *docdir,
-                      int (*fn)(void *arg, const char *sub, const char *name), void *arg);
+int sb_docs_each_file(const char *docdir, int (*fn)(void *arg, const char *sub, const char *name),
+                      void *arg);
 
 /* fsync the directory `path`, so that entries made or removed in it are
  * durable. Returns 0 or -errno. */
@@ -129,7 +129,6 @@ void sb_docs_file_path(const char *state_dir, const char *sha256, char *buf, siz
 int sb_docs_hash_file(const char *path, char hex[SB_DOC_HEX_LEN + 1], uint64_t *ret_size);
 
 /* Set a [documents] key from the configuration (config.c). */
-int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err,
-                       size_t err_len);
+int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err, size_t err_len);
 
 #endif

@@ -98,8 +98,8 @@ int sb_jobq_done(sb_txn *t, const char *id, const Skillbase__JobResult *result, 
 {
     sb_arena a;
     Skillbase__Job *old = NULL, *cur = NULL;
-    int r = job_begin(t, &a, id, IN(SKILLBASE__JOB_STATE__QUEUED) | IN(SKILLBASE__JOB_STATE__LEASED),
-                      &old, &cur);
+    int r = job_begin(
+        t, &a, id, IN(SKILLBASE__JOB_STATE__QUEUED) | IN(SKILLBASE__JOB_STATE__LEASED), &old, &cur);
     if (r == 0) {
         cur->state = SKILLBASE__JOB_STATE__DONE;
         cur->result = (Skillbase__JobResult *)result;

@@ -292,7 +292,7 @@ void sb_store_close(sb_store **sp)
         return;
     if (s->open_txns)
         sb_log(SB_LOG_ERROR, "store: closing %s with %d transaction(s) open", s->dir, s->open_txns);
-    sb_store__wal_close(s); /* a last checkpoint, which a backup may wait for */
+    sb_store__wal_close(s);    /* a last checkpoint, which a backup may wait for */
     sb_store__backup_close(s); /* a copy in progress reads the environment */
     if (s->env)
         mdb_env_close(s->env);
@@ -550,8 +550,9 @@ int sb_store_commit(sb_txn **tp)
         if (rc && top && no_space_error(t->s, rc)) {
             /* once per episode: every refused batch would say it again */
             if (!t->s->no_space_logged)
-                sb_log(SB_LOG_ERROR, "store: no space left on the disk of %s (%s): writes are "
-                                     "refused until space is freed",
+                sb_log(SB_LOG_ERROR,
+                       "store: no space left on the disk of %s (%s): writes are "
+                       "refused until space is freed",
                        t->s->dir, mdb_strerror(rc));
             t->s->no_space = t->s->no_space_logged = true;
             r = SB_E(SB_STORE_FULL);

@@ -46,9 +46,9 @@ typedef struct sb_store sb_store;
 typedef struct sb_txn sb_txn;
 
 typedef struct {
-    const char *dir;      /* directory holding data.mdb; created if missing */
-    size_t map_size;      /* initial map size in bytes (0: 64 MiB) */
-    size_t map_max;       /* largest the map may grow to (0: 64 GiB) */
+    const char *dir; /* directory holding data.mdb; created if missing */
+    size_t map_size; /* initial map size in bytes (0: 64 MiB) */
+    size_t map_max;  /* largest the map may grow to (0: 64 GiB) */
     /* The commit log: the size of its file (0: no log, every commit is a
      * full LMDB commit), and how long a write may wait in it before a
      * checkpoint (0: 500 ms). A checkpoint is also due once the log is
@@ -58,18 +58,18 @@ typedef struct {
 } sb_store_options;
 
 typedef struct {
-    bool on;              /* the commit log is in use */
-    uint64_t used_bytes;  /* log bytes written since the last checkpoint */
-    uint64_t size_bytes;  /* the log file's size */
-    uint64_t checkpoints; /* since open */
+    bool on;                /* the commit log is in use */
+    uint64_t used_bytes;    /* log bytes written since the last checkpoint */
+    uint64_t size_bytes;    /* the log file's size */
+    uint64_t checkpoints;   /* since open */
     uint64_t checkpoint_us; /* time spent in them */
-    uint64_t replayed;    /* records replayed when the store was opened */
+    uint64_t replayed;      /* records replayed when the store was opened */
 } sb_store_log_info;
 
 typedef struct {
-    uint64_t map_bytes;   /* current map size */
-    uint64_t used_bytes;  /* pages in use * page size */
-    uint64_t last_seq;    /* highest event sequence committed */
+    uint64_t map_bytes;  /* current map size */
+    uint64_t used_bytes; /* pages in use * page size */
+    uint64_t last_seq;   /* highest event sequence committed */
     uint32_t schema_version;
 } sb_store_info;
 

@@ -262,8 +262,7 @@ static int copy_file(const char *from, const char *to)
     return r;
 }
 
-int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *err,
-                         size_t err_len)
+int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *err, size_t err_len)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
@@ -285,8 +284,7 @@ int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *er
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size != KEY_LEN || memcmp(k.mv_data, SB_STORE_DOC_PREFIX, 4) != 0)
             break;
-        char sha[SB_DOC_HEX_LEN + 1], from[PATH_MAX + 128], to[PATH_MAX + 128],
-            sub[PATH_MAX + 24];
+        char sha[SB_DOC_HEX_LEN + 1], from[PATH_MAX + 128], to[PATH_MAX + 128], sub[PATH_MAX + 24];
         memcpy(sha, (char *)k.mv_data + 4, SB_DOC_HEX_LEN);
         sha[SB_DOC_HEX_LEN] = '\0';
         if (!copied && mkdir(docdir, 0750) && errno != EEXIST) {

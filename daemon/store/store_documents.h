@@ -49,7 +49,6 @@ void sb_store_docs_verify(const char *dir, MDB_txn *txn, MDB_dbi records, MDB_db
 /* Copy the document files the store in `backup_dir` names (its meta
  * counters) from `state_dir`/documents into `backup_dir`/documents, each
  * flushed to disk. Returns 0, or -1 with the reason in err. */
-int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *err,
-                         size_t err_len);
+int sb_store_docs_backup(const char *state_dir, const char *backup_dir, char *err, size_t err_len);
 
 #endif

@@ -55,16 +55,14 @@ int sb_store_event_append(sb_txn *t, Skillbase__Event *ev)
     return 0;
 }
 
-int sb_store__event_load(sb_txn *t, uint64_t seq, ProtobufCAllocator *alloc,
-                         Skillbase__Event **ret)
+int sb_store__event_load(sb_txn *t, uint64_t seq, ProtobufCAllocator *alloc, Skillbase__Event **ret)
 {
     uint8_t key[8];
     sb_store__be64(key, seq);
     MDB_val k = {8, key}, v;
     int rc = mdb_get(t->txn, t->s->events, &k, &v);
     if (rc == MDB_NOTFOUND) {
-        sb_log(SB_LOG_ERROR, "store: event %llu is named but missing",
-               (unsigned long long)seq);
+        sb_log(SB_LOG_ERROR, "store: event %llu is named but missing", (unsigned long long)seq);
         return SB_E(SB_INTERNAL);
     }
     if (rc)

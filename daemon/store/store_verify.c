@@ -27,7 +27,7 @@ typedef struct {
     sb_verify_problem_fn fn;
     void *arg;
     uint64_t counts[3][SB_STORE_STATES]; /* recomputed from the records */
-    uint64_t max_id[3];    /* highest number in an id, per kind */
+    uint64_t max_id[3];                  /* highest number in an id, per kind */
 } verifier;
 
 static void problem(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -294,8 +294,9 @@ static void check_idem(verifier *v, const MDB_val *k, const MDB_val *val)
                               ? skillbase__event__unpack(NULL, ev.mv_size, ev.mv_data)
                               : NULL;
     if (!e || !e->record)
-        problem(v, "idem: the reply kept for key %.*s takes its record from event %llu, "
-                   "which %s",
+        problem(v,
+                "idem: the reply kept for key %.*s takes its record from event %llu, "
+                "which %s",
                 (int)k->mv_size, (const char *)k->mv_data, (unsigned long long)record_seq,
                 e ? "holds no record" : "is missing or does not decode");
     skillbase__event__free_unpacked(e, NULL);

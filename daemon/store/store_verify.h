@@ -38,10 +38,10 @@ typedef struct {
     uint64_t applications, bases; /* records */
     uint64_t events, last_seq;
     uint64_t idem_keys;
-    uint64_t audit_checked; /* events whose hash-chain link was checked */
-    uint64_t data_bytes;    /* size of data.mdb */
-    uint64_t problems;      /* problems found (0: the store is sound) */
-    int older_schema;       /* 1 when the schema predates this build's */
+    uint64_t audit_checked;     /* events whose hash-chain link was checked */
+    uint64_t data_bytes;        /* size of data.mdb */
+    uint64_t problems;          /* problems found (0: the store is sound) */
+    int older_schema;           /* 1 when the schema predates this build's */
     sb_docs_verify_report docs; /* documents and their files */
 } sb_verify_report;
 

@@ -292,8 +292,7 @@ int sb_store_wait(sb_store *s, uint64_t ticket)
         return 0;
     int e = wait_for(s->wal, ticket);
     if (e) {
-        sb_log(SB_LOG_ERROR, "store: writing the commit log of %s failed: %s", s->dir,
-               strerror(e));
+        sb_log(SB_LOG_ERROR, "store: writing the commit log of %s failed: %s", s->dir, strerror(e));
         return SB_E(SB_INTERNAL);
     }
     return 0;
@@ -371,8 +370,9 @@ int sb_store__wal_checkpoint(sb_store *s)
     if (rc) {
         /* once per episode: it is tried again every interval */
         if (!w->ckpt_err)
-            sb_log(SB_LOG_ERROR, "store: checkpoint of %s failed (%s); the log keeps every "
-                                 "write, and writes go through LMDB directly until one succeeds",
+            sb_log(SB_LOG_ERROR,
+                   "store: checkpoint of %s failed (%s); the log keeps every "
+                   "write, and writes go through LMDB directly until one succeeds",
                    s->dir, mdb_strerror(rc));
         w->ckpt_err = rc;
         int rb = rebuild(s, NULL);
@@ -587,8 +587,7 @@ int sb_store__wal_open(sb_store *s, const sb_store_options *opts)
     if (n) {
         uint64_t bytes = sb_wal_used(w->file);
         rc = sb_store__wal_checkpoint(s);
-        sb_log(SB_LOG_INFO,
-               "store: replayed %llu commit(s) (%llu bytes) from %s in %.1f ms%s",
+        sb_log(SB_LOG_INFO, "store: replayed %llu commit(s) (%llu bytes) from %s in %.1f ms%s",
                (unsigned long long)n, (unsigned long long)bytes, path,
                (double)(mono_us() - started) / 1000.0,
                rc ? "; the checkpoint after it failed, the log keeps them" : " and checkpointed");
@@ -621,8 +620,9 @@ void sb_store__wal_close(sb_store *s)
     if (w->base && !w->inner && (w->dirty || w->broken) && !w->flush_err) {
         int rc = sb_store__wal_checkpoint(s);
         if (rc)
-            sb_log(SB_LOG_ERROR, "store: last checkpoint of %s failed (%s): the commit log "
-                                 "keeps the writes, replayed at the next start",
+            sb_log(SB_LOG_ERROR,
+                   "store: last checkpoint of %s failed (%s): the commit log "
+                   "keeps the writes, replayed at the next start",
                    s->dir, mdb_strerror(rc));
     }
     sb_store__wal_drop(s);

@@ -29,8 +29,7 @@ static void problem(fc_report *rep, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- replay */
 
-int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned window,
-              fc_report *rep)
+int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned window, fc_report *rep)
 {
     void *sock = fw_dealer(ctx, endpoint);
     if (!sock)
@@ -149,8 +148,8 @@ static uint64_t hash(const char *s)
 static slot *idmap_find(idmap *m, const char *key, int add)
 {
     if (add && (m->n + 1) * 2 > m->cap) {
-        idmap bigger = {calloc(m->cap ? m->cap * 2 : 1024, sizeof(slot)), m->cap ? m->cap * 2 : 1024,
-                        0};
+        idmap bigger = {calloc(m->cap ? m->cap * 2 : 1024, sizeof(slot)),
+                        m->cap ? m->cap * 2 : 1024, 0};
         if (!bigger.slots)
             return NULL;
         for (size_t i = 0; i < m->cap; i++) {
@@ -278,8 +277,8 @@ static int check_ledger(const char *path, idmap *ids, fc_report *rep)
             problem(rep, "acknowledged write %s: %u events in the log, expected %u", rid, n,
                     events);
         else if (s && s->last_seq != seq)
-            problem(rep, "acknowledged write %s: its last event is %llu, its answer said %llu",
-                    rid, (unsigned long long)s->last_seq, seq);
+            problem(rep, "acknowledged write %s: its last event is %llu, its answer said %llu", rid,
+                    (unsigned long long)s->last_seq, seq);
     }
     fclose(f);
     return 0;
@@ -299,7 +298,9 @@ static int check_audit(sb_client *c, fc_report *rep)
         Skillbase__Reply *r = call(c, &req);
         if (!r || r->result_case != SKILLBASE__REPLY__RESULT_AUDIT) {
             fprintf(stderr, "sb_fault: audit verify from %llu: %s\n", (unsigned long long)from,
-                    !r ? "no answer" : r->message ? r->message : "no audit report");
+                    !r           ? "no answer"
+                    : r->message ? r->message
+                                 : "no audit report");
             if (r)
                 skillbase__reply__free_unpacked(r, NULL);
             return -1;

@@ -21,9 +21,9 @@
 #include "fault_load.h"
 
 typedef struct {
-    uint64_t replayed;      /* writes sent again and answered from the store */
-    uint64_t retried;       /* of which were retried after a timeout when first sent */
-    uint64_t events;        /* events read from the log */
+    uint64_t replayed; /* writes sent again and answered from the store */
+    uint64_t retried;  /* of which were retried after a timeout when first sent */
+    uint64_t events;   /* events read from the log */
     uint64_t last_seq;
     uint64_t ledger;        /* writes of the ledger checked against the log */
     uint64_t audit_checked; /* events whose hash-chain link was checked */
@@ -36,10 +36,9 @@ typedef struct {
 #define FC_REPLAY_WINDOW 8
 
 /* Send every write of r->acked again (window requests in flight on one
- * socket, at most the daemon's [daemon] conn_queue) and compare the answers. Adds to rep. Returns 0, or -1 when the
- * daemon could not be asked. */
-int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned window,
-              fc_report *rep);
+ * socket, at most the daemon's [daemon] conn_queue) and compare the answers. Adds to rep. Returns
+ * 0, or -1 when the daemon could not be asked. */
+int fc_replay(void *ctx, const char *endpoint, const fl_result *r, unsigned window, fc_report *rep);
 
 /* Append r's acknowledged writes to the ledger file. Returns 0 or -1. */
 int fc_ledger_append(const char *path, const fl_result *r);

@@ -120,7 +120,8 @@ int fault_jobs_check(const char *endpoint, const char *spool)
         lj.limit = PAGE;
         req.command_case = SKILLBASE__REQUEST__COMMAND_LIST_JOBS;
         req.list_jobs = &lj;
-        if (sb_client_call(c, &req, &r) || r->code || r->result_case != SKILLBASE__REPLY__RESULT_JOBS) {
+        if (sb_client_call(c, &req, &r) || r->code ||
+            r->result_case != SKILLBASE__REPLY__RESULT_JOBS) {
             fprintf(stderr, "sb_fault: jobs-check: list_jobs failed\n");
             if (r)
                 skillbase__reply__free_unpacked(r, NULL);

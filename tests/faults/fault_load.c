@@ -17,31 +17,30 @@ typedef enum {
     ST_APPLY,
     ST_REVIEW,
     ST_EVALUATE,
-    ST_OBJECT,   /* ingest objection.filed */
-    ST_DISMISS,  /* ingest objection.dismissed */
-    ST_CLOSE,    /* close_publicity: application and sub-base certified */
-    ST_COMPETE,  /* ingest competition.hosted on the sub-base */
-    ST_SERVICE,  /* ingest service.delivered: a service record (and a statement job) */
+    ST_OBJECT,  /* ingest objection.filed */
+    ST_DISMISS, /* ingest objection.dismissed */
+    ST_CLOSE,   /* close_publicity: application and sub-base certified */
+    ST_COMPETE, /* ingest competition.hosted on the sub-base */
+    ST_SERVICE, /* ingest service.delivered: a service record (and a statement job) */
     ST_ASSESS,
-    ST_READ,     /* not a step: a read between two steps */
-    ST_FETCH,    /* a read: the application skillbase-deadlines certified first */
+    ST_READ,  /* not a step: a read between two steps */
+    ST_FETCH, /* a read: the application skillbase-deadlines certified first */
 } step;
 
 /* Events each step causes (close_publicity: the application's and the new
  * sub-base's). */
 static const unsigned step_events[] = {1, 1, 1, 1, 1, 2, 1, 1, 1, 0, 0};
-static const char *const step_names[] = {"apply",       "review",    "evaluate",
-                                         "objection",   "dismissal", "close_publicity",
-                                         "competition", "service",   "assess",
-                                         "read",        "fetch"};
+static const char *const step_names[] = {
+    "apply",       "review",  "evaluate", "objection", "dismissal", "close_publicity",
+    "competition", "service", "assess",   "read",      "fetch"};
 
 typedef struct {
     unsigned client, lane;
-    uint64_t serial;   /* requests made */
-    uint64_t codes;    /* credit codes used */
-    step next;         /* the next step of the lifecycle */
-    unsigned apps;     /* applications finished */
-    step doing;        /* the request in flight */
+    uint64_t serial; /* requests made */
+    uint64_t codes;  /* credit codes used */
+    step next;       /* the next step of the lifecycle */
+    unsigned apps;   /* applications finished */
+    step doing;      /* the request in flight */
     char app_id[32], base_id[32];
     /* the request in flight (req.data NULL: none) */
     fw_bytes req;
@@ -101,8 +100,7 @@ static int lane_build(run *rn, lane *l)
     case ST_REVIEW:
         return fw_transition(SKILLBASE__REQUEST__COMMAND_REVIEW, l->app_id, l->rid, key, &l->req);
     case ST_EVALUATE:
-        return fw_transition(SKILLBASE__REQUEST__COMMAND_EVALUATE, l->app_id, l->rid, key,
-                             &l->req);
+        return fw_transition(SKILLBASE__REQUEST__COMMAND_EVALUATE, l->app_id, l->rid, key, &l->req);
     case ST_OBJECT:
         return fw_ingest("objection.filed", l->app_id, eid, l->rid, &l->req);
     case ST_DISMISS:
@@ -115,8 +113,7 @@ static int lane_build(run *rn, lane *l)
     case ST_SERVICE:
         return fw_ingest("service.delivered", l->base_id, eid, l->rid, &l->req);
     case ST_ASSESS:
-        return fw_transition(SKILLBASE__REQUEST__COMMAND_ASSESS, l->base_id, l->rid, key,
-                             &l->req);
+        return fw_transition(SKILLBASE__REQUEST__COMMAND_ASSESS, l->base_id, l->rid, key, &l->req);
     case ST_FETCH:
         return fw_show(l->app_id, l->rid, &l->req);
     default:
@@ -241,8 +238,7 @@ static void sample_window(run *rn, uint64_t now)
     rn->o->sample(rn->o->sample_arg, &w);
 }
 
-static int keep_write(run *rn, lane *l, fw_bytes *reply, const Skillbase__Reply *rep,
-                      uint64_t mark)
+static int keep_write(run *rn, lane *l, fw_bytes *reply, const Skillbase__Reply *rep, uint64_t mark)
 {
     fl_result *r = rn->r;
     if (r->n_acked == r->cap_acked) {
@@ -308,8 +304,8 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
      * application before the lane's objection or its own close_publicity:
      * not an error, the lane reads the sub-base the worker made and goes on. */
     if (code == SKILLBASE__ERROR_CODE__WRONG_STATE && rn->clock_path &&
-        (l->doing == ST_CLOSE || l->doing == ST_OBJECT || l->doing == ST_DISMISS) &&
-        rep->message && strstr(rep->message, " is certified;")) {
+        (l->doing == ST_CLOSE || l->doing == ST_OBJECT || l->doing == ST_DISMISS) && rep->message &&
+        strstr(rep->message, " is certified;")) {
         l->next = ST_FETCH;
         r->certified_by_worker++;
         lane_clear(l);
@@ -474,9 +470,9 @@ int fl_run(void *ctx, const fl_options *opts, fl_result *ret)
     }
     /* Lanes that certify move the daemon's test clock, when it has one. */
     const char *clock = getenv("SKILLBASE_TEST_CLOCK");
-    bool certifies = !o.last_step || (strcmp(o.last_step, "apply") != 0 &&
-                                      strcmp(o.last_step, "review") != 0 &&
-                                      strcmp(o.last_step, "evaluate") != 0);
+    bool certifies =
+        !o.last_step || (strcmp(o.last_step, "apply") != 0 && strcmp(o.last_step, "review") != 0 &&
+                         strcmp(o.last_step, "evaluate") != 0);
     if (clock && *clock && certifies) {
         rn.clock_path = clock;
         rn.clock_ms = sb_clock_now_ms();
@@ -505,7 +501,8 @@ int fl_run(void *ctx, const fl_options *opts, fl_result *ret)
             rn.next_sample_us += (uint64_t)o.sample_ms * 1000u;
         }
         if (!o.quiet && now >= next_note) {
-            fprintf(stderr, "sb_fault: %.0f s: %llu answered, %llu retried, %llu busy, %d in flight\n",
+            fprintf(stderr,
+                    "sb_fault: %.0f s: %llu answered, %llu retried, %llu busy, %d in flight\n",
                     (double)(now - rn.start_us) / 1e6, (unsigned long long)ret->requests,
                     (unsigned long long)ret->retries, (unsigned long long)ret->busy, flying);
             next_note += 5000000u;
@@ -571,6 +568,6 @@ void fl_result_print(const char *what, const fl_result *r)
             what, r->elapsed_s, (unsigned long long)r->requests, (unsigned long long)r->writes,
             (unsigned long long)r->events, (unsigned long long)r->retries,
             (unsigned long long)r->retried_requests, (unsigned long long)r->retried_replayed,
-            (unsigned long long)r->reconnects,
-            (unsigned long long)r->busy, r->max_latency_ms, r->failed ? " — FAILED" : "");
+            (unsigned long long)r->reconnects, (unsigned long long)r->busy, r->max_latency_ms,
+            r->failed ? " — FAILED" : "");
 }

@@ -10,8 +10,8 @@
  * credit code. Publicity runs its course first (二(三)2): when the lanes
  * certify and SKILLBASE_TEST_CLOCK names the daemon's test clock, the load
  * moves it on (sb_drive.h) and a lane closes publicity only once the clock
- * has stepped since its publicity (re)started. Every write carries an idempotency key (ingests their own
- * event id).
+ * has stepped since its publicity (re)started. Every write carries an idempotency key (ingests
+ * their own event id).
  *
  * Retries are the client library's (Lazy Pirate): a request unanswered
  * after timeout_ms closes its socket, a new one is opened and every request
@@ -35,35 +35,35 @@ extern volatile sig_atomic_t fl_stop;
 
 /* Latencies of the requests answered in one sampling window. */
 typedef struct {
-    double t_s;          /* seconds since the run began */
-    uint64_t count;      /* requests answered in the window */
+    double t_s;     /* seconds since the run began */
+    uint64_t count; /* requests answered in the window */
     double p50_ms, p90_ms, p99_ms, max_ms;
-    uint64_t requests;   /* answered OK since the start */
-    uint64_t busy;       /* BUSY answers since the start */
-    uint64_t retries;    /* resends after a timeout since the start */
+    uint64_t requests; /* answered OK since the start */
+    uint64_t busy;     /* BUSY answers since the start */
+    uint64_t retries;  /* resends after a timeout since the start */
 } fl_window;
 
 typedef struct {
     const char *endpoint;
-    unsigned clients;   /* sockets (default 1) */
-    unsigned lanes;     /* requests in flight per socket (default 1) */
-    double rate;        /* requests started per second in all; 0: as fast as answered */
-    double seconds;     /* stop starting requests after this long (0: no limit) */
+    unsigned clients;      /* sockets (default 1) */
+    unsigned lanes;        /* requests in flight per socket (default 1) */
+    double rate;           /* requests started per second in all; 0: as fast as answered */
+    double seconds;        /* stop starting requests after this long (0: no limit) */
     const char *stop_file; /* ... or once this file exists (NULL: none) */
-    int timeout_ms;     /* per try (default 2000) */
-    int give_up_ms;     /* one request's limit over all tries (default 120000) */
-    unsigned reads_every; /* every n-th request of a lane is a read (0: none) */
-    bool ingest;        /* objections and competitions by ingest */
+    int timeout_ms;        /* per try (default 2000) */
+    int give_up_ms;        /* one request's limit over all tries (default 120000) */
+    unsigned reads_every;  /* every n-th request of a lane is a read (0: none) */
+    bool ingest;           /* objections and competitions by ingest */
     const char *last_step; /* a lane's application ends after this step ("evaluate": left
                             * in publicity; NULL: assess) */
-    unsigned apps;      /* applications per lane, then the lane is done (0: no limit) */
-    bool keep_writes;   /* remember every acknowledged write (fl_result.acked) */
-    uint32_t retry_codes; /* bit per ErrorCode resent after a pause like BUSY
-                           * (e.g. STORE_FULL on a full disk); others fail the run */
-    unsigned sample_ms; /* call `sample` this often (0: never) */
+    unsigned apps;         /* applications per lane, then the lane is done (0: no limit) */
+    bool keep_writes;      /* remember every acknowledged write (fl_result.acked) */
+    uint32_t retry_codes;  /* bit per ErrorCode resent after a pause like BUSY
+                            * (e.g. STORE_FULL on a full disk); others fail the run */
+    unsigned sample_ms;    /* call `sample` this often (0: never) */
     void (*sample)(void *arg, const fl_window *w);
     void *sample_arg;
-    bool quiet;         /* no progress lines on stderr */
+    bool quiet;                    /* no progress lines on stderr */
     const volatile uint64_t *mark; /* a counter read when each answer arrives, kept with
                                     * the write (the power-loss trace position, docs/
                                     * powerloss.md); NULL: none */
@@ -71,36 +71,36 @@ typedef struct {
 
 /* One acknowledged write. */
 typedef struct {
-    fw_bytes request;  /* the bytes sent (every try the same) */
-    fw_bytes reply;    /* the answer that acknowledged it */
+    fw_bytes request; /* the bytes sent (every try the same) */
+    fw_bytes reply;   /* the answer that acknowledged it */
     char request_id[64];
-    unsigned events;   /* events it must have caused */
-    uint64_t seq;      /* Reply.seq: its last event */
-    unsigned tries;    /* sends after timeouts + 1 */
-    unsigned busy;     /* BUSY (or retry_codes) answers before it was taken */
-    bool replayed;     /* the acknowledging answer came from the idempotency store */
-    uint64_t mark;     /* *fl_options.mark when the answer arrived (0: no counter) */
+    unsigned events; /* events it must have caused */
+    uint64_t seq;    /* Reply.seq: its last event */
+    unsigned tries;  /* sends after timeouts + 1 */
+    unsigned busy;   /* BUSY (or retry_codes) answers before it was taken */
+    bool replayed;   /* the acknowledging answer came from the idempotency store */
+    uint64_t mark;   /* *fl_options.mark when the answer arrived (0: no counter) */
 } fl_write;
 
 typedef struct {
     double elapsed_s;
-    uint64_t started;      /* requests started */
-    uint64_t requests;     /* answered OK */
-    uint64_t writes;       /* of which writes */
-    uint64_t retries;      /* resends after a timeout */
-    uint64_t retried_requests; /* requests sent more than once after timeouts */
-    uint64_t retried_replayed; /* of which the answer came from the idempotency store: an
-                                * earlier try had been committed, its answer lost */
-    uint64_t reconnects;   /* sockets reopened */
-    uint64_t busy;         /* BUSY answers */
-    uint64_t busy_hint_missing; /* BUSY answers without retry_after_ms or message */
-    uint64_t retried_codes[16]; /* answers with a code in retry_codes, by code */
-    uint64_t events;       /* events the acknowledged writes caused */
+    uint64_t started;             /* requests started */
+    uint64_t requests;            /* answered OK */
+    uint64_t writes;              /* of which writes */
+    uint64_t retries;             /* resends after a timeout */
+    uint64_t retried_requests;    /* requests sent more than once after timeouts */
+    uint64_t retried_replayed;    /* of which the answer came from the idempotency store: an
+                                   * earlier try had been committed, its answer lost */
+    uint64_t reconnects;          /* sockets reopened */
+    uint64_t busy;                /* BUSY answers */
+    uint64_t busy_hint_missing;   /* BUSY answers without retry_after_ms or message */
+    uint64_t retried_codes[16];   /* answers with a code in retry_codes, by code */
+    uint64_t events;              /* events the acknowledged writes caused */
     uint64_t certified_by_worker; /* closes skillbase-deadlines had made already */
     double max_latency_ms;
-    fl_write *acked;       /* keep_writes: every acknowledged write */
+    fl_write *acked; /* keep_writes: every acknowledged write */
     size_t n_acked, cap_acked;
-    int failed;            /* see stderr */
+    int failed; /* see stderr */
 } fl_result;
 
 /* Run the clients in context ctx until told to stop and every request in

@@ -97,9 +97,8 @@ static void *connected_dealer(void *ctx, const char *endpoint, unsigned i)
     void *s = zmq_socket(ctx, ZMQ_DEALER), *mon = NULL, *ok = NULL;
     snprintf(addr, sizeof addr, "inproc://churn-monitor-%u", i);
     if (!s || zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) ||
-        zmq_socket_monitor(s, addr, ZMQ_EVENT_CONNECTED) ||
-        !(mon = zmq_socket(ctx, ZMQ_PAIR)) || zmq_connect(mon, addr) ||
-        zmq_connect(s, endpoint))
+        zmq_socket_monitor(s, addr, ZMQ_EVENT_CONNECTED) || !(mon = zmq_socket(ctx, ZMQ_PAIR)) ||
+        zmq_connect(mon, addr) || zmq_connect(s, endpoint))
         goto out;
     zmq_pollitem_t it = {.socket = mon, .events = ZMQ_POLLIN};
     if (zmq_poll(&it, 1, 10000) == 1) {
@@ -234,8 +233,9 @@ int fault_churn(const fault_churn_options *opts)
     for (int k = 0; k < 4; k++)
         fprintf(stderr, "%s %u %s", k ? "," : "", counts[k], kinds[k]);
     fprintf(stderr, "\n");
-    fprintf(stderr, "sb_fault: churn: %llu of the %u writes whose clients vanished reached the "
-                    "daemon and were applied (answered to no one)\n",
+    fprintf(stderr,
+            "sb_fault: churn: %llu of the %u writes whose clients vanished reached the "
+            "daemon and were applied (answered to no one)\n",
             (unsigned long long)applied, counts[2]);
     long dfd = (long)after.fds - (long)before.fds;
     long danon = (long)after.anon_kb - (long)before.anon_kb;
@@ -250,8 +250,9 @@ int fault_churn(const fault_churn_options *opts)
             "%llu refused, %llu unanswered; %u churning clients' answers missing\n",
             (unsigned long long)c.asked, (unsigned long long)c.answered, c.max_ms,
             (unsigned long long)c.refused, (unsigned long long)c.missing, unanswered);
-    int bad = !applied || dfd > o.max_fd_growth || danon > (long)o.max_anon_growth_kb || c.missing ||
-              c.refused || !c.answered || unanswered || after.threads != before.threads;
+    int bad = !applied || dfd > o.max_fd_growth || danon > (long)o.max_anon_growth_kb ||
+              c.missing || c.refused || !c.answered || unanswered ||
+              after.threads != before.threads;
     fprintf(stderr, "sb_fault: churn: %s\n", bad ? "FAIL" : "no leak, no effect on others");
     return bad;
 }
@@ -367,8 +368,10 @@ int fault_stall_sub(const fault_stall_options *o)
             (unsigned long long)target);
     /* catch up from the log, then the stream: every event once, in order */
     sb_follow *f;
-    sb_follow_options fo = {.endpoint = o->endpoint, .event_endpoint = o->event_endpoint,
-                            .from_seq = 1, .timeout_ms = 10000};
+    sb_follow_options fo = {.endpoint = o->endpoint,
+                            .event_endpoint = o->event_endpoint,
+                            .from_seq = 1,
+                            .timeout_ms = 10000};
     if (sb_follow_new(&fo, &f))
         return 1;
     uint64_t expect = 1, wrong = 0, t0 = sb_clock_mono_ms();
@@ -472,8 +475,7 @@ int fault_hung_worker(const fault_hung_options *opts)
                 skillbase__daemon_message__free_unpacked(d, NULL);
         }
         if (!job[0]) {
-            fprintf(stderr, "sb_fault: hung-worker: %s got no %s job within 60 s\n", name,
-                    o.type);
+            fprintf(stderr, "sb_fault: hung-worker: %s got no %s job within 60 s\n", name, o.type);
             bad = 1;
             zmq_close(s);
             break;

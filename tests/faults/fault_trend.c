@@ -64,9 +64,8 @@ int fault_trend_judge(const char *csv, const fault_trend_limits *limits)
     size_t n = 0, cap = 0;
     while (fgets(line, sizeof line, f)) {
         double v[13];
-        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1],
-                   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11],
-                   &v[12]) != 13)
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2],
+                   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12]) != 13)
             continue; /* the header */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
@@ -96,8 +95,7 @@ int fault_trend_judge(const char *csv, const fault_trend_limits *limits)
             "sb_fault: trend: %zu samples over %.0f s; daemon anonymous memory %.0f..%.0f KiB, "
             "slope over the second half %+.1f KiB/min (limit %.0f); p99 median first third "
             "%.1f ms, last third %.1f ms (limit: %.1fx, or under %.0f ms)\n",
-            n, s[n - 1].t, anon_min, anon_max, slope, max_slope, first, last, max_ratio,
-            floor_ms);
+            n, s[n - 1].t, anon_min, anon_max, slope, max_slope, first, last, max_ratio, floor_ms);
     if (slope > max_slope) {
         fprintf(stderr, "sb_fault: FAIL: the daemon's memory grows steadily (%.1f KiB/min)\n",
                 slope);

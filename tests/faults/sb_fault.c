@@ -170,10 +170,9 @@ static void on_sample(void *arg, const fl_window *w)
         s->peak_anon_kb = p.anon_kb;
     if (s->csv) {
         fprintf(s->csv, "%.1f,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%llu,%llu,%u,%u,%llu,%llu\n", w->t_s,
-                (unsigned long long)w->requests, (unsigned long long)w->count, w->p50_ms,
-                w->p90_ms, w->p99_ms, w->max_ms, (unsigned long long)p.rss_kb,
-                (unsigned long long)p.anon_kb, p.fds, p.threads, (unsigned long long)w->busy,
-                (unsigned long long)w->retries);
+                (unsigned long long)w->requests, (unsigned long long)w->count, w->p50_ms, w->p90_ms,
+                w->p99_ms, w->max_ms, (unsigned long long)p.rss_kb, (unsigned long long)p.anon_kb,
+                p.fds, p.threads, (unsigned long long)w->busy, (unsigned long long)w->retries);
         fflush(s->csv);
     }
 }
@@ -214,12 +213,11 @@ static int cmd_load(void *ctx, args *a)
         close(fd);
         a->load.mark = mark;
     }
-    fprintf(stderr,
-            "sb_fault: load: %u clients x %u lanes on %s%s%s, rate %s, timeout %d ms per try\n",
-            a->load.clients ? a->load.clients : 1, a->load.lanes ? a->load.lanes : 1,
-            a->load.endpoint, a->load.ingest ? ", with ingests" : "",
-            a->load.reads_every ? ", with reads" : "", a->load.rate > 0 ? "steady" : "unpaced",
-            a->load.timeout_ms ? a->load.timeout_ms : 2000);
+    fprintf(
+        stderr, "sb_fault: load: %u clients x %u lanes on %s%s%s, rate %s, timeout %d ms per try\n",
+        a->load.clients ? a->load.clients : 1, a->load.lanes ? a->load.lanes : 1, a->load.endpoint,
+        a->load.ingest ? ", with ingests" : "", a->load.reads_every ? ", with reads" : "",
+        a->load.rate > 0 ? "steady" : "unpaced", a->load.timeout_ms ? a->load.timeout_ms : 2000);
     int rc = fl_run(ctx, &a->load, &r);
     fl_result_print("load", &r);
     if (smp.csv)
@@ -230,7 +228,8 @@ static int cmd_load(void *ctx, args *a)
         fprintf(stderr, "sb_fault: daemon's anonymous memory peaked at %llu KiB while sampled\n",
                 (unsigned long long)smp.peak_anon_kb);
     if (a->max_anon_kb && smp.peak_anon_kb > a->max_anon_kb) {
-        fprintf(stderr, "sb_fault: FAIL: the daemon's anonymous memory reached %llu KiB, limit %llu\n",
+        fprintf(stderr,
+                "sb_fault: FAIL: the daemon's anonymous memory reached %llu KiB, limit %llu\n",
                 (unsigned long long)smp.peak_anon_kb, (unsigned long long)a->max_anon_kb);
         bad = 1;
     }
@@ -305,9 +304,18 @@ typedef struct {
     const char *unit;  /* T_DOUBLE: named when a value is refused */
 } flag_rule;
 
-#define RULE(o, t, field) {o, t, offsetof(args, field), 0, 0, NULL}
-#define NUMBER(o, t, field, lo, hi) {o, t, offsetof(args, field), lo, hi, NULL}
-#define DECIMAL(o, field, hi, unit) {o, T_DOUBLE, offsetof(args, field), 0, hi, unit}
+#define RULE(o, t, field)                                                                          \
+    {                                                                                              \
+        o, t, offsetof(args, field), 0, 0, NULL                                                    \
+    }
+#define NUMBER(o, t, field, lo, hi)                                                                \
+    {                                                                                              \
+        o, t, offsetof(args, field), lo, hi, NULL                                                  \
+    }
+#define DECIMAL(o, field, hi, unit)                                                                \
+    {                                                                                              \
+        o, T_DOUBLE, offsetof(args, field), 0, hi, unit                                            \
+    }
 #define HOUR_MS 3600000u
 
 /* 0 where the headers give it a meaning (a default, "none", "no limit"). */

@@ -106,8 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     config.four_eyes_certify = data[0] & FUZZ_CERTIFY;
     config.four_eyes_revoke = data[0] & FUZZ_REVOKE;
-    sb_dispatch_ctx ctx = {
-        .store = store, .config = &config, .now_ms = fixed_clock, .docs = docs};
+    sb_dispatch_ctx ctx = {.store = store, .config = &config, .now_ms = fixed_clock, .docs = docs};
     sb_txn *txn;
     if (sb_store_begin(store, true, &txn))
         abort();

@@ -30,17 +30,17 @@ typedef struct {
 } version;
 
 typedef struct {
-    char *name;     /* NULL once unlinked or renamed away */
-    uint32_t id;    /* the shim's number, 0 before it named the file */
-    buf cache;      /* what the process reads */
-    buf durable;    /* what survives any cut */
+    char *name;  /* NULL once unlinked or renamed away */
+    uint32_t id; /* the shim's number, 0 before it named the file */
+    buf cache;   /* what the process reads */
+    buf durable; /* what survives any cut */
     version *pend;
     size_t n_pend, cap_pend;
 } file;
 
 /* A record of the trace, pointing into the mapped file. */
 typedef struct {
-    pl_rec h;               /* copied: records are not aligned in the file */
+    pl_rec h; /* copied: records are not aligned in the file */
     const uint8_t *payload;
 } rec;
 
@@ -179,17 +179,37 @@ static int load_trace(pl_disk *d, const char *path)
         d->recs[d->n_recs++] = (rec){hdr, p + sizeof hdr};
         pl_disk_info *in = &d->info;
         switch (h->kind) {
-        case PL_NAME: in->names++; break;
-        case PL_WRITE: in->writes++, in->write_bytes += h->len; break;
-        case PL_WRITE_SYNC: in->sync_writes++; break;
+        case PL_NAME:
+            in->names++;
+            break;
+        case PL_WRITE:
+            in->writes++, in->write_bytes += h->len;
+            break;
+        case PL_WRITE_SYNC:
+            in->sync_writes++;
+            break;
         case PL_SYNC:
-        case PL_SYNC_ALL: in->syncs++; break;
-        case PL_TRUNCATE: in->truncates++; break;
-        case PL_ALLOCATE: in->allocates++; break;
-        case PL_RENAME: in->renames++; break;
-        case PL_UNLINK: in->unlinks++; break;
-        case PL_NOTE: in->notes++; break;
-        case PL_UNMODELLED: in->unmodelled++; break;
+        case PL_SYNC_ALL:
+            in->syncs++;
+            break;
+        case PL_TRUNCATE:
+            in->truncates++;
+            break;
+        case PL_ALLOCATE:
+            in->allocates++;
+            break;
+        case PL_RENAME:
+            in->renames++;
+            break;
+        case PL_UNLINK:
+            in->unlinks++;
+            break;
+        case PL_NOTE:
+            in->notes++;
+            break;
+        case PL_UNMODELLED:
+            in->unmodelled++;
+            break;
         default:
             fprintf(stderr, "sb_powerloss: %s: record %zu has unknown kind %u\n", path,
                     d->n_recs - 1, h->kind);
@@ -402,8 +422,10 @@ static int replay(pl_disk *d, uint64_t cut)
                 f = file_add(d, name);
             } else if (!(f = by_name(d, name))) {
                 if (strcmp(name, ".") != 0) {
-                    fprintf(stderr, "sb_powerloss: record %llu opens %s, which the starting "
-                            "directory does not hold\n", (unsigned long long)i, name);
+                    fprintf(stderr,
+                            "sb_powerloss: record %llu opens %s, which the starting "
+                            "directory does not hold\n",
+                            (unsigned long long)i, name);
                     return -1;
                 }
                 f = file_add(d, name);
@@ -446,9 +468,11 @@ static int replay(pl_disk *d, uint64_t cut)
             file *g = *from ? by_name(d, from) : NULL;
             if (*to) {
                 if (!g) {
-                    fprintf(stderr, "sb_powerloss: record %llu renames a file from outside "
+                    fprintf(stderr,
+                            "sb_powerloss: record %llu renames a file from outside "
                             "the directory into it as %s; the model does not know its "
-                            "contents\n", (unsigned long long)i, to);
+                            "contents\n",
+                            (unsigned long long)i, to);
                     return -1;
                 }
                 drop_name(d, to);

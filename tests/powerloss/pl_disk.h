@@ -29,17 +29,17 @@ typedef struct pl_disk pl_disk;
 /* Counts over a whole trace. */
 typedef struct {
     uint64_t records;
-    uint64_t writes, write_bytes;  /* PL_WRITE */
-    uint64_t sync_writes;          /* PL_WRITE_SYNC */
-    uint64_t syncs;                /* PL_SYNC and PL_SYNC_ALL */
+    uint64_t writes, write_bytes; /* PL_WRITE */
+    uint64_t sync_writes;         /* PL_WRITE_SYNC */
+    uint64_t syncs;               /* PL_SYNC and PL_SYNC_ALL */
     uint64_t names, renames, unlinks, truncates, allocates, notes, unmodelled;
 } pl_disk_info;
 
 /* What one image held back. */
 typedef struct {
-    uint64_t pending_pages;  /* pages written and not yet durable at the cut */
-    uint64_t kept_pages;     /* of which the image has a written version */
-    unsigned files;          /* files written into the image */
+    uint64_t pending_pages; /* pages written and not yet durable at the cut */
+    uint64_t kept_pages;    /* of which the image has a written version */
+    unsigned files;         /* files written into the image */
 } pl_image_info;
 
 /* Read the regular files of base_dir (the directory as the traced

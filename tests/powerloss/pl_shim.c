@@ -52,8 +52,8 @@
 #define MAX_FILES 4096
 
 typedef struct {
-    uint32_t file;  /* 0: not traced */
-    bool sync;      /* opened with O_DSYNC or O_SYNC */
+    uint32_t file; /* 0: not traced */
+    bool sync;     /* opened with O_DSYNC or O_SYNC */
 } fd_slot;
 
 typedef struct {
@@ -182,7 +182,6 @@ static bool pl_active(void)
     return pl.on;
 }
 
-
 static void put_all(const void *p, size_t n)
 {
     const char *c = p;
@@ -263,8 +262,8 @@ static bool canonical(int dirfd, const char *path, char *out)
     *slash = 0;
     if (!realpath(tmp[0] ? tmp : "/", parent))
         return false;
-    return (size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") ? parent : "",
-                            slash + 1) < PATH_MAX;
+    return (size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") ? parent : "", slash + 1) <
+           PATH_MAX;
 }
 
 /* The shim's number for an inode, made on first sight; pl_lock held. */
@@ -407,8 +406,7 @@ static void wrote(fd_slot s, off_t off, const struct iovec *iov, int iovcnt, ssi
     if (done <= 0)
         return;
     pthread_mutex_lock(&pl_lock);
-    emit_iov(s.sync ? PL_WRITE_SYNC : PL_WRITE, s.file, (uint64_t)off, iov, iovcnt,
-             (uint64_t)done);
+    emit_iov(s.sync ? PL_WRITE_SYNC : PL_WRITE, s.file, (uint64_t)off, iov, iovcnt, (uint64_t)done);
     pthread_mutex_unlock(&pl_lock);
 }
 

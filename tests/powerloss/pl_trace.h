@@ -23,18 +23,18 @@
 #define PL_TRACE_MAGIC "PLTRACE\001"
 
 typedef enum {
-    PL_NAME = 1,      /* file `file` is the inode named by the payload (relative to the
-                       * directory); off: 1 when the open created it */
-    PL_WRITE = 2,     /* bytes at off of file, payload the data; not durable until a sync */
-    PL_WRITE_SYNC = 3,/* the same through an O_DSYNC/O_SYNC descriptor: durable on return */
-    PL_SYNC = 4,      /* fsync/fdatasync of file: everything written to it is durable */
-    PL_SYNC_ALL = 5,  /* sync()/syncfs(): every file durable */
-    PL_TRUNCATE = 6,  /* file's size set to off */
-    PL_ALLOCATE = 7,  /* fallocate at off; payload its length and mode (u64 each) */
-    PL_RENAME = 8,    /* payload "old\0new\0" */
-    PL_UNLINK = 9,    /* payload the name */
-    PL_NOTE = 10,     /* a call with no durability effect (msync, sync_file_range);
-                       * payload the call's name */
+    PL_NAME = 1,        /* file `file` is the inode named by the payload (relative to the
+                         * directory); off: 1 when the open created it */
+    PL_WRITE = 2,       /* bytes at off of file, payload the data; not durable until a sync */
+    PL_WRITE_SYNC = 3,  /* the same through an O_DSYNC/O_SYNC descriptor: durable on return */
+    PL_SYNC = 4,        /* fsync/fdatasync of file: everything written to it is durable */
+    PL_SYNC_ALL = 5,    /* sync()/syncfs(): every file durable */
+    PL_TRUNCATE = 6,    /* file's size set to off */
+    PL_ALLOCATE = 7,    /* fallocate at off; payload its length and mode (u64 each) */
+    PL_RENAME = 8,      /* payload "old\0new\0" */
+    PL_UNLINK = 9,      /* payload the name */
+    PL_NOTE = 10,       /* a call with no durability effect (msync, sync_file_range);
+                         * payload the call's name */
     PL_UNMODELLED = 11, /* something the model cannot follow (a writable shared map of a
                          * traced file): payload says what; the images are refused */
 } pl_kind;
@@ -43,7 +43,7 @@ typedef struct {
     uint32_t kind; /* pl_kind */
     uint32_t file; /* the shim's number for the inode (from 1), 0 when none */
     uint64_t off;
-    uint64_t len;  /* payload bytes that follow (PL_WRITE: the data written) */
+    uint64_t len; /* payload bytes that follow (PL_WRITE: the data written) */
 } pl_rec;
 
 #endif

@@ -20,11 +20,10 @@
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: sb_powerloss info  --base DIR --trace FILE\n"
-            "       sb_powerloss cuts  --base DIR --trace FILE --count N --seed S\n"
-            "       sb_powerloss image --base DIR --trace FILE --cut N --keep P --seed S "
-            "--out DIR\n");
+    fprintf(stderr, "usage: sb_powerloss info  --base DIR --trace FILE\n"
+                    "       sb_powerloss cuts  --base DIR --trace FILE --count N --seed S\n"
+                    "       sb_powerloss image --base DIR --trace FILE --cut N --keep P --seed S "
+                    "--out DIR\n");
 }
 
 static int number(const char *flag, const char *s, unsigned long long *ret)
@@ -74,7 +73,7 @@ static void cuts(const pl_disk *d, unsigned long long count, uint64_t seed)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"base", required_argument, NULL, 'b'}, {"trace", required_argument, NULL, 't'},
+        {"base", required_argument, NULL, 'b'},  {"trace", required_argument, NULL, 't'},
         {"count", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
         {"cut", required_argument, NULL, 'c'},   {"keep", required_argument, NULL, 'k'},
         {"out", required_argument, NULL, 'o'},   {NULL, 0, NULL, 0},
@@ -91,12 +90,27 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'b': base = optarg; break;
-        case 't': trace = optarg; break;
-        case 'o': out = optarg; break;
-        case 'n': if (number("count", optarg, &count)) return 2; break;
-        case 's': if (number("seed", optarg, &seed)) return 2; break;
-        case 'c': if (number("cut", optarg, &cut)) return 2; break;
+        case 'b':
+            base = optarg;
+            break;
+        case 't':
+            trace = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'n':
+            if (number("count", optarg, &count))
+                return 2;
+            break;
+        case 's':
+            if (number("seed", optarg, &seed))
+                return 2;
+            break;
+        case 'c':
+            if (number("cut", optarg, &cut))
+                return 2;
+            break;
         case 'k':
             keep = strtod(optarg, &end);
             if (*end || !(keep >= 0 && keep <= 1)) {
@@ -105,7 +119,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        default: usage(); return 2;
+        default:
+            usage();
+            return 2;
         }
     }
     if (!base || !trace) {

@@ -209,18 +209,16 @@ static void what_the_model_cannot_follow_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_write_is_durable_after_a_sync_that_began_after_it,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(a_sync_that_began_before_a_write_does_not_cover_it,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_is_durable_after_a_sync_that_began_after_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_sync_that_began_before_a_write_does_not_cover_it, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(an_o_dsync_write_is_durable_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(a_page_written_twice_may_hold_either_version, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(an_unsynced_extension_may_be_lost_whole, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(an_unsynced_extension_may_be_lost_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(names_follow_creates_and_renames, setup, teardown),
-        cmocka_unit_test_setup_teardown(what_the_model_cannot_follow_is_refused, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(what_the_model_cannot_follow_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,11 +134,10 @@ void sb_tk_record_move(sb_txn *t, const char *id, Skillbase__State state)
     assert_non_null(b);
     assert_int_equal(sb_store_record_get(t, id, NULL, &old), 0);
     bool app = old->record_case == SKILLBASE__RECORD__RECORD_APPLICATION;
-    const char *credit = app ? old->application->form->unit->credit_code
-                             : old->sub_base->credit_code;
+    const char *credit =
+        app ? old->application->form->unit->credit_code : old->sub_base->credit_code;
     Skillbase__Kind kind = app ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE;
-    assert_int_equal(sb_store_record_put(t, sb_tk_record_init(b, kind, id, state, credit), old),
-                     0);
+    assert_int_equal(sb_store_record_put(t, sb_tk_record_init(b, kind, id, state, credit), old), 0);
     skillbase__record__free_unpacked(old, NULL);
     free(b);
 }

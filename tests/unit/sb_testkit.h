@@ -111,15 +111,15 @@ bool sb_tk_record_exists(sb_store *s, const char *id);
 typedef struct {
     char dir[SB_TK_DIR_MAX]; /* the state directory, removed by sb_tk_daemon_free */
     sb_store *store;
-    sb_config config;     /* the defaults, finished; a test may change a field */
-    sb_dispatch_ctx ctx;  /* reads the clock from now_ms */
-    sb_arena arena;       /* one request's memory, reset before each */
-    uint64_t now_ms;      /* the clock the handlers read; the test moves it */
-    sb_caller caller;     /* who sb_tk_send speaks for: by default an
-                           * unauthenticated caller holding every role */
-    sb_txn *batch;        /* an open batch the requests join (the test
-                           * commits or aborts it), or NULL: each request
-                           * commits its own transaction */
+    sb_config config;    /* the defaults, finished; a test may change a field */
+    sb_dispatch_ctx ctx; /* reads the clock from now_ms */
+    sb_arena arena;      /* one request's memory, reset before each */
+    uint64_t now_ms;     /* the clock the handlers read; the test moves it */
+    sb_caller caller;    /* who sb_tk_send speaks for: by default an
+                          * unauthenticated caller holding every role */
+    sb_txn *batch;       /* an open batch the requests join (the test
+                          * commits or aborts it), or NULL: each request
+                          * commits its own transaction */
 } sb_tk_daemon;
 
 /* A daemon in a fresh state directory (tag as for sb_tk_tmpdir) with its
@@ -174,9 +174,8 @@ typedef sb_drive_request sb_tk_form;
 
 /* That form, which every condition of 二(二) and 二(三)1 accepts:
  * 杭州精工机械有限公司 (an enterprise) with `credit_code` (kept by pointer),
- * base name 精工机械 and the organisation code, two projects, all four materials; its district given
- * as the alias "xihu", so that tests see it normalised. Tests change fields
- * after. */
+ * base name 精工机械 and the organisation code, two projects, all four materials; its district
+ * given as the alias "xihu", so that tests see it normalised. Tests change fields after. */
 void sb_tk_form_init(sb_tk_form *f, const char *credit_code);
 
 /* Send apply with form f (and idempotency key, NULL: none); the reply. */
@@ -215,9 +214,9 @@ Skillbase__Reply *sb_tk_read_events(sb_tk_daemon *d, uint64_t from, uint32_t lim
 
 /* Fail the test unless `problems` holds a problem that reads exactly `text`
  * (sb_tk_assert_only_problem: and no other), listing the problems held. */
-#define sb_tk_assert_problem(problems, text) \
+#define sb_tk_assert_problem(problems, text)                                                       \
     sb_tk__assert_problem((problems), (text), false, __FILE__, __LINE__)
-#define sb_tk_assert_only_problem(problems, text) \
+#define sb_tk_assert_only_problem(problems, text)                                                  \
     sb_tk__assert_problem((problems), (text), true, __FILE__, __LINE__)
 void sb_tk__assert_problem(const sb_problems *p, const char *text, bool only, const char *file,
                            int line);

@@ -31,7 +31,8 @@ static void generated_codes_pass_the_daemons_credit_code_check(void **state)
             sb_drive_ccode_make(prefixes[k], ns[i], code);
             assert_int_equal(strlen(code), SB_DRIVE_CCODE_LEN);
             assert_memory_equal(code, prefixes[k], strlen(prefixes[k]));
-            if (!sb_rules_credit_code_valid(code, &p) || !sb_rules_credit_code_in_hangzhou(code, &p))
+            if (!sb_rules_credit_code_valid(code, &p) ||
+                !sb_rules_credit_code_in_hangzhou(code, &p))
                 fail_msg("code %s of counter %llu refused: %s", code, (unsigned long long)ns[i],
                          p.count ? p.text[0] : "?");
         }
@@ -48,7 +49,7 @@ static void the_space_is_31_to_the_free_positions(void **state)
 {
     (void)state;
     assert_true(sb_drive_ccode_space(BENCH_CCODE_PREFIX) == 852891037441ull); /* 31^8 */
-    assert_true(sb_drive_ccode_space("913301069") == 27512614111ull);        /* 31^7 */
+    assert_true(sb_drive_ccode_space("913301069") == 27512614111ull);         /* 31^7 */
     char a[SB_DRIVE_CCODE_LEN + 1], b[SB_DRIVE_CCODE_LEN + 1];
     sb_drive_ccode_make(BENCH_CCODE_PREFIX, 5, a);
     sb_drive_ccode_make(BENCH_CCODE_PREFIX, 852891037441ull + 5, b);

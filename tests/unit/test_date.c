@@ -172,8 +172,12 @@ static void test_clock_follows_its_file(void **state)
         const char *text;
         int64_t shift_days; /* from the real time; INT64_MIN: the fixed time below */
     } cases[] = {
-        {"2026-03-02T10:00\n", INT64_MIN}, {"real\n", 0},     {"real-40d\n", -40},
-        {"real+30d", 30},                  {"real+d", 0},       {"realx", 0},
+        {"2026-03-02T10:00\n", INT64_MIN},
+        {"real\n", 0},
+        {"real-40d\n", -40},
+        {"real+30d", 30},
+        {"real+d", 0},
+        {"realx", 0},
         {"real+1.5d", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -370,8 +370,8 @@ static void close_publicity_waits_for_the_end_of_the_window(void **state)
     sb_tk_daemon *d = *state;
     d->config.four_eyes_certify = false;
     in_publicity(d); /* 2025-09-26, ends 2025-10-10 */
-    static const char *const early[] = {"2025-09-26T23:59", "2025-09-29T09:00",
-                                        "2025-10-05T12:00", "2025-10-10T23:59"};
+    static const char *const early[] = {"2025-09-26T23:59", "2025-09-29T09:00", "2025-10-05T12:00",
+                                        "2025-10-10T23:59"};
     for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
         at(d, early[i]);
         Skillbase__Reply *r = move(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", 0);

@@ -113,8 +113,10 @@ static void refused_request_in_a_batch_does_not_spoil_the_others(void **state)
     assert_int_equal(sb_store_begin(d->store, true, &d->batch), 0);
     Skillbase__Reply *r1 = sb_tk_apply(d, &p1, NULL);
     Skillbase__Reply *r2 = sb_tk_apply(d, &p2, NULL);
-    Skillbase__Reply *r3 = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000009", "", 0);
-    Skillbase__Reply *r4 = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001", "", 0);
+    Skillbase__Reply *r3 =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000009", "", 0);
+    Skillbase__Reply *r4 =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001", "", 0);
     assert_int_equal(sb_store_commit(&d->batch), 0);
     sb_tk_assert_ok(r1);
     assert_int_equal(r2->code, SB_INVALID);
@@ -262,8 +264,8 @@ static void repeated_idempotency_key_returns_first_answer(void **state)
     skillbase__reply__free_unpacked(bare, NULL);
     free(kept);
     /* the record moves on; the replay still answers with the first one */
-    Skillbase__Reply *r = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001",
-                                           "site visit", 0);
+    Skillbase__Reply *r =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REVIEW, "app-000001", "site visit", 0);
     sb_tk_assert_ok(r);
     skillbase__reply__free_unpacked(r, NULL);
     Skillbase__Reply *b = sb_tk_apply(d, &p, "key-1");
@@ -299,7 +301,8 @@ static void second_open_application_for_a_unit_conflicts(void **state)
     sb_tk_assert_ok(a);
     assert_int_equal(b->code, SB_CONFLICT);
     assert_non_null(strstr(b->message, "app-000001"));
-    Skillbase__Reply *r = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REJECT, "app-000001", "no", 0);
+    Skillbase__Reply *r =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_REJECT, "app-000001", "no", 0);
     sb_tk_assert_ok(r);
     Skillbase__Reply *c = sb_tk_apply(d, &p, NULL);
     sb_tk_assert_ok(c);
@@ -315,7 +318,8 @@ static void wrong_state_and_stale_version_are_refused_without_change(void **stat
     sb_tk_form p;
     sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
     skillbase__reply__free_unpacked(sb_tk_apply(d, &p, NULL), NULL);
-    Skillbase__Reply *r = sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", "", 0);
+    Skillbase__Reply *r =
+        sb_tk_transition(d, SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY, "app-000001", "", 0);
     assert_int_equal(r->code, SB_WRONG_STATE);
     assert_non_null(strstr(r->message, "applied"));
     assert_non_null(strstr(r->message, "review"));
@@ -404,8 +408,8 @@ static void bad_frames_get_error_replies(void **state)
     skillbase__reply__free_unpacked(r, NULL);
 
     /* a NUL inside a string is refused, not cut off */
-    const uint8_t nul[] = {0x08, 0x01, 0x12, 0x01, 'n', 0xc2, 0x02, 0x05,
-                           0x0a, 0x03, 'a', 0x00, 'b'};
+    const uint8_t nul[] = {0x08, 0x01, 0x12, 0x01, 'n',  0xc2, 0x02,
+                           0x05, 0x0a, 0x03, 'a',  0x00, 'b'};
     r = sb_tk_send_frame(d, nul, sizeof nul);
     assert_int_equal(r->code, SB_INVALID);
     assert_string_equal(r->message, "show.id: contains a NUL byte (byte 2)");

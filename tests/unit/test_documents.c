@@ -61,17 +61,20 @@ static void chunks_in_order_hash_sync_with_the_last_and_place_once(void **state)
     assert_int_equal(0, sb_docs_upload_new(f->docs, "alice", 1000, &u, err, sizeof err));
     u->size = 5;
     memcpy(u->sha256, HELLO_SHA, sizeof HELLO_SHA);
-    assert_int_equal(0, sb_docs_upload_write(u, 0, (const uint8_t *)"Hel", 3, 1001, err, sizeof err));
+    assert_int_equal(0,
+                     sb_docs_upload_write(u, 0, (const uint8_t *)"Hel", 3, 1001, err, sizeof err));
     /* a gap is refused, naming the offset expected */
     assert_int_equal(SB_E(SB_INVALID),
                      sb_docs_upload_write(u, 4, (const uint8_t *)"o", 1, 1002, err, sizeof err));
     assert_non_null(strstr(err, "expected offset 3"));
     /* a repeat of received bytes is ignored; past the size refused */
-    assert_int_equal(0, sb_docs_upload_write(u, 0, (const uint8_t *)"Hel", 3, 1002, err, sizeof err));
+    assert_int_equal(0,
+                     sb_docs_upload_write(u, 0, (const uint8_t *)"Hel", 3, 1002, err, sizeof err));
     assert_int_equal(SB_E(SB_INVALID),
                      sb_docs_upload_write(u, 3, (const uint8_t *)"lo!", 3, 1002, err, sizeof err));
     assert_false(u->synced);
-    assert_int_equal(0, sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1003, err, sizeof err));
+    assert_int_equal(0,
+                     sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1003, err, sizeof err));
     /* the last chunk makes the file durable, ahead of the commit's batch */
     assert_true(u->synced);
     sb_docs_upload_digest(u, hex);
@@ -89,7 +92,8 @@ static void chunks_in_order_hash_sync_with_the_last_and_place_once(void **state)
     assert_int_equal(SB_E(SB_INVALID),
                      sb_docs_upload_write(u, 5, (const uint8_t *)"x", 1, 1004, err, sizeof err));
     /* the last chunk sent again after the commit: already have it */
-    assert_int_equal(0, sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1005, err, sizeof err));
+    assert_int_equal(0,
+                     sb_docs_upload_write(u, 3, (const uint8_t *)"lo", 2, 1005, err, sizeof err));
 }
 
 static void open_uploads_are_bounded_and_idle_ones_forgotten(void **state)
@@ -133,7 +137,8 @@ static void a_start_sweeps_temporary_and_unnamed_files(void **state)
     assert_int_equal(0, sb_docs_upload_new(f->docs, "x", 1, &u, err, sizeof err));
     u->size = 5;
     memcpy(u->sha256, HELLO_SHA, sizeof HELLO_SHA);
-    assert_int_equal(0, sb_docs_upload_write(u, 0, (const uint8_t *)"Hello", 5, 1, err, sizeof err));
+    assert_int_equal(0,
+                     sb_docs_upload_write(u, 0, (const uint8_t *)"Hello", 5, 1, err, sizeof err));
     assert_int_equal(0, sb_docs_place(f->docs, u, err, sizeof err));
     assert_int_equal(0, sb_docs_upload_new(f->docs, "x", 1, &u, err, sizeof err)); /* in flight */
     /* a restart: the temporary file goes; a named file stays, an unnamed one goes */

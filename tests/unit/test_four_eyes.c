@@ -103,7 +103,7 @@ static void test_certification_needs_a_second_operator(void **state)
     skillbase__reply__free_unpacked(r, NULL);
     assert_int_equal(
         sb_tk_code(decide(d, SB_ROLE_REVIEWER, "wang", SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL,
-                       "prop-000001", NULL)),
+                          "prop-000001", NULL)),
         SB_FORBIDDEN);
     r = decide(d, SB_ROLE_OPERATOR, "bob", SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL,
                "prop-000001", "checked");
@@ -134,8 +134,8 @@ static void test_certification_needs_a_second_operator(void **state)
     skillbase__reply__free_unpacked(r, NULL);
     /* decided: no second confirmation */
     assert_int_equal(
-        sb_tk_code(decide(d, SB_ROLE_OPERATOR, "carol", SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL,
-                       "prop-000001", NULL)),
+        sb_tk_code(decide(d, SB_ROLE_OPERATOR, "carol",
+                          SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL, "prop-000001", NULL)),
         SB_WRONG_STATE);
 }
 
@@ -173,7 +173,7 @@ static void test_a_proposal_whose_record_moved_on_stays_open_until_discarded(voi
     assert_string_equal(state_of(d, "app-000001"), "IN_PUBLICITY");
     assert_int_equal(
         sb_tk_code(decide(d, SB_ROLE_OPERATOR, "bob", SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL,
-                       "prop-000001", NULL)),
+                          "prop-000001", NULL)),
         SB_INVALID); /* a reason is required */
     r = decide(d, SB_ROLE_OPERATOR, "bob", SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL,
                "prop-000001", "the objection changed the picture");
@@ -212,12 +212,12 @@ static void test_a_workers_request_needs_two_operators(void **state)
     skillbase__reply__free_unpacked(r, NULL);
     assert_string_equal(state_of(d, "app-000001"), "IN_PUBLICITY");
     assert_int_equal(
-        sb_tk_code(decide(d, SB_ROLE_OPERATOR, "alice", SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL,
-                       "prop-000001", NULL)),
+        sb_tk_code(decide(d, SB_ROLE_OPERATOR, "alice",
+                          SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL, "prop-000001", NULL)),
         SB_FORBIDDEN);
     assert_int_equal(
         sb_tk_code(decide(d, SB_ROLE_OPERATOR, "bob", SKILLBASE__REQUEST__COMMAND_CONFIRM_PROPOSAL,
-                       "prop-000001", NULL)),
+                          "prop-000001", NULL)),
         SB_OK);
     assert_string_equal(state_of(d, "app-000001"), "CERTIFIED");
 }

@@ -219,7 +219,7 @@ static void malformed_facts_are_refused_clearly(void **state)
         in.source = (char *)cases[i].source;
         in.event_id = (char *)cases[i].event_id;
         in.type = (char *)cases[i].type;
-        in.entity = (char *)(!cases[i].entity                        ? base
+        in.entity = (char *)(!cases[i].entity                          ? base
                              : strcmp(cases[i].entity, "UNKNOWN") == 0 ? unknown
                                                                        : cases[i].entity);
         in.occurred_on = (char *)cases[i].occurred_on;
@@ -374,12 +374,9 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_daemon_setup, sb_tk_daemon_teardown)
     const struct CMUnitTest tests[] = {
-        T(deregistered_unit_revokes_its_base_once),
-        T(objections_and_open_applications),
-        T(competition_is_recorded_without_a_transition),
-        T(malformed_facts_are_refused_clearly),
-        T(delivered_service_becomes_a_service_record),
-        T(protocol_versions_are_named),
+        T(deregistered_unit_revokes_its_base_once),      T(objections_and_open_applications),
+        T(competition_is_recorded_without_a_transition), T(malformed_facts_are_refused_clearly),
+        T(delivered_service_becomes_a_service_record),   T(protocol_versions_are_named),
         T(read_events_filters_by_topic_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,11 +53,11 @@ static void expect_allowed(Skillbase__Kind kind, sb_action action, Skillbase__St
     }
 }
 
-#define ALLOWED(test, kind, action, from, to, guard, effects)                                    \
-    static void test(void **state)                                                             \
-    {                                                                                          \
-        (void)state;                                                                           \
-        expect_allowed(kind, action, from, to, guard, effects);                                \
+#define ALLOWED(test, kind, action, from, to, guard, effects)                                      \
+    static void test(void **state)                                                                 \
+    {                                                                                              \
+        (void)state;                                                                               \
+        expect_allowed(kind, action, from, to, guard, effects);                                    \
     }
 
 ALLOWED(apply_creates_an_applied_application, APP, SB_ACT_APPLY, NEW, APPLIED, NONE, 0)
@@ -154,9 +154,9 @@ static void close_publicity_during_review_is_refused(void **state)
 static void review_during_publicity_is_refused_naming_object_and_close(void **state)
 {
     (void)state;
-    expect_refused(
-        APP, "app-000001", IN_PUBLICITY, false, SB_ACT_REVIEW,
-        "application app-000001 is in_publicity; allowed: object, close-publicity, reject, withdraw");
+    expect_refused(APP, "app-000001", IN_PUBLICITY, false, SB_ACT_REVIEW,
+                   "application app-000001 is in_publicity; allowed: object, close-publicity, "
+                   "reject, withdraw");
 }
 
 static void evaluate_with_an_open_objection_is_refused(void **state)
@@ -250,7 +250,8 @@ static void refusal_message_is_cut_to_the_buffer(void **state)
 {
     (void)state;
     char why[16];
-    assert_null(sb_machine_find(APP, "app-000001", REJECTED, false, SB_ACT_REVIEW, why, sizeof why));
+    assert_null(
+        sb_machine_find(APP, "app-000001", REJECTED, false, SB_ACT_REVIEW, why, sizeof why));
     assert_string_equal(why, "application app");
     assert_null(sb_machine_find(APP, "app-000001", REJECTED, false, SB_ACT_REVIEW, NULL, 0));
 }
@@ -261,9 +262,21 @@ static void actions_have_the_verbs_operators_type(void **state)
 {
     (void)state;
     static const char *const want[SB_ACT_MAX_] = {
-        "apply",           "review",  "evaluate", "evaluate", "object",
-        "dismiss-objection", "uphold-objection", "close-publicity", "reject", "withdraw",
-        "certify",         "assess",  "assess",   "revoke",   "exit",
+        "apply",
+        "review",
+        "evaluate",
+        "evaluate",
+        "object",
+        "dismiss-objection",
+        "uphold-objection",
+        "close-publicity",
+        "reject",
+        "withdraw",
+        "certify",
+        "assess",
+        "assess",
+        "revoke",
+        "exit",
     };
     for (int a = 0; a < SB_ACT_MAX_; a++)
         assert_string_equal(sb_action_name((sb_action)a), want[a]);
@@ -326,7 +339,8 @@ static void an_exited_base_is_terminal_and_refuses_everything(void **state)
     (void)state;
     char why[256];
     assert_true(sb_machine_is_terminal(BASE, EXITED));
-    assert_null(sb_machine_find(BASE, "base-000001", EXITED, false, SB_ACT_REVOKE, why, sizeof why));
+    assert_null(
+        sb_machine_find(BASE, "base-000001", EXITED, false, SB_ACT_REVOKE, why, sizeof why));
     assert_string_equal(why, "base base-000001 is exited; no further action is allowed");
     assert_null(sb_machine_find(BASE, "base-000001", REVOKED, false, SB_ACT_EXIT, why, sizeof why));
     assert_string_equal(why, "base base-000001 is revoked; no further action is allowed");

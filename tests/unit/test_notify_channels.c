@@ -122,11 +122,13 @@ static void test_spool_headers_escape_what_would_break_lines(void **state)
 {
     (void)state;
     sb_notice n = sample();
-    n.subject = "认定通知\nBcc: evil@example.com\xe2\x80\xa8\xe2\x80\xae" "x";
+    n.subject = "认定通知\nBcc: evil@example.com\xe2\x80\xa8\xe2\x80\xae"
+                "x";
     n.entity_id = "base-000001\r\nTo: x";
     char *text = sb_spool_text(&n, "job-1");
     assert_non_null(text);
-    assert_non_null(strstr(text, "Subject: 认定通知\\x0ABcc: evil@example.com\\u{2028}\\u{202E}x\n"));
+    assert_non_null(
+        strstr(text, "Subject: 认定通知\\x0ABcc: evil@example.com\\u{2028}\\u{202E}x\n"));
     assert_non_null(strstr(text, "Entity: base-000001\\x0D\\x0ATo: x\n"));
     assert_null(strstr(text, "\nBcc:"));
     assert_null(strstr(text, "\nTo: x"));

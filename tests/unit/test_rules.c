@@ -88,7 +88,7 @@ static void credit_code_with_letter_outside_the_alphabet_is_refused(void **state
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("91350100I000100Y43", &p));
     sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 ('I') is not in the GB 32100-2015 "
-                            "alphabet (digits and upper-case letters except I, O, S, V, Z)");
+                                  "alphabet (digits and upper-case letters except I, O, S, V, Z)");
 }
 
 /* GB 11714-1997: characters 9-17 are an organisation code whose last
@@ -111,10 +111,12 @@ static void credit_code_with_invalid_registration_pair_is_refused(void **state)
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("94330100MA27XK9W0B", &p));
-    assert_non_null(strstr(p.text[0], "registration authority 94 (characters 1-2) is not a valid pair"));
+    assert_non_null(
+        strstr(p.text[0], "registration authority 94 (characters 1-2) is not a valid pair"));
     sb_problems q = {0};
     assert_false(sb_rules_credit_code_valid("9133A100MA27XK9W0G", &q));
-    assert_non_null(strstr(q.text[0], "administrative-division code 33A100 (characters 3-8) is not six digits"));
+    assert_non_null(strstr(
+        q.text[0], "administrative-division code 33A100 (characters 3-8) is not six digits"));
 }
 
 /* 二(一) 杭州市内: Hangzhou divisions (merged districts' old codes too), or
@@ -122,7 +124,9 @@ static void credit_code_with_invalid_registration_pair_is_refused(void **state)
 static void applying_units_must_be_registered_in_hangzhou(void **state)
 {
     (void)state;
-    static const char *const ok[] = {"91330100MA27XK9W0L", "91330103MA27XK9W00", "91330104MA27XK9W0E", "52330000MA27XK9W0G", "91100000MA27XK9W0M"};
+    static const char *const ok[] = {"91330100MA27XK9W0L", "91330103MA27XK9W00",
+                                     "91330104MA27XK9W0E", "52330000MA27XK9W0G",
+                                     "91100000MA27XK9W0M"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         sb_problems p = {0};
         assert_true(sb_rules_credit_code_valid(ok[i], &p));
@@ -130,11 +134,12 @@ static void applying_units_must_be_registered_in_hangzhou(void **state)
         assert_int_equal(p.count, 0);
     }
     sb_problems p = {0};
-    assert_true(sb_rules_credit_code_valid("91350100MA27XK9W0W", &p)); /* a valid code ... */
+    assert_true(sb_rules_credit_code_valid("91350100MA27XK9W0W", &p));        /* a valid code ... */
     assert_false(sb_rules_credit_code_in_hangzhou("91350100MA27XK9W0W", &p)); /* ... from Fuzhou */
-    sb_tk_assert_only_problem(&p, "unit.credit_code: administrative-division code 350100 "
-                                  "(characters 3-8) is not in Hangzhou (3301xx) nor the provincial "
-                                  "or national registry (330000, 100000): units 杭州市内 only (二(一))");
+    sb_tk_assert_only_problem(
+        &p, "unit.credit_code: administrative-division code 350100 "
+            "(characters 3-8) is not in Hangzhou (3301xx) nor the provincial "
+            "or national registry (330000, 100000): units 杭州市内 only (二(一))");
 }
 
 /* A declared district that disagrees with a district-level division code
@@ -159,7 +164,8 @@ static void lower_case_credit_code_is_refused(void **state)
     (void)state;
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("91350100m000100y43", &p));
-    sb_tk_assert_only_problem(&p, "unit.credit_code: character 9 is 'm'; letters must be upper-case");
+    sb_tk_assert_only_problem(&p,
+                              "unit.credit_code: character 9 is 'm'; letters must be upper-case");
 }
 
 static void credit_code_with_full_width_digit_is_refused_at_its_position(void **state)
@@ -168,7 +174,7 @@ static void credit_code_with_full_width_digit_is_refused_at_its_position(void **
     sb_problems p = {0};
     assert_false(sb_rules_credit_code_valid("９1350100M000100Y43", &p));
     sb_tk_assert_only_problem(&p, "unit.credit_code: character 1 is not in the GB 32100-2015 "
-                            "alphabet (digits and upper-case letters except I, O, S, V, Z)");
+                                  "alphabet (digits and upper-case letters except I, O, S, V, Z)");
 }
 
 /* ------------------------------------------------------------ districts */
@@ -216,10 +222,10 @@ static void well_formed_text_is_ok(void **state)
     assert_true(sb_rules_text_ok(NULL));
     assert_true(sb_rules_text_ok(""));
     assert_true(sb_rules_text_ok("杭州市公共实训基地\tok"));
-    assert_true(sb_rules_text_ok("\xF0\x9F\x98\x80"));     /* U+1F600 */
-    assert_true(sb_rules_text_ok("\xF4\x8F\xBF\xBF"));     /* U+10FFFF */
-    assert_true(sb_rules_text_ok("\xEF\xBF\xBD"));         /* U+FFFD */
-    assert_true(sb_rules_text_ok("\xE0\xA0\x80"));         /* U+0800 */
+    assert_true(sb_rules_text_ok("\xF0\x9F\x98\x80")); /* U+1F600 */
+    assert_true(sb_rules_text_ok("\xF4\x8F\xBF\xBF")); /* U+10FFFF */
+    assert_true(sb_rules_text_ok("\xEF\xBF\xBD"));     /* U+FFFD */
+    assert_true(sb_rules_text_ok("\xE0\xA0\x80"));     /* U+0800 */
 }
 
 static void overlong_encodings_are_refused(void **state)
@@ -286,8 +292,8 @@ static void rubric_items_are_named_in_scores_field_order(void **state)
 {
     (void)state;
     static const char *const want[SB_RUBRIC_ITEMS] = {
-        "basic_construction",  "system_construction", "training_management",
-        "public_service",      "competition_hosting", "other_public_service",
+        "basic_construction", "system_construction", "training_management",
+        "public_service",     "competition_hosting", "other_public_service",
     };
     for (int i = 0; i < SB_RUBRIC_ITEMS; i++)
         assert_string_equal(sb_rubric_item_name(i), want[i]);
@@ -301,8 +307,9 @@ static void rubric_whose_base_is_not_100_is_refused(void **state)
     sb_rubric r = {{25, 20, 25, 25, 10, 10}};
     sb_problems p = {0};
     assert_false(sb_rubric_valid(&r, &p));
-    sb_tk_assert_only_problem(&p, "rubric: the base items (basic_construction, system_construction, "
-                            "training_management, public_service) sum to 95, must be 100");
+    sb_tk_assert_only_problem(&p,
+                              "rubric: the base items (basic_construction, system_construction, "
+                              "training_management, public_service) sum to 95, must be 100");
 }
 
 static void rubric_whose_bonus_is_not_20_is_refused(void **state)
@@ -312,7 +319,7 @@ static void rubric_whose_bonus_is_not_20_is_refused(void **state)
     sb_problems p = {0};
     assert_false(sb_rubric_valid(&r, &p));
     sb_tk_assert_only_problem(&p, "rubric: the bonus items (competition_hosting, "
-                            "other_public_service) sum to 25, must be 20");
+                                  "other_public_service) sum to 25, must be 20");
 }
 
 static void rubric_with_both_parts_wrong_names_both(void **state)
@@ -327,7 +334,7 @@ static void rubric_with_both_parts_wrong_names_both(void **state)
 /* ------------------------------------------------------------ scoring */
 
 static Skillbase__Scores scores_of(uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e,
-                                  uint32_t f)
+                                   uint32_t f)
 {
     Skillbase__Scores s = SKILLBASE__SCORES__INIT;
     s.basic_construction = a;
@@ -485,9 +492,8 @@ static void certificate_number_follows_the_bureaus_format(void **state)
 {
     (void)state;
     char buf[64];
-    assert_int_equal(sb_rules_certificate_format("HZPTB-{year}-{serial:3}", 2026, 7, buf,
-                                                 sizeof buf),
-                     0);
+    assert_int_equal(
+        sb_rules_certificate_format("HZPTB-{year}-{serial:3}", 2026, 7, buf, sizeof buf), 0);
     assert_string_equal(buf, "HZPTB-2026-007");
     assert_int_equal(sb_rules_certificate_format("HZ{serial:5}/{year}", 2027, 42, buf, sizeof buf),
                      0);
@@ -583,7 +589,7 @@ static void assessment_cycles_count_two_years_from_certification(void **state)
         const char *on;
         uint32_t cycle;
     } cases[] = {
-        {"2026-04-09", 1}, {"2026-04-10", 1}, {"2028-04-08", 1}, {"2028-04-09", 2},
+        {"2026-04-09", 1}, {"2026-04-10", 1}, {"2028-04-08", 1},  {"2028-04-09", 2},
         {"2030-04-08", 2}, {"2030-04-09", 3}, {"2046-04-09", 11}, {"2025-01-01", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -619,7 +625,7 @@ static void scores_in_tenths_are_exact(void **state)
     t.training_management = 150;
     assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
     assert_int_equal(s.grade, SKILLBASE__GRADE__PASS); /* 60.0 passes */
-    t.public_service = 299;                              /* 29.9: 89.9 */
+    t.public_service = 299;                            /* 29.9: 89.9 */
     assert_int_equal(sb_rules_score_tenths(&r, &t, &p, &s), 0);
     assert_int_equal(s.total_tenths, 899);
     assert_int_equal(s.grade, SKILLBASE__GRADE__GOOD);

@@ -57,16 +57,20 @@ static void form_with_everything_wrong_reports_every_problem(void **state)
         ("unit.type: unknown unit type (expected enterprise, university, vocational_college, "
          "technical_school or other)"),
         "unit.district: \"北京\" is not a district, county or city of Hangzhou",
-        "unit.legal_person: the unit must be an independent legal person (二(二)1; condition legal_person "
+        "unit.legal_person: the unit must be an independent legal person (二(二)1; condition "
+        "legal_person "
         "may be waived with a reason)",
         "site.owned: the training site must be owned, not leased (二(二)2; condition site_owned "
         "may be waived with a reason)",
         "site.area_m2: must be greater than 0",
-        "site.equipment_value_cny: the unit must own its training equipment (value > 0) (二(二)2; condition equipment_owned "
+        "site.equipment_value_cny: the unit must own its training equipment (value > 0) (二(二)2; "
+        "condition equipment_owned "
         "may be waived with a reason)",
-        "site.office_owned: the unit must have its own office space (二(二)2; condition office_owned "
+        "site.office_owned: the unit must have its own office space (二(二)2; condition "
+        "office_owned "
         "may be waived with a reason)",
-        "staff.full_time_managers: at least one full-time manager is required (二(二)2; condition full_time_managers "
+        "staff.full_time_managers: at least one full-time manager is required (二(二)2; condition "
+        "full_time_managers "
         "may be waived with a reason)",
         "staff.teachers: at least one teacher is required (二(二)2; condition teachers "
         "may be waived with a reason)",
@@ -96,12 +100,16 @@ static void null_sub_messages_count_as_all_fields_missing(void **state)
     sb_tk_assert_problem(&p, "unit.name: missing");
     sb_tk_assert_problem(&p, "unit.credit_code: missing");
     sb_tk_assert_problem(&p, "unit.district: missing");
-    sb_tk_assert_problem(&p, "unit.legal_person: the unit must be an independent legal person (二(二)1; condition legal_person "
+    sb_tk_assert_problem(&p, "unit.legal_person: the unit must be an independent legal person "
+                             "(二(二)1; condition legal_person "
+                             "may be waived with a reason)");
+    sb_tk_assert_problem(
+        &p,
+        "site.owned: the training site must be owned, not leased (二(二)2; condition site_owned "
         "may be waived with a reason)");
-    sb_tk_assert_problem(&p, "site.owned: the training site must be owned, not leased (二(二)2; condition site_owned "
-        "may be waived with a reason)");
-    sb_tk_assert_problem(&p, "staff.teachers: at least one teacher is required (二(二)2; condition teachers "
-        "may be waived with a reason)");
+    sb_tk_assert_problem(
+        &p, "staff.teachers: at least one teacher is required (二(二)2; condition teachers "
+            "may be waived with a reason)");
     sb_tk_assert_problem(&p, "materials.license: missing");
     sb_tk_assert_problem(&p, "contact.email: missing");
     assert_int_equal(p.count, 19);
@@ -262,7 +270,7 @@ static void unspecified_unit_type_is_refused(void **state)
     sb_problems p = {0};
     sb_rules_check_form(&f.form, &p);
     sb_tk_assert_only_problem(&p, "unit.type: unknown unit type (expected enterprise, university, "
-                            "vocational_college, technical_school or other)");
+                                  "vocational_college, technical_school or other)");
 }
 
 int main(void)

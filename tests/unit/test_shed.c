@@ -60,7 +60,8 @@ static void bad_ids_are_not_echoed(void **state)
     n = pack_status("abcdef", buf, sizeof buf);
     assert_string_equal(sb_shed_request_id(&a, buf, 5), "");
     /* not protobuf at all */
-    static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                   0xff, 0xff, 0xff, 0xff, 0x01};
     assert_string_equal(sb_shed_request_id(&a, junk, sizeof junk), "");
     assert_string_equal(sb_shed_request_id(&a, NULL, 0), "");
     sb_arena_destroy(&a);

@@ -40,8 +40,10 @@ static void test_reopen_keeps_records_events_counters_and_schema(void **state)
     f->s = sb_tk_store_open(f->path);
 
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "91330100MA00000072", a1);
-    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "91330100MA00000072", b1);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED,
+                        "91330100MA00000072", a1);
+    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "91330100MA00000072",
+                        b1);
     assert_string_equal(a1, "app-000001");
     assert_string_equal(b1, "base-000001");
     sb_tk_event_append(t, a1, "application.applied", NULL);
@@ -306,7 +308,8 @@ static void test_credit_each_finds_all_records_of_a_code_and_none_of_another(voi
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "913301", a1);
     /* A code that extends the first must not match it. */
-    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "9133011", NULL);
+    sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "9133011",
+                        NULL);
     sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "913301", a2);
     sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, "", NULL);
     sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__CERTIFIED, "913301", b1);
@@ -359,7 +362,8 @@ static void test_credit_each_survives_writes_from_the_callback(void **state)
     f->s = sb_tk_store_open(f->path);
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
     for (int i = 0; i < 40; i++)
-        sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED, i % 2 ? "A" : "B", NULL);
+        sb_tk_record_create(t, SKILLBASE__KIND__APPLICATION, SKILLBASE__STATE__APPLIED,
+                            i % 2 ? "A" : "B", NULL);
     assert_int_equal(sb_store_credit_each(t, "A", NULL, update_during_walk, t), 0);
     uint64_t counts[3][SB_STORE_STATES];
     assert_int_equal(sb_store_counts(t, counts), 0);

@@ -242,10 +242,8 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, sb_tk_store_setup_open, sb_tk_store_teardown)
     const struct CMUnitTest tests[] = {
-        T(records_list_by_base_and_year_in_date_order),
-        T(bases_of_a_year_with_their_counts),
-        T(external_ids_are_unique_per_source),
-        T(an_aborted_add_leaves_nothing),
+        T(records_list_by_base_and_year_in_date_order), T(bases_of_a_year_with_their_counts),
+        T(external_ids_are_unique_per_source),          T(an_aborted_add_leaves_nothing),
         T(statements_replace_and_page_by_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,7 @@ static void test_nested_abort_discards_only_the_child_while_its_sibling_commits(
     assert_int_equal(sb_store_sub_begin(c, &gc), 0);
     assert_int_equal(sb_store_record_put(gc,
                                          sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, a3,
-                                                  SKILLBASE__STATE__APPLIED, "K"),
+                                                           SKILLBASE__STATE__APPLIED, "K"),
                                          NULL),
                      SB_E(SB_CONFLICT));
     sb_store_abort(&gc);
@@ -323,7 +323,7 @@ static void test_backup_opens_with_the_same_data(void **state)
     for (int i = 0; i < 20; i++) {
         char id[32];
         sb_tk_record_create(t, i % 4 ? SKILLBASE__KIND__APPLICATION : SKILLBASE__KIND__BASE,
-               SKILLBASE__STATE__CERTIFIED, "B", id);
+                            SKILLBASE__STATE__CERTIFIED, "B", id);
         sb_tk_event_append(t, id, "t", NULL);
     }
     assert_int_equal(sb_store_idem_put(t, "k", 3, 0, (const uint8_t *)"abc", 3), 0);
@@ -398,34 +398,37 @@ static void test_bad_ids_and_misuse_are_refused(void **state)
     assert_int_equal(sb_store_record_get(t, "", NULL, &rec), SB_E(SB_INVALID));
     assert_int_equal(sb_store_record_get(t, long_id, NULL, &rec), SB_E(SB_INVALID));
     assert_int_equal(sb_store_record_put(t,
-                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, long_id,
-                                                  SKILLBASE__STATE__APPLIED, ""),
+                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION,
+                                                           long_id, SKILLBASE__STATE__APPLIED, ""),
                                          NULL),
                      SB_E(SB_INVALID));
-    assert_int_equal(
-        sb_store_record_put(
-            t, sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "", SKILLBASE__STATE__APPLIED, ""), NULL),
-        SB_E(SB_INVALID));
+    assert_int_equal(sb_store_record_put(t,
+                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "",
+                                                           SKILLBASE__STATE__APPLIED, ""),
+                                         NULL),
+                     SB_E(SB_INVALID));
     /* An id must name its kind, and a state must be set. */
     assert_int_equal(sb_store_record_put(t,
                                          sb_tk_record_init(&b, SKILLBASE__KIND__BASE, "app-000001",
-                                                  SKILLBASE__STATE__CERTIFIED, ""),
+                                                           SKILLBASE__STATE__CERTIFIED, ""),
                                          NULL),
                      SB_E(SB_INVALID));
-    assert_int_equal(sb_store_record_put(t,
-                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "app-1",
-                                                  SKILLBASE__STATE__STATE_UNSPECIFIED, ""),
-                                         NULL),
-                     SB_E(SB_INVALID));
+    assert_int_equal(
+        sb_store_record_put(t,
+                            sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "app-1",
+                                              SKILLBASE__STATE__STATE_UNSPECIFIED, ""),
+                            NULL),
+        SB_E(SB_INVALID));
     Skillbase__Record empty = SKILLBASE__RECORD__INIT;
     assert_int_equal(sb_store_record_put(t, &empty, NULL), SB_E(SB_INVALID));
     /* Updating a record that is not there. */
     sb_tk_record ob;
     assert_int_equal(
-        sb_store_record_put(
-            t,
-            sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "app-9", SKILLBASE__STATE__UNDER_REVIEW, ""),
-            sb_tk_record_init(&ob, SKILLBASE__KIND__APPLICATION, "app-9", SKILLBASE__STATE__APPLIED, "")),
+        sb_store_record_put(t,
+                            sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "app-9",
+                                              SKILLBASE__STATE__UNDER_REVIEW, ""),
+                            sb_tk_record_init(&ob, SKILLBASE__KIND__APPLICATION, "app-9",
+                                              SKILLBASE__STATE__APPLIED, "")),
         SB_E(SB_NOT_FOUND));
     char id[8];
     assert_int_equal(sb_store_next_id(t, SKILLBASE__KIND__APPLICATION, id, sizeof id),
@@ -450,8 +453,8 @@ static void test_bad_ids_and_misuse_are_refused(void **state)
     /* Writes through a read transaction are refused. */
     assert_int_equal(sb_store_begin(f->s, false, &r), 0);
     assert_int_equal(sb_store_record_put(r,
-                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION, "app-1",
-                                                  SKILLBASE__STATE__APPLIED, ""),
+                                         sb_tk_record_init(&b, SKILLBASE__KIND__APPLICATION,
+                                                           "app-1", SKILLBASE__STATE__APPLIED, ""),
                                          NULL),
                      SB_E(SB_INTERNAL));
     sb_txn *child = NULL;

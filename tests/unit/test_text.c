@@ -18,8 +18,14 @@ static const char *fault(const char *s, size_t len)
 static void plain_text_and_tab_pass(void **state)
 {
     (void)state;
-    const char *ok[] = {"", "abc", "a\tb", "杭州市西湖区", "emoji \xf0\x9f\x98\x80",
-                        "U+00A0 \xc2\xa0", "ZWJ \xe2\x80\x8d", "LRM \xe2\x80\x8e"};
+    const char *ok[] = {"",
+                        "abc",
+                        "a\tb",
+                        "杭州市西湖区",
+                        "emoji \xf0\x9f\x98\x80",
+                        "U+00A0 \xc2\xa0",
+                        "ZWJ \xe2\x80\x8d",
+                        "LRM \xe2\x80\x8e"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         assert_null(fault(ok[i], strlen(ok[i])));
     assert_true(sb_text_ok(NULL));
@@ -55,7 +61,8 @@ static void every_refused_class_is_named(void **state)
         assert_non_null(got);
         assert_string_equal(got, cases[i].why);
     }
-    assert_false(sb_text_ok("a\xe2\x80\xae" "b"));
+    assert_false(sb_text_ok("a\xe2\x80\xae"
+                            "b"));
 }
 
 static void escape_shows_what_is_there(void **state)
@@ -64,7 +71,10 @@ static void escape_shows_what_is_there(void **state)
     char buf[128];
     assert_string_equal(sb_text_escape("plain 西湖", buf, sizeof buf), "plain 西湖");
     assert_string_equal(sb_text_escape("a\nb\tc", buf, sizeof buf), "a\\x0Ab\tc");
-    assert_string_equal(sb_text_escape("x\xe2\x80\xae" "y", buf, sizeof buf), "x\\u{202E}y");
+    assert_string_equal(sb_text_escape("x\xe2\x80\xae"
+                                       "y",
+                                       buf, sizeof buf),
+                        "x\\u{202E}y");
     assert_string_equal(sb_text_escape("\xc2\x85|\xe2\x80\xa8", buf, sizeof buf),
                         "\\u{0085}|\\u{2028}");
     assert_string_equal(sb_text_escape("bad\xff", buf, sizeof buf), "bad\\xFF");

@@ -82,7 +82,8 @@ static void each_job_type_allows_its_one_command_about_its_record(void **state)
     req.record_statement = &rs;
     assert_null(sb_job_command_refusal(&a, &j, &req));
     st.year = 2025;
-    assert_non_null(strstr(sb_job_command_refusal(&a, &j, &req), "but job job-00000007 is for 2026"));
+    assert_non_null(
+        strstr(sb_job_command_refusal(&a, &j, &req), "but job job-00000007 is for 2026"));
     st.year = 2026;
     st.base_id = (char *)"base-000002";
     assert_non_null(sb_job_command_refusal(&a, &j, &req));
@@ -95,8 +96,11 @@ static void one_person_however_the_name_is_spelt(void **state)
     assert_true(sb_actor_same("alice", "alice"));
     assert_true(sb_actor_same("alice", "Alice"));
     assert_true(sb_actor_same("alice", "ALICE"));
-    assert_true(sb_actor_same("alice", "\xef\xbc\xa1\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85")); /* Ａｌｉｃｅ */
-    assert_true(sb_actor_same("Stra\xc3\x9f" "e", "STRASSE")); /* ß folds to ss */
+    assert_true(sb_actor_same(
+        "alice", "\xef\xbc\xa1\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x83\xef\xbd\x85")); /* Ａｌｉｃｅ */
+    assert_true(sb_actor_same("Stra\xc3\x9f"
+                              "e",
+                              "STRASSE")); /* ß folds to ss */
     assert_true(sb_actor_same("王建国", "王建国"));
     assert_false(sb_actor_same("alice", "bob"));
     assert_false(sb_actor_same("alice", "alice2"));
@@ -110,10 +114,10 @@ static void personal_data_for_operators_and_the_notify_worker(void **state)
     (void)state;
     char *notify[] = {(char *)"notify"}, *deadlines[] = {(char *)"publicity.close"};
     sb_caller op = {.role = SB_ROLE_OPERATOR, .name = "alice"};
-    sb_caller nw = {.role = SB_ROLE_WORKER, .name = "skillbase-notify", .types = notify,
-                    .n_types = 1};
-    sb_caller dw = {.role = SB_ROLE_WORKER, .name = "skillbase-deadlines", .types = deadlines,
-                    .n_types = 1};
+    sb_caller nw = {
+        .role = SB_ROLE_WORKER, .name = "skillbase-notify", .types = notify, .n_types = 1};
+    sb_caller dw = {
+        .role = SB_ROLE_WORKER, .name = "skillbase-deadlines", .types = deadlines, .n_types = 1};
     sb_caller rev = {.role = SB_ROLE_REVIEWER, .name = "wang"};
     sb_caller svc = {.role = SB_ROLE_SERVICE, .name = "market-registry"};
     assert_true(sb_privacy_entitled(&op));

@@ -458,15 +458,15 @@ static void child_aborted(const fixture *f)
     sb_store_abort(&c);
     if (sb_store_sub_begin(t, &c))
         _exit(8);
-    sb_tk_record_create(c, SKILLBASE__KIND__BASE, SKILLBASE__STATE__APPLIED,
-                        "91330100MA2B000002", b);
+    sb_tk_record_create(c, SKILLBASE__KIND__BASE, SKILLBASE__STATE__APPLIED, "91330100MA2B000002",
+                        b);
     if (sb_store_commit(&c) || sb_store_commit(&t))
         _exit(9);
     /* a top-level abort records nothing either */
     if (sb_store_begin(s, true, &t))
         _exit(10);
-    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__APPLIED,
-                        "91330100MA2B000003", b);
+    sb_tk_record_create(t, SKILLBASE__KIND__BASE, SKILLBASE__STATE__APPLIED, "91330100MA2B000003",
+                        b);
     sb_store_abort(&t);
 }
 
@@ -610,8 +610,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_store_reads_see_acknowledged_writes_before_a_checkpoint, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_async_commits_are_durable_once_waited_for,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_async_commits_are_durable_once_waited_for, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
