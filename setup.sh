@@ -31,11 +31,19 @@ build_packages=(cmake make gcc pkg-config libzmq3-dev libprotobuf-c-dev protobuf
                 libsodium-dev libmicrohttpd-dev libicu-dev libcsv-dev)
 test_packages=(libcmocka-dev jq lmdb-utils procps python3 python3-aiosmtpd systemd curl
                dpkg-dev file python3-zmq python3-protobuf protobuf-compiler
-               clang libclang-rt-14-dev gnuplot-nox)
+               clang libclang-rt-14-dev gnuplot-nox clang-format)
 # what `package` needs beyond building: dpkg-shlibdeps (dpkg-dev)
 package_packages=(dpkg-dev file)
 
 say() { printf '==> %s\n' "$*" >&2; }
+
+# The C sources follow .clang-format (README, "Building by hand": `clang-format -i`
+# on what you change); `test` fails on a file that does not.
+format_check() {
+    say "checking the C sources against .clang-format"
+    find daemon clients workers common tests bench -name '*.[ch]' -print0 |
+        xargs -0 clang-format --dry-run --Werror
+}
 
 # The libFuzzer harnesses (tests/fuzz, docs/security.md): a clang build of
 # their own in build-fuzz, each run for SB_FUZZ_SECONDS (default 30) on a
@@ -174,6 +182,7 @@ package)
     ;;
 test)
     install_missing "${build_packages[@]}" "${test_packages[@]}"
+    format_check
     # the package first: its tests (install into a scratch root, units,
     # the packaged programs together) run with the rest
     package
