@@ -111,3 +111,19 @@ void sb_arena_destroy(sb_arena *a)
     a->chunks = NULL;
     a->used = 0;
 }
+
+void *sb_arena_grow(sb_arena *a, void *items, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t room = *cap ? 2 * *cap : (first ? first : 1);
+    if (room < *cap || (elem && room > SIZE_MAX / elem))
+        return NULL;
+    void *grown = sb_arena_alloc(a, room * elem);
+    if (!grown)
+        return NULL;
+    if (n)
+        memcpy(grown, items, n * elem);
+    *cap = room;
+    return grown;
+}

@@ -35,6 +35,12 @@ char *sb_arena_strdup(sb_arena *a, const char *s);
 /* printf into the arena; NULL on failure. */
 char *sb_arena_printf(sb_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Room for one more element in an array of n elements of elem bytes
+ * with room for *cap: the array itself while n < *cap, else a copy in
+ * the arena with twice the room (at least `first`), *cap updated. NULL
+ * when the arena cannot give the room (the array is left as it was). */
+void *sb_arena_grow(sb_arena *a, void *items, size_t n, size_t *cap, size_t elem, size_t first);
+
 /* Free everything allocated so far; the arena stays usable. Keeps the
  * first chunk to avoid malloc churn. */
 void sb_arena_reset(sb_arena *a);

@@ -401,16 +401,11 @@ static int collect_filing(ProtobufCMessage *m, void *arg)
     Skillbase__ActivityFiling *f = (Skillbase__ActivityFiling *)m;
     if (l->from && (f->year < l->from || f->year > l->to))
         return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        Skillbase__ActivityFiling **a = sb_arena_alloc(l->call->arena, cap * sizeof *a);
-        if (!a)
-            return SB_E(SB_INTERNAL);
-        if (l->n)
-            memcpy(a, l->items, l->n * sizeof *a);
-        l->items = a;
-        l->cap = cap;
-    }
+    Skillbase__ActivityFiling **a =
+        sb_arena_grow(l->call->arena, l->items, l->n, &l->cap, sizeof *a, 16);
+    if (!a)
+        return SB_E(SB_INTERNAL);
+    l->items = a;
     l->items[l->n++] = f;
     return 0;
 }

@@ -299,16 +299,11 @@ typedef struct {
 static int collect(ProtobufCMessage *m, void *arg)
 {
     item_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        Skillbase__EquipmentItem **a = sb_arena_alloc(l->call->arena, cap * sizeof *a);
-        if (!a)
-            return SB_E(SB_INTERNAL);
-        if (l->n)
-            memcpy(a, l->items, l->n * sizeof *a);
-        l->items = a;
-        l->cap = cap;
-    }
+    Skillbase__EquipmentItem **a =
+        sb_arena_grow(l->call->arena, l->items, l->n, &l->cap, sizeof *a, 64);
+    if (!a)
+        return SB_E(SB_INTERNAL);
+    l->items = a;
     l->items[l->n++] = (Skillbase__EquipmentItem *)m;
     return 0;
 }

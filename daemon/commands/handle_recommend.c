@@ -110,16 +110,11 @@ typedef struct {
 static int collect(ProtobufCMessage *m, void *arg)
 {
     rec_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 32;
-        Skillbase__Recommendation **a = sb_arena_alloc(l->call->arena, cap * sizeof *a);
-        if (!a)
-            return SB_E(SB_INTERNAL);
-        if (l->n)
-            memcpy(a, l->items, l->n * sizeof *a);
-        l->items = a;
-        l->cap = cap;
-    }
+    Skillbase__Recommendation **a =
+        sb_arena_grow(l->call->arena, l->items, l->n, &l->cap, sizeof *a, 32);
+    if (!a)
+        return SB_E(SB_INTERNAL);
+    l->items = a;
     l->items[l->n++] = (Skillbase__Recommendation *)m;
     return 0;
 }
