@@ -13,6 +13,8 @@
 #include "sb_arena.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "sb_zmsg.h"
+#include "sb_zreader.h"
 #include "security.h"
 #include "reply_queue.h"
 #include "shed.h"
@@ -38,8 +40,8 @@ struct sb_server {
     sb_store *store;
     void *zctx;
     void *router;
-    uv_poll_t poll;
-    uv_check_t check;
+    sb_zreader *reader;    /* the ROUTER in the loop (sb_zreader.h) */
+    uv_check_t check;      /* between iterations: the pipeline, checkpoints */
     uv_timer_t checkpoint; /* the commit log's checkpoints when idle */
     sb_dispatch_ctx dispatch;
     sb_arena arena;
@@ -89,23 +91,6 @@ static uint64_t mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Receive the rest of a message that is being dropped. */
-static void drain_frames(void *sock)
-{
-    int more = 1;
-    size_t len = sizeof more;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            return;
-        }
-        zmq_msg_close(&m);
-        zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
-    }
-}
-
 /* Read one message as [identity][optional empty][body]. Returns 1 when a
  * request was queued, 0 when a malformed message was dropped, -1 when
  * nothing is left to read. Messages of more frames are dropped whole
@@ -113,22 +98,11 @@ static void drain_frames(void *sock)
 static int receive_one(sb_server *s, pending *p)
 {
     zmq_msg_t frames[3];
-    int n = 0, more = 1;
-    size_t len = sizeof more;
-    while (more && n < 3) {
-        zmq_msg_init(&frames[n]);
-        if (zmq_msg_recv(&frames[n], s->router, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&frames[n]);
-            for (int i = 0; i < n; i++)
-                zmq_msg_close(&frames[i]);
-            return -1;
-        }
-        n++;
-        more = zmq_msg_more(&frames[n - 1]);
-    }
-    int ok = !more && (n == 2 || (n == 3 && zmq_msg_size(&frames[1]) == 0));
-    if (more)
-        drain_frames(s->router);
+    bool cut;
+    int n = sb_zmsg_recv(s->router, frames, 3, &cut);
+    if (n < 0)
+        return -1;
+    int ok = !cut && (n == 2 || (n == 3 && zmq_msg_size(&frames[1]) == 0));
     if (!ok) {
         for (int i = 0; i < n; i++)
             zmq_msg_close(&frames[i]);
@@ -136,7 +110,6 @@ static int receive_one(sb_server *s, pending *p)
         sb_log(SB_LOG_DEBUG, "dropped a message of unexpected shape");
         return 0;
     }
-    (void)len;
     memset(p, 0, sizeof *p);
     zmq_msg_init(&p->identity);
     zmq_msg_move(&p->identity, &frames[0]);
@@ -486,11 +459,7 @@ static void run_batch(sb_server *s)
     /* More requests waiting: the log's writer thread syncs this batch
      * while the next is applied. Otherwise the sync runs on this thread
      * when the replies wait for it (no hand-over for a lone client). */
-    int events = 0;
-    size_t elen = sizeof events;
-    if (s->batch_ticket &&
-        (s->queue_n ||
-         (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) == 0 && (events & ZMQ_POLLIN))))
+    if (s->batch_ticket && (s->queue_n || sb_zmsg_readable(s->router)))
         sb_store_kick(s->store);
     /* the batch before: its sync ran while this one was applied */
     finish_flight(s);
@@ -625,9 +594,11 @@ static int read_ahead(sb_server *s)
 }
 
 /* Read what has arrived and serve it in batches of at most batch_max,
- * until nothing is left (the socket drained: TECH-NOTES trap 2). */
-static void serve(sb_server *s)
+ * until nothing is left (the socket drained; the reader looks again after
+ * the replies: sb_zreader.h). */
+static void serve(void *arg)
 {
+    sb_server *s = arg;
     for (;;) {
         int more = read_ahead(s);
         if (!s->queue_n) {
@@ -644,17 +615,11 @@ static void serve(sb_server *s)
     drain_pipeline(s);
 }
 
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    if (status < 0)
-        sb_log(SB_LOG_WARN, "poll error: %s", uv_strerror(status));
-    serve(h->data);
-}
-
+/* After every loop iteration, between serve()s (nothing in flight): a
+ * checkpoint if one is due (drain_pipeline finds nothing else to do). */
 static void on_check(uv_check_t *h)
 {
-    serve(h->data);
+    drain_pipeline(h->data);
 }
 
 /* Writes made between batches (the broker's, the deadlines') and the last
@@ -708,20 +673,20 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
                zmq_strerror(errno));
         goto fail;
     }
-    int fd;
-    size_t fdlen = sizeof fd;
-    if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
-        goto fail;
     if (!(s->replies = sb_reply_queue_new(s->router, s->config->conn_reply_bytes)))
         goto fail;
-    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check) ||
-        uv_timer_init(loop, &s->flush_timer) || uv_timer_init(loop, &s->checkpoint))
+    /* one serve() per turn: it drains the socket itself, in batches */
+    sb_zreader_options ro = {.sock = s->router,
+                             .name = "command endpoint",
+                             .on_message = serve,
+                             .arg = s,
+                             .max_per_turn = 1};
+    if (uv_check_init(loop, &s->check) || uv_timer_init(loop, &s->flush_timer) ||
+        uv_timer_init(loop, &s->checkpoint) || sb_zreader_start(loop, &ro, &s->reader))
         goto fail;
-    s->poll.data = s;
     s->check.data = s;
     s->flush_timer.data = s;
     s->checkpoint.data = s;
-    uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
     uint64_t every = config->checkpoint_ms > 1 ? config->checkpoint_ms / 2 : 1;
     uv_timer_start(&s->checkpoint, on_checkpoint, every, every);
@@ -763,13 +728,12 @@ void sb_server_stop(sb_server **sp)
     *sp = NULL;
     /* in-flight requests are answered before the socket goes */
     serve(s);
-    uv_poll_stop(&s->poll);
+    sb_zreader_stop(&s->reader);
     uv_check_stop(&s->check);
     sb_reply_queue_flush(s->replies); /* what libzmq takes now goes out with its linger */
     uv_timer_stop(&s->flush_timer);
     uv_timer_stop(&s->checkpoint);
-    s->closing = 4;
-    uv_close((uv_handle_t *)&s->poll, free_on_close);
+    s->closing = 3;
     uv_close((uv_handle_t *)&s->check, free_on_close);
     uv_close((uv_handle_t *)&s->flush_timer, free_on_close);
     uv_close((uv_handle_t *)&s->checkpoint, free_on_close);
