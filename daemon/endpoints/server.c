@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "batch.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "request_stats.h"
@@ -23,15 +25,10 @@
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t body;
-    sb_caller caller; /* who sent it (security.h); points into body's metadata */
-    int delimited;    /* the sender (REQ/DEALER) put an empty frame first */
-    uint8_t *reply;   /* malloc'd packed reply */
-    size_t reply_len;
-    char *request_id;     /* for an error reply if the commit fails */
+    sb_caller caller;     /* who sent it (security.h); points into body's metadata */
+    int delimited;        /* the sender (REQ/DEALER) put an empty frame first */
     uint64_t received_us; /* when it was read (metrics: request latency) */
-    const char *command;  /* its command's name, NULL if none (metrics) */
-    int code;             /* the code of its reply (metrics) */
-    bool isolate;         /* apply it in a child transaction (SB_DISPATCH_REDO) */
+    sb_batch_item req;    /* what the batch made of it: reply, code (batch.h) */
 } pending;
 
 struct sb_server {
@@ -45,6 +42,7 @@ struct sb_server {
     uv_timer_t checkpoint; /* the commit log's checkpoints when idle */
     sb_dispatch_ctx dispatch;
     sb_arena arena;
+    sb_batch group; /* group commit of the batch (batch.h) */
     pending *batch;
     size_t batch_n;
     uint64_t batch_ticket; /* what its replies wait for (sb_store_wait) */
@@ -60,7 +58,6 @@ struct sb_server {
      * max_queue a request is answered BUSY at once (shed.h). */
     pending *queue;
     size_t queue_head, queue_n;
-    uint64_t batch_us; /* recent time per batch (apply + commit), for retry hints */
     sb_server_stats stats;
     int closing;
     struct {
@@ -128,39 +125,8 @@ static void pending_clear(pending *p)
 {
     zmq_msg_close(&p->identity);
     zmq_msg_close(&p->body);
-    free(p->reply);
-    free(p->request_id);
+    sb_batch_item_clear(&p->req);
     memset(p, 0, sizeof *p);
-}
-
-static int keep_reply(pending *p, const uint8_t *reply, size_t len, const char *request_id)
-{
-    /* request_id may be p's own (an error reply after a failed commit):
-     * copy it before the old one is freed */
-    char *id = strdup(request_id ? request_id : "");
-    free(p->reply);
-    free(p->request_id);
-    p->reply = malloc(len ? len : 1);
-    p->request_id = id;
-    if (!p->reply || !p->request_id)
-        return -1;
-    memcpy(p->reply, reply, len);
-    p->reply_len = len;
-    return 0;
-}
-
-static void error_replies(sb_server *s, int code, const char *message)
-{
-    for (size_t i = 0; i < s->batch_n; i++) {
-        pending *p = &s->batch[i];
-        uint8_t *buf;
-        size_t len;
-        sb_arena_reset(&s->arena);
-        s->arena.budget = 0;
-        if (sb_dispatch_error_reply(&s->arena, p->request_id, code, message, &buf, &len) == 0)
-            keep_reply(p, buf, len, p->request_id);
-        p->code = code;
-    }
 }
 
 /* Move a held request (its messages and fields) from src to dst. */
@@ -267,82 +233,22 @@ static size_t receive_more(sb_server *s)
     return s->batch_n - before;
 }
 
-/* apply_batch's answer when a request must be isolated and the batch
- * applied again (SB_DISPATCH_REDO). */
-#define APPLY_REDO 1
-
-/* Apply the whole batch in one write transaction. Requests that arrive
- * while it is being applied join it (up to batch_max): clients answered
- * by the previous commit send their next request meanwhile, and taking it
- * now rather than after this commit lets one commit serve them all.
- * Returns 0 when committed (replies ready), SB_E(SB_STORE_FULL) to grow
- * and replay, or another error after which the replies say so.
- *
- * With refuse_code set (the store could not commit the batch: no disk
- * space, an I/O error, the map at its maximum) the batch is applied again
- * with every write undone and answered refuse_code/refuse_msg, so that
- * reads are still served while writes cannot be.
- *
- * Requests run directly in the batch's transaction (dispatch.h,
- * ctx->direct); one refused after it wrote makes this return APPLY_REDO
- * with that request marked to run in a child transaction next time. */
-static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
+/* The i-th request of the batch, for the group commit: its frame where
+ * it lies now (a small message's bytes move with it). */
+static sb_batch_item *batch_item(void *arg, size_t i)
 {
-    sb_txn *txn = NULL;
-    uint64_t started = mono_us();
-    int rc = sb_store_begin(s->store, true, &txn);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < s->batch_n || receive_more(s); i++) {
-        pending *p = &s->batch[i];
-        sb_dispatch_result r;
-        sb_txn *sub = NULL;
-        sb_arena_reset(&s->arena);
-        if (refuse_code && (rc = sb_store_sub_begin(txn, &sub)))
-            goto fail;
-        s->dispatch.direct = !refuse_code && !p->isolate;
-        rc = sb_dispatch_as(&s->dispatch, sub ? sub : txn, &p->caller, zmq_msg_data(&p->body),
-                            zmq_msg_size(&p->body), &s->arena, &r);
-        if (rc == SB_DISPATCH_REDO) {
-            /* refused after writing: the batch again, this one on its own */
-            p->isolate = true;
-            rc = APPLY_REDO;
-        }
-        if (rc) {
-            sb_store_abort(&sub);
-            goto fail;
-        }
-        if (sub && r.wrote) {
-            sb_store_abort(&sub);
-            rc = sb_dispatch_error_reply(&s->arena, r.request_id, refuse_code, refuse_msg, &r.reply,
-                                         &r.len);
-            if (rc)
-                goto fail;
-            r.code = refuse_code;
-        } else if (sub && (rc = sb_store_commit(&sub))) {
-            goto fail;
-        }
-        if (keep_reply(p, r.reply, r.len, r.request_id)) {
-            rc = SB_E(SB_INTERNAL);
-            goto fail;
-        }
-        p->command = r.command;
-        p->code = r.code;
-    }
-    sb_arena_reset(&s->arena);
-    uint64_t applied = mono_us();
-    /* With the commit log, the sync is waited for before the replies
-     * (finish_flight), so the next batch can be applied meanwhile. */
-    s->batch_ticket = 0;
-    rc = refuse_code ? sb_store_commit(&txn) : sb_store_commit_async(&txn, &s->batch_ticket);
-    uint64_t done = mono_us();
-    s->stats.apply_us += applied - started;
-    s->stats.commit_us += done - applied;
-    s->batch_us = (s->batch_us * 7 + (done - started)) / 8;
-    return rc;
-fail:
-    sb_store_abort(&txn);
-    return rc;
+    sb_server *s = arg;
+    pending *p = &s->batch[i];
+    p->req.body = zmq_msg_data(&p->body);
+    p->req.len = zmq_msg_size(&p->body);
+    p->req.caller = &p->caller;
+    return &p->req;
+}
+
+/* Requests that arrived while the batch was applied join it. */
+static size_t batch_more(void *arg)
+{
+    return receive_more(arg);
 }
 
 /* Keep sending what the reply queue holds while it holds anything. */
@@ -369,11 +275,11 @@ static void send_replies(sb_server *s)
 {
     for (size_t i = 0; i < s->batch_n; i++) {
         pending *p = &s->batch[i];
-        if (!p->reply)
+        if (!p->req.reply)
             continue;
         /* ROUTER_MANDATORY: a peer that has gone fails with EHOSTUNREACH
          * instead of blocking; its answer is in the idempotency store. */
-        send_reply(s, &p->identity, p->delimited, p->reply, p->reply_len);
+        send_reply(s, &p->identity, p->delimited, p->req.reply, p->req.reply_len);
     }
 }
 
@@ -403,7 +309,7 @@ static void finish_flight(sb_server *s)
     if (s->rstats) {
         uint64_t now = mono_us();
         for (size_t i = 0; i < s->batch_n; i++)
-            sb_request_stats_observe(s->rstats, s->batch[i].command, s->batch[i].code,
+            sb_request_stats_observe(s->rstats, s->batch[i].req.command, s->batch[i].req.code,
                                      now - s->batch[i].received_us);
     }
     for (size_t i = 0; i < s->batch_n; i++)
@@ -416,41 +322,11 @@ static void finish_flight(sb_server *s)
 
 static void run_batch(sb_server *s)
 {
-    int rc;
-    for (int grown = 0;;) {
-        rc = apply_batch(s, 0, NULL);
-        /* each redo isolates one more request: at most one per request */
-        if (rc == APPLY_REDO) {
-            s->stats.redone++;
-            continue;
-        }
-        /* a full disk is not a full map: growing the map cannot help */
-        if (rc != SB_E(SB_STORE_FULL) || grown++ == 16 || sb_store_out_of_space(s->store))
-            break;
-        if (sb_store_grow(s->store)) {
-            sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");
-            break;
-        }
-        sb_log(SB_LOG_INFO, "store map grown; replaying a batch of %zu", s->batch_n);
-    }
-    int committed = rc == 0;
-    if (rc) {
-        int code = rc == SB_E(SB_STORE_FULL) ? SB_STORE_FULL : SB_INTERNAL;
-        const char *why =
-            sb_store_out_of_space(s->store)
-                ? "no space left on the disk of the store; nothing was changed (writes are "
-                  "taken again by themselves once space is freed)"
-            : code == SB_STORE_FULL ? "the store is full (its map is at [daemon] map_max_mb); "
-                                      "nothing was changed"
-                                    : "the store could not write (an I/O error, see the daemon "
-                                      "log); nothing was changed";
-        s->stats.commits_failed++;
-        sb_log(sb_store_out_of_space(s->store) ? SB_LOG_DEBUG : SB_LOG_ERROR,
-               "batch of %zu requests not committed: %s", s->batch_n, sb_error_name(rc));
-        /* the reads of the batch can still be answered: again, writes refused */
-        if (apply_batch(s, code, why))
-            error_replies(s, code, why);
-    }
+    /* receive_more (batch_more) adds to s->batch_n itself; the batch
+     * counts the same requests in n */
+    size_t n = s->batch_n;
+    int committed = sb_batch_run(&s->group, &n, &s->batch_ticket);
+    assert(n == s->batch_n);
     s->stats.batches++;
     s->stats.requests += s->batch_n;
     s->stats.batch_sizes[sb_server_batch_bucket(s->batch_n)]++;
@@ -511,7 +387,7 @@ typedef enum {
 static bool shed(sb_server *s, pending *p, shed_why why)
 {
     uint64_t held = s->flight_n + s->batch_n + s->queue_n;
-    uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
+    uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->group.batch_us);
     uint8_t *buf;
     size_t len;
     bool sent = false;
@@ -644,6 +520,13 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     s->dispatch = (sb_dispatch_ctx){
         .store = store, .config = config, .started_ms = started_ms, .server_stats = &s->stats};
     sb_arena_init(&s->arena, 0);
+    s->group = (sb_batch){.store = store,
+                          .dispatch = &s->dispatch,
+                          .arena = &s->arena,
+                          .item = batch_item,
+                          .more = batch_more,
+                          .arg = s,
+                          .stats = &s->stats};
     s->batch = calloc(config->batch_max, sizeof *s->batch);
     s->bconn = calloc(config->batch_max, sizeof *s->bconn);
     s->flight = calloc(config->batch_max, sizeof *s->flight);

@@ -4,10 +4,13 @@
  * The ROUTER is read through sb_zreader (common/sb_zreader.h: the
  * edge-triggered ZMQ_FD, TECH-NOTES trap 2), and every turn drains the
  * socket: the requests that arrived together form one batch, applied in
- * one write transaction by sb_dispatch, committed once (durably) and only
- * then answered. The reader looks at ZMQ_EVENTS again after the replies
- * and before the loop blocks, so a message that arrived while replies were
- * being sent is never stranded.
+ * one write transaction, committed once (durably) by sb_batch
+ * (commands/batch.h: the group commit, no socket) and only then answered.
+ * What is held here: the requests read ahead (at most [daemon] max_queue;
+ * beyond, busy at once), the batch, and the batch in flight. The reader
+ * looks at ZMQ_EVENTS again after the replies and before the loop blocks,
+ * so a message that arrived while replies were being sent is never
+ * stranded.
  */
 #ifndef SB_SERVER_H
 #define SB_SERVER_H
