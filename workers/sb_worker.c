@@ -22,6 +22,7 @@
 
 #include "sb_log.h"
 #include "sb_text.h"
+#include "sb_zmsg.h"
 
 #ifndef SB_DEFAULT_STATE_DIR
 #define SB_DEFAULT_STATE_DIR "var"
@@ -487,27 +488,14 @@ static void on_ack(worker *w, const Skillbase__JobAck *a)
 
 static void on_daemon(worker *w)
 {
-    for (;;) {
-        int events = 0;
-        size_t elen = sizeof events;
-        if (!w->dealer || zmq_getsockopt(w->dealer, ZMQ_EVENTS, &events, &elen) ||
-            !(events & ZMQ_POLLIN))
-            return;
+    /* the whole socket, each poll (sb_zmsg.h): the handler's sends below
+     * may take ZMQ_FD's signal, zmq_poll's next look does not need it */
+    while (sb_zmsg_readable(w->dealer)) {
         zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, w->dealer, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&msg);
+        bool cut;
+        if (sb_zmsg_recv(w->dealer, &msg, 1, &cut) < 0)
             return;
-        }
-        if (zmq_msg_more(&msg)) { /* not ours: drop the whole message */
-            int more = 1;
-            while (more) {
-                zmq_msg_close(&msg);
-                zmq_msg_init(&msg);
-                if (zmq_msg_recv(&msg, w->dealer, ZMQ_DONTWAIT) < 0)
-                    break;
-                more = zmq_msg_more(&msg);
-            }
+        if (cut) { /* not ours: dropped whole */
             zmq_msg_close(&msg);
             continue;
         }

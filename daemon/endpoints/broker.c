@@ -31,6 +31,7 @@
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "sb_zreader.h"
 #include "security.h"
 #include "sb_protocol.h"
 
@@ -59,19 +60,6 @@ static void on_tick(uv_timer_t *h)
         }
     }
     sb_broker__pump(b);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    if (status < 0)
-        sb_log(SB_LOG_WARN, "worker endpoint poll: %s", uv_strerror(status));
-    sb_broker__serve(h->data);
-}
-
-static void on_check(uv_check_t *h)
-{
-    sb_broker__serve(h->data);
 }
 
 /* ------------------------------------------------------------ start, stop */
@@ -123,17 +111,19 @@ int sb_broker_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
                zmq_strerror(errno));
         goto fail;
     }
-    int fd;
-    size_t fdlen = sizeof fd;
-    if (zmq_getsockopt(b->router, ZMQ_FD, &fd, &fdlen) || uv_poll_init(loop, &b->poll, fd))
+    /* DRAIN_MAX messages a turn, then the jobs they freed go out */
+    sb_zreader_options ro = {.sock = b->router,
+                             .name = "worker endpoint",
+                             .on_message = sb_broker__on_message,
+                             .after = sb_broker__after_messages,
+                             .arg = b,
+                             .max_per_turn = DRAIN_MAX};
+    if (sb_zreader_start(loop, &ro, &b->reader))
         goto fail;
-    uv_check_init(loop, &b->check);
     uv_timer_init(loop, &b->tick);
     uv_timer_init(loop, &b->lease_timer);
     uv_timer_init(loop, &b->due_timer);
-    b->poll.data = b->check.data = b->tick.data = b->lease_timer.data = b->due_timer.data = b;
-    uv_poll_start(&b->poll, UV_READABLE, on_poll);
-    uv_check_start(&b->check, on_check);
+    b->tick.data = b->lease_timer.data = b->due_timer.data = b;
     uv_timer_start(&b->tick, on_tick, config->worker_heartbeat_ms, config->worker_heartbeat_ms);
     sb_log(SB_LOG_INFO, "workers connect to %s", config->worker_endpoint);
     *ret = b;
@@ -168,11 +158,9 @@ void sb_broker_stop(sb_broker **bp)
     if (!b)
         return;
     *bp = NULL;
-    sb_broker__serve(b); /* record outcomes that have arrived */
-    b->closing = 5;
-    uv_poll_stop(&b->poll);
-    uv_close((uv_handle_t *)&b->poll, free_on_close);
-    uv_close((uv_handle_t *)&b->check, free_on_close);
+    sb_zreader_turn(b->reader); /* record outcomes that have arrived */
+    b->closing = 3;
+    sb_zreader_stop(&b->reader);
     uv_close((uv_handle_t *)&b->tick, free_on_close);
     uv_close((uv_handle_t *)&b->lease_timer, free_on_close);
     uv_close((uv_handle_t *)&b->due_timer, free_on_close);

@@ -14,9 +14,9 @@
  * leased is queued again (its worker will reconnect and say Hello).
  * docs/jobs.md is the protocol.
  *
- * Same trap as the command server (TECH-NOTES 2): the ROUTER's ZMQ_FD is
- * edge-triggered, so each wake-up drains it and a uv_check re-reads
- * ZMQ_EVENTS after every loop iteration.
+ * The ROUTER is read like the command server's, through sb_zreader
+ * (common/sb_zreader.h; TECH-NOTES 2): at most 256 messages a turn, then
+ * the jobs they made room for are handed out.
  */
 #ifndef SB_BROKER_H
 #define SB_BROKER_H

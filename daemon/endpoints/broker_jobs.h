@@ -20,15 +20,14 @@
 
 typedef struct sb_broker sb_broker; /* as in broker.h */
 
-#define DRAIN_MAX 256 /* messages handled per wake-up before others get a turn */
+#define DRAIN_MAX 256 /* messages handled per turn before others get theirs */
 
 struct sb_broker {
     uv_loop_t *loop;
     const sb_config *config;
     sb_store *store;
     void *router;
-    uv_poll_t poll;
-    uv_check_t check;
+    struct sb_zreader *reader; /* the ROUTER in the loop (sb_zreader.h) */
     uv_timer_t tick, lease_timer, due_timer;
     sb_dispatch_ctx dispatch;
     sb_arena msg_arena; /* the message being handled */

@@ -13,6 +13,7 @@
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "sb_zmsg.h"
 #include "sb_protocol.h"
 #include "security.h"
 #include "validate.h"
@@ -370,48 +371,25 @@ static void on_message(sb_broker *b, zmq_msg_t *ident, zmq_msg_t *body)
     }
 }
 
-static bool readable(sb_broker *b)
+/* One message from a worker, [identity][body]; messages of other shapes
+ * are dropped whole (TECH-NOTES 4). The reader (broker.c) calls it while
+ * one is waiting. */
+void sb_broker__on_message(void *arg)
 {
-    int events = 0;
-    size_t len = sizeof events;
-    return b->router && zmq_getsockopt(b->router, ZMQ_EVENTS, &events, &len) == 0 &&
-           (events & ZMQ_POLLIN);
+    sb_broker *b = arg;
+    if (b->closing)
+        return;
+    zmq_msg_t f[2];
+    bool cut;
+    int n = sb_zmsg_recv(b->router, f, 2, &cut);
+    if (n == 2 && !cut)
+        on_message(b, &f[0], &f[1]);
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&f[i]);
 }
 
-/* Drain the socket (TECH-NOTES 2); messages of other shapes are dropped
- * whole (TECH-NOTES 4). */
-void sb_broker__serve(sb_broker *b)
+/* After a turn of messages: hand out the jobs they made room for. */
+void sb_broker__after_messages(void *arg)
 {
-    int handled = 0;
-    while (!b->closing && handled < DRAIN_MAX && readable(b)) {
-        zmq_msg_t f[2];
-        int n = 0, more = 1;
-        while (more && n < 2) {
-            zmq_msg_init(&f[n]);
-            if (zmq_msg_recv(&f[n], b->router, ZMQ_DONTWAIT) < 0) {
-                zmq_msg_close(&f[n]);
-                break;
-            }
-            more = zmq_msg_more(&f[n]);
-            n++;
-        }
-        while (more) { /* longer than [identity][body]: drop the rest */
-            zmq_msg_t x;
-            zmq_msg_init(&x);
-            if (zmq_msg_recv(&x, b->router, ZMQ_DONTWAIT) < 0) {
-                zmq_msg_close(&x);
-                break;
-            }
-            more = zmq_msg_more(&x);
-            zmq_msg_close(&x);
-            n = 3;
-        }
-        if (n == 2)
-            on_message(b, &f[0], &f[1]);
-        for (int i = 0; i < n && i < 2; i++)
-            zmq_msg_close(&f[i]);
-        handled++;
-    }
-    if (handled)
-        sb_broker__pump(b);
+    sb_broker__pump(arg);
 }

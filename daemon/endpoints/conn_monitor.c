@@ -10,6 +10,8 @@
 #include <zmq.h>
 
 #include "sb_log.h"
+#include "sb_zmsg.h"
+#include "sb_zreader.h"
 
 #define EVENTS                                                                                     \
     (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_DISCONNECTED |                       \
@@ -20,13 +22,12 @@
 struct sb_conn_monitor {
     void *target;
     void *pair;
-    uv_poll_t poll;
-    uv_check_t check;
+    uv_loop_t *loop;
+    sb_zreader *reader; /* the PAIR in the loop (sb_zreader.h) */
     char name[64];
     char address[80];
     sb_conn_counts n;
     uint64_t last_warn;
-    int closing;
 };
 
 static void on_event(sb_conn_monitor *m, uint16_t event, int32_t value)
@@ -40,7 +41,7 @@ static void on_event(sb_conn_monitor *m, uint16_t event, int32_t value)
         break;
     case ZMQ_EVENT_ACCEPT_FAILED: {
         m->n.accept_failed++;
-        uint64_t now = uv_now(m->poll.loop);
+        uint64_t now = uv_now(m->loop);
         if (!m->last_warn || now - m->last_warn >= WARN_EVERY_MS) {
             m->last_warn = now;
             sb_log(SB_LOG_WARN, "%s: cannot accept a connection: %s%s (%llu turned away so far)",
@@ -59,49 +60,23 @@ static void on_event(sb_conn_monitor *m, uint16_t event, int32_t value)
     }
 }
 
-/* Read every event waiting: [16-bit event, 32-bit value][address]. */
-static void drain(sb_conn_monitor *m)
+/* Read one event: [16-bit event, 32-bit value][address] (the address is
+ * not needed). */
+static void on_message(void *arg)
 {
-    for (;;) {
-        zmq_msg_t f1, f2;
-        zmq_msg_init(&f1);
-        if (zmq_msg_recv(&f1, m->pair, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&f1);
-            return;
-        }
-        bool more = zmq_msg_more(&f1);
-        if (more) { /* the address: not needed */
-            zmq_msg_init(&f2);
-            zmq_msg_recv(&f2, m->pair, ZMQ_DONTWAIT);
-            zmq_msg_close(&f2);
-        }
-        if (zmq_msg_size(&f1) >= 6) {
-            const uint8_t *d = zmq_msg_data(&f1);
-            uint16_t event;
-            int32_t value;
-            memcpy(&event, d, sizeof event);
-            memcpy(&value, d + 2, sizeof value);
-            on_event(m, event, value);
-        }
-        zmq_msg_close(&f1);
+    sb_conn_monitor *m = arg;
+    zmq_msg_t f;
+    if (sb_zmsg_recv(m->pair, &f, 1, NULL) < 0)
+        return;
+    if (zmq_msg_size(&f) >= 6) {
+        const uint8_t *d = zmq_msg_data(&f);
+        uint16_t event;
+        int32_t value;
+        memcpy(&event, d, sizeof event);
+        memcpy(&value, d + 2, sizeof value);
+        on_event(m, event, value);
     }
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)status;
-    (void)events;
-    drain(h->data);
-}
-
-/* ZMQ_FD is edge-triggered: look again after every loop iteration. */
-static void on_check(uv_check_t *h)
-{
-    sb_conn_monitor *m = h->data;
-    int ev = 0;
-    size_t len = sizeof ev;
-    if (zmq_getsockopt(m->pair, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN))
-        drain(m);
+    zmq_msg_close(&f);
 }
 
 sb_conn_monitor *sb_conn_monitor_start(uv_loop_t *loop, void *zctx, void *sock, const char *name)
@@ -113,13 +88,15 @@ sb_conn_monitor *sb_conn_monitor_start(uv_loop_t *loop, void *zctx, void *sock, 
     m->target = sock;
     snprintf(m->name, sizeof m->name, "%s", name);
     snprintf(m->address, sizeof m->address, "inproc://sb-conn-monitor-%u", seq++);
-    int fd, zero = 0;
-    size_t fdlen = sizeof fd;
+    int zero = 0;
+    m->loop = loop;
     if (zmq_socket_monitor(sock, m->address, EVENTS) != 0 ||
         !(m->pair = zmq_socket(zctx, ZMQ_PAIR)) || zmq_connect(m->pair, m->address) != 0 ||
         zmq_setsockopt(m->pair, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
-        zmq_getsockopt(m->pair, ZMQ_FD, &fd, &fdlen) != 0 || uv_poll_init(loop, &m->poll, fd) ||
-        uv_check_init(loop, &m->check)) {
+        sb_zreader_start(loop,
+                         &(sb_zreader_options){
+                             .sock = m->pair, .name = m->name, .on_message = on_message, .arg = m},
+                         &m->reader)) {
         sb_log(SB_LOG_WARN, "%s: no connection monitor: %s", name, zmq_strerror(errno));
         if (m->pair)
             zmq_close(m->pair);
@@ -127,10 +104,6 @@ sb_conn_monitor *sb_conn_monitor_start(uv_loop_t *loop, void *zctx, void *sock, 
         free(m);
         return NULL;
     }
-    m->poll.data = m->check.data = m;
-    uv_poll_start(&m->poll, UV_READABLE, on_poll);
-    uv_check_start(&m->check, on_check);
-    uv_unref((uv_handle_t *)&m->check);
     return m;
 }
 
@@ -139,15 +112,8 @@ void sb_conn_monitor_counts(sb_conn_monitor *m, sb_conn_counts *ret)
     memset(ret, 0, sizeof *ret);
     if (!m)
         return;
-    drain(m);
+    sb_zreader_turn(m->reader); /* every event waiting */
     *ret = m->n;
-}
-
-static void free_on_close(uv_handle_t *h)
-{
-    sb_conn_monitor *m = h->data;
-    if (--m->closing == 0)
-        free(m);
 }
 
 void sb_conn_monitor_stop(sb_conn_monitor **mp)
@@ -158,11 +124,7 @@ void sb_conn_monitor_stop(sb_conn_monitor **mp)
     *mp = NULL;
     /* the monitored socket may be closed already: it ends its side of the
      * monitor itself; this side only closes */
-    uv_poll_stop(&m->poll);
-    uv_check_stop(&m->check);
+    sb_zreader_stop(&m->reader);
     zmq_close(m->pair);
-    m->pair = NULL;
-    m->closing = 2;
-    uv_close((uv_handle_t *)&m->poll, free_on_close);
-    uv_close((uv_handle_t *)&m->check, free_on_close);
+    free(m);
 }

@@ -15,6 +15,7 @@
 #include "security.h"
 #include "sb_protocol.h"
 #include "sb_text.h"
+#include "sb_zreader.h"
 #include "stream_subs.h"
 #include "wire.h"
 
@@ -37,8 +38,8 @@
 /* Every frame a follower sends is at most this long (libzmq drops a
  * connection that sends a longer one). */
 #define MAX_FRAME 1024
-/* Requests read per loop iteration, so a flood of them cannot hold up
- * commands. */
+/* Requests read per turn of the reader, so a flood of them cannot hold
+ * up commands. */
 #define DRAIN_MAX 256
 
 struct sb_publisher {
@@ -46,8 +47,8 @@ struct sb_publisher {
     sb_store *store;
     void *pub; /* ROUTER: followers are told apart by routing id */
     uv_timer_t timer;
-    uv_check_t check;
-    uv_poll_t poll;      /* the socket's ZMQ_FD: requests arrived */
+    uv_check_t check;    /* after every loop iteration: new events out */
+    sb_zreader *reader;  /* followers' requests (sb_zreader.h) */
     sb_stream_subs subs; /* what each follower asked for (stream_subs.h) */
     uint8_t *stage;      /* a request's prefixes while it is read */
     size_t *stage_len;
@@ -267,8 +268,9 @@ static int recv_frame(sb_publisher *p, zmq_msg_t *m)
  * at most max_subscriptions prefixes of at most max_subscription_bytes in
  * all are kept while it is read; a longer request is read to its end and
  * refused, costing nothing kept. */
-static void on_request(sb_publisher *p)
+static void on_request(void *arg)
 {
+    sb_publisher *p = arg;
     const sb_config *c = p->config;
     zmq_msg_t idm, word, f;
     zmq_msg_init(&idm);
@@ -369,34 +371,11 @@ static void on_request(sb_publisher *p)
         send_frames(p, id, id_len, HEARTBEAT_TOPIC, hb, len);
 }
 
-static bool readable(sb_publisher *p)
-{
-    int events = 0;
-    size_t len = sizeof events;
-    return p->pub && zmq_getsockopt(p->pub, ZMQ_EVENTS, &events, &len) == 0 &&
-           (events & ZMQ_POLLIN);
-}
-
-static void serve(sb_publisher *p)
-{
-    for (int i = 0; i < DRAIN_MAX && readable(p); i++)
-        on_request(p);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    if (status < 0)
-        sb_log(SB_LOG_WARN, "event endpoint poll: %s", uv_strerror(status));
-    serve(h->data);
-}
-
 /* After every loop iteration: whatever any module committed in it (a
  * command batch, a worker's job result, a timer's command) goes out now,
  * not at the next heartbeat. Costs one read transaction when nothing is new. */
 static void on_check(uv_check_t *c)
 {
-    serve(c->data);
     sb_publisher_flush(c->data);
 }
 
@@ -462,17 +441,19 @@ int sb_publisher_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_
                zmq_strerror(errno));
         goto fail;
     }
-    int fd;
-    size_t fdlen = sizeof fd;
-    if (zmq_getsockopt(p->pub, ZMQ_FD, &fd, &fdlen) || uv_poll_init(loop, &p->poll, fd))
+    sb_zreader_options ro = {.sock = p->pub,
+                             .name = "event endpoint",
+                             .on_message = on_request,
+                             .arg = p,
+                             .max_per_turn = DRAIN_MAX};
+    if (sb_zreader_start(loop, &ro, &p->reader))
         goto fail;
     /* neither fails once the loop exists (libuv) */
     uv_timer_init(loop, &p->timer);
     uv_check_init(loop, &p->check);
-    p->timer.data = p->check.data = p->poll.data = p;
+    p->timer.data = p->check.data = p;
     uv_timer_start(&p->timer, on_timer, config->event_heartbeat_ms, config->event_heartbeat_ms);
     uv_check_start(&p->check, on_check);
-    uv_poll_start(&p->poll, UV_READABLE, on_poll);
     *ret = p;
     return 0;
 fail:
@@ -512,9 +493,8 @@ void sb_publisher_stop(sb_publisher **pp)
     heartbeat(p);
     uv_timer_stop(&p->timer);
     uv_check_stop(&p->check);
-    uv_poll_stop(&p->poll);
-    p->closing = 3;
-    uv_close((uv_handle_t *)&p->poll, free_on_close);
+    sb_zreader_stop(&p->reader);
+    p->closing = 2;
     zmq_close(p->pub);
     p->pub = NULL;
     uv_close((uv_handle_t *)&p->timer, free_on_close);

@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,15 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "batch.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "request_stats.h"
 #include "sb_arena.h"
 #include "sb_error.h"
 #include "sb_log.h"
+#include "sb_zmsg.h"
+#include "sb_zreader.h"
 #include "security.h"
 #include "reply_queue.h"
 #include "shed.h"
@@ -21,15 +25,10 @@
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t body;
-    sb_caller caller; /* who sent it (security.h); points into body's metadata */
-    int delimited;    /* the sender (REQ/DEALER) put an empty frame first */
-    uint8_t *reply;   /* malloc'd packed reply */
-    size_t reply_len;
-    char *request_id;     /* for an error reply if the commit fails */
+    sb_caller caller;     /* who sent it (security.h); points into body's metadata */
+    int delimited;        /* the sender (REQ/DEALER) put an empty frame first */
     uint64_t received_us; /* when it was read (metrics: request latency) */
-    const char *command;  /* its command's name, NULL if none (metrics) */
-    int code;             /* the code of its reply (metrics) */
-    bool isolate;         /* apply it in a child transaction (SB_DISPATCH_REDO) */
+    sb_batch_item req;    /* what the batch made of it: reply, code (batch.h) */
 } pending;
 
 struct sb_server {
@@ -38,11 +37,12 @@ struct sb_server {
     sb_store *store;
     void *zctx;
     void *router;
-    uv_poll_t poll;
-    uv_check_t check;
+    sb_zreader *reader;    /* the ROUTER in the loop (sb_zreader.h) */
+    uv_check_t check;      /* between iterations: the pipeline, checkpoints */
     uv_timer_t checkpoint; /* the commit log's checkpoints when idle */
     sb_dispatch_ctx dispatch;
     sb_arena arena;
+    sb_batch group; /* group commit of the batch (batch.h) */
     pending *batch;
     size_t batch_n;
     uint64_t batch_ticket; /* what its replies wait for (sb_store_wait) */
@@ -58,7 +58,6 @@ struct sb_server {
      * max_queue a request is answered BUSY at once (shed.h). */
     pending *queue;
     size_t queue_head, queue_n;
-    uint64_t batch_us; /* recent time per batch (apply + commit), for retry hints */
     sb_server_stats stats;
     int closing;
     struct {
@@ -89,23 +88,6 @@ static uint64_t mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Receive the rest of a message that is being dropped. */
-static void drain_frames(void *sock)
-{
-    int more = 1;
-    size_t len = sizeof more;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            return;
-        }
-        zmq_msg_close(&m);
-        zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &len);
-    }
-}
-
 /* Read one message as [identity][optional empty][body]. Returns 1 when a
  * request was queued, 0 when a malformed message was dropped, -1 when
  * nothing is left to read. Messages of more frames are dropped whole
@@ -113,22 +95,11 @@ static void drain_frames(void *sock)
 static int receive_one(sb_server *s, pending *p)
 {
     zmq_msg_t frames[3];
-    int n = 0, more = 1;
-    size_t len = sizeof more;
-    while (more && n < 3) {
-        zmq_msg_init(&frames[n]);
-        if (zmq_msg_recv(&frames[n], s->router, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&frames[n]);
-            for (int i = 0; i < n; i++)
-                zmq_msg_close(&frames[i]);
-            return -1;
-        }
-        n++;
-        more = zmq_msg_more(&frames[n - 1]);
-    }
-    int ok = !more && (n == 2 || (n == 3 && zmq_msg_size(&frames[1]) == 0));
-    if (more)
-        drain_frames(s->router);
+    bool cut;
+    int n = sb_zmsg_recv(s->router, frames, 3, &cut);
+    if (n < 0)
+        return -1;
+    int ok = !cut && (n == 2 || (n == 3 && zmq_msg_size(&frames[1]) == 0));
     if (!ok) {
         for (int i = 0; i < n; i++)
             zmq_msg_close(&frames[i]);
@@ -136,7 +107,6 @@ static int receive_one(sb_server *s, pending *p)
         sb_log(SB_LOG_DEBUG, "dropped a message of unexpected shape");
         return 0;
     }
-    (void)len;
     memset(p, 0, sizeof *p);
     zmq_msg_init(&p->identity);
     zmq_msg_move(&p->identity, &frames[0]);
@@ -155,39 +125,8 @@ static void pending_clear(pending *p)
 {
     zmq_msg_close(&p->identity);
     zmq_msg_close(&p->body);
-    free(p->reply);
-    free(p->request_id);
+    sb_batch_item_clear(&p->req);
     memset(p, 0, sizeof *p);
-}
-
-static int keep_reply(pending *p, const uint8_t *reply, size_t len, const char *request_id)
-{
-    /* request_id may be p's own (an error reply after a failed commit):
-     * copy it before the old one is freed */
-    char *id = strdup(request_id ? request_id : "");
-    free(p->reply);
-    free(p->request_id);
-    p->reply = malloc(len ? len : 1);
-    p->request_id = id;
-    if (!p->reply || !p->request_id)
-        return -1;
-    memcpy(p->reply, reply, len);
-    p->reply_len = len;
-    return 0;
-}
-
-static void error_replies(sb_server *s, int code, const char *message)
-{
-    for (size_t i = 0; i < s->batch_n; i++) {
-        pending *p = &s->batch[i];
-        uint8_t *buf;
-        size_t len;
-        sb_arena_reset(&s->arena);
-        s->arena.budget = 0;
-        if (sb_dispatch_error_reply(&s->arena, p->request_id, code, message, &buf, &len) == 0)
-            keep_reply(p, buf, len, p->request_id);
-        p->code = code;
-    }
 }
 
 /* Move a held request (its messages and fields) from src to dst. */
@@ -294,82 +233,22 @@ static size_t receive_more(sb_server *s)
     return s->batch_n - before;
 }
 
-/* apply_batch's answer when a request must be isolated and the batch
- * applied again (SB_DISPATCH_REDO). */
-#define APPLY_REDO 1
-
-/* Apply the whole batch in one write transaction. Requests that arrive
- * while it is being applied join it (up to batch_max): clients answered
- * by the previous commit send their next request meanwhile, and taking it
- * now rather than after this commit lets one commit serve them all.
- * Returns 0 when committed (replies ready), SB_E(SB_STORE_FULL) to grow
- * and replay, or another error after which the replies say so.
- *
- * With refuse_code set (the store could not commit the batch: no disk
- * space, an I/O error, the map at its maximum) the batch is applied again
- * with every write undone and answered refuse_code/refuse_msg, so that
- * reads are still served while writes cannot be.
- *
- * Requests run directly in the batch's transaction (dispatch.h,
- * ctx->direct); one refused after it wrote makes this return APPLY_REDO
- * with that request marked to run in a child transaction next time. */
-static int apply_batch(sb_server *s, int refuse_code, const char *refuse_msg)
+/* The i-th request of the batch, for the group commit: its frame where
+ * it lies now (a small message's bytes move with it). */
+static sb_batch_item *batch_item(void *arg, size_t i)
 {
-    sb_txn *txn = NULL;
-    uint64_t started = mono_us();
-    int rc = sb_store_begin(s->store, true, &txn);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < s->batch_n || receive_more(s); i++) {
-        pending *p = &s->batch[i];
-        sb_dispatch_result r;
-        sb_txn *sub = NULL;
-        sb_arena_reset(&s->arena);
-        if (refuse_code && (rc = sb_store_sub_begin(txn, &sub)))
-            goto fail;
-        s->dispatch.direct = !refuse_code && !p->isolate;
-        rc = sb_dispatch_as(&s->dispatch, sub ? sub : txn, &p->caller, zmq_msg_data(&p->body),
-                            zmq_msg_size(&p->body), &s->arena, &r);
-        if (rc == SB_DISPATCH_REDO) {
-            /* refused after writing: the batch again, this one on its own */
-            p->isolate = true;
-            rc = APPLY_REDO;
-        }
-        if (rc) {
-            sb_store_abort(&sub);
-            goto fail;
-        }
-        if (sub && r.wrote) {
-            sb_store_abort(&sub);
-            rc = sb_dispatch_error_reply(&s->arena, r.request_id, refuse_code, refuse_msg, &r.reply,
-                                         &r.len);
-            if (rc)
-                goto fail;
-            r.code = refuse_code;
-        } else if (sub && (rc = sb_store_commit(&sub))) {
-            goto fail;
-        }
-        if (keep_reply(p, r.reply, r.len, r.request_id)) {
-            rc = SB_E(SB_INTERNAL);
-            goto fail;
-        }
-        p->command = r.command;
-        p->code = r.code;
-    }
-    sb_arena_reset(&s->arena);
-    uint64_t applied = mono_us();
-    /* With the commit log, the sync is waited for before the replies
-     * (finish_flight), so the next batch can be applied meanwhile. */
-    s->batch_ticket = 0;
-    rc = refuse_code ? sb_store_commit(&txn) : sb_store_commit_async(&txn, &s->batch_ticket);
-    uint64_t done = mono_us();
-    s->stats.apply_us += applied - started;
-    s->stats.commit_us += done - applied;
-    s->batch_us = (s->batch_us * 7 + (done - started)) / 8;
-    return rc;
-fail:
-    sb_store_abort(&txn);
-    return rc;
+    sb_server *s = arg;
+    pending *p = &s->batch[i];
+    p->req.body = zmq_msg_data(&p->body);
+    p->req.len = zmq_msg_size(&p->body);
+    p->req.caller = &p->caller;
+    return &p->req;
+}
+
+/* Requests that arrived while the batch was applied join it. */
+static size_t batch_more(void *arg)
+{
+    return receive_more(arg);
 }
 
 /* Keep sending what the reply queue holds while it holds anything. */
@@ -396,11 +275,11 @@ static void send_replies(sb_server *s)
 {
     for (size_t i = 0; i < s->batch_n; i++) {
         pending *p = &s->batch[i];
-        if (!p->reply)
+        if (!p->req.reply)
             continue;
         /* ROUTER_MANDATORY: a peer that has gone fails with EHOSTUNREACH
          * instead of blocking; its answer is in the idempotency store. */
-        send_reply(s, &p->identity, p->delimited, p->reply, p->reply_len);
+        send_reply(s, &p->identity, p->delimited, p->req.reply, p->req.reply_len);
     }
 }
 
@@ -430,7 +309,7 @@ static void finish_flight(sb_server *s)
     if (s->rstats) {
         uint64_t now = mono_us();
         for (size_t i = 0; i < s->batch_n; i++)
-            sb_request_stats_observe(s->rstats, s->batch[i].command, s->batch[i].code,
+            sb_request_stats_observe(s->rstats, s->batch[i].req.command, s->batch[i].req.code,
                                      now - s->batch[i].received_us);
     }
     for (size_t i = 0; i < s->batch_n; i++)
@@ -443,41 +322,11 @@ static void finish_flight(sb_server *s)
 
 static void run_batch(sb_server *s)
 {
-    int rc;
-    for (int grown = 0;;) {
-        rc = apply_batch(s, 0, NULL);
-        /* each redo isolates one more request: at most one per request */
-        if (rc == APPLY_REDO) {
-            s->stats.redone++;
-            continue;
-        }
-        /* a full disk is not a full map: growing the map cannot help */
-        if (rc != SB_E(SB_STORE_FULL) || grown++ == 16 || sb_store_out_of_space(s->store))
-            break;
-        if (sb_store_grow(s->store)) {
-            sb_log(SB_LOG_ERROR, "store full: raise [daemon] map_max_mb");
-            break;
-        }
-        sb_log(SB_LOG_INFO, "store map grown; replaying a batch of %zu", s->batch_n);
-    }
-    int committed = rc == 0;
-    if (rc) {
-        int code = rc == SB_E(SB_STORE_FULL) ? SB_STORE_FULL : SB_INTERNAL;
-        const char *why =
-            sb_store_out_of_space(s->store)
-                ? "no space left on the disk of the store; nothing was changed (writes are "
-                  "taken again by themselves once space is freed)"
-            : code == SB_STORE_FULL ? "the store is full (its map is at [daemon] map_max_mb); "
-                                      "nothing was changed"
-                                    : "the store could not write (an I/O error, see the daemon "
-                                      "log); nothing was changed";
-        s->stats.commits_failed++;
-        sb_log(sb_store_out_of_space(s->store) ? SB_LOG_DEBUG : SB_LOG_ERROR,
-               "batch of %zu requests not committed: %s", s->batch_n, sb_error_name(rc));
-        /* the reads of the batch can still be answered: again, writes refused */
-        if (apply_batch(s, code, why))
-            error_replies(s, code, why);
-    }
+    /* receive_more (batch_more) adds to s->batch_n itself; the batch
+     * counts the same requests in n */
+    size_t n = s->batch_n;
+    int committed = sb_batch_run(&s->group, &n, &s->batch_ticket);
+    assert(n == s->batch_n);
     s->stats.batches++;
     s->stats.requests += s->batch_n;
     s->stats.batch_sizes[sb_server_batch_bucket(s->batch_n)]++;
@@ -486,11 +335,7 @@ static void run_batch(sb_server *s)
     /* More requests waiting: the log's writer thread syncs this batch
      * while the next is applied. Otherwise the sync runs on this thread
      * when the replies wait for it (no hand-over for a lone client). */
-    int events = 0;
-    size_t elen = sizeof events;
-    if (s->batch_ticket &&
-        (s->queue_n ||
-         (zmq_getsockopt(s->router, ZMQ_EVENTS, &events, &elen) == 0 && (events & ZMQ_POLLIN))))
+    if (s->batch_ticket && (s->queue_n || sb_zmsg_readable(s->router)))
         sb_store_kick(s->store);
     /* the batch before: its sync ran while this one was applied */
     finish_flight(s);
@@ -542,7 +387,7 @@ typedef enum {
 static bool shed(sb_server *s, pending *p, shed_why why)
 {
     uint64_t held = s->flight_n + s->batch_n + s->queue_n;
-    uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->batch_us);
+    uint32_t after = sb_shed_retry_after_ms(held, (uint32_t)batch_limit(s), s->group.batch_us);
     uint8_t *buf;
     size_t len;
     bool sent = false;
@@ -625,9 +470,11 @@ static int read_ahead(sb_server *s)
 }
 
 /* Read what has arrived and serve it in batches of at most batch_max,
- * until nothing is left (the socket drained: TECH-NOTES trap 2). */
-static void serve(sb_server *s)
+ * until nothing is left (the socket drained; the reader looks again after
+ * the replies: sb_zreader.h). */
+static void serve(void *arg)
 {
+    sb_server *s = arg;
     for (;;) {
         int more = read_ahead(s);
         if (!s->queue_n) {
@@ -644,17 +491,11 @@ static void serve(sb_server *s)
     drain_pipeline(s);
 }
 
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    if (status < 0)
-        sb_log(SB_LOG_WARN, "poll error: %s", uv_strerror(status));
-    serve(h->data);
-}
-
+/* After every loop iteration, between serve()s (nothing in flight): a
+ * checkpoint if one is due (drain_pipeline finds nothing else to do). */
 static void on_check(uv_check_t *h)
 {
-    serve(h->data);
+    drain_pipeline(h->data);
 }
 
 /* Writes made between batches (the broker's, the deadlines') and the last
@@ -679,6 +520,13 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
     s->dispatch = (sb_dispatch_ctx){
         .store = store, .config = config, .started_ms = started_ms, .server_stats = &s->stats};
     sb_arena_init(&s->arena, 0);
+    s->group = (sb_batch){.store = store,
+                          .dispatch = &s->dispatch,
+                          .arena = &s->arena,
+                          .item = batch_item,
+                          .more = batch_more,
+                          .arg = s,
+                          .stats = &s->stats};
     s->batch = calloc(config->batch_max, sizeof *s->batch);
     s->bconn = calloc(config->batch_max, sizeof *s->bconn);
     s->flight = calloc(config->batch_max, sizeof *s->flight);
@@ -708,20 +556,20 @@ int sb_server_start(uv_loop_t *loop, void *zctx, const sb_config *config, sb_sto
                zmq_strerror(errno));
         goto fail;
     }
-    int fd;
-    size_t fdlen = sizeof fd;
-    if (zmq_getsockopt(s->router, ZMQ_FD, &fd, &fdlen))
-        goto fail;
     if (!(s->replies = sb_reply_queue_new(s->router, s->config->conn_reply_bytes)))
         goto fail;
-    if (uv_poll_init(loop, &s->poll, fd) || uv_check_init(loop, &s->check) ||
-        uv_timer_init(loop, &s->flush_timer) || uv_timer_init(loop, &s->checkpoint))
+    /* one serve() per turn: it drains the socket itself, in batches */
+    sb_zreader_options ro = {.sock = s->router,
+                             .name = "command endpoint",
+                             .on_message = serve,
+                             .arg = s,
+                             .max_per_turn = 1};
+    if (uv_check_init(loop, &s->check) || uv_timer_init(loop, &s->flush_timer) ||
+        uv_timer_init(loop, &s->checkpoint) || sb_zreader_start(loop, &ro, &s->reader))
         goto fail;
-    s->poll.data = s;
     s->check.data = s;
     s->flush_timer.data = s;
     s->checkpoint.data = s;
-    uv_poll_start(&s->poll, UV_READABLE, on_poll);
     uv_check_start(&s->check, on_check);
     uint64_t every = config->checkpoint_ms > 1 ? config->checkpoint_ms / 2 : 1;
     uv_timer_start(&s->checkpoint, on_checkpoint, every, every);
@@ -763,13 +611,12 @@ void sb_server_stop(sb_server **sp)
     *sp = NULL;
     /* in-flight requests are answered before the socket goes */
     serve(s);
-    uv_poll_stop(&s->poll);
+    sb_zreader_stop(&s->reader);
     uv_check_stop(&s->check);
     sb_reply_queue_flush(s->replies); /* what libzmq takes now goes out with its linger */
     uv_timer_stop(&s->flush_timer);
     uv_timer_stop(&s->checkpoint);
-    s->closing = 4;
-    uv_close((uv_handle_t *)&s->poll, free_on_close);
+    s->closing = 3;
     uv_close((uv_handle_t *)&s->check, free_on_close);
     uv_close((uv_handle_t *)&s->flush_timer, free_on_close);
     uv_close((uv_handle_t *)&s->checkpoint, free_on_close);

@@ -1,12 +1,16 @@
 /* sb_server: the command endpoint — a ZeroMQ ROUTER inside a libuv loop,
  * with group commit.
  *
- * The ROUTER's ZMQ_FD is edge-triggered (TECH-NOTES trap 2), so every
- * wake-up drains the socket: all requests that arrived together form one
- * batch, each applied by sb_dispatch in its own nested transaction of one
- * write transaction, committed once (durably) and only then answered.
- * A uv_check pass re-reads ZMQ_EVENTS after each loop iteration so a
- * message that arrived while replies were being sent is never stranded.
+ * The ROUTER is read through sb_zreader (common/sb_zreader.h: the
+ * edge-triggered ZMQ_FD, TECH-NOTES trap 2), and every turn drains the
+ * socket: the requests that arrived together form one batch, applied in
+ * one write transaction, committed once (durably) by sb_batch
+ * (commands/batch.h: the group commit, no socket) and only then answered.
+ * What is held here: the requests read ahead (at most [daemon] max_queue;
+ * beyond, busy at once), the batch, and the batch in flight. The reader
+ * looks at ZMQ_EVENTS again after the replies and before the loop blocks,
+ * so a message that arrived while replies were being sent is never
+ * stranded.
  */
 #ifndef SB_SERVER_H
 #define SB_SERVER_H

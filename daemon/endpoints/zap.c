@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "sb_log.h"
+#include "sb_zreader.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 /* A request has 6 frames plus the mechanism's credentials (CURVE: 1). */
@@ -15,15 +16,13 @@
 
 struct sb_zap {
     void *sock;
-    uv_poll_t poll;
-    uv_check_t check;
+    sb_zreader *reader; /* the REP in the loop (sb_zreader.h) */
     sb_keys *const *keys;
     uint64_t accepted, refused;
     /* refusals are logged at most once a second (a flood of bad
      * handshakes must not flood the journal); the rest are counted */
     time_t last_log;
     uint64_t unlogged;
-    int closing;
 };
 
 /* Which roles each endpoint admits (docs/security.md, "Roles"): a worker
@@ -129,15 +128,6 @@ void sb_zap_answer(const sb_keys *keys, const sb_zap_frame *f, size_t n, sb_zap_
 
 /* ------------------------------------------------------------ the socket */
 
-static int readable(sb_zap *z)
-{
-    int events = 0;
-    size_t len = sizeof events;
-    if (zmq_getsockopt(z->sock, ZMQ_EVENTS, &events, &len))
-        return 0;
-    return events & ZMQ_POLLIN;
-}
-
 static void send_reply(sb_zap *z, const sb_zap_reply *r)
 {
     int more = ZMQ_SNDMORE | ZMQ_DONTWAIT;
@@ -205,22 +195,9 @@ static int serve_one(sb_zap *z)
     return 0;
 }
 
-static void serve(sb_zap *z)
+static void on_request(void *arg)
 {
-    while (readable(z))
-        if (serve_one(z) < 0)
-            break;
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    (void)status, (void)events;
-    serve(h->data);
-}
-
-static void on_check(uv_check_t *h)
-{
-    serve(h->data);
+    serve_one(arg);
 }
 
 int sb_zap_start(uv_loop_t *loop, void *zctx, sb_keys *const *keys, sb_zap **ret)
@@ -230,8 +207,7 @@ int sb_zap_start(uv_loop_t *loop, void *zctx, sb_keys *const *keys, sb_zap **ret
         return -1;
     z->keys = keys;
     z->sock = zmq_socket(zctx, ZMQ_REP);
-    int linger = 0, fd;
-    size_t fdlen = sizeof fd;
+    int linger = 0;
     if (!z->sock)
         goto fail;
     zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
@@ -239,12 +215,10 @@ int sb_zap_start(uv_loop_t *loop, void *zctx, sb_keys *const *keys, sb_zap **ret
         sb_log(SB_LOG_ERROR, "zap: cannot bind %s: %s", ZAP_ENDPOINT, zmq_strerror(errno));
         goto fail;
     }
-    if (zmq_getsockopt(z->sock, ZMQ_FD, &fd, &fdlen) || uv_poll_init(loop, &z->poll, fd) ||
-        uv_check_init(loop, &z->check))
+    /* every request waiting, each turn: handshakes wait for the answers */
+    sb_zreader_options ro = {.sock = z->sock, .name = "zap", .on_message = on_request, .arg = z};
+    if (sb_zreader_start(loop, &ro, &z->reader))
         goto fail;
-    z->poll.data = z->check.data = z;
-    uv_poll_start(&z->poll, UV_READABLE, on_poll);
-    uv_check_start(&z->check, on_check);
     *ret = z;
     return 0;
 fail:
@@ -260,24 +234,13 @@ void sb_zap_counts(const sb_zap *z, uint64_t *ret_accepted, uint64_t *ret_refuse
     *ret_refused = z ? z->refused : 0;
 }
 
-static void free_on_close(uv_handle_t *h)
-{
-    sb_zap *z = h->data;
-    if (--z->closing == 0)
-        free(z);
-}
-
 void sb_zap_stop(sb_zap **zp)
 {
     sb_zap *z = zp ? *zp : NULL;
     if (!z)
         return;
     *zp = NULL;
-    uv_poll_stop(&z->poll);
-    uv_check_stop(&z->check);
-    z->closing = 2;
-    uv_close((uv_handle_t *)&z->poll, free_on_close);
-    uv_close((uv_handle_t *)&z->check, free_on_close);
+    sb_zreader_stop(&z->reader);
     zmq_close(z->sock);
-    z->sock = NULL;
+    free(z);
 }

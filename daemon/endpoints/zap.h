@@ -13,8 +13,9 @@
  * every message (zmq_msg_gets). Anything else is 400: the client's
  * handshake fails and it never gets a reply.
  *
- * The socket is served in the daemon's libuv loop like the ROUTERs:
- * ZMQ_FD is edge-triggered (trap 2), so every wake-up drains it.
+ * The socket is served in the daemon's libuv loop like the ROUTERs,
+ * through sb_zreader (common/sb_zreader.h; ZMQ_FD is edge-triggered, trap
+ * 2): every turn answers all the requests waiting.
  */
 #ifndef SB_ZAP_H
 #define SB_ZAP_H
