@@ -20,6 +20,7 @@
 #include "broker.h"
 #include "bureau.h"
 #include "config.h"
+#include "config_table.h"
 #include "documents.h"
 #include "deadlines.h"
 #include "publisher.h"
@@ -101,12 +102,17 @@ static void usage(FILE *out)
         "      --check-config           read and check the configuration, print the\n"
         "                               endpoints and the state directory, and exit:\n"
         "                               0 valid, 2 not (the reason on stderr)\n"
+        "      --print-config           print the commented configuration file: every\n"
+        "                               key, its default and what it does, and exit\n"
         "  -h, --help                   this text\n"
         "  -V, --version                print the version\n"
         "\n"
         "data files ([deadlines] calendar overrides):\n"
-        "  holiday calendar             " SB_PATH_CALENDAR "\n",
+        "  holiday calendar             " SB_PATH_CALENDAR "\n"
+        "\n"
+        "configuration keys (--config FILE; --print-config documents each):\n",
         SB_DEFAULT_STATE_DIR);
+    sb_config_print_keys(out);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -180,7 +186,8 @@ int main(int argc, char **argv)
         OPT_METRICS_LISTEN,
         OPT_RESTORE_CHECK,
         OPT_WORKER_ENDPOINT,
-        OPT_CHECK_CONFIG
+        OPT_CHECK_CONFIG,
+        OPT_PRINT_CONFIG
     };
     static const struct option options[] = {
         {"state-dir", required_argument, NULL, 's'},
@@ -193,6 +200,7 @@ int main(int argc, char **argv)
         {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
         {"restore-check", required_argument, NULL, OPT_RESTORE_CHECK},
         {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+        {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -235,6 +243,9 @@ int main(int argc, char **argv)
         case OPT_CHECK_CONFIG:
             check_config = 1;
             break;
+        case OPT_PRINT_CONFIG:
+            sb_config_print_ini(stdout);
+            return 0;
         case 'h':
             usage(stdout);
             return 0;

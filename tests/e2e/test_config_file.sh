@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# config/skillbase.ini is what `skillbased --print-config` prints from the
+# configuration table (daemon/service/config_table.c): a key added, a
+# default changed or a comment edited in one and not the other fails here.
+# Regenerate the file with:
+#   skillbased --print-config > config/skillbase.ini
+# --help lists every key of the same table.
+source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
+sb_setup
+
+printed=$SB_WORK/printed.ini
+"$SKILLBASED" --print-config >"$printed" || sb_fail "skillbased --print-config failed"
+diff -u "$SB_REPO_DIR/config/skillbase.ini" "$printed" >"$SB_WORK/diff" ||
+    sb_fail "config/skillbase.ini differs from skillbased --print-config: $(cat "$SB_WORK/diff")"
+
+# the printed file is a valid configuration, as is
+out=$("$SKILLBASED" --check-config -s "$SB_STATE" -c "$printed" 2>&1) ||
+    sb_fail "the printed configuration does not check: $out"
+
+# every key of the file, and of the production example, is in --help with
+# its section
+help=$("$SKILLBASED" --help)
+for file in "$printed" "$SB_REPO_DIR/config/skillbase.production.ini"; do
+    section=
+    n=0
+    while IFS= read -r line; do
+        case "$line" in
+        \[*\]) section=$line ;;
+        \;[a-z]*=* | [a-z]*=*)
+            key=${line#;}
+            key=${key%%[ =]*}
+            assert_contains "$help" "$section $key " "--help lists $section $key ($file)"
+            n=$((n + 1))
+            ;;
+        esac
+    done <"$file"
+    [ "$n" -gt 10 ] || sb_fail "only $n keys read from $file"
+done
