@@ -267,13 +267,22 @@ int main(int argc, char **argv)
     if (restore_check)
         return sb_store_verify_print(restore_check, stdout, stderr);
 
+    /* Everything below is released on one path, at out: in the reverse
+     * order it was taken; each release is a no-op on what was never
+     * taken (or was already released by on_signal). */
+    int status = 2; /* 2: the configuration; 1: start-up; 0: a clean stop */
+    daemon_ctx d = {.loop = uv_default_loop()};
+    sb_store *store = NULL;
+    sb_docs *docs = NULL;
+    sb_reload *reload = NULL;
+    void *zctx = NULL;
     sb_config config;
     char err[1536];
     src.path = config_path;
     src.n_overrides = n_overrides;
     if (build_config(&src, &config, err, sizeof err)) {
         fprintf(stderr, "skillbased: %s\n", err);
-        return 2;
+        goto out;
     }
     if (check_config) {
         printf("%s: OK\nstate_dir %s\ncommand_endpoint %s\nevent_endpoint %s\n"
@@ -281,30 +290,26 @@ int main(int argc, char **argv)
                config_path ? config_path : "embedded defaults", config.state_dir,
                config.command_endpoint, config.event_endpoint, config.worker_endpoint,
                config.metrics_listen[0] ? config.metrics_listen : "off");
-        return 0;
+        status = 0;
+        goto out;
     }
     sb_log_set_level(config.log_level);
 
+    status = 1;
     if (make_dir(config.state_dir) || lock_state_dir(config.state_dir) < 0)
-        return 1;
-    sb_store *store;
+        goto out;
     sb_store_options sopts = {config.state_dir, config.map_size, config.map_max,
                               (uint64_t)config.log_mb << 20, config.checkpoint_ms};
     if (sb_store_open(&sopts, &store))
-        return 1;
+        goto out;
 
     /* document files: what interrupted uploads left goes before any request */
-    sb_docs *docs = NULL;
-    if (sb_docs_open(&config, &docs)) {
-        sb_store_close(&store);
-        return 1;
-    }
+    if (sb_docs_open(&config, &docs))
+        goto out;
     sb_docs_sweep(docs, doc_known, store);
 
-    daemon_ctx d = {.loop = uv_default_loop()};
-    int status = 1;
     /* one ZeroMQ context for every socket (ZAP needs them to share it) */
-    void *zctx = zmq_ctx_new();
+    zctx = zmq_ctx_new();
     uint64_t started_ms = sb_clock_now_ms();
     /* keys and the ZAP handler, before any endpoint binds (security.h) */
     if (!zctx || sb_security_start(d.loop, zctx, &config))
@@ -314,25 +319,16 @@ int main(int argc, char **argv)
     sb_server_set_documents(d.server, docs);
     /* the event stream, fed after every committed batch */
     if (sb_publisher_start(d.loop, zctx, &config, store, started_ms, &d.publisher) ||
-        sb_server_on_commit(d.server, sb_publisher_flush, d.publisher)) {
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT); /* their close callbacks */
+        sb_server_on_commit(d.server, sb_publisher_flush, d.publisher))
         goto out;
-    }
     /* the worker endpoint; jobs a batch enqueued go out after its commit */
     if (sb_broker_start(d.loop, zctx, &config, store, started_ms, &d.broker) ||
-        sb_server_on_commit(d.server, sb_broker_kick, d.broker)) {
-        sb_broker_stop(&d.broker);
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT);
+        sb_server_on_commit(d.server, sb_broker_kick, d.broker))
         goto out;
-    }
     /* every endpoint is bound: the ipc sockets for the daemon's group only */
     sb_security_protect_ipc(&config);
     /* last, once every endpoint is bound: READY=1 on the loop's first turn */
-    sb_reload *reload = sb_reload_new(&config, build_config, &src);
+    reload = sb_reload_new(&config, build_config, &src);
     if (reload)
         sb_reload_register(reload, "security", sb_security_reload_check, sb_security_reload_apply,
                            NULL);
@@ -343,14 +339,8 @@ int main(int argc, char **argv)
                              .server = d.server,
                              .broker = d.broker,
                              .publisher = d.publisher};
-    if (!reload || sb_service_start(&so, &d.service)) {
-        sb_broker_stop(&d.broker);
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT);
-        sb_reload_free(&reload);
+    if (!reload || sb_service_start(&so, &d.service))
         goto out;
-    }
     /* a reload reads the holiday calendar again (docs/deadlines.md) */
     sb_reload_register(reload, "deadlines", NULL, sb_deadlines_reload_apply, NULL);
     /* the bureau's choices: warn again while the example rubric is in force */
@@ -373,12 +363,18 @@ int main(int argc, char **argv)
                getenv("SKILLBASE_TEST_CLOCK"));
     sb_log(SB_LOG_INFO, "events published on %s", config.event_endpoint);
     sb_bureau_log_warnings(&config);
-    uv_run(d.loop, UV_RUN_DEFAULT);
-    sb_reload_free(&reload);
+    uv_run(d.loop, UV_RUN_DEFAULT); /* until on_signal */
     status = 0;
     sb_log(SB_LOG_INFO, "stopped");
 out:
+    /* as on_signal does; after a clean stop these find nothing left */
+    sb_service_stop(&d.service);
+    sb_server_stop(&d.server);
+    sb_broker_stop(&d.broker);
+    sb_publisher_stop(&d.publisher);
     sb_security_stop();
+    uv_run(d.loop, UV_RUN_DEFAULT); /* the close callbacks of what was stopped here */
+    sb_reload_free(&reload);
     uv_loop_close(d.loop);
     if (zctx)
         zmq_ctx_term(zctx);
