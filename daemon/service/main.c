@@ -79,39 +79,88 @@ static int build_config(void *arg, sb_config *c, char *err, size_t err_len)
     return 0;
 }
 
+/* What a flag does besides setting a configuration key. */
+typedef enum {
+    FLAG_KEY,           /* override [section] key */
+    FLAG_CONFIG,        /* the INI file */
+    FLAG_RESTORE_CHECK, /* verify a store and exit */
+    FLAG_CHECK_CONFIG,  /* check the configuration and exit */
+    FLAG_PRINT_CONFIG,  /* print the commented file and exit */
+    FLAG_HELP,
+    FLAG_VERSION,
+} flag_action;
+
+/* skillbased's command line, one row per flag: getopt's options and --help
+ * come from it. help's lines after the first are continuation lines. */
+typedef struct {
+    const char *name;
+    char short_name; /* 0: none */
+    const char *arg; /* its argument's name; NULL: takes none */
+    flag_action action;
+    const char *section, *key; /* FLAG_KEY: the key it overrides */
+    const char *help;
+} daemon_flag;
+
+static const daemon_flag flags[] = {
+    {"state-dir", 's', "DIR", FLAG_KEY, "daemon", "state_dir",
+     "store and default ipc endpoints under DIR\n(default " SB_DEFAULT_STATE_DIR ")"},
+    {"config", 'c', "FILE", FLAG_CONFIG, NULL, NULL,
+     "INI configuration (default: none, the embedded\ndefaults; the commented example of this "
+     "build:\n" SB_PATH_CONFIG ")"},
+    {"command-endpoint", 0, "EP", FLAG_KEY, "daemon", "command_endpoint",
+     "command endpoint (default ipc://DIR/command.sock)"},
+    {"event-endpoint", 0, "EP", FLAG_KEY, "events", "endpoint",
+     "event stream, PUB (default ipc://DIR/events.sock)"},
+    {"worker-endpoint", 0, "EP", FLAG_KEY, "workers", "endpoint",
+     "worker endpoint, ROUTER (default ipc://DIR/worker.sock)"},
+    {"map-size-mb", 0, "N", FLAG_KEY, "daemon", "map_size_mb",
+     "initial LMDB map size (default 64)"},
+    {"metrics-listen", 0, "ADDR", FLAG_KEY, "metrics", "listen",
+     "serve Prometheus metrics on ADDR, e.g.\n127.0.0.1:9464 (default: off, or [metrics] listen)"},
+    {"log-level", 'l', "LEVEL", FLAG_KEY, "daemon", "log_level",
+     "error, warn, info or debug (default info)"},
+    {"restore-check", 0, "DIR", FLAG_RESTORE_CHECK, NULL, NULL,
+     "verify the store (a backup) in DIR read-only,\nprint what it holds and exit: 0 sound, 1 not"},
+    {"check-config", 0, NULL, FLAG_CHECK_CONFIG, NULL, NULL,
+     "read and check the configuration, print the\nendpoints and the state directory, and exit:\n"
+     "0 valid, 2 not (the reason on stderr)"},
+    {"print-config", 0, NULL, FLAG_PRINT_CONFIG, NULL, NULL,
+     "print the commented configuration file: every\nkey, its default and what it does, and exit"},
+    {"help", 'h', NULL, FLAG_HELP, NULL, NULL, "this text"},
+    {"version", 'V', NULL, FLAG_VERSION, NULL, NULL, "print the version"},
+};
+
+#define N_FLAGS (sizeof flags / sizeof flags[0])
+
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: skillbased [OPTIONS]\n"
-        "\n"
-        "  -s, --state-dir DIR          store and default ipc endpoints under DIR\n"
-        "                               (default %s)\n"
-        "  -c, --config FILE            INI configuration (default: none, the embedded\n"
-        "                               defaults; the commented example of this build:\n"
-        "                               " SB_PATH_CONFIG ")\n"
-        "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
-        "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
-        "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
-        "      --map-size-mb N          initial LMDB map size (default 64)\n"
-        "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
-        "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
-        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
-        "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
-        "                               print what it holds and exit: 0 sound, 1 not\n"
-        "      --check-config           read and check the configuration, print the\n"
-        "                               endpoints and the state directory, and exit:\n"
-        "                               0 valid, 2 not (the reason on stderr)\n"
-        "      --print-config           print the commented configuration file: every\n"
-        "                               key, its default and what it does, and exit\n"
-        "  -h, --help                   this text\n"
-        "  -V, --version                print the version\n"
-        "\n"
-        "data files ([deadlines] calendar overrides):\n"
-        "  holiday calendar             " SB_PATH_CALENDAR "\n"
-        "\n"
-        "configuration keys (--config FILE; --print-config documents each):\n",
-        SB_DEFAULT_STATE_DIR);
+    fprintf(out, "usage: skillbased [OPTIONS]\n\n");
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const daemon_flag *f = &flags[i];
+        char lead[48];
+        if (f->short_name)
+            snprintf(lead, sizeof lead, "-%c, --%s%s%s", f->short_name, f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        else
+            snprintf(lead, sizeof lead, "    --%s%s%s", f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        const char *p = f->help;
+        int first = 1;
+        for (;;) {
+            const char *nl = strchr(p, '\n');
+            int n = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(out, "  %-29s%.*s\n", first ? lead : "", n, p);
+            first = 0;
+            if (!nl)
+                break;
+            p = nl + 1;
+        }
+    }
+    fprintf(out, "\n"
+                 "data files ([deadlines] calendar overrides):\n"
+                 "  holiday calendar             " SB_PATH_CALENDAR "\n"
+                 "\n"
+                 "configuration keys (--config FILE; --print-config documents each):\n");
     sb_config_print_keys(out);
 }
 
@@ -179,82 +228,61 @@ static int lock_state_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
-    enum {
-        OPT_COMMAND_ENDPOINT = 256,
-        OPT_MAP_SIZE,
-        OPT_EVENT_ENDPOINT,
-        OPT_METRICS_LISTEN,
-        OPT_RESTORE_CHECK,
-        OPT_WORKER_ENDPOINT,
-        OPT_CHECK_CONFIG,
-        OPT_PRINT_CONFIG
-    };
-    static const struct option options[] = {
-        {"state-dir", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'c'},
-        {"command-endpoint", required_argument, NULL, OPT_COMMAND_ENDPOINT},
-        {"event-endpoint", required_argument, NULL, OPT_EVENT_ENDPOINT},
-        {"worker-endpoint", required_argument, NULL, OPT_WORKER_ENDPOINT},
-        {"map-size-mb", required_argument, NULL, OPT_MAP_SIZE},
-        {"log-level", required_argument, NULL, 'l'},
-        {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
-        {"restore-check", required_argument, NULL, OPT_RESTORE_CHECK},
-        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
-        {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
+    /* getopt's view of the table: a flag's value is its index + 256 */
+    struct option options[N_FLAGS + 1];
+    char shorts[2 * N_FLAGS + 1];
+    size_t n_shorts = 0;
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        options[i] = (struct option){flags[i].name, flags[i].arg ? required_argument : no_argument,
+                                     NULL, 256 + (int)i};
+        if (flags[i].short_name) {
+            shorts[n_shorts++] = flags[i].short_name;
+            if (flags[i].arg)
+                shorts[n_shorts++] = ':';
+        }
+    }
+    options[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
+    shorts[n_shorts] = '\0';
+
     config_source src = {0};
     override *overrides = src.overrides;
     int n_overrides = 0;
     const char *config_path = NULL, *restore_check = NULL;
     int check_config = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, "s:c:l:hV", options, NULL)) != -1) {
-        switch (opt) {
-        case 's':
-            overrides[n_overrides++] = (override){"daemon", "state_dir", optarg};
-            break;
-        case 'c':
-            config_path = optarg;
-            break;
-        case OPT_COMMAND_ENDPOINT:
-            overrides[n_overrides++] = (override){"daemon", "command_endpoint", optarg};
-            break;
-        case OPT_EVENT_ENDPOINT:
-            overrides[n_overrides++] = (override){"events", "endpoint", optarg};
-            break;
-        case OPT_WORKER_ENDPOINT:
-            overrides[n_overrides++] = (override){"workers", "endpoint", optarg};
-            break;
-        case OPT_MAP_SIZE:
-            overrides[n_overrides++] = (override){"daemon", "map_size_mb", optarg};
-            break;
-        case 'l':
-            overrides[n_overrides++] = (override){"daemon", "log_level", optarg};
-            break;
-        case OPT_METRICS_LISTEN:
-            overrides[n_overrides++] = (override){"metrics", "listen", optarg};
-            break;
-        case OPT_RESTORE_CHECK:
-            restore_check = optarg;
-            break;
-        case OPT_CHECK_CONFIG:
-            check_config = 1;
-            break;
-        case OPT_PRINT_CONFIG:
-            sb_config_print_ini(stdout);
-            return 0;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("skillbased %s\n", SB_VERSION);
-            return 0;
-        default:
+    while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+        const daemon_flag *f = NULL;
+        if (opt >= 256 && opt < 256 + (int)N_FLAGS)
+            f = &flags[opt - 256];
+        for (size_t i = 0; !f && opt > 0 && opt < 256 && i < N_FLAGS; i++)
+            if (flags[i].short_name == opt)
+                f = &flags[i];
+        if (!f) {
             usage(stderr);
             return 2;
+        }
+        switch (f->action) {
+        case FLAG_KEY:
+            overrides[n_overrides++] = (override){f->section, f->key, optarg};
+            break;
+        case FLAG_CONFIG:
+            config_path = optarg;
+            break;
+        case FLAG_RESTORE_CHECK:
+            restore_check = optarg;
+            break;
+        case FLAG_CHECK_CONFIG:
+            check_config = 1;
+            break;
+        case FLAG_PRINT_CONFIG:
+            sb_config_print_ini(stdout);
+            return 0;
+        case FLAG_HELP:
+            usage(stdout);
+            return 0;
+        case FLAG_VERSION:
+            printf("skillbased %s\n", SB_VERSION);
+            return 0;
         }
         if (n_overrides == (int)(sizeof src.overrides / sizeof src.overrides[0]))
             break;

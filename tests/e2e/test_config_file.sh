@@ -36,3 +36,14 @@ for file in "$printed" "$SB_REPO_DIR/config/skillbase.production.ini"; do
     done <"$file"
     [ "$n" -gt 10 ] || sb_fail "only $n keys read from $file"
 done
+
+# the flags (a table in daemon/service/main.c) set the keys they name
+out=$("$SKILLBASED" -s "$SB_STATE" -l debug --map-size-mb 128 --metrics-listen 127.0.0.1:0 \
+    --event-endpoint "ipc://$SB_STATE/e.sock" --check-config 2>&1) ||
+    sb_fail "flags refused: $out"
+assert_contains "$out" "metrics 127.0.0.1:0" "--metrics-listen sets [metrics] listen"
+assert_contains "$out" "event_endpoint ipc://$SB_STATE/e.sock" "--event-endpoint sets [events] endpoint"
+if out=$("$SKILLBASED" -s "$SB_STATE" --map-size-mb 0 --check-config 2>&1); then
+    sb_fail "--map-size-mb 0 accepted"
+fi
+assert_contains "$out" "map_size_mb" "--map-size-mb 0: the key named"
