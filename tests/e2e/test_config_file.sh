@@ -47,3 +47,15 @@ if out=$("$SKILLBASED" -s "$SB_STATE" --map-size-mb 0 --check-config 2>&1); then
     sb_fail "--map-size-mb 0 accepted"
 fi
 assert_contains "$out" "map_size_mb" "--map-size-mb 0: the key named"
+
+# every key that `rules` and `status` name as deciding a setting is a row
+# of the table (so the reports cannot name a key the parser does not know)
+sb_start_daemon
+named=$( (ctl --json rules | jq -r '.settings[].decided_by'
+    ctl --json status | jq -r '.bureau_choices[]?.decided_by') |
+    grep -oE 'configuration \[[a-z_]+\] [a-z_]+' | sort -u)
+[ "$(printf '%s\n' "$named" | grep -c .)" -gt 10 ] || sb_fail "few keys named by rules: $named"
+while read -r _ section key; do
+    assert_contains "$help" "$section $key " "rules/status name $section $key, a row of the table"
+done <<<"$named"
+sb_note "rules and status name $(printf "%s\n" "$named" | grep -c .) keys, each a row of the table"
