@@ -62,6 +62,7 @@ typedef struct {
     unsigned flags;
     const char *doc;  /* lines, '\n'-separated; NULL: none */
     const char *tail; /* a comment after the value on its line */
+    const char *line; /* what it is, in one line (--help); NULL for FOREIGN */
 } sb_config_key;
 
 typedef struct {
@@ -90,7 +91,8 @@ int sb_config_key_set(const sb_config_key *k, sb_config *c, const char *value, c
  * (config/skillbase.ini is this output). */
 void sb_config_print_ini(FILE *out);
 
-/* Print one line per key: [section] key, type and range, default. */
+/* Print each key: [section] key and its line, then its type and range,
+ * default, and whether it is read at start only. */
 void sb_config_print_keys(FILE *out);
 
 #endif

@@ -48,6 +48,9 @@ static void every_row_is_well_formed(void **state)
         /* a reload can only keep what it can compare */
         if (k->flags & SB_CONFIG_START_ONLY)
             assert_true(k->size > 0);
+        /* every key of the daemon's says what it is in one line */
+        if (k->type != SB_CONFIG_FOREIGN)
+            assert_non_null(k->line);
         /* a key without a default says what stands in for it */
         if (!k->def && k->type != SB_CONFIG_FOREIGN)
             assert_non_null(k->what);
