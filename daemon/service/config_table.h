@@ -1,5 +1,5 @@
 /* sb_config_table: every key of skillbased's configuration file, as one
- * table (config_table.c).
+ * table (the rows: config_keys.c; what walks them: config_table.c).
  *
  * A row says where a key lives ([section] key), its type and range, its
  * default, whether a reload applies it or it is read at start only, and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # config/skillbase.ini is what `skillbased --print-config` prints from the
-# configuration table (daemon/service/config_table.c): a key added, a
+# configuration table (daemon/service/config_keys.c): a key added, a
 # default changed or a comment edited in one and not the other fails here.
 # Regenerate the file with:
 #   skillbased --print-config > config/skillbase.ini
