@@ -193,7 +193,7 @@ const sb_config_key sb_config_keys[] = {
          "longest a write waits for a checkpoint, ms"),
     /* ---------------------------------------------------------- [rubric] */
     SWITCH("rubric", "example", rubric_example_marked, "false", "true",
-           SB_CONFIG_SET | SB_CONFIG_TIGHT,
+           SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT,
            "Maximum points per assessment item (附件3). The policy fixes only the parts:\n"
            "the four base items together 100 points, the two bonus items together 20.\n"
            "The split per item is the bureau's choice; the daemon refuses to start\n"
@@ -203,64 +203,70 @@ const sb_config_key sb_config_keys[] = {
            "reload and in `status`. Set the bureau's maxima, then remove example.",
            NULL, "the split below is the shipped EXAMPLE"),
     UINT("rubric", "basic_construction", rubric.max[0], 1, 0, 100, "25", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT,
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT,
          "\n"
          "base part (100)",
          "      ; 基本建设", "基本建设 maximum (base part)"),
     UINT("rubric", "system_construction", rubric.max[1], 1, 0, 100, "20", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "     ; 制度建设", "制度建设 maximum (base part)"),
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "     ; 制度建设",
+         "制度建设 maximum (base part)"),
     UINT("rubric", "training_management", rubric.max[2], 1, 0, 100, "25", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "     ; 实训管理", "实训管理 maximum (base part)"),
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "     ; 实训管理",
+         "实训管理 maximum (base part)"),
     UINT("rubric", "public_service", rubric.max[3], 1, 0, 100, "30", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "          ; 公共服务",
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "          ; 公共服务",
          "公共服务 maximum (base part)"),
     UINT("rubric", "competition_hosting", rubric.max[4], 1, 0, 100, "10", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT, "bonus part (20)", "     ; 承办技能大赛",
-         "承办技能大赛 maximum (bonus part)"),
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT, "bonus part (20)",
+         "     ; 承办技能大赛", "承办技能大赛 maximum (bonus part)"),
     UINT("rubric", "other_public_service", rubric.max[5], 1, 0, 100, "10", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "    ; 其他公益性服务",
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT, NULL, "    ; 其他公益性服务",
          "其他公益性服务 maximum (bonus part)"),
-    CHOICE("rubric", "grade_on", rubric.grade_on_base, grade_on, "total", NULL, SB_CONFIG_TIGHT,
+    CHOICE("rubric", "grade_on", rubric.grade_on_base, grade_on, "total", NULL,
+           SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "The grade bands of 五(二) (90/80/60) apply to the total, base plus bonus\n"
            "(total), or to the base part only (base): 五(二) does not say which. The\n"
            "bureau's choice; default total.",
-           NULL, "grade bands of 五(二) on the total or the base part (the bureau's choice)"),
+           NULL, "grade bands of 五(二) on the total or the base part"),
     /* ---------------------------------------------------------- [publicity] */
     UINT("publicity", "working_days", publicity_working_days, 1, 1, 60, "5", NULL,
-         SB_CONFIG_SET | SB_CONFIG_TIGHT,
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT,
          "Length of the publicity period (公示) in working days on the Chinese\n"
          "holiday calendar; the deadlines worker closes publicity after it. The\n"
          "bureau's choice: 二(三)2 says 公示, not how long.",
-         NULL, "length of 公示 in working days (the bureau's choice)"),
-    SWITCH("publicity", "objection_suspends", objection_suspends, "on", NULL, 0,
+         NULL, "length of 公示 in working days"),
+    SWITCH("publicity", "objection_suspends", objection_suspends, "on", NULL, SB_CONFIG_BUREAU,
            "Whether an objection stops the publicity clock until it is dismissed (on:\n"
            "the days left then run from the dismissal) or the window runs on through\n"
            "it (off: after a dismissal the window ends when it would have, or has\n"
            "ended). The bureau's choice; default on.",
-           NULL, "an objection stops the publicity clock (the bureau's choice)"),
+           NULL, "an objection stops the publicity clock"),
     /* ---------------------------------------------------------- [applications] */
-    SWITCH("applications", "one_per_unit", one_per_unit, "on", NULL, SB_CONFIG_TIGHT,
+    SWITCH("applications", "one_per_unit", one_per_unit, "on", NULL,
+           SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "One open application or live sub-base per unit at a time (on), or any\n"
            "number (off). The bureau's choice; default on.",
-           NULL, "one open application or live sub-base per unit (the bureau's choice)"),
-    SWITCH("applications", "email_required", email_required, "off", NULL, SB_CONFIG_TIGHT,
+           NULL, "one open application or live sub-base per unit"),
+    SWITCH("applications", "email_required", email_required, "off", NULL,
+           SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "Whether an application must give a contact e-mail. Off (the default): a\n"
            "unit without e-mail may apply, and its notices go to skillbase-notify's\n"
            "spool, for paper; an address given must still be one. The bureau's choice.",
-           NULL, "an application must give a contact e-mail (the bureau's choice)"),
+           NULL, "an application must give a contact e-mail"),
     /* ---------------------------------------------------------- [certificate] */
     TEXT("certificate", "number", certificate_format, "HZPTB-{year}-{serial:3}", NULL,
-         SB_CONFIG_TIGHT,
+         SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
          "The certificate number's format: {year}, and {serial} or {serial:N} (the\n"
          "year's serial, at least N digits; it restarts each year, so both are\n"
          "required), other characters printable ASCII. The bureau's choice.",
-         NULL, "the certificate number's format (the bureau's choice)"),
+         NULL, "the certificate number's format"),
     /* ---------------------------------------------------------- [review] */
-    UINT("review", "min_experts", min_experts, 1, 1, 20, "3", NULL, SB_CONFIG_SET | SB_CONFIG_TIGHT,
+    UINT("review", "min_experts", min_experts, 1, 1, 20, "3", NULL,
+         SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT,
          "The experts an evaluation or an assessment must name at least (二(三)2,\n"
          "五(一) 组织专家). The policy says \"experts\", not how many: this is the\n"
          "bureau's choice, not policy.",
-         NULL, "experts an evaluation or assessment names at least (the bureau's choice)"),
+         NULL, "experts an evaluation or assessment names at least"),
     /* ---------------------------------------------------------- [deadlines] */
     DERIVED("deadlines", "calendar", calendar, "the build's (see data files)",
             "/etc/skillbase/cn-workdays.tsv", SB_CONFIG_NONEMPTY | SB_CONFIG_TIGHT,
@@ -324,13 +330,13 @@ const sb_config_key sb_config_keys[] = {
             "Default: the shipped data/subsidy/rules.example.json.",
             NULL, "the subsidy rules file statements are checked against"),
     CHOICE("subsidy", "approve_with_example_rates", subsidy_refuse_example, allow_refuse, "allow",
-           NULL, SB_CONFIG_TIGHT,
+           NULL, SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "May an operator approve a statement computed with amounts the rules file\n"
            "marks as EXAMPLES (skillbasectl subsidy approve, docs/subsidy.md\n"
            "\"Decisions\")? allow (the default, so the demonstration can run the whole\n"
            "path) or refuse (the production configuration: approval then names the\n"
            "rules file to install). The bureau's choice.",
-           NULL, "approving a statement at EXAMPLE rates (the bureau's choice)"),
+           NULL, "approving a statement at EXAMPLE rates"),
     /* ---------------------------------------------------------- [workers] */
     DERIVED("workers", "endpoint", worker_endpoint, "ipc://<state_dir>/worker.sock",
             "tcp://127.0.0.1:7402", SB_CONFIG_START_ONLY | SB_CONFIG_TIGHT,
@@ -477,12 +483,13 @@ const sb_config_key sb_config_keys[] = {
            "proposal a second operator confirms. The production configuration sets on.",
            NULL, "approving a subsidy statement needs a second operator"),
     /* ---------------------------------------------------------- [documents] */
-    UINT("documents", "max_mb", doc_max_bytes, MIB, 1, 4096, "50", NULL, SB_CONFIG_TIGHT,
+    UINT("documents", "max_mb", doc_max_bytes, MIB, 1, 4096, "50", NULL,
+         SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
          "Files filed on applications and sub-bases (skillbasectl documents,\n"
          "docs/operations.md \"Documents\"), kept under <state_dir>/documents/.\n"
          "Largest file accepted, in MiB (1-4096); a larger one is refused before\n"
          "anything is stored. The bureau's choice.",
-         NULL, "largest document accepted, MiB (the bureau's choice)"),
+         NULL, "largest document accepted, MiB"),
     UINT("documents", "max_uploads", doc_max_uploads, 1, 1, 1024, "8", NULL,
          SB_CONFIG_START_ONLY | SB_CONFIG_TIGHT,
          "Uploads in progress at once (1-1024); read at start.", NULL,
@@ -493,17 +500,19 @@ const sb_config_key sb_config_keys[] = {
          "read at start.",
          NULL, "an idle upload is forgotten after this, s"),
     /* ---------------------------------------------------------- [activity] */
-    SPECIAL("activity", "due", set_activity_due, "MM-DD, not 02-29", "03-31", NULL, SB_CONFIG_TIGHT,
+    SPECIAL("activity", "due", set_activity_due, "MM-DD, not 02-29", "03-31", NULL,
+            SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
             "The yearly activity filing (docs/activity.md, policy 三 and 四(一)). The\n"
             "policy sets no date: when a year's activity is due is the bureau's choice.\n"
             "due: the day of the following year, MM-DD (not 02-29). remind_days: reminders\n"
             "this many days before it (as [deadlines] remind_days); an overdue notice\n"
             "follows the day after. Scheduled at certification and after each year.",
-            NULL, "the yearly filing's due day of the following year (the bureau's choice)"),
+            NULL, "the yearly filing's due day of the following year"),
     SPECIAL("activity", "remind_days", set_activity_remind_days,
             "days: a comma-separated list, 1-365 each, at most 8", "30,7", NULL, SB_CONFIG_TIGHT,
             NULL, NULL, "reminders before the filing is due, days"),
-    CHOICE("activity", "reminders", activity_reminders, off_on, "on", NULL, SB_CONFIG_TIGHT,
+    CHOICE("activity", "reminders", activity_reminders, off_on, "on", NULL,
+           SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "reminders = off schedules no reminders at all (the overdue list still works).", NULL,
            "schedule reminders of the yearly filing"),
 };

@@ -174,7 +174,8 @@ void sb_config_print_keys(FILE *out)
             fprintf(out, "  %-38s skillbase-notify's (its --help); the daemon ignores it\n", name);
             continue;
         }
-        fprintf(out, "  %-38s %s\n        %s; default %s%s\n", name, k->line, type,
+        fprintf(out, "  %-38s %s%s\n        %s; default %s%s\n", name, k->line,
+                k->flags & SB_CONFIG_BUREAU ? " (the bureau's choice)" : "", type,
                 k->def ? (*k->def ? k->def : "empty") : k->what,
                 k->flags & SB_CONFIG_START_ONLY ? "; read at start" : "");
     }

@@ -42,6 +42,8 @@ enum {
     SB_CONFIG_NONEMPTY = 1 << 1,   /* TEXT: "" is refused */
     SB_CONFIG_SET = 1 << 2,        /* written uncommented in the commented file */
     SB_CONFIG_TIGHT = 1 << 3,      /* no blank line before it in that file */
+    SB_CONFIG_BUREAU = 1 << 4,     /* the bureau's choice where the policy sets
+                                    * nothing (bureau.h), not a daemon limit */
 };
 
 typedef int (*sb_config_setter)(sb_config *c, const char *value, char *err, size_t err_len);

@@ -58,4 +58,15 @@ named=$( (ctl --json rules | jq -r '.settings[].decided_by'
 while read -r _ section key; do
     assert_contains "$help" "$section $key " "rules/status name $section $key, a row of the table"
 done <<<"$named"
+# what rules and status call the bureau's choice is marked so in the table
+# (its SB_CONFIG_BUREAU column, shown by --help)
+bureau=$( (ctl --json rules | jq -r '.settings[] | select((.decided_by + " " + .meaning) |
+        test("bureau.s choice")) | .decided_by'
+    ctl --json status | jq -r '.bureau_choices[]?.decided_by') |
+    grep -oE 'configuration \[[a-z_]+\] [a-z_]+' | sort -u)
+[ "$(printf '%s\n' "$bureau" | grep -c .)" -ge 8 ] || sb_fail "few bureau's choices: $bureau"
+while read -r _ section key; do
+    line=$(printf '%s\n' "$help" | grep -F "$section $key ")
+    assert_contains "$line" "(the bureau's choice)" "--help marks $section $key as the bureau's choice"
+done <<<"$bureau"
 sb_note "rules and status name $(printf "%s\n" "$named" | grep -c .) keys, each a row of the table"
