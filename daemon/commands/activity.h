@@ -1,6 +1,6 @@
 /* sb_activity: the rules of the yearly activity filing (policy 三, 四(一))
  * as values — its due date, the years an assessment cycle covers — and
- * the [activity] configuration. Pure: no store, no clock.
+ * reads the [activity] configuration. Pure: no store, no clock.
  *
  * The policy asks sub-bases to serve outside organisations (三) and to
  * run public-welfare training and competitions (四(一)), and assesses
@@ -18,15 +18,6 @@
 
 #include "config.h"
 #include "sb_date.h"
-
-/* Embedded defaults of the [activity] keys. */
-void sb_activity_config_defaults(sb_config *c);
-
-/* Set one [activity] key ("due", "remind_days", "reminders" on|off).
- * Returns 0 or -1 with a
- * one-line reason in err naming the key. */
-int sb_activity_config_set(sb_config *c, const char *key, const char *value, char *err,
-                           size_t err_len);
 
 /* The due date of year `year`'s filing: [activity] due in year + 1. */
 sb_date sb_activity_due(const sb_config *c, int year);

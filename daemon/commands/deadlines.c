@@ -13,14 +13,6 @@ static struct {
     char path[PATH_MAX];
 } loaded;
 
-void sb_deadlines_config_defaults(sb_config *c)
-{
-    static const uint32_t defaults[] = {60, 30, 7};
-    c->calendar[0] = '\0';
-    memcpy(c->remind_days, defaults, sizeof defaults);
-    c->n_remind_days = sizeof defaults / sizeof defaults[0];
-}
-
 static int cmp_desc(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -24,10 +24,6 @@
 #include "rules.h"
 #include "sb_calendar.h"
 
-/* The embedded defaults: remind_days 60, 30, 7; calendar "" (finish fills
- * in the build's default). */
-void sb_deadlines_config_defaults(sb_config *c);
-
 /* Parse `remind_days`: a comma-separated list of 1 to SB_REMIND_MAX whole
  * numbers of days, each 1 to 365, all different (any order; stored largest
  * first), or an empty value for no reminders. Returns 0, or -1 with the

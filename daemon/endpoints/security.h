@@ -41,12 +41,6 @@ typedef enum {
 
 /* ------------------------------------------------------------ configuration */
 
-/* Parse a key of [security] (keys, server_key, ipc_role) or [four_eyes]
- * (certify, revoke). Returns 0, 1 when the section is not one of these, or
- * -1 with the reason in err. */
-int sb_security_config_set(sb_config *c, const char *section, const char *key, const char *value,
-                           char *err, size_t err_len);
-
 /* Derive the server key path and check that every tcp:// endpoint has a
  * keys file to authenticate against. */
 void sb_security_config_finish(sb_config *c, sb_problems *problems);

@@ -20,16 +20,6 @@
 
 #include "config.h"
 
-/* The defaults into c (sb_config_defaults calls it). */
-void sb_bureau_config_defaults(sb_config *c);
-
-/* Set one key of the bureau's choices: [rubric] example, grade_on;
- * [publicity] objection_suspends; [applications] one_per_unit,
- * email_required; [certificate] number. Returns 0, -1 with the reason in
- * err, or 1 when section.key is not one of them. */
-int sb_bureau_config_set(sb_config *c, const char *section, const char *key, const char *value,
-                         char *err, size_t err_len);
-
 /* Validate the choices (the certificate format), adding one problem each. */
 void sb_bureau_config_finish(const sb_config *c, sb_problems *problems);
 

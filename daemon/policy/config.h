@@ -1,9 +1,12 @@
 /* sb_config: skillbased's settings, in one struct.
  *
  * Precedence: embedded defaults < the INI file (--config) < command-line
- * flags. The file is read by libinih; config/skillbase.ini documents every
- * key. sb_config_finish derives what was left unset (endpoints beside the
- * state directory) and validates the whole (e.g. the rubric sums).
+ * flags. The file is read by libinih. Every key is one row of the table in
+ * service/config_keys.c (type, range, default, start-only or not, its
+ * documentation), from which the parser, the defaults, `--help` and the
+ * commented config/skillbase.ini come. sb_config_finish derives what was
+ * left unset (endpoints beside the state directory) and validates the
+ * whole (e.g. the rubric sums).
  *
  * The struct is read by every layer, so it stands at the bottom (policy/:
  * the bureau's choices beside the policy's rules); the functions below,

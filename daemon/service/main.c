@@ -20,6 +20,7 @@
 #include "broker.h"
 #include "bureau.h"
 #include "config.h"
+#include "config_table.h"
 #include "documents.h"
 #include "deadlines.h"
 #include "publisher.h"
@@ -78,35 +79,89 @@ static int build_config(void *arg, sb_config *c, char *err, size_t err_len)
     return 0;
 }
 
+/* What a flag does besides setting a configuration key. */
+typedef enum {
+    FLAG_KEY,           /* override [section] key */
+    FLAG_CONFIG,        /* the INI file */
+    FLAG_RESTORE_CHECK, /* verify a store and exit */
+    FLAG_CHECK_CONFIG,  /* check the configuration and exit */
+    FLAG_PRINT_CONFIG,  /* print the commented file and exit */
+    FLAG_HELP,
+    FLAG_VERSION,
+} flag_action;
+
+/* skillbased's command line, one row per flag: getopt's options and --help
+ * come from it. help's lines after the first are continuation lines. */
+typedef struct {
+    const char *name;
+    char short_name; /* 0: none */
+    const char *arg; /* its argument's name; NULL: takes none */
+    flag_action action;
+    const char *section, *key; /* FLAG_KEY: the key it overrides */
+    const char *help;
+} daemon_flag;
+
+static const daemon_flag flags[] = {
+    {"state-dir", 's', "DIR", FLAG_KEY, "daemon", "state_dir",
+     "store and default ipc endpoints under DIR\n(default " SB_DEFAULT_STATE_DIR ")"},
+    {"config", 'c', "FILE", FLAG_CONFIG, NULL, NULL,
+     "INI configuration (default: none, the embedded\ndefaults; the commented example of this "
+     "build:\n" SB_PATH_CONFIG ")"},
+    {"command-endpoint", 0, "EP", FLAG_KEY, "daemon", "command_endpoint",
+     "command endpoint (default ipc://DIR/command.sock)"},
+    {"event-endpoint", 0, "EP", FLAG_KEY, "events", "endpoint",
+     "event stream, PUB (default ipc://DIR/events.sock)"},
+    {"worker-endpoint", 0, "EP", FLAG_KEY, "workers", "endpoint",
+     "worker endpoint, ROUTER (default ipc://DIR/worker.sock)"},
+    {"map-size-mb", 0, "N", FLAG_KEY, "daemon", "map_size_mb",
+     "initial LMDB map size (default 64)"},
+    {"metrics-listen", 0, "ADDR", FLAG_KEY, "metrics", "listen",
+     "serve Prometheus metrics on ADDR, e.g.\n127.0.0.1:9464 (default: off, or [metrics] listen)"},
+    {"log-level", 'l', "LEVEL", FLAG_KEY, "daemon", "log_level",
+     "error, warn, info or debug (default info)"},
+    {"restore-check", 0, "DIR", FLAG_RESTORE_CHECK, NULL, NULL,
+     "verify the store (a backup) in DIR read-only,\nprint what it holds and exit: 0 sound, 1 not"},
+    {"check-config", 0, NULL, FLAG_CHECK_CONFIG, NULL, NULL,
+     "read and check the configuration, print the\nendpoints and the state directory, and exit:\n"
+     "0 valid, 2 not (the reason on stderr)"},
+    {"print-config", 0, NULL, FLAG_PRINT_CONFIG, NULL, NULL,
+     "print the commented configuration file: every\nkey, its default and what it does, and exit"},
+    {"help", 'h', NULL, FLAG_HELP, NULL, NULL, "this text"},
+    {"version", 'V', NULL, FLAG_VERSION, NULL, NULL, "print the version"},
+};
+
+#define N_FLAGS (sizeof flags / sizeof flags[0])
+
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: skillbased [OPTIONS]\n"
-        "\n"
-        "  -s, --state-dir DIR          store and default ipc endpoints under DIR\n"
-        "                               (default %s)\n"
-        "  -c, --config FILE            INI configuration (default: none, the embedded\n"
-        "                               defaults; the commented example of this build:\n"
-        "                               " SB_PATH_CONFIG ")\n"
-        "      --command-endpoint EP    command endpoint (default ipc://DIR/command.sock)\n"
-        "      --event-endpoint EP      event stream, PUB (default ipc://DIR/events.sock)\n"
-        "      --worker-endpoint EP     worker endpoint, ROUTER (default ipc://DIR/worker.sock)\n"
-        "      --map-size-mb N          initial LMDB map size (default 64)\n"
-        "      --metrics-listen ADDR    serve Prometheus metrics on ADDR, e.g.\n"
-        "                               127.0.0.1:9464 (default: off, or [metrics] listen)\n"
-        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
-        "      --restore-check DIR      verify the store (a backup) in DIR read-only,\n"
-        "                               print what it holds and exit: 0 sound, 1 not\n"
-        "      --check-config           read and check the configuration, print the\n"
-        "                               endpoints and the state directory, and exit:\n"
-        "                               0 valid, 2 not (the reason on stderr)\n"
-        "  -h, --help                   this text\n"
-        "  -V, --version                print the version\n"
-        "\n"
-        "data files ([deadlines] calendar overrides):\n"
-        "  holiday calendar             " SB_PATH_CALENDAR "\n",
-        SB_DEFAULT_STATE_DIR);
+    fprintf(out, "usage: skillbased [OPTIONS]\n\n");
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const daemon_flag *f = &flags[i];
+        char lead[48];
+        if (f->short_name)
+            snprintf(lead, sizeof lead, "-%c, --%s%s%s", f->short_name, f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        else
+            snprintf(lead, sizeof lead, "    --%s%s%s", f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        const char *p = f->help;
+        int first = 1;
+        for (;;) {
+            const char *nl = strchr(p, '\n');
+            int n = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(out, "  %-29s%.*s\n", first ? lead : "", n, p);
+            first = 0;
+            if (!nl)
+                break;
+            p = nl + 1;
+        }
+    }
+    fprintf(out, "\n"
+                 "data files ([deadlines] calendar overrides):\n"
+                 "  holiday calendar             " SB_PATH_CALENDAR "\n"
+                 "\n"
+                 "configuration keys (--config FILE; --print-config documents each):\n");
+    sb_config_print_keys(out);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -173,77 +228,61 @@ static int lock_state_dir(const char *dir)
 
 int main(int argc, char **argv)
 {
-    enum {
-        OPT_COMMAND_ENDPOINT = 256,
-        OPT_MAP_SIZE,
-        OPT_EVENT_ENDPOINT,
-        OPT_METRICS_LISTEN,
-        OPT_RESTORE_CHECK,
-        OPT_WORKER_ENDPOINT,
-        OPT_CHECK_CONFIG
-    };
-    static const struct option options[] = {
-        {"state-dir", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'c'},
-        {"command-endpoint", required_argument, NULL, OPT_COMMAND_ENDPOINT},
-        {"event-endpoint", required_argument, NULL, OPT_EVENT_ENDPOINT},
-        {"worker-endpoint", required_argument, NULL, OPT_WORKER_ENDPOINT},
-        {"map-size-mb", required_argument, NULL, OPT_MAP_SIZE},
-        {"log-level", required_argument, NULL, 'l'},
-        {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
-        {"restore-check", required_argument, NULL, OPT_RESTORE_CHECK},
-        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
+    /* getopt's view of the table: a flag's value is its index + 256 */
+    struct option options[N_FLAGS + 1];
+    char shorts[2 * N_FLAGS + 1];
+    size_t n_shorts = 0;
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        options[i] = (struct option){flags[i].name, flags[i].arg ? required_argument : no_argument,
+                                     NULL, 256 + (int)i};
+        if (flags[i].short_name) {
+            shorts[n_shorts++] = flags[i].short_name;
+            if (flags[i].arg)
+                shorts[n_shorts++] = ':';
+        }
+    }
+    options[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
+    shorts[n_shorts] = '\0';
+
     config_source src = {0};
     override *overrides = src.overrides;
     int n_overrides = 0;
     const char *config_path = NULL, *restore_check = NULL;
     int check_config = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, "s:c:l:hV", options, NULL)) != -1) {
-        switch (opt) {
-        case 's':
-            overrides[n_overrides++] = (override){"daemon", "state_dir", optarg};
-            break;
-        case 'c':
-            config_path = optarg;
-            break;
-        case OPT_COMMAND_ENDPOINT:
-            overrides[n_overrides++] = (override){"daemon", "command_endpoint", optarg};
-            break;
-        case OPT_EVENT_ENDPOINT:
-            overrides[n_overrides++] = (override){"events", "endpoint", optarg};
-            break;
-        case OPT_WORKER_ENDPOINT:
-            overrides[n_overrides++] = (override){"workers", "endpoint", optarg};
-            break;
-        case OPT_MAP_SIZE:
-            overrides[n_overrides++] = (override){"daemon", "map_size_mb", optarg};
-            break;
-        case 'l':
-            overrides[n_overrides++] = (override){"daemon", "log_level", optarg};
-            break;
-        case OPT_METRICS_LISTEN:
-            overrides[n_overrides++] = (override){"metrics", "listen", optarg};
-            break;
-        case OPT_RESTORE_CHECK:
-            restore_check = optarg;
-            break;
-        case OPT_CHECK_CONFIG:
-            check_config = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("skillbased %s\n", SB_VERSION);
-            return 0;
-        default:
+    while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+        const daemon_flag *f = NULL;
+        if (opt >= 256 && opt < 256 + (int)N_FLAGS)
+            f = &flags[opt - 256];
+        for (size_t i = 0; !f && opt > 0 && opt < 256 && i < N_FLAGS; i++)
+            if (flags[i].short_name == opt)
+                f = &flags[i];
+        if (!f) {
             usage(stderr);
             return 2;
+        }
+        switch (f->action) {
+        case FLAG_KEY:
+            overrides[n_overrides++] = (override){f->section, f->key, optarg};
+            break;
+        case FLAG_CONFIG:
+            config_path = optarg;
+            break;
+        case FLAG_RESTORE_CHECK:
+            restore_check = optarg;
+            break;
+        case FLAG_CHECK_CONFIG:
+            check_config = 1;
+            break;
+        case FLAG_PRINT_CONFIG:
+            sb_config_print_ini(stdout);
+            return 0;
+        case FLAG_HELP:
+            usage(stdout);
+            return 0;
+        case FLAG_VERSION:
+            printf("skillbased %s\n", SB_VERSION);
+            return 0;
         }
         if (n_overrides == (int)(sizeof src.overrides / sizeof src.overrides[0]))
             break;
@@ -256,13 +295,22 @@ int main(int argc, char **argv)
     if (restore_check)
         return sb_store_verify_print(restore_check, stdout, stderr);
 
+    /* Everything below is released on one path, at out: in the reverse
+     * order it was taken; each release is a no-op on what was never
+     * taken (or was already released by on_signal). */
+    int status = 2; /* 2: the configuration; 1: start-up; 0: a clean stop */
+    daemon_ctx d = {.loop = uv_default_loop()};
+    sb_store *store = NULL;
+    sb_docs *docs = NULL;
+    sb_reload *reload = NULL;
+    void *zctx = NULL;
     sb_config config;
     char err[1536];
     src.path = config_path;
     src.n_overrides = n_overrides;
     if (build_config(&src, &config, err, sizeof err)) {
         fprintf(stderr, "skillbased: %s\n", err);
-        return 2;
+        goto out;
     }
     if (check_config) {
         printf("%s: OK\nstate_dir %s\ncommand_endpoint %s\nevent_endpoint %s\n"
@@ -270,30 +318,26 @@ int main(int argc, char **argv)
                config_path ? config_path : "embedded defaults", config.state_dir,
                config.command_endpoint, config.event_endpoint, config.worker_endpoint,
                config.metrics_listen[0] ? config.metrics_listen : "off");
-        return 0;
+        status = 0;
+        goto out;
     }
     sb_log_set_level(config.log_level);
 
+    status = 1;
     if (make_dir(config.state_dir) || lock_state_dir(config.state_dir) < 0)
-        return 1;
-    sb_store *store;
+        goto out;
     sb_store_options sopts = {config.state_dir, config.map_size, config.map_max,
                               (uint64_t)config.log_mb << 20, config.checkpoint_ms};
     if (sb_store_open(&sopts, &store))
-        return 1;
+        goto out;
 
     /* document files: what interrupted uploads left goes before any request */
-    sb_docs *docs = NULL;
-    if (sb_docs_open(&config, &docs)) {
-        sb_store_close(&store);
-        return 1;
-    }
+    if (sb_docs_open(&config, &docs))
+        goto out;
     sb_docs_sweep(docs, doc_known, store);
 
-    daemon_ctx d = {.loop = uv_default_loop()};
-    int status = 1;
     /* one ZeroMQ context for every socket (ZAP needs them to share it) */
-    void *zctx = zmq_ctx_new();
+    zctx = zmq_ctx_new();
     uint64_t started_ms = sb_clock_now_ms();
     /* keys and the ZAP handler, before any endpoint binds (security.h) */
     if (!zctx || sb_security_start(d.loop, zctx, &config))
@@ -303,25 +347,16 @@ int main(int argc, char **argv)
     sb_server_set_documents(d.server, docs);
     /* the event stream, fed after every committed batch */
     if (sb_publisher_start(d.loop, zctx, &config, store, started_ms, &d.publisher) ||
-        sb_server_on_commit(d.server, sb_publisher_flush, d.publisher)) {
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT); /* their close callbacks */
+        sb_server_on_commit(d.server, sb_publisher_flush, d.publisher))
         goto out;
-    }
     /* the worker endpoint; jobs a batch enqueued go out after its commit */
     if (sb_broker_start(d.loop, zctx, &config, store, started_ms, &d.broker) ||
-        sb_server_on_commit(d.server, sb_broker_kick, d.broker)) {
-        sb_broker_stop(&d.broker);
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT);
+        sb_server_on_commit(d.server, sb_broker_kick, d.broker))
         goto out;
-    }
     /* every endpoint is bound: the ipc sockets for the daemon's group only */
     sb_security_protect_ipc(&config);
     /* last, once every endpoint is bound: READY=1 on the loop's first turn */
-    sb_reload *reload = sb_reload_new(&config, build_config, &src);
+    reload = sb_reload_new(&config, build_config, &src);
     if (reload)
         sb_reload_register(reload, "security", sb_security_reload_check, sb_security_reload_apply,
                            NULL);
@@ -332,14 +367,8 @@ int main(int argc, char **argv)
                              .server = d.server,
                              .broker = d.broker,
                              .publisher = d.publisher};
-    if (!reload || sb_service_start(&so, &d.service)) {
-        sb_broker_stop(&d.broker);
-        sb_publisher_stop(&d.publisher);
-        sb_server_stop(&d.server);
-        uv_run(d.loop, UV_RUN_DEFAULT);
-        sb_reload_free(&reload);
+    if (!reload || sb_service_start(&so, &d.service))
         goto out;
-    }
     /* a reload reads the holiday calendar again (docs/deadlines.md) */
     sb_reload_register(reload, "deadlines", NULL, sb_deadlines_reload_apply, NULL);
     /* the bureau's choices: warn again while the example rubric is in force */
@@ -362,12 +391,18 @@ int main(int argc, char **argv)
                getenv("SKILLBASE_TEST_CLOCK"));
     sb_log(SB_LOG_INFO, "events published on %s", config.event_endpoint);
     sb_bureau_log_warnings(&config);
-    uv_run(d.loop, UV_RUN_DEFAULT);
-    sb_reload_free(&reload);
+    uv_run(d.loop, UV_RUN_DEFAULT); /* until on_signal */
     status = 0;
     sb_log(SB_LOG_INFO, "stopped");
 out:
+    /* as on_signal does; after a clean stop these find nothing left */
+    sb_service_stop(&d.service);
+    sb_server_stop(&d.server);
+    sb_broker_stop(&d.broker);
+    sb_publisher_stop(&d.publisher);
     sb_security_stop();
+    uv_run(d.loop, UV_RUN_DEFAULT); /* the close callbacks of what was stopped here */
+    sb_reload_free(&reload);
     uv_loop_close(d.loop);
     if (zctx)
         zmq_ctx_term(zctx);

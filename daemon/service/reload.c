@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_table.h"
 #include "rules.h"
 #include "sb_log.h"
 
@@ -53,34 +54,22 @@ int sb_reload_register(sb_reload *r, const char *name, sb_reload_check_fn check,
     return 0;
 }
 
-/* The daemon's own keys that are read once, at start: keep their value and
- * say a restart is needed. */
+/* The daemon's own keys that are read once, at start (the table's
+ * START_ONLY rows): keep their value and say a restart is needed. */
 static void keep_start_only(const sb_config *live, sb_config *next)
 {
-#define KEEP(field, key)                                                                           \
-    do {                                                                                           \
-        if (memcmp(&live->field, &next->field, sizeof live->field) != 0) {                         \
-            sb_log(SB_LOG_WARN, "reload: %s changed; it takes effect at the next restart", key);   \
-            memcpy(&next->field, &live->field, sizeof live->field);                                \
-        }                                                                                          \
-    } while (0)
-    KEEP(state_dir, "[daemon] state_dir");
-    KEEP(command_endpoint, "[daemon] command_endpoint");
-    KEEP(map_size, "[daemon] map_size_mb");
-    KEEP(map_max, "[daemon] map_max_mb");
-    KEEP(max_request_bytes, "[daemon] max_request_kb");
-    KEEP(batch_max, "[daemon] batch_max");
-    KEEP(max_queue, "[daemon] max_queue");
-    KEEP(conn_queue, "[daemon] conn_queue");
-    KEEP(conn_reply_bytes, "[daemon] conn_reply_kb");
-    KEEP(handshake_ms, "[security] handshake_ms");
-    KEEP(max_connections, "[security] max_connections");
-    KEEP(event_endpoint, "[events] endpoint");
-    KEEP(worker_endpoint, "[workers] endpoint");
-    KEEP(metrics_listen, "[metrics] listen");
-    KEEP(doc_max_uploads, "[documents] max_uploads");
-    KEEP(doc_upload_idle_s, "[documents] upload_idle_s");
-#undef KEEP
+    for (size_t i = 0; i < sb_config_n_keys; i++) {
+        const sb_config_key *k = &sb_config_keys[i];
+        if (!(k->flags & SB_CONFIG_START_ONLY) || !k->size)
+            continue;
+        const char *was = (const char *)live + k->offset;
+        char *now = (char *)next + k->offset;
+        if (memcmp(was, now, k->size) != 0) {
+            sb_log(SB_LOG_WARN, "reload: [%s] %s changed; it takes effect at the next restart",
+                   k->section, k->key);
+            memcpy(now, was, k->size);
+        }
+    }
 }
 
 /* One line naming what changed among the keys that apply at once. */

@@ -452,32 +452,3 @@ size_t sb_docs_sweep(sb_docs *d, int (*known)(void *arg, const char *sha256), vo
     sb_docs_each_file(d->dir, sweep_one, &w);
     return w.removed;
 }
-
-int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err, size_t err_len)
-{
-    uint64_t v;
-    if (strcmp(key, "max_mb") == 0) {
-        if (sb_parse_u64(value, 1, 4096, &v))
-            goto bad;
-        c->doc_max_bytes = v * MIB;
-        return 0;
-    }
-    if (strcmp(key, "max_uploads") == 0) {
-        if (sb_parse_u64(value, 1, 1024, &v))
-            goto bad;
-        c->doc_max_uploads = (uint32_t)v;
-        return 0;
-    }
-    if (strcmp(key, "upload_idle_s") == 0) {
-        if (sb_parse_u64(value, 1, 86400, &v))
-            goto bad;
-        c->doc_upload_idle_s = (uint32_t)v;
-        return 0;
-    }
-    snprintf(err, err_len, "[documents] %s: unknown key", key);
-    return -1;
-bad:
-    snprintf(err, err_len, "[documents] %s: \"%s\" is not a number in the allowed range", key,
-             value);
-    return -1;
-}

@@ -128,7 +128,4 @@ void sb_docs_file_path(const char *state_dir, const char *sha256, char *buf, siz
 /* SHA-256 of the file at `path` as hex. Returns 0, or -errno. */
 int sb_docs_hash_file(const char *path, char hex[SB_DOC_HEX_LEN + 1], uint64_t *ret_size);
 
-/* Set a [documents] key from the configuration (config.c). */
-int sb_docs_config_set(sb_config *c, const char *key, const char *value, char *err, size_t err_len);
-
 #endif

@@ -163,10 +163,10 @@ static void hex_and_config(void **state)
     assert_true(sb_docs_hex_ok(HELLO_SHA));
     assert_false(sb_docs_hex_ok("185f"));
     assert_false(sb_docs_hex_ok("../../etc/passwd"));
-    assert_int_equal(0, sb_docs_config_set(&c, "max_mb", "7", err, sizeof err));
+    assert_int_equal(0, sb_config_set(&c, "documents", "max_mb", "7", err, sizeof err));
     assert_int_equal(7ull * 1024 * 1024, c.doc_max_bytes);
-    assert_int_equal(-1, sb_docs_config_set(&c, "max_mb", "0", err, sizeof err));
-    assert_int_equal(-1, sb_docs_config_set(&c, "colour", "red", err, sizeof err));
+    assert_int_equal(-1, sb_config_set(&c, "documents", "max_mb", "0", err, sizeof err));
+    assert_int_equal(-1, sb_config_set(&c, "documents", "colour", "red", err, sizeof err));
     assert_non_null(strstr(err, "unknown key"));
 }
 
