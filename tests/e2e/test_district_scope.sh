@@ -216,10 +216,7 @@ assert_json "$(as xs2 --json show "$b9")" .imported.imported_by xs2 "confirmed b
 ctl keygen "$SB_WORK/mars.key" >/dev/null
 add mars --role operator --public-key "$SB_WORK/mars.key" --district 火星区
 kill -HUP "$SB_PID"
-for ((i = 0; i < 50; i++)); do
-    grep -q "火星区" "$SB_DAEMON_ERR" && break
-    sleep 0.1
-done
+sb_wait_until 5 "the keys file's reload to name 火星区" grep -q "火星区" "$SB_DAEMON_ERR"
 assert_contains "$(cat "$SB_DAEMON_ERR")" "火星区\" is not a district" "the reload names the district"
 SKILLBASE_KEY_FILE=$SB_WORK/mars.key sb_run "$SKILLBASECTL" --timeout 2000 whoami
 assert_ne 0 "$SB_RC" "a key scoped to an unknown district is not let in"

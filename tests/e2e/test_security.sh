@@ -160,26 +160,14 @@ worker_run() { # NAME KEY [test_worker options...]
     SB_BG_PIDS+=("$!")
 }
 worker_run test-worker-1 test-worker --type notify
-for ((i = 0; i < 150; i++)); do
-    [ -s "$SB_WORK/jobs-test-worker-1.log" ] && grep -q " done " "$SB_WORK/jobs-test-worker-1.log" && break
-    sleep 0.1
-done
-grep -q " done " "$SB_WORK/jobs-test-worker-1.log" 2>/dev/null ||
-    sb_fail "a worker with a worker key did no job: $(tail -n 3 "$SB_TMP/daemon.w-test-worker-1.err")"
+SB_WAIT_DIAG='tail -n 3 "$SB_TMP/daemon.w-test-worker-1.err"' \
+    sb_wait_until 15 "a worker with a worker key to do a job" grep -q " done " "$SB_WORK/jobs-test-worker-1.log"
 worker_run intruder alice --type notify   # an operator's key: not on this endpoint
 worker_run test-worker-2 test-worker --type publicity.schedule   # not its type
-log_has() { # TEXT: wait up to 10 s for it in the daemon's log
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep -qF "$1" "$SB_DAEMON_ERR" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-log_has "job type publicity.schedule is not among the types of key test-worker" ||
-    sb_fail "a worker announcing a type its key does not list was not refused"
-log_has "this key's role may not use this endpoint" ||
-    sb_fail "an operator key was let onto the worker endpoint"
+sb_wait_until 10 "the refusal of a worker announcing a type its key does not list" \
+    grep -qF "job type publicity.schedule is not among the types of key test-worker" "$SB_DAEMON_ERR"
+sb_wait_until 10 "the refusal of an operator key on the worker endpoint" \
+    grep -qF "this key's role may not use this endpoint" "$SB_DAEMON_ERR"
 [ ! -s "$SB_WORK/jobs-intruder.log" ] || sb_fail "a worker with an operator key got jobs"
 
 # ------------------------------------------------------------ reload
@@ -199,10 +187,7 @@ assert_eq "OK rita reader connects=1" "$(ask RITA)" "rita before the reload"
 ctl --keys "$keys" keys remove rita >/dev/null
 add carol --role operator --public-key "$SB_WORK/carol.key"
 kill -HUP "$SB_PID"
-for ((i = 0; i < 100; i++)); do
-    grep -q "key(s) in force" "$SB_DAEMON_ERR" && break
-    sleep 0.1
-done
+sb_wait_until 10 "the keys file's reload in the log" grep -q "key(s) in force" "$SB_DAEMON_ERR"
 grep -q "6 key(s) in force .*(1 new, 1 removed)" "$SB_DAEMON_ERR" ||
     sb_fail "no reload of the keys file in the log: $(tail -n 3 "$SB_DAEMON_ERR")"
 assert_eq "OK alice operator connects=1" "$(ask ALICE)" "alice keeps her connection"

@@ -41,15 +41,8 @@ start_worker() { # [--rules FILE]
     SB_BG_PIDS+=("$WORKER_PID")
 }
 stop_worker() {
-    local i st=0
-    kill -TERM "$WORKER_PID"
-    for ((i = 0; i < 200; i++)); do
-        sb_alive "$WORKER_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$WORKER_PID" && sb_fail "skillbase-subsidy did not stop within 20 s of SIGTERM"
-    wait "$WORKER_PID" || st=$?
-    assert_eq 0 "$st" "skillbase-subsidy exit status after SIGTERM"
+    sb_stop_worker "$WORKER_PID" skillbase-subsidy TERM 20
+    assert_eq 0 "$SB_EXITED_STATUS" "skillbase-subsidy exit status after SIGTERM"
 }
 start_worker
 # --check prints the rules and says which amounts are examples

@@ -43,14 +43,7 @@ start_worker() { # [--rules FILE]
     SB_BG_PIDS+=("$WORKER_PID")
 }
 stop_worker() {
-    local i
-    kill -TERM "$WORKER_PID"
-    for ((i = 0; i < 200; i++)); do
-        sb_alive "$WORKER_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$WORKER_PID" && sb_fail "skillbase-subsidy did not stop within 20 s of SIGTERM"
-    wait "$WORKER_PID" || true
+    sb_stop_worker "$WORKER_PID" skillbase-subsidy TERM 20
 }
 service() { # BASE DATE TRAINEES
     jq -n --arg b "$1" --arg d "$2" --arg cc "$client_cc" --argjson t "$3" \

@@ -121,22 +121,20 @@ for _ in range(300):
 EOF
 ROGUE=$!
 SB_BG_PIDS+=("$ROGUE")
-for ((i = 0; i < 300; i++)); do
-    [ -e "$SB_WORK/attack.done" ] && break
+attack_done() {
+    [ -e "$SB_WORK/attack.done" ] && return 0
     sb_alive "$ROGUE" || sb_fail "the attack script failed: $(cat "$SB_WORK/attack.err")"
-    sleep 0.1
-done
-[ -e "$SB_WORK/attack.done" ] || sb_fail "the attack script did not finish: $(cat "$SB_WORK/attack.err")"
+    return 1
+}
+SB_WAIT_DIAG='cat "$SB_WORK/attack.err"' sb_wait_until 30 "the attack script to finish" attack_done
 sleep 0.3
 out=$(cat "$SB_WORK/attack.json")
 job=$(jget "$out" .job)
 # a worker's reports are one-way: on a loaded machine the daemon may still be
 # committing them. The notify worker's own job was reported after its attacks
 # on the same connection, so once it is done, the attacks have been handled.
-for ((i = 0; i < 100; i++)); do
-    [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ] && break
-    sleep 0.1
-done
+notify_job_done() { [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ]; }
+sb_wait_until 10 "the notify worker's own job to be done" notify_job_done
 
 # ------------------------------------------------------------ what stopped them
 # the deadlines worker's job: untouched, still its lease

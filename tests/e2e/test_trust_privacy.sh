@@ -62,12 +62,8 @@ for who in market-registry alice; do
     "$PY" "$SB_WORK/follow.py" "$EV_EP" "$SB_WORK/$who.key" "$SB_STATE/server.pub" \
         >"$SB_WORK/stream.$who.out" 2>"$SB_WORK/stream.$who.err" &
     SB_BG_PIDS+=("$!")
-    for ((i = 0; i < 100; i++)); do
-        grep -q subscribed "$SB_WORK/stream.$who.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q subscribed "$SB_WORK/stream.$who.out" ||
-        sb_fail "$who could not subscribe: $(cat "$SB_WORK/stream.$who.err")"
+    SB_WAIT_DIAG="cat $(printf %q "$SB_WORK/stream.$who.err")" \
+        sb_wait_until 10 "$who to subscribe" grep -q subscribed "$SB_WORK/stream.$who.out"
 done
 
 app=$(sb_apply 1)
@@ -95,10 +91,7 @@ assert_contains "$out" "$EMAIL" "events read by the operator"
 
 # ------------------------------------------------------------ the stream
 for who in market-registry alice; do
-    for ((i = 0; i < 50; i++)); do
-        [ "$(grep -c '"seq"' "$SB_WORK/stream.$who.out")" -ge 3 ] && break
-        sleep 0.1
-    done
+    sb_wait_until 5 "three events streamed to $who" sb_has_lines "$SB_WORK/stream.$who.out" '"seq"' 3
 done
 stream=$(grep '"seq"' "$SB_WORK/stream.market-registry.out" || true)
 [ -n "$stream" ] || sb_fail "the service's follower received nothing: $(cat "$SB_WORK/stream.market-registry.err")"

@@ -44,12 +44,7 @@ SBN_PY=$(sbn_python aiosmtpd)
 
 # Poll a command until it succeeds, or fail naming WHAT after SBN_WAIT_SECS.
 sbn_wait_for() { # WHAT CMD...
-    local what=$1 deadline=$((SECONDS + SBN_WAIT_SECS))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || sb_fail "timed out after ${SBN_WAIT_SECS}s waiting for $what"
-        sleep 0.1
-    done
+    sb_wait_until "$SBN_WAIT_SECS" "$@"
 }
 
 # ------------------------------------------------------------ the worker
@@ -71,17 +66,10 @@ sbn_start_notify() {
 # Stop the worker with SIGTERM; it must exit 0 with a clean log (no
 # sanitizer report).
 sbn_stop_notify() {
-    local st=0 i
     [ -n "$SBN_PID" ] || sb_fail "internal: no skillbase-notify to stop"
-    kill -TERM "$SBN_PID"
-    for ((i = 0; i < 300; i++)); do
-        sb_alive "$SBN_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$SBN_PID" && sb_fail "skillbase-notify did not exit within 30 s of SIGTERM"
-    wait "$SBN_PID" 2>/dev/null || st=$?
+    sb_stop_worker "$SBN_PID" skillbase-notify TERM 30
     SBN_PID=""
-    assert_eq 0 "$st" "exit status of skillbase-notify after SIGTERM"
+    assert_eq 0 "$SB_EXITED_STATUS" "exit status of skillbase-notify after SIGTERM"
     if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SBN_LOG"; then
         sb_fail "sanitizer report in $SBN_LOG: $(grep -E -m3 'Sanitizer|runtime error' "$SBN_LOG")"
     fi
