@@ -412,6 +412,17 @@ assert_match() { # TEXT ERE WHAT
     fi
 }
 
+# A log lacks lines matching ERE ABSENT. An empty or wrong log would lack
+# them too, so first the log must hold a line matching ERE PRESENT, one it
+# holds whenever the program ran and wrote it (its start, say).
+assert_log_lacks() { # LOG PRESENT ABSENT WHAT
+    grep -Eq -- "$2" "$1" ||
+        sb_fail "${4:-log}: expected $1 to hold a line matching /$2/ (it shows the log is the program's); got: $(tail -n 5 "$1" 2>/dev/null)"
+    if grep -Eq -- "$3" "$1"; then
+        sb_fail "${4:-log}: expected no line matching /$3/ in $1; got: $(grep -E -m 3 -- "$3" "$1")"
+    fi
+}
+
 # jq -r FILTER on a JSON text; fails the test when it is not JSON.
 jget() { # JSON FILTER
     local out
