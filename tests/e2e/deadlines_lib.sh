@@ -27,11 +27,9 @@ dl_start_daemon() {
 # Start skillbase-deadlines (its log is named daemon.* so that lib.sh shows
 # it when the test fails).
 dl_start_worker() {
-    env --default-signal=INT "$SKILLBASE_DEADLINES" --endpoint "$DL_WORKER_EP" \
-        --name deadlines-e2e --log-level info "$@" \
-        >"$SB_TMP/daemon.deadlines.out" 2>"$SB_TMP/daemon.deadlines.err" </dev/null &
-    DL_PID=$!
-    SB_BG_PIDS+=("$DL_PID")
+    sb_spawn deadlines "$SKILLBASE_DEADLINES" --endpoint "$DL_WORKER_EP" \
+        --name deadlines-e2e --log-level info "$@"
+    DL_PID=$SB_SPAWNED_PID
 }
 
 # SIGTERM: the worker must leave cleanly (exit 0, nothing leaked under ASan).

@@ -38,11 +38,9 @@ EOF
 start_worker() {
     local name=$1
     shift
-    env --default-signal=INT,QUIT "$SB_TEST_WORKER" --endpoint "ipc://$SB_STATE/worker.sock" \
-        --name "$name" --log "$SB_JOBLOG" --log-level debug "$@" \
-        >"$SB_TMP/daemon.w-$name.out" 2>"$SB_TMP/daemon.w-$name.err" </dev/null &
-    SB_WORKER_PID[$name]=$!
-    SB_BG_PIDS+=("$!")
+    sb_spawn "w-$name" "$SB_TEST_WORKER" --endpoint "ipc://$SB_STATE/worker.sock" \
+        --name "$name" --log "$SB_JOBLOG" --log-level debug "$@"
+    SB_WORKER_PID[$name]=$SB_SPAWNED_PID
 }
 
 # stop_worker NAME [SIGNAL]: signal it (default TERM) and wait for it.

@@ -155,6 +155,20 @@ sb_wait_ready() {
     done
 }
 
+# Start a program the test needs beside the daemon (a worker, a follower)
+# in the background, SIGINT and SIGQUIT not ignored as bash would for an
+# async command; its stdout and stderr go to $SB_TMP/daemon.NAME.out / .err
+# (shown when the test fails) and it is killed when the test ends. Sets
+# SB_SPAWNED_PID and SB_SPAWNED_ERR (its stderr's file).
+sb_spawn() { # NAME PROGRAM [ARGS...]
+    local name=$1
+    shift
+    SB_SPAWNED_ERR=$SB_TMP/daemon.$name.err
+    env --default-signal=INT,QUIT "$@" >"$SB_TMP/daemon.$name.out" 2>"$SB_SPAWNED_ERR" </dev/null &
+    SB_SPAWNED_PID=$!
+    SB_BG_PIDS+=("$SB_SPAWNED_PID")
+}
+
 # Start the daemon on $SB_STATE (plus any extra arguments) and wait for it.
 sb_start_daemon() {
     [ -z "$SB_PID" ] || sb_fail "internal: a daemon is already running (pid $SB_PID)"

@@ -154,10 +154,8 @@ assert_json "$(as alice --json history "$app2")" '.[-1].actor' "service:market-r
 worker_run() { # NAME KEY [test_worker options...]
     local name=$1 key=$2
     shift 2
-    SKILLBASE_KEY_FILE=$SB_WORK/$key.key env --default-signal=INT,QUIT "$SB_TEST_WORKER" \
-        --endpoint "$WRK_EP" --name "$name" --log "$SB_WORK/jobs-$name.log" --log-level debug \
-        "$@" >"$SB_TMP/daemon.w-$name.out" 2>"$SB_TMP/daemon.w-$name.err" </dev/null &
-    SB_BG_PIDS+=("$!")
+    SKILLBASE_KEY_FILE=$SB_WORK/$key.key sb_spawn "w-$name" "$SB_TEST_WORKER" \
+        --endpoint "$WRK_EP" --name "$name" --log "$SB_WORK/jobs-$name.log" --log-level debug "$@"
 }
 worker_run test-worker-1 test-worker --type notify
 SB_WAIT_DIAG='tail -n 3 "$SB_TMP/daemon.w-test-worker-1.err"' \

@@ -11,15 +11,13 @@
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
-[ -n "${SKILLBASE_SUBSIDY:-}" ] && [ -x "$SKILLBASE_SUBSIDY" ] ||
-    sb_fail "SKILLBASE_SUBSIDY=${SKILLBASE_SUBSIDY:-} is not the built skillbase-subsidy"
+source "$SB_LIB_DIR/subsidy_lib.sh"
 
 export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
 # publicity begins on 8 February; sb_new_base lets it run its course
 # (sb_publicity_over: 30 days on) and certifies on 10 March
 echo "2026-02-08T09:00" >"$SKILLBASE_TEST_CLOCK"
 sb_start_daemon
-WORKER_EP="ipc://$SB_STATE/worker.sock"
 
 base=$(sb_new_base 1)
 unit_cc=$(sb_cc 1)
@@ -30,20 +28,6 @@ assert_json "$(sb_show "$base")" .certified_on 2026-03-10
 echo "2026-06-15T10:00" >"$SKILLBASE_TEST_CLOCK"
 
 # ------------------------------------------------------------ the worker
-WORKER_STARTS=0
-start_worker() { # [--rules FILE]
-    WORKER_STARTS=$((WORKER_STARTS + 1))
-    WORKER_LOG=$SB_TMP/subsidy.$WORKER_STARTS.err
-    env --default-signal=INT "$SKILLBASE_SUBSIDY" --endpoint "$WORKER_EP" \
-        --command-endpoint "$SKILLBASE_ENDPOINT" --name subsidy-e2e "$@" \
-        >"$SB_TMP/subsidy.$WORKER_STARTS.out" 2>"$WORKER_LOG" </dev/null &
-    WORKER_PID=$!
-    SB_BG_PIDS+=("$WORKER_PID")
-}
-stop_worker() {
-    sb_stop_worker "$WORKER_PID" skillbase-subsidy TERM 20
-    assert_eq 0 "$SB_EXITED_STATUS" "skillbase-subsidy exit status after SIGTERM"
-}
 start_worker
 # --check prints the rules and says which amounts are examples
 out=$("$SKILLBASE_SUBSIDY" --check)

@@ -18,13 +18,11 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 unset SKILLBASE_ACTOR
 
-[ -n "${SKILLBASE_SUBSIDY:-}" ] && [ -x "$SKILLBASE_SUBSIDY" ] ||
-    sb_fail "SKILLBASE_SUBSIDY=${SKILLBASE_SUBSIDY:-} is not the built skillbase-subsidy"
+source "$SB_LIB_DIR/subsidy_lib.sh"
 
 export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
 echo "2026-02-08T09:00" >"$SKILLBASE_TEST_CLOCK"
 sb_start_daemon
-WORKER_EP="ipc://$SB_STATE/worker.sock"
 
 b1=$(sb_new_base 1)
 b2=$(sb_new_base 2)
@@ -32,19 +30,6 @@ b3=$(sb_new_base 3)
 client_cc=$(sb_cc 9)
 echo "2026-06-15T10:00" >"$SKILLBASE_TEST_CLOCK"
 
-WORKER_STARTS=0
-start_worker() { # [--rules FILE]
-    WORKER_STARTS=$((WORKER_STARTS + 1))
-    WORKER_LOG=$SB_TMP/subsidy.$WORKER_STARTS.err
-    env --default-signal=INT "$SKILLBASE_SUBSIDY" --endpoint "$WORKER_EP" \
-        --command-endpoint "$SKILLBASE_ENDPOINT" --name subsidy-e2e "$@" \
-        >"$SB_TMP/subsidy.$WORKER_STARTS.out" 2>"$WORKER_LOG" </dev/null &
-    WORKER_PID=$!
-    SB_BG_PIDS+=("$WORKER_PID")
-}
-stop_worker() {
-    sb_stop_worker "$WORKER_PID" skillbase-subsidy TERM 20
-}
 service() { # BASE DATE TRAINEES
     jq -n --arg b "$1" --arg d "$2" --arg cc "$client_cc" --argjson t "$3" \
         '{base_id: $b, date: $d, client_name: "杭州某职业技术学院", client_credit_code: $cc,

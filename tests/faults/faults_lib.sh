@@ -76,12 +76,8 @@ fault_count() { # NAME TEXT
 # Start a worker (its output named daemon.* so lib.sh shows it when the
 # test fails); sets FAULT_WPID.
 fault_start_worker() { # NAME PROGRAM ARGS...
-    local name=$1
-    shift
-    env --default-signal=INT "$@" >"$SB_TMP/daemon.$name.out" 2>"$SB_TMP/daemon.$name.err" \
-        </dev/null &
-    FAULT_WPID=$!
-    SB_BG_PIDS+=("$FAULT_WPID")
+    sb_spawn "$@"
+    FAULT_WPID=$SB_SPAWNED_PID
 }
 
 # Stop the daemon with SIGTERM at the end of a test: it must exit 0 (under

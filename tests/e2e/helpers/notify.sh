@@ -54,12 +54,9 @@ sbn_wait_for() { # WHAT CMD...
 sbn_start_notify() {
     [ -z "$SBN_PID" ] || sb_fail "internal: skillbase-notify is already running"
     SBN_STARTS=$((SBN_STARTS + 1))
-    SBN_LOG=$SB_TMP/notify.$SBN_STARTS.err
-    env --default-signal=INT,QUIT "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" \
-        --name "notify-e2e-$SBN_STARTS" --log-level debug "$@" >"$SB_TMP/notify.$SBN_STARTS.out" \
-        2>"$SBN_LOG" </dev/null &
-    SBN_PID=$!
-    SB_BG_PIDS+=("$SBN_PID")
+    sb_spawn "notify.$SBN_STARTS" "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" \
+        --name "notify-e2e-$SBN_STARTS" --log-level debug "$@"
+    SBN_PID=$SB_SPAWNED_PID SBN_LOG=$SB_SPAWNED_ERR
     sbn_wait_for "skillbase-notify to connect" grep -q "connected to skillbased" "$SBN_LOG"
 }
 
