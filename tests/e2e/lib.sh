@@ -392,6 +392,35 @@ sb_err_names() {
     done
 }
 
+# ------------------------------------------------------------ keys (CURVE)
+
+# A key pair for each NAME, in $SB_WORK/NAME.key.
+sb_keygen() { # NAME...
+    local k
+    for k in "$@"; do
+        ctl keygen "$SB_WORK/$k.key" >/dev/null
+    done
+}
+
+# Add a key to the test's keys file, $SB_WORK/keys.ini (the daemon reads it
+# when its configuration says `[security] keys = ...`).
+sb_key_add() { # NAME --role ROLE --public-key FILE [keys add options...]
+    ctl --keys "$SB_WORK/keys.ini" keys add "$@" >/dev/null
+}
+
+# skillbasectl as the holder of $SB_WORK/WHO.key, expected to succeed (as
+# ctl) or to fail (as sb_ctl_fails).
+as() { # WHO ARGS...
+    local who=$1
+    shift
+    SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"
+}
+as_fails() { # WHO STATUS CODE ARGS...
+    local who=$1
+    shift
+    SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"
+}
+
 # ------------------------------------------------------------ assertions
 
 assert_eq() { # EXPECTED GOT WHAT

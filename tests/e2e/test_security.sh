@@ -19,17 +19,14 @@ sb_setup
 [ -x "$SB_PROBE" ] || sb_fail "SB_PROBE=$SB_PROBE is not an executable"
 
 keys=$SB_WORK/keys.ini
-for k in alice bob wang rita market-registry test-worker eve carol; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add bob --role operator --public-key "$SB_WORK/bob.key"
-add wang --role reviewer --public-key "$SB_WORK/wang.key"
-add rita --role reader --public-key "$SB_WORK/rita.key"
-add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
+sb_keygen alice bob wang rita market-registry test-worker eve carol
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add bob --role operator --public-key "$SB_WORK/bob.key"
+sb_key_add wang --role reviewer --public-key "$SB_WORK/wang.key"
+sb_key_add rita --role reader --public-key "$SB_WORK/rita.key"
+sb_key_add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
     --types "unit.deregistered"
-add test-worker --role worker --public-key "$SB_WORK/test-worker.key" --types notify
+sb_key_add test-worker --role worker --public-key "$SB_WORK/test-worker.key" --types notify
 assert_json "$(ctl --keys "$keys" --json keys list)" 'length' 6 "keys list"
 [ "$(stat -c %a "$SB_WORK/alice.key")" = 600 ] || sb_fail "keygen: the key file is not mode 0600"
 
@@ -49,8 +46,6 @@ sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/security.ini" --log-
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
-as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"; }
 
 # ------------------------------------------------------------ handshake
 assert_json "$(as alice --json whoami)" '.name + " " + .role' "alice operator" "whoami"
@@ -183,7 +178,7 @@ ask() { # COPROC-NAME: one whoami on that connection; prints the answer
 assert_eq "OK alice operator connects=1" "$(ask ALICE)" "alice before the reload"
 assert_eq "OK rita reader connects=1" "$(ask RITA)" "rita before the reload"
 ctl --keys "$keys" keys remove rita >/dev/null
-add carol --role operator --public-key "$SB_WORK/carol.key"
+sb_key_add carol --role operator --public-key "$SB_WORK/carol.key"
 kill -HUP "$SB_PID"
 sb_wait_until 10 "the keys file's reload in the log" grep -q "key(s) in force" "$SB_DAEMON_ERR"
 grep -q "6 key(s) in force .*(1 new, 1 removed)" "$SB_DAEMON_ERR" ||

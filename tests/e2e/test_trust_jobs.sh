@@ -21,15 +21,12 @@ sb_python_setup
 export PYTHONPATH="$PYTHONPATH:$SB_LIB_DIR/helpers"
 
 keys=$SB_WORK/keys.ini
-for k in alice skillbase-notify skillbase-deadlines skillbase-subsidy; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
-add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
+sb_keygen alice skillbase-notify skillbase-deadlines skillbase-subsidy
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
+sb_key_add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
     --types "publicity.schedule publicity.close assessment.reminder"
-add skillbase-subsidy --role worker --public-key "$SB_WORK/skillbase-subsidy.key" \
+sb_key_add skillbase-subsidy --role worker --public-key "$SB_WORK/skillbase-subsidy.key" \
     --types subsidy.statement
 printf '[security]\nkeys = %s\n' "$keys" >"$SB_WORK/trust.ini"
 sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/trust.ini" --log-level info
