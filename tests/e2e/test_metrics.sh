@@ -89,15 +89,14 @@ assert_eq 0 "$(metric "$m1" skillbase_worker_connections)" "workers before one c
 "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" --command-endpoint "$SKILLBASE_ENDPOINT" \
     --spool-dir "$SB_WORK/spool" >"$SB_WORK/notify.log" 2>&1 &
 SB_BG_PIDS+=($!)
-deadline=$((SECONDS + 60))
-while :; do
+worker_finished() { # (m2: the last scrape)
     m2=$(scrape)
     [ "$(metric "$m2" skillbase_worker_connections)" = 1 ] &&
         [ "$(metric "$m2" skillbase_jobs 'state="queued"')" = 0 ] &&
-        [ "$(metric "$m2" skillbase_jobs 'state="leased"')" = 0 ] && break
-    ((SECONDS < deadline)) || sb_fail "the worker did not connect and finish the jobs: $(grep -E '^skillbase_(jobs|worker)' <<<"$m2") $(tail -n 5 "$SB_WORK/notify.log")"
-    sleep 0.2
-done
+        [ "$(metric "$m2" skillbase_jobs 'state="leased"')" = 0 ]
+}
+SB_WAIT_DIAG='grep -E "^skillbase_(jobs|worker)" <<<"$m2"; tail -n 5 "$SB_WORK/notify.log"' SB_WAIT_INTERVAL=0.2 \
+    sb_wait_until 60 "the worker to connect and finish the jobs" worker_finished
 done_jobs=$(metric "$m2" skillbase_jobs 'state="done"')
 ((done_jobs >= queued)) || sb_fail "expected $queued jobs done, got $done_jobs"
 assert_eq "$done_jobs" "$(metric "$m2" skillbase_jobs_completed_total)" "jobs completed since start"

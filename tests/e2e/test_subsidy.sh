@@ -84,20 +84,7 @@ assert_json "$svc" '[.[].id] | join(",")' "svc-000002,svc-000001,svc-000003,svc-
 
 # ------------------------------------------------------------ the statement
 # Wait until the statement covers all five records (jobs run one by one).
-wait_statement() { # INPUT_VERSION [JQ-CONDITION]
-    local deadline=$((SECONDS + 60)) rep
-    while :; do
-        rep=$(ctl --json subsidy report --year 2026 --base "$base")
-        if [ "$(jget "$rep" "(.statements[0].input_version // 0) == $1 and (.pending | length) == 0 and (.statements[0] | ${2:-true})")" = true ]; then
-            printf '%s\n' "$rep"
-            return 0
-        fi
-        sb_alive "$WORKER_PID" || sb_fail "skillbase-subsidy died: $(tail -n 5 "$WORKER_LOG")"
-        ((SECONDS < deadline)) || sb_fail "no statement of $1 records within 60 s; last report: $rep; worker: $(tail -n 5 "$WORKER_LOG")"
-        sleep 0.2
-    done
-}
-rep=$(wait_statement 5)
+rep=$(subsidy_wait_report "$base" 5)
 st=$(jget "$rep" '.statements[0]')
 assert_json "$st" .base_id "$base"
 assert_json "$st" .year 2026
@@ -160,7 +147,7 @@ out=$(ctl subsidy compute --year 2026 --base "$base")
 assert_eq "statement jobs queued for 2026: $base" "$out" "subsidy compute output"
 # training 20 x 300.00 = 6000.00, assessment 30 x 10.00 = 300.00; no competition rate;
 # capped at 5000.00
-rep=$(wait_statement 5 '.cap_rule_version == "bureau-2026"')
+rep=$(subsidy_wait_report "$base" 5 '.cap_rule_version == "bureau-2026"')
 st=$(jget "$rep" '.statements[0]')
 assert_json "$st" .gross_yuan 6300.00
 assert_json "$st" .capped true

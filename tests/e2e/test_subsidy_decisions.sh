@@ -39,27 +39,14 @@ service() { # BASE DATE TRAINEES
 }
 # the statement of BASE once it covers N records and COND holds
 wait_statement() { # BASE N [JQ-CONDITION]
-    local deadline=$((SECONDS + 60)) rep
-    while :; do
-        rep=$(ctl --json subsidy report --year 2026 --base "$1")
-        if [ "$(jget "$rep" "(.statements[0].input_version // 0) == $2 and (.pending | length) == 0 and (.statements[0] | ${3:-true})")" = true ]; then
-            jget "$rep" '.statements[0]'
-            return 0
-        fi
-        sb_alive "$WORKER_PID" || sb_fail "skillbase-subsidy died: $(tail -n 5 "$WORKER_LOG")"
-        ((SECONDS < deadline)) || sb_fail "no statement of $2 records for $1 within 60 s: $rep"
-        sleep 0.2
-    done
+    local rep
+    rep=$(subsidy_wait_report "$@")
+    jget "$rep" '.statements[0]'
 }
-# wait until no subsidy.statement job is queued or leased
-jobs_settled() {
-    local deadline=$((SECONDS + 60)) n
-    while :; do
-        n=$(ctl --json jobs --type subsidy.statement | jq '[.[] | select(.state == "queued" or .state == "leased")] | length')
-        [ "$n" = 0 ] && return 0
-        ((SECONDS < deadline)) || sb_fail "statement jobs still open after 60 s"
-        sleep 0.2
-    done
+# no subsidy.statement job is queued or leased
+statement_jobs_settled() {
+    [ "$(ctl --json jobs --type subsidy.statement |
+        jq '[.[] | select(.state == "queued" or .state == "leased")] | length')" = 0 ]
 }
 
 start_worker
@@ -111,7 +98,7 @@ assert_json "$st" .approved.seq "$(jget "$ev" .seq)"
 
 # a record after the approval: the worker recomputes, the approved statement stays
 service "$b1" 2026-05-20 5
-jobs_settled
+sb_wait_until 60 "the statement jobs to settle" statement_jobs_settled
 # the worker's job for it was done (the daemon answered with the stored statement)
 assert_json "$(ctl --json jobs --type subsidy.statement)" '[.[] | select(.state != "done")] | length' 0
 st=$(ctl --json subsidy list --state approved | jq '.[0]')
