@@ -652,6 +652,24 @@ sb_apply() { # N [JQ-FILTER] [ctl options...]
     ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
 }
 
+# Set SB_CC to a fresh valid credit code, counting up from 1001 (call it
+# outside $(...), so that the count advances).
+SB_NEXT_N=1000
+sb_next_cc() {
+    SB_NEXT_N=$((SB_NEXT_N + 1))
+    SB_CC=$(sb_cc "$SB_NEXT_N")
+}
+
+# The daemon refuses a form as invalid, naming FIELD: the example with a
+# fresh credit code (sb_next_cc) and JQ-FILTER applied.
+sb_refused_form() { # FIELD JQ-FILTER
+    local f
+    sb_next_cc
+    f=$(sb_form "$SB_CC" "$2")
+    sb_ctl_fails 1 invalid apply "$f"
+    sb_err_names "$1"
+}
+
 # Write the test clock (a Hangzhou time "YYYY-MM-DDTHH:MM", "real" or
 # "real-Nd"), atomically.
 sb_clock_set() { # TEXT
