@@ -65,8 +65,8 @@ int bench_daemon_wait_ready(void *zctx, const char *endpoint, pid_t pid, double 
     void *s = bench_dealer_open(zctx, endpoint, 2);
     if (!s)
         return -1;
-    sb_drive_request m;
-    Skillbase__Request *req = sb_drive_status(&m);
+    sb_example_request m;
+    Skillbase__Request *req = sb_example_status(&m);
     req->request_id = (char *)"bench-ready";
     req->actor = (char *)"skillbase-bench";
     int rc = -1;

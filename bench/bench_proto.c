@@ -29,12 +29,12 @@ int bench_request_pack(bench_step step, const char *target, const char *request_
                               "publicity closed without objection"},
         [BENCH_STEP_ASSESS] = {SKILLBASE__REQUEST__COMMAND_ASSESS, "biennial assessment"},
     };
-    sb_drive_request m;
+    sb_example_request m;
     Skillbase__Request *req;
     if (step == BENCH_STEP_APPLY)
-        req = sb_drive_apply(&m, target);
+        req = sb_example_apply(&m, target);
     else if ((unsigned)step < BENCH_STEP_COUNT)
-        req = sb_drive_transition(&m, transitions[step].cmd, target, transitions[step].reason);
+        req = sb_example_transition(&m, transitions[step].cmd, target, transitions[step].reason);
     else
         return -1;
     req->request_id = (char *)request_id;
@@ -96,8 +96,8 @@ Skillbase__Reply *bench_call(void *dealer, Skillbase__Request *req, int timeout_
 
 int bench_status_get(void *dealer, int timeout_ms, bench_status *ret)
 {
-    sb_drive_request m;
-    Skillbase__Reply *r = bench_call(dealer, sb_drive_status(&m), timeout_ms);
+    sb_example_request m;
+    Skillbase__Reply *r = bench_call(dealer, sb_example_status(&m), timeout_ms);
     if (!r)
         return -1;
     int rc = -1;

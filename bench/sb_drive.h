@@ -4,8 +4,8 @@
  *
  *   - DEALER sockets in the client library's frame shape
  *     (clients/skillbase_client.c): [empty][Request] out, [empty][Reply] in;
- *   - the requests of an application's lifecycle, built with the generated
- *     code into storage the caller owns;
+ *   - requests packed for the wire (the lifecycle's requests themselves
+ *     are built by common/sb_example.h, which the unit tests share);
  *   - valid, distinct unified social credit codes (GB 32100-2015);
  *   - a process's CPU time, memory, threads and descriptors from /proc;
  *   - numeric flags read strictly (common/sb_parse.h), with a message that
@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <zmq.h>
 
+#include "sb_example.h"
 #include "skillbase.pb-c.h"
 #include "skillbase_client.h"
 
@@ -55,47 +56,8 @@ int sb_drive_recv(void *sock, zmq_msg_t *ret_body);
  * in time, or an answer that does not decode. */
 Skillbase__Reply *sb_drive_call(void *dealer, Skillbase__Request *req, int timeout_ms);
 
-/* ---------------------------------------------------------------- requests */
-
-/* A request and every part the builders below may point it at. The
- * caller owns it (on the stack, say) and keeps it while the request is
- * packed; a builder resets it whole. */
-typedef struct {
-    Skillbase__Request req;
-    Skillbase__Apply apply;
-    Skillbase__ApplicationForm form;
-    Skillbase__Unit unit;
-    Skillbase__Contact contact;
-    Skillbase__Project project[2];
-    Skillbase__Project *projects[2];
-    Skillbase__Site site;
-    Skillbase__Staff staff;
-    Skillbase__Materials materials;
-    Skillbase__Transition transition;
-    Skillbase__Evaluate evaluate;
-    Skillbase__Assess assess;
-    Skillbase__Scores scores;
-    Skillbase__Status status;
-    char visited_on[11]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
-    char base_name[64];  /* apply: 精工机械 and the organisation code (a name is
-                          * granted to one live sub-base only, 二(三)2) */
-} sb_drive_request;
-
-/* The example application (examples/application.json; it passes every
- * eligibility check, 二(二) and 二(三)1) of the unit with this credit
- * code, its base_name 精工机械 followed by the code's organisation code
- * (characters 9-17), so each unit's is its own. Returns &m->req, its protocol set; the caller adds
- * request_id, idempotency_key, actor. */
-Skillbase__Request *sb_drive_apply(sb_drive_request *m, const char *credit_code);
-
-/* Command cmd — REVIEW, EVALUATE (a pass), CLOSE_PUBLICITY, WITHDRAW or
- * ASSESS (good scores) — on record `id` with `reason`. Returns &m->req as
- * above, or NULL for another command. */
-Skillbase__Request *sb_drive_transition(sb_drive_request *m, Skillbase__Request__CommandCase cmd,
-                                        const char *id, const char *reason);
-
-/* A status request. Returns &m->req as above. */
-Skillbase__Request *sb_drive_status(sb_drive_request *m);
+/* ---------------------------------------------------------------- requests
+ * (built with common/sb_example.h) */
 
 /* Set req's protocol version and pack it into buf (cap bytes). Returns 0
  * and *ret_len; or -1, *ret_len the size it needs, when it does not fit

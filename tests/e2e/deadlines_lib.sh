@@ -20,12 +20,6 @@ heartbeat_ms = 200
 liveness = 15
 EOF
 
-# Move the test clock (Hangzhou time "YYYY-MM-DDTHH:MM"), atomically.
-dl_clock() {
-    printf '%s\n' "$1" >"$SKILLBASE_TEST_CLOCK.new"
-    mv "$SKILLBASE_TEST_CLOCK.new" "$SKILLBASE_TEST_CLOCK"
-}
-
 dl_start_daemon() {
     sb_start_daemon --config "$DL_CONFIG"
 }
@@ -33,36 +27,16 @@ dl_start_daemon() {
 # Start skillbase-deadlines (its log is named daemon.* so that lib.sh shows
 # it when the test fails).
 dl_start_worker() {
-    env --default-signal=INT "$SKILLBASE_DEADLINES" --endpoint "$DL_WORKER_EP" \
-        --name deadlines-e2e --log-level info "$@" \
-        >"$SB_TMP/daemon.deadlines.out" 2>"$SB_TMP/daemon.deadlines.err" </dev/null &
-    DL_PID=$!
-    SB_BG_PIDS+=("$DL_PID")
+    sb_spawn deadlines "$SKILLBASE_DEADLINES" --endpoint "$DL_WORKER_EP" \
+        --name deadlines-e2e --log-level info "$@"
+    DL_PID=$SB_SPAWNED_PID
 }
 
 # SIGTERM: the worker must leave cleanly (exit 0, nothing leaked under ASan).
 dl_stop_worker() {
-    local i st=0
-    kill -TERM "$DL_PID"
-    for ((i = 0; i < 200; i++)); do
-        sb_alive "$DL_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$DL_PID" && sb_fail "skillbase-deadlines did not stop within 20 s of SIGTERM"
-    wait "$DL_PID" || st=$?
-    assert_eq 0 "$st" "skillbase-deadlines exit status after SIGTERM"
+    sb_stop_worker "$DL_PID" skillbase-deadlines TERM 20
+    assert_eq 0 "$SB_EXITED_STATUS" "skillbase-deadlines exit status after SIGTERM"
     DL_PID=""
-}
-
-# Wait up to SECS for a command to succeed: dl_wait SECS WHAT CMD [ARGS...]
-dl_wait() {
-    local secs=$1 what=$2 deadline
-    shift 2
-    deadline=$((SECONDS + secs))
-    until "$@"; do
-        ((SECONDS < deadline)) || sb_fail "waited ${secs}s for: $what"
-        sleep 0.1
-    done
 }
 
 # Let the broker look at the moved clock several times (a negative check

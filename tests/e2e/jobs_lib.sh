@@ -38,33 +38,14 @@ EOF
 start_worker() {
     local name=$1
     shift
-    env --default-signal=INT,QUIT "$SB_TEST_WORKER" --endpoint "ipc://$SB_STATE/worker.sock" \
-        --name "$name" --log "$SB_JOBLOG" --log-level debug "$@" \
-        >"$SB_TMP/daemon.w-$name.out" 2>"$SB_TMP/daemon.w-$name.err" </dev/null &
-    SB_WORKER_PID[$name]=$!
-    SB_BG_PIDS+=("$!")
+    sb_spawn "w-$name" "$SB_TEST_WORKER" --endpoint "ipc://$SB_STATE/worker.sock" \
+        --name "$name" --log "$SB_JOBLOG" --log-level debug "$@"
+    SB_WORKER_PID[$name]=$SB_SPAWNED_PID
 }
 
 # stop_worker NAME [SIGNAL]: signal it (default TERM) and wait for it.
 stop_worker() {
-    local pid=${SB_WORKER_PID[$1]} i
-    kill "-${2:-TERM}" "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-        sb_alive "$pid" || break
-        sleep 0.1
-    done
-    sb_alive "$pid" && sb_fail "worker $1 did not stop on SIG${2:-TERM}"
-    wait "$pid" 2>/dev/null || true
-}
-
-# wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds.
-wait_for() {
-    local secs=$1 deadline=$((SECONDS + $1)) what=$2
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || sb_fail "timed out after $secs s waiting for: $what"
-        sleep 0.1
-    done
+    sb_stop_worker "${SB_WORKER_PID[$1]}" "worker $1" "${2:-TERM}" 10
 }
 
 job_json() { "$SKILLBASECTL" --json jobs show "$1"; }

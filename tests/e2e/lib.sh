@@ -40,8 +40,12 @@ SB_EXIT_STATUS=0   # exit status of the daemon last stopped (sb_stop_daemon)
 # ------------------------------------------------------------ failing
 
 # Fail the test with a message (expected vs got, please).
+# (Written to the test's own stderr, saved here, so that a failure inside a
+# command whose stderr is captured, say a predicate of sb_wait_until, is
+# still seen.)
+exec {SB_STDERR_FD}>&2
 sb_fail() {
-    printf 'FAIL [%s]: %s\n' "$SB_TEST" "$*" >&2
+    printf 'FAIL [%s]: %s\n' "$SB_TEST" "$*" >&"$SB_STDERR_FD"
     exit 1
 }
 
@@ -151,6 +155,20 @@ sb_wait_ready() {
     done
 }
 
+# Start a program the test needs beside the daemon (a worker, a follower)
+# in the background, SIGINT and SIGQUIT not ignored as bash would for an
+# async command; its stdout and stderr go to $SB_TMP/daemon.NAME.out / .err
+# (shown when the test fails) and it is killed when the test ends. Sets
+# SB_SPAWNED_PID and SB_SPAWNED_ERR (its stderr's file).
+sb_spawn() { # NAME PROGRAM [ARGS...]
+    local name=$1
+    shift
+    SB_SPAWNED_ERR=$SB_TMP/daemon.$name.err
+    env --default-signal=INT,QUIT "$@" >"$SB_TMP/daemon.$name.out" 2>"$SB_SPAWNED_ERR" </dev/null &
+    SB_SPAWNED_PID=$!
+    SB_BG_PIDS+=("$SB_SPAWNED_PID")
+}
+
 # Start the daemon on $SB_STATE (plus any extra arguments) and wait for it.
 sb_start_daemon() {
     [ -z "$SB_PID" ] || sb_fail "internal: a daemon is already running (pid $SB_PID)"
@@ -207,6 +225,97 @@ sb_stop_daemon() {
     SB_EXIT_STATUS=0
     wait "$SB_PID" 2>/dev/null || SB_EXIT_STATUS=$?
     SB_PID=""
+}
+
+# ------------------------------------------------------------ waiting
+
+# Poll COMMAND (every SB_WAIT_INTERVAL s, default 0.1) until it succeeds;
+# fail the test naming DESCRIPTION when TIMEOUT_SECS pass first. COMMAND's
+# stdout is discarded; its last stderr is shown on timeout, after the
+# output of the command text SB_WAIT_DIAG (eval'd), if any: more
+# diagnostics, say SB_WAIT_DIAG='tail -n 3 "$log"' sb_wait_until ...
+# sb_wait_until TIMEOUT_SECS DESCRIPTION COMMAND [ARGS...]
+sb_wait_until() {
+    local secs=$1 what=$2 deadline err=$SB_WORK/wait.err
+    shift 2
+    deadline=$((SECONDS + secs))
+    until "$@" >/dev/null 2>"$err"; do
+        if ((SECONDS >= deadline)); then
+            [ -z "${SB_WAIT_DIAG:-}" ] || eval "$SB_WAIT_DIAG" >&2 || true
+            [ ! -s "$err" ] || what="$what; its last stderr: $(tail -n 5 "$err")"
+            sb_fail "timed out after ${secs}s waiting for: $what"
+        fi
+        sleep "${SB_WAIT_INTERVAL:-0.1}"
+    done
+}
+
+# True when pid $1 is no longer a live process (see sb_alive).
+sb_gone() {
+    ! sb_alive "$1"
+}
+
+# True when FILE holds at least N lines matching the ERE.
+sb_has_lines() { # FILE ERE [N]
+    (($(grep -Ec -- "$2" "$1" 2>/dev/null || true) >= ${3:-1}))
+}
+
+# Wait up to SECS for a background program the test started to exit by
+# itself and reap it; its exit status lands in SB_EXITED_STATUS. Fails the
+# test naming WHAT when it still runs.
+sb_wait_exit() { # PID WHAT SECS
+    sb_wait_until "$3" "$2 to exit" sb_gone "$1"
+    SB_EXITED_STATUS=0
+    wait "$1" 2>/dev/null || SB_EXITED_STATUS=$?
+}
+
+# Signal a background program the test started (default TERM), wait up to
+# SECS (default 20) for it to exit and reap it (status in SB_EXITED_STATUS).
+sb_stop_worker() { # PID WHAT [SIGNAL] [SECS]
+    kill "-${3:-TERM}" "$1" 2>/dev/null || true
+    sb_wait_exit "$1" "$2 (sent SIG${3:-TERM})" "${4:-20}"
+}
+
+# The daemon's last event sequence (`status`).
+sb_last_seq() {
+    jget "$(ctl --json status)" .last_seq
+}
+
+# The highest .seq in a file of JSON events (one per line or an array per
+# line), 0 when none.
+sb_max_seq() { # FILE
+    jq -s '[.[] | if type == "array" then .[] else . end | .seq // 0 | tonumber] | max // 0' \
+        "$1" 2>/dev/null || echo 0
+}
+
+# Wait until a follower's JSON output FILE holds sequence SEQ (default
+# within 60 s); ERR_FILE, the follower's stderr, is shown when it does not.
+sb_wait_seq() { # FILE SEQ [SECS] [ERR_FILE]
+    SB_SEQ_FILE=$1 SB_SEQ_ERR=${4:-}
+    SB_WAIT_DIAG=sb_seq_diag sb_wait_until "${3:-60}" "$1 to reach seq $2" sb_seq_reached "$1" "$2"
+}
+sb_seq_reached() { # FILE SEQ
+    (($(sb_max_seq "$1") >= $2))
+}
+sb_seq_diag() {
+    printf '%s holds seq %s\n' "$SB_SEQ_FILE" "$(sb_max_seq "$SB_SEQ_FILE")"
+    [ -z "$SB_SEQ_ERR" ] || tail -c 600 "$SB_SEQ_ERR" 2>/dev/null || true
+}
+
+# SIGHUP the daemon and wait (up to 20 s) for its verdict in the log: a
+# line "configuration reloaded" (INFO: start the daemon with --log-level
+# info or lower) or "reload refused". Sets SB_RELOAD_VERDICT to that line.
+# Fails when the daemon dies or no verdict comes.
+SB_RELOAD_RE='configuration reloaded|reload refused'
+sb_reload() {
+    local before
+    before=$(grep -Ec "$SB_RELOAD_RE" "$SB_DAEMON_ERR" || true)
+    kill -HUP "$SB_PID"
+    sb_wait_until 20 "a reload verdict in the log after SIGHUP" sb_reload_answered "$((before + 1))"
+    SB_RELOAD_VERDICT=$(grep -E "$SB_RELOAD_RE" "$SB_DAEMON_ERR" | tail -n 1)
+}
+sb_reload_answered() { # N: the log holds N verdicts (fails the test when the daemon died)
+    sb_alive "$SB_PID" || sb_fail "the daemon died on SIGHUP: $(tail -n 5 "$SB_DAEMON_ERR")"
+    sb_has_lines "$SB_DAEMON_ERR" "$SB_RELOAD_RE" "$1"
 }
 
 # ------------------------------------------------------------ running commands
@@ -283,6 +392,35 @@ sb_err_names() {
     done
 }
 
+# ------------------------------------------------------------ keys (CURVE)
+
+# A key pair for each NAME, in $SB_WORK/NAME.key.
+sb_keygen() { # NAME...
+    local k
+    for k in "$@"; do
+        ctl keygen "$SB_WORK/$k.key" >/dev/null
+    done
+}
+
+# Add a key to the test's keys file, $SB_WORK/keys.ini (the daemon reads it
+# when its configuration says `[security] keys = ...`).
+sb_key_add() { # NAME --role ROLE --public-key FILE [keys add options...]
+    ctl --keys "$SB_WORK/keys.ini" keys add "$@" >/dev/null
+}
+
+# skillbasectl as the holder of $SB_WORK/WHO.key, expected to succeed (as
+# ctl) or to fail (as sb_ctl_fails).
+as() { # WHO ARGS...
+    local who=$1
+    shift
+    SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"
+}
+as_fails() { # WHO STATUS CODE ARGS...
+    local who=$1
+    shift
+    SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"
+}
+
 # ------------------------------------------------------------ assertions
 
 assert_eq() { # EXPECTED GOT WHAT
@@ -314,6 +452,17 @@ assert_not_contains() { # HAYSTACK NEEDLE WHAT
 assert_match() { # TEXT ERE WHAT
     if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
         sb_fail "${3:-output}: expected to match /$2/, got: $1"
+    fi
+}
+
+# A log lacks lines matching ERE ABSENT. An empty or wrong log would lack
+# them too, so first the log must hold a line matching ERE PRESENT, one it
+# holds whenever the program ran and wrote it (its start, say).
+assert_log_lacks() { # LOG PRESENT ABSENT WHAT
+    grep -Eq -- "$2" "$1" ||
+        sb_fail "${4:-log}: expected $1 to hold a line matching /$2/ (it shows the log is the program's); got: $(tail -n 5 "$1" 2>/dev/null)"
+    if grep -Eq -- "$3" "$1"; then
+        sb_fail "${4:-log}: expected no line matching /$3/ in $1; got: $(grep -E -m 3 -- "$3" "$1")"
     fi
 }
 
@@ -501,6 +650,24 @@ sb_apply() { # N [JQ-FILTER] [ctl options...]
     # proposes the example's name followed by N
     [ "$n" = 1 ] || filter=".base_name += \"$n\" | $filter"
     ctl "$@" apply "$(sb_form "$(sb_cc "$n")" "$filter")"
+}
+
+# Set SB_CC to a fresh valid credit code, counting up from 1001 (call it
+# outside $(...), so that the count advances).
+SB_NEXT_N=1000
+sb_next_cc() {
+    SB_NEXT_N=$((SB_NEXT_N + 1))
+    SB_CC=$(sb_cc "$SB_NEXT_N")
+}
+
+# The daemon refuses a form as invalid, naming FIELD: the example with a
+# fresh credit code (sb_next_cc) and JQ-FILTER applied.
+sb_refused_form() { # FIELD JQ-FILTER
+    local f
+    sb_next_cc
+    f=$(sb_form "$SB_CC" "$2")
+    sb_ctl_fails 1 invalid apply "$f"
+    sb_err_names "$1"
 }
 
 # Write the test clock (a Hangzhou time "YYYY-MM-DDTHH:MM", "real" or

@@ -20,7 +20,7 @@ cat >>"$DL_CONFIG" <<'INI'
 due = 02-28
 remind_days = 20,5
 INI
-dl_clock 2025-09-25T10:00
+sb_clock_set 2025-09-25T10:00
 dl_start_daemon
 base=$(sb_new_base 1)
 other=$(sb_new_base 2)
@@ -36,7 +36,7 @@ assert_json "$mine" '[.[].due_ms] | sort | join(",")' \
     "00:00 Hangzhou of 2026-02-08, 2026-02-23 and 2026-03-01"
 
 # ------------------------------------------------------------ the year's services
-dl_clock 2025-12-15T10:00
+sb_clock_set 2025-12-15T10:00
 client_cc=$(sb_cc 3)
 service() { # FILE DATE KIND TRAINEES
     jq -n --arg d "$2" --arg cc "$client_cc" --arg k "$3" --argjson t "$4" \
@@ -69,12 +69,12 @@ sb_err_names "--year"
 spool=$SB_TMP/spool
 dl_start_worker
 sbn_start_notify --spool-dir "$spool"
-dl_clock 2026-02-07T23:59
+sb_clock_set 2026-02-07T23:59
 dl_settle 1.5
 assert_eq 0 "$(dl_event_count "$base" base.activity_due_soon)" "no reminder before its day"
-dl_clock 2026-02-08T00:00
-dl_wait 30 "the 20-day reminder" eval '[ "$(dl_event_count "$base" base.activity_due_soon)" = 1 ]'
-dl_wait 30 "the 20-day reminder of the other" \
+sb_clock_set 2026-02-08T00:00
+sb_wait_until 30 "the 20-day reminder" eval '[ "$(dl_event_count "$base" base.activity_due_soon)" = 1 ]'
+sb_wait_until 30 "the 20-day reminder of the other" \
     eval '[ "$(dl_event_count "$other" base.activity_due_soon)" = 1 ]'
 ev=$(dl_events "$base" base.activity_due_soon)
 assert_json "$ev" '.[0].reason' "activity of 2025 due on 2026-02-28: 20 days left"
@@ -86,7 +86,7 @@ assert_contains "$notice" "Yearly activity due" "the notice's subject"
 assert_contains "$notice" "activity of 2025 due on 2026-02-28: 20 days left" "the notice's body"
 
 # ------------------------------------------------------------ filing, checked against the services
-dl_clock 2026-02-10T09:00
+sb_clock_set 2026-02-10T09:00
 out=$(ctl --json activity file "$base" --year 2025 -f "$f2025")
 assert_json "$out" .year 2025
 assert_json "$out" .version 1
@@ -113,19 +113,19 @@ assert_contains "$(jget "$filed" '.[1].reason')" \
     "activity of 2025 refiled (free_training_person_times 25 → 30): free training counted again"
 
 # the 5-day reminder: filed, so it falls silent (the job is done all the same)
-dl_clock 2026-02-23T00:00
-dl_wait 30 "the 5-day reminders done" \
+sb_clock_set 2026-02-23T00:00
+sb_wait_until 30 "the 5-day reminders done" \
     eval '[ "$(jget "$(dl_jobs activity.reminder)" "[.[] | select(.state == \"done\")] | length")" = 4 ]'
 assert_eq 1 "$(dl_event_count "$base" base.activity_due_soon)" "no reminder once filed"
 assert_eq 2 "$(dl_event_count "$other" base.activity_due_soon)" "the other is reminded again"
 
 # ------------------------------------------------------------ overdue
 assert_json "$(ctl --json activity overdue --year 2025)" '.bases | length' 0 "not overdue before the date"
-dl_clock 2026-03-01T00:00
-dl_wait 30 "the overdue notice" eval '[ "$(dl_event_count "$other" base.activity_overdue)" = 1 ]'
+sb_clock_set 2026-03-01T00:00
+sb_wait_until 30 "the overdue notice" eval '[ "$(dl_event_count "$other" base.activity_overdue)" = 1 ]'
 assert_json "$(dl_events "$other" base.activity_overdue)" '.[0].reason' \
     "activity of 2025 was due on 2026-02-28: 1 day overdue"
-dl_wait 30 "both overdue jobs done" \
+sb_wait_until 30 "both overdue jobs done" \
     eval '[ "$(jget "$(dl_jobs activity.reminder)" "[.[] | select(.state == \"done\")] | length")" = 6 ]'
 assert_eq 0 "$(dl_event_count "$base" base.activity_overdue)" "no overdue notice once filed"
 job=$(sbn_job_of base.activity_overdue "$other")
@@ -141,7 +141,7 @@ assert_contains "$(ctl activity overdue)" "1 sub-base overdue" "overdue text"
 next=$(jget "$(dl_jobs activity.reminder)" "[.[] | select(.state == \"queued\" and .entity_id == \"$base\")]")
 assert_json "$next" length 3 "2026's reminders"
 # a late filing is marked late and leaves the list
-dl_clock 2026-03-02T10:00
+sb_clock_set 2026-03-02T10:00
 out=$(ctl --json activity file "$other" --year 2025 -f "$(filing zero.json '.free_training_person_times = 0')")
 assert_json "$out" .late true
 assert_json "$(ctl --json activity overdue)" '.bases | length' 0

@@ -34,11 +34,8 @@ writer 5000 &
 w2=$!
 SB_BG_PIDS+=("$w1" "$w2")
 # wait until both are writing
-deadline=$((SECONDS + 30))
-until [ -s "$SB_WORK/written.1000" ] && [ -s "$SB_WORK/written.5000" ]; do
-    ((SECONDS < deadline)) || sb_fail "the writers did not start: $(cat "$SB_WORK/writer.errors" 2>/dev/null)"
-    sleep 0.1
-done
+SB_WAIT_DIAG='cat "$SB_WORK/writer.errors"' sb_wait_until 30 "both writers to start" \
+    test -s "$SB_WORK/written.1000" -a -s "$SB_WORK/written.5000"
 
 out=$(ctl backup "$SB_TMP/backup1")
 assert_match "$out" "^backup to $SB_TMP/backup1: done in [0-9.]+ s: [0-9]+ bytes, [0-9]+ records, events up to [0-9]+; verified$" "backup verdict"

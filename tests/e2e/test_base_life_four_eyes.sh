@@ -11,14 +11,11 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
 keys=$SB_WORK/keys.ini
-for k in alice bob wang rita; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add bob --role operator --public-key "$SB_WORK/bob.key"
-add wang --role reviewer --public-key "$SB_WORK/wang.key"
-add rita --role reader --public-key "$SB_WORK/rita.key"
+sb_keygen alice bob wang rita
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add bob --role operator --public-key "$SB_WORK/bob.key"
+sb_key_add wang --role reviewer --public-key "$SB_WORK/wang.key"
+sb_key_add rita --role reader --public-key "$SB_WORK/rita.key"
 cat >"$SB_WORK/security.ini" <<EOF
 [security]
 keys = $keys
@@ -30,8 +27,6 @@ sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/security.ini"
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
-as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"; }
 
 # a certified sub-base: certification itself is a proposal here
 new_base() {

@@ -84,7 +84,8 @@ number = HZ{serial:4}/{year}
 INI
 sb_clock_set 2026-03-02T10:00
 sb_start_daemon --config "$SB_WORK/bureau.ini"
-if grep -q "EXAMPLE" "$SB_DAEMON_ERR"; then sb_fail "warned about the example with the bureau's rubric"; fi
+assert_log_lacks "$SB_DAEMON_ERR" "the clock is the test or demonstration clock" "EXAMPLE" \
+    "the daemon's warnings with the bureau's rubric"
 out=$(ctl status)
 for row in "publicity_working_days = 7" "objection_suspends = off" "grade_on = base" \
     "one_per_unit = off" "email_required = on" "certificate_number = HZ{serial:4}/{year}" \

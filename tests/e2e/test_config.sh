@@ -10,19 +10,10 @@ sb_setup
 # Start the daemon with exactly these arguments and expect it to refuse:
 # exit non-zero within 30 s; stdout+stderr in SB_REFUSAL.
 refuses_to_start() {
-    local i
     sb_launch "$@"
-    for ((i = 0; i < 300; i++)); do
-        sb_alive "$SB_PID" || break
-        sleep 0.1
-    done
-    if sb_alive "$SB_PID"; then
-        sb_fail "expected 'skillbased $*' to refuse to start; it is still running after 30 s"
-    fi
-    local st=0
-    wait "$SB_PID" || st=$?
+    sb_wait_exit "$SB_PID" "'skillbased $*' to refuse to start" 30
     SB_PID=""
-    ((st != 0)) || sb_fail "expected 'skillbased $*' to exit non-zero; got 0"
+    ((SB_EXITED_STATUS != 0)) || sb_fail "expected 'skillbased $*' to exit non-zero; got 0"
     SB_REFUSAL=$(cat "$SB_DAEMON_OUT" "$SB_DAEMON_ERR")
 }
 

@@ -50,21 +50,8 @@ assert_eq "calendar $cal: 2024 to 2026, 108 days listed" "$out" "worker --check"
 
 # ------------------------------------------------------------ reload
 write_conf "90,14"
-dl_clock 2025-03-03T10:00 # Monday
+sb_clock_set 2025-03-03T10:00 # Monday
 sb_start_daemon --config "$conf" --log-level info # (reload verdicts are logged at info)
-
-# hup: SIGHUP and wait for the daemon's verdict in its log
-hup() {
-    local before deadline=$((SECONDS + 20))
-    before=$(grep -Ec 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" || true)
-    kill -HUP "$SB_PID"
-    while (($(grep -Ec 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" || true) <= before)); do
-        ((SECONDS < deadline)) || sb_fail "no reload verdict within 20 s: $(tail -n 5 "$SB_DAEMON_ERR")"
-        sleep 0.05
-    done
-    LAST_VERDICT=$(grep -E 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" | tail -n 1)
-}
-
 # three applications in publicity from Monday 2025-03-03
 a1=$(sb_apply 1)
 a2=$(sb_apply 2)
@@ -72,14 +59,14 @@ a3=$(sb_apply 3)
 for a in "$a1" "$a2" "$a3"; do sb_drive "$a" in_publicity; done
 
 # an objection on Friday uses Tue, Wed, Thu
-dl_clock 2025-03-07T10:00
+sb_clock_set 2025-03-07T10:00
 ctl object "$a1" -r "first" >/dev/null
 assert_json "$(sb_show "$a1")" .publicity_days_used 3
 
 # a broken calendar is refused on reload; the one in force stays
 printf '2025-03-05\toff\tinvented\n2025-03-05\toff\tagain\n' >>"$cal"
-hup
-assert_contains "$LAST_VERDICT" "reload refused" "reload with a broken calendar"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "reload refused" "reload with a broken calendar"
 assert_contains "$(cat "$SB_DAEMON_ERR")" "listed twice" "the refusal names the problem"
 ctl object "$a2" -r "second" >/dev/null
 assert_json "$(sb_show "$a2")" .publicity_days_used 3
@@ -87,18 +74,18 @@ assert_json "$(sb_show "$a2")" .publicity_days_used 3
 # corrected (one invented holiday on Wednesday): used from the next objection on
 cp "$shipped" "$cal"
 printf '2025-03-05\toff\tinvented\n' >>"$cal"
-hup
-assert_contains "$LAST_VERDICT" "configuration reloaded" "reload with a good calendar"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "configuration reloaded" "reload with a good calendar"
 ctl object "$a3" -r "third" >/dev/null
 assert_json "$(sb_show "$a3")" .publicity_days_used 2
 
 # the remind_days of the reloaded file schedule the next sub-base's reminders
-dl_clock 2025-03-10T10:00
+sb_clock_set 2025-03-10T10:00
 ctl dismiss-objection "$a1" -r "dismissed" >/dev/null
 # publicity runs its course first (二(三)2): the resumed window ends on the 12th
 sb_ctl_fails 1 wrong_state close-publicity "$a1" -r "closed by the bureau"
 assert_contains "$SB_ERR" "ends on 2025-03-12 at 24:00" "close-publicity before the window ends"
-dl_clock 2025-03-13T00:00
+sb_clock_set 2025-03-13T00:00
 ctl close-publicity "$a1" -r "closed by the bureau" >/dev/null
 base=$(sb_field "$a1" .base_id)
 reminders=$(dl_jobs assessment.reminder)

@@ -10,16 +10,16 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 source "$SB_LIB_DIR/deadlines_lib.sh"
 
-dl_clock 2025-09-26T10:00
+sb_clock_set 2025-09-26T10:00
 dl_start_daemon
 dl_start_worker
 
 app=$(sb_apply 1)
 sb_drive "$app" in_publicity
-dl_wait 30 "the first window" dl_field_is "$app" .publicity_ends_on 2025-10-10
+sb_wait_until 30 "the first window" dl_field_is "$app" .publicity_ends_on 2025-10-10
 
 # ------------------------------------------------------------ objection
-dl_clock 2025-09-30T15:00
+sb_clock_set 2025-09-30T15:00
 ctl object "$app" -r "a competitor disputes the site area" >/dev/null
 rec=$(sb_show "$app")
 assert_json "$rec" .state under_review
@@ -32,9 +32,9 @@ assert_json "$rec" '.publicity_suspensions[0].days_used' 2
 assert_json "$rec" '.publicity_suspensions[0].resumed_on // ""' ""
 
 # ------------------------------------------------------------ dismissal
-dl_clock 2025-10-10T09:00
+sb_clock_set 2025-10-10T09:00
 ctl dismiss-objection "$app" -r "site area confirmed by survey" >/dev/null
-dl_wait 30 "the resumed window" dl_field_is "$app" .publicity_ends_on 2025-10-14
+sb_wait_until 30 "the resumed window" dl_field_is "$app" .publicity_ends_on 2025-10-14
 rec=$(sb_show "$app")
 assert_json "$rec" .state in_publicity
 assert_json "$rec" .publicity_days_used 2
@@ -48,8 +48,8 @@ assert_contains "$(jget "$scheduled" '.[1].reason')" "2025-10-11 调休 working 
 
 # the old window's end (24:00 of 10 October) passes: its close job is done
 # and changes nothing, as the dismissal made it stale
-dl_clock 2025-10-11T00:00
-dl_wait 30 "the stale close job" eval \
+sb_clock_set 2025-10-11T00:00
+sb_wait_until 30 "the stale close job" eval \
     '[ "$(jget "$(dl_jobs publicity.close)" ".[0].state")" = done ]'
 assert_state "$app" in_publicity
 summary=$(jget "$(dl_jobs publicity.close)" '.[0].result.summary')
@@ -59,13 +59,13 @@ assert_json "$(dl_jobs publicity.close)" '.[1].state' queued
 # not before the end of the resumed window (nor does it start over: it would
 # then end on the 16th)
 for t in 2025-10-13T23:59 2025-10-14T23:59; do
-    dl_clock "$t"
+    sb_clock_set "$t"
     dl_settle 1
     assert_state "$app" in_publicity
 done
 
-dl_clock 2025-10-15T00:00
-dl_wait 40 "certification at the end of 2025-10-14" dl_state_is "$app" certified
+sb_clock_set 2025-10-15T00:00
+sb_wait_until 40 "certification at the end of 2025-10-14" dl_state_is "$app" certified
 assert_json "$(sb_show "$app")" .decided_on 2025-10-15
 closes=$(dl_jobs publicity.close)
 assert_json "$closes" length 2

@@ -12,7 +12,7 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 source "$SB_LIB_DIR/deadlines_lib.sh"
 
-dl_clock 2025-09-25T10:00
+sb_clock_set 2025-09-25T10:00
 dl_start_daemon
 dl_start_worker
 
@@ -21,7 +21,7 @@ sb_drive "$app" in_publicity
 assert_json "$(sb_show "$app")" .publicity_started_on 2025-09-25
 
 # ------------------------------------------------------------ the schedule
-dl_wait 30 "the worker to schedule the window" dl_field_is "$app" .publicity_ends_on 2025-10-09
+sb_wait_until 30 "the worker to schedule the window" dl_field_is "$app" .publicity_ends_on 2025-10-09
 rec=$(sb_show "$app")
 assert_json "$rec" .state in_publicity
 assert_json "$rec" .publicity_working_days 5
@@ -49,7 +49,7 @@ assert_eq 2025-10-09 "$(printf '%s\n' "$out" | head -n 1)" "calendar add-working
 
 # ------------------------------------------------------------ not before
 for t in 2025-09-30T23:59 2025-10-01T00:00 2025-10-08T23:59; do
-    dl_clock "$t"
+    sb_clock_set "$t"
     dl_settle 1
     assert_state "$app" in_publicity
 done
@@ -57,19 +57,19 @@ done
 # a restart in the middle of the holiday loses nothing
 sb_stop_daemon TERM
 assert_eq 0 "$SB_EXIT_STATUS" "daemon exit status after SIGTERM"
-dl_clock 2025-10-09T12:00
+sb_clock_set 2025-10-09T12:00
 dl_start_daemon
 assert_state "$app" in_publicity
 assert_json "$(dl_jobs publicity.close)" '.[0].state' queued
 
-dl_clock 2025-10-09T23:59
+sb_clock_set 2025-10-09T23:59
 dl_settle 2
 assert_state "$app" in_publicity
 assert_json "$(dl_jobs publicity.close)" '.[0].state' queued
 
 # ------------------------------------------------------------ at 24:00
-dl_clock 2025-10-10T00:00
-dl_wait 40 "certification at the end of 2025-10-09" dl_state_is "$app" certified
+sb_clock_set 2025-10-10T00:00
+sb_wait_until 40 "certification at the end of 2025-10-09" dl_state_is "$app" certified
 rec=$(sb_show "$app")
 assert_json "$rec" .decided_on 2025-10-10
 base=$(jget "$rec" .base_id)
@@ -92,24 +92,24 @@ reminders=$(dl_jobs assessment.reminder)
 assert_json "$reminders" length 4
 assert_json "$reminders" '[.[] | .state] | unique | join(",")' queued
 
-dl_clock 2027-08-10T23:59
+sb_clock_set 2027-08-10T23:59
 dl_settle 1
 assert_eq 0 "$(dl_event_count "$base" base.assessment_due_soon)" "reminders before due-60"
 
-dl_clock 2027-08-11T00:00
-dl_wait 30 "the 60-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 1 ]'
+sb_clock_set 2027-08-11T00:00
+sb_wait_until 30 "the 60-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 1 ]'
 assert_json "$(dl_events "$base" base.assessment_due_soon)" '.[0].reason' \
     "assessment due on 2027-10-10: 60 days left"
 
-dl_clock 2027-09-10T00:00
-dl_wait 30 "the 30-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 2 ]'
+sb_clock_set 2027-09-10T00:00
+sb_wait_until 30 "the 30-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 2 ]'
 
-dl_clock 2027-10-02T23:59
+sb_clock_set 2027-10-02T23:59
 dl_settle 1
 assert_eq 2 "$(dl_event_count "$base" base.assessment_due_soon)" "reminders before due-7"
 
-dl_clock 2027-10-03T00:00
-dl_wait 30 "the 7-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 3 ]'
+sb_clock_set 2027-10-03T00:00
+sb_wait_until 30 "the 7-day reminder" eval '[ "$(dl_event_count "$base" base.assessment_due_soon)" = 3 ]'
 ev=$(dl_events "$base" base.assessment_due_soon)
 assert_json "$ev" '.[2].reason' "assessment due on 2027-10-10: 7 days left"
 assert_json "$ev" '.[2].from_state' certified
@@ -118,13 +118,13 @@ assert_json "$ev" '.[2].actor' worker:deadlines-e2e
 assert_state "$base" certified
 
 # assessed in time: the old overdue notice finds a new due date and does nothing
-dl_clock 2027-10-05T10:00
+sb_clock_set 2027-10-05T10:00
 ctl assess "$base" -f "$SB_EXAMPLES/scores-good.json" -r "2027 assessment" >/dev/null
 # due at the end of cycle 2 (五(一) 每两年 from certification), not two
 # years after the day of the assessment
 assert_json "$(sb_show "$base")" .next_assessment_due 2029-10-10
-dl_clock 2027-10-11T00:00
-dl_wait 30 "the stale overdue job to be done" eval \
+sb_clock_set 2027-10-11T00:00
+sb_wait_until 30 "the stale overdue job to be done" eval \
     '[ "$(jget "$(dl_jobs assessment.reminder)" "[.[] | select(.state == \"done\")] | length")" = 4 ]'
 assert_eq 0 "$(dl_event_count "$base" base.assessment_overdue)" "overdue notice after an assessment"
 # the new cycle has its own four reminders, waiting

@@ -18,17 +18,14 @@ sb_python_setup
 export PYTHONPATH="$PYTHONPATH:$SB_LIB_DIR/helpers"
 
 keys=$SB_WORK/keys.ini
-for k in alice bob xs xs2 xsr xh; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add bob --role operator --public-key "$SB_WORK/bob.key"
+sb_keygen alice bob xs xs2 xsr xh
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add bob --role operator --public-key "$SB_WORK/bob.key"
 out=$(ctl --keys "$keys" keys add xs --role operator --public-key "$SB_WORK/xs.key" --district 萧山区)
 assert_contains "$out" "scoped to 萧山区" "keys add --district says the scope"
-add xsr --role reader --public-key "$SB_WORK/xsr.key" --district xiaoshan
-add xh --role operator --public-key "$SB_WORK/xh.key" --district 西湖区
-add xs2 --role operator --public-key "$SB_WORK/xs2.key" --district 萧山区
+sb_key_add xsr --role reader --public-key "$SB_WORK/xsr.key" --district xiaoshan
+sb_key_add xh --role operator --public-key "$SB_WORK/xh.key" --district 西湖区
+sb_key_add xs2 --role operator --public-key "$SB_WORK/xs2.key" --district 萧山区
 grep -q '^district = 萧山区$' "$keys" || sb_fail "keys add --district wrote no district line"
 sb_ctl_fails 2 "" --keys "$keys" keys add w --role worker --public-key "$SB_WORK/bob.key" \
     --district 萧山区
@@ -41,8 +38,6 @@ sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/d.ini"
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
-as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"; }
 
 assert_json "$(as xs --json whoami)" .district 萧山区 "whoami names the scope"
 assert_contains "$(as xsr whoami)" "district: 萧山区" "pinyin in the keys file: canonical name"
@@ -214,12 +209,9 @@ assert_json "$(as xs2 --json show "$b9")" .imported.imported_by xs2 "confirmed b
 
 # ------------------------------------------------------------ a district that is not Hangzhou's
 ctl keygen "$SB_WORK/mars.key" >/dev/null
-add mars --role operator --public-key "$SB_WORK/mars.key" --district 火星区
+sb_key_add mars --role operator --public-key "$SB_WORK/mars.key" --district 火星区
 kill -HUP "$SB_PID"
-for ((i = 0; i < 50; i++)); do
-    grep -q "火星区" "$SB_DAEMON_ERR" && break
-    sleep 0.1
-done
+sb_wait_until 5 "the keys file's reload to name 火星区" grep -q "火星区" "$SB_DAEMON_ERR"
 assert_contains "$(cat "$SB_DAEMON_ERR")" "火星区\" is not a district" "the reload names the district"
 SKILLBASE_KEY_FILE=$SB_WORK/mars.key sb_run "$SKILLBASECTL" --timeout 2000 whoami
 assert_ne 0 "$SB_RC" "a key scoped to an unknown district is not let in"

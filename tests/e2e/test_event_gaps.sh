@@ -11,17 +11,6 @@ sb_setup
 sb_python_setup
 sb_start_daemon
 
-# Wait until the JSON-lines file $1 holds sequence $2 (or fail after 60 s).
-wait_for_seq() {
-    local file=$1 want=$2 got deadline=$((SECONDS + 60))
-    while :; do
-        got=$(jq -s 'map(.seq) | max // 0' "$file" 2>/dev/null || echo 0)
-        [ "$got" -lt "$want" ] || return 0
-        ((SECONDS < deadline)) || sb_fail "the follower reached seq $got, not $want: $(cat "$SB_WORK/follow.err")"
-        sleep 0.2
-    done
-}
-
 sb_new_base 1 >/dev/null
 sb_new_base 2 >/dev/null # events 1..10
 
@@ -30,26 +19,22 @@ fake=ipc://$SB_TMP/fake-events.sock
     --ready "$SB_WORK/fake.ready" --stop "$SB_WORK/fake.stop" 11 16 18 2>"$SB_WORK/fake.err" &
 publisher=$!
 SB_BG_PIDS+=("$publisher")
-for ((i = 0; i < 100; i++)); do
-    [ ! -e "$SB_WORK/fake.ready" ] || break
-    sleep 0.1
-done
-[ -e "$SB_WORK/fake.ready" ] || sb_fail "the fake publisher did not start: $(cat "$SB_WORK/fake.err")"
+SB_WAIT_DIAG='cat "$SB_WORK/fake.err"' sb_wait_until 10 "the fake publisher to start" test -e "$SB_WORK/fake.ready"
 
 "$SKILLBASECTL" events --follow --json --event-endpoint "$fake" \
     >"$SB_WORK/follow.out" 2>"$SB_WORK/follow.err" &
 follower=$!
 SB_BG_PIDS+=("$follower")
-wait_for_seq "$SB_WORK/follow.out" 10
+sb_wait_seq "$SB_WORK/follow.out" 10 60 "$SB_WORK/follow.err"
 
 # 11..16: the fake sends 11, 13, 13, 12 and a heartbeat announcing 16
 sb_new_base 3 >/dev/null
 id=$(sb_apply 4)
-wait_for_seq "$SB_WORK/follow.out" 16
+sb_wait_seq "$SB_WORK/follow.out" 16 60 "$SB_WORK/follow.err"
 # 17, 18: only a heartbeat tells
 ctl review "$id" >/dev/null
 ctl evaluate "$id" --pass -r "meets 二(二)" >/dev/null
-wait_for_seq "$SB_WORK/follow.out" 18
+sb_wait_seq "$SB_WORK/follow.out" 18 60 "$SB_WORK/follow.err"
 sleep 0.5
 
 touch "$SB_WORK/fake.stop"

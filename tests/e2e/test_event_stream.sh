@@ -9,26 +9,11 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 sb_start_daemon
 
-# Wait until the JSON-lines file $1 holds sequence $2 (or fail after 60 s).
-wait_for_seq() {
-    local file=$1 want=$2 got deadline=$((SECONDS + 60))
-    while :; do
-        got=$(jq -s 'map(.seq) | max // 0' "$file" 2>/dev/null || echo 0)
-        [ "$got" -lt "$want" ] || return 0
-        ((SECONDS < deadline)) || sb_fail "$file reached seq $got, not $want, within 60 s: $(tail -c 600 "$SB_WORK/follow.err" 2>/dev/null)"
-        sleep 0.2
-    done
-}
-
-last_seq() {
-    jget "$(ctl --json status)" .last_seq
-}
-
 # history before anyone subscribes: 3 sub-bases (5 events each)
 for i in 1 2 3; do
     sb_new_base "$i" >/dev/null
 done
-assert_eq 15 "$(last_seq)" "events before the subscriber"
+assert_eq 15 "$(sb_last_seq)" "events before the subscriber"
 
 # the late subscribers: everything, and only the sub-bases
 "$SKILLBASECTL" events --follow --json --from 1 >"$SB_WORK/follow.out" 2>"$SB_WORK/follow.err" &
@@ -38,13 +23,13 @@ SB_BG_PIDS+=("$follower")
     >"$SB_WORK/bases.out" 2>"$SB_WORK/bases.err" &
 base_follower=$!
 SB_BG_PIDS+=("$base_follower")
-wait_for_seq "$SB_WORK/follow.out" 15
+sb_wait_seq "$SB_WORK/follow.out" 15 60 "$SB_WORK/follow.err"
 
 # live writes, then writes across two restarts
 for i in 4 5; do
     sb_new_base "$i" >/dev/null
 done
-wait_for_seq "$SB_WORK/follow.out" 25
+sb_wait_seq "$SB_WORK/follow.out" 25 60 "$SB_WORK/follow.err"
 
 writer() {
     local i
@@ -74,9 +59,9 @@ sb_alive "$follower" || sb_fail "the follower exited across the restarts: $(cat 
 # and after the restarts, live again
 id=$(sb_apply 50)
 ctl review "$id" >/dev/null
-n=$(last_seq)
+n=$(sb_last_seq)
 assert_eq $((25 + 30 + 2)) "$n" "events committed"
-wait_for_seq "$SB_WORK/follow.out" "$n"
+sb_wait_seq "$SB_WORK/follow.out" "$n" 60 "$SB_WORK/follow.err"
 sleep 0.5 # anything past N would show now
 
 kill -TERM "$follower"
@@ -99,11 +84,8 @@ cmp -s <(nocontact "$SB_WORK/follow.out") <(nocontact "$SB_WORK/log.out") ||
 # the filtered follower: exactly the filtered log (5 certified sub-bases)
 ctl events --topic base. --json-lines >"$SB_WORK/bases.log"
 assert_eq 5 "$(wc -l <"$SB_WORK/bases.log")" "sub-base events in the log"
-deadline=$((SECONDS + 30))
-until cmp -s <(nocontact "$SB_WORK/bases.out") <(nocontact "$SB_WORK/bases.log"); do
-    ((SECONDS < deadline)) || sb_fail "topic follower printed: $(cat "$SB_WORK/bases.out")"
-    sleep 0.2
-done
+bases_followed() { cmp -s <(nocontact "$SB_WORK/bases.out") <(nocontact "$SB_WORK/bases.log"); }
+SB_WAIT_DIAG='cat "$SB_WORK/bases.out"' sb_wait_until 30 "the topic follower to print the filtered log" bases_followed
 assert_json "$(jq -s -c 'map(.topic) | unique' "$SB_WORK/bases.out")" '. == ["base.certified"]' true
 kill -TERM "$base_follower"
 wait "$base_follower" || sb_fail "the topic follower did not exit 0 on SIGTERM"

@@ -10,13 +10,9 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 sb_start_daemon
 
-last_seq() {
-    jget "$(ctl --json status)" .last_seq
-}
-
 cc1=$(sb_cc 1)
 base=$(sb_new_base 1)
-assert_eq 5 "$(last_seq)" "events before the ingest"
+assert_eq 5 "$(sb_last_seq)" "events before the ingest"
 
 # the market-regulation registry knows the credit code, not our id
 out=$(ctl ingest --source market-registry --id MR-2026-0042 --type unit.deregistered \
@@ -44,7 +40,7 @@ assert_json "$out" .seq 6
 assert_json "$out" .action revoke
 assert_json "$out" .entity_id "$base"
 assert_json "$out" .record.sub_base.version 2
-assert_eq 6 "$(last_seq)" "events after the repeat"
+assert_eq 6 "$(sb_last_seq)" "events after the repeat"
 assert_json "$(ctl --json history "$base")" length 2 "events of the revoked base"
 
 # the same id for another fact is refused
@@ -76,7 +72,7 @@ printf '{"name":"x"}' >"$SB_WORK/payload.json"
 sb_ctl_fails 2 invalid ingest --source mr --id X-1 --type unit.deregistered --entity "$base" \
     -f "$SB_WORK/payload.json"
 sb_err_names "carries no payload"
-assert_eq 6 "$(last_seq)" "events after the refusals"
+assert_eq 6 "$(sb_last_seq)" "events after the refusals"
 
 # every direct-fail type revokes with its cause (五(三)), and every 不合格 is
 # a result: grade fail, recorded with the cause (a verified complaint only

@@ -33,8 +33,8 @@ sb_drive "$app" in_publicity # two more transitions: jobs 2 and 3
 sb_publicity_over            # the worker's close_publicity may certify it
 assert_eq 3 "$(job_ids --state queued --type notify | wc -l)" "queued notify jobs before any worker"
 start_worker w1 --command close_publicity
-wait_for 20 "job-00000001 done" job_is job-00000001 done
-wait_for 20 "every notify job done" sh -c "[ -z \"\$('$SKILLBASECTL' --json jobs --type notify | jq -r '.[] | select(.state != \"done\") | .id')\" ]"
+sb_wait_until 20 "job-00000001 done" job_is job-00000001 done
+sb_wait_until 20 "every notify job done" sh -c "[ -z \"\$('$SKILLBASECTL' --json jobs --type notify | jq -r '.[] | select(.state != \"done\") | .id')\" ]"
 assert_eq 3 "$(job_ids --state done --type notify | wc -l)" "notify jobs: applied, under review, in publicity"
 assert_eq 1 "$(log_count job-00000001 start)" "deliveries of job 1"
 assert_state "$app" in_publicity
@@ -53,7 +53,7 @@ assert_contains "$(cat "$SB_DAEMON_ERR")" "command refused" "the daemon's log"
 app2=$(sb_apply 2)
 id2=$(job_ids --state queued --type notify | tail -n 1)
 start_worker w2 --fail 99
-wait_for 30 "$id2 parked" job_is "$id2" parked
+sb_wait_until 30 "$id2 parked" job_is "$id2" parked
 stop_worker w2
 assert_eq 3 "$(log_count "$id2" start)" "attempts before parking"
 assert_json "$(job_json "$id2")" .attempt 3
@@ -72,7 +72,7 @@ ctl jobs retry "$id2" -r "smtp fixed"
 assert_match "$SB_OUT" "^$id2: queued \\(attempt 0 of 3\\)$" "retry's answer"
 assert_contains "$(job_field "$id2" .last_error)" "retried by e2e: smtp fixed" "retry note"
 start_worker w3
-wait_for 20 "$id2 done after retry" job_is "$id2" done
+sb_wait_until 20 "$id2 done after retry" job_is "$id2" done
 assert_json "$(job_json "$id2")" .attempt 1
 assert_json "$(job_json "$id2")" .worker w3
 
@@ -81,7 +81,7 @@ stop_worker w3
 app3=$(sb_apply 3)
 id3=$(job_ids --state queued --type notify | tail -n 1)
 start_worker w4 --fatal
-wait_for 20 "$id3 parked" job_is "$id3" parked
+sb_wait_until 20 "$id3 parked" job_is "$id3" parked
 assert_json "$(job_json "$id3")" .attempt 1
 stop_worker w4
 

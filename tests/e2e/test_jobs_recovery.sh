@@ -20,7 +20,7 @@ jobs_start_daemon
 
 # The job of the n-th "start" line of the job log (waits for it).
 nth_start() { # N
-    wait_for 20 "a worker starting job number $1" \
+    sb_wait_until 20 "a worker starting job number $1" \
         sh -c "[ \$(awk '\$3 == \"start\"' '$SB_JOBLOG' | wc -l) -ge $1 ]"
     awk '$3 == "start" { print $1 }' "$SB_JOBLOG" | sed -n "${1}p"
 }
@@ -46,13 +46,13 @@ stop_worker slow KILL
 start_worker quick
 # the daemon notices the silence (3 x 200 ms) and queues the job again with
 # a backoff; the quick worker gets it
-wait_for 30 "$id done by the quick worker" job_is "$id" done
+sb_wait_until 30 "$id done by the quick worker" job_is "$id" done
 assert_json "$(job_json "$id")" .worker quick
 assert_json "$(job_json "$id")" .attempt 2
 assert_contains "$(job_field "$id" .last_error)" "worker slow sent nothing" "why attempt 1 ended"
 assert_eq 2 "$(log_count "$id" start)" "deliveries of $id"
 assert_eq 1 "$(log_count "$id" done)" "completions of $id"
-wait_for 20 "every job finished" all_finished
+sb_wait_until 20 "every job finished" all_finished
 stop_worker quick
 
 # ---- a hung worker: its lease runs out and the job goes elsewhere
@@ -61,11 +61,11 @@ n=$(starts)
 start_worker hung --hang
 id=$(nth_start $((n + 1)))
 start_worker rescue
-wait_for 30 "$id done by the rescue worker" job_is "$id" done
+sb_wait_until 30 "$id done by the rescue worker" job_is "$id" done
 assert_json "$(job_json "$id")" .worker rescue
 assert_json "$(job_json "$id")" .attempt 2
 assert_contains "$(job_field "$id" .last_error)" "lease of 2500 ms ran out" "why attempt 1 ended"
-wait_for 20 "every job finished" all_finished
+sb_wait_until 20 "every job finished" all_finished
 assert_eq 1 "$(log_count "$id" done)" "completions of $id"
 stop_worker hung KILL
 stop_worker rescue
@@ -79,8 +79,8 @@ sb_stop_daemon KILL
 jobs_start_daemon
 # the new daemon queued the leased job again; the worker reconnects, says
 # it still holds the job, and reports it done; what runs again is harmless
-wait_for 30 "$id done after the restart" job_is "$id" done
-wait_for 30 "every job finished" all_finished
+sb_wait_until 30 "$id done after the restart" job_is "$id" done
+sb_wait_until 30 "every job finished" all_finished
 assert_json "$(job_json "$id")" .worker steady
 assert_eq 1 "$(log_count "$id" done)" "completions of $id"
 assert_eq "" "$(job_ids --state leased --type notify)" "notify jobs still leased"
@@ -102,7 +102,7 @@ start_worker early
 sleep 0.5
 jobs_start_daemon
 app=$(publicity 5)
-wait_for 60 "$app's jobs done by the early worker" all_finished
+sb_wait_until 60 "$app's jobs done by the early worker" all_finished
 assert_eq 3 "$("$SKILLBASECTL" --json jobs --type notify --state done |
     jq --arg a "$app" '[.[] | select(.entity_id == $a and .worker == "early")] | length')" \
     "notify jobs of $app done by the early worker"

@@ -89,27 +89,22 @@ assert_eq 0 "$(metric "$m1" skillbase_worker_connections)" "workers before one c
 "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" --command-endpoint "$SKILLBASE_ENDPOINT" \
     --spool-dir "$SB_WORK/spool" >"$SB_WORK/notify.log" 2>&1 &
 SB_BG_PIDS+=($!)
-deadline=$((SECONDS + 60))
-while :; do
+worker_finished() { # (m2: the last scrape)
     m2=$(scrape)
     [ "$(metric "$m2" skillbase_worker_connections)" = 1 ] &&
         [ "$(metric "$m2" skillbase_jobs 'state="queued"')" = 0 ] &&
-        [ "$(metric "$m2" skillbase_jobs 'state="leased"')" = 0 ] && break
-    ((SECONDS < deadline)) || sb_fail "the worker did not connect and finish the jobs: $(grep -E '^skillbase_(jobs|worker)' <<<"$m2") $(tail -n 5 "$SB_WORK/notify.log")"
-    sleep 0.2
-done
+        [ "$(metric "$m2" skillbase_jobs 'state="leased"')" = 0 ]
+}
+SB_WAIT_DIAG='grep -E "^skillbase_(jobs|worker)" <<<"$m2"; tail -n 5 "$SB_WORK/notify.log"' SB_WAIT_INTERVAL=0.2 \
+    sb_wait_until 60 "the worker to connect and finish the jobs" worker_finished
 done_jobs=$(metric "$m2" skillbase_jobs 'state="done"')
 ((done_jobs >= queued)) || sb_fail "expected $queued jobs done, got $done_jobs"
 assert_eq "$done_jobs" "$(metric "$m2" skillbase_jobs_completed_total)" "jobs completed since start"
 
 # a backup and a reload are counted
 ctl backup "$SB_TMP/backup" >/dev/null
-kill -HUP "$SB_PID"
-deadline=$((SECONDS + 20))
-until grep -q 'configuration reloaded' "$SB_DAEMON_ERR"; do
-    ((SECONDS < deadline)) || sb_fail "no reload logged"
-    sleep 0.1
-done
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "configuration reloaded" "the reload's verdict"
 m3=$(scrape)
 assert_eq 1 "$(metric "$m3" skillbase_backups_total 'result="done"')" "backups done"
 last_ok=$(metric "$m3" skillbase_backup_last_success_time_seconds)

@@ -135,11 +135,8 @@ SKILLBASECTL=$root/usr/bin/skillbasectl
 id=$(sb_apply 1)
 assert_match "$id" '^app-[0-9]{6}$' "application id from the packaged CLI"
 # the packaged notify worker spools the notice of the application received
-deadline=$((SECONDS + 60))
-until grep -rqs "$id" "$srv/state/notices" 2>/dev/null; do
-    ((SECONDS < deadline)) || sb_fail "no notice for $id in $srv/state/notices; notify worker: $(tail -n 5 "$SB_TMP/worker.notify.log")"
-    sleep 0.2
-done
+SB_WAIT_DIAG='tail -n 5 "$SB_TMP/worker.notify.log"' SB_WAIT_INTERVAL=0.2 \
+    sb_wait_until 60 "the notice of $id in $srv/state/notices" grep -rqs "$id" "$srv/state/notices"
 out=$(ctl backup "$srv/backups/first")
 assert_contains "$out" "verified" "backup with the packaged programs"
 sb_run "$root/usr/sbin/skillbased" --restore-check "$srv/backups/first"

@@ -82,12 +82,8 @@ assert_json "$out" .seq 6
 assert_state "$base" revoked
 assert_eq unit_deregistered "$(sb_field "$base" .revoked_cause)" "revocation cause"
 
-for ((i = 0; i < 100; i++)); do
-    sb_alive "$follower" || break
-    sleep 0.1
-done
-sb_alive "$follower" && sb_fail "the Python follower did not stop at seq 6: $(cat "$SB_WORK/follow.out")"
-wait "$follower" || sb_fail "the Python follower failed: $(cat "$SB_WORK/follow.err")"
+SB_WAIT_DIAG='cat "$SB_WORK/follow.out"' sb_wait_exit "$follower" "the Python follower to stop at seq 6" 10
+assert_eq 0 "$SB_EXITED_STATUS" "the Python follower's exit status ($(cat "$SB_WORK/follow.err"))"
 assert_json "$(jq -s -c 'map(.seq)' "$SB_WORK/follow.out")" '. == [1, 2, 3, 4, 5, 6]' true \
     "sequences followed by Python"
 last=$(tail -n 1 "$SB_WORK/follow.out")

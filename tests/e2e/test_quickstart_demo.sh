@@ -24,7 +24,7 @@ sb_ctl_fails 1 wrong_state close-publicity "$app"
 assert_contains "$SB_ERR" "working day" "the refusal names the working days left"
 
 sb_clock_set real+14d # README: echo real+14d > var/demo-clock
-dl_wait 30 "skillbase-deadlines to certify $app" dl_state_is "$app" certified
+sb_wait_until 30 "skillbase-deadlines to certify $app" dl_state_is "$app" certified
 assert_json "$(sb_show "$app")" .base_id base-000001
 assert_json "$(ctl --json history "$app" | jq -c '.[-1]')" .actor worker:deadlines-e2e
 out=$(ctl assess base-000001 --file "$SB_EXAMPLES/scores-good.json" \

@@ -29,20 +29,6 @@ ${3:-}
 EOF
 }
 
-# hup: send SIGHUP and wait for the daemon to log its verdict (one more
-# "configuration reloaded" or "reload refused" line than before).
-hup() {
-    local before deadline=$((SECONDS + 20))
-    before=$(grep -Ec 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" || true)
-    kill -HUP "$SB_PID"
-    while (($(grep -Ec 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" || true) <= before)); do
-        ((SECONDS < deadline)) || sb_fail "no reload verdict in the log within 20 s: $(tail -n 5 "$SB_DAEMON_ERR")"
-        sb_alive "$SB_PID" || sb_fail "the daemon died on SIGHUP: $(tail -n 5 "$SB_DAEMON_ERR")"
-        sleep 0.05
-    done
-    LAST_VERDICT=$(grep -E 'configuration reloaded|reload refused' "$SB_DAEMON_ERR" | tail -n 1)
-}
-
 write_conf 25 30
 # the flag beats the file's log_level, now and at every reload
 sb_launch --config "$conf" --log-level info
@@ -60,63 +46,60 @@ sb_err_names basic_construction
 
 # ------------------------------------------------------------ a new rubric
 write_conf 30 25
-hup
-assert_contains "$LAST_VERDICT" "configuration reloaded" "verdict"
-assert_contains "$LAST_VERDICT" "basic_construction 30" "the change is named"
-assert_contains "$LAST_VERDICT" "public_service 25" "the change is named"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "configuration reloaded" "verdict"
+assert_contains "$SB_RELOAD_VERDICT" "basic_construction 30" "the change is named"
+assert_contains "$SB_RELOAD_VERDICT" "public_service 25" "the change is named"
 ctl assess "$base" -f "$high" -r "28 of 30 under the new rubric" >/dev/null
 assert_json "$(sb_show "$base")" '.assessments[-1].scores.basic_construction' 28
 
 # ------------------------------------------------------------ bad files are refused whole
 # an unknown key on line 12, after a rubric change that would otherwise apply
 write_conf 20 35 "bogus_item = 5"
-hup
-assert_contains "$LAST_VERDICT" "reload refused" "verdict for an unknown key"
-assert_contains "$LAST_VERDICT" "$conf:12" "file and line named"
-assert_contains "$LAST_VERDICT" "bogus_item" "key named"
-assert_contains "$LAST_VERDICT" "unknown key" "reason given"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "reload refused" "verdict for an unknown key"
+assert_contains "$SB_RELOAD_VERDICT" "$conf:12" "file and line named"
+assert_contains "$SB_RELOAD_VERDICT" "bogus_item" "key named"
+assert_contains "$SB_RELOAD_VERDICT" "unknown key" "reason given"
 ctl status >/dev/null
 # the rubric in force is still 30/25: 28 still fits
 ctl assess "$base2" -f "$high" -r "still the 30-point rubric" >/dev/null
 
 # a rubric that does not sum to 100
 write_conf 30 30
-hup
-assert_contains "$LAST_VERDICT" "reload refused" "verdict for a bad sum"
-assert_contains "$LAST_VERDICT" "100" "the sum is named"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "reload refused" "verdict for a bad sum"
+assert_contains "$SB_RELOAD_VERDICT" "100" "the sum is named"
 # a syntax error
 printf '[rubric\nbasic_construction = 1\n' >"$conf"
-hup
-assert_contains "$LAST_VERDICT" "reload refused" "verdict for a syntax error"
-assert_contains "$LAST_VERDICT" "$conf:1: syntax error" "line of the syntax error"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "reload refused" "verdict for a syntax error"
+assert_contains "$SB_RELOAD_VERDICT" "$conf:1: syntax error" "line of the syntax error"
 # no file at all
 rm -f "$conf"
-hup
-assert_contains "$LAST_VERDICT" "reload refused" "verdict for a missing file"
-assert_contains "$LAST_VERDICT" "cannot read" "reason for a missing file"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "reload refused" "verdict for a missing file"
+assert_contains "$SB_RELOAD_VERDICT" "cannot read" "reason for a missing file"
 ctl status >/dev/null
 
 # ------------------------------------------------------------ start-only keys are kept
 write_conf 30 25 "
 [daemon]
 batch_max = 7"
-hup
-assert_contains "$LAST_VERDICT" "configuration reloaded" "verdict with a start-only key"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "configuration reloaded" "verdict with a start-only key"
 grep -q 'batch_max changed; it takes effect at the next restart' "$SB_DAEMON_ERR" ||
     sb_fail "no warning about the start-only key: $(tail -n 5 "$SB_DAEMON_ERR")"
 
 # ------------------------------------------------------------ log level: the flag wins, then the file
 LOG_LEVEL=error write_conf 30 25
-hup
-assert_contains "$LAST_VERDICT" "changed: none" "the --log-level flag still beats the file"
+sb_reload
+assert_contains "$SB_RELOAD_VERDICT" "changed: none" "the --log-level flag still beats the file"
 
 # ------------------------------------------------------------ nothing was dropped
 app=$(sb_apply 3)
-deadline=$((SECONDS + 20))
-until grep -q "\"entity_id\":\"$app\"" "$SB_WORK/follow.out"; do
-    ((SECONDS < deadline)) || sb_fail "the subscriber connected before the reloads did not get the event of $app: $(tail -n 3 "$SB_WORK/follow.out") $(cat "$SB_WORK/follow.err")"
-    sleep 0.1
-done
+sb_wait_until 20 "the subscriber connected before the reloads to get the event of $app" \
+    grep -q "\"entity_id\":\"$app\"" "$SB_WORK/follow.out"
 refused=$(grep -c 'reload refused' "$SB_DAEMON_ERR")
 assert_eq 4 "$refused" "reloads refused"
 sb_stop_daemon TERM

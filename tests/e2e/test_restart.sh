@@ -36,20 +36,11 @@ assert_json "$before" '.events | length > 10' true "events before the restart"
 first=$SB_PID
 sb_launch --state-dir "$SB_STATE" --log-level warn
 second=$SB_PID
-for ((i = 0; i < 300; i++)); do
-    sb_alive "$second" || break
-    sleep 0.1
-done
-if sb_alive "$second"; then
-    kill -KILL "$second" 2>/dev/null || true
-    wait "$second" 2>/dev/null || true
-    SB_PID=$first
-    sb_fail "a second skillbased on the same state directory kept running"
-fi
-st=0
-wait "$second" 2>/dev/null || st=$?
 SB_PID=$first
-((st != 0)) || sb_fail "a second skillbased on the same state directory exited 0; expected a refusal"
+SB_BG_PIDS+=("$second") # killed on exit should it keep running
+sb_wait_exit "$second" "a second skillbased on the same state directory to refuse to start" 30
+unset 'SB_BG_PIDS[-1]'
+((SB_EXITED_STATUS != 0)) || sb_fail "a second skillbased on the same state directory exited 0; expected a refusal"
 ctl status >/dev/null
 
 sb_stop_daemon TERM

@@ -19,17 +19,14 @@ sb_setup
 [ -x "$SB_PROBE" ] || sb_fail "SB_PROBE=$SB_PROBE is not an executable"
 
 keys=$SB_WORK/keys.ini
-for k in alice bob wang rita market-registry test-worker eve carol; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add bob --role operator --public-key "$SB_WORK/bob.key"
-add wang --role reviewer --public-key "$SB_WORK/wang.key"
-add rita --role reader --public-key "$SB_WORK/rita.key"
-add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
+sb_keygen alice bob wang rita market-registry test-worker eve carol
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add bob --role operator --public-key "$SB_WORK/bob.key"
+sb_key_add wang --role reviewer --public-key "$SB_WORK/wang.key"
+sb_key_add rita --role reader --public-key "$SB_WORK/rita.key"
+sb_key_add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
     --types "unit.deregistered"
-add test-worker --role worker --public-key "$SB_WORK/test-worker.key" --types notify
+sb_key_add test-worker --role worker --public-key "$SB_WORK/test-worker.key" --types notify
 assert_json "$(ctl --keys "$keys" --json keys list)" 'length' 6 "keys list"
 [ "$(stat -c %a "$SB_WORK/alice.key")" = 600 ] || sb_fail "keygen: the key file is not mode 0600"
 
@@ -49,8 +46,6 @@ sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/security.ini" --log-
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
-as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"; }
 
 # ------------------------------------------------------------ handshake
 assert_json "$(as alice --json whoami)" '.name + " " + .role' "alice operator" "whoami"
@@ -154,32 +149,18 @@ assert_json "$(as alice --json history "$app2")" '.[-1].actor' "service:market-r
 worker_run() { # NAME KEY [test_worker options...]
     local name=$1 key=$2
     shift 2
-    SKILLBASE_KEY_FILE=$SB_WORK/$key.key env --default-signal=INT,QUIT "$SB_TEST_WORKER" \
-        --endpoint "$WRK_EP" --name "$name" --log "$SB_WORK/jobs-$name.log" --log-level debug \
-        "$@" >"$SB_TMP/daemon.w-$name.out" 2>"$SB_TMP/daemon.w-$name.err" </dev/null &
-    SB_BG_PIDS+=("$!")
+    SKILLBASE_KEY_FILE=$SB_WORK/$key.key sb_spawn "w-$name" "$SB_TEST_WORKER" \
+        --endpoint "$WRK_EP" --name "$name" --log "$SB_WORK/jobs-$name.log" --log-level debug "$@"
 }
 worker_run test-worker-1 test-worker --type notify
-for ((i = 0; i < 150; i++)); do
-    [ -s "$SB_WORK/jobs-test-worker-1.log" ] && grep -q " done " "$SB_WORK/jobs-test-worker-1.log" && break
-    sleep 0.1
-done
-grep -q " done " "$SB_WORK/jobs-test-worker-1.log" 2>/dev/null ||
-    sb_fail "a worker with a worker key did no job: $(tail -n 3 "$SB_TMP/daemon.w-test-worker-1.err")"
+SB_WAIT_DIAG='tail -n 3 "$SB_TMP/daemon.w-test-worker-1.err"' \
+    sb_wait_until 15 "a worker with a worker key to do a job" grep -q " done " "$SB_WORK/jobs-test-worker-1.log"
 worker_run intruder alice --type notify   # an operator's key: not on this endpoint
 worker_run test-worker-2 test-worker --type publicity.schedule   # not its type
-log_has() { # TEXT: wait up to 10 s for it in the daemon's log
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep -qF "$1" "$SB_DAEMON_ERR" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-log_has "job type publicity.schedule is not among the types of key test-worker" ||
-    sb_fail "a worker announcing a type its key does not list was not refused"
-log_has "this key's role may not use this endpoint" ||
-    sb_fail "an operator key was let onto the worker endpoint"
+sb_wait_until 10 "the refusal of a worker announcing a type its key does not list" \
+    grep -qF "job type publicity.schedule is not among the types of key test-worker" "$SB_DAEMON_ERR"
+sb_wait_until 10 "the refusal of an operator key on the worker endpoint" \
+    grep -qF "this key's role may not use this endpoint" "$SB_DAEMON_ERR"
 [ ! -s "$SB_WORK/jobs-intruder.log" ] || sb_fail "a worker with an operator key got jobs"
 
 # ------------------------------------------------------------ reload
@@ -197,12 +178,9 @@ ask() { # COPROC-NAME: one whoami on that connection; prints the answer
 assert_eq "OK alice operator connects=1" "$(ask ALICE)" "alice before the reload"
 assert_eq "OK rita reader connects=1" "$(ask RITA)" "rita before the reload"
 ctl --keys "$keys" keys remove rita >/dev/null
-add carol --role operator --public-key "$SB_WORK/carol.key"
+sb_key_add carol --role operator --public-key "$SB_WORK/carol.key"
 kill -HUP "$SB_PID"
-for ((i = 0; i < 100; i++)); do
-    grep -q "key(s) in force" "$SB_DAEMON_ERR" && break
-    sleep 0.1
-done
+sb_wait_until 10 "the keys file's reload in the log" grep -q "key(s) in force" "$SB_DAEMON_ERR"
 grep -q "6 key(s) in force .*(1 new, 1 removed)" "$SB_DAEMON_ERR" ||
     sb_fail "no reload of the keys file in the log: $(tail -n 3 "$SB_DAEMON_ERR")"
 assert_eq "OK alice operator connects=1" "$(ask ALICE)" "alice keeps her connection"

@@ -11,15 +11,13 @@
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
-[ -n "${SKILLBASE_SUBSIDY:-}" ] && [ -x "$SKILLBASE_SUBSIDY" ] ||
-    sb_fail "SKILLBASE_SUBSIDY=${SKILLBASE_SUBSIDY:-} is not the built skillbase-subsidy"
+source "$SB_LIB_DIR/subsidy_lib.sh"
 
 export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
 # publicity begins on 8 February; sb_new_base lets it run its course
 # (sb_publicity_over: 30 days on) and certifies on 10 March
 echo "2026-02-08T09:00" >"$SKILLBASE_TEST_CLOCK"
 sb_start_daemon
-WORKER_EP="ipc://$SB_STATE/worker.sock"
 
 base=$(sb_new_base 1)
 unit_cc=$(sb_cc 1)
@@ -30,27 +28,6 @@ assert_json "$(sb_show "$base")" .certified_on 2026-03-10
 echo "2026-06-15T10:00" >"$SKILLBASE_TEST_CLOCK"
 
 # ------------------------------------------------------------ the worker
-WORKER_STARTS=0
-start_worker() { # [--rules FILE]
-    WORKER_STARTS=$((WORKER_STARTS + 1))
-    WORKER_LOG=$SB_TMP/subsidy.$WORKER_STARTS.err
-    env --default-signal=INT "$SKILLBASE_SUBSIDY" --endpoint "$WORKER_EP" \
-        --command-endpoint "$SKILLBASE_ENDPOINT" --name subsidy-e2e "$@" \
-        >"$SB_TMP/subsidy.$WORKER_STARTS.out" 2>"$WORKER_LOG" </dev/null &
-    WORKER_PID=$!
-    SB_BG_PIDS+=("$WORKER_PID")
-}
-stop_worker() {
-    local i st=0
-    kill -TERM "$WORKER_PID"
-    for ((i = 0; i < 200; i++)); do
-        sb_alive "$WORKER_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$WORKER_PID" && sb_fail "skillbase-subsidy did not stop within 20 s of SIGTERM"
-    wait "$WORKER_PID" || st=$?
-    assert_eq 0 "$st" "skillbase-subsidy exit status after SIGTERM"
-}
 start_worker
 # --check prints the rules and says which amounts are examples
 out=$("$SKILLBASE_SUBSIDY" --check)
@@ -107,20 +84,7 @@ assert_json "$svc" '[.[].id] | join(",")' "svc-000002,svc-000001,svc-000003,svc-
 
 # ------------------------------------------------------------ the statement
 # Wait until the statement covers all five records (jobs run one by one).
-wait_statement() { # INPUT_VERSION [JQ-CONDITION]
-    local deadline=$((SECONDS + 60)) rep
-    while :; do
-        rep=$(ctl --json subsidy report --year 2026 --base "$base")
-        if [ "$(jget "$rep" "(.statements[0].input_version // 0) == $1 and (.pending | length) == 0 and (.statements[0] | ${2:-true})")" = true ]; then
-            printf '%s\n' "$rep"
-            return 0
-        fi
-        sb_alive "$WORKER_PID" || sb_fail "skillbase-subsidy died: $(tail -n 5 "$WORKER_LOG")"
-        ((SECONDS < deadline)) || sb_fail "no statement of $1 records within 60 s; last report: $rep; worker: $(tail -n 5 "$WORKER_LOG")"
-        sleep 0.2
-    done
-}
-rep=$(wait_statement 5)
+rep=$(subsidy_wait_report "$base" 5)
 st=$(jget "$rep" '.statements[0]')
 assert_json "$st" .base_id "$base"
 assert_json "$st" .year 2026
@@ -183,7 +147,7 @@ out=$(ctl subsidy compute --year 2026 --base "$base")
 assert_eq "statement jobs queued for 2026: $base" "$out" "subsidy compute output"
 # training 20 x 300.00 = 6000.00, assessment 30 x 10.00 = 300.00; no competition rate;
 # capped at 5000.00
-rep=$(wait_statement 5 '.cap_rule_version == "bureau-2026"')
+rep=$(subsidy_wait_report "$base" 5 '.cap_rule_version == "bureau-2026"')
 st=$(jget "$rep" '.statements[0]')
 assert_json "$st" .gross_yuan 6300.00
 assert_json "$st" .capped true

@@ -18,13 +18,11 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 unset SKILLBASE_ACTOR
 
-[ -n "${SKILLBASE_SUBSIDY:-}" ] && [ -x "$SKILLBASE_SUBSIDY" ] ||
-    sb_fail "SKILLBASE_SUBSIDY=${SKILLBASE_SUBSIDY:-} is not the built skillbase-subsidy"
+source "$SB_LIB_DIR/subsidy_lib.sh"
 
 export SKILLBASE_TEST_CLOCK=$SB_WORK/clock
 echo "2026-02-08T09:00" >"$SKILLBASE_TEST_CLOCK"
 sb_start_daemon
-WORKER_EP="ipc://$SB_STATE/worker.sock"
 
 b1=$(sb_new_base 1)
 b2=$(sb_new_base 2)
@@ -32,26 +30,6 @@ b3=$(sb_new_base 3)
 client_cc=$(sb_cc 9)
 echo "2026-06-15T10:00" >"$SKILLBASE_TEST_CLOCK"
 
-WORKER_STARTS=0
-start_worker() { # [--rules FILE]
-    WORKER_STARTS=$((WORKER_STARTS + 1))
-    WORKER_LOG=$SB_TMP/subsidy.$WORKER_STARTS.err
-    env --default-signal=INT "$SKILLBASE_SUBSIDY" --endpoint "$WORKER_EP" \
-        --command-endpoint "$SKILLBASE_ENDPOINT" --name subsidy-e2e "$@" \
-        >"$SB_TMP/subsidy.$WORKER_STARTS.out" 2>"$WORKER_LOG" </dev/null &
-    WORKER_PID=$!
-    SB_BG_PIDS+=("$WORKER_PID")
-}
-stop_worker() {
-    local i
-    kill -TERM "$WORKER_PID"
-    for ((i = 0; i < 200; i++)); do
-        sb_alive "$WORKER_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$WORKER_PID" && sb_fail "skillbase-subsidy did not stop within 20 s of SIGTERM"
-    wait "$WORKER_PID" || true
-}
 service() { # BASE DATE TRAINEES
     jq -n --arg b "$1" --arg d "$2" --arg cc "$client_cc" --argjson t "$3" \
         '{base_id: $b, date: $d, client_name: "杭州某职业技术学院", client_credit_code: $cc,
@@ -61,27 +39,14 @@ service() { # BASE DATE TRAINEES
 }
 # the statement of BASE once it covers N records and COND holds
 wait_statement() { # BASE N [JQ-CONDITION]
-    local deadline=$((SECONDS + 60)) rep
-    while :; do
-        rep=$(ctl --json subsidy report --year 2026 --base "$1")
-        if [ "$(jget "$rep" "(.statements[0].input_version // 0) == $2 and (.pending | length) == 0 and (.statements[0] | ${3:-true})")" = true ]; then
-            jget "$rep" '.statements[0]'
-            return 0
-        fi
-        sb_alive "$WORKER_PID" || sb_fail "skillbase-subsidy died: $(tail -n 5 "$WORKER_LOG")"
-        ((SECONDS < deadline)) || sb_fail "no statement of $2 records for $1 within 60 s: $rep"
-        sleep 0.2
-    done
+    local rep
+    rep=$(subsidy_wait_report "$@")
+    jget "$rep" '.statements[0]'
 }
-# wait until no subsidy.statement job is queued or leased
-jobs_settled() {
-    local deadline=$((SECONDS + 60)) n
-    while :; do
-        n=$(ctl --json jobs --type subsidy.statement | jq '[.[] | select(.state == "queued" or .state == "leased")] | length')
-        [ "$n" = 0 ] && return 0
-        ((SECONDS < deadline)) || sb_fail "statement jobs still open after 60 s"
-        sleep 0.2
-    done
+# no subsidy.statement job is queued or leased
+statement_jobs_settled() {
+    [ "$(ctl --json jobs --type subsidy.statement |
+        jq '[.[] | select(.state == "queued" or .state == "leased")] | length')" = 0 ]
 }
 
 start_worker
@@ -133,7 +98,7 @@ assert_json "$st" .approved.seq "$(jget "$ev" .seq)"
 
 # a record after the approval: the worker recomputes, the approved statement stays
 service "$b1" 2026-05-20 5
-jobs_settled
+sb_wait_until 60 "the statement jobs to settle" statement_jobs_settled
 # the worker's job for it was done (the daemon answered with the stored statement)
 assert_json "$(ctl --json jobs --type subsidy.statement)" '[.[] | select(.state != "done")] | length' 0
 st=$(ctl --json subsidy list --state approved | jq '.[0]')

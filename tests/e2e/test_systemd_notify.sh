@@ -15,22 +15,19 @@ sock_file=${SKILLBASE_ENDPOINT#ipc://}
 listen_on() {
     "$SB_NOTIFY_LISTEN" "$1" "$sock_file" >"$2" 2>&1 &
     SB_BG_PIDS+=($!)
-    local i
-    for ((i = 0; i < 100; i++)); do
-        grep -q '^LISTENING$' "$2" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    sb_fail "the notify listener did not bind $1: $(cat "$2")"
+    SB_WAIT_DIAG="cat $(printf %q "$2")" SB_WAIT_INTERVAL=0.05 \
+        sb_wait_until 5 "the notify listener to bind $1" grep -q '^LISTENING$' "$2"
 }
 
 # Wait until the listener output $1 has at least $3 lines matching ERE $2.
 wait_lines() {
-    local file=$1 re=$2 want=$3 deadline=$((SECONDS + 30))
-    while (($(grep -Ec -- "$re" "$file" || true) < want)); do
-        ((SECONDS < deadline)) || sb_fail "expected $want line(s) matching /$re/ from the daemon; got: $(tail -n 20 "$file")"
-        sb_alive "$SB_PID" || sb_fail "the daemon died; stderr: $(tail -n 5 "$SB_DAEMON_ERR")"
-        sleep 0.05
-    done
+    SB_WAIT_DIAG="tail -n 20 $(printf %q "$1")" SB_WAIT_INTERVAL=0.05 \
+        sb_wait_until 30 "$3 line(s) matching /$2/ from the daemon" daemon_said "$@"
+}
+daemon_said() { # FILE ERE N (fails the test when the daemon died without saying it)
+    sb_has_lines "$@" && return 0
+    sb_alive "$SB_PID" || sb_fail "the daemon died; stderr: $(tail -n 5 "$SB_DAEMON_ERR")"
+    return 1
 }
 
 # ------------------------------------------------------------ abstract socket, watchdog on

@@ -70,11 +70,11 @@ time.sleep(600)  # never read; killed by the test
 EOF
 ROGUE=$!
 SB_BG_PIDS+=("$ROGUE")
-for ((i = 0; i < 100; i++)); do
-    grep -q sent "$SB_WORK/attack.out" 2>/dev/null && break
+attack_sent() {
     sb_alive "$ROGUE" || sb_fail "the attack script failed: $(cat "$SB_WORK/attack.err")"
-    sleep 0.1
-done
+    grep -q sent "$SB_WORK/attack.out"
+}
+sb_wait_until 10 "the attack script to send its flood" attack_sent
 
 # another operator is answered meanwhile, again and again
 peak=$before
@@ -143,11 +143,9 @@ sys.exit(0 if closed == 200 else 1)
 PY
 "$PY" "$SB_WORK/halfopen.py" "${host%:*}" "${host##*:}" >&2 ||
     sb_fail "half-open connections were not closed by the daemon"
-for ((i = 0; i < 50; i++)); do
-    (($(fds) <= fd_before + 2)) && break
-    sleep 0.1
-done
-(($(fds) <= fd_before + 2)) || sb_fail "descriptors $fd_before before 200 half-open connections, $(fds) after"
+fds_back() { (($(fds) <= fd_before + 2)); }
+SB_WAIT_DIAG='echo "descriptors: $fd_before before 200 half-open connections, $(fds) after"' \
+    sb_wait_until 5 "the daemon's descriptors back to where they were" fds_back
 ctl status >/dev/null || sb_fail "status after the half-open connections"
 
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
@@ -162,10 +160,8 @@ command -v prlimit >/dev/null || sb_fail "prlimit is required (util-linux)"
 prlimit --pid "$SB_PID" --nofile=96:96
 sed -i 's/range(200)/range(150)/; s/closed == 200/closed >= 0/' "$SB_WORK/halfopen.py"
 "$PY" "$SB_WORK/halfopen.py" "${host%:*}" "${host##*:}" >&2 || true
-for ((i = 0; i < 50; i++)); do
-    grep -q "out of file descriptors" "$SB_DAEMON_ERR" && break
-    sleep 0.1
-done
+sb_wait_until 5 "the daemon to log that it is out of descriptors" \
+    grep -q "out of file descriptors" "$SB_DAEMON_ERR"
 assert_contains "$(cat "$SB_DAEMON_ERR")" "cannot accept a connection: Too many open files: out of file descriptors" \
     "the daemon's log"
 sleep 1.5

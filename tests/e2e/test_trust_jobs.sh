@@ -21,15 +21,12 @@ sb_python_setup
 export PYTHONPATH="$PYTHONPATH:$SB_LIB_DIR/helpers"
 
 keys=$SB_WORK/keys.ini
-for k in alice skillbase-notify skillbase-deadlines skillbase-subsidy; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
-add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
+sb_keygen alice skillbase-notify skillbase-deadlines skillbase-subsidy
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
+sb_key_add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
     --types "publicity.schedule publicity.close assessment.reminder"
-add skillbase-subsidy --role worker --public-key "$SB_WORK/skillbase-subsidy.key" \
+sb_key_add skillbase-subsidy --role worker --public-key "$SB_WORK/skillbase-subsidy.key" \
     --types subsidy.statement
 printf '[security]\nkeys = %s\n' "$keys" >"$SB_WORK/trust.ini"
 sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/trust.ini" --log-level info
@@ -121,22 +118,20 @@ for _ in range(300):
 EOF
 ROGUE=$!
 SB_BG_PIDS+=("$ROGUE")
-for ((i = 0; i < 300; i++)); do
-    [ -e "$SB_WORK/attack.done" ] && break
+attack_done() {
+    [ -e "$SB_WORK/attack.done" ] && return 0
     sb_alive "$ROGUE" || sb_fail "the attack script failed: $(cat "$SB_WORK/attack.err")"
-    sleep 0.1
-done
-[ -e "$SB_WORK/attack.done" ] || sb_fail "the attack script did not finish: $(cat "$SB_WORK/attack.err")"
+    return 1
+}
+SB_WAIT_DIAG='cat "$SB_WORK/attack.err"' sb_wait_until 30 "the attack script to finish" attack_done
 sleep 0.3
 out=$(cat "$SB_WORK/attack.json")
 job=$(jget "$out" .job)
 # a worker's reports are one-way: on a loaded machine the daemon may still be
 # committing them. The notify worker's own job was reported after its attacks
 # on the same connection, so once it is done, the attacks have been handled.
-for ((i = 0; i < 100; i++)); do
-    [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ] && break
-    sleep 0.1
-done
+notify_job_done() { [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ]; }
+sb_wait_until 10 "the notify worker's own job to be done" notify_job_done
 
 # ------------------------------------------------------------ what stopped them
 # the deadlines worker's job: untouched, still its lease

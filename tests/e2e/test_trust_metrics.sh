@@ -31,11 +31,7 @@ time.sleep(30)  # never a request; killed by the test
 EOF
 IDLE=$!
 SB_BG_PIDS+=("$IDLE")
-for ((i = 0; i < 50; i++)); do
-    grep -q open "$SB_WORK/idle.out" 2>/dev/null && break
-    sleep 0.1
-done
-grep -q open "$SB_WORK/idle.out" || sb_fail "the idle connections: $(cat "$SB_WORK/idle.err")"
+SB_WAIT_DIAG='cat "$SB_WORK/idle.err"' sb_wait_until 5 "the idle connections to open" grep -q open "$SB_WORK/idle.out"
 peak=$(fds)
 start=$SECONDS
 for ((i = 0; i < 20; i++)); do
@@ -49,11 +45,8 @@ sb_note "descriptors $fd_before before, at most $peak with 60 idle metrics conne
     sb_fail "the daemon held $((peak - fd_before)) more descriptors for 60 idle metrics connections (bound 16)"
 # beyond the 16 a connection is refused at once; each idle one is closed
 # after 10 s, and then a scrape gets through
-for ((i = 0; i < 60; i++)); do
-    curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" >"$SB_WORK/scrape" 2>/dev/null && break
-    sleep 0.5
-done
-[ -s "$SB_WORK/scrape" ] || sb_fail "no scrape served within 30 s after the idle connections"
+SB_WAIT_INTERVAL=0.5 sb_wait_until 30 "a scrape served after the idle connections" \
+    curl -fsS --max-time 5 -o "$SB_WORK/scrape" "http://127.0.0.1:$port/metrics"
 took=$((SECONDS - start))
 assert_contains "$(cat "$SB_WORK/scrape")" "skillbase_requests_total" "the scrape after the idle connections"
 sb_note "a scrape was served again after $took s"

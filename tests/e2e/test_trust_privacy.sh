@@ -16,24 +16,20 @@ sb_python_setup
 export PYTHONPATH="$PYTHONPATH:$SB_LIB_DIR/helpers"
 
 keys=$SB_WORK/keys.ini
-for k in alice wang rita market-registry skillbase-notify skillbase-deadlines; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add wang --role reviewer --public-key "$SB_WORK/wang.key"
-add rita --role reader --public-key "$SB_WORK/rita.key"
-add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
+sb_keygen alice wang rita market-registry skillbase-notify skillbase-deadlines
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add wang --role reviewer --public-key "$SB_WORK/wang.key"
+sb_key_add rita --role reader --public-key "$SB_WORK/rita.key"
+sb_key_add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
     --types "unit.deregistered"
-add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
-add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
+sb_key_add skillbase-notify --role worker --public-key "$SB_WORK/skillbase-notify.key" --types notify
+sb_key_add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-deadlines.key" \
     --types "publicity.schedule publicity.close assessment.reminder"
 printf '[security]\nkeys = %s\n' "$keys" >"$SB_WORK/trust.ini"
 sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/trust.ini" --log-level info
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
 PHONE=0571-88001234
 EMAIL=training@jinggong.example.com
 
@@ -62,12 +58,8 @@ for who in market-registry alice; do
     "$PY" "$SB_WORK/follow.py" "$EV_EP" "$SB_WORK/$who.key" "$SB_STATE/server.pub" \
         >"$SB_WORK/stream.$who.out" 2>"$SB_WORK/stream.$who.err" &
     SB_BG_PIDS+=("$!")
-    for ((i = 0; i < 100; i++)); do
-        grep -q subscribed "$SB_WORK/stream.$who.out" 2>/dev/null && break
-        sleep 0.1
-    done
-    grep -q subscribed "$SB_WORK/stream.$who.out" ||
-        sb_fail "$who could not subscribe: $(cat "$SB_WORK/stream.$who.err")"
+    SB_WAIT_DIAG="cat $(printf %q "$SB_WORK/stream.$who.err")" \
+        sb_wait_until 10 "$who to subscribe" grep -q subscribed "$SB_WORK/stream.$who.out"
 done
 
 app=$(sb_apply 1)
@@ -95,10 +87,7 @@ assert_contains "$out" "$EMAIL" "events read by the operator"
 
 # ------------------------------------------------------------ the stream
 for who in market-registry alice; do
-    for ((i = 0; i < 50; i++)); do
-        [ "$(grep -c '"seq"' "$SB_WORK/stream.$who.out")" -ge 3 ] && break
-        sleep 0.1
-    done
+    sb_wait_until 5 "three events streamed to $who" sb_has_lines "$SB_WORK/stream.$who.out" '"seq"' 3
 done
 stream=$(grep '"seq"' "$SB_WORK/stream.market-registry.out" || true)
 [ -n "$stream" ] || sb_fail "the service's follower received nothing: $(cat "$SB_WORK/stream.market-registry.err")"

@@ -16,11 +16,8 @@ umask 000
 sb_start_daemon
 sb_apply 1 >/dev/null
 ctl backup "$SB_TMP/backup" >/dev/null
-for ((i = 0; i < 100; i++)); do
-    [ "$(jget "$(ctl --json backup-status)" .state)" = backup_done ] && break
-    sleep 0.1
-done
-assert_json "$(ctl --json backup-status)" .state backup_done "the backup"
+backup_done() { [ "$(jget "$(ctl --json backup-status)" .state)" = backup_done ]; }
+sb_wait_until 10 "the backup to be done" backup_done
 assert_eq 750 "$(stat -c %a "$SB_TMP/backup")" "mode of the backup directory (umask 000)"
 assert_eq 640 "$(stat -c %a "$SB_TMP/backup/data.mdb")" "mode of the backup (umask 000)"
 open=$(find "$SB_TMP/backup" -perm /o=rwx)

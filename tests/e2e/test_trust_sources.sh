@@ -14,15 +14,12 @@ source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
 keys=$SB_WORK/keys.ini
-for k in alice bob market-registry training-system; do
-    ctl keygen "$SB_WORK/$k.key" >/dev/null
-done
-add() { ctl --keys "$keys" keys add "$@" >/dev/null; }
-add alice --role operator --public-key "$SB_WORK/alice.key"
-add bob --role operator --public-key "$SB_WORK/bob.key"
-add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
+sb_keygen alice bob market-registry training-system
+sb_key_add alice --role operator --public-key "$SB_WORK/alice.key"
+sb_key_add bob --role operator --public-key "$SB_WORK/bob.key"
+sb_key_add market-registry --role service --public-key "$SB_WORK/market-registry.key" \
     --types "unit.deregistered"
-add training-system --role service --public-key "$SB_WORK/training-system.key" \
+sb_key_add training-system --role service --public-key "$SB_WORK/training-system.key" \
     --types "service.delivered"
 cat >"$SB_WORK/trust.ini" <<EOF
 [security]
@@ -35,8 +32,6 @@ sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/trust.ini" --log-lev
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
 unset SKILLBASE_ACTOR
-as() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key ctl "$@"; }
-as_fails() { local who=$1; shift; SKILLBASE_KEY_FILE=$SB_WORK/$who.key sb_ctl_fails "$@"; }
 
 base=$(sb_new_base 1)
 base2=$(sb_new_base 2)

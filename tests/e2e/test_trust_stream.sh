@@ -50,11 +50,7 @@ SKILLBASE_KEY_FILE=$SB_WORK/rita.key "$SKILLBASECTL" events --follow --json --fr
 RITA=$!
 SB_BG_PIDS+=("$RITA")
 sb_apply 1 >/dev/null
-for ((i = 0; i < 100; i++)); do
-    grep -q '"seq"' "$SB_WORK/rita.out" 2>/dev/null && break
-    sleep 0.1
-done
-grep -q '"seq"' "$SB_WORK/rita.out" || sb_fail "rita's follower received nothing: $(cat "$SB_WORK/rita.err")"
+SB_WAIT_DIAG='cat "$SB_WORK/rita.err"' sb_wait_until 10 "rita's follower to receive an event" grep -q '"seq"' "$SB_WORK/rita.out"
 sleep 1
 before=$(rss_kb)
 
@@ -142,12 +138,8 @@ assert_contains "$out" "2000 renewals at the bound: answered 2000" "renewals wit
 # alice writes once more while the attacker is still connected; rita has all
 n=$((n + 1))
 sb_apply "$n" >/dev/null
-last=$(ctl --json status | jq .last_seq)
-for ((i = 0; i < 100; i++)); do
-    got=$(jq -s 'map(.seq) | max // 0' "$SB_WORK/rita.out")
-    ((got >= last)) && break
-    sleep 0.1
-done
+last=$(sb_last_seq)
+sb_wait_seq "$SB_WORK/rita.out" "$last" 10 "$SB_WORK/rita.err"
 assert_json "$(jq -s -c 'map(.seq)' "$SB_WORK/rita.out")" ". == [range(1; $last + 1)]" true \
     "rita's follower: every event, in order, while the attacker was connected"
 during=$(((peak - before) / 1024))
@@ -169,12 +161,8 @@ assert_contains "$(cat "$SB_DAEMON_ERR")" "subscription requests refused" "the d
 # the stream still serves a new follower, and rita is still following
 n=$((n + 1))
 sb_apply "$n" >/dev/null
-last=$(ctl --json status | jq .last_seq)
-for ((i = 0; i < 100; i++)); do
-    got=$(jq -s 'map(.seq) | max // 0' "$SB_WORK/rita.out")
-    ((got >= last)) && break
-    sleep 0.1
-done
-assert_eq "$last" "$got" "rita's follower after the attack"
+last=$(sb_last_seq)
+sb_wait_seq "$SB_WORK/rita.out" "$last" 10 "$SB_WORK/rita.err"
+assert_eq "$last" "$(sb_max_seq "$SB_WORK/rita.out")" "rita's follower after the attack"
 sb_alive "$RITA" || sb_fail "rita's follower exited: $(cat "$SB_WORK/rita.err")"
 sb_note "the stream's subscriptions are bounded per connection and dropped with it"

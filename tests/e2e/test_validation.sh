@@ -1,76 +1,35 @@
 #!/usr/bin/env bash
 # Every refusal: eligibility of a form (二(二), 二(三)1) each naming its field,
 # all problems of a form at once, input refused by the CLI before sending,
-# credit-code conflicts, wrong-state transitions (naming the state and the
+# wrong-state transitions (naming the state and the
 # allowed actions), optimistic concurrency (--expect-version), unknown ids,
 # assessment scores above an item's maximum, bad causes and bad files. Every
-# refused write leaves the store unchanged.
+# refused write leaves the store unchanged. (The credit code's own checks
+# and conflicts: test_credit_code.sh.)
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 sb_start_daemon
 
-n=1000
-# sets CC to a fresh valid credit code (not in a subshell: n must advance)
-next_cc() {
-    n=$((n + 1))
-    CC=$(sb_cc "$n")
-}
-
-# refused_form FIELD JQ-FILTER: the daemon refuses the form as invalid,
-# naming FIELD.
-refused_form() {
-    local field=$1 filter=$2 f
-    next_cc
-    f=$(sb_form "$CC" "$filter")
-    sb_ctl_fails 1 invalid apply "$f"
-    sb_err_names "$field"
-}
-
-# ------------------------------------------------------------ credit code
-good=$(sb_cc 1)
-check=${good:17:1}
-other=0
-[ "$check" != 0 ] || other=1
-refused_form unit.credit_code ".unit.credit_code = \"${good:0:17}$other\""   # wrong check character
-refused_form unit.credit_code '.unit.credit_code = "91330100MI0000001X"'      # I is not in the alphabet
-refused_form unit.credit_code '.unit.credit_code = "91330100MO0000001X"'      # nor O
-refused_form unit.credit_code '.unit.credit_code = "91330100MS0000001X"'      # nor S
-refused_form unit.credit_code ".unit.credit_code = \"${good:0:17}\""         # 17 characters
-refused_form unit.credit_code ".unit.credit_code = \"${good}0\""              # 19 characters
-refused_form unit.credit_code '.unit.credit_code = ""'                        # missing
-refused_form unit.credit_code 'del(.unit.credit_code)'
-
-# ------------------------------------------------------------ credit code: every part (GB 32100-2015, GB 11714-1997, 二(一))
-# a valid code from Fuzhou (350100): not a unit 杭州市内
-refused_form unit.credit_code '.unit.credit_code = "91350100MA27XK9W0W"'
-sb_err_names "administrative-division code 350100" "二(一)"
-# the organisation code's GB 11714 check digit is wrong (1, expected 0)
-refused_form unit.credit_code '.unit.credit_code = "91330100MA27XK9W1P"'
-sb_err_names "organisation code MA27XK9W1" "GB 11714"
-# 9 (market regulation) registers 1-3, not 4
-refused_form unit.credit_code '.unit.credit_code = "94330100MA27XK9W0B"'
-sb_err_names "registration authority 94"
-
 # ------------------------------------------------------------ eligibility, field by field
-refused_form unit.legal_person '.unit.legal_person = false'
-refused_form site.owned '.site.owned = false'
-refused_form site.equipment_value_cny '.site.equipment_value_cny = 0'
-refused_form site.office_owned '.site.office_owned = false'
-refused_form staff.full_time_managers '.staff.full_time_managers = 0'
-refused_form staff.teachers '.staff.teachers = 0'
+sb_refused_form unit.legal_person '.unit.legal_person = false'
+sb_refused_form site.owned '.site.owned = false'
+sb_refused_form site.equipment_value_cny '.site.equipment_value_cny = 0'
+sb_refused_form site.office_owned '.site.office_owned = false'
+sb_refused_form staff.full_time_managers '.staff.full_time_managers = 0'
+sb_refused_form staff.teachers '.staff.teachers = 0'
 for m in application_form license staff_credentials management_rules; do
-    refused_form "materials.$m" ".materials.$m = \"\""
+    sb_refused_form "materials.$m" ".materials.$m = \"\""
 done
-refused_form unit.district '.unit.district = "北京市朝阳区"'
-refused_form unit.district '.unit.district = "chaoyang"'
-refused_form unit.type 'del(.unit.type)'
-refused_form unit.name '.unit.name = ""'
-refused_form base_name '.base_name = ""'
+sb_refused_form unit.district '.unit.district = "北京市朝阳区"'
+sb_refused_form unit.district '.unit.district = "chaoyang"'
+sb_refused_form unit.type 'del(.unit.type)'
+sb_refused_form unit.name '.unit.name = ""'
+sb_refused_form base_name '.base_name = ""'
 
 # text must be well-formed: a control character is refused (by the CLI or
 # the daemon), naming the field
-next_cc
-f=$(sb_form "$CC" '.unit.name = "杭州\u0001精工"')
+sb_next_cc
+f=$(sb_form "$SB_CC" '.unit.name = "杭州\u0001精工"')
 sb_run "$SKILLBASECTL" --timeout 3000 apply "$f"
 case "$SB_RC" in
     1 | 2) ;;
@@ -79,22 +38,26 @@ esac
 sb_err_names unit.name
 
 # an unknown unit type is the CLI's to refuse, naming the valid ones
-next_cc
-f=$(sb_form "$CC" '.unit.type = "factory"')
+sb_next_cc
+f=$(sb_form "$SB_CC" '.unit.type = "factory"')
 sb_ctl_fails 2 "" apply "$f"
 sb_err_names unit.type enterprise university vocational_college technical_school
 
 # unknown fields and wrong types: refused before sending, the path named
-next_cc
-f=$(sb_form "$CC" '.unit.colour = "red"')
+sb_next_cc
+f=$(sb_form "$SB_CC" '.unit.colour = "red"')
 sb_ctl_fails 2 "" apply "$f"
 sb_err_names unit.colour
-next_cc
-f=$(sb_form "$CC" '.staff.teachers = "many"')
+sb_next_cc
+f=$(sb_form "$SB_CC" '.staff.teachers = "many"')
 sb_ctl_fails 2 "" apply "$f"
 sb_err_names staff.teachers
 
 # ------------------------------------------------------------ every problem at once
+# (a credit code with a wrong check character among them)
+good=$(sb_cc 1)
+other=0
+[ "${good:17:1}" != 0 ] || other=1
 f=$(sb_form "${good:0:17}$other" '.unit.legal_person = false | .site.owned = false
     | .staff.teachers = 0 | .materials.license = "" | .unit.district = "北京市朝阳区"')
 sb_ctl_fails 1 invalid apply "$f"
@@ -111,28 +74,13 @@ done
 assert_eq 0 "$(sb_count)" "records after refused forms"
 
 # a Hangzhou district in pinyin, any case, is accepted
-next_cc
-pin=$(ctl apply "$(sb_form "$CC" '.unit.district = "XiHu"')")
+sb_next_cc
+pin=$(ctl apply "$(sb_form "$SB_CC" '.unit.district = "XiHu"')")
 ctl withdraw "$pin" -r "test done" >/dev/null
 
-# ------------------------------------------------------------ credit-code conflicts
-next_cc
-cc=$CC
-a1=$(ctl apply "$(sb_form "$cc")")
-sb_ctl_fails 1 conflict apply "$(sb_form "$cc")"
-sb_drive "$a1" in_publicity
-sb_ctl_fails 1 conflict apply "$(sb_form "$cc")"
-ctl reject "$a1" -r "materials forged" >/dev/null
-a2=$(ctl apply "$(sb_form "$cc")")
-assert_ne "$a1" "$a2" "a new application after the first was rejected"
-assert_state "$a2" applied
-ctl withdraw "$a2" -r "unit withdraws" >/dev/null
-a3=$(ctl apply "$(sb_form "$cc")")
-assert_state "$a3" applied
-
 # ------------------------------------------------------------ wrong state
-next_cc
-id=$(ctl apply "$(sb_form "$CC")")
+sb_next_cc
+id=$(ctl apply "$(sb_form "$SB_CC")")
 sb_ctl_fails 1 wrong_state close-publicity "$id"
 sb_err_names "application $id is applied; allowed: review, reject, withdraw"
 sb_ctl_fails 1 wrong_state evaluate "$id" --pass -r "too early"
@@ -191,8 +139,8 @@ sb_ctl_fails 1 wrong_state assess "$base" -f "$SB_EXAMPLES/scores-good.json"
 sb_err_names revoked
 
 # ------------------------------------------------------------ expected versions
-next_cc
-id=$(ctl apply "$(sb_form "$CC")")
+sb_next_cc
+id=$(ctl apply "$(sb_form "$SB_CC")")
 sb_ctl_fails 1 stale_version --expect-version 5 review "$id"
 rec=$(sb_show "$id")
 assert_json "$rec" .version 1 "version after a stale write"
@@ -224,12 +172,3 @@ sb_ctl_fails 2 "" apply "$SB_WORK/no-such-file.json"
 sb_err_names "$SB_WORK/no-such-file.json"
 assert_state "$id" in_publicity
 
-# ------------------------------------------------------------ credit code: accepted, with a warning
-# the old code of 下城区 (330103, merged into 拱墅区 in 2021) is accepted;
-# a declared district the division disagrees with is a warning, no refusal
-m=$(ctl apply "$(sb_form "91330103MA27XK9W00" '.unit.district = "拱墅区"')")
-assert_json "$(sb_show "$m")" '.warnings // [] | length' 0 "no warning for 拱墅区 with 330103"
-ctl withdraw "$m" -r "test" >/dev/null
-w=$(ctl apply "$(sb_form "91330104MA2H4G7KX6" '.unit.district = "西湖区"')")
-assert_json "$(sb_show "$w")" '.warnings[0]' "unit.district: 西湖区 is declared, but the credit code's division 330104 is 上城区 or 钱塘区" "district warning"
-ctl withdraw "$w" -r "test" >/dev/null

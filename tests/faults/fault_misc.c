@@ -31,8 +31,8 @@ static void sleep_ms(unsigned ms)
  * the answer's code (0 OK), or -1 when none came. */
 static int ask_status(void *sock, const char *rid, int timeout_ms)
 {
-    sb_drive_request m;
-    Skillbase__Request *req = sb_drive_status(&m);
+    sb_example_request m;
+    Skillbase__Request *req = sb_example_status(&m);
     req->request_id = (char *)rid;
     req->actor = (char *)"fault-load";
     Skillbase__Reply *r = sb_drive_call(sock, req, timeout_ms);

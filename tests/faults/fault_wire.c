@@ -132,8 +132,8 @@ void fw_today(char out[11])
 
 int fw_apply(const char *credit_code, const char *request_id, const char *key, fw_bytes *ret)
 {
-    sb_drive_request m;
-    Skillbase__Request *req = sb_drive_apply(&m, credit_code);
+    sb_example_request m;
+    Skillbase__Request *req = sb_example_apply(&m, credit_code);
     req->request_id = (char *)request_id;
     req->idempotency_key = (char *)key;
     return fw_pack(req, ret);
@@ -151,8 +151,8 @@ int fw_transition(Skillbase__Request__CommandCase cmd, const char *id, const cha
         reason = "no objection";
     else if (cmd == SKILLBASE__REQUEST__COMMAND_WITHDRAW)
         reason = "withdrawn";
-    sb_drive_request m;
-    Skillbase__Request *req = sb_drive_transition(&m, cmd, id, reason);
+    sb_example_request m;
+    Skillbase__Request *req = sb_example_transition(&m, cmd, id, reason);
     if (!req)
         return -1;
     req->request_id = (char *)request_id;
@@ -204,8 +204,8 @@ int fw_ingest(const char *type, const char *entity, const char *event_id, const 
 
 int fw_status(const char *request_id, fw_bytes *ret)
 {
-    sb_drive_request m;
-    Skillbase__Request *req = sb_drive_status(&m);
+    sb_example_request m;
+    Skillbase__Request *req = sb_example_status(&m);
     req->request_id = (char *)request_id;
     return fw_pack(req, ret);
 }

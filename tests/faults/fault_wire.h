@@ -69,7 +69,7 @@ void fw_today(char out[11]);
 
 /* ---------------------------------------------------------------- requests */
 
-/* The example application form (sb_drive_apply) with this credit code, as
+/* The example application form (sb_example_apply) with this credit code, as
  * an Apply request with this request id and key. */
 int fw_apply(const char *credit_code, const char *request_id, const char *key, fw_bytes *ret);
 

@@ -76,12 +76,8 @@ fault_count() { # NAME TEXT
 # Start a worker (its output named daemon.* so lib.sh shows it when the
 # test fails); sets FAULT_WPID.
 fault_start_worker() { # NAME PROGRAM ARGS...
-    local name=$1
-    shift
-    env --default-signal=INT "$@" >"$SB_TMP/daemon.$name.out" 2>"$SB_TMP/daemon.$name.err" \
-        </dev/null &
-    FAULT_WPID=$!
-    SB_BG_PIDS+=("$FAULT_WPID")
+    sb_spawn "$@"
+    FAULT_WPID=$SB_SPAWNED_PID
 }
 
 # Stop the daemon with SIGTERM at the end of a test: it must exit 0 (under
@@ -96,17 +92,9 @@ fault_finish() {
 }
 
 # Poll until a command succeeds: fault_wait SECS WHAT CMD [ARGS...]
+# (sb_wait_until every 0.2 s, showing the unsettled jobs on timeout).
 fault_wait() {
-    local secs=$1 what=$2 deadline
-    shift 2
-    deadline=$((SECONDS + secs))
-    until "$@" >/dev/null 2>&1; do
-        if ((SECONDS >= deadline)); then
-            fault_jobs_unsettled >&2
-            sb_fail "timed out after ${secs}s waiting for $what"
-        fi
-        sleep 0.2
-    done
+    SB_WAIT_DIAG=fault_jobs_unsettled SB_WAIT_INTERVAL=0.2 sb_wait_until "$@"
 }
 
 # For a timed-out wait: the jobs still queued or leased, if the daemon

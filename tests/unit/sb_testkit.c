@@ -313,7 +313,7 @@ void sb_tk_credit_code(const char *body, char out[SB_TK_CREDIT_LEN + 1])
 
 void sb_tk_form_init(sb_tk_form *f, const char *credit_code)
 {
-    sb_drive_apply(f, credit_code);
+    sb_example_apply(f, credit_code);
     f->unit.district = "xihu";
 }
 

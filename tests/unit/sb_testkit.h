@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "dispatch.h"
-#include "sb_drive.h"
+#include "sb_example.h"
 #include "rules.h"
 #include "sb_calendar.h"
 #include "sb_date.h"
@@ -169,8 +169,8 @@ void sb_tk_credit_code(const char *body, char out[SB_TK_CREDIT_LEN + 1]);
 
 /* An application form and the messages it points at (form, unit,
  * contact, project[2], site, staff, materials): the example application
- * the benchmark and the fault tool send (bench/sb_drive.h). */
-typedef sb_drive_request sb_tk_form;
+ * the benchmark and the fault tool send (common/sb_example.h). */
+typedef sb_example_request sb_tk_form;
 
 /* That form, which every condition of 二(二) and 二(三)1 accepts:
  * 杭州精工机械有限公司 (an enterprise) with `credit_code` (kept by pointer),

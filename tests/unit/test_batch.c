@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "sb_drive.h"
+#include "sb_example.h"
 #include "sb_error.h"
 #include "server.h"
 
@@ -104,6 +105,7 @@ static void arrive(fixture *f, Skillbase__Request *req)
     size_t len;
     sb_drive_pack(req, NULL, 0, &len);
     uint8_t *buf = malloc(len + 1);
+    assert_non_null(buf);
     assert_int_equal(0, sb_drive_pack(req, buf, len, &len));
     f->frames[f->arrived] = buf;
     f->lens[f->arrived++] = len;
@@ -112,18 +114,18 @@ static void arrive(fixture *f, Skillbase__Request *req)
 /* An apply of the n-th unit (valid unless bad). */
 static void arrive_apply(fixture *f, uint64_t n, bool bad)
 {
-    sb_drive_request m;
+    sb_example_request m;
     char cc[SB_DRIVE_CCODE_LEN + 1];
     sb_drive_ccode_make("91330100", n, cc);
     if (bad)
         cc[SB_DRIVE_CCODE_LEN - 1] = cc[SB_DRIVE_CCODE_LEN - 1] == 'X' ? 'Y' : 'X';
-    arrive(f, sb_drive_apply(&m, cc));
+    arrive(f, sb_example_apply(&m, cc));
 }
 
 static void arrive_status(fixture *f)
 {
-    sb_drive_request m;
-    arrive(f, sb_drive_status(&m));
+    sb_example_request m;
+    arrive(f, sb_example_status(&m));
 }
 
 /* Run the next batch: what has arrived, up to the limit. */

@@ -44,12 +44,7 @@ SBN_PY=$(sbn_python aiosmtpd)
 
 # Poll a command until it succeeds, or fail naming WHAT after SBN_WAIT_SECS.
 sbn_wait_for() { # WHAT CMD...
-    local what=$1 deadline=$((SECONDS + SBN_WAIT_SECS))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || sb_fail "timed out after ${SBN_WAIT_SECS}s waiting for $what"
-        sleep 0.1
-    done
+    sb_wait_until "$SBN_WAIT_SECS" "$@"
 }
 
 # ------------------------------------------------------------ the worker
@@ -59,32 +54,21 @@ sbn_wait_for() { # WHAT CMD...
 sbn_start_notify() {
     [ -z "$SBN_PID" ] || sb_fail "internal: skillbase-notify is already running"
     SBN_STARTS=$((SBN_STARTS + 1))
-    SBN_LOG=$SB_TMP/notify.$SBN_STARTS.err
-    env --default-signal=INT,QUIT "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" \
-        --name "notify-e2e-$SBN_STARTS" --log-level debug "$@" >"$SB_TMP/notify.$SBN_STARTS.out" \
-        2>"$SBN_LOG" </dev/null &
-    SBN_PID=$!
-    SB_BG_PIDS+=("$SBN_PID")
+    sb_spawn "notify.$SBN_STARTS" "$SKILLBASE_NOTIFY" --endpoint "ipc://$SB_STATE/worker.sock" \
+        --name "notify-e2e-$SBN_STARTS" --log-level debug "$@"
+    SBN_PID=$SB_SPAWNED_PID SBN_LOG=$SB_SPAWNED_ERR
     sbn_wait_for "skillbase-notify to connect" grep -q "connected to skillbased" "$SBN_LOG"
 }
 
 # Stop the worker with SIGTERM; it must exit 0 with a clean log (no
 # sanitizer report).
 sbn_stop_notify() {
-    local st=0 i
     [ -n "$SBN_PID" ] || sb_fail "internal: no skillbase-notify to stop"
-    kill -TERM "$SBN_PID"
-    for ((i = 0; i < 300; i++)); do
-        sb_alive "$SBN_PID" || break
-        sleep 0.1
-    done
-    sb_alive "$SBN_PID" && sb_fail "skillbase-notify did not exit within 30 s of SIGTERM"
-    wait "$SBN_PID" 2>/dev/null || st=$?
+    sb_stop_worker "$SBN_PID" skillbase-notify TERM 30
     SBN_PID=""
-    assert_eq 0 "$st" "exit status of skillbase-notify after SIGTERM"
-    if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SBN_LOG"; then
-        sb_fail "sanitizer report in $SBN_LOG: $(grep -E -m3 'Sanitizer|runtime error' "$SBN_LOG")"
-    fi
+    assert_eq 0 "$SB_EXITED_STATUS" "exit status of skillbase-notify after SIGTERM"
+    assert_log_lacks "$SBN_LOG" "connected to skillbased" 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+        "skillbase-notify's log (sanitizer reports)"
 }
 
 # ------------------------------------------------------------ jobs
