@@ -28,7 +28,10 @@ sb_key_add skillbase-deadlines --role worker --public-key "$SB_WORK/skillbase-de
     --types "publicity.schedule publicity.close assessment.reminder"
 sb_key_add skillbase-subsidy --role worker --public-key "$SB_WORK/skillbase-subsidy.key" \
     --types subsidy.statement
-printf '[security]\nkeys = %s\n' "$keys" >"$SB_WORK/trust.ini"
+# the attack script's workers send nothing while it works with the others:
+# on a loaded machine that took longer than the default 3 s (3 x 1000 ms)
+# after which the daemon counts a silent worker dead and requeues its job
+printf '[security]\nkeys = %s\n[workers]\nheartbeat_ms = 5000\n' "$keys" >"$SB_WORK/trust.ini"
 sb_start_daemon_tcp "$SB_WORK/alice.key" --config "$SB_WORK/trust.ini" --log-level info
 export SKILLBASE_ENDPOINT=$CMD_EP SKILLBASE_SERVER_KEY=$SB_STATE/server.pub
 export SKILLBASE_KEY_FILE=$SB_WORK/alice.key
