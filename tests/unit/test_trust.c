@@ -87,6 +87,31 @@ static void each_job_type_allows_its_one_command_about_its_record(void **state)
     st.year = 2026;
     st.base_id = (char *)"base-000002";
     assert_non_null(sb_job_command_refusal(&a, &j, &req));
+
+    /* activity.reminder: exactly the reminder the daemon queued (a worker
+     * cannot turn a due-soon reminder into an overdue one, or move it) */
+    Skillbase__ActivityReminderJob aj = SKILLBASE__ACTIVITY_REMINDER_JOB__INIT;
+    aj.id = (char *)"base-000001";
+    aj.year = 2026;
+    aj.due_on = (char *)"2027-03-31";
+    aj.days_before = 7;
+    j = job_of("activity.reminder", "base-000001", &aj.base, buf);
+    Skillbase__ActivityReminder ar = SKILLBASE__ACTIVITY_REMINDER__INIT;
+    ar.id = (char *)"base-000001";
+    ar.year = 2026;
+    ar.due_on = (char *)"2027-03-31";
+    ar.days_before = 7;
+    req.command_case = SKILLBASE__REQUEST__COMMAND_ACTIVITY_REMINDER;
+    req.activity_reminder = &ar;
+    assert_null(sb_job_command_refusal(&a, &j, &req));
+    ar.overdue = true;
+    assert_non_null(strstr(sb_job_command_refusal(&a, &j, &req), "must be the job's"));
+    ar.overdue = false;
+    ar.due_on = (char *)"2026-12-06";
+    assert_non_null(strstr(sb_job_command_refusal(&a, &j, &req), "must be the job's"));
+    ar.due_on = (char *)"2027-03-31";
+    ar.id = (char *)"base-000002";
+    assert_non_null(sb_job_command_refusal(&a, &j, &req));
     sb_arena_destroy(&a);
 }
 
