@@ -22,7 +22,7 @@
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 #define DEFAULT_MAP_MAX ((size_t)64 << 30)
-/* Fourteen databases today (the table in store_init); room for more
+/* Sixteen databases today (sb_store__dbs, store_core.c); room for more
  * without a change here (maxdbs costs a few bytes per slot). */
 #define MAX_DBS 32
 
