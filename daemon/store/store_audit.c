@@ -12,7 +12,7 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 
 #define HEAD_KEY "audit/head"
 #define MIGRATED_KEY "audit/migrated_through"
