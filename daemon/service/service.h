@@ -3,7 +3,7 @@
  * - systemd: READY=1 (with a STATUS= line) on the first turn of the event
  *   loop, once every endpoint is bound; STATUS= refreshed ("serving; 12
  *   records; last seq 40"); WATCHDOG=1 from a loop timer when the unit sets
- *   WatchdogSec=; STOPPING=1 when shutdown begins (daemon/notify.h).
+ *   WatchdogSec=; STOPPING=1 when shutdown begins (systemd_notify.h).
  * - SIGHUP: re-read the configuration (daemon/reload.h).
  * - The metrics endpoint, when [metrics] listen is set (daemon/metrics.h),
  *   with the daemon's own families: requests and their latency by command,
