@@ -258,7 +258,10 @@ static bool command_is_write(Skillbase__Request__CommandCase cc)
            cc == SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL;
 }
 
-void sb_client_prepare(sb_client *c, Skillbase__Request *req)
+/* Fill in protocol, a fresh request_id (when empty) and a fresh
+ * idempotency_key (when empty and the command is a write). Strings set here
+ * are owned by the client and stay valid until the next call. */
+static void sb_client_prepare(sb_client *c, Skillbase__Request *req)
 {
     req->protocol = SB_PROTOCOL_VERSION;
     /* Our own buffer left over from an earlier call counts as empty: each

@@ -57,11 +57,6 @@ int sb_client_new(const sb_client_options *opts, sb_client **ret);
 /* Close the socket, free the client, set *c to NULL. NULL is ignored. */
 void sb_client_destroy(sb_client **c);
 
-/* Fill in protocol, a fresh request_id (when empty) and a fresh
- * idempotency_key (when empty and the command is a write). Strings set here
- * are owned by the client and stay valid until the next call. */
-void sb_client_prepare(sb_client *c, Skillbase__Request *req);
-
 /* Send `req` (prepared as above if not already) and wait for the reply.
  * Returns 0 and *ret (caller frees with skillbase__reply__free_unpacked(r,
  * NULL)); note a reply may itself carry an error code. Returns

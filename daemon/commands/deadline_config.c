@@ -100,7 +100,8 @@ const sb_calendar *sb_deadline_config_calendar(const sb_config *c)
     return cal;
 }
 
-void sb_deadline_config_forget_calendar(void)
+/* Forget the loaded calendar so the next use reads the file again. */
+static void sb_deadline_config_forget_calendar(void)
 {
     sb_calendar_free(&loaded.cal);
     loaded.path[0] = '\0';

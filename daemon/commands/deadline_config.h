@@ -43,9 +43,6 @@ void sb_deadline_config_finish(sb_config *c, sb_problems *problems);
  * loaded. */
 const sb_calendar *sb_deadline_config_calendar(const sb_config *c);
 
-/* Forget the loaded calendar so the next use reads the file again. */
-void sb_deadline_config_forget_calendar(void);
-
 /* An sb_reload_apply_fn (reload.h): the configuration was reloaded, so the
  * calendar (whose file was checked by sb_deadline_config_finish) is read
  * again at its next use. */

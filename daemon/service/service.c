@@ -348,11 +348,6 @@ fail:
     return -1;
 }
 
-sb_metrics *sb_service_metrics(sb_service *s)
-{
-    return s ? s->metrics : NULL;
-}
-
 static void free_on_close(uv_handle_t *h)
 {
     sb_service *s = h->data;

@@ -69,7 +69,10 @@ static int parse_u64(const char *s, uint64_t *ret)
     return 0;
 }
 
-uint64_t sb_systemd_watchdog_usec(void)
+/* The watchdog interval systemd asked of this process, in microseconds:
+ * $WATCHDOG_USEC when set, positive, and $WATCHDOG_PID is unset or is this
+ * process. Returns 0 when no watchdog is wanted. */
+static uint64_t sb_systemd_watchdog_usec(void)
 {
     uint64_t usec, pid;
     if (parse_u64(getenv("WATCHDOG_USEC"), &usec) || usec == 0)

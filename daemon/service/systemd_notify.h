@@ -34,11 +34,6 @@ int sb_systemd_notify(const char *message);
  * longer than 1 KiB is cut. */
 int sb_systemd_notifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The watchdog interval systemd asked of this process, in microseconds:
- * $WATCHDOG_USEC when set, positive, and $WATCHDOG_PID is unset or is this
- * process. Returns 0 when no watchdog is wanted. */
-uint64_t sb_systemd_watchdog_usec(void);
-
 /* The keep-alive timer. A status callback, when given, is called at every
  * tick to produce the STATUS= text; it is sent only when it changed. */
 typedef void (*sb_systemd_status_fn)(void *arg, char *buf, size_t len);
