@@ -13,6 +13,7 @@
 #ifndef SKILLBASE_CLIENT_H
 #define SKILLBASE_CLIENT_H
 
+#include "sb_keys.h"
 #include "skillbase.pb-c.h"
 
 typedef struct sb_client sb_client;
@@ -20,9 +21,9 @@ typedef struct sb_client sb_client;
 /* CURVE settings for a tcp:// endpoint (docs/security.md): the daemon's
  * public key and this client's key pair, each 40 Z85 characters. */
 typedef struct {
-    char server_key[41];
-    char public_key[41];
-    char secret_key[41];
+    char server_key[SB_KEY_Z85_LEN + 1];
+    char public_key[SB_KEY_Z85_LEN + 1];
+    char secret_key[SB_KEY_Z85_LEN + 1];
 } sb_client_curve;
 
 typedef struct {

@@ -15,6 +15,7 @@
 #include "store_jobs.h"
 
 #define STATUS_EVERY_MS 5000
+#define STATUS_LINE_MAX 200 /* the STATUS= line systemctl status shows */
 
 struct sb_service {
     sb_service_options o;
@@ -58,7 +59,7 @@ static void status_line(void *arg, char *buf, size_t len)
 static void on_ready(uv_timer_t *t)
 {
     sb_service *s = t->data;
-    char status[200];
+    char status[STATUS_LINE_MAX];
     status_line(s, status, sizeof status);
     int r = sb_systemd_notifyf("READY=1\nSTATUS=%s", status);
     if (r < 0)
@@ -74,7 +75,7 @@ static void on_sighup(uv_signal_t *h, int signum)
     sb_log(SB_LOG_INFO, "SIGHUP: reloading the configuration");
     sb_systemd_notify("RELOADING=1");
     sb_reload_run(s->o.reload);
-    char status[200];
+    char status[STATUS_LINE_MAX];
     status_line(s, status, sizeof status);
     sb_systemd_notifyf("READY=1\nSTATUS=%s", status);
 }

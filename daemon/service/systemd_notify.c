@@ -48,7 +48,7 @@ int sb_systemd_notify(const char *message)
 
 int sb_systemd_notifyf(const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[SB_SYSTEMD_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);

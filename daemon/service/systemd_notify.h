@@ -31,7 +31,8 @@
 int sb_systemd_notify(const char *message);
 
 /* printf-style sb_systemd_notify, for "STATUS=serving; %llu records". A message
- * longer than 1 KiB is cut. */
+ * longer than SB_SYSTEMD_MESSAGE_MAX bytes is cut. */
+#define SB_SYSTEMD_MESSAGE_MAX 1024
 int sb_systemd_notifyf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The keep-alive timer. A status callback, when given, is called at every
