@@ -38,7 +38,7 @@ struct sb_store {
     MDB_dbi records, state_idx, credit_idx, events, entity_events, idem, meta;
     /* the job outbox and its indexes (store_jobs.c) */
     MDB_dbi jobs, job_state_idx, job_due_idx;
-    /* service records and subsidy statements (store_services.c) */
+    /* service records and subsidy statements (store_subsidy.c) */
     MDB_dbi services, service_idx, statements;
     /* four-eyes proposals (store_proposals.c) */
     MDB_dbi proposals;
