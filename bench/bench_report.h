@@ -43,12 +43,15 @@ typedef struct {
     double client_cpu_s;                             /* the benchmark's own CPU (its clients) */
     double wall_s;                                   /* from the run's start to its last reply */
     /* ratios to the floor */
-    double latency_over_floor;     /* p50 / (LMDB commit + round trip) */
-    double latency_over_scattered; /* p50 / (scattered LMDB commit + round trip) */
-    double throughput_over_lmdb;   /* transitions/s / LMDB batched puts/s */
-    double echo_per_s;             /* the messaging ceiling at this many clients
-                                    * (bench_floor_echo); 0: not measured */
-    double throughput_over_echo;   /* transitions/s / echo_per_s */
+    double latency_over_floor;           /* p50 / (LMDB commit + round trip) */
+    double latency_over_scattered;       /* p50 / (scattered LMDB commit + round trip) */
+    double throughput_over_lmdb;         /* transitions/s / LMDB batched puts/s */
+    double echo_per_s;                   /* the messaging ceiling at this many clients
+                                          * (bench_floor_echo); 0: not measured */
+    double throughput_over_echo;         /* transitions/s / echo_per_s */
+    double echo_cpu_us;                  /* CPU per round trip of the ceiling (all of it
+                                          * in the benchmark's process) */
+    double client_cpu_us_per_transition; /* client_cpu_s per transition */
 } bench_run;
 
 typedef struct {
