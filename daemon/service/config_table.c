@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "deadlines.h"
+#include "deadline_config.h"
 #include "metrics.h"
 #include "sb_parse.h"
 
@@ -90,9 +90,9 @@ int sb_config_key_set(const sb_config_key *k, sb_config *c, const char *value, c
         return -1;
     case SB_CONFIG_DAYS: {
         char why[256];
-        if (sb_deadlines_parse_remind_days(value, (uint32_t *)(void *)field,
-                                           (uint32_t *)(void *)((char *)c + k->count_offset), why,
-                                           sizeof why) == 0)
+        if (sb_deadline_config_parse_remind_days(value, (uint32_t *)(void *)field,
+                                                 (uint32_t *)(void *)((char *)c + k->count_offset),
+                                                 why, sizeof why) == 0)
             return 0;
         /* the parser names [deadlines] remind_days; say which key it was */
         const char *rest = strncmp(why, "[deadlines] remind_days", 23) == 0 ? why + 23 : why;

@@ -7,7 +7,7 @@
 
 #include "sb_date.h"
 #include "sb_error.h"
-#include "store_private.h"
+#include "store_core.h"
 #include "store_verify.h"
 
 static Skillbase__Reply *assess(sb_tk_daemon *d, const char *id, const uint32_t pts[6])
