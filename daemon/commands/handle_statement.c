@@ -15,11 +15,6 @@
 #include "subsidy_private.h"
 #include "subsidy_rules.h"
 
-const char *sb__subsidy_rules_path(const sb_config *c)
-{
-    return c->subsidy_rules[0] ? c->subsidy_rules : SB_DEFAULT_SUBSIDY_RULES;
-}
-
 /* The worker proposes, the daemon verifies: every line's rule version,
  * unit, rate and example mark must be those the rules file in force gives
  * for its record's date, kind and level, and the cap that of the version

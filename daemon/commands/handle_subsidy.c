@@ -24,59 +24,6 @@
 /* subsidy_report pages end after about this many bytes of statements */
 #define REPORT_PAGE_BYTES ((size_t)4 << 20)
 
-/* ------------------------------------------------------------ helpers */
-
-int sb__subsidy_load_base(sb_call *call, const char *field, const char *id, Skillbase__Record **ret)
-{
-    Skillbase__Record *rec;
-    if (!id || !id[0])
-        return sb_call_fail(call, SB_INVALID, "%s: missing", field);
-    int rc = sb__load(call, id, &rec);
-    if (rc)
-        return rc;
-    if (rec->record_case != SKILLBASE__RECORD__RECORD_SUB_BASE)
-        return sb_call_fail(call, SB_INVALID, "%s: %s is an application, not a sub-base", field,
-                            id);
-    *ret = rec;
-    return 0;
-}
-
-int sb__subsidy_check_year(sb_call *call, uint32_t year)
-{
-    if (year < 1 || year > 9999)
-        return sb_call_fail(call, SB_INVALID, "year: missing or not a year (1-9999)");
-    return 0;
-}
-
-void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, size_t max,
-                            bool required)
-{
-    if (!s || !*s) {
-        if (required)
-            sb_problems_add(p, "%s: missing", field);
-        return;
-    }
-    if (!sb_rules_text_ok(s))
-        sb_problems_add(p, "%s: not valid UTF-8 text", field);
-    else if (strlen(s) > max)
-        sb_problems_add(p, "%s: longer than %zu bytes", field, max);
-}
-
-int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
-                           const char *action, const char *reason, bool jobs)
-{
-    Skillbase__Event *ev = sb__event(call, base, what, action, reason);
-    if (!ev)
-        return SB_E(SB_INTERNAL);
-    if (jobs)
-        return sb_jobs_event_append(call, ev);
-    int rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
-}
-
 /* Enqueue the statement job of (base, year) in the call's transaction. */
 static int enqueue_statement(sb_call *call, const char *base_id, uint32_t year)
 {
@@ -139,11 +86,6 @@ static void check_service(sb_call *call, const Skillbase__ServiceRecord *r, cons
                         SB_SUBSIDY_HOURS_TENTHS_MAX);
     sb__subsidy_check_text(p, "source", source, SB_SUBSIDY_SOURCE_MAX, true);
     sb__subsidy_check_text(p, "external_id", r->external_id, SB_SUBSIDY_EXTERNAL_ID_MAX, false);
-}
-
-bool sb__subsidy_str_eq(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
 /* The facts of two records agree (ids, source and bookkeeping aside). */

@@ -27,97 +27,6 @@
 #define STATEMENT_ID_MAX (SB_SUBSIDY_BASE_ID_MAX + 6)
 #define PAYMENT_REFERENCE_MAX 200
 
-const char *sb__statement_state_name(Skillbase__StatementState s)
-{
-    switch (s) {
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED:
-        return "approved";
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_PAID:
-        return "paid";
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED:
-        return "refused";
-    default:
-        return "computed";
-    }
-}
-
-bool sb__statement_decided(const Skillbase__SubsidyStatement *st)
-{
-    return st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED ||
-           st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_PAID ||
-           st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED;
-}
-
-int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st)
-{
-    if (!st->id || !st->id[0]) {
-        st->id = sb_arena_printf(call->arena, "%s/%04u", st->base_id, st->year);
-        if (!st->id)
-            return SB_E(SB_INTERNAL);
-    }
-    if (st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_STATE_UNSPECIFIED)
-        st->state = SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED;
-    if (!st->version)
-        st->version = 1;
-    return 0;
-}
-
-/* "<base_id>/<year>" into its parts; on a refusal the reply is set. */
-static int parse_id(sb_call *call, const char *field, const char *id, char **ret_base,
-                    uint32_t *ret_year)
-{
-    if (!id || !id[0])
-        return sb_call_fail(call, SB_INVALID, "%s: missing (a statement id, BASE/YEAR)", field);
-    const char *slash = strrchr(id, '/');
-    size_t blen = slash ? (size_t)(slash - id) : 0;
-    char *end = NULL;
-    long year = slash ? strtol(slash + 1, &end, 10) : 0;
-    if (!slash || !blen || blen > SB_SUBSIDY_BASE_ID_MAX || !sb_rules_text_ok(id) ||
-        !isdigit((unsigned char)slash[1]) || *end || year < 1 || year > 9999)
-        return sb_call_fail(call, SB_INVALID,
-                            "%s: \"%.80s\" is not a statement id (BASE/YEAR, e.g. "
-                            "base-000001/2026)",
-                            field, id);
-    char *base = sb_arena_alloc(call->arena, blen + 1);
-    if (!base)
-        return SB_E(SB_INTERNAL);
-    memcpy(base, id, blen);
-    base[blen] = 0;
-    *ret_base = base;
-    *ret_year = (uint32_t)year;
-    return 0;
-}
-
-int sb__statement_load(sb_call *call, const char *field, const char *id,
-                       Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
-{
-    char *base_id = NULL;
-    uint32_t year = 0;
-    int rc = parse_id(call, field, id, &base_id, &year);
-    if (rc)
-        return rc;
-    Skillbase__Record *base = NULL;
-    rc = sb__subsidy_load_base(call, field, base_id, &base);
-    if (rc)
-        return rc;
-    Skillbase__SubsidyStatement *st = NULL;
-    rc = sb_store_statement_get(call->txn, base_id, (int)year, &call->arena->pb, &st);
-    if (rc == SB_E(SB_NOT_FOUND))
-        return sb_call_fail(call, SB_NOT_FOUND,
-                            "no statement %s/%04u: skillbase-subsidy has computed none for %s in "
-                            "%u (skillbasectl subsidy report --year %u)",
-                            base_id, year, base_id, year, year);
-    if (rc)
-        return rc;
-    rc = sb__statement_normalise(call, st);
-    if (rc)
-        return rc;
-    if (ret_base)
-        *ret_base = base;
-    *ret = st;
-    return 0;
-}
-
 /* Who decided what, and when, for refusals: "approved by alice on 2026-06-15". */
 static const char *decided_text(sb_call *call, const Skillbase__SubsidyStatement *st)
 {
@@ -403,7 +312,7 @@ int sb__handle_subsidy_list(sb_call *call)
     char *after_base = NULL;
     uint32_t after_year = q->year;
     if (q->after && q->after[0]) {
-        int rc = parse_id(call, "after", q->after, &after_base, &after_year);
+        int rc = sb__statement_parse_id(call, "after", q->after, &after_base, &after_year);
         if (rc)
             return rc;
     }

@@ -1,6 +1,8 @@
-/* Private to the subsidy handlers (handle_subsidy.c, handle_statement.c):
- * the bounds of their text fields and the helpers both use. Not an API;
- * docs/subsidy.md describes the commands. */
+/* Private to the subsidy handlers (handle_subsidy.c, handle_statement.c,
+ * handle_subsidy_decision.c): the bounds of their text fields and the
+ * helpers they share, all defined in subsidy_common.c, so that the three
+ * depend on it and not on each other. Not an API; docs/subsidy.md
+ * describes the commands. */
 #ifndef SB_SUBSIDY_PRIVATE_H
 #define SB_SUBSIDY_PRIVATE_H
 
@@ -46,7 +48,7 @@ int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *w
  * shipped example (as skillbase-subsidy). */
 const char *sb__subsidy_rules_path(const sb_config *c);
 
-/* Statement decisions (handle_subsidy_decision.c). */
+/* Statements and their decisions (handle_subsidy_decision.c). */
 /* "computed", "approved", "paid" or "refused" (0, a statement stored
  * before decisions existed, is computed). */
 const char *sb__statement_state_name(Skillbase__StatementState s);
@@ -55,6 +57,10 @@ bool sb__statement_decided(const Skillbase__SubsidyStatement *st);
 /* Fill what a statement stored before decisions lacks: its id
  * ("<base_id>/<year>"), state computed, version 1. */
 int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st);
+/* "<base_id>/<year>" (named `field` in refusals) into its parts, the base
+ * id in the arena; on a refusal the reply is set. */
+int sb__statement_parse_id(sb_call *call, const char *field, const char *id, char **ret_base,
+                           uint32_t *ret_year);
 /* Load statement `id` ("<base_id>/<year>", named `field` in refusals) and,
  * when ret_base is not NULL, its sub-base; normalised. On a refusal (a bad
  * id, no such sub-base or statement) the reply is set. */
