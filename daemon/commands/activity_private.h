@@ -25,7 +25,7 @@ void sb__activity_check_date(sb_call *call, sb_problems *p, const char *field, c
 
 /* Append the non-transition event "base.<what>" on sub-base `base`, with
  * the caller filling the extra fields through `ev` before it is stored
- * (fill may be NULL); with `jobs` the outbox rules apply. Sets reply->seq. */
+ * (fill may be NULL); with `jobs` the outbox rules apply (sb_call_append_event). */
 int sb__activity_event(sb_call *call, Skillbase__Record *base, const char *what, const char *action,
                        const char *reason, bool jobs, void (*fill)(Skillbase__Event *ev, void *arg),
                        void *arg);

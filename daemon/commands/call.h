@@ -67,10 +67,14 @@ typedef struct {
      * the call appends (Event.proposal_id, proposed_by); NULL otherwise. */
     const char *proposal_id;
     const char *proposed_by;
-    /* The last event the call appended through sb_jobs_event_append (NULL:
-     * none): dispatch keeps a keyed reply whose record is this event's
-     * record without a copy of it (sb_store_idem_put). */
-    const Skillbase__Event *last_event;
+    /* What the call produced besides its reply, for dispatch to read:
+     * last_event is the last event it appended (sb_call_append_event; NULL:
+     * none). Dispatch sets the reply's seq from it, and keeps a keyed reply
+     * whose record is this event's record without a copy of it
+     * (sb_store_idem_put). Handlers do not set reply->seq. */
+    struct {
+        const Skillbase__Event *last_event;
+    } out;
     /* The document store and its uploads (documents.h); NULL: none. */
     struct sb_docs *docs;
     /* The command table (dispatch's): how a command that runs others

@@ -212,7 +212,7 @@ static int kept_reply(sb_arena *arena, const sb_call *call, const sb_dispatch_re
                       uint8_t **ret, size_t *ret_len, uint64_t *ret_record_seq)
 {
     const Skillbase__Reply *reply = call->reply;
-    const Skillbase__Event *ev = call->last_event;
+    const Skillbase__Event *ev = call->out.last_event;
     *ret = sent->reply;
     *ret_len = sent->len;
     *ret_record_seq = 0;
@@ -488,6 +488,9 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         drop(&call, direct);
         return pack_reply(arena, reply, ret);
     }
+    /* the reply names the last event the command appended */
+    if (call.out.last_event)
+        reply->seq = call.out.last_event->seq;
     rc = pack_reply(arena, reply, ret);
     if (!rc && keyed) {
         uint8_t *kept;

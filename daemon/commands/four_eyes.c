@@ -178,10 +178,9 @@ static int proposal_step(sb_call *call, Skillbase__Proposal *p, Skillbase__Recor
     if (!ev)
         return SB_E(SB_INTERNAL);
     ev->proposal_id = p->id;
-    rc = sb_store_event_append(call->txn, ev);
+    rc = sb_call_append_event(call, ev, false);
     if (rc)
         return rc;
-    call->reply->seq = ev->seq;
     *ret_seq = ev->seq;
     return put_proposal(call, p);
 }
@@ -382,6 +381,7 @@ int sb__handle_confirm_proposal(sb_call *call)
     run.proposal_id = p->id;
     run.proposed_by = p->proposed_by;
     rc = cmd->fn(&run);
+    call->out = run.out; /* its event is this call's */
     if (call->reply->code != SB_OK) {
         const char *why = call->reply->message ? call->reply->message : "";
         char *msg = sb_arena_printf(call->arena, "%s cannot take effect: %s", p->id, why);

@@ -75,13 +75,7 @@ int sb__activity_event(sb_call *call, Skillbase__Record *base, const char *what,
         return SB_E(SB_INTERNAL);
     if (fill)
         fill(ev, arg);
-    if (jobs)
-        return sb_jobs_event_append(call, ev);
-    int rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
+    return sb_call_append_event(call, ev, jobs);
 }
 
 static int enqueue_reminder(sb_call *call, const char *id, int year, const char *due_on,

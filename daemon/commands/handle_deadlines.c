@@ -52,7 +52,7 @@ static int append_event(sb_call *call, Skillbase__Record *rec, const Skillbase__
         if (rc)
             return rc;
     }
-    return sb_jobs_event_append(call, ev);
+    return sb_call_append_event(call, ev, true);
 }
 
 /* Pack a job's params into the arena. */

@@ -312,7 +312,8 @@ int sb__handle_document_commit(sb_call *call)
     if (!ev)
         return SB_E(SB_INTERNAL);
     if ((rc = sb_store_doc_ref_add(call->txn, u->sha256)) ||
-        (rc = sb_store_record_put(call->txn, rec, old)) || (rc = sb_jobs_event_append(call, ev)))
+        (rc = sb_store_record_put(call->txn, rec, old)) ||
+        (rc = sb_call_append_event(call, ev, true)))
         return rc;
     sb__reply_record(call, rec);
     return 0;

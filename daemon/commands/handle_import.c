@@ -210,7 +210,7 @@ int sb__handle_import_base(sb_call *call)
         rc = sb_store_name_add(call->txn, b->name, b->id); /* the index of granted names */
     if (rc)
         return rc;
-    rc = sb_jobs_event_append(call, ev);
+    rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
     /* reminders before the next assessment is due (handle_deadlines.c) */

@@ -267,7 +267,7 @@ static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Rec
     Skillbase__Event *ev = sb__event(call, rec, rule->note, rule->action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    int rc = sb_jobs_event_append(call, ev);
+    int rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
     sb__reply_record(call, rec);
@@ -302,7 +302,7 @@ static int add_warning(sb_call *call, const sb_ingest_rule *rule, const Skillbas
         return SB_E(SB_INTERNAL);
     int rc = sb_store_record_put(call->txn, rec, old);
     if (!rc)
-        rc = sb_jobs_event_append(call, ev);
+        rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
     sb__reply_record(call, rec);

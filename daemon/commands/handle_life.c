@@ -77,7 +77,7 @@ static int commit(sb_call *call, Skillbase__Record *rec, const Skillbase__Record
     int rc = sb_store_record_put(call->txn, rec, old);
     if (rc)
         return rc;
-    rc = sb_jobs_event_append(call, ev);
+    rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
     sb__reply_record(call, rec);

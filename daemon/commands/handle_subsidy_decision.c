@@ -90,7 +90,7 @@ static int commit_decision(sb_call *call, Skillbase__Record *base, Skillbase__Su
     int rc = sb__subsidy_base_event(call, base, what, action, text, true);
     if (rc)
         return rc;
-    *ret_seq = call->reply->seq;
+    *ret_seq = call->out.last_event ? call->out.last_event->seq : 0;
     st->state = to;
     st->version++;
     rc = sb_store_statement_put(call->txn, st);

@@ -186,7 +186,16 @@ int sb__commit_change(sb_call *call, Skillbase__Record *rec, const Skillbase__Re
     if (rc)
         return rc;
     /* the event and the jobs its topic calls for (outbox_rules.c) */
-    return sb_jobs_event_append(call, ev);
+    return sb_call_append_event(call, ev, true);
+}
+
+int sb_call_append_event(sb_call *call, Skillbase__Event *ev, bool jobs)
+{
+    int rc = sb_store_event_append(call->txn, ev);
+    if (rc)
+        return rc;
+    call->out.last_event = ev;
+    return jobs ? sb_jobs_for_event(call, ev) : 0;
 }
 
 void sb__reply_record(sb_call *call, Skillbase__Record *rec)

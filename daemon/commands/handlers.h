@@ -39,4 +39,11 @@ const sb_command *sb_command_find(Skillbase__Request__CommandCase command);
 int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Append `ev` to the event log in the call's transaction (assigning
+ * ev->seq) and record it as the call's last event (call->out.last_event,
+ * from which dispatch sets the reply's seq); with `jobs`, enqueue the jobs
+ * the outbox rules give for its topic (jobs.h). ev->time_ms, topic,
+ * entity_id and entity_kind must be set. Returns 0 or a store error. */
+int sb_call_append_event(sb_call *call, Skillbase__Event *ev, bool jobs);
+
 #endif

@@ -57,13 +57,9 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
     return 0;
 }
 
-int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev)
+int sb_jobs_for_event(sb_call *call, const Skillbase__Event *ev)
 {
-    int r = sb_store_event_append(call->txn, ev);
-    if (r < 0)
-        return r;
-    call->reply->seq = ev->seq;
-    call->last_event = ev;
+    int r;
     size_t n;
     const sb_outbox_rule *rules = sb_outbox_rules(&n);
     for (size_t i = 0; i < n; i++) {

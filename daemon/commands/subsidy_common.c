@@ -59,13 +59,7 @@ int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *w
     Skillbase__Event *ev = sb__event(call, base, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    if (jobs)
-        return sb_jobs_event_append(call, ev);
-    int rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
+    return sb_call_append_event(call, ev, jobs);
 }
 
 bool sb__subsidy_str_eq(const char *a, const char *b)

@@ -38,7 +38,7 @@ void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, si
 bool sb__subsidy_str_eq(const char *a, const char *b);
 
 /* Append the event "base.<what>" about sub-base `base` that is not a
- * transition (from and to are its current state) and set the reply's seq.
+ * transition (from and to are its current state), the call's last event.
  * With `jobs` the outbox rules apply (skillbase-notify hears of it);
  * without, it is only the audit trail. */
 int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
