@@ -19,6 +19,7 @@
 #include "ingest_map.h"
 #include "jobs.h"
 #include "sb_error.h"
+#include "sb_log.h"
 
 #define SOURCE_MAX SB_INGEST_SOURCE_MAX
 #define EVENT_ID_MAX SB_INGEST_EVENT_ID_MAX
@@ -202,38 +203,59 @@ static bool from_service(const sb_call *call)
     return !c->name && !call->config->four_eyes_ipc_refuse;
 }
 
-/* Run a command of the command table on the record, as if an operator had
- * sent it: the same handler, guards and refusals. */
-static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
-                       const char *reason)
+/* The command's own message for `id` in the arena, set as req's oneof
+ * member: a Revoke with the rule's cause, or a Transition. Every command an
+ * ingest rule may run (ingest_map.c) has its case here; NULL for another
+ * (a rule this code does not know how to run) or when out of memory. */
+static void *inner_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                           const char *reason, Skillbase__Request *req)
 {
-    const sb_command *cmd = call->find ? call->find(rule->command) : NULL;
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, rule->command);
-    Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);
-    if (!cmd || !f || !req)
-        return SB_E(SB_INTERNAL);
-    *req = *call->req;
-    req->command_case = rule->command;
     if (rule->command == SKILLBASE__REQUEST__COMMAND_REVOKE) {
         Skillbase__Revoke *rv = sb_arena_alloc(call->arena, sizeof *rv);
         if (!rv)
-            return SB_E(SB_INTERNAL);
+            return NULL;
         skillbase__revoke__init(rv);
         rv->id = (char *)id;
         rv->reason = (char *)reason;
         rv->cause = rule->cause;
-        req->revoke = rv;
-    } else {
-        Skillbase__Transition *t = sb_arena_alloc(call->arena, sizeof *t);
-        if (!t)
-            return SB_E(SB_INTERNAL);
-        skillbase__transition__init(t);
-        t->id = (char *)id;
-        t->reason = (char *)reason;
-        /* the oneof member of this command carries a Transition */
-        *(Skillbase__Transition **)((char *)req + f->offset) = t;
+        return req->revoke = rv;
     }
+    Skillbase__Transition *t = sb_arena_alloc(call->arena, sizeof *t);
+    if (!t)
+        return NULL;
+    skillbase__transition__init(t);
+    t->id = (char *)id;
+    t->reason = (char *)reason;
+    switch (rule->command) {
+    case SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION:
+        return req->file_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION:
+        return req->dismiss_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_UPHOLD_OBJECTION:
+        return req->uphold_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_REJECT:
+        return req->reject = t;
+    default:
+        sb_log(SB_LOG_ERROR, "ingest: rule %s names a command ingest cannot run (%d)", rule->type,
+               (int)rule->command);
+        return NULL;
+    }
+}
+
+/* Run a command of the command table on the record, as if an operator had
+ * sent it: the same handler, guards and refusals, found through the call's
+ * lookup (call->find). */
+static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                       const char *reason)
+{
+    const sb_command *cmd = call->find ? call->find(rule->command) : NULL;
+    Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);
+    if (!cmd || !req)
+        return SB_E(SB_INTERNAL);
+    *req = *call->req;
+    req->command_case = rule->command;
+    if (!inner_command(call, rule, id, reason, req))
+        return SB_E(SB_INTERNAL);
     const Skillbase__Request *orig = call->req;
     call->req = req;
     /* a fact entered by hand is an operator's decision: four eyes where
