@@ -465,12 +465,15 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         call.txn = batch;
     else if ((rc = sb_store_sub_begin(batch, &call.txn)))
         return rc;
+    sb_call_begin(&call);
     /* a district-scoped key: only its own district-level records (scope.h),
      * then a four-eyes decision is proposed, not made (four_eyes.h) */
     rc = sb_scope_check(&call, cmd);
     if (!rc)
         rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
     bool refused = rc || reply->code != SB_OK;
+    if (refused) /* decide before you write (handler.h): a debug build stops here */
+        sb_call_check_refusal(&call, reply->code != SB_OK ? (int)reply->code : -rc);
     if (rc == SB_E(SB_STORE_FULL)) {
         drop(&call, direct);
         return rc; /* the whole batch is redone once the map has grown */

@@ -5,7 +5,7 @@
 
 #define CHOICES_MAX 16
 
-int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
+int sb_handler_bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
 {
     sb_bureau_choice rows[CHOICES_MAX];
     size_t n = sb_bureau_choices(call->config, rows, CHOICES_MAX);
@@ -32,9 +32,9 @@ int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
     return 0;
 }
 
-int sb__bureau_status(sb_call *call, Skillbase__StatusInfo *st)
+int sb_handler_bureau_status(sb_call *call, Skillbase__StatusInfo *st)
 {
-    int rc = sb__bureau_settings(call, &st->bureau_choices, &st->n_bureau_choices);
+    int rc = sb_handler_bureau_settings(call, &st->bureau_choices, &st->n_bureau_choices);
     if (rc)
         return rc;
     const char *w = sb_bureau_rubric_warning(call->config);

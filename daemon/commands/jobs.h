@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "call.h"
+#include "handler.h"
 #include "jobq.h"
 #include "outbox_rules.h"
 #include "skillbase.pb-c.h"
@@ -58,7 +58,7 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id);
 
 /* Enqueue the jobs the outbox rules give for the topic of `ev`, an event
  * just appended in the call's transaction (its seq assigned), each carrying
- * the event. Handlers append events with sb_call_append_event (handlers.h),
+ * the event. Handlers append events with sb_call_append_event (handler.h),
  * which calls this. Returns 0 or a store error as above. */
 int sb_jobs_for_event(sb_call *call, const Skillbase__Event *ev);
 

@@ -12,17 +12,18 @@
 #include "store_services.h"
 #include "subsidy_private.h"
 
-const char *sb__subsidy_rules_path(const sb_config *c)
+const char *sb_handler_subsidy_rules_path(const sb_config *c)
 {
     return c->subsidy_rules[0] ? c->subsidy_rules : SB_DEFAULT_SUBSIDY_RULES;
 }
 
-int sb__subsidy_load_base(sb_call *call, const char *field, const char *id, Skillbase__Record **ret)
+int sb_handler_subsidy_load_base(sb_call *call, const char *field, const char *id,
+                                 Skillbase__Record **ret)
 {
     Skillbase__Record *rec;
     if (!id || !id[0])
         return sb_call_fail(call, SB_INVALID, "%s: missing", field);
-    int rc = sb__load(call, id, &rec);
+    int rc = sb_call_load(call, id, &rec);
     if (rc)
         return rc;
     if (rec->record_case != SKILLBASE__RECORD__RECORD_SUB_BASE)
@@ -32,15 +33,15 @@ int sb__subsidy_load_base(sb_call *call, const char *field, const char *id, Skil
     return 0;
 }
 
-int sb__subsidy_check_year(sb_call *call, uint32_t year)
+int sb_handler_subsidy_check_year(sb_call *call, uint32_t year)
 {
     if (year < 1 || year > 9999)
         return sb_call_fail(call, SB_INVALID, "year: missing or not a year (1-9999)");
     return 0;
 }
 
-void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, size_t max,
-                            bool required)
+void sb_handler_subsidy_check_text(sb_problems *p, const char *field, const char *s, size_t max,
+                                   bool required)
 {
     if (!s || !*s) {
         if (required)
@@ -53,21 +54,21 @@ void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, si
         sb_problems_add(p, "%s: longer than %zu bytes", field, max);
 }
 
-int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
-                           const char *action, const char *reason, bool jobs)
+int sb_handler_subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
+                                  const char *action, const char *reason, bool jobs)
 {
-    Skillbase__Event *ev = sb__event(call, base, what, action, reason);
+    Skillbase__Event *ev = sb_call_event(call, base, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     return sb_call_append_event(call, ev, jobs);
 }
 
-bool sb__subsidy_str_eq(const char *a, const char *b)
+bool sb_handler_subsidy_str_eq(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-const char *sb__statement_state_name(Skillbase__StatementState s)
+const char *sb_handler_statement_state_name(Skillbase__StatementState s)
 {
     switch (s) {
     case SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED:
@@ -81,14 +82,14 @@ const char *sb__statement_state_name(Skillbase__StatementState s)
     }
 }
 
-bool sb__statement_decided(const Skillbase__SubsidyStatement *st)
+bool sb_handler_statement_decided(const Skillbase__SubsidyStatement *st)
 {
     return st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED ||
            st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_PAID ||
            st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED;
 }
 
-int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st)
+int sb_handler_statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st)
 {
     if (!st->id || !st->id[0]) {
         st->id = sb_arena_printf(call->arena, "%s/%04u", st->base_id, st->year);
@@ -103,8 +104,8 @@ int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st)
 }
 
 /* "<base_id>/<year>" into its parts; on a refusal the reply is set. */
-int sb__statement_parse_id(sb_call *call, const char *field, const char *id, char **ret_base,
-                           uint32_t *ret_year)
+int sb_handler_statement_parse_id(sb_call *call, const char *field, const char *id, char **ret_base,
+                                  uint32_t *ret_year)
 {
     if (!id || !id[0])
         return sb_call_fail(call, SB_INVALID, "%s: missing (a statement id, BASE/YEAR)", field);
@@ -128,16 +129,16 @@ int sb__statement_parse_id(sb_call *call, const char *field, const char *id, cha
     return 0;
 }
 
-int sb__statement_load(sb_call *call, const char *field, const char *id,
-                       Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
+int sb_handler_statement_load(sb_call *call, const char *field, const char *id,
+                              Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
 {
     char *base_id = NULL;
     uint32_t year = 0;
-    int rc = sb__statement_parse_id(call, field, id, &base_id, &year);
+    int rc = sb_handler_statement_parse_id(call, field, id, &base_id, &year);
     if (rc)
         return rc;
     Skillbase__Record *base = NULL;
-    rc = sb__subsidy_load_base(call, field, base_id, &base);
+    rc = sb_handler_subsidy_load_base(call, field, base_id, &base);
     if (rc)
         return rc;
     Skillbase__SubsidyStatement *st = NULL;
@@ -149,7 +150,7 @@ int sb__statement_load(sb_call *call, const char *field, const char *id,
                             base_id, year, base_id, year, year);
     if (rc)
         return rc;
-    rc = sb__statement_normalise(call, st);
+    rc = sb_handler_statement_normalise(call, st);
     if (rc)
         return rc;
     if (ret_base)

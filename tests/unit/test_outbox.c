@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers.h"
+#include "handler.h"
 #include "jobs.h"
 #include "sb_error.h"
 #include "store_jobs.h"
