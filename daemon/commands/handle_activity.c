@@ -94,7 +94,7 @@ static int enqueue_reminder(sb_call *call, const char *id, int year, const char 
     skillbase__activity_reminder_job__pack(&params, buf);
     sb_job_spec spec = {
         .type = JOB_ACTIVITY_REMINDER, .entity_id = id, .due_ms = due_ms, .params = {len, buf}};
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
 int sb_handler_activity_schedule(sb_call *call, const Skillbase__Base *b, int year)

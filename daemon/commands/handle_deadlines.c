@@ -309,7 +309,7 @@ int sb_handler_schedule_publicity(sb_call *call)
     rc = pack_params(call, &params.base, &spec.params);
     if (rc)
         return rc;
-    rc = sb_jobs_enqueue(call, &spec, NULL);
+    rc = sb_call_enqueue_job(call, &spec, NULL);
     if (rc)
         return rc;
     sb_call_reply_record(call, rec);
@@ -330,7 +330,7 @@ static int enqueue_reminder(sb_call *call, const Skillbase__Base *b, uint32_t da
     int rc = pack_params(call, &params.base, &spec.params);
     if (rc)
         return rc;
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
 int sb_handler_assessment_schedule(sb_call *call, const Skillbase__Base *b)

@@ -40,7 +40,7 @@ static int enqueue_statement(sb_call *call, const char *base_id, uint32_t year)
         .entity_id = base_id,
         .params = {len, buf},
     };
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
 /* ------------------------------------------------------------ record_service */

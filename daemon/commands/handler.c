@@ -220,11 +220,16 @@ int sb_call_append_event(sb_call *call, Skillbase__Event *ev, bool jobs)
     if (rc)
         return rc;
     call->out.last_event = ev;
-    return jobs ? sb_jobs_for_event(call, ev) : 0;
+    return jobs ? sb_jobs_for_event(call->txn, call->config, call->now_ms, ev) : 0;
 }
 
 void sb_call_reply_record(sb_call *call, Skillbase__Record *rec)
 {
     call->reply->result_case = SKILLBASE__REPLY__RESULT_RECORD;
     call->reply->record = rec;
+}
+
+int sb_call_enqueue_job(sb_call *call, const sb_job_spec *spec, char *ret_id)
+{
+    return sb_jobs_enqueue(call->txn, call->config, call->now_ms, spec, ret_id);
 }

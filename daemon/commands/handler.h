@@ -17,7 +17,7 @@
  *   3. write the change: sb_call_revise gives the record's next version,
  *      sb_call_commit_change writes it with its event and jobs;
  *      sb_call_event and sb_call_append_event append an event that is not a
- *      transition; jobs.h enqueues other jobs;
+ *      transition; sb_call_enqueue_job enqueues another job;
  *   4. reply: sb_call_reply_record (or another result in call->reply).
  *
  * The rules:
@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "jobs.h"
 #include "machine.h"
 #include "rules.h"
 #include "sb_arena.h"
@@ -216,6 +217,12 @@ Skillbase__Event *sb_call_event(sb_call *call, Skillbase__Record *rec, const cha
  * the outbox rules give for its topic (jobs.h). ev->time_ms, topic,
  * entity_id and entity_kind must be set. Returns 0 or a store error. */
 int sb_call_append_event(sb_call *call, Skillbase__Event *ev, bool jobs);
+
+/* Enqueue one job (jobs.h) in the call's transaction; on success its id
+ * into ret_id (at least SB_JOB_ID_MAX bytes) unless ret_id is NULL.
+ * Returns 0; SB_E(SB_INVALID) for a bad type (the spec is the caller's
+ * bug; logged); or a store error — return these as they are. */
+int sb_call_enqueue_job(sb_call *call, const sb_job_spec *spec, char *ret_id);
 
 /* Write the record and append its event (topic "<kind>.<to_state>") with
  * its jobs. `from` is STATE_UNSPECIFIED for a creation. */

@@ -30,7 +30,8 @@ bool sb_jobs_type_ok(const char *type)
     return true;
 }
 
-int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
+int sb_jobs_enqueue(sb_txn *txn, const sb_config *c, uint64_t now_ms, const sb_job_spec *spec,
+                    char *ret_id)
 {
     char id[SB_JOB_ID_MAX];
     if (!spec || !sb_jobs_type_ok(spec->type)) {
@@ -48,8 +49,8 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
     job.due_ms = spec->due_ms;
     job.max_attempts = spec->max_attempts;
     sb_jobq_policy p;
-    sb_jobs_policy(call->config, &p);
-    int r = sb_jobq_enqueue(call->txn, &job, &p, call->now_ms, id);
+    sb_jobs_policy(c, &p);
+    int r = sb_jobq_enqueue(txn, &job, &p, now_ms, id);
     if (r < 0)
         return r;
     if (ret_id)
@@ -57,7 +58,7 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
     return 0;
 }
 
-int sb_jobs_for_event(sb_call *call, const Skillbase__Event *ev)
+int sb_jobs_for_event(sb_txn *txn, const sb_config *c, uint64_t now_ms, const Skillbase__Event *ev)
 {
     int r;
     size_t n;
@@ -71,7 +72,7 @@ int sb_jobs_for_event(sb_call *call, const Skillbase__Event *ev)
             .event = ev,
             .max_attempts = rules[i].max_attempts,
         };
-        r = sb_jobs_enqueue(call, &spec, NULL);
+        r = sb_jobs_enqueue(txn, c, now_ms, &spec, NULL);
         if (r < 0)
             return r;
     }

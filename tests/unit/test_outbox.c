@@ -1,7 +1,7 @@
 /* Unit tests of the transactional outbox as handlers use it (jobs.h): the
  * topic patterns of the outbox rules, sb_call_append_event enqueueing the
  * jobs an event's topic calls for in the caller's transaction (and nothing
- * when that transaction aborts), and sb_jobs_enqueue's spec. */
+ * when that transaction aborts), and sb_call_enqueue_job's spec. */
 #include "sb_testkit.h"
 
 #include <stdio.h>
@@ -161,7 +161,7 @@ static void test_enqueue_takes_the_spec_and_refuses_bad_types(void **state)
                         .params = {sizeof params, params},
                         .due_ms = 99000,
                         .max_attempts = 9};
-    assert_int_equal(sb_jobs_enqueue(&f->call, &spec, id), 0);
+    assert_int_equal(sb_call_enqueue_job(&f->call, &spec, id), 0);
     assert_string_equal(id, "job-00000001");
     Skillbase__Job *j;
     assert_int_equal(sb_store_job_get(f->call.txn, id, NULL, &j), 0);
@@ -177,10 +177,10 @@ static void test_enqueue_takes_the_spec_and_refuses_bad_types(void **state)
     const char *bad[] = {"", "Notify", "no space", "x/y", "a23456789012345678901234567890123"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         spec.type = bad[i];
-        assert_int_equal(sb_jobs_enqueue(&f->call, &spec, NULL), SB_E(SB_INVALID));
+        assert_int_equal(sb_call_enqueue_job(&f->call, &spec, NULL), SB_E(SB_INVALID));
     }
     spec.type = NULL;
-    assert_int_equal(sb_jobs_enqueue(&f->call, &spec, NULL), SB_E(SB_INVALID));
+    assert_int_equal(sb_call_enqueue_job(&f->call, &spec, NULL), SB_E(SB_INVALID));
 }
 
 int main(void)
