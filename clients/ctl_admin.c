@@ -4,6 +4,7 @@
  * starts it and then asks for its state until it is no longer running, so
  * the verb returns when the copy is on disk and verified — or says why not.
  */
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ int ctl_verb_backup(ctl *c, const verb *v, char **args)
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__Backup b = SKILLBASE__BACKUP__INIT;
     Skillbase__Reply *reply;
-    char dir[4096];
+    char dir[PATH_MAX];
     (void)v;
     /* The daemon writes the copy on its own host and wants an absolute
      * path: a relative one is taken from here. */

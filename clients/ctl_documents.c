@@ -11,6 +11,7 @@
  * OUT through a temporary file renamed into place only when the bytes hash
  * to the recorded SHA-256 (without OUT: standard output). On a terminal both
  * show their progress on standard error. */
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,6 +27,9 @@
 #include "ctl.h"
 #include "pbjson.h"
 
+/* A SHA-256 as lower-case hex. */
+#define SHA256_HEX_LEN (crypto_hash_sha256_BYTES * 2)
+
 #define HANGZHOU_OFFSET_S (8 * 3600)
 
 /* Progress on a terminal only (docs/cli.md): "\r name  12.0/50.0 MiB  24%". */
@@ -40,7 +44,7 @@ static void progress(const char *what, uint64_t done, uint64_t total)
     fflush(stderr);
 }
 
-static int hash_file(ctl *c, FILE *f, char hex[65], uint64_t *ret_size)
+static int hash_file(ctl *c, FILE *f, char hex[SHA256_HEX_LEN + 1], uint64_t *ret_size)
 {
     crypto_hash_sha256_state st;
     unsigned char buf[64 * 1024], out[crypto_hash_sha256_BYTES];
@@ -54,7 +58,7 @@ static int hash_file(ctl *c, FILE *f, char hex[65], uint64_t *ret_size)
     if (ferror(f))
         return ctl_fail(c, EXIT_USAGE, "invalid", "cannot read the file: %s", strerror(errno));
     crypto_hash_sha256_final(&st, out);
-    sodium_bin2hex(hex, 65, out, sizeof out);
+    sodium_bin2hex(hex, SHA256_HEX_LEN + 1, out, sizeof out);
     *ret_size = size;
     return 0;
 }
@@ -72,7 +76,7 @@ static int add(ctl *c, const char *id, const char *path)
     FILE *f = fopen(path, "rb");
     if (!f)
         return usage_fail(c, "cannot open %s: %s", path, strerror(errno));
-    char hex[65];
+    char hex[SHA256_HEX_LEN + 1];
     uint64_t size;
     int r = hash_file(c, f, hex, &size);
     if (r)
@@ -271,7 +275,7 @@ static int list(ctl *c, const char *id)
 
 static int get(ctl *c, const char *id, const char *which, const char *out_path)
 {
-    char tmp[4096] = "";
+    char tmp[PATH_MAX] = "";
     FILE *out = stdout;
     if (out_path) {
         if ((size_t)snprintf(tmp, sizeof tmp, "%s.part-%d", out_path, (int)getpid()) >= sizeof tmp)
@@ -283,7 +287,7 @@ static int get(ctl *c, const char *id, const char *which, const char *out_path)
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     uint64_t off = 0, size = 0;
-    char sha[65] = "", name[300] = "";
+    char sha[SHA256_HEX_LEN + 1] = "", name[300] = "";
     int r = 0;
     for (;;) {
         Skillbase__Request req = SKILLBASE__REQUEST__INIT;
@@ -329,7 +333,7 @@ static int get(ctl *c, const char *id, const char *which, const char *out_path)
         }
     }
     unsigned char digest[crypto_hash_sha256_BYTES];
-    char hex[65];
+    char hex[SHA256_HEX_LEN + 1];
     crypto_hash_sha256_final(&st, digest);
     sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
     if (!r && (off != size || strcmp(hex, sha) != 0))

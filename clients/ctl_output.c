@@ -143,7 +143,10 @@ void ctl_print_error(const ctl_output *o, const char *code, const char *message,
     }
 }
 
-json_t *ctl_record_json(const Skillbase__Record *rec)
+/* The record as --json prints it: the inner Application or Base object with
+ * "kind" ("application" or "base") first. Returns NULL when the record holds
+ * neither or memory ran out; the caller json_decref's it. */
+static json_t *ctl_record_json(const Skillbase__Record *rec)
 {
     const ProtobufCMessage *inner;
     const char *kind;

@@ -52,11 +52,6 @@ const char *ctl_text(const char *s);
 void ctl_print_error(const ctl_output *o, const char *code, const char *message,
                      char *const *details, size_t n_details);
 
-/* The record as --json prints it: the inner Application or Base object with
- * "kind" ("application" or "base") first. Returns NULL when the record holds
- * neither or memory ran out; the caller json_decref's it. */
-json_t *ctl_record_json(const Skillbase__Record *rec);
-
 /* The outcome of a write: with `id_only` (apply) the bare id, else "ID:
  * STATE (version N)" and what the command created or decided (`command` is
  * the request's command case). Returns 0, or -1 if the record is empty. */

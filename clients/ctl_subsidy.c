@@ -16,6 +16,9 @@
 #include "sb_date.h"
 #include "sb_subsidy.h"
 
+/* A SHA-256 as lower-case hex. */
+#define SHA256_HEX_LEN (crypto_hash_sha256_BYTES * 2)
+
 static const char *enum_name(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t len)
 {
     const char *n = pbjson_enum_name(d, v, buf, len);
@@ -502,7 +505,7 @@ static int subsidy_decide(ctl *c, const char *verb_name, const char *statement)
 }
 
 /* --document: 64 hex digits as given, else a file whose SHA-256 it is. */
-static int voucher_hash(ctl *c, const char *arg, char hex[65])
+static int voucher_hash(ctl *c, const char *arg, char hex[SHA256_HEX_LEN + 1])
 {
     size_t n = strlen(arg);
     if (n == 64 && strspn(arg, "0123456789abcdefABCDEF") == 64) {
@@ -526,7 +529,7 @@ static int voucher_hash(ctl *c, const char *arg, char hex[65])
     if (bad)
         return usage_fail(c, "--document: cannot read %s", arg);
     crypto_hash_sha256_final(&st, out);
-    sodium_bin2hex(hex, 65, out, sizeof out);
+    sodium_bin2hex(hex, SHA256_HEX_LEN + 1, out, sizeof out);
     return 0;
 }
 
@@ -535,7 +538,7 @@ static int subsidy_pay(ctl *c, const char *statement)
     Skillbase__Request req = SKILLBASE__REQUEST__INIT;
     Skillbase__SubsidyPay q = SKILLBASE__SUBSIDY_PAY__INIT;
     Skillbase__Reply *reply;
-    char hex[65] = "";
+    char hex[SHA256_HEX_LEN + 1] = "";
     if (!c->pay_reference || !c->pay_document || !c->paid_on)
         return usage_fail(c, "subsidy pay needs --reference REF, --document SHA256|FILE (the "
                              "payment_voucher filed with documents add) and --paid-on DATE");

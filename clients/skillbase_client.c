@@ -37,6 +37,13 @@
  * has no limits of its own (TECH-NOTES trap 3). */
 #define MAX_DECODE_BYTES ((size_t)512 * 1024 * 1024)
 
+/* A request id: 16 random hex digits. An idempotency key: 32 hex digits,
+ * the clock's first (KEY_CLOCK_HEX), then random ones (new_key). */
+#define REQUEST_ID_HEX 16
+#define IDEMPOTENCY_KEY_HEX 32
+#define KEY_CLOCK_HEX 12
+#define RANDOM_HEX_BYTES_MAX 32
+
 struct sb_client {
     void *ctx;
     void *sock; /* NULL between a timeout and the next try */
@@ -47,8 +54,8 @@ struct sb_client {
     int retries;
     /* Strings prepare() hands to the request; "fresh" means handed out for
      * the current call, so call() must not replace them. */
-    char request_id[17];
-    char idempotency_key[33];
+    char request_id[REQUEST_ID_HEX + 1];
+    char idempotency_key[IDEMPOTENCY_KEY_HEX + 1];
     bool id_fresh, key_fresh;
 };
 
@@ -91,11 +98,12 @@ static int fill_random(unsigned char *buf, size_t n)
     return got == n ? 0 : -1;
 }
 
-/* n random bytes as 2n lower-case hex digits into out (2n+1 bytes). */
+/* n random bytes (at most RANDOM_HEX_BYTES_MAX) as 2n lower-case hex
+ * digits into out (2n+1 bytes). */
 static void random_hex(char *out, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char bytes[32];
+    unsigned char bytes[RANDOM_HEX_BYTES_MAX];
 
     if (fill_random(bytes, n) < 0) {
         /* Still unique enough to match replies; keys are then only as good
@@ -155,15 +163,15 @@ int sb_client_curve_apply(void *sock, const sb_client_curve *curve)
  * in the daemon's key index, so the writes of one group commit touch a few
  * of its pages rather than one page each; the random part keeps keys
  * unique between clients. */
-static void new_key(char out[33])
+static void new_key(char out[IDEMPOTENCY_KEY_HEX + 1])
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     static const char hex[] = "0123456789abcdef";
-    for (int i = 11; i >= 0; i--, ms >>= 4)
+    for (int i = KEY_CLOCK_HEX - 1; i >= 0; i--, ms >>= 4)
         out[i] = hex[ms & 15];
-    random_hex(out + 12, 10);
+    random_hex(out + KEY_CLOCK_HEX, (IDEMPOTENCY_KEY_HEX - KEY_CLOCK_HEX) / 2);
 }
 
 /* ------------------------------------------------------------ socket */
@@ -258,14 +266,17 @@ static bool command_is_write(Skillbase__Request__CommandCase cc)
            cc == SKILLBASE__REQUEST__COMMAND_DISCARD_PROPOSAL;
 }
 
-void sb_client_prepare(sb_client *c, Skillbase__Request *req)
+/* Fill in protocol, a fresh request_id (when empty) and a fresh
+ * idempotency_key (when empty and the command is a write). Strings set here
+ * are owned by the client and stay valid until the next call. */
+static void sb_client_prepare(sb_client *c, Skillbase__Request *req)
 {
     req->protocol = SB_PROTOCOL_VERSION;
     /* Our own buffer left over from an earlier call counts as empty: each
      * call is a new request unless the caller chose the strings. */
     if (!req->request_id || !*req->request_id ||
         (req->request_id == c->request_id && !c->id_fresh)) {
-        random_hex(c->request_id, 8);
+        random_hex(c->request_id, REQUEST_ID_HEX / 2);
         req->request_id = c->request_id;
         c->id_fresh = true;
     }

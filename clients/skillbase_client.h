@@ -13,6 +13,7 @@
 #ifndef SKILLBASE_CLIENT_H
 #define SKILLBASE_CLIENT_H
 
+#include "sb_keys.h"
 #include "skillbase.pb-c.h"
 
 typedef struct sb_client sb_client;
@@ -20,9 +21,9 @@ typedef struct sb_client sb_client;
 /* CURVE settings for a tcp:// endpoint (docs/security.md): the daemon's
  * public key and this client's key pair, each 40 Z85 characters. */
 typedef struct {
-    char server_key[41];
-    char public_key[41];
-    char secret_key[41];
+    char server_key[SB_KEY_Z85_LEN + 1];
+    char public_key[SB_KEY_Z85_LEN + 1];
+    char secret_key[SB_KEY_Z85_LEN + 1];
 } sb_client_curve;
 
 typedef struct {
@@ -56,11 +57,6 @@ int sb_client_new(const sb_client_options *opts, sb_client **ret);
 
 /* Close the socket, free the client, set *c to NULL. NULL is ignored. */
 void sb_client_destroy(sb_client **c);
-
-/* Fill in protocol, a fresh request_id (when empty) and a fresh
- * idempotency_key (when empty and the command is a write). Strings set here
- * are owned by the client and stay valid until the next call. */
-void sb_client_prepare(sb_client *c, Skillbase__Request *req);
 
 /* Send `req` (prepared as above if not already) and wait for the reply.
  * Returns 0 and *ret (caller frees with skillbase__reply__free_unpacked(r,

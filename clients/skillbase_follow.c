@@ -105,11 +105,6 @@ void sb_follow_destroy(sb_follow **fp)
     *fp = NULL;
 }
 
-uint64_t sb_follow_position(const sb_follow *f)
-{
-    return f->next_seq;
-}
-
 const char *sb_follow_error(const sb_follow *f)
 {
     return f->error;

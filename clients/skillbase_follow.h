@@ -59,9 +59,6 @@ int sb_follow_new(const sb_follow_options *opts, sb_follow **ret);
  * longer than wait_ms while the daemon is away. */
 int sb_follow_next(sb_follow *f, int wait_ms, Skillbase__Event **ret);
 
-/* The sequence the next delivered event will at least have. */
-uint64_t sb_follow_position(const sb_follow *f);
-
 /* The daemon's message of the last refusal ("" when none). Never NULL;
  * valid until the next call. */
 const char *sb_follow_error(const sb_follow *f);

@@ -42,7 +42,7 @@ int sb_clock_parse(const char *text, uint64_t *ret)
     if (buf[0] >= '0' && buf[0] <= '9' && !strchr(buf, '-'))
         return sb_parse_u64(buf, 0, UINT64_MAX, ret);
     /* YYYY-MM-DDTHH:MM[:SS], Hangzhou time (UTC+8) */
-    char date[11];
+    char date[SB_DATE_STRLEN];
     int hh, mm, ss = 0;
     if (n < 16 || buf[10] != 'T')
         return -1;

@@ -9,6 +9,7 @@
 #ifndef SB_EXAMPLE_H
 #define SB_EXAMPLE_H
 
+#include "sb_date.h"
 #include "skillbase.pb-c.h"
 
 /* A request and every part the builders below may point it at. The
@@ -30,9 +31,9 @@ typedef struct {
     Skillbase__Assess assess;
     Skillbase__Scores scores;
     Skillbase__Status status;
-    char visited_on[11]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
-    char base_name[64];  /* apply: 精工机械 and the organisation code (a name is
-                          * granted to one live sub-base only, 二(三)2) */
+    char visited_on[SB_DATE_STRLEN]; /* evaluate, assess: the site visit, today (YYYY-MM-DD) */
+    char base_name[64];              /* apply: 精工机械 and the organisation code (a name is
+                                      * granted to one live sub-base only, 二(三)2) */
 } sb_example_request;
 
 /* The example application (examples/application.json; it passes every

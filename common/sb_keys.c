@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sb_keys.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -73,13 +74,13 @@ static bool type_valid(const char *t)
 
 bool sb_key_z85_decode(const char *z85, uint8_t *out32)
 {
-    uint8_t buf[32];
+    uint8_t buf[SB_KEY_BYTES];
     if (!z85 || strlen(z85) != SB_KEY_Z85_LEN)
         return false;
     if (!zmq_z85_decode(buf, z85))
         return false;
     if (out32)
-        memcpy(out32, buf, 32);
+        memcpy(out32, buf, SB_KEY_BYTES);
     return true;
 }
 
@@ -113,10 +114,10 @@ const sb_key_entry *sb_keys_at(const sb_keys *k, size_t i)
     return k && i < k->n ? &k->entries[i] : NULL;
 }
 
-const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[32])
+const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[SB_KEY_BYTES])
 {
     for (size_t i = 0; k && i < k->n; i++)
-        if (memcmp(k->entries[i].public_key, key, 32) == 0)
+        if (memcmp(k->entries[i].public_key, key, SB_KEY_BYTES) == 0)
             return &k->entries[i];
     return NULL;
 }
@@ -305,7 +306,7 @@ static void check_entries(load_state *st)
             problem(st, e->line, "[%s] types: only a service or a worker has types", e->name);
         for (size_t j = 0; j < i; j++)
             if (k->entries[j].public_z85[0] &&
-                memcmp(k->entries[j].public_key, e->public_key, 32) == 0)
+                memcmp(k->entries[j].public_key, e->public_key, SB_KEY_BYTES) == 0)
                 problem(st, e->line, "[%s]: the same public key as [%s]", e->name,
                         k->entries[j].name);
     }
@@ -360,7 +361,7 @@ int sb_keypair_generate(sb_keypair *ret, char *err, size_t err_len)
 /* fsync the directory holding path, so that a new name survives a power cut. */
 static int sync_parent(const char *path, char *err, size_t err_len)
 {
-    char dir[4096];
+    char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (!slash)
@@ -389,7 +390,7 @@ int sb_keypair_write(const char *path, const sb_keypair *kp, const char *comment
      * name, refused if that exists (never overwritten): a power cut
      * leaves the key complete or absent, never an empty file the daemon
      * would refuse to start on (docs/powerloss.md). */
-    char tmp[4096];
+    char tmp[PATH_MAX];
     struct stat st;
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.new", path) >= sizeof tmp) {
         snprintf(err, err_len, "%s: path too long", path);

@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SB_KEY_BYTES 32        /* a CURVE key, raw */
 #define SB_KEY_Z85_LEN 40      /* a CURVE key in Z85 */
 #define SB_KEY_NAME_MAX 64     /* longest key name */
 #define SB_KEY_TYPES_MAX 64    /* most types per key */
@@ -68,7 +69,7 @@ typedef struct {
     char name[SB_KEY_NAME_MAX + 1];
     sb_key_role role;
     char public_z85[SB_KEY_Z85_LEN + 1];
-    uint8_t public_key[32];
+    uint8_t public_key[SB_KEY_BYTES];
     char *types[SB_KEY_TYPES_MAX]; /* owned by the sb_keys */
     size_t n_types;
     int line; /* where its section starts */
@@ -93,7 +94,7 @@ size_t sb_keys_count(const sb_keys *k);
 const sb_key_entry *sb_keys_at(const sb_keys *k, size_t i);
 
 /* The entry with this 32-byte public key, or NULL. */
-const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[32]);
+const sb_key_entry *sb_keys_find_key(const sb_keys *k, const uint8_t key[SB_KEY_BYTES]);
 
 /* The entry with this name, ignoring case (names are unique so), or NULL. */
 const sb_key_entry *sb_keys_find_name(const sb_keys *k, const char *name);

@@ -2,6 +2,7 @@
  * stay; every result is loaded back before it replaces the file. */
 #include "sb_keys_edit.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,7 @@ static int read_all(const char *path, char **ret, size_t *ret_len, bool missing_
 static int replace_keys_file(const char *path, const char *text, size_t len, char *err,
                              size_t err_len)
 {
-    char tmp[4096];
+    char tmp[PATH_MAX];
     struct stat st;
     mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 0777) : 0640;
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
@@ -94,7 +95,7 @@ int sb_keys_file_add_scoped(const char *path, const char *name, sb_key_role role
     char *text = NULL;
     size_t len;
     sb_keys *keys = NULL;
-    uint8_t key[32];
+    uint8_t key[SB_KEY_BYTES];
     int r = -1;
     if (!sb_key_name_valid(name)) {
         snprintf(err, err_len, "\"%s\" is not a key name (1-%d characters from A-Z a-z 0-9 . _ -)",

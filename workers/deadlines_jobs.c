@@ -12,8 +12,8 @@
 #define TYPE_REMINDER "assessment.reminder"
 #define TYPE_ACTIVITY "activity.reminder"
 
-const char *const sb_deadlines_job_types[] = {TYPE_SCHEDULE, TYPE_CLOSE, TYPE_REMINDER,
-                                              TYPE_ACTIVITY, NULL};
+const char *const sb_deadlines_jobs_types[] = {TYPE_SCHEDULE, TYPE_CLOSE, TYPE_REMINDER,
+                                               TYPE_ACTIVITY, NULL};
 
 /* A bounded string builder over a fixed buffer: appends stop at the end and
  * mark the text as cut. */
@@ -279,9 +279,9 @@ static sb_job_outcome remind_activity(const Skillbase__Job *job, sb_arena *arena
     return SB_JOB_DONE;
 }
 
-sb_job_outcome sb_deadlines_handle(const sb_calendar *cal, const Skillbase__Job *job,
-                                   sb_arena *arena, Skillbase__JobResult *result, char *error,
-                                   size_t error_len, bool *ret_uncovered)
+sb_job_outcome sb_deadlines_jobs_handle(const sb_calendar *cal, const Skillbase__Job *job,
+                                        sb_arena *arena, Skillbase__JobResult *result, char *error,
+                                        size_t error_len, bool *ret_uncovered)
 {
     if (strcmp(job->type, TYPE_SCHEDULE) == 0)
         return schedule(cal, job, arena, result, error, error_len, ret_uncovered);

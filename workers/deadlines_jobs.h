@@ -20,8 +20,8 @@
  * no sockets; workers/deadlines_main.c runs it under the worker runtime and
  * the unit tests call it directly.
  */
-#ifndef DEADLINES_JOBS_H
-#define DEADLINES_JOBS_H
+#ifndef SB_DEADLINES_JOBS_H
+#define SB_DEADLINES_JOBS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,7 +32,7 @@
 #include "skillbase.pb-c.h"
 
 /* The job types, NULL-terminated, as the worker announces them. */
-extern const char *const sb_deadlines_job_types[];
+extern const char *const sb_deadlines_jobs_types[];
 
 /* Longest explanation put into schedule_publicity (the daemon accepts
  * 2000 bytes of reason; it prefixes its own words). */
@@ -43,8 +43,8 @@ extern const char *const sb_deadlines_job_types[];
  * never succeed: no event, malformed params, unknown type) write the reason
  * into `error`. *ret_uncovered (may be NULL) is set when a date counted lay
  * outside the calendar's years, so the caller can log a warning. */
-sb_job_outcome sb_deadlines_handle(const sb_calendar *cal, const Skillbase__Job *job,
-                                   sb_arena *arena, Skillbase__JobResult *result, char *error,
-                                   size_t error_len, bool *ret_uncovered);
+sb_job_outcome sb_deadlines_jobs_handle(const sb_calendar *cal, const Skillbase__Job *job,
+                                        sb_arena *arena, Skillbase__JobResult *result, char *error,
+                                        size_t error_len, bool *ret_uncovered);
 
 #endif

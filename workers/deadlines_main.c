@@ -32,8 +32,8 @@ static sb_job_outcome handle(const Skillbase__Job *job, Skillbase__JobResult *re
 {
     deadlines_app *app = arg;
     bool uncovered = false;
-    sb_job_outcome out =
-        sb_deadlines_handle(app->cal, job, sb_worker_arena(), result, error, error_len, &uncovered);
+    sb_job_outcome out = sb_deadlines_jobs_handle(app->cal, job, sb_worker_arena(), result, error,
+                                                  error_len, &uncovered);
     if (uncovered)
         sb_log(SB_LOG_WARN,
                "%s: counted past the holiday calendar (it covers %d to %d): weekends only; add "
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
                    "the holiday calendar ends with %d but it is %d: working days are counted "
                    "with weekends only until this year's holidays are added (README.md)",
                    sb_calendar_last_year(app.cal), year);
-        rc = sb_worker_cli_run(&cli, (sb_worker_options){.types = sb_deadlines_job_types,
+        rc = sb_worker_cli_run(&cli, (sb_worker_options){.types = sb_deadlines_jobs_types,
                                                          .capacity = 1,
                                                          .handler = handle,
                                                          .arg = &app});

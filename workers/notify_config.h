@@ -29,6 +29,8 @@ typedef enum {
 } sb_tls_mode;
 
 #define SB_NOTIFY_TEXT 512
+/* Longest sender, user name, password or token, with its NUL. */
+#define SB_NOTIFY_CREDENTIAL 256
 
 typedef struct {
     unsigned channels;            /* SB_NOTIFY_* bits */
@@ -40,18 +42,18 @@ typedef struct {
     bool notify_applicant; /* also mail the applicant's contact (default true) */
     unsigned capacity;     /* notices delivered at once (handler threads) */
 
-    char smtp_url[SB_NOTIFY_TEXT]; /* smtp://host[:port] or smtps://host[:port] */
-    char smtp_from[256];           /* envelope and header sender */
-    char smtp_user[256];           /* "" : no authentication */
-    char smtp_password[256];       /* or $SKILLBASE_SMTP_PASSWORD */
+    char smtp_url[SB_NOTIFY_TEXT];            /* smtp://host[:port] or smtps://host[:port] */
+    char smtp_from[SB_NOTIFY_CREDENTIAL];     /* envelope and header sender */
+    char smtp_user[SB_NOTIFY_CREDENTIAL];     /* "" : no authentication */
+    char smtp_password[SB_NOTIFY_CREDENTIAL]; /* or $SKILLBASE_SMTP_PASSWORD */
     sb_tls_mode smtp_tls;
     char smtp_ca_file[PATH_MAX]; /* "" : the system's CA store */
     bool smtp_verify;            /* verify the server certificate (default true) */
     unsigned smtp_timeout_s;
 
-    char webhook_url[SB_NOTIFY_TEXT]; /* http:// or https:// */
-    char webhook_token[256];          /* sent as "Authorization: Bearer ..." when set,
-                                         or $SKILLBASE_WEBHOOK_TOKEN */
+    char webhook_url[SB_NOTIFY_TEXT];         /* http:// or https:// */
+    char webhook_token[SB_NOTIFY_CREDENTIAL]; /* sent as "Authorization: Bearer ..." when set,
+                                or $SKILLBASE_WEBHOOK_TOKEN */
     char webhook_ca_file[PATH_MAX];
     bool webhook_verify;
     unsigned webhook_timeout_s;

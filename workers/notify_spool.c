@@ -2,6 +2,7 @@
 #include "notify_spool.h"
 #include "sb_text.h"
 
+#include <limits.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +65,7 @@ char *sb_spool_text(const sb_notice *n, const char *job_id)
 
 int sb_spool_mkdirs(const char *dir, char *err, size_t err_len)
 {
-    char path[4096];
+    char path[PATH_MAX];
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof path) {
         snprintf(err, err_len, "spool directory \"%s\": empty or too long", dir);
@@ -97,7 +98,7 @@ int sb_spool_mkdirs(const char *dir, char *err, size_t err_len)
 static int write_atomic(const char *dir, const char *name, const char *data, size_t len, char *err,
                         size_t err_len)
 {
-    char tmp[4096], final[4096];
+    char tmp[PATH_MAX], final[PATH_MAX];
     int fd = -1, rc = -1;
     snprintf(final, sizeof final, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
@@ -169,7 +170,7 @@ static void marker_path(const char *dir, const char *key, const char *channel, c
 
 bool sb_spool_sent(const char *dir, const char *key, const char *channel)
 {
-    char path[4096];
+    char path[PATH_MAX];
     marker_path(dir, key, channel, path, sizeof path);
     return access(path, F_OK) == 0;
 }
@@ -177,7 +178,7 @@ bool sb_spool_sent(const char *dir, const char *key, const char *channel)
 int sb_spool_mark_sent(const char *dir, const char *key, const char *channel, char *err,
                        size_t err_len)
 {
-    char mdir[4096], name[300];
+    char mdir[PATH_MAX], name[300];
     snprintf(mdir, sizeof mdir, "%s/" MARKERS, dir);
     if (sb_spool_mkdirs(mdir, err, err_len))
         return -1;
@@ -187,7 +188,7 @@ int sb_spool_mark_sent(const char *dir, const char *key, const char *channel, ch
 
 int sb_spool_prune_markers(const char *dir, unsigned max_age_days)
 {
-    char mdir[4096], path[4400];
+    char mdir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2]; /* mdir "/" d_name */
     int removed = 0;
     snprintf(mdir, sizeof mdir, "%s/" MARKERS, dir);
     DIR *d = opendir(mdir);

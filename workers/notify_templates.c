@@ -1,6 +1,7 @@
 /* notify_templates: loading and selecting notice templates; see the header. */
 #include "notify_templates.h"
 
+#include <limits.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -269,7 +270,7 @@ int sb_templates_load(const char *dir, sb_templates **ret, char *err, size_t err
             snprintf(err, err_len, "%s: more than %d templates", dir, TEMPLATES_MAX);
             goto out;
         }
-        char path[4096];
+        char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         sb_notice_template *t = &set->items[set->count++];
         if (!(t->name = strndup(e->d_name, len - 4))) {

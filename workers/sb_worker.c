@@ -90,7 +90,9 @@ sb_arena *sb_worker_arena(void)
     return current_arena;
 }
 
-void sb_worker_stop(void)
+/* Ask a running sb_worker_run to shut down gracefully, as SIGTERM does.
+ * Async-signal-safe; callable from any thread. */
+static void sb_worker_stop(void)
 {
     int saved = errno;
     stopping = 1;

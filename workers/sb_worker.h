@@ -96,10 +96,6 @@ typedef struct {
  * runtime keeps reconnecting. */
 int sb_worker_run(const sb_worker_options *opts);
 
-/* Ask a running sb_worker_run to shut down gracefully, as SIGTERM does.
- * Async-signal-safe; callable from any thread. */
-void sb_worker_stop(void);
-
 /* The worker endpoint used when none is given: $SKILLBASE_WORKER_ENDPOINT,
  * else "ipc://<build default state dir>/worker.sock". Never NULL. */
 const char *sb_worker_default_endpoint(void);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "deadlines.h"
+#include "deadline_config.h"
 
 sb_date sb_activity_due(const sb_config *c, int year)
 {

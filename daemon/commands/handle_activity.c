@@ -16,7 +16,7 @@
 #include "sb_error.h"
 #include "sb_publicity.h"
 #include "store_activity.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 #include "subsidy_private.h"
 
 #define JOB_ACTIVITY_REMINDER "activity.reminder"
@@ -183,8 +183,8 @@ static int recorded_totals(sb_call *call, const char *base_id, uint32_t year,
         Skillbase__ServiceRecord **recs;
         size_t count;
         bool more;
-        int rc = sb_store_services_list(call->txn, base_id, (int)year, after, 1000,
-                                        &call->arena->pb, &recs, &count, &more);
+        int rc = sb_store_deliveries_list(call->txn, base_id, (int)year, after, 1000,
+                                          &call->arena->pb, &recs, &count, &more);
         if (rc)
             return rc;
         for (size_t i = 0; i < count; i++) {

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "activity_private.h"
-#include "deadlines.h"
+#include "deadline_config.h"
 #include "handlers_private.h"
 #include "jobs.h"
 #include "sb_error.h"
@@ -93,7 +93,7 @@ static int resume_suspension(sb_call *call, Skillbase__Application *app)
 /* An objection stops the clock: count the days used and keep them. */
 static int suspend(sb_call *call, const Skillbase__Application *before, Skillbase__Application *app)
 {
-    const sb_calendar *cal = sb_deadlines_calendar(call->config);
+    const sb_calendar *cal = sb_deadline_config_calendar(call->config);
     if (!cal)
         return sb_call_fail(call, SB_INTERNAL,
                             "the holiday calendar %s cannot be read (see the daemon log); "
@@ -132,7 +132,7 @@ static int suspend(sb_call *call, const Skillbase__Application *before, Skillbas
 /* The holiday calendar, or a refusal naming it (nothing is changed). */
 static const sb_calendar *calendar_or_fail(sb_call *call, int *ret_rc)
 {
-    const sb_calendar *cal = sb_deadlines_calendar(call->config);
+    const sb_calendar *cal = sb_deadline_config_calendar(call->config);
     if (!cal)
         *ret_rc = sb_call_fail(call, SB_INTERNAL,
                                "the holiday calendar %s cannot be read (see the daemon log); "
@@ -172,7 +172,7 @@ int sb_handler_publicity_check_over(sb_call *call, const Skillbase__Application 
         return 0;
     /* working days of the window still to run, today included once it
      * counts (the day publicity began does not) */
-    const sb_calendar *cal = sb_deadlines_calendar(call->config);
+    const sb_calendar *cal = sb_deadline_config_calendar(call->config);
     sb_date started, after = sb_date_add_days(call->today, -1);
     if (sb_date_parse(a->publicity_started_on, &started) == 0 && sb_date_cmp(after, started) < 0)
         after = started;

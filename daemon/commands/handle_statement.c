@@ -11,7 +11,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "sb_subsidy.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 #include "subsidy_private.h"
 #include "subsidy_rules.h"
 
@@ -73,7 +73,7 @@ static const Skillbase__ServiceRecord *statement_service(sb_call *call,
     Skillbase__ServiceRecord *rec;
     char year[8];
     snprintf(year, sizeof year, "%04u-", st->year);
-    int rc = sb_store_service_get(call->txn, id, &call->arena->pb, &rec);
+    int rc = sb_store_delivery_get(call->txn, id, &call->arena->pb, &rec);
     if (rc == SB_E(SB_NOT_FOUND)) {
         sb_problems_add(p, "%s: no service record %.40s", field, id ? id : "");
         return NULL;
@@ -237,7 +237,7 @@ int sb_handler_record_statement(sb_call *call)
     if (rc)
         return rc;
     uint64_t count;
-    rc = sb_store_service_count(call->txn, st->base_id, (int)st->year, &count);
+    rc = sb_store_delivery_count(call->txn, st->base_id, (int)st->year, &count);
     if (rc)
         return rc;
     sb_problems problems = {0};

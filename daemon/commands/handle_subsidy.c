@@ -18,7 +18,7 @@
 #include "jobs.h"
 #include "sb_error.h"
 #include "sb_subsidy.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 #include "subsidy_private.h"
 
 /* subsidy_report pages end after about this many bytes of statements */
@@ -125,8 +125,8 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     /* The same delivery reported twice by its source is one record. */
     if (in->external_id && in->external_id[0]) {
         Skillbase__ServiceRecord *old;
-        rc =
-            sb_store_service_find_external(call->txn, src, in->external_id, &call->arena->pb, &old);
+        rc = sb_store_delivery_find_external(call->txn, src, in->external_id, &call->arena->pb,
+                                             &old);
         if (rc == 0) {
             if (!same_service(in, old))
                 return sb_call_fail(call, SB_CONFLICT,
@@ -141,7 +141,7 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     }
 
     Skillbase__ServiceRecord *rec = sb_arena_alloc(call->arena, sizeof *rec);
-    char *id = sb_arena_alloc(call->arena, SB_SERVICE_ID_MAX);
+    char *id = sb_arena_alloc(call->arena, SB_DELIVERY_ID_MAX);
     if (!rec || !id)
         return SB_E(SB_INTERNAL);
     *rec = *in;
@@ -149,7 +149,7 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     rec->recorded_ms = call->now_ms;
     rec->recorded_by = (char *)call->actor;
     uint64_t count;
-    rc = sb_store_service_add(call->txn, rec, id, &count);
+    rc = sb_store_delivery_add(call->txn, rec, id, &count);
     if (rc)
         return rc;
     rc = enqueue_statement(call, rec->base_id, (uint32_t)date.year);
@@ -203,14 +203,14 @@ int sb_handler_list_services(sb_call *call)
         return SB_E(SB_INTERNAL);
     skillbase__service_page__init(page);
     /* the count first: a page never holds a record the count has not seen */
-    rc = sb_store_service_count(call->txn, q->base_id, (int)q->year, &page->input_version);
+    rc = sb_store_delivery_count(call->txn, q->base_id, (int)q->year, &page->input_version);
     if (rc)
         return rc;
     size_t n;
     bool more;
-    rc = sb_store_services_list(call->txn, q->base_id, (int)q->year, q->after,
-                                sb_handler_page_limit(call, q->limit), &call->arena->pb,
-                                &page->services, &n, &more);
+    rc = sb_store_deliveries_list(call->txn, q->base_id, (int)q->year, q->after,
+                                  sb_handler_page_limit(call, q->limit), &call->arena->pb, &page->services,
+                                  &n, &more);
     if (rc == SB_E(SB_INVALID))
         return sb_call_fail(call, SB_INVALID, "after: %s is not a service record of %s in %u",
                             q->after, q->base_id, q->year);
@@ -307,7 +307,7 @@ int sb_handler_subsidy_report(sb_call *call)
             page->n_statements = 1;
         }
         uint64_t count;
-        rc = sb_store_service_count(call->txn, q->base_id, (int)q->year, &count);
+        rc = sb_store_delivery_count(call->txn, q->base_id, (int)q->year, &count);
         if (rc)
             return rc;
         if (count && (!page->n_statements || page->statements[0]->input_version < count)) {
@@ -329,7 +329,7 @@ int sb_handler_subsidy_report(sb_call *call)
         if (more && n)
             page->next = page->statements[n - 1]->base_id;
         if (!q->after || !q->after[0]) {
-            rc = sb_store_service_bases_each(call->txn, (int)q->year, collect_pending, &pending);
+            rc = sb_store_delivery_bases_each(call->txn, (int)q->year, collect_pending, &pending);
             if (rc)
                 return rc;
         }
@@ -364,7 +364,7 @@ int sb_handler_subsidy_compute(sb_call *call)
             rc = add_base_id(&bases, q->base_id);
     } else {
         /* collect first: enqueueing writes, the walk must not see that */
-        rc = sb_store_service_bases_each(call->txn, (int)q->year, collect_all, &bases);
+        rc = sb_store_delivery_bases_each(call->txn, (int)q->year, collect_all, &bases);
     }
     if (rc)
         return rc;

@@ -21,7 +21,7 @@
 #include "documents.h"
 #include "sb_error.h"
 #include "sb_subsidy.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 #include "subsidy_private.h"
 
 #define STATEMENT_ID_MAX (SB_SUBSIDY_BASE_ID_MAX + 6)
@@ -144,7 +144,7 @@ int sb_handler_subsidy_approve(sb_call *call)
                             st->base_id);
     /* a statement behind its records would leave the later ones unpaid for good */
     uint64_t count;
-    rc = sb_store_service_count(call->txn, st->base_id, (int)st->year, &count);
+    rc = sb_store_delivery_count(call->txn, st->base_id, (int)st->year, &count);
     if (rc)
         return rc;
     if (count > st->input_version)

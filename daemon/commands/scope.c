@@ -31,12 +31,9 @@ static const Skillbase__Request__CommandCase unscoped_ok[] = {
 #define MAX_NAMED 8
 #define DEPTH_MAX 2
 
-const char *sb_scope_level_name(Skillbase__BaseLevel level)
-{
-    return level == SKILLBASE__BASE_LEVEL__DISTRICT ? "district" : "city";
-}
-
-Skillbase__BaseLevel sb_scope_record_level(const Skillbase__Record *rec)
+/* The record's level (unset: CITY) and the district it belongs to (its
+ * unit's, canonical; may be "" on a malformed record). */
+static Skillbase__BaseLevel sb_scope_record_level(const Skillbase__Record *rec)
 {
     Skillbase__BaseLevel l = SKILLBASE__BASE_LEVEL__BASE_LEVEL_UNSPECIFIED;
     if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base)
@@ -47,7 +44,7 @@ Skillbase__BaseLevel sb_scope_record_level(const Skillbase__Record *rec)
     return l == SKILLBASE__BASE_LEVEL__DISTRICT ? l : SKILLBASE__BASE_LEVEL__CITY;
 }
 
-const char *sb_scope_record_district(const Skillbase__Record *rec)
+static const char *sb_scope_record_district(const Skillbase__Record *rec)
 {
     const char *d = NULL;
     if (rec->record_case == SKILLBASE__RECORD__RECORD_SUB_BASE && rec->sub_base)
@@ -58,7 +55,8 @@ const char *sb_scope_record_district(const Skillbase__Record *rec)
     return d ? d : "";
 }
 
-bool sb_scope_record_visible(const sb_caller *caller, const Skillbase__Record *rec)
+/* True when `caller` may see `rec` (always without a district scope). */
+static bool sb_scope_record_visible(const sb_caller *caller, const Skillbase__Record *rec)
 {
     if (!caller || !caller->district)
         return true;
@@ -66,20 +64,12 @@ bool sb_scope_record_visible(const sb_caller *caller, const Skillbase__Record *r
            strcmp(sb_scope_record_district(rec), caller->district) == 0;
 }
 
-bool sb_scope_event_visible(const sb_caller *caller, const Skillbase__Event *ev)
+/* True when `caller` may see the event (the record it carries). */
+static bool sb_scope_event_visible(const sb_caller *caller, const Skillbase__Event *ev)
 {
     if (!caller || !caller->district)
         return true;
     return ev->record && sb_scope_record_visible(caller, ev->record);
-}
-
-void sb_scope_filter_records(const sb_caller *caller, Skillbase__Record **items, size_t *n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (sb_scope_record_visible(caller, items[i]))
-            items[k++] = items[i];
-    *n = k;
 }
 
 void sb_scope_filter_events(const sb_caller *caller, Skillbase__Event **items, size_t *n)

@@ -22,7 +22,8 @@
  *    (document_chunk, document_commit: an upload belongs to its beginner)
  *    run; every other command is refused;
  *  - lists, histories, event reads and proposal lists leave out what is not
- *    the key's (sb_scope_*_visible).
+ *    the key's (sb_scope_filter_events, sb_scope_filter_proposals,
+ *    sb_scope_list).
  *
  * Callers without a district (the city bureau's keys, ipc) see and do all.
  */
@@ -34,22 +35,7 @@
 
 #include "handlers.h"
 
-/* "city" or "district" (an unset level is city). Never NULL. */
-const char *sb_scope_level_name(Skillbase__BaseLevel level);
-
-/* The record's level (unset: CITY) and the district it belongs to (its
- * unit's, canonical; may be "" on a malformed record). */
-Skillbase__BaseLevel sb_scope_record_level(const Skillbase__Record *rec);
-const char *sb_scope_record_district(const Skillbase__Record *rec);
-
-/* True when `caller` may see `rec` (always without a district scope). */
-bool sb_scope_record_visible(const sb_caller *caller, const Skillbase__Record *rec);
-
-/* True when `caller` may see the event (the record it carries). */
-bool sb_scope_event_visible(const sb_caller *caller, const Skillbase__Event *ev);
-
 /* Keep in items[0..*n) only what `caller` may see, in order; *n shrinks. */
-void sb_scope_filter_records(const sb_caller *caller, Skillbase__Record **items, size_t *n);
 void sb_scope_filter_events(const sb_caller *caller, Skillbase__Event **items, size_t *n);
 
 /* The check dispatch makes before `cmd` runs in `call`: 0 when allowed (or

@@ -9,7 +9,7 @@
 #include "jobs.h"
 #include "sb_error.h"
 #include "sb_subsidy.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 #include "subsidy_private.h"
 
 const char *sb_handler_subsidy_rules_path(const sb_config *c)

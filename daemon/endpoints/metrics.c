@@ -67,7 +67,10 @@ static void out_reserve(sb_metrics_out *o, size_t more)
     o->cap = cap;
 }
 
-void sb_metrics_printf(sb_metrics_out *o, const char *fmt, ...)
+/* Append printf-style text as is. */
+static void sb_metrics_printf(sb_metrics_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sb_metrics_printf(sb_metrics_out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -386,11 +389,6 @@ int sb_metrics_start(uv_loop_t *loop, const char *listen, sb_metrics **ret)
            sa.ss_family == AF_INET6 ? "[" : "", host, sa.ss_family == AF_INET6 ? "]" : "", m->port);
     *ret = m;
     return 0;
-}
-
-unsigned sb_metrics_port(const sb_metrics *m)
-{
-    return m ? m->port : 0;
 }
 
 int sb_metrics_add_source(sb_metrics *m, sb_metrics_source_fn fn, void *arg)

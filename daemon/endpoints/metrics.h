@@ -38,9 +38,6 @@ int sb_metrics_listen_check(const char *listen, char *err, size_t err_len);
  * the reason logged (address in use, bad address). */
 int sb_metrics_start(uv_loop_t *loop, const char *listen, sb_metrics **ret);
 
-/* The port actually bound (useful with port 0). */
-unsigned sb_metrics_port(const sb_metrics *m);
-
 /* Add a source (at most 32), rendered in the order added. Returns 0 or -1. */
 int sb_metrics_add_source(sb_metrics *m, sb_metrics_source_fn fn, void *arg);
 
@@ -62,10 +59,6 @@ void sb_metrics_sample(sb_metrics_out *o, const char *name, const char *labels, 
  * sb_metrics_sample(o, name, NULL, value). */
 void sb_metrics_single(sb_metrics_out *o, const char *name, const char *type, const char *help,
                        double value);
-
-/* Append printf-style text as is. */
-void sb_metrics_printf(sb_metrics_out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------ latency histograms */
 

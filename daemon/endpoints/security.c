@@ -205,11 +205,6 @@ void sb_security_stop(void)
     memset(g.curve, 0, sizeof g.curve);
 }
 
-const char *sb_security_server_public_key(void)
-{
-    return g.server.public_z85;
-}
-
 void sb_security_zap_counts(uint64_t *ret_accepted, uint64_t *ret_refused)
 {
     sb_zap_counts(g.zap, ret_accepted, ret_refused);

@@ -76,9 +76,6 @@ void sb_security_protect_ipc(const sb_config *config);
  * the next reload (which never runs inside a batch). */
 void sb_security_caller(zmq_msg_t *frame, sb_endpoint_kind kind, sb_caller *ret);
 
-/* The daemon's public key (Z85), "" before start. */
-const char *sb_security_server_public_key(void);
-
 /* Connections of a tcp:// endpoint since start (conn_monitor.h); zeros for
  * an ipc:// one. */
 void sb_security_conn_counts(sb_endpoint_kind kind, sb_conn_counts *ret);

@@ -47,14 +47,19 @@ typedef struct {
 } sb_zap_frame;
 
 /* A reply, ready to send as six frames (version, request id, status code,
- * status text, user id, metadata). */
+ * status text, user id, metadata). A request id longer than
+ * SB_ZAP_REQUEST_ID_MAX is refused; the text is cut at SB_ZAP_TEXT_MAX - 1
+ * bytes; the metadata holds the two properties this daemon sets. */
+#define SB_ZAP_REQUEST_ID_MAX 256
+#define SB_ZAP_TEXT_MAX 128
+#define SB_ZAP_METADATA_MAX 128
 typedef struct {
-    uint8_t request_id[256];
+    uint8_t request_id[SB_ZAP_REQUEST_ID_MAX];
     size_t request_id_len;
-    char status[4]; /* "200", "400" or "500" */
-    char text[128];
+    char status[sizeof "500"]; /* "200", "400" or "500" */
+    char text[SB_ZAP_TEXT_MAX];
     char user_id[SB_KEY_NAME_MAX + 1];
-    uint8_t metadata[128]; /* ZMTP properties: Role and Key */
+    uint8_t metadata[SB_ZAP_METADATA_MAX]; /* ZMTP properties: Role and Key */
     size_t metadata_len;
 } sb_zap_reply;
 

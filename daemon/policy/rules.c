@@ -70,10 +70,10 @@ bool sb_rules_text_ok(const char *s)
 
 /* GB 32100-2015 §4: the code alphabet (value = index) and the weights of
  * positions 1-17 (3^(i-1) mod 31) for the check character at position 18. */
-static const char credit_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const unsigned credit_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-                                            29, 25, 13, 8,  24, 10, 30, 28};
 #define CREDIT_CODE_LEN 18
+static const char credit_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+static const unsigned credit_weights[CREDIT_CODE_LEN - 1] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                                             29, 25, 13, 8,  24, 10, 30, 28};
 
 static int credit_value(char c)
 {
@@ -108,14 +108,17 @@ static bool registration_pair_ok(char authority, char kind)
     return false;
 }
 
+/* GB 11714-1997: an organisation code is eight characters and a check digit. */
+#define ORG_CODE_BODY_LEN 8
+
 /* GB 11714-1997: the check digit of an organisation code's first eight
  * characters (digits 0-9, letters A-Z as 10-35; weights 3 7 9 10 5 8 4 2;
  * 11 - sum mod 11, where 10 is X and 11 is 0). */
 char sb_rules_gb11714_check(const char *body8)
 {
-    static const unsigned weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+    static const unsigned weights[ORG_CODE_BODY_LEN] = {3, 7, 9, 10, 5, 8, 4, 2};
     unsigned sum = 0;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < ORG_CODE_BODY_LEN; i++) {
         char c = body8[i];
         unsigned v = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
                      : c >= 'A' && c <= 'Z' ? (unsigned)(c - 'A' + 10)

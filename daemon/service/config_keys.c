@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "deadlines.h"
+#include "deadline_config.h"
 #include "metrics.h"
 #include "sb_keys.h"
 
@@ -15,14 +15,15 @@
 
 static int set_remind_days(sb_config *c, const char *value, char *err, size_t err_len)
 {
-    return sb_deadlines_parse_remind_days(value, c->remind_days, &c->n_remind_days, err, err_len);
+    return sb_deadline_config_parse_remind_days(value, c->remind_days, &c->n_remind_days, err,
+                                                err_len);
 }
 
 static int set_activity_remind_days(sb_config *c, const char *value, char *err, size_t err_len)
 {
     char why[256];
-    if (sb_deadlines_parse_remind_days(value, c->activity_remind_days, &c->n_activity_remind_days,
-                                       why, sizeof why) == 0)
+    if (sb_deadline_config_parse_remind_days(value, c->activity_remind_days,
+                                             &c->n_activity_remind_days, why, sizeof why) == 0)
         return 0;
     /* the parser names [deadlines]; say which section it was */
     const char *rest = strncmp(why, "[deadlines] ", 12) == 0 ? why + 12 : why;

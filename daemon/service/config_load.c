@@ -7,7 +7,7 @@
 
 #include "bureau.h"
 #include "config_table.h"
-#include "deadlines.h"
+#include "deadline_config.h"
 #include "sb_parse.h"
 #include "security.h"
 
@@ -134,7 +134,7 @@ int sb_config_finish(sb_config *c, char *err, size_t err_len)
         sb_problems_add(&problems, "[daemon] map_max_mb is smaller than map_size_mb");
     sb_rubric_valid(&c->rubric, &problems);
     sb_bureau_config_finish(c, &problems);
-    sb_deadlines_config_finish(c, &problems);
+    sb_deadline_config_finish(c, &problems);
     sb_security_config_finish(c, &problems);
     if (!problems.count)
         return 0;

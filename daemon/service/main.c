@@ -22,7 +22,7 @@
 #include "config.h"
 #include "config_table.h"
 #include "documents.h"
-#include "deadlines.h"
+#include "deadline_config.h"
 #include "publisher.h"
 #include "reload.h"
 #include "security.h"
@@ -370,7 +370,7 @@ int main(int argc, char **argv)
     if (!reload || sb_service_start(&so, &d.service))
         goto out;
     /* a reload reads the holiday calendar again (docs/deadlines.md) */
-    sb_reload_register(reload, "deadlines", NULL, sb_deadlines_reload_apply, NULL);
+    sb_reload_register(reload, "deadlines", NULL, sb_deadline_config_reload_apply, NULL);
     /* the bureau's choices: warn again while the example rubric is in force */
     sb_reload_register(reload, "bureau", NULL, sb_bureau_reload_apply, NULL);
     uv_signal_init(d.loop, &d.sigterm);

@@ -5,22 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
 #include "request_stats.h"
 #include "sb_clock.h"
 #include "sb_log.h"
+#include "systemd_notify.h"
 #include "security.h"
 #include "server_stats.h"
 #include "store_backup.h"
 #include "store_jobs.h"
 
 #define STATUS_EVERY_MS 5000
+#define STATUS_LINE_MAX 200 /* the STATUS= line systemctl status shows */
 
 struct sb_service {
     sb_service_options o;
     uv_signal_t sighup;
     uv_timer_t ready;
-    sb_watchdog *watchdog;
+    sb_systemd_watchdog *watchdog;
     sb_metrics *metrics;
     sb_request_stats *rstats;
     uint64_t started_ms;
@@ -58,9 +59,9 @@ static void status_line(void *arg, char *buf, size_t len)
 static void on_ready(uv_timer_t *t)
 {
     sb_service *s = t->data;
-    char status[200];
+    char status[STATUS_LINE_MAX];
     status_line(s, status, sizeof status);
-    int r = sb_notifyf("READY=1\nSTATUS=%s", status);
+    int r = sb_systemd_notifyf("READY=1\nSTATUS=%s", status);
     if (r < 0)
         sb_log(SB_LOG_WARN, "cannot tell systemd the daemon is ready: %s", strerror(-r));
     else if (r > 0)
@@ -72,11 +73,11 @@ static void on_sighup(uv_signal_t *h, int signum)
     sb_service *s = h->data;
     (void)signum;
     sb_log(SB_LOG_INFO, "SIGHUP: reloading the configuration");
-    sb_notify("RELOADING=1");
+    sb_systemd_notify("RELOADING=1");
     sb_reload_run(s->o.reload);
-    char status[200];
+    char status[STATUS_LINE_MAX];
     status_line(s, status, sizeof status);
-    sb_notifyf("READY=1\nSTATUS=%s", status);
+    sb_systemd_notifyf("READY=1\nSTATUS=%s", status);
 }
 
 /* ------------------------------------------------------------ metrics */
@@ -336,7 +337,7 @@ int sb_service_start(const sb_service_options *o, sb_service **ret)
     uv_timer_init(o->loop, &s->ready);
     s->ready.data = s;
     uv_timer_start(&s->ready, on_ready, 0, 0);
-    int r = sb_watchdog_start(o->loop, STATUS_EVERY_MS, status_line, s, &s->watchdog);
+    int r = sb_systemd_watchdog_start(o->loop, STATUS_EVERY_MS, status_line, s, &s->watchdog);
     if (r < 0)
         sb_log(SB_LOG_WARN, "systemd watchdog not started: %s", strerror(-r));
     *ret = s;
@@ -346,11 +347,6 @@ fail:
     sb_request_stats_free(&s->rstats);
     free(s);
     return -1;
-}
-
-sb_metrics *sb_service_metrics(sb_service *s)
-{
-    return s ? s->metrics : NULL;
 }
 
 static void free_on_close(uv_handle_t *h)
@@ -368,11 +364,11 @@ void sb_service_stop(sb_service **sp)
     if (!s)
         return;
     *sp = NULL;
-    sb_notify("STOPPING=1\nSTATUS=stopping");
+    sb_systemd_notify("STOPPING=1\nSTATUS=stopping");
     if (s->o.server)
         sb_server_set_request_stats(s->o.server, NULL);
     sb_metrics_stop(&s->metrics);
-    sb_watchdog_stop(&s->watchdog);
+    sb_systemd_watchdog_stop(&s->watchdog);
     uv_timer_stop(&s->ready);
     uv_signal_stop(&s->sighup);
     s->closing = 2;

@@ -3,14 +3,13 @@
  * - systemd: READY=1 (with a STATUS= line) on the first turn of the event
  *   loop, once every endpoint is bound; STATUS= refreshed ("serving; 12
  *   records; last seq 40"); WATCHDOG=1 from a loop timer when the unit sets
- *   WatchdogSec=; STOPPING=1 when shutdown begins (daemon/notify.h).
+ *   WatchdogSec=; STOPPING=1 when shutdown begins (systemd_notify.h).
  * - SIGHUP: re-read the configuration (daemon/reload.h).
  * - The metrics endpoint, when [metrics] listen is set (daemon/metrics.h),
  *   with the daemon's own families: requests and their latency by command,
  *   commit batch sizes, LMDB size and map use, records by state, jobs by
  *   state, worker connections, events published, CURVE handshakes, reloads,
- *   backups. Other modules add theirs with sb_metrics_add_source on
- *   sb_service_metrics().
+ *   backups.
  *
  * Start it after every endpoint is bound and before uv_run; stop it first
  * at shutdown, before the server.
@@ -45,9 +44,6 @@ typedef struct {
  * metrics address cannot be bound). Everything in `o` must outlive the
  * service. */
 int sb_service_start(const sb_service_options *o, sb_service **ret);
-
-/* The metrics endpoint, or NULL when [metrics] listen is empty. */
-sb_metrics *sb_service_metrics(sb_service *s);
 
 /* Shutdown begins: send STOPPING=1, stop the metrics endpoint, the
  * watchdog and the SIGHUP handler; the handles close with the loop's next

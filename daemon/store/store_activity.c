@@ -5,7 +5,7 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 
 size_t sb_store_activity_key(uint8_t *buf, char tag, const char *a, const char *b)
 {

@@ -12,7 +12,7 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 
 #define HEAD_KEY "audit/head"
 #define MIGRATED_KEY "audit/migrated_through"
@@ -21,16 +21,6 @@
 #define HASH_TAG_LEN 0x20
 
 static const uint8_t zero_hash[SB_AUDIT_HASH_LEN];
-
-void sb_audit_hex(const uint8_t hash[SB_AUDIT_HASH_LEN], char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < SB_AUDIT_HASH_LEN; i++) {
-        out[2 * i] = hex[hash[i] >> 4];
-        out[2 * i + 1] = hex[hash[i] & 15];
-    }
-    out[2 * SB_AUDIT_HASH_LEN] = '\0';
-}
 
 /* SHA-256(prev ‖ body). */
 static void chain_hash(const uint8_t prev[SB_AUDIT_HASH_LEN], const uint8_t *body, size_t len,

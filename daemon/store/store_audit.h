@@ -67,7 +67,10 @@ int sb_store_audit_verify(sb_txn *t, uint64_t from_seq, uint32_t limit, sb_audit
 int sb_audit_walk(MDB_txn *txn, MDB_dbi events, MDB_dbi meta, uint64_t from_seq, uint64_t limit,
                   sb_audit_report *ret);
 
-/* Lower-case hex of a hash into out (2 * SB_AUDIT_HASH_LEN + 1 bytes). */
-void sb_audit_hex(const uint8_t hash[SB_AUDIT_HASH_LEN], char *out);
+/* For the store's own files (store_events.c, store_migrate.c): append `ev`
+ * (seq set) under `key` as the next link and move the head; and the schema
+ * 2 migration step that chains the events a store of schema 1 holds. */
+int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev);
+int sb_store__audit_migrate(sb_txn *t);
 
 #endif

@@ -16,9 +16,10 @@
 #include "sb_clock.h"
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 #include "store_documents.h"
 #include "store_verify.h"
+#include "store_wal.h"
 
 struct sb_store_backups {
     pthread_mutex_t mu;
@@ -188,6 +189,41 @@ done:;
     return NULL;
 }
 
+/* The store's before_remap hook (store_core.h): wait until no copy is
+ * reading the map. */
+static void backup_wait(sb_store *s)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    if (b->running && b->need > b->checkpointed) {
+        b->abandon = true; /* it would wait for a checkpoint that cannot come */
+        pthread_cond_broadcast(&b->cond);
+    }
+    if (b->running)
+        sb_log(SB_LOG_WARN,
+               "store: waiting for the backup to %s to finish before the map can "
+               "grow",
+               b->info.dir);
+    while (b->running)
+        pthread_cond_wait(&b->cond, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* The store's after_checkpoint hook: LMDB now holds everything up to the
+ * checkpoint of transaction `id`, which a copy may wait for. */
+static void backup_checkpointed(sb_store *s, uint64_t id)
+{
+    struct sb_store_backups *b = s->backups;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->checkpointed = id;
+    pthread_cond_broadcast(&b->cond);
+    pthread_mutex_unlock(&b->mu);
+}
+
 static struct sb_store_backups *backups_of(sb_store *s)
 {
     if (!s->backups) {
@@ -198,6 +234,8 @@ static struct sb_store_backups *backups_of(sb_store *s)
         pthread_cond_init(&b->cond, NULL);
         b->env = s->env;
         s->backups = b;
+        s->before_remap = backup_wait;
+        s->after_checkpoint = backup_checkpointed;
     }
     return s->backups;
 }
@@ -262,26 +300,6 @@ void sb_store_backup_info_get(sb_store *s, sb_backup_info *ret)
     pthread_mutex_unlock(&b->mu);
 }
 
-void sb_store__backup_wait(sb_store *s)
-{
-    struct sb_store_backups *b = s->backups;
-    if (!b)
-        return;
-    pthread_mutex_lock(&b->mu);
-    if (b->running && b->need > b->checkpointed) {
-        b->abandon = true; /* it would wait for a checkpoint that cannot come */
-        pthread_cond_broadcast(&b->cond);
-    }
-    if (b->running)
-        sb_log(SB_LOG_WARN,
-               "store: waiting for the backup to %s to finish before the map can "
-               "grow",
-               b->info.dir);
-    while (b->running)
-        pthread_cond_wait(&b->cond, &b->mu);
-    pthread_mutex_unlock(&b->mu);
-}
-
 void sb_store__backup_close(sb_store *s)
 {
     struct sb_store_backups *b = s->backups;
@@ -299,15 +317,6 @@ void sb_store__backup_close(sb_store *s)
     pthread_cond_destroy(&b->cond);
     free(b);
     s->backups = NULL;
-}
-
-void sb_store__backup_checkpointed(sb_store *s, uint64_t id)
-{
-    struct sb_store_backups *b = s->backups;
-    if (!b)
-        return;
-    pthread_mutex_lock(&b->mu);
-    b->checkpointed = id;
-    pthread_cond_broadcast(&b->cond);
-    pthread_mutex_unlock(&b->mu);
+    s->before_remap = NULL;
+    s->after_checkpoint = NULL;
 }

@@ -51,18 +51,16 @@ int sb_store_backup_start(sb_store *s, const char *dir, char *err, size_t err_le
 /* The state of the latest backup (state NONE before any). */
 void sb_store_backup_info_get(sb_store *s, sb_backup_info *ret);
 
-/* For store.c: wait until no copy is reading the map (before a remap). */
-void sb_store__backup_wait(sb_store *s);
-
-/* For store.c: wait for a running backup and free the backup state (at
- * close). */
-void sb_store__backup_close(sb_store *s);
-
-/* With the commit log: LMDB now holds everything up to the checkpoint of
- * transaction `id`. A copy started before waits for the checkpoint that
+/* For sb_store_close (store_open.c): wait for a running backup and free
+ * the backup state.
+ *
+ * The floors below reach a running backup only through the hooks it sets
+ * in the handle with its first start (store_core.h): before the map is
+ * remapped, it waits until no copy reads the map; a copy that would wait
+ * for a checkpoint that cannot come then gives up (the copy fails, saying
+ * why). With the commit log, a copy started waits for the checkpoint that
  * covers the command that started it (sb_store_backup_start), so that it
- * holds every write acknowledged before; sb_store__backup_wait gives up
- * such a wait (the copy fails, saying why) rather than wait for it. */
-void sb_store__backup_checkpointed(sb_store *s, uint64_t id);
+ * holds every write acknowledged before; each checkpoint tells it. */
+void sb_store__backup_close(sb_store *s);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "documents.h"
 #include "sb_error.h"
-#include "store_private.h"
+#include "store_core.h"
 
 #define KEY_LEN (sizeof SB_STORE_DOC_PREFIX - 1 + SB_DOC_HEX_LEN)
 

@@ -8,7 +8,9 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store.h"
-#include "store_private.h"
+#include "store_audit.h"
+#include "store_core.h"
+#include "store_events.h"
 
 int sb_store_last_seq(sb_txn *t, uint64_t *ret)
 {

@@ -9,7 +9,8 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
+#include "store_events.h"
 
 #define TYPE_MAX 64
 /* type NUL class time(8) id */

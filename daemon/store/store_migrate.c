@@ -16,7 +16,10 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_audit.h"
+#include "store_core.h"
+#include "store_migrate.h"
+#include "store_names.h"
 
 /* Version 1 is the first schema: records, state_idx, credit_idx, events,
  * entity_events, idem and meta. Databases added later (the job outbox,

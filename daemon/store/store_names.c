@@ -4,7 +4,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store_names.h"
-#include "store_private.h"
+#include "store_core.h"
 
 /* name NUL id into buf; 0 or SB_INVALID when either is unusable. */
 static int name_key(uint8_t *buf, size_t cap, const char *name, const char *id, size_t *ret_len)

@@ -19,4 +19,8 @@ int sb_store_name_add(sb_txn *t, const char *name, const char *base_id);
 int sb_store_name_each(sb_txn *t, const char *name, ProtobufCAllocator *alloc,
                        int (*fn)(const Skillbase__Record *rec, void *arg), void *arg);
 
+/* For store_migrate.c: schema step 4 -> 5, index the names of the
+ * sub-bases. */
+int sb_store__names_migrate(sb_txn *t);
+
 #endif

@@ -8,7 +8,7 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 
 int sb_store_proposal_next_id(sb_txn *t, char *buf, size_t len)
 {

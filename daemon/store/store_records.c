@@ -9,7 +9,7 @@
 #include "sb_error.h"
 #include "sb_log.h"
 #include "store.h"
-#include "store_private.h"
+#include "store_core.h"
 
 /* What the indexes need to know about a record, checked. */
 typedef struct {

@@ -18,7 +18,8 @@
 #include "skillbase.pb-c.h"
 #include "store.h"
 #include "store_audit.h"
-#include "store_private.h"
+#include "store_core.h"
+#include "store_idem.h"
 
 typedef struct {
     MDB_txn *txn;

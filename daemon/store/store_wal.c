@@ -29,13 +29,10 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_backup.h"
-#include "store_private.h"
+#include "store_core.h"
+#include "store_wal.h"
 #include "wal.h"
 
-#define OP_PUT 1
-#define OP_DEL 2
-#define OP_HEAD 8
 #define DEFAULT_INTERVAL_MS 500
 /* meta key: the id of the last checkpoint's LMDB transaction (absent in a
  * store never opened with the log on; nothing reads it to decide) */
@@ -48,70 +45,6 @@ static uint64_t mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* ------------------------------------------------------------ recording */
-
-static int db_index(const sb_store *s, MDB_dbi dbi)
-{
-    for (size_t i = 0; i < sb_store__n_dbs; i++)
-        if (*(const MDB_dbi *)((const char *)s + sb_store__dbs[i].off) == dbi)
-            return (int)i;
-    return -1;
-}
-
-static int record(sb_txn *t, int op, MDB_dbi dbi, const MDB_val *k, const MDB_val *v)
-{
-    struct sb_store_wal *w = t->s->wal;
-    if (!w || !t->write)
-        return 0;
-    int db = db_index(t->s, dbi);
-    size_t vlen = v ? v->mv_size : 0, need = OP_HEAD + k->mv_size + vlen;
-    if (db < 0 || k->mv_size > UINT16_MAX || vlen > UINT32_MAX) {
-        w->ops_failed = true;
-        return EINVAL;
-    }
-    if (w->ops_len + need > w->ops_cap) {
-        size_t cap = w->ops_cap ? w->ops_cap : 4096;
-        while (cap < w->ops_len + need)
-            cap *= 2;
-        uint8_t *p = realloc(w->ops, cap);
-        if (!p) {
-            w->ops_failed = true;
-            return ENOMEM;
-        }
-        w->ops = p;
-        w->ops_cap = cap;
-    }
-    uint8_t *p = w->ops + w->ops_len;
-    p[0] = (uint8_t)op;
-    p[1] = (uint8_t)db;
-    p[2] = (uint8_t)k->mv_size;
-    p[3] = (uint8_t)(k->mv_size >> 8);
-    for (int i = 0; i < 4; i++)
-        p[4 + i] = (uint8_t)(vlen >> (8 * i));
-    memcpy(p + OP_HEAD, k->mv_data, k->mv_size);
-    if (vlen)
-        memcpy(p + OP_HEAD + k->mv_size, v->mv_data, vlen);
-    w->ops_len += need;
-    return 0;
-}
-
-int sb_store__put(sb_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags)
-{
-    int rc = mdb_put(t->txn, dbi, k, v, flags);
-    return rc ? rc : record(t, OP_PUT, dbi, k, v);
-}
-
-int sb_store__del(sb_txn *t, MDB_dbi dbi, MDB_val *k)
-{
-    int rc = mdb_del(t->txn, dbi, k, NULL);
-    return rc ? rc : record(t, OP_DEL, dbi, k, NULL);
-}
-
-int sb_store__reserved(sb_txn *t, MDB_dbi dbi, const MDB_val *k, const MDB_val *v)
-{
-    return record(t, OP_PUT, dbi, k, v);
-}
-
 /* ------------------------------------------------------------ replay */
 
 /* Apply one record's operations to base. */
@@ -120,25 +53,26 @@ static int replay_record(void *arg, const uint8_t *p, size_t n)
     sb_store *s = arg;
     MDB_txn *txn = s->wal->base;
     while (n) {
-        if (n < OP_HEAD)
+        if (n < SB_STORE__OP_HEAD)
             return MDB_CORRUPTED;
         size_t klen = (size_t)p[2] | (size_t)p[3] << 8;
         size_t vlen = (size_t)p[4] | (size_t)p[5] << 8 | (size_t)p[6] << 16 | (size_t)p[7] << 24;
-        if (p[1] >= sb_store__n_dbs || OP_HEAD + klen + vlen > n || klen == 0)
+        if (p[1] >= sb_store__n_dbs || SB_STORE__OP_HEAD + klen + vlen > n || klen == 0)
             return MDB_CORRUPTED;
         MDB_dbi dbi = *(MDB_dbi *)((char *)s + sb_store__dbs[p[1]].off);
-        MDB_val k = {klen, (void *)(p + OP_HEAD)}, v = {vlen, (void *)(p + OP_HEAD + klen)};
+        MDB_val k = {klen, (void *)(p + SB_STORE__OP_HEAD)},
+                v = {vlen, (void *)(p + SB_STORE__OP_HEAD + klen)};
         int rc;
-        if (p[0] == OP_PUT)
+        if (p[0] == SB_STORE__OP_PUT)
             rc = mdb_put(txn, dbi, &k, &v, 0);
-        else if (p[0] == OP_DEL)
+        else if (p[0] == SB_STORE__OP_DEL)
             rc = (rc = mdb_del(txn, dbi, &k, NULL)) == MDB_NOTFOUND ? 0 : rc;
         else
             rc = MDB_CORRUPTED;
         if (rc)
             return rc;
-        p += OP_HEAD + klen + vlen;
-        n -= OP_HEAD + klen + vlen;
+        p += SB_STORE__OP_HEAD + klen + vlen;
+        n -= SB_STORE__OP_HEAD + klen + vlen;
     }
     return 0;
 }
@@ -153,7 +87,7 @@ static int grow_map(sb_store *s)
     size_t cur = info.me_mapsize;
     if (cur >= s->map_max)
         return MDB_MAP_FULL;
-    sb_store__backup_wait(s);
+    sb_store__before_remap(s);
     size_t next = cur > s->map_max / 2 ? s->map_max : cur * 2;
     rc = mdb_env_set_mapsize(s->env, next);
     if (!rc)
@@ -388,7 +322,7 @@ int sb_store__wal_checkpoint(sb_store *s)
     sb_wal_restart(w->file);
     w->checkpoints++;
     w->checkpoint_us += mono_us() - started;
-    sb_store__backup_checkpointed(s, id);
+    sb_store__after_checkpoint(s, id);
     rc = mdb_txn_begin(s->env, NULL, 0, &w->base);
     if (rc)
         w->base = NULL;

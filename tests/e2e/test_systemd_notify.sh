@@ -8,12 +8,12 @@
 # NOTIFY_SOCKET are used.
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
-[ -x "${SB_NOTIFY_LISTEN:-}" ] || sb_fail "SB_NOTIFY_LISTEN=${SB_NOTIFY_LISTEN:-} is not the listener helper"
+[ -x "${SB_SYSTEMD_LISTEN:-}" ] || sb_fail "SB_SYSTEMD_LISTEN=${SB_SYSTEMD_LISTEN:-} is not the listener helper"
 sock_file=${SKILLBASE_ENDPOINT#ipc://}
 
 # Start a listener on NOTIFY_SOCKET $1; its output goes to $2.
 listen_on() {
-    "$SB_NOTIFY_LISTEN" "$1" "$sock_file" >"$2" 2>&1 &
+    "$SB_SYSTEMD_LISTEN" "$1" "$sock_file" >"$2" 2>&1 &
     SB_BG_PIDS+=($!)
     SB_WAIT_DIAG="cat $(printf %q "$2")" SB_WAIT_INTERVAL=0.05 \
         sb_wait_until 5 "the notify listener to bind $1" grep -q '^LISTENING$' "$2"

@@ -69,7 +69,7 @@ static sb_job_outcome run(fixture *f, const Skillbase__Job *job, Skillbase__JobR
     skillbase__job_result__init(result);
     error[0] = '\0';
     sb_arena_reset(&f->arena);
-    return sb_deadlines_handle(f->cal, job, &f->arena, result, error, 512, uncovered);
+    return sb_deadlines_jobs_handle(f->cal, job, &f->arena, result, error, 512, uncovered);
 }
 
 static void schedule_across_national_day_answers_with_the_end_date(void **state)

@@ -10,7 +10,7 @@
 
 #include "sb_date.h"
 #include "sb_error.h"
-#include "store_private.h"
+#include "store_core.h"
 #include "store_verify.h"
 
 static Skillbase__Reply *assess(sb_tk_daemon *d, const char *id, const uint32_t pts[6])
@@ -159,9 +159,11 @@ static int write_then_refuse(sb_call *call)
 static int write_then_fail(sb_call *call)
 {
     char id[SB_TK_ID_MAX];
+    assert_false(sb_call_wrote(call));
     int rc = sb_store_next_id(call->txn, SKILLBASE__KIND__APPLICATION, id, sizeof id);
     if (rc)
         return rc;
+    assert_true(sb_call_wrote(call)); /* the call knows it wrote */
     return sb_call_fail(call, SB_INTERNAL, "failed after taking %s", id);
 }
 

@@ -11,7 +11,7 @@
 #include "sb_error.h"
 #include "store.h"
 #include "store_jobs.h"
-#include "store_private.h"
+#include "store_core.h"
 
 static const sb_jobq_policy policy = {
     .lease_ms = 30000, .max_attempts = 3, .backoff_base_ms = 1000, .backoff_max_ms = 60000};

@@ -17,7 +17,8 @@
 #include "sb_error.h"
 #include "store.h"
 #include "store_backup.h"
-#include "store_private.h"
+#include "store_core.h"
+#include "store_migrate.h"
 #include "store_verify.h"
 
 typedef struct {

@@ -1,13 +1,21 @@
-/* store_private.h: what the store's .c files share. Private to
- * daemon/store*.c; nothing else includes it (the API is store.h).
+/* store_core.h: the store's ground floor, which every other file of
+ * daemon/store stands on (the API is store.h; nothing outside the store
+ * and its unit tests includes this). It holds the handle and a
+ * transaction as they are, the databases, LMDB error mapping, byte order,
+ * meta counters, and the put/del/reserved every change goes through
+ * (store_core.c). Helpers here carry a double underscore so a reader sees
+ * at once they are not API.
  *
- * The store is split by subject: store.c (environment, transactions, meta
- * counters, idempotency, info, backup), store_records.c (records and their
- * indexes) and store_events.c (the event log). Helpers here carry a double
- * underscore so a reader sees at once they are not API.
+ * The floors above it, each calling only downwards (docs/architecture.md):
+ * the commit log (store_wal.c, wal.c) and idempotency (store_idem.c); the
+ * trees (records, events, audit, documents, names, jobs, services,
+ * proposals, activity) and migrations; verification; background backups;
+ * transactions (store_txn.c) and opening (store_open.c) on top. Where a
+ * lower floor must reach a higher one (a checkpoint waking a backup that
+ * waits for it) it calls a hook here that the higher one fills in.
  */
-#ifndef SB_STORE_PRIVATE_H
-#define SB_STORE_PRIVATE_H
+#ifndef SB_STORE_CORE_H
+#define SB_STORE_CORE_H
 
 #include <lmdb.h>
 #include <pthread.h>
@@ -30,7 +38,7 @@ struct sb_store {
     MDB_dbi records, state_idx, credit_idx, events, entity_events, idem, meta;
     /* the job outbox and its indexes (store_jobs.c) */
     MDB_dbi jobs, job_state_idx, job_due_idx;
-    /* service records and subsidy statements (store_services.c) */
+    /* service records and subsidy statements (store_subsidy.c) */
     MDB_dbi services, service_idx, statements;
     /* four-eyes proposals (store_proposals.c) */
     MDB_dbi proposals;
@@ -44,6 +52,12 @@ struct sb_store {
     bool writing;  /* a top-level write transaction is open */
     /* the background backup, NULL until the first (store_backup.c) */
     struct sb_store_backups *backups;
+    /* What the floors below the backup call when they remap the map or
+     * make a checkpoint (through sb_store__before_remap and
+     * sb_store__after_checkpoint): store_backup.c fills them in with its
+     * first backup; NULL before. */
+    void (*before_remap)(sb_store *s);
+    void (*after_checkpoint)(sb_store *s, uint64_t id);
     /* the last top-level commit failed for want of disk space
      * (sb_store_out_of_space); cleared by the next commit that writes */
     bool no_space;
@@ -59,7 +73,9 @@ struct sb_store {
 /* The commit log's state (store_wal.c). With it on, one LMDB write
  * transaction, `base`, stays open between checkpoints; every top-level
  * transaction of the owner thread is a child of it, and a commit appends
- * the child's writes to the log before merging them into base. */
+ * the child's writes to the log before merging them into base. Defined on
+ * this floor because sb_store__put and the like (store_core.c) record
+ * into ops. */
 struct sb_store_wal {
     struct sb_wal *file;
     MDB_txn *base;   /* NULL only after a rebuild failed */
@@ -112,6 +128,14 @@ struct sb_txn {
     size_t ops_mark;
 };
 
+/* The commit log's record of a change (encoded by sb_store__put / _del /
+ * _reserved, replayed by store_wal.c). A record holds operations, each
+ *   op (1 put, 2 del) | database (its place in sb_store__dbs) |
+ *   key length u16 LE | value length u32 LE | key | value */
+#define SB_STORE__OP_PUT 1
+#define SB_STORE__OP_DEL 2
+#define SB_STORE__OP_HEAD 8
+
 /* Every change to the environment goes through these three, so that the
  * commit log (store_wal.c) records it: put and del call mdb_put/mdb_del
  * and record on success; after a put with MDB_RESERVE has been filled in,
@@ -122,7 +146,7 @@ int sb_store__put(sb_txn *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags
 int sb_store__del(sb_txn *t, MDB_dbi dbi, MDB_val *k);
 int sb_store__reserved(sb_txn *t, MDB_dbi dbi, const MDB_val *k, const MDB_val *v);
 
-/* The named databases in a fixed order (store.c): a log record names a
+/* The named databases in a fixed order (store_core.c): a log record names a
  * database by its place here, so entries are only ever appended. */
 typedef struct {
     const char *name;
@@ -130,24 +154,6 @@ typedef struct {
 } sb_store__db;
 extern const sb_store__db sb_store__dbs[];
 extern const size_t sb_store__n_dbs;
-
-/* The commit log (store_wal.c). open: after the databases are open, open
- * or create the log and replay what it holds past the last checkpoint.
- * begin/commit: the owner thread's top-level transactions while it is on
- * (commit returns an LMDB or errno code). close: checkpoint and close. */
-int sb_store__wal_open(sb_store *s, const sb_store_options *opts);
-int sb_store__wal_begin(sb_store *s, bool write, sb_txn *t);
-int sb_store__wal_commit(sb_txn *t);
-int sb_store__wal_commit_async(sb_txn *t, uint64_t *ret_ticket);
-void sb_store__wal_close(sb_store *s);
-/* Drop base before the map is resized, and rebuild it after. */
-void sb_store__wal_drop(sb_store *s);
-int sb_store__wal_rebuild(sb_store *s);
-/* The id of base (what a backup must wait to see checkpointed). */
-uint64_t sb_store__wal_pending_id(sb_store *s);
-/* A checkpoint: LMDB's own synchronous commit of base (returns an LMDB or
- * errno code). */
-int sb_store__wal_checkpoint(sb_store *s);
 
 /* Map an LMDB error to an sb_error: MDB_MAP_FULL becomes STORE_FULL (and
  * marks t full), anything else is logged with `what` and is INTERNAL. */
@@ -165,42 +171,12 @@ int sb_store__meta_get(sb_txn *t, const char *name, uint64_t *ret);
 /* Store the u64 LE counter `v` at meta key `name`. */
 int sb_store__meta_set(sb_txn *t, const char *name, uint64_t v);
 
-/* One step of a schema migration (store_migrate.c): turns a store of
- * version `from` into one of version `to` inside the caller's write
- * transaction. */
-typedef struct {
-    uint32_t from, to;
-    const char *what; /* one line for the log */
-    int (*fn)(sb_txn *t);
-} sb_store_migration;
-
-/* Bring the store in t from schema `from` to SB_STORE_SCHEMA_VERSION.
- * Returns 0, or a negated error (logged) when a step is missing or fails. */
-int sb_store__migrate(sb_txn *t, uint64_t from);
-
-/* The same over a given table of steps, up to `to` (tests use their own). */
-int sb_store__migrate_with(sb_txn *t, uint64_t from, uint64_t to, const sb_store_migration *steps,
-                           size_t n_steps);
-
-/* The audit hash chain (store_audit.c): append `ev` (seq set) under `key`
- * as the next link and move the head; and the schema 2 migration step that
- * chains the events a store of schema 1 holds. */
-int sb_store__audit_append(sb_txn *t, MDB_val *key, Skillbase__Event *ev);
-int sb_store__audit_migrate(sb_txn *t);
-
-/* Schema step 4 -> 5: index the names of the sub-bases (store_names.c). */
-int sb_store__names_migrate(sb_txn *t);
-
-/* An idempotency entry's value (sb_store_idem_put): the command hash, the
- * event whose record the reply left out (0: none) and the packed reply.
- * Returns -1 when the value is too short to be one. */
-int sb_store__idem_parse(const MDB_val *v, uint64_t *ret_hash, uint64_t *ret_record_seq,
-                         const uint8_t **ret_reply, size_t *ret_len);
-
-/* Event `seq` from the log, unpacked with alloc (store_events.c); a missing
- * or undecodable event is SB_INTERNAL (whoever names it expects it). */
-int sb_store__event_load(sb_txn *t, uint64_t seq, ProtobufCAllocator *alloc,
-                         Skillbase__Event **ret);
+/* Before the map is remapped (grown): returns once no background copy
+ * reads it. After a checkpoint of LMDB transaction `id`: LMDB now holds
+ * everything up to it (a copy may wait for that). Both call the hooks
+ * above, and do nothing while none is set. */
+void sb_store__before_remap(sb_store *s);
+void sb_store__after_checkpoint(sb_store *s, uint64_t id);
 
 /* Page size from a caller's limit: 0 gives the default, large ones the cap. */
 uint32_t sb_store__limit(uint32_t limit);

@@ -1,6 +1,6 @@
-/* sb_notify_listen: stand in for systemd's notification socket in tests.
+/* sb_systemd_listen: stand in for systemd's notification socket in tests.
  *
- *     sb_notify_listen SOCKET [WATCH_PATH]
+ *     sb_systemd_listen SOCKET [WATCH_PATH]
  *
  * Binds a datagram socket at SOCKET (a path, or "@name" for the abstract
  * namespace, as $NOTIFY_SOCKET spells it), prints "LISTENING" once bound,
@@ -22,12 +22,12 @@ int main(int argc, char **argv)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: sb_notify_listen SOCKET [WATCH_PATH]\n");
+        fprintf(stderr, "usage: sb_systemd_listen SOCKET [WATCH_PATH]\n");
         return 2;
     }
     size_t len = strlen(argv[1]);
     if (len < 2 || len > sizeof sa.sun_path) {
-        fprintf(stderr, "sb_notify_listen: bad socket name %s\n", argv[1]);
+        fprintf(stderr, "sb_systemd_listen: bad socket name %s\n", argv[1]);
         return 2;
     }
     memcpy(sa.sun_path, argv[1], len);
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, salen) != 0) {
-        perror("sb_notify_listen: bind");
+        perror("sb_systemd_listen: bind");
         return 1;
     }
     printf("LISTENING\n");
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
     for (;;) {
         ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
         if (n < 0) {
-            perror("sb_notify_listen: recv");
+            perror("sb_systemd_listen: recv");
             return 1;
         }
         buf[n] = '\0';

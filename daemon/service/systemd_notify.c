@@ -1,4 +1,4 @@
-#include "notify.h"
+#include "systemd_notify.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 
 #define STATUS_MAX 256
 
-int sb_notify(const char *message)
+int sb_systemd_notify(const char *message)
 {
     const char *path = getenv("NOTIFY_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -46,14 +46,14 @@ int sb_notify(const char *message)
     return r;
 }
 
-int sb_notifyf(const char *fmt, ...)
+int sb_systemd_notifyf(const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[SB_SYSTEMD_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return sb_notify(buf);
+    return sb_systemd_notify(buf);
 }
 
 static int parse_u64(const char *s, uint64_t *ret)
@@ -69,7 +69,10 @@ static int parse_u64(const char *s, uint64_t *ret)
     return 0;
 }
 
-uint64_t sb_notify_watchdog_usec(void)
+/* The watchdog interval systemd asked of this process, in microseconds:
+ * $WATCHDOG_USEC when set, positive, and $WATCHDOG_PID is unset or is this
+ * process. Returns 0 when no watchdog is wanted. */
+static uint64_t sb_systemd_watchdog_usec(void)
 {
     uint64_t usec, pid;
     if (parse_u64(getenv("WATCHDOG_USEC"), &usec) || usec == 0)
@@ -82,10 +85,10 @@ uint64_t sb_notify_watchdog_usec(void)
     return usec;
 }
 
-struct sb_watchdog {
+struct sb_systemd_watchdog {
     uv_timer_t timer;
     uint64_t watchdog_usec;
-    sb_watchdog_status_fn status;
+    sb_systemd_status_fn status;
     void *arg;
     char last_status[STATUS_MAX];
     int failed; /* a send failed: logged once */
@@ -93,7 +96,7 @@ struct sb_watchdog {
 
 static void on_tick(uv_timer_t *t)
 {
-    sb_watchdog *w = t->data;
+    sb_systemd_watchdog *w = t->data;
     char msg[STATUS_MAX + 32] = "";
     size_t off = 0;
     if (w->watchdog_usec)
@@ -109,7 +112,7 @@ static void on_tick(uv_timer_t *t)
     }
     if (!msg[0])
         return;
-    int r = sb_notify(msg);
+    int r = sb_systemd_notify(msg);
     if (r < 0 && !w->failed) {
         w->failed = 1;
         sb_log(SB_LOG_WARN, "systemd notification failed: %s", strerror(-r));
@@ -118,17 +121,17 @@ static void on_tick(uv_timer_t *t)
     }
 }
 
-int sb_watchdog_start(uv_loop_t *loop, uint64_t status_ms, sb_watchdog_status_fn status, void *arg,
-                      sb_watchdog **ret)
+int sb_systemd_watchdog_start(uv_loop_t *loop, uint64_t status_ms, sb_systemd_status_fn status,
+                              void *arg, sb_systemd_watchdog **ret)
 {
     const char *sock = getenv("NOTIFY_SOCKET");
     *ret = NULL;
     if (!sock || !*sock)
         return 0;
-    uint64_t wd = sb_notify_watchdog_usec();
+    uint64_t wd = sb_systemd_watchdog_usec();
     if (!wd && !status)
         return 0;
-    sb_watchdog *w = calloc(1, sizeof *w);
+    sb_systemd_watchdog *w = calloc(1, sizeof *w);
     if (!w)
         return -ENOMEM;
     w->watchdog_usec = wd;
@@ -162,9 +165,9 @@ static void free_on_close(uv_handle_t *h)
     free(h->data);
 }
 
-void sb_watchdog_stop(sb_watchdog **wp)
+void sb_systemd_watchdog_stop(sb_systemd_watchdog **wp)
 {
-    sb_watchdog *w = wp ? *wp : NULL;
+    sb_systemd_watchdog *w = wp ? *wp : NULL;
     if (!w)
         return;
     *wp = NULL;

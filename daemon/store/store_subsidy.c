@@ -1,6 +1,6 @@
-/* sb_store services: service records, their indexes and the subsidy
- * statements (store_services.h describes the keys). */
-#include "store_services.h"
+/* sb_store subsidy: delivery records, their indexes and the subsidy
+ * statements (store_subsidy.h describes the keys). */
+#include "store_subsidy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +8,12 @@
 
 #include "sb_error.h"
 #include "sb_log.h"
-#include "store_private.h"
+#include "store_core.h"
 
 #define DATE_LEN 10 /* "YYYY-MM-DD" */
 #define YEAR_LEN 4
 /* base NUL date NUL id */
-#define SERVICE_KEY_MAX (SB_STORE_KEY_MAX + 1 + DATE_LEN + 1 + SB_SERVICE_ID_MAX)
+#define SERVICE_KEY_MAX (SB_STORE_KEY_MAX + 1 + DATE_LEN + 1 + SB_DELIVERY_ID_MAX)
 /* 'x' source NUL external_id */
 #define IDX_KEY_MAX (1 + SB_STORE_KEY_MAX + 1 + SB_STORE_KEY_MAX)
 
@@ -41,7 +41,7 @@ static size_t year_base_key(uint8_t *buf, int year, const char *base_id)
 static size_t service_key(uint8_t *buf, const char *base_id, const char *date, const char *id)
 {
     if (sb_store__check_key(base_id) < 0 || !date || strlen(date) != DATE_LEN || !id ||
-        strlen(id) >= SB_SERVICE_ID_MAX)
+        strlen(id) >= SB_DELIVERY_ID_MAX)
         return 0;
     size_t blen = strlen(base_id), ilen = strlen(id);
     memcpy(buf, base_id, blen);
@@ -86,8 +86,8 @@ static int count_get(sb_txn *t, const uint8_t *key, size_t len, uint64_t *ret)
     return 0;
 }
 
-int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
-                         uint64_t *ret_count)
+int sb_store_delivery_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
+                          uint64_t *ret_count)
 {
     uint8_t skey[SERVICE_KEY_MAX], ikey[IDX_KEY_MAX], ckey[1 + YEAR_LEN + 1 + SB_STORE_KEY_MAX];
     uint64_t serial, count = 0;
@@ -114,7 +114,7 @@ int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
     r = sb_store_next_serial(t, "service", &serial);
     if (r < 0)
         return r;
-    snprintf(id_buf, SB_SERVICE_ID_MAX, "svc-%06llu", (unsigned long long)serial);
+    snprintf(id_buf, SB_DELIVERY_ID_MAX, "svc-%06llu", (unsigned long long)serial);
     rec->id = id_buf;
 
     size_t slen = service_key(skey, rec->base_id, rec->date, rec->id);
@@ -134,7 +134,7 @@ int sb_store_service_add(sb_txn *t, Skillbase__ServiceRecord *rec, char *id_buf,
         return sb_store__err(t, rc, "service put");
 
     /* id -> location, so a record (and a page's resume point) is found by id */
-    uint8_t lkey[1 + SB_SERVICE_ID_MAX];
+    uint8_t lkey[1 + SB_DELIVERY_ID_MAX];
     size_t llen = idx_key(lkey, 'i', rec->id, NULL);
     MDB_val lk = {llen, lkey}, lv = {slen, skey};
     rc = sb_store__put(t, t->s->service_idx, &lk, &lv, MDB_NOOVERWRITE);
@@ -182,8 +182,8 @@ static int unpack_service(const MDB_val *v, ProtobufCAllocator *alloc,
 /* The services key of record `id` into buf (SERVICE_KEY_MAX bytes). */
 static int locate(sb_txn *t, const char *id, uint8_t *buf, size_t *ret_len)
 {
-    uint8_t lkey[1 + SB_SERVICE_ID_MAX];
-    if (!id || strlen(id) >= SB_SERVICE_ID_MAX)
+    uint8_t lkey[1 + SB_DELIVERY_ID_MAX];
+    if (!id || strlen(id) >= SB_DELIVERY_ID_MAX)
         return SB_E(SB_NOT_FOUND);
     size_t llen = idx_key(lkey, 'i', id, NULL);
     if (!llen)
@@ -203,8 +203,8 @@ static int locate(sb_txn *t, const char *id, uint8_t *buf, size_t *ret_len)
     return 0;
 }
 
-int sb_store_service_get(sb_txn *t, const char *id, ProtobufCAllocator *alloc,
-                         Skillbase__ServiceRecord **ret)
+int sb_store_delivery_get(sb_txn *t, const char *id, ProtobufCAllocator *alloc,
+                          Skillbase__ServiceRecord **ret)
 {
     uint8_t skey[SERVICE_KEY_MAX];
     size_t slen;
@@ -224,11 +224,11 @@ int sb_store_service_get(sb_txn *t, const char *id, ProtobufCAllocator *alloc,
     return unpack_service(&v, alloc, ret);
 }
 
-int sb_store_service_find_external(sb_txn *t, const char *source, const char *external_id,
-                                   ProtobufCAllocator *alloc, Skillbase__ServiceRecord **ret)
+int sb_store_delivery_find_external(sb_txn *t, const char *source, const char *external_id,
+                                    ProtobufCAllocator *alloc, Skillbase__ServiceRecord **ret)
 {
     uint8_t xkey[IDX_KEY_MAX];
-    char id[SB_SERVICE_ID_MAX];
+    char id[SB_DELIVERY_ID_MAX];
     if (!t || !ret)
         return SB_E(SB_INVALID);
     size_t xlen = idx_key(xkey, 'x', source, external_id);
@@ -246,13 +246,13 @@ int sb_store_service_find_external(sb_txn *t, const char *source, const char *ex
     }
     memcpy(id, v.mv_data, v.mv_size);
     id[v.mv_size] = 0;
-    int r = sb_store_service_get(t, id, alloc, ret);
+    int r = sb_store_delivery_get(t, id, alloc, ret);
     return r == SB_E(SB_NOT_FOUND) ? SB_E(SB_INTERNAL) : r;
 }
 
-int sb_store_services_list(sb_txn *t, const char *base_id, int year, const char *after,
-                           uint32_t limit, ProtobufCAllocator *alloc,
-                           Skillbase__ServiceRecord ***ret_records, size_t *ret_n, bool *ret_more)
+int sb_store_deliveries_list(sb_txn *t, const char *base_id, int year, const char *after,
+                             uint32_t limit, ProtobufCAllocator *alloc,
+                             Skillbase__ServiceRecord ***ret_records, size_t *ret_n, bool *ret_more)
 {
     uint8_t prefix[SB_STORE_KEY_MAX + 1 + YEAR_LEN + 2], start[SERVICE_KEY_MAX];
     Skillbase__ServiceRecord **recs = NULL;
@@ -315,18 +315,19 @@ int sb_store_services_list(sb_txn *t, const char *base_id, int year, const char 
     n = 0;
 out:
     mdb_cursor_close(c);
-    sb_store_services_free(recs, n, alloc);
+    sb_store_deliveries_free(recs, n, alloc);
     return r;
 }
 
-void sb_store_services_free(Skillbase__ServiceRecord **records, size_t n, ProtobufCAllocator *alloc)
+void sb_store_deliveries_free(Skillbase__ServiceRecord **records, size_t n,
+                              ProtobufCAllocator *alloc)
 {
     for (size_t i = 0; i < n; i++)
         skillbase__service_record__free_unpacked(records[i], alloc);
     sb_store__array_free(alloc, records);
 }
 
-int sb_store_service_count(sb_txn *t, const char *base_id, int year, uint64_t *ret)
+int sb_store_delivery_count(sb_txn *t, const char *base_id, int year, uint64_t *ret)
 {
     uint8_t ckey[1 + YEAR_LEN + 1 + SB_STORE_KEY_MAX];
     if (!t || !ret)
@@ -338,9 +339,9 @@ int sb_store_service_count(sb_txn *t, const char *base_id, int year, uint64_t *r
     return count_get(t, ckey, len + 1, ret);
 }
 
-int sb_store_service_bases_each(sb_txn *t, int year,
-                                int (*fn)(const char *base_id, uint64_t count, void *arg),
-                                void *arg)
+int sb_store_delivery_bases_each(sb_txn *t, int year,
+                                 int (*fn)(const char *base_id, uint64_t count, void *arg),
+                                 void *arg)
 {
     char prefix[1 + YEAR_LEN + 2];
     char base[SB_STORE_KEY_MAX + 1];

@@ -1,4 +1,4 @@
-#include "deadlines.h"
+#include "deadline_config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,8 +19,8 @@ static int cmp_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-int sb_deadlines_parse_remind_days(const char *value, uint32_t ret_days[SB_REMIND_MAX],
-                                   uint32_t *ret_n, char *err, size_t err_len)
+int sb_deadline_config_parse_remind_days(const char *value, uint32_t ret_days[SB_REMIND_MAX],
+                                         uint32_t *ret_n, char *err, size_t err_len)
 {
     uint32_t days[SB_REMIND_MAX];
     uint32_t n = 0;
@@ -69,7 +69,7 @@ bad:
     return -1;
 }
 
-void sb_deadlines_config_finish(sb_config *c, sb_problems *problems)
+void sb_deadline_config_finish(sb_config *c, sb_problems *problems)
 {
     if (!c->calendar[0])
         snprintf(c->calendar, sizeof c->calendar, "%s", sb_calendar_default_path());
@@ -80,7 +80,7 @@ void sb_deadlines_config_finish(sb_config *c, sb_problems *problems)
     sb_calendar_free(&cal);
 }
 
-const sb_calendar *sb_deadlines_calendar(const sb_config *c)
+const sb_calendar *sb_deadline_config_calendar(const sb_config *c)
 {
     /* "" before sb_config_finish (a configuration built by hand) */
     const char *path = c->calendar[0] ? c->calendar : sb_calendar_default_path();
@@ -100,14 +100,15 @@ const sb_calendar *sb_deadlines_calendar(const sb_config *c)
     return cal;
 }
 
-void sb_deadlines_forget_calendar(void)
+/* Forget the loaded calendar so the next use reads the file again. */
+static void sb_deadline_config_forget_calendar(void)
 {
     sb_calendar_free(&loaded.cal);
     loaded.path[0] = '\0';
 }
 
-void sb_deadlines_reload_apply(void *arg, const sb_config *live)
+void sb_deadline_config_reload_apply(void *arg, const sb_config *live)
 {
     (void)arg, (void)live;
-    sb_deadlines_forget_calendar();
+    sb_deadline_config_forget_calendar();
 }

@@ -10,7 +10,7 @@
 
 #include "sb_error.h"
 #include "store.h"
-#include "store_services.h"
+#include "store_subsidy.h"
 
 typedef sb_tk_store_fixture fixture;
 
@@ -26,9 +26,9 @@ static uint64_t add(fixture *f, const char *base, const char *date, const char *
     r.hours_tenths = 10;
     sb_txn *t;
     uint64_t count = 0;
-    char buf[SB_SERVICE_ID_MAX];
+    char buf[SB_DELIVERY_ID_MAX];
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    assert_int_equal(sb_store_service_add(t, &r, buf, &count), 0);
+    assert_int_equal(sb_store_delivery_add(t, &r, buf, &count), 0);
     assert_ptr_equal(r.id, buf);
     assert_int_equal(sb_store_commit(&t), 0);
     if (id)
@@ -39,7 +39,7 @@ static uint64_t add(fixture *f, const char *base, const char *date, const char *
 static void records_list_by_base_and_year_in_date_order(void **state)
 {
     fixture *f = *state;
-    char id[SB_SERVICE_ID_MAX];
+    char id[SB_DELIVERY_ID_MAX];
     assert_int_equal(add(f, "base-000002", "2026-05-01", NULL, id), 1);
     assert_string_equal(id, "svc-000001");
     assert_int_equal(add(f, "base-000001", "2026-03-01", NULL, NULL), 1);
@@ -56,42 +56,42 @@ static void records_list_by_base_and_year_in_date_order(void **state)
     uint64_t count;
     assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     assert_int_equal(
-        sb_store_services_list(t, "base-000002", 2026, NULL, 0, NULL, &recs, &n, &more), 0);
+        sb_store_deliveries_list(t, "base-000002", 2026, NULL, 0, NULL, &recs, &n, &more), 0);
     assert_int_equal(n, 2);
     assert_false(more);
     assert_string_equal(recs[0]->date, "2026-01-31");
     assert_string_equal(recs[1]->id, "svc-000001");
-    sb_store_services_free(recs, n, NULL);
+    sb_store_deliveries_free(recs, n, NULL);
     /* paging: one at a time, resuming after the last id */
-    assert_int_equal(sb_store_services_list(t, "base-000002", 2026, "", 1, NULL, &recs, &n, &more),
-                     0);
+    assert_int_equal(
+        sb_store_deliveries_list(t, "base-000002", 2026, "", 1, NULL, &recs, &n, &more), 0);
     assert_int_equal(n, 1);
     assert_true(more);
-    char after[SB_SERVICE_ID_MAX];
+    char after[SB_DELIVERY_ID_MAX];
     strcpy(after, recs[0]->id);
-    sb_store_services_free(recs, n, NULL);
+    sb_store_deliveries_free(recs, n, NULL);
     assert_int_equal(
-        sb_store_services_list(t, "base-000002", 2026, after, 1, NULL, &recs, &n, &more), 0);
+        sb_store_deliveries_list(t, "base-000002", 2026, after, 1, NULL, &recs, &n, &more), 0);
     assert_int_equal(n, 1);
     assert_false(more);
     assert_string_equal(recs[0]->id, "svc-000001");
-    sb_store_services_free(recs, n, NULL);
+    sb_store_deliveries_free(recs, n, NULL);
     /* a resume point of another base or year, or unknown, is refused */
     assert_int_equal(
-        sb_store_services_list(t, "base-000001", 2026, "svc-000001", 0, NULL, &recs, &n, &more),
+        sb_store_deliveries_list(t, "base-000001", 2026, "svc-000001", 0, NULL, &recs, &n, &more),
         SB_E(SB_INVALID));
     assert_int_equal(
-        sb_store_services_list(t, "base-000002", 2026, "svc-999999", 0, NULL, &recs, &n, &more),
+        sb_store_deliveries_list(t, "base-000002", 2026, "svc-999999", 0, NULL, &recs, &n, &more),
         SB_E(SB_INVALID));
-    assert_int_equal(sb_store_service_count(t, "base-000002", 2026, &count), 0);
+    assert_int_equal(sb_store_delivery_count(t, "base-000002", 2026, &count), 0);
     assert_int_equal(count, 2);
-    assert_int_equal(sb_store_service_count(t, "base-000009", 2026, &count), 0);
+    assert_int_equal(sb_store_delivery_count(t, "base-000009", 2026, &count), 0);
     assert_int_equal(count, 0);
     Skillbase__ServiceRecord *r;
-    assert_int_equal(sb_store_service_get(t, "svc-000004", NULL, &r), 0);
+    assert_int_equal(sb_store_delivery_get(t, "svc-000004", NULL, &r), 0);
     assert_string_equal(r->date, "2025-12-31");
     skillbase__service_record__free_unpacked(r, NULL);
-    assert_int_equal(sb_store_service_get(t, "svc-000404", NULL, &r), SB_E(SB_NOT_FOUND));
+    assert_int_equal(sb_store_delivery_get(t, "svc-000404", NULL, &r), SB_E(SB_NOT_FOUND));
     sb_store_abort(&t);
 }
 
@@ -114,13 +114,13 @@ static void bases_of_a_year_with_their_counts(void **state)
     char out[256] = "";
     sb_txn *t;
     assert_int_equal(sb_store_begin(f->s, false, &t), 0);
-    assert_int_equal(sb_store_service_bases_each(t, 2026, collect, out), 0);
+    assert_int_equal(sb_store_delivery_bases_each(t, 2026, collect, out), 0);
     assert_string_equal(out, "base-000001=2;base-000002=1;");
     out[0] = 0;
-    assert_int_equal(sb_store_service_bases_each(t, 2025, collect, out), 0);
+    assert_int_equal(sb_store_delivery_bases_each(t, 2025, collect, out), 0);
     assert_string_equal(out, "base-000003=1;");
     out[0] = 0;
-    assert_int_equal(sb_store_service_bases_each(t, 2024, collect, out), 0);
+    assert_int_equal(sb_store_delivery_bases_each(t, 2024, collect, out), 0);
     assert_string_equal(out, "");
     sb_store_abort(&t);
 }
@@ -128,24 +128,24 @@ static void bases_of_a_year_with_their_counts(void **state)
 static void external_ids_are_unique_per_source(void **state)
 {
     fixture *f = *state;
-    char id[SB_SERVICE_ID_MAX];
+    char id[SB_DELIVERY_ID_MAX];
     add(f, "base-000001", "2026-03-01", "T-1", id);
     sb_txn *t;
     Skillbase__ServiceRecord *r;
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    assert_int_equal(sb_store_service_find_external(t, "portal", "T-1", NULL, &r), 0);
+    assert_int_equal(sb_store_delivery_find_external(t, "portal", "T-1", NULL, &r), 0);
     assert_string_equal(r->id, id);
     skillbase__service_record__free_unpacked(r, NULL);
-    assert_int_equal(sb_store_service_find_external(t, "other", "T-1", NULL, &r),
+    assert_int_equal(sb_store_delivery_find_external(t, "other", "T-1", NULL, &r),
                      SB_E(SB_NOT_FOUND));
     Skillbase__ServiceRecord again = SKILLBASE__SERVICE_RECORD__INIT;
     again.base_id = "base-000001";
     again.date = "2026-03-02";
     again.source = "portal";
     again.external_id = "T-1";
-    char buf[SB_SERVICE_ID_MAX];
+    char buf[SB_DELIVERY_ID_MAX];
     uint64_t count;
-    assert_int_equal(sb_store_service_add(t, &again, buf, &count), SB_E(SB_CONFLICT));
+    assert_int_equal(sb_store_delivery_add(t, &again, buf, &count), SB_E(SB_CONFLICT));
     sb_store_abort(&t);
 }
 
@@ -157,22 +157,22 @@ static void an_aborted_add_leaves_nothing(void **state)
     r.date = "2026-03-01";
     r.source = "portal";
     r.external_id = "T-9";
-    char buf[SB_SERVICE_ID_MAX];
+    char buf[SB_DELIVERY_ID_MAX];
     uint64_t count;
     sb_txn *t;
     assert_int_equal(sb_store_begin(f->s, true, &t), 0);
-    assert_int_equal(sb_store_service_add(t, &r, buf, &count), 0);
+    assert_int_equal(sb_store_delivery_add(t, &r, buf, &count), 0);
     sb_store_abort(&t);
     assert_int_equal(sb_store_begin(f->s, false, &t), 0);
     Skillbase__ServiceRecord *got;
-    assert_int_equal(sb_store_service_get(t, "svc-000001", NULL, &got), SB_E(SB_NOT_FOUND));
-    assert_int_equal(sb_store_service_find_external(t, "portal", "T-9", NULL, &got),
+    assert_int_equal(sb_store_delivery_get(t, "svc-000001", NULL, &got), SB_E(SB_NOT_FOUND));
+    assert_int_equal(sb_store_delivery_find_external(t, "portal", "T-9", NULL, &got),
                      SB_E(SB_NOT_FOUND));
-    assert_int_equal(sb_store_service_count(t, "base-000001", 2026, &count), 0);
+    assert_int_equal(sb_store_delivery_count(t, "base-000001", 2026, &count), 0);
     assert_int_equal(count, 0);
     sb_store_abort(&t);
     /* the id is given out again: no gap */
-    char id[SB_SERVICE_ID_MAX];
+    char id[SB_DELIVERY_ID_MAX];
     add(f, "base-000001", "2026-03-01", "T-9", id);
     assert_string_equal(id, "svc-000001");
 }
