@@ -209,8 +209,8 @@ int sb_handler_list_services(sb_call *call)
     size_t n;
     bool more;
     rc = sb_store_deliveries_list(call->txn, q->base_id, (int)q->year, q->after,
-                                  sb_handler_page_limit(call, q->limit), &call->arena->pb, &page->services,
-                                  &n, &more);
+                                  sb_handler_page_limit(call, q->limit), &call->arena->pb,
+                                  &page->services, &n, &more);
     if (rc == SB_E(SB_INVALID))
         return sb_call_fail(call, SB_INVALID, "after: %s is not a service record of %s in %u",
                             q->after, q->base_id, q->year);
