@@ -1,6 +1,6 @@
 /* sb_call: the handler contract — what a command handler is given, who sent
  * the request, and what a handler may do with its call. Every handler
- * (handle_*.c, four_eyes.c) and the modules they use (jobs.h, privacy.h)
+ * (handle_*.c, four_eyes.c) and the modules they use (privacy.h, scope.h)
  * take an sb_call; dispatch.c builds it and runs the handler from the
  * command table (handlers.h).
  *
@@ -134,8 +134,9 @@ typedef int (*sb_handler_fn)(sb_call *call);
  * that runs a handler in a transaction of its own, e.g. a four-eyes trial). */
 void sb_call_begin(sb_call *call);
 
-/* True when the call has written in call->txn since sb_call_begin (any
- * write: records, events, jobs, ids, documents). */
+/* True when the call has written in call->txn since sb_call_begin: any
+ * write to the store (records, events, jobs, ids, ...), whichever function
+ * made it (the store counts them, sb_store_txn_writes). */
 bool sb_call_wrote(const sb_call *call);
 
 /* The check behind "decide before you write": in a debug build, assert
