@@ -324,11 +324,13 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
         run->daemon_map_rss_mb = (double)p1.file_kb / 1024;
     }
     run->client_cpu_s = cpu_of(&r1) - cpu_of(&r0);
+    run->client_cpu_us_per_transition = ok ? run->client_cpu_s * 1e6 / (double)ok : 0;
     bench_load_result_free(&res);
     /* the messaging ceiling at this many clients, with the daemon idle */
     char ep[4400];
     floor_endpoint(b, ep, sizeof ep);
-    if (rc == 0 && bench_floor_echo(ep, clients, b->o.floor_seconds, &run->echo_per_s))
+    if (rc == 0 && bench_floor_echo(ep, clients, b->o.floor_seconds, &run->echo_per_s,
+                                     &run->echo_cpu_us))
         rc = -1;
     if (!b->o.json)
         fprintf(stderr, "skillbase-bench: %u clients: %.0f transitions/s, p50 %.3f ms\n", clients,
