@@ -83,6 +83,7 @@ static int make_work_dir(bench *b)
     if (!mkdtemp(b->work)) {
         fprintf(stderr, "skillbase-bench: cannot make a directory in %s: %s\n", base,
                 strerror(errno));
+        b->work[0] = '\0'; /* nothing to remove */
         return -1;
     }
     snprintf(b->state_dir, sizeof b->state_dir, "%s/state", b->work);
@@ -384,12 +385,12 @@ int main(int argc, char **argv)
     int status = 1;
     int parsed = bench_options_parse(&b.o, argc, argv);
     if (parsed)
-        return parsed > 0 ? 0 : 2;
+        return parsed > 0 ? 0 : 2; /* nothing made yet */
     if (b.o.endpoint)
         b.o.transport = strncmp(b.o.endpoint, "tcp://", 6) == 0 ? "tcp" : "ipc";
     random_nonce(&b);
     if (make_work_dir(&b))
-        return 1;
+        goto out;
     /* Publicity runs its course before certification (二(三)2): the daemon
      * runs on a test clock the clients move on (bench_load.h). Our own
      * daemon inherits it; a running one must have been started with the
@@ -399,7 +400,7 @@ int main(int argc, char **argv)
         snprintf(b.clock_file, sizeof b.clock_file, "%s/clock", b.work);
         if (sb_drive_clock_write(b.clock_file, b.clock_ms) ||
             setenv("SKILLBASE_TEST_CLOCK", b.clock_file, 1))
-            return 1;
+            goto out;
         b.clock_path = b.clock_file;
     } else if (getenv("SKILLBASE_TEST_CLOCK") && *getenv("SKILLBASE_TEST_CLOCK")) {
         b.clock_path = getenv("SKILLBASE_TEST_CLOCK");
@@ -521,7 +522,7 @@ out:
     }
     if (b.zctx)
         zmq_ctx_term(b.zctx);
-    if (b.o.keep)
+    if (b.o.keep && b.work[0])
         fprintf(stderr, "skillbase-bench: kept %s\n", b.work);
     else if (b.work[0])
         nftw(b.work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
