@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -265,7 +266,16 @@ out:
     return r;
 }
 
-int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s)
+static double process_cpu_s(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
+}
+
+int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s,
+                     double *ret_cpu_us)
 {
     echo e;
     if (!clients || echo_open(&e, endpoint, clients))
@@ -282,11 +292,13 @@ int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, dou
     }
     /* a short warm-up (connections made, pipes allocated), then count */
     uint64_t count = 0, t0 = 0, start = bench_now_ns();
+    double cpu0 = 0;
     uint64_t warm_end = start + 200000000u, end = warm_end + (uint64_t)(seconds * 1e9);
     for (uint64_t now = start; now < end; now = bench_now_ns()) {
         if (!t0 && now >= warm_end) {
             t0 = now;
             count = 0;
+            cpu0 = process_cpu_s();
         }
         if (zmq_poll(items, (int)clients, 100) < 0)
             goto failed;
@@ -301,6 +313,7 @@ int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, dou
         }
     }
     *ret_per_s = (double)count / ((double)(bench_now_ns() - t0) / 1e9);
+    *ret_cpu_us = count ? (process_cpu_s() - cpu0) * 1e6 / (double)count : 0;
     r = 0;
     goto out;
 failed:

@@ -45,8 +45,11 @@ int bench_floor_zmq(const char *endpoint, double seconds, bench_floor *ret);
 /* Round trips per second of `clients` DEALERs (one request of
  * BENCH_FLOOR_ECHO_BYTES in flight each, driven from one thread, as the
  * benchmark drives its clients by default) against an echoing ROUTER in another
- * thread, through `endpoint`, for about `seconds`. Returns 0 or -1. */
+ * thread, through `endpoint`, for about `seconds`, and the CPU this process
+ * (the DEALERs, the echo and ZeroMQ's I/O threads) spent per round trip, in
+ * microseconds. Returns 0 or -1. */
 #define BENCH_FLOOR_ECHO_BYTES 300 /* about a packed request */
-int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s);
+int bench_floor_echo(const char *endpoint, unsigned clients, double seconds, double *ret_per_s,
+                     double *ret_cpu_us);
 
 #endif

@@ -1,50 +1,103 @@
+/* skillbase-bench's command line (bench_options.h): its flags as one table. */
 #include "bench_options.h"
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sb_drive.h"
 
+/* The flags, one row each: getopt_long's options, the parsing and the
+ * --help text all come from these rows. */
+typedef enum {
+    FLAG_SET,       /* no argument: the int field becomes 1 */
+    FLAG_TEXT,      /* the argument itself, into a const char * field */
+    FLAG_UNSIGNED,  /* a whole number in [min, max] into an unsigned field */
+    FLAG_U64,       /* the same into a uint64_t field */
+    FLAG_SECONDS,   /* seconds from min to a day into a double field */
+    FLAG_CLIENTS,   /* a comma-separated list of client counts, repeatable */
+    FLAG_TRANSPORT, /* ipc or tcp */
+    FLAG_HELP,
+} flag_kind;
+
+typedef struct {
+    const char *name; /* --name */
+    const char *arg;  /* what the argument is, for --help; NULL: none */
+    flag_kind kind;
+    size_t offset; /* the field in bench_options */
+    double min, max;
+    const char *help; /* '\n' between its lines */
+} flag_row;
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define AT(f) offsetof(bench_options, f)
+
+static const flag_row flags[] = {
+    {"clients", "N", FLAG_CLIENTS, 0, 1, 4096,
+     "one run with N clients (default: runs at 1, 16 and 64;\n"
+     "repeat or give a list, e.g. --clients 1,4,16)"},
+    {"seconds", "S", FLAG_SECONDS, AT(seconds), 0.1, 86400, "measured seconds per run (default 5)"},
+    {"warmup", "S", FLAG_SECONDS, AT(warmup), 0, 86400,
+     "unmeasured seconds before each run (default 1)"},
+    {"json", NULL, FLAG_SET, AT(json), 0, 0, "one JSON object on stdout instead of the table"},
+    {"records", "N", FLAG_U64, AT(records), 0, 100000000,
+     "first preload N records (applications and sub-bases,\n"
+     "in a mix of states) through the protocol"},
+    {"transport", "ipc|tcp", FLAG_TRANSPORT, AT(transport), 0, 0,
+     "ipc:// socket or tcp loopback (default ipc)"},
+    {"daemon", "PATH", FLAG_TEXT, AT(daemon_path), 0, 0,
+     "skillbased to start (default " SB_BENCH_DEFAULT_DAEMON ")"},
+    {"endpoint", "EP", FLAG_TEXT, AT(endpoint), 0, 0,
+     "use the daemon already serving EP instead of starting\n"
+     "one (no CPU or memory figures then)"},
+    {"threads", "T", FLAG_UNSIGNED, AT(threads), 1, 64, "client threads (default 1)"},
+    {"preload-clients", "N", FLAG_UNSIGNED, AT(preload_clients), 1, 4096,
+     "clients for --records (default 128)"},
+    {"list-pages", "N", FLAG_UNSIGNED, AT(list_pages), 0, 100000,
+     "pages of list --state certified to time (default " STR(BENCH_LIST_PAGES_DEFAULT) ")"},
+    {"register-pages", "N", FLAG_UNSIGNED, AT(register_pages), 0, 100000,
+     "pages of 1000 of each register (list, roster, results,\n"
+     "publicity-list) to time (default 0: none)"},
+    {"floor-seconds", "S", FLAG_SECONDS, AT(floor_seconds), 0.05, 86400,
+     "seconds per floor measurement (default 1)"},
+    {"dir", "DIR", FLAG_TEXT, AT(dir), 0, 0,
+     "where the temporary state goes (default $TMPDIR or " P_tmpdir ")"},
+    {"random-keys", NULL, FLAG_SET, AT(random_keys), 0, 0,
+     "random idempotency keys (default: time-ordered, as the\n"
+     "C client library makes them)"},
+    {"keep", NULL, FLAG_SET, AT(keep), 0, 0, "keep the temporary directory (its path on stderr)"},
+    {"help", NULL, FLAG_HELP, 0, 0, 0, "this text"},
+};
+
+#define N_FLAGS (sizeof flags / sizeof flags[0])
+#define HELP_COLUMN 23 /* where each flag's text starts */
+
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: skillbase-bench [OPTIONS]\n"
-            "\n"
-            "Drives skillbased through its protocol with concurrent clients, each looping\n"
-            "apply, review, evaluate, close_publicity, assess on applications of its own;\n"
-            "reports durable transitions/s, latency per command, commit batches, the\n"
-            "daemon's CPU and memory, and this machine's LMDB and ZeroMQ floor.\n"
-            "\n"
-            "  --clients N          one run with N clients (default: runs at 1, 16 and 64;\n"
-            "                       repeat or give a list, e.g. --clients 1,4,16)\n"
-            "  --seconds S          measured seconds per run (default 5)\n"
-            "  --warmup S           unmeasured seconds before each run (default 1)\n"
-            "  --json               one JSON object on stdout instead of the table\n"
-            "  --records N          first preload N records (applications and sub-bases,\n"
-            "                       in a mix of states) through the protocol\n"
-            "  --transport ipc|tcp  ipc:// socket or tcp loopback (default ipc)\n"
-            "  --daemon PATH        skillbased to start (default %s)\n"
-            "  --endpoint EP        use the daemon already serving EP instead of starting\n"
-            "                       one (no CPU or memory figures then)\n"
-            "  --threads T          client threads (default 1)\n"
-            "  --preload-clients N  clients for --records (default 128)\n"
-            "  --list-pages N       pages of list --state certified to time (default %d)\n"
-            "  --register-pages N   pages of 1000 of each register (list, roster, results,\n"
-            "                       publicity-list) to time (default 0: none)\n"
-            "  --floor-seconds S    seconds per floor measurement (default 1)\n"
-            "  --dir DIR            where the temporary state goes (default $TMPDIR or %s)\n"
-            "  --random-keys        random idempotency keys (default: time-ordered, as the\n"
-            "                       C client library makes them)\n"
-            "  --keep               keep the temporary directory (its path on stderr)\n"
-            "  -h, --help           this text\n",
-            SB_BENCH_DEFAULT_DAEMON, BENCH_LIST_PAGES_DEFAULT, P_tmpdir);
-}
-
-/* A number of seconds for flag `what`: from min to a day. */
-static int parse_seconds(const char *s, const char *what, double min, double *ret)
-{
-    return sb_drive_flag_number(what, s, min, 86400, "seconds", ret);
+    fprintf(out, "usage: skillbase-bench [OPTIONS]\n"
+                 "\n"
+                 "Drives skillbased through its protocol with concurrent clients, each looping\n"
+                 "apply, review, evaluate, close_publicity, assess on applications of its own;\n"
+                 "reports durable transitions/s, latency per command, commit batches, the\n"
+                 "daemon's CPU and memory, and this machine's LMDB and ZeroMQ floor.\n"
+                 "\n");
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const flag_row *f = &flags[i];
+        char head[64];
+        snprintf(head, sizeof head, "  %s--%s%s%s", f->kind == FLAG_HELP ? "-h, " : "", f->name,
+                 f->arg ? " " : "", f->arg ? f->arg : "");
+        fprintf(out, "%-*s", HELP_COLUMN, head);
+        for (const char *p = f->help;;) {
+            const char *nl = strchr(p, '\n');
+            fprintf(out, "%.*s\n", (int)(nl ? nl - p : (int)strlen(p)), p);
+            if (!nl)
+                break;
+            p = nl + 1;
+            fprintf(out, "%*s", HELP_COLUMN, "");
+        }
+    }
 }
 
 static int parse_clients(bench_options *b, const char *arg)
@@ -65,6 +118,45 @@ static int parse_clients(bench_options *b, const char *arg)
     return 0;
 }
 
+/* Row f's argument into b. Returns 0, or -1 after printing what is wrong. */
+static int set_flag(bench_options *b, const flag_row *f, const char *arg)
+{
+    char *field = (char *)b + f->offset;
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s", f->name);
+    uint64_t v;
+    switch (f->kind) {
+    case FLAG_SET:
+        *(int *)(void *)field = 1;
+        return 0;
+    case FLAG_TEXT:
+        *(const char **)(void *)field = arg;
+        return 0;
+    case FLAG_UNSIGNED:
+        if (sb_drive_flag_u64(flag, arg, (uint64_t)f->min, (uint64_t)f->max, &v))
+            return -1;
+        *(unsigned *)(void *)field = (unsigned)v;
+        return 0;
+    case FLAG_U64:
+        return sb_drive_flag_u64(flag, arg, (uint64_t)f->min, (uint64_t)f->max,
+                                 (uint64_t *)(void *)field);
+    case FLAG_SECONDS:
+        return sb_drive_flag_number(flag, arg, f->min, f->max, "seconds", (double *)(void *)field);
+    case FLAG_CLIENTS:
+        return parse_clients(b, arg);
+    case FLAG_TRANSPORT:
+        if (strcmp(arg, "ipc") && strcmp(arg, "tcp")) {
+            fprintf(stderr, "skillbase-bench: --transport: \"%s\" is not ipc or tcp\n", arg);
+            return -1;
+        }
+        *(const char **)(void *)field = arg;
+        return 0;
+    case FLAG_HELP:
+        break;
+    }
+    return -1;
+}
+
 int bench_options_parse(bench_options *b, int argc, char **argv)
 {
     *b = (bench_options){
@@ -77,120 +169,24 @@ int bench_options_parse(bench_options *b, int argc, char **argv)
         .preload_clients = 128,
         .list_pages = BENCH_LIST_PAGES_DEFAULT,
     };
-    enum {
-        O_CLIENTS = 256,
-        O_SECONDS,
-        O_WARMUP,
-        O_JSON,
-        O_RECORDS,
-        O_TRANSPORT,
-        O_DAEMON,
-        O_ENDPOINT,
-        O_THREADS,
-        O_PRELOAD,
-        O_LIST,
-        O_REGISTERS,
-        O_FLOOR,
-        O_DIR,
-        O_KEEP,
-        O_RANDOM_KEYS
-    };
-    static const struct option options[] = {
-        {"clients", required_argument, NULL, O_CLIENTS},
-        {"seconds", required_argument, NULL, O_SECONDS},
-        {"warmup", required_argument, NULL, O_WARMUP},
-        {"json", no_argument, NULL, O_JSON},
-        {"records", required_argument, NULL, O_RECORDS},
-        {"transport", required_argument, NULL, O_TRANSPORT},
-        {"daemon", required_argument, NULL, O_DAEMON},
-        {"endpoint", required_argument, NULL, O_ENDPOINT},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"preload-clients", required_argument, NULL, O_PRELOAD},
-        {"list-pages", required_argument, NULL, O_LIST},
-        {"register-pages", required_argument, NULL, O_REGISTERS},
-        {"floor-seconds", required_argument, NULL, O_FLOOR},
-        {"dir", required_argument, NULL, O_DIR},
-        {"keep", no_argument, NULL, O_KEEP},
-        {"random-keys", no_argument, NULL, O_RANDOM_KEYS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    /* getopt_long's table from the rows: each option returns 256 + its row */
+    struct option options[N_FLAGS + 1];
+    for (size_t i = 0; i < N_FLAGS; i++)
+        options[i] = (struct option){flags[i].name, flags[i].arg ? required_argument : no_argument,
+                                     NULL, flags[i].kind == FLAG_HELP ? 'h' : 256 + (int)i};
+    options[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
     int opt;
-    uint64_t v;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case O_CLIENTS:
-            if (parse_clients(b, optarg))
-                return -1;
-            break;
-        case O_SECONDS:
-            if (parse_seconds(optarg, "--seconds", 0.1, &b->seconds))
-                return -1;
-            break;
-        case O_WARMUP:
-            if (parse_seconds(optarg, "--warmup", 0, &b->warmup))
-                return -1;
-            break;
-        case O_FLOOR:
-            if (parse_seconds(optarg, "--floor-seconds", 0.05, &b->floor_seconds))
-                return -1;
-            break;
-        case O_JSON:
-            b->json = 1;
-            break;
-        case O_RECORDS:
-            if (sb_drive_flag_u64("--records", optarg, 0, 100000000, &b->records))
-                return -1;
-            break;
-        case O_TRANSPORT:
-            if (strcmp(optarg, "ipc") && strcmp(optarg, "tcp")) {
-                fprintf(stderr, "skillbase-bench: --transport: \"%s\" is not ipc or tcp\n", optarg);
-                return -1;
-            }
-            b->transport = optarg;
-            break;
-        case O_DAEMON:
-            b->daemon_path = optarg;
-            break;
-        case O_ENDPOINT:
-            b->endpoint = optarg;
-            break;
-        case O_THREADS:
-            if (sb_drive_flag_u64("--threads", optarg, 1, 64, &v))
-                return -1;
-            b->threads = (unsigned)v;
-            break;
-        case O_PRELOAD:
-            if (sb_drive_flag_u64("--preload-clients", optarg, 1, 4096, &v))
-                return -1;
-            b->preload_clients = (unsigned)v;
-            break;
-        case O_LIST:
-            if (sb_drive_flag_u64("--list-pages", optarg, 0, 100000, &v))
-                return -1;
-            b->list_pages = (unsigned)v;
-            break;
-        case O_REGISTERS:
-            if (sb_drive_flag_u64("--register-pages", optarg, 0, 100000, &v))
-                return -1;
-            b->register_pages = (unsigned)v;
-            break;
-        case O_DIR:
-            b->dir = optarg;
-            break;
-        case O_KEEP:
-            b->keep = 1;
-            break;
-        case O_RANDOM_KEYS:
-            b->random_keys = 1;
-            break;
-        case 'h':
+        if (opt == 'h') {
             usage(stdout);
             return 1;
-        default:
+        }
+        if (opt < 256 || opt >= 256 + (int)N_FLAGS) {
             usage(stderr);
             return -1;
         }
+        if (set_flag(b, &flags[opt - 256], optarg))
+            return -1;
     }
     if (optind < argc) {
         fprintf(stderr, "skillbase-bench: unexpected argument \"%s\"\n", argv[optind]);

@@ -84,11 +84,13 @@ static json_t *run_json(const bench_run *r)
         json_object_set_new(o, "daemon", d);
     }
     set_real(o, "client_cpu_s", r->client_cpu_s);
+    set_real(o, "client_cpu_us_per_transition", r->client_cpu_us_per_transition);
     set_real(o, "latency_over_floor", r->latency_over_floor);
     set_real(o, "latency_over_scattered_floor", r->latency_over_scattered);
     set_real(o, "throughput_over_lmdb_batched", r->throughput_over_lmdb);
     set_real(o, "messaging_ceiling_per_s", r->echo_per_s);
     set_real(o, "throughput_over_messaging_ceiling", r->throughput_over_echo);
+    set_real(o, "messaging_ceiling_cpu_us", r->echo_cpu_us);
     return o;
 }
 

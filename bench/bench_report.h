@@ -49,6 +49,9 @@ typedef struct {
     double echo_per_s;             /* the messaging ceiling at this many clients
                                     * (bench_floor_echo); 0: not measured */
     double throughput_over_echo;   /* transitions/s / echo_per_s */
+    double echo_cpu_us;            /* CPU per round trip of the ceiling (all of it
+                                    * in the benchmark's process) */
+    double client_cpu_us_per_transition; /* client_cpu_s per transition */
 } bench_run;
 
 typedef struct {

@@ -83,6 +83,7 @@ static int make_work_dir(bench *b)
     if (!mkdtemp(b->work)) {
         fprintf(stderr, "skillbase-bench: cannot make a directory in %s: %s\n", base,
                 strerror(errno));
+        b->work[0] = '\0'; /* nothing to remove */
         return -1;
     }
     snprintf(b->state_dir, sizeof b->state_dir, "%s/state", b->work);
@@ -324,11 +325,13 @@ static int run_one(bench *b, unsigned clients, unsigned index, bench_run *run)
         run->daemon_map_rss_mb = (double)p1.file_kb / 1024;
     }
     run->client_cpu_s = cpu_of(&r1) - cpu_of(&r0);
+    run->client_cpu_us_per_transition = ok ? run->client_cpu_s * 1e6 / (double)ok : 0;
     bench_load_result_free(&res);
     /* the messaging ceiling at this many clients, with the daemon idle */
     char ep[4400];
     floor_endpoint(b, ep, sizeof ep);
-    if (rc == 0 && bench_floor_echo(ep, clients, b->o.floor_seconds, &run->echo_per_s))
+    if (rc == 0 && bench_floor_echo(ep, clients, b->o.floor_seconds, &run->echo_per_s,
+                                     &run->echo_cpu_us))
         rc = -1;
     if (!b->o.json)
         fprintf(stderr, "skillbase-bench: %u clients: %.0f transitions/s, p50 %.3f ms\n", clients,
@@ -382,12 +385,12 @@ int main(int argc, char **argv)
     int status = 1;
     int parsed = bench_options_parse(&b.o, argc, argv);
     if (parsed)
-        return parsed > 0 ? 0 : 2;
+        return parsed > 0 ? 0 : 2; /* nothing made yet */
     if (b.o.endpoint)
         b.o.transport = strncmp(b.o.endpoint, "tcp://", 6) == 0 ? "tcp" : "ipc";
     random_nonce(&b);
     if (make_work_dir(&b))
-        return 1;
+        goto out;
     /* Publicity runs its course before certification (二(三)2): the daemon
      * runs on a test clock the clients move on (bench_load.h). Our own
      * daemon inherits it; a running one must have been started with the
@@ -397,7 +400,7 @@ int main(int argc, char **argv)
         snprintf(b.clock_file, sizeof b.clock_file, "%s/clock", b.work);
         if (sb_drive_clock_write(b.clock_file, b.clock_ms) ||
             setenv("SKILLBASE_TEST_CLOCK", b.clock_file, 1))
-            return 1;
+            goto out;
         b.clock_path = b.clock_file;
     } else if (getenv("SKILLBASE_TEST_CLOCK") && *getenv("SKILLBASE_TEST_CLOCK")) {
         b.clock_path = getenv("SKILLBASE_TEST_CLOCK");
@@ -519,7 +522,7 @@ out:
     }
     if (b.zctx)
         zmq_ctx_term(b.zctx);
-    if (b.o.keep)
+    if (b.o.keep && b.work[0])
         fprintf(stderr, "skillbase-bench: kept %s\n", b.work);
     else if (b.work[0])
         nftw(b.work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -117,319 +117,267 @@ static const verb verbs[] = {
 
 /* ------------------------------------------------------------ options */
 
-enum {
-    OPT_PASS = 256,
-    OPT_FAIL,
-    OPT_CAUSE,
-    OPT_STATE,
-    OPT_KIND,
-    OPT_LIMIT,
-    OPT_AFTER,
-    OPT_FROM,
-    OPT_VERSION,
-    OPT_CALENDAR,
-    OPT_FOLLOW,
-    OPT_JSON_LINES,
-    OPT_TO,
-    OPT_TOPIC,
-    OPT_EVENT_ENDPOINT,
-    OPT_SOURCE,
-    OPT_EVENT_ID,
-    OPT_TYPE,
-    OPT_ENTITY,
-    OPT_OCCURRED_ON,
-    OPT_BASE,
-    OPT_YEAR,
-    OPT_SERVER_KEY,
-    OPT_KEY_FILE,
-    OPT_KEYS,
-    OPT_ROLE,
-    OPT_PUBLIC_KEY,
-    OPT_TYPES,
-    OPT_ALL,
-    OPT_ADVERSE_IMPACT,
-    OPT_CORRECT,
-    OPT_EXPERTS,
-    OPT_VISITED_ON,
-    OPT_REPORT,
-    OPT_APPROVE,
-    OPT_REFUSE,
-    OPT_NAME,
-    OPT_DECISION,
-    OPT_ON,
-    OPT_PLAQUE_NOT_RETURNED,
-    OPT_ORIGINAL_SIGHTED,
-    OPT_SUPERSEDES,
-    OPT_MEDIA_TYPE,
-    OPT_DATE,
-    OPT_FORMAT,
-    OPT_TEMPLATE,
-    OPT_OBJECTION_FILE,
-    OPT_DISTRICT,
-    OPT_CSV,
-    OPT_GRADE,
-    OPT_CYCLE_YEAR,
-    OPT_REFERENCE,
-    OPT_DOCUMENT,
-    OPT_PAID_ON,
-    OPT_WAIVE,
-    OPT_FUNDING,
-    OPT_CYCLE
+/* The options, one row each: getopt_long's options and the short ones,
+ * where each value goes in ctl and what it may be, and --help all come
+ * from these rows. Every option is taken before or after the verb; the
+ * verb's handler reads what it needs. */
+typedef enum {
+    TAKE_TEXT,   /* the argument, into a const char * field */
+    TAKE_NUMBER, /* a whole number in [min, max] into a uint64_t field */
+    TAKE_ENUM,   /* a value of e (not 0, not skip) into an int field */
+    TAKE_SWITCH, /* no argument: a bool field becomes true */
+    TAKE_OWN,    /* take_option's switch says (own) */
+} take_kind;
+
+typedef enum { OWN_NONE, OWN_JSON, OWN_WAIVE, OWN_PASS, OWN_FAIL, OWN_HELP, OWN_VERSION } own_kind;
+
+typedef struct {
+    const char *name; /* --name */
+    char letter;      /* -x, or 0 */
+    const char *arg;  /* the argument in --help; NULL: takes none */
+    take_kind kind;
+    size_t off;
+    uint64_t min, max;                /* TAKE_NUMBER */
+    const ProtobufCEnumDescriptor *e; /* TAKE_ENUM */
+    int skip;                         /* TAKE_ENUM: a value only the daemon sets */
+    own_kind own;                     /* TAKE_OWN */
+    const char *help;                 /* '\n' between lines; what verbs use it */
+} flag_row;
+
+#define TEXT(n, l, a, f, h)                                                                        \
+    {                                                                                              \
+        n, l, a, TAKE_TEXT, offsetof(ctl, f), 0, 0, NULL, 0, OWN_NONE, h                           \
+    }
+#define NUMBER(n, l, a, f, lo, hi, h)                                                              \
+    {                                                                                              \
+        n, l, a, TAKE_NUMBER, offsetof(ctl, f), lo, hi, NULL, 0, OWN_NONE, h                       \
+    }
+#define ENUM(n, a, f, d, sk, h)                                                                    \
+    {                                                                                              \
+        n, 0, a, TAKE_ENUM, offsetof(ctl, f), 0, 0, d, sk, OWN_NONE, h                             \
+    }
+#define SWITCH(n, f, h)                                                                            \
+    {                                                                                              \
+        n, 0, NULL, TAKE_SWITCH, offsetof(ctl, f), 0, 0, NULL, 0, OWN_NONE, h                      \
+    }
+#define OWN(n, l, a, o, h)                                                                         \
+    {                                                                                              \
+        n, l, a, TAKE_OWN, 0, 0, 0, NULL, 0, o, h                                                  \
+    }
+
+static const flag_row flags[] = {
+    TEXT("endpoint", 'e', "EP", endpoint, "daemon endpoint (default: %E)"),
+    OWN("json", 'j', NULL, OWN_JSON, "machine-readable output"),
+    TEXT("as", 'a', "ACTOR", actor, "actor for the audit trail"),
+    TEXT("idempotency-key", 'k', "K", key, "idempotency key of a write"),
+    NUMBER("expect-version", 'V', "N", expect_version, 1, UINT64_MAX,
+           "refuse the write unless the record is at version N"),
+    NUMBER("timeout", 't', "MS", timeout_ms, 1, 3600000, "wait per try (default %T)"),
+    TEXT("reason", 'r', "TEXT", reason, "reason recorded with a transition"),
+    TEXT("file", 'f', "FILE", file,
+         "JSON input of assess, import-base, ingest, amend, ...\n"
+         "(- reads stdin)"),
+    OWN("pass", 0, NULL, OWN_PASS, "evaluate: the outcome is pass"),
+    OWN("fail", 0, NULL, OWN_FAIL, "evaluate: the outcome is fail"),
+    ENUM("cause", "CAUSE", cause, &skillbase__cause__descriptor,
+         SKILLBASE__CAUSE__ASSESSMENT_FAILED, "revoke: the cause"),
+    ENUM("state", "S", state, &skillbase__state__descriptor, 0,
+         "list, roster: a record state; jobs: a job state;\n"
+         "subsidy list: a statement state"),
+    ENUM("kind", "K", kind, &skillbase__kind__descriptor, 0,
+         "list: application or base; documents add: the document's\n"
+         "kind; recommendations: the kind"),
+    NUMBER("limit", 0, "N", limit, 1, MAX_PAGE, "list, history, events, jobs, ...: page size"),
+    TEXT("after", 0, "ID", after, "list, jobs, subsidy list: the page after ID"),
+    NUMBER("from", 0, "SEQ", from_seq, 0, UINT64_MAX,
+           "events: first sequence number; audit verify: where to start"),
+    NUMBER("to", 0, "SEQ", to_seq, 1, UINT64_MAX, "events: last sequence number"),
+    TEXT("topic", 0, "PREFIX", topic, "events: only topics starting with PREFIX"),
+    SWITCH("follow", follow, "events: keep following the stream live"),
+    SWITCH("json-lines", json_lines, "events: one JSON object per line (as --follow --json)"),
+    TEXT("event-endpoint", 0, "EP", event_endpoint,
+         "events --follow: the daemon's event stream\n"
+         "(default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)"),
+    TEXT("source", 0, "S", source, "ingest: the source system"),
+    TEXT("id", 0, "ID", event_id, "ingest: the source's event id"),
+    TEXT("type", 0, "T", type, "ingest: the event type; jobs: the job type"),
+    TEXT("entity", 0, "X", entity, "ingest: the application or sub-base"),
+    TEXT("occurred-on", 0, "DATE", occurred_on, "ingest: the day it happened"),
+    SWITCH("adverse-impact", adverse_impact,
+           "ingest complaint.verified: it caused adverse social\n"
+           "impact (五(三)3; without it: a warning, no revocation)"),
+    SWITCH("correct", correct, "assess: replace this cycle's result (needs -r REASON)"),
+    TEXT("experts", 0, "\"A,B,C\"", experts,
+         "evaluate, assess: the experts (at least [review]\n"
+         "min_experts)"),
+    TEXT("visited-on", 0, "DATE", visited_on, "evaluate, assess: the site visit"),
+    TEXT("report", 0, "REF", report, "evaluate, assess: the report (optional)"),
+    TEXT("calendar", 0, "FILE", calendar, "calendar: the holiday calendar (default %C)"),
+    NUMBER("year", 0, "Y", year, 1, 9999, "subsidy, activity, stats: the year"),
+    TEXT("base", 0, "ID", base, "subsidy, record-service: the sub-base (optional)"),
+    TEXT("reference", 0, "REF", pay_reference, "subsidy pay: the payment's reference"),
+    TEXT("document", 0, "SHA256|FILE", pay_document, "subsidy pay: the payment's document"),
+    TEXT("paid-on", 0, "DATE", paid_on, "subsidy pay: the day it was paid"),
+    TEXT("server-key", 0, "KEY|FILE", server_key,
+         "tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)"),
+    TEXT("key-file", 0, "FILE", key_file,
+         "tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)"),
+    TEXT("keys", 0, "FILE", keys_file, "keys: the daemon's keys file (or $SKILLBASE_KEYS)"),
+    TEXT("role", 0, "R", role, "keys add: the key's role"),
+    TEXT("public-key", 0, "KEY|FILE", public_key, "keys add: the public key"),
+    TEXT("types", 0, "\"T1 T2\"", types,
+         "keys add: a service's ingest types or a worker's job\n"
+         "types (*: all)"),
+    SWITCH("all", all, "proposals: decided ones too; equipment list: retired too"),
+    SWITCH("original-sighted", original_sighted, "documents add: the original was seen"),
+    NUMBER("supersedes", 0, "N", supersedes, 1, UINT32_MAX,
+           "documents add: the document it replaces"),
+    TEXT("media-type", 0, "T", media_type, "documents add: the file's media type"),
+    TEXT("date", 0, "D", date, "publicity-list: the day"),
+    TEXT("format", 0, "F", format, "publicity-list, roster, results, stats: the output form"),
+    TEXT("template", 0, "FILE", template_file, "publicity-list: the template"),
+    TEXT("objection-file", 0, "FILE", objection_file, "publicity-list: how to object"),
+    TEXT("district", 0, "D", district,
+         "roster, results: one district; keys add: scope the key\n"
+         "to a district (六(五))"),
+    TEXT("csv", 0, "FILE", csv, "import-base: many sub-bases, one a row (docs/cli.md)"),
+    TEXT("grade", 0, "G", grade_name, "roster: one grade"),
+    NUMBER("cycle-year", 0, "Y", year, 1, 9999, "results: the cycle's year"),
+    SWITCH("plaque-not-returned", plaque_not_returned,
+           "roster: exited or revoked sub-bases whose plaque is\n"
+           "not yet recorded returned"),
+    NUMBER("approve", 0, "N", approve, 1, UINT32_MAX,
+           "amend: approve the proposed project N (the bureau)"),
+    NUMBER("refuse", 0, "N", refuse, 1, UINT32_MAX, "amend: refuse the proposed project N"),
+    TEXT("name", 0, "X", new_name,
+         "rename: the new 名称或区域 part; close-publicity: the\n"
+         "name granted (default: the application's base_name)"),
+    TEXT("decision", 0, "REF", decision, "rename: the bureau's decision"),
+    TEXT("on", 0, "DATE", on,
+         "plaque-returned: the day the plaque came back;\n"
+         "equipment retire, recommend: the day"),
+    OWN("waive", 0, "CONDITION", OWN_WAIVE,
+        "apply: waive a condition of 二(二) (repeatable), each\n"
+        "with the -r REASON after it (`rules` lists them)"),
+    ENUM("funding", "own|government", funding, &skillbase__funding__descriptor, 0,
+         "equipment list: one kind of funding"),
+    NUMBER("cycle", 0, "N", cycle, 1, 500, "activity list: one assessment cycle"),
+    OWN("help", 'h', NULL, OWN_HELP, "this text"),
+    OWN("version", 0, NULL, OWN_VERSION, "print the version"),
 };
 
-static const struct option long_options[] = {
-    {"endpoint", required_argument, NULL, 'e'},
-    {"json", no_argument, NULL, 'j'},
-    {"as", required_argument, NULL, 'a'},
-    {"idempotency-key", required_argument, NULL, 'k'},
-    {"expect-version", required_argument, NULL, 'V'},
-    {"timeout", required_argument, NULL, 't'},
-    {"reason", required_argument, NULL, 'r'},
-    {"file", required_argument, NULL, 'f'},
-    {"pass", no_argument, NULL, OPT_PASS},
-    {"fail", no_argument, NULL, OPT_FAIL},
-    {"cause", required_argument, NULL, OPT_CAUSE},
-    {"state", required_argument, NULL, OPT_STATE},
-    {"kind", required_argument, NULL, OPT_KIND},
-    {"original-sighted", no_argument, NULL, OPT_ORIGINAL_SIGHTED},
-    {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
-    {"media-type", required_argument, NULL, OPT_MEDIA_TYPE},
-    {"date", required_argument, NULL, OPT_DATE},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"template", required_argument, NULL, OPT_TEMPLATE},
-    {"objection-file", required_argument, NULL, OPT_OBJECTION_FILE},
-    {"district", required_argument, NULL, OPT_DISTRICT},
-    {"csv", required_argument, NULL, OPT_CSV},
-    {"grade", required_argument, NULL, OPT_GRADE},
-    {"cycle-year", required_argument, NULL, OPT_CYCLE_YEAR},
-    {"limit", required_argument, NULL, OPT_LIMIT},
-    {"after", required_argument, NULL, OPT_AFTER},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {"calendar", required_argument, NULL, OPT_CALENDAR},
-    {"follow", no_argument, NULL, OPT_FOLLOW},
-    {"json-lines", no_argument, NULL, OPT_JSON_LINES},
-    {"to", required_argument, NULL, OPT_TO},
-    {"topic", required_argument, NULL, OPT_TOPIC},
-    {"event-endpoint", required_argument, NULL, OPT_EVENT_ENDPOINT},
-    {"source", required_argument, NULL, OPT_SOURCE},
-    {"id", required_argument, NULL, OPT_EVENT_ID},
-    {"type", required_argument, NULL, OPT_TYPE},
-    {"entity", required_argument, NULL, OPT_ENTITY},
-    {"occurred-on", required_argument, NULL, OPT_OCCURRED_ON},
-    {"base", required_argument, NULL, OPT_BASE},
-    {"year", required_argument, NULL, OPT_YEAR},
-    {"server-key", required_argument, NULL, OPT_SERVER_KEY},
-    {"key-file", required_argument, NULL, OPT_KEY_FILE},
-    {"keys", required_argument, NULL, OPT_KEYS},
-    {"role", required_argument, NULL, OPT_ROLE},
-    {"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
-    {"types", required_argument, NULL, OPT_TYPES},
-    {"all", no_argument, NULL, OPT_ALL},
-    {"adverse-impact", no_argument, NULL, OPT_ADVERSE_IMPACT},
-    {"correct", no_argument, NULL, OPT_CORRECT},
-    {"experts", required_argument, NULL, OPT_EXPERTS},
-    {"visited-on", required_argument, NULL, OPT_VISITED_ON},
-    {"report", required_argument, NULL, OPT_REPORT},
-    {"reference", required_argument, NULL, OPT_REFERENCE},
-    {"document", required_argument, NULL, OPT_DOCUMENT},
-    {"paid-on", required_argument, NULL, OPT_PAID_ON},
-    {"approve", required_argument, NULL, OPT_APPROVE},
-    {"refuse", required_argument, NULL, OPT_REFUSE},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"decision", required_argument, NULL, OPT_DECISION},
-    {"on", required_argument, NULL, OPT_ON},
-    {"plaque-not-returned", no_argument, NULL, OPT_PLAQUE_NOT_RETURNED},
-    {"waive", required_argument, NULL, OPT_WAIVE},
-    {"funding", required_argument, NULL, OPT_FUNDING},
-    {"cycle", required_argument, NULL, OPT_CYCLE},
-    {NULL, 0, NULL, 0},
-};
+#define N_FLAGS (sizeof flags / sizeof flags[0])
+#define HELP_COLUMN 29 /* where each option's text starts in --help */
+
+/* getopt_long's value of row i: its letter, or 256 + i. */
+static int flag_val(size_t i)
+{
+    return flags[i].letter ? flags[i].letter : 256 + (int)i;
+}
+
+/* The row getopt_long's value opt stands for, or NULL. */
+static const flag_row *flag_of(int opt)
+{
+    for (size_t i = 0; i < N_FLAGS; i++)
+        if (flag_val(i) == opt)
+            return &flags[i];
+    return NULL;
+}
+
+/* One option's text, with %E, %T and %C replaced by the defaults. */
+static void print_help_text(const char *t)
+{
+    for (; *t; t++) {
+        if (t[0] == '%' && t[1] == 'E')
+            fputs(sb_client_default_endpoint(), stdout), t++;
+        else if (t[0] == '%' && t[1] == 'T')
+            printf("%d; %d tries", DEFAULT_TIMEOUT_MS, TRIES), t++;
+        else if (t[0] == '%' && t[1] == 'C')
+            fputs(sb_calendar_default_path(), stdout), t++;
+        else if (*t == '\n')
+            printf("\n%*s", HELP_COLUMN, "");
+        else
+            putchar(*t);
+    }
+    putchar('\n');
+}
 
 static void print_help(void)
 {
     printf("usage: skillbasectl [OPTIONS] VERB [ARGS]\n\nverbs:\n");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         printf("  %s\n", verbs[i].usage);
-    printf(
-        "\noptions (before or after the verb):\n"
-        "  -e, --endpoint EP          daemon endpoint (default: %s)\n"
-        "  -j, --json                 machine-readable output\n"
-        "  -a, --as ACTOR             actor for the audit trail\n"
-        "  -k, --idempotency-key K    idempotency key of a write\n"
-        "  -V, --expect-version N     refuse the write unless the record is at version N\n"
-        "  -t, --timeout MS           wait per try (default %d; %d tries)\n"
-        "  -r, --reason TEXT          reason recorded with a transition\n"
-        "  -f, --file FILE            JSON input for assess (- reads stdin)\n"
-        "      --pass, --fail         outcome of evaluate\n"
-        "      --cause CAUSE          revoke cause\n"
-        "      --state S, --kind K, --limit N, --after ID   list filters and paging\n"
-        "      --from SEQ             events: first sequence number\n"
-        "      --to SEQ               events: last sequence number\n"
-        "      --topic PREFIX         events: only topics starting with PREFIX\n"
-        "      --follow               events: keep following the stream live\n"
-        "      --json-lines           events: one JSON object per line (as --follow --json)\n"
-        "      --event-endpoint EP    events --follow: the daemon's event stream\n"
-        "                             (default $SKILLBASE_EVENT_ENDPOINT, else ask the daemon)\n"
-        "      --source S, --id ID, --type T, --entity X, --occurred-on DATE   ingest\n"
-        "      --correct              assess: replace this cycle's result (needs -r REASON)\n"
-        "      --experts \"A,B,C\"      evaluate, assess: the experts (at least [review]\n"
-        "                             min_experts), --visited-on DATE the site visit,\n"
-        "                             --report REF the report (optional)\n"
-        "      --adverse-impact       ingest complaint.verified: it caused adverse social\n"
-        "                             impact (五(三)3; without it: a warning, no revocation)\n"
-        "      --calendar FILE        calendar: the holiday calendar (default %s)\n"
-        "      --year Y, --base ID    subsidy: the year and (optionally) the sub-base\n"
-        "      --reference REF, --document SHA256|FILE, --paid-on DATE   subsidy pay\n"
-        "      --server-key KEY|FILE  tcp://: the daemon's public key (or $SKILLBASE_SERVER_KEY)\n"
-        "      --key-file FILE        tcp://: this client's key pair (or $SKILLBASE_KEY_FILE)\n"
-        "      --keys FILE            keys: the daemon's keys file (or $SKILLBASE_KEYS)\n"
-        "      --role R, --public-key KEY|FILE, --types \"T1 T2\"   keys add\n"
-        "      --all                  proposals: decided ones too\n"
-        "      --kind KIND, --original-sighted, --supersedes N, --media-type T   documents add\n"
-        "      --date D, --format F, --template FILE, --objection-file FILE   publicity-list\n"
-        "      --district D, --grade G, --cycle-year Y, --format F   roster, results, stats\n"
-        "      --plaque-not-returned  roster: exited or revoked sub-bases whose plaque is\n"
-        "                             not yet recorded returned\n"
-        "      --approve N, --refuse N   amend: the bureau's decision on proposed project N\n"
-        "      --name X, --decision REF  rename: the new 名称或区域 part, the decision;\n"
-        "                             close-publicity: the name granted (default: the\n"
-        "                             application's base_name)\n"
-        "      --on DATE              plaque-returned: the day the plaque came back\n"
-        "      --waive CONDITION      apply: waive a condition of 二(二) (repeatable), each\n"
-        "                             with the -r REASON after it (`rules` lists them)\n"
-        "      --district D           keys add: scope the key to a district (六(五))\n"
-        "      --csv FILE             import-base: many sub-bases, one a row (docs/cli.md)\n"
-        "      --funding own|government, --all, --cycle N, --on DATE, --kind K   equipment,\n"
-        "                             activity, recommend, recommendations\n"
-        "  -h, --help, --version\n\nSee docs/cli.md.\n",
-        sb_client_default_endpoint(), DEFAULT_TIMEOUT_MS, TRIES, sb_calendar_default_path());
+    printf("\noptions (before or after the verb):\n");
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        const flag_row *f = &flags[i];
+        char head[64];
+        if (f->letter)
+            snprintf(head, sizeof head, "  -%c, --%s%s%s", f->letter, f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        else
+            snprintf(head, sizeof head, "      --%s%s%s", f->name, f->arg ? " " : "",
+                     f->arg ? f->arg : "");
+        if (strlen(head) + 2 <= HELP_COLUMN) /* two spaces at least before the text */
+            printf("%-*s", HELP_COLUMN, head);
+        else
+            printf("%s\n%*s", head, HELP_COLUMN, "");
+        print_help_text(f->help);
+    }
+    printf("\nSee docs/cli.md.\n");
 }
 
-/* Options as data: where each value goes in ctl and what it may be. */
-typedef enum { TAKE_TEXT, TAKE_NUMBER, TAKE_ENUM } take_kind;
-
-static const struct option_rule {
-    int opt;
-    take_kind kind;
-    size_t off;
-    uint64_t min, max;                /* TAKE_NUMBER */
-    const ProtobufCEnumDescriptor *e; /* TAKE_ENUM */
-    int skip;                         /* TAKE_ENUM: a value only the daemon sets */
-} option_rules[] = {
-    {'e', TAKE_TEXT, offsetof(ctl, endpoint)},
-    {'a', TAKE_TEXT, offsetof(ctl, actor)},
-    {'k', TAKE_TEXT, offsetof(ctl, key)},
-    {'r', TAKE_TEXT, offsetof(ctl, reason)},
-    {'f', TAKE_TEXT, offsetof(ctl, file)},
-    {OPT_AFTER, TAKE_TEXT, offsetof(ctl, after)},
-    {OPT_BASE, TAKE_TEXT, offsetof(ctl, base)},
-    {OPT_SERVER_KEY, TAKE_TEXT, offsetof(ctl, server_key)},
-    {OPT_KEY_FILE, TAKE_TEXT, offsetof(ctl, key_file)},
-    {OPT_KEYS, TAKE_TEXT, offsetof(ctl, keys_file)},
-    {OPT_ROLE, TAKE_TEXT, offsetof(ctl, role)},
-    {OPT_PUBLIC_KEY, TAKE_TEXT, offsetof(ctl, public_key)},
-    {OPT_TYPES, TAKE_TEXT, offsetof(ctl, types)},
-    {OPT_MEDIA_TYPE, TAKE_TEXT, offsetof(ctl, media_type)},
-    {OPT_DATE, TAKE_TEXT, offsetof(ctl, date)},
-    {OPT_FORMAT, TAKE_TEXT, offsetof(ctl, format)},
-    {OPT_TEMPLATE, TAKE_TEXT, offsetof(ctl, template_file)},
-    {OPT_OBJECTION_FILE, TAKE_TEXT, offsetof(ctl, objection_file)},
-    {OPT_DISTRICT, TAKE_TEXT, offsetof(ctl, district)},
-    {OPT_CSV, TAKE_TEXT, offsetof(ctl, csv)},
-    {OPT_GRADE, TAKE_TEXT, offsetof(ctl, grade_name)},
-    {OPT_CYCLE_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
-    {OPT_SUPERSEDES, TAKE_NUMBER, offsetof(ctl, supersedes), 1, UINT32_MAX},
-    {OPT_YEAR, TAKE_NUMBER, offsetof(ctl, year), 1, 9999},
-    {OPT_CALENDAR, TAKE_TEXT, offsetof(ctl, calendar)},
-    {OPT_TOPIC, TAKE_TEXT, offsetof(ctl, topic)},
-    {OPT_EVENT_ENDPOINT, TAKE_TEXT, offsetof(ctl, event_endpoint)},
-    {OPT_SOURCE, TAKE_TEXT, offsetof(ctl, source)},
-    {OPT_EVENT_ID, TAKE_TEXT, offsetof(ctl, event_id)},
-    {OPT_TYPE, TAKE_TEXT, offsetof(ctl, type)},
-    {OPT_ENTITY, TAKE_TEXT, offsetof(ctl, entity)},
-    {OPT_OCCURRED_ON, TAKE_TEXT, offsetof(ctl, occurred_on)},
-    {OPT_EXPERTS, TAKE_TEXT, offsetof(ctl, experts)},
-    {OPT_VISITED_ON, TAKE_TEXT, offsetof(ctl, visited_on)},
-    {OPT_REPORT, TAKE_TEXT, offsetof(ctl, report)},
-    {OPT_REFERENCE, TAKE_TEXT, offsetof(ctl, pay_reference)},
-    {OPT_DOCUMENT, TAKE_TEXT, offsetof(ctl, pay_document)},
-    {OPT_PAID_ON, TAKE_TEXT, offsetof(ctl, paid_on)},
-    {OPT_APPROVE, TAKE_NUMBER, offsetof(ctl, approve), 1, UINT32_MAX},
-    {OPT_REFUSE, TAKE_NUMBER, offsetof(ctl, refuse), 1, UINT32_MAX},
-    {OPT_NAME, TAKE_TEXT, offsetof(ctl, new_name)},
-    {OPT_DECISION, TAKE_TEXT, offsetof(ctl, decision)},
-    {OPT_ON, TAKE_TEXT, offsetof(ctl, on)},
-    {OPT_TO, TAKE_NUMBER, offsetof(ctl, to_seq), 1, UINT64_MAX},
-    {'V', TAKE_NUMBER, offsetof(ctl, expect_version), 1, UINT64_MAX},
-    {OPT_FROM, TAKE_NUMBER, offsetof(ctl, from_seq), 0, UINT64_MAX},
-    {'t', TAKE_NUMBER, offsetof(ctl, timeout_ms), 1, 3600000},
-    {OPT_LIMIT, TAKE_NUMBER, offsetof(ctl, limit), 1, MAX_PAGE},
-    {OPT_CAUSE, TAKE_ENUM, offsetof(ctl, cause), 0, 0, &skillbase__cause__descriptor,
-     SKILLBASE__CAUSE__ASSESSMENT_FAILED},
-    {OPT_STATE, TAKE_ENUM, offsetof(ctl, state), 0, 0, &skillbase__state__descriptor, 0},
-    {OPT_KIND, TAKE_ENUM, offsetof(ctl, kind), 0, 0, &skillbase__kind__descriptor, 0},
-    {OPT_FUNDING, TAKE_ENUM, offsetof(ctl, funding), 0, 0, &skillbase__funding__descriptor, 0},
-    {OPT_CYCLE, TAKE_NUMBER, offsetof(ctl, cycle), 1, 500},
-};
-
-static const char *long_name(int opt)
-{
-    for (const struct option *lo = long_options; lo->name; lo++)
-        if (lo->val == opt)
-            return lo->name;
-    return "?";
-}
-
-/* Apply one option. Returns 0, or -1 to stop with exit status *status. */
-static int take_option(ctl *c, int opt, const char *arg, int *status)
+/* Apply one option of row f. Returns 0, or -1 to stop with exit status
+ * *status. */
+static int take_option(ctl *c, const flag_row *f, const char *arg, int *status)
 {
     char choices[256];
+    char *field = (char *)c + f->off;
+    bool is_kind = strcmp(f->name, "kind") == 0, is_state = strcmp(f->name, "state") == 0;
     uint64_t n;
     int v;
 
-    for (size_t i = 0; i < sizeof option_rules / sizeof option_rules[0]; i++) {
-        const struct option_rule *r = &option_rules[i];
-        char *field = (char *)c + r->off;
-
-        if (r->opt != opt)
-            continue;
-        if (opt == OPT_KIND)
+    switch (f->kind) {
+    case TAKE_TEXT:
+        *(const char **)(void *)field = arg;
+        return 0;
+    case TAKE_NUMBER:
+        if (sb_parse_u64(arg, f->min, f->max, &n) < 0) {
+            char range[64];
+            if (f->max == UINT64_MAX)
+                snprintf(range, sizeof range, "a whole number from %" PRIu64, f->min);
+            else
+                snprintf(range, sizeof range, "%" PRIu64 " to %" PRIu64, f->min, f->max);
+            *status = usage_fail(c, "bad value \"%s\" for --%s (%s)", arg, f->name, range);
+            return -1;
+        }
+        *(uint64_t *)(void *)field = n;
+        return 0;
+    case TAKE_ENUM:
+        if (is_kind)
             c->doc_kind = arg; /* documents add --kind (ctl_documents.c) */
-        if (r->kind == TAKE_TEXT) {
-            *(const char **)field = arg;
-        } else if (r->kind == TAKE_NUMBER) {
-            if (sb_parse_u64(arg, r->min, r->max, &n) < 0) {
-                char range[64];
-                if (r->max == UINT64_MAX)
-                    snprintf(range, sizeof range, "a whole number from %" PRIu64, r->min);
-                else
-                    snprintf(range, sizeof range, "%" PRIu64 " to %" PRIu64, r->min, r->max);
-                *status =
-                    usage_fail(c, "bad value \"%s\" for --%s (%s)", arg, long_name(opt), range);
-                return -1;
-            }
-            *(uint64_t *)field = n;
-        } else if (pbjson_enum_parse(r->e, arg, &v) == 0 && v != 0 && v != r->skip) {
-            *(int *)field = v;
-        } else if (opt == OPT_KIND) {
+        if (pbjson_enum_parse(f->e, arg, &v) == 0 && v != 0 && v != f->skip) {
+            *(int *)(void *)field = v;
+        } else if (is_kind) {
             c->kind = -1; /* no record kind: documents add takes it, list refuses it */
-        } else if (opt == OPT_STATE &&
-                   pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 && v != 0) {
+        } else if (is_state && pbjson_enum_parse(&skillbase__job_state__descriptor, arg, &v) == 0 &&
+                   v != 0) {
             c->job_state = v; /* jobs --state (ctl_jobs.c) */
-        } else if (opt == OPT_STATE && ctl_statement_state_parse(arg, &v) == 0) {
+        } else if (is_state && ctl_statement_state_parse(arg, &v) == 0) {
             c->statement_state = v; /* subsidy list --state (ctl_subsidy.c) */
         } else {
-            ctl_enum_choices(r->e, r->skip, choices, sizeof choices);
-            *status =
-                usage_fail(c, "unknown %s \"%s\" (expected %s)", long_name(opt), arg, choices);
+            ctl_enum_choices(f->e, f->skip, choices, sizeof choices);
+            *status = usage_fail(c, "unknown %s \"%s\" (expected %s)", f->name, arg, choices);
             return -1;
         }
         return 0;
+    case TAKE_SWITCH:
+        *(bool *)field = true;
+        return 0;
+    case TAKE_OWN:
+        break;
     }
-    switch (opt) {
-    case OPT_WAIVE:
+    switch (f->own) {
+    case OWN_WAIVE:
         /* --waive CONDITION, repeatable; each takes the next -r REASON */
         if (c->n_waive == CTL_WAIVE_MAX) {
             *status = usage_fail(c, "--waive: at most %d conditions", CTL_WAIVE_MAX);
@@ -437,43 +385,25 @@ static int take_option(ctl *c, int opt, const char *arg, int *status)
         }
         c->waive[c->n_waive++] = arg;
         break;
-    case OPT_PASS:
+    case OWN_PASS:
         c->outcome = c->outcome < 0 ? 2 : c->outcome == 0 ? 1 : c->outcome;
         break;
-    case OPT_FAIL:
+    case OWN_FAIL:
         c->outcome = c->outcome > 0 ? 2 : -1;
         break;
-    case 'h':
+    case OWN_HELP:
         print_help();
         *status = EXIT_DONE;
         return -1;
-    case OPT_FOLLOW:
-        c->follow = true;
-        break;
-    case OPT_ALL:
-        c->all = true;
-        break;
-    case OPT_ADVERSE_IMPACT:
-        c->adverse_impact = true;
-        break;
-    case OPT_CORRECT:
-        c->correct = true;
-        break;
-    case OPT_ORIGINAL_SIGHTED:
-        c->original_sighted = true;
-        break;
-    case OPT_JSON_LINES:
-        c->json_lines = true;
-        break;
-    case OPT_PLAQUE_NOT_RETURNED:
-        c->plaque_not_returned = true;
-        break;
-    case OPT_VERSION:
+    case OWN_VERSION:
         printf("skillbasectl %s\n", SB_VERSION);
         *status = EXIT_DONE;
         return -1;
+    case OWN_JSON: /* taken in main's first pass */
+    case OWN_NONE:
+        break;
     }
-    return 0; /* -j: taken in main's first pass */
+    return 0;
 }
 
 static const char *default_actor(void)
@@ -490,72 +420,105 @@ static const char *default_actor(void)
 
 int main(int argc, char **argv)
 {
-    static const char short_opts[] = ":e:ja:k:V:t:r:f:h";
     ctl c = {.timeout_ms = DEFAULT_TIMEOUT_MS};
     const verb *v = NULL;
     int opt, status = EXIT_DONE;
+    char **scan = NULL;
+
+    /* getopt_long's options and the short ones from the rows */
+    struct option long_options[N_FLAGS + 1];
+    char short_opts[2 * N_FLAGS + 2] = ":";
+    size_t ns = 1;
+    for (size_t i = 0; i < N_FLAGS; i++) {
+        long_options[i] = (struct option){
+            flags[i].name, flags[i].arg ? required_argument : no_argument, NULL, flag_val(i)};
+        if (flags[i].letter) {
+            short_opts[ns++] = flags[i].letter;
+            if (flags[i].arg)
+                short_opts[ns++] = ':';
+        }
+    }
+    short_opts[ns] = '\0';
+    long_options[N_FLAGS] = (struct option){NULL, 0, NULL, 0};
 
     /* A first pass only looks for --json, so that every failure found while
      * parsing is printed in the right form. It runs on a copy of argv:
      * getopt permutes what it scans, and a permuted argv would let a
      * trailing "-r" take the verb as its value on the second pass. */
-    char **scan = malloc(((size_t)argc + 1) * sizeof *scan);
-    if (!scan)
-        return EXIT_REFUSED;
+    scan = malloc(((size_t)argc + 1) * sizeof *scan);
+    if (!scan) {
+        status = EXIT_REFUSED;
+        goto out;
+    }
     memcpy(scan, argv, ((size_t)argc + 1) * sizeof *scan);
     opterr = 0;
-    while ((opt = getopt_long(argc, scan, short_opts, long_options, NULL)) != -1)
-        if (opt == 'j' || opt == OPT_JSON_LINES)
+    while ((opt = getopt_long(argc, scan, short_opts, long_options, NULL)) != -1) {
+        const flag_row *f = flag_of(opt);
+        if (f && (f->own == OWN_JSON || strcmp(f->name, "json-lines") == 0))
             c.out.json = true;
-    free(scan);
+    }
     ctl_output_init(&c.out, c.out.json);
     optind = 0; /* glibc: full reinitialisation */
     while ((opt = getopt_long(argc, argv, short_opts, long_options, NULL)) != -1) {
         if (opt == '?') {
             if (optopt)
-                return usage_fail(&c, "unknown option -%c (try skillbasectl --help)", optopt);
-            return usage_fail(&c, "unknown option %s (try skillbasectl --help)", argv[optind - 1]);
+                status = usage_fail(&c, "unknown option -%c (try skillbasectl --help)", optopt);
+            else
+                status =
+                    usage_fail(&c, "unknown option %s (try skillbasectl --help)", argv[optind - 1]);
+            goto out;
         }
-        if (opt == ':')
-            return usage_fail(&c, "option %s needs a value", argv[optind - 1]);
-        if (take_option(&c, opt, optarg, &status) < 0)
-            return status;
+        if (opt == ':') {
+            status = usage_fail(&c, "option %s needs a value", argv[optind - 1]);
+            goto out;
+        }
+        const flag_row *f = flag_of(opt);
+        if (f && take_option(&c, f, optarg, &status) < 0)
+            goto out;
         /* a reason after --waive is that waiver's (and of any before it
          * still without one) */
         for (size_t i = 0; opt == 'r' && i < c.n_waive; i++)
             if (!c.waive_reason[i])
                 c.waive_reason[i] = optarg;
     }
-    for (size_t i = 0; i < c.n_waive; i++)
-        if (!c.waive_reason[i])
-            return usage_fail(&c, "--waive %s needs a reason: -r REASON after it", c.waive[i]);
+    for (size_t i = 0; i < c.n_waive; i++) {
+        if (!c.waive_reason[i]) {
+            status = usage_fail(&c, "--waive %s needs a reason: -r REASON after it", c.waive[i]);
+            goto out;
+        }
+    }
     if (!c.endpoint)
         c.endpoint = sb_client_default_endpoint();
     c.actor_given = c.actor && *c.actor;
     if (!c.actor || !*c.actor)
         c.actor = default_actor();
 
-    if (optind >= argc)
-        return usage_fail(&c, "no verb given (try skillbasectl --help)");
+    if (optind >= argc) {
+        status = usage_fail(&c, "no verb given (try skillbasectl --help)");
+        goto out;
+    }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         if (strcmp(verbs[i].name, argv[optind]) == 0)
             v = &verbs[i];
     if (!v)
-        return usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
-    if (c.statement_state && v->fn != ctl_verb_subsidy)
-        return usage_fail(&c, "--state: a statement state; %s takes another (try --help)", v->name);
-    if (c.job_state && v->fn != ctl_verb_jobs)
-        return usage_fail(&c, "--state: a job state; %s takes a record state (try --help)",
-                          v->name);
-    if (v->nargs >= 0 && argc - optind - 1 < v->nargs)
-        return usage_fail(&c, "missing argument: usage: skillbasectl %s", v->usage);
-    if (v->nargs >= 0 && argc - optind - 1 > v->nargs)
-        return usage_fail(&c, "unexpected argument \"%s\": usage: skillbasectl %s",
-                          argv[optind + 1 + v->nargs], v->usage);
-    if (v->needs_reason && (!c.reason || !*c.reason))
-        return usage_fail(&c, "%s needs a reason: usage: skillbasectl %s", v->name, v->usage);
-
-    status = v->fn(&c, v, argv + optind + 1);
+        status = usage_fail(&c, "unknown verb \"%s\" (try skillbasectl --help)", argv[optind]);
+    else if (c.statement_state && v->fn != ctl_verb_subsidy)
+        status =
+            usage_fail(&c, "--state: a statement state; %s takes another (try --help)", v->name);
+    else if (c.job_state && v->fn != ctl_verb_jobs)
+        status =
+            usage_fail(&c, "--state: a job state; %s takes a record state (try --help)", v->name);
+    else if (v->nargs >= 0 && argc - optind - 1 < v->nargs)
+        status = usage_fail(&c, "missing argument: usage: skillbasectl %s", v->usage);
+    else if (v->nargs >= 0 && argc - optind - 1 > v->nargs)
+        status = usage_fail(&c, "unexpected argument \"%s\": usage: skillbasectl %s",
+                            argv[optind + 1 + v->nargs], v->usage);
+    else if (v->needs_reason && (!c.reason || !*c.reason))
+        status = usage_fail(&c, "%s needs a reason: usage: skillbasectl %s", v->name, v->usage);
+    else
+        status = v->fn(&c, v, argv + optind + 1);
+out:
+    free(scan);
     ctl_output_discard(&c.out);
     sb_client_destroy(&c.client);
     return status;

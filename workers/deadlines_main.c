@@ -4,8 +4,8 @@
  * the "publicity.schedule", "publicity.close" and "assessment.reminder" jobs
  * through the worker runtime (sb_worker.h); docs/deadlines.md is the guide.
  */
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +17,6 @@
 #include "sb_worker.h"
 
 #define PROGRAM "skillbase-deadlines"
-
-enum { OPT_CALENDAR = 1000, OPT_CHECK };
 
 typedef struct {
     const char *calendar_flag;    /* --calendar */
@@ -44,24 +42,6 @@ static sb_job_outcome handle(const Skillbase__Job *job, Skillbase__JobResult *re
     return out;
 }
 
-static int on_option(int val, const char *value, void *arg)
-{
-    deadlines_app *app = arg;
-    switch (val) {
-    case OPT_CALENDAR:
-        if (!*value) {
-            fprintf(stderr, PROGRAM ": --calendar: empty\n");
-            return -1;
-        }
-        app->calendar_flag = value;
-        return 0;
-    case OPT_CHECK:
-        app->check = true;
-        return 0;
-    }
-    return -1;
-}
-
 /* [deadlines] calendar from the configuration file; other keys and
  * sections belong to the daemon and the other workers. */
 static int on_config(const char *section, const char *key, const char *value, void *arg, char *err,
@@ -74,18 +54,15 @@ static int on_config(const char *section, const char *key, const char *value, vo
     return 0;
 }
 
-static const struct option OPTIONS[] = {
-    {"calendar", required_argument, NULL, OPT_CALENDAR},
-    {"check", no_argument, NULL, OPT_CHECK},
-    {NULL, 0, NULL, 0},
+/* Its own flags (sb_worker.h): --help and the parser come from these rows. */
+static const sb_worker_flag FLAGS[] = {
+    {"calendar", "FILE", SB_WORKER_FLAG_TEXT, offsetof(deadlines_app, calendar_flag), true, 0,
+     "the holiday calendar (overrides [deadlines] calendar;\n"
+     "default " SB_PATH_CALENDAR ")"},
+    {"check", NULL, SB_WORKER_FLAG_SWITCH, offsetof(deadlines_app, check), false, 0,
+     "load the calendar, print the years it covers, exit"},
+    {NULL, NULL, 0, 0, false, 0, NULL},
 };
-
-static const char OPTIONS_HELP[] =
-    "\n"
-    "deadlines options:\n"
-    "      --calendar FILE          the holiday calendar (overrides [deadlines] calendar;\n"
-    "                               default " SB_PATH_CALENDAR ")\n"
-    "      --check                  load the calendar, print the years it covers, exit\n";
 
 int main(int argc, char **argv)
 {
@@ -94,24 +71,25 @@ int main(int argc, char **argv)
     const sb_worker_cli_spec spec = {
         .program = PROGRAM,
         .summary = "Count publicity windows in working days and send assessment reminders.",
-        .options = OPTIONS,
-        .options_help = OPTIONS_HELP,
-        .on_option = on_option,
+        .flags = FLAGS,
+        .flags_title = "deadlines options:",
         .on_config = on_config,
         .arg = &app,
     };
+    int rc = 2;
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed)
-        return parsed == 1 ? 0 : 2;
+    if (parsed) {
+        rc = parsed == 1 ? 0 : 2;
+        goto out;
+    }
     const char *path = app.calendar_flag      ? app.calendar_flag
                        : app.calendar_file[0] ? app.calendar_file
                                               : sb_calendar_default_path();
     char err[512];
     if (sb_calendar_load(path, &app.cal, err, sizeof err)) {
         fprintf(stderr, PROGRAM ": calendar: %s\n", err);
-        return 2;
+        goto out;
     }
-    int rc;
     if (app.check) {
         printf("calendar %s: %d to %d, %zu days listed\n", path, sb_calendar_first_year(app.cal),
                sb_calendar_last_year(app.cal), sb_calendar_size(app.cal));
@@ -130,6 +108,7 @@ int main(int argc, char **argv)
                                                          .handler = handle,
                                                          .arg = &app});
     }
+out:
     sb_calendar_free(&app.cal);
     return rc;
 }

@@ -4,7 +4,7 @@
  * is the operator's guide.
  */
 #include <curl/curl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +22,6 @@
 
 #define PROGRAM "skillbase-notify"
 #define MARKER_DAYS 90
-
-enum {
-    OPT_SPOOL_DIR = 1000,
-    OPT_TEMPLATES,
-    OPT_CHANNELS,
-    OPT_CAPACITY,
-    OPT_CHECK,
-    OPT_PREVIEW,
-};
 
 typedef struct {
     sb_notify_config cfg;
@@ -150,59 +141,31 @@ static int preview(notify_app *app, const char *path)
 
 /* ------------------------------------------------------------ start-up */
 
-static int on_option(int val, const char *value, void *arg)
-{
-    notify_app *app = arg;
-    switch (val) {
-    case OPT_SPOOL_DIR:
-        app->spool_dir = value;
-        break;
-    case OPT_TEMPLATES:
-        app->templates_dir = value;
-        break;
-    case OPT_CHANNELS:
-        app->channels = value;
-        break;
-    case OPT_CAPACITY:
-        app->capacity = value;
-        break;
-    case OPT_CHECK:
-        app->check = true;
-        break;
-    case OPT_PREVIEW:
-        app->preview = value;
-        break;
-    default:
-        return -1;
+/* Its own flags (sb_worker.h): --help and the parser come from these rows. */
+#define TEXT_FLAG(name, arg, field, help)                                                          \
+    {                                                                                              \
+        name, arg, SB_WORKER_FLAG_TEXT, offsetof(notify_app, field), false, 0, help                \
     }
-    return 0;
-}
-
-static const struct option OPTIONS[] = {
-    {"spool-dir", required_argument, NULL, OPT_SPOOL_DIR},
-    {"templates", required_argument, NULL, OPT_TEMPLATES},
-    {"channels", required_argument, NULL, OPT_CHANNELS},
-    {"capacity", required_argument, NULL, OPT_CAPACITY},
-    {"check", no_argument, NULL, OPT_CHECK},
-    {"preview", required_argument, NULL, OPT_PREVIEW},
-    {NULL, 0, NULL, 0},
+static const sb_worker_flag FLAGS[] = {
+    TEXT_FLAG("spool-dir", "DIR", spool_dir,
+              "where the spool channel writes one file per notice\n"
+              "(default " SB_PATH_STATE_DIR "/notices, or\n"
+              "notices/ in [daemon] state_dir)"),
+    TEXT_FLAG("templates", "DIR", templates_dir,
+              "notice templates, one *.txt per notice\n"
+              "(default " SB_PATH_NOTICES ")"),
+    TEXT_FLAG("channels", "LIST", channels,
+              "spool, smtp, webhook, comma-separated (default spool)"),
+    TEXT_FLAG("capacity", "N", capacity, "notices delivered at once (default 2)"),
+    {"check", NULL, SB_WORKER_FLAG_SWITCH, offsetof(notify_app, check), false, 0,
+     "check the configuration and the templates, list\n"
+     "them, and exit (0: usable)"},
+    TEXT_FLAG("preview", "FILE", preview,
+              "render the events in FILE (JSON: one event, or the\n"
+              "array `skillbasectl --json events` prints) to stdout\n"
+              "and exit; nothing is delivered"),
+    {NULL, NULL, 0, 0, false, 0, NULL},
 };
-
-static const char OPTIONS_HELP[] =
-    "\n"
-    "notify options (each overrides the same key of the [notify] section):\n"
-    "      --spool-dir DIR          where the spool channel writes one file per notice\n"
-    "                               (default " SB_PATH_STATE_DIR "/notices, or\n"
-    "                               notices/ in [daemon] state_dir)\n"
-    "      --templates DIR          notice templates, one *.txt per notice\n"
-    "                               (default " SB_PATH_NOTICES ")\n"
-    "      --channels LIST          spool, smtp, webhook, comma-separated (default spool)\n"
-    "      --capacity N             notices delivered at once (default 2)\n"
-    "      --check                  check the configuration and the templates, list\n"
-    "                               them, and exit (0: usable)\n"
-    "      --preview FILE           render the events in FILE (JSON: one event, or the\n"
-    "                               array `skillbasectl --json events` prints) to stdout\n"
-    "                               and exit; nothing is delivered\n";
 
 /* Apply the flags over the file's settings, then derive and validate. */
 static int configure(notify_app *app, const sb_worker_cli *cli)
@@ -276,14 +239,15 @@ int main(int argc, char **argv)
         .program = PROGRAM,
         .summary =
             "Render notices for skillbase events and deliver them by spool, e-mail, webhook.",
-        .options = OPTIONS,
-        .options_help = OPTIONS_HELP,
-        .on_option = on_option,
+        .flags = FLAGS,
+        .flags_title = "notify options (each overrides the same key of the [notify] section):",
         .arg = &app,
     };
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed)
-        return parsed == 1 ? 0 : 2;
+    if (parsed) {
+        rc = parsed == 1 ? 0 : 2;
+        goto out;
+    }
     if (configure(&app, &cli))
         goto out;
     /* both libraries set up their global state here, before the handler

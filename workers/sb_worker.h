@@ -30,6 +30,7 @@
 #define SB_WORKER_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,30 +113,49 @@ typedef struct {
     sb_log_level log_level;       /* --log-level LEVEL (default info); already applied */
 } sb_worker_cli;
 
-/* How a worker describes itself and its own options to the parser. */
+/* One of a worker's own flags: a row of its table, from which the parser
+ * takes getopt_long's option and what to do with the argument, and --help
+ * its lines. */
+typedef enum {
+    SB_WORKER_FLAG_TEXT,   /* the argument, into a const char * field of the spec's arg */
+    SB_WORKER_FLAG_SWITCH, /* no argument: a bool field of the spec's arg becomes true */
+    SB_WORKER_FLAG_CALL,   /* the spec's on_option is called with the row's id */
+} sb_worker_flag_kind;
+
+typedef struct {
+    const char *name; /* --name */
+    const char *arg;  /* the argument in --help, e.g. "FILE"; NULL: none */
+    sb_worker_flag_kind kind;
+    size_t offset;    /* TEXT, SWITCH: the field (offsetof) */
+    bool nonempty;    /* TEXT: "" is refused ("--name: empty") */
+    int id;           /* CALL: passed to on_option */
+    const char *help; /* its text in --help, '\n' between lines */
+} sb_worker_flag;
+
+/* How a worker describes itself and its own flags to the parser. */
 typedef struct {
     const char *program; /* e.g. "skillbase-notify": usage, --version */
     const char *summary; /* one line for --help */
-    /* The worker's own long options, ended by a zero row; NULL for none.
-     * Their `val` must be 1000 or more (the standard options use less). */
-    const struct option *options;
-    const char *options_help; /* their lines in --help, e.g. "      --spool DIR   ...\n" */
-    /* Called for each of the worker's own options with its val and optarg
-     * (NULL for options without argument). Returns 0, or -1 after printing
-     * the problem to stderr (the parse then fails with 2). */
-    int (*on_option)(int val, const char *value, void *arg);
+    /* The worker's own flags, ended by a zero row; NULL for none. */
+    const sb_worker_flag *flags;
+    const char *flags_title; /* their heading in --help, e.g. "notify options:" */
+    /* Called for each CALL flag with its row's id and optarg (NULL for a
+     * flag without argument). Returns 0, or -1 after printing the problem
+     * to stderr (the parse then fails with 2). */
+    int (*on_option)(int id, const char *value, void *arg);
     /* Called, after the options, for each entry of the --config file (every
      * section: the worker picks its own). Returns 0, or -1 with the problem
      * in err (the parse then fails with 2, printing "FILE:LINE: " and it).
      * NULL: the worker reads nothing of the file itself. */
     int (*on_config)(const char *section, const char *key, const char *value, void *arg, char *err,
                      size_t err_len);
-    void *arg; /* passed to on_option and on_config */
+    void *arg; /* the struct the flags' fields are in; passed to on_option and on_config */
 } sb_worker_cli_spec;
 
 /* Parse the command line: --endpoint, --command-endpoint, --server-key,
- * --key-file, --config, --log-level, --name, --help, --version and the
- * worker's own options. Endpoints come from (highest first) the flag, the
+ * --key-file, --config, --log-level, --name, --help, --version (a table
+ * in sb_worker_cli.c) and the worker's own flags (spec->flags); --help is
+ * printed from the same rows. Endpoints come from (highest first) the flag, the
  * environment (SKILLBASE_WORKER_ENDPOINT, SKILLBASE_ENDPOINT), the config
  * file ([workers] endpoint, [daemon] command_endpoint and state_dir, as
  * skillbased reads them; the rest is the worker's, through on_config) and

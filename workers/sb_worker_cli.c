@@ -19,9 +19,44 @@ enum {
     OPT_NAME,
     OPT_SERVER_KEY,
     OPT_KEY_FILE,
-    STANDARD_OPTIONS = 6, /* the rows of `standard` below before the terminator */
+    OPT_OWN = 1000, /* the worker's own flags: OPT_OWN + their row */
     MAX_OWN_OPTIONS = 32,
+    HELP_COLUMN = 31, /* where each flag's text starts in --help */
 };
+
+/* The standard flags, in --help's order: getopt_long's options, the short
+ * options and --help come from these rows; sb_worker_cli_parse's switch
+ * says what each does. */
+static const struct {
+    const char *name;
+    char letter; /* its short form, or 0 */
+    const char *arg;
+    int val;
+    const char *help;
+} standard[] = {
+    {"endpoint", 0, "EP", OPT_ENDPOINT,
+     "the daemon's worker endpoint\n"
+     "(default $SKILLBASE_WORKER_ENDPOINT or\n"
+     "ipc://" SB_DEFAULT_STATE_DIR "/worker.sock)"},
+    {"command-endpoint", 0, "EP", OPT_COMMAND_ENDPOINT,
+     "the daemon's command endpoint\n"
+     "(default $SKILLBASE_ENDPOINT or\n"
+     "ipc://" SB_DEFAULT_STATE_DIR "/command.sock)"},
+    {"server-key", 0, "KEY|FILE", OPT_SERVER_KEY,
+     "tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)"},
+    {"key-file", 0, "FILE", OPT_KEY_FILE, "tcp://: this worker's key pair (SKILLBASE_KEY_FILE)"},
+    {"config", 'c', "FILE", 'c',
+     "INI configuration (default: none; the example of\n"
+     "this build: " SB_PATH_CONFIG ")"},
+    {"name", 0, "NAME", OPT_NAME,
+     "name announced to the daemon\n"
+     "(default PROGRAM-HOST-PID)"},
+    {"log-level", 'l', "LEVEL", 'l', "error, warn, info or debug (default info)"},
+    {"help", 'h', NULL, 'h', "this text"},
+    {"version", 'V', NULL, 'V', "print the version"},
+};
+
+#define N_STANDARD (sizeof standard / sizeof standard[0])
 
 /* What the config file says about endpoints ("" when it says nothing);
  * every entry also goes to the worker's on_config. */
@@ -63,59 +98,90 @@ int sb_worker_cli_run(const sb_worker_cli *cli, sb_worker_options opts)
     return sb_worker_run(&opts) == 0 ? 0 : 1;
 }
 
+/* One flag's lines of --help: its name at the left, its text from
+ * HELP_COLUMN on, each line of it on a line of its own. */
+static void usage_row(FILE *out, char letter, const char *name, const char *arg, const char *help)
+{
+    char head[64];
+    if (letter)
+        snprintf(head, sizeof head, "  -%c, --%s%s%s", letter, name, arg ? " " : "",
+                 arg ? arg : "");
+    else
+        snprintf(head, sizeof head, "      --%s%s%s", name, arg ? " " : "", arg ? arg : "");
+    fprintf(out, "%-*s", HELP_COLUMN, head);
+    for (const char *p = help;;) {
+        const char *nl = strchr(p, '\n');
+        fprintf(out, "%.*s\n", (int)(nl ? nl - p : (int)strlen(p)), p);
+        if (!nl)
+            break;
+        p = nl + 1;
+        fprintf(out, "%*s", HELP_COLUMN, "");
+    }
+}
+
 static void usage(const sb_worker_cli_spec *spec, FILE *out)
 {
-    fprintf(
-        out,
-        "usage: %s [OPTIONS]\n"
-        "%s%s"
-        "\n"
-        "      --endpoint EP            the daemon's worker endpoint\n"
-        "                               (default $SKILLBASE_WORKER_ENDPOINT or\n"
-        "                               ipc://%s/worker.sock)\n"
-        "      --command-endpoint EP    the daemon's command endpoint\n"
-        "                               (default $SKILLBASE_ENDPOINT or\n"
-        "                               ipc://%s/command.sock)\n"
-        "      --server-key KEY|FILE    tcp://: the daemon's public key (SKILLBASE_SERVER_KEY)\n"
-        "      --key-file FILE          tcp://: this worker's key pair (SKILLBASE_KEY_FILE)\n"
-        "  -c, --config FILE            INI configuration (default: none; the example of\n"
-        "                               this build: " SB_PATH_CONFIG ")\n"
-        "      --name NAME              name announced to the daemon\n"
-        "                               (default PROGRAM-HOST-PID)\n"
-        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n"
-        "  -h, --help                   this text\n"
-        "  -V, --version                print the version\n"
-        "%s",
-        spec->program, spec->summary ? spec->summary : "", spec->summary ? "\n" : "",
-        SB_DEFAULT_STATE_DIR, SB_DEFAULT_STATE_DIR, spec->options_help ? spec->options_help : "");
+    fprintf(out, "usage: %s [OPTIONS]\n%s%s\n", spec->program, spec->summary ? spec->summary : "",
+            spec->summary ? "\n" : "");
+    for (size_t i = 0; i < N_STANDARD; i++)
+        usage_row(out, standard[i].letter, standard[i].name, standard[i].arg, standard[i].help);
+    if (!spec->flags || !spec->flags[0].name)
+        return;
+    fprintf(out, "\n%s\n", spec->flags_title ? spec->flags_title : "options:");
+    for (const sb_worker_flag *f = spec->flags; f->name; f++)
+        usage_row(out, 0, f->name, f->arg, f->help);
+}
+
+/* The worker's own flag f with its argument. Returns 0, or -1 after
+ * printing what is wrong. */
+static int own_flag(const sb_worker_cli_spec *spec, const sb_worker_flag *f, const char *value)
+{
+    char *field = (char *)spec->arg + f->offset;
+    switch (f->kind) {
+    case SB_WORKER_FLAG_TEXT:
+        if (f->nonempty && !*value) {
+            fprintf(stderr, "%s: --%s: empty\n", spec->program, f->name);
+            return -1;
+        }
+        *(const char **)(void *)field = value;
+        return 0;
+    case SB_WORKER_FLAG_SWITCH:
+        *(bool *)field = true;
+        return 0;
+    case SB_WORKER_FLAG_CALL:
+        return spec->on_option ? spec->on_option(f->id, value, spec->arg) : -1;
+    }
+    return -1;
 }
 
 int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv, sb_worker_cli *ret)
 {
-    static const struct option standard[] = {
-        {"endpoint", required_argument, NULL, OPT_ENDPOINT},
-        {"command-endpoint", required_argument, NULL, OPT_COMMAND_ENDPOINT},
-        {"config", required_argument, NULL, 'c'},
-        {"name", required_argument, NULL, OPT_NAME},
-        {"server-key", required_argument, NULL, OPT_SERVER_KEY},
-        {"key-file", required_argument, NULL, OPT_KEY_FILE},
-        {"log-level", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-    };
     static file_config file;
     static char derived_cmd[ENDPOINT_MAX + 32], derived_worker[ENDPOINT_MAX + 32];
     derived_cmd[0] = derived_worker[0] = '\0';
-    struct option all[sizeof standard / sizeof standard[0] + MAX_OWN_OPTIONS + 1];
-    size_t n = 0;
-    for (; n < sizeof standard / sizeof standard[0]; n++)
-        all[n] = standard[n];
-    for (size_t i = 0; spec->options && spec->options[i].name; i++) {
+    /* getopt_long's options and short options from the two tables */
+    struct option all[N_STANDARD + MAX_OWN_OPTIONS + 1];
+    char letters[2 * N_STANDARD + 1];
+    size_t n = 0, nl = 0;
+    for (; n < N_STANDARD; n++) {
+        all[n] =
+            (struct option){standard[n].name, standard[n].arg ? required_argument : no_argument,
+                            NULL, standard[n].val};
+        if (standard[n].letter) {
+            letters[nl++] = standard[n].letter;
+            if (standard[n].arg)
+                letters[nl++] = ':';
+        }
+    }
+    letters[nl] = '\0';
+    for (size_t i = 0; spec->flags && spec->flags[i].name; i++) {
         if (i == MAX_OWN_OPTIONS) {
             fprintf(stderr, "%s: too many options (a bug)\n", spec->program);
             return 2;
         }
-        all[n++] = spec->options[i];
+        all[n++] = (struct option){spec->flags[i].name,
+                                   spec->flags[i].arg ? required_argument : no_argument, NULL,
+                                   OPT_OWN + (int)i};
     }
     all[n] = (struct option){NULL, 0, NULL, 0};
 
@@ -123,7 +189,7 @@ int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv, s
     const char *flag_endpoint = NULL, *flag_command = NULL;
     int opt;
     optind = 0; /* glibc: full reinitialisation (callers may parse twice) */
-    while ((opt = getopt_long(argc, argv, "c:l:hV", all, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, letters, all, NULL)) != -1) {
         switch (opt) {
         case OPT_ENDPOINT:
             flag_endpoint = optarg;
@@ -162,8 +228,8 @@ int sb_worker_cli_parse(const sb_worker_cli_spec *spec, int argc, char **argv, s
             printf("%s %s\n", spec->program, SB_VERSION);
             return 1;
         default:
-            if (opt >= 1000 && spec->on_option) {
-                if (spec->on_option(opt, optarg, spec->arg))
+            if (opt >= OPT_OWN && (size_t)(opt - OPT_OWN) < n - N_STANDARD) {
+                if (own_flag(spec, &spec->flags[opt - OPT_OWN], optarg))
                     return 2;
                 break;
             }

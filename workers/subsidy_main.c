@@ -8,7 +8,7 @@
  * and finishes the job with the command record_statement, which the daemon
  * applies once. docs/subsidy.md is the operator's guide.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +34,6 @@
 #ifndef SB_DEFAULT_SUBSIDY_RULES
 #define SB_DEFAULT_SUBSIDY_RULES "data/subsidy/rules.example.json"
 #endif
-
-enum { OPT_RULES = 1000, OPT_CHECK };
 
 typedef struct {
     const char *rules_flag; /* --rules */
@@ -226,21 +224,6 @@ done:
 
 /* ------------------------------------------------------------ start-up */
 
-static int on_option(int val, const char *value, void *arg)
-{
-    subsidy_app *app = arg;
-    switch (val) {
-    case OPT_RULES:
-        app->rules_flag = value;
-        return 0;
-    case OPT_CHECK:
-        app->check = true;
-        return 0;
-    default:
-        return -1;
-    }
-}
-
 /* [subsidy] of the shared INI file; other sections are not ours. */
 static int on_config(const char *section, const char *key, const char *value, void *arg, char *err,
                      size_t err_len)
@@ -262,20 +245,16 @@ static int on_config(const char *section, const char *key, const char *value, vo
     return -1;
 }
 
-static const struct option OPTIONS[] = {
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"check", no_argument, NULL, OPT_CHECK},
-    {NULL, 0, NULL, 0},
+/* Its own flags (sb_worker.h): --help and the parser come from these rows. */
+static const sb_worker_flag FLAGS[] = {
+    {"rules", "FILE", SB_WORKER_FLAG_TEXT, offsetof(subsidy_app, rules_flag), false, 0,
+     "the subsidy rules (JSON; overrides [subsidy] rules;\n"
+     "default the shipped EXAMPLE rules,\n" SB_PATH_SUBSIDY_RULES ")"},
+    {"check", NULL, SB_WORKER_FLAG_SWITCH, offsetof(subsidy_app, check), false, 0,
+     "check the rules file, list its versions and rates, exit\n"
+     "(0: usable)"},
+    {NULL, NULL, 0, 0, false, 0, NULL},
 };
-
-static const char OPTIONS_HELP[] =
-    "\n"
-    "subsidy options:\n"
-    "      --rules FILE             the subsidy rules (JSON; overrides [subsidy] rules;\n"
-    "                               default the shipped EXAMPLE rules,\n"
-    "                               " SB_PATH_SUBSIDY_RULES ")\n"
-    "      --check                  check the rules file, list its versions and rates, exit\n"
-    "                               (0: usable)\n";
 
 static void print_rules(const sb_subsidy_rules *r)
 {
@@ -305,31 +284,33 @@ int main(int argc, char **argv)
     const sb_worker_cli_spec spec = {
         .program = PROGRAM,
         .summary = "Compute the yearly subsidy statements of skillbase sub-bases.",
-        .options = OPTIONS,
-        .options_help = OPTIONS_HELP,
-        .on_option = on_option,
+        .flags = FLAGS,
+        .flags_title = "subsidy options:",
         .on_config = on_config,
         .arg = &app,
     };
+    sb_subsidy_rules *rules = NULL;
+    int rc = 2;
     int parsed = sb_worker_cli_parse(&spec, argc, argv, &cli);
-    if (parsed)
-        return parsed == 1 ? 0 : 2;
+    if (parsed) {
+        rc = parsed == 1 ? 0 : 2;
+        goto out;
+    }
     app.rules = app.rules_flag      ? app.rules_flag
                 : app.rules_file[0] ? app.rules_file
                                     : SB_DEFAULT_SUBSIDY_RULES;
     app.command_endpoint = cli.command_endpoint;
 
     /* Check the rules now, so a broken file stops the start, not each job. */
-    sb_subsidy_rules *rules = NULL;
     if (sb_subsidy_rules_load(app.rules, &rules, err, sizeof err)) {
         fprintf(stderr, PROGRAM ": %s\n", err);
-        return 2;
+        goto out;
     }
     bool examples = sb_subsidy_rules_have_examples(rules);
     if (app.check) {
         print_rules(rules);
-        sb_subsidy_rules_free(&rules);
-        return 0;
+        rc = 0;
+        goto out;
     }
     sb_log(examples ? SB_LOG_WARN : SB_LOG_INFO, "rules %s: %zu version(s)%s", app.rules,
            rules->n_versions,
@@ -337,12 +318,14 @@ int main(int argc, char **argv)
     sb_subsidy_rules_free(&rules);
 
     static const char *const types[] = {SB_SUBSIDY_JOB_TYPE, NULL};
-    int rc = sb_worker_cli_run(&cli, (sb_worker_options){
-                                         .types = types,
-                                         .capacity = 1, /* the client is used on one thread */
-                                         .handler = handle,
-                                         .arg = &app,
-                                     });
+    rc = sb_worker_cli_run(&cli, (sb_worker_options){
+                                     .types = types,
+                                     .capacity = 1, /* the client is used on one thread */
+                                     .handler = handle,
+                                     .arg = &app,
+                                 });
+out:
+    sb_subsidy_rules_free(&rules);
     sb_client_destroy(&app.client);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* sb_activity: the yearly filing's dates (activity.h); its [activity] keys
- * are rows of the configuration table (service/config_keys.c). */
+ * are rows of the configuration table (policy/config_keys.c). */
 #include "activity.h"
 
 #include <stdio.h>

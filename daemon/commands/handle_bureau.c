@@ -1,15 +1,14 @@
-/* The bureau's choices (bureau.h) as Setting rows for status and rules. */
+/* The bureau's choices (bureau.h: the configuration table's rows marked as
+ * the bureau's choice) as Setting rows for status and rules. */
 #include "bureau.h"
 #include "handlers_private.h"
 #include "sb_error.h"
 
-#define CHOICES_MAX 16
-
 int sb_handler_bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
 {
-    sb_bureau_choice rows[CHOICES_MAX];
-    size_t n = sb_bureau_choices(call->config, rows, CHOICES_MAX);
-    if (n > CHOICES_MAX)
+    size_t n = sb_bureau_choices(call->config, NULL, 0);
+    sb_bureau_choice *rows = sb_arena_alloc(call->arena, n * sizeof *rows);
+    if (!rows || sb_bureau_choices(call->config, rows, n) != n)
         return SB_E(SB_INTERNAL);
     Skillbase__Setting **out = sb_arena_alloc(call->arena, n * sizeof *out);
     if (!out)
@@ -19,10 +18,10 @@ int sb_handler_bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t 
         if (!s)
             return SB_E(SB_INTERNAL);
         skillbase__setting__init(s);
-        s->name = (char *)rows[i].name;
-        s->value = sb_arena_strdup(call->arena, rows[i].value);
+        s->name = rows[i].name; /* in the arena with the reply */
+        s->value = rows[i].value;
         s->meaning = (char *)rows[i].meaning;
-        s->decided_by = (char *)rows[i].decided_by;
+        s->decided_by = rows[i].decided_by;
         if (!s->value)
             return SB_E(SB_INTERNAL);
         out[i] = s;

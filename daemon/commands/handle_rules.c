@@ -102,7 +102,16 @@ static void add_u(setting_list *l, const char *name, uint64_t value, const char 
     add(l, name, sb_arena_printf(l->arena, "%" PRIu64, value), meaning, decided_by);
 }
 
-#define SETTINGS_MAX 96
+#define SETTINGS_MAX 160
+
+/* A row of that name is listed already. */
+static bool listed(const setting_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->rows[i]->name, name) == 0)
+            return true;
+    return false;
+}
 
 static int settings(sb_call *call, Skillbase__RulesInfo *out)
 {
@@ -222,14 +231,15 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
         add_u(&l, "assessment_reminder_days", c->remind_days[i],
               "a reminder this many days before a biennial assessment is due",
               "configuration [deadlines] remind_days");
-    /* the bureau's choices (bureau.h), but the publicity length listed above */
+    /* the bureau's choices (bureau.h: every key of the configuration table
+     * marked as the bureau's choice), but those listed above */
     Skillbase__Setting **choices;
     size_t n_choices;
     int rc = sb_handler_bureau_settings(call, &choices, &n_choices);
     if (rc)
         return rc;
     for (size_t i = 0; i < n_choices; i++)
-        if (strcmp(choices[i]->name, "publicity_working_days") != 0)
+        if (!listed(&l, choices[i]->name))
             add(&l, choices[i]->name, choices[i]->value, choices[i]->meaning,
                 choices[i]->decided_by);
     if (l.failed)

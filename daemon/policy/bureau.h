@@ -8,7 +8,9 @@
  * certificate number's format; the rubric split per item (附件3 is not in
  * the policy text), shipped as an EXAMPLE.
  *
- * `status` and `rules` report each choice with the key that sets it; the
+ * `status` and `rules` report each choice with the key that sets it, one
+ * row per key of the configuration table marked as the bureau's choice
+ * (config_keys.h), so a key added there is reported with no code here; the
  * daemon warns at start, on reload and in `status` while the example
  * rubric split is in force.
  */
@@ -32,16 +34,20 @@ const char *sb_bureau_rubric_warning(const sb_config *c);
 void sb_bureau_log_warnings(const sb_config *c);
 void sb_bureau_reload_apply(void *arg, const sb_config *c);
 
-/* One choice in force: its name, value as text, meaning and the key that
+/* One choice in force: the name `status` and `rules` report it under, its
+ * value as the configuration file writes it, its meaning and the key that
  * sets it ("configuration [section] key (the bureau's choice)"). */
 typedef struct {
-    const char *name;
+    char name[64];
     char value[96];
     const char *meaning;
-    const char *decided_by;
+    char decided_by[96];
 } sb_bureau_choice;
 
-/* The choices in force into rows (at most max); returns how many there are. */
+/* The choices in force into rows (at most max; rows may be NULL when max
+ * is 0): one per key of the configuration table marked as the bureau's
+ * choice (config_keys.h), in the table's order, then the rubric's maxima
+ * together (rubric_maxima). Returns how many there are. */
 size_t sb_bureau_choices(const sb_config *c, sb_bureau_choice *rows, size_t max);
 
 #endif

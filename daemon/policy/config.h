@@ -2,7 +2,7 @@
  *
  * Precedence: embedded defaults < the INI file (--config) < command-line
  * flags. The file is read by libinih. Every key is one row of the table in
- * service/config_keys.c (type, range, default, start-only or not, its
+ * config_keys.c (config_keys.h: type, range, default, start-only or not, its
  * documentation), from which the parser, the defaults, `--help` and the
  * commented config/skillbase.ini come. sb_config_finish derives what was
  * left unset (endpoints beside the state directory) and validates the

@@ -1,22 +1,15 @@
 /* What walks the configuration table (config_table.h): the parser of one
  * key, the commented file and the key list of --help. The rows are in
- * config_keys.c. */
+ * policy/config_keys.c. */
 #include "config_table.h"
 
 #include <string.h>
 
+#include "deadline_config.h"
+#include "metrics.h"
 #include "sb_parse.h"
 
 /* -------------------------------------------------------------- the walker */
-
-const sb_config_key *sb_config_key_find(const char *section, const char *key)
-{
-    for (size_t i = 0; i < sb_config_n_keys; i++)
-        if (strcmp(sb_config_keys[i].section, section) == 0 &&
-            strcmp(sb_config_keys[i].key, key) == 0)
-            return &sb_config_keys[i];
-    return NULL;
-}
 
 static int parse_switch(const char *v, bool *ret)
 {
@@ -95,6 +88,31 @@ int sb_config_key_set(const sb_config_key *k, sb_config *c, const char *value, c
         snprintf(err, err_len, "[%s] %s: \"%s\" is not one of %s", k->section, k->key, value,
                  words);
         return -1;
+    case SB_CONFIG_DAYS: {
+        char why[256];
+        if (sb_deadline_config_parse_remind_days(value, (uint32_t *)(void *)field,
+                                                 (uint32_t *)(void *)((char *)c + k->count_offset),
+                                                 why, sizeof why) == 0)
+            return 0;
+        /* the parser names [deadlines] remind_days; say which key it was */
+        const char *rest = strncmp(why, "[deadlines] remind_days", 23) == 0 ? why + 23 : why;
+        snprintf(err, err_len, "[%s] %s%s", k->section, k->key, rest);
+        return -1;
+    }
+    case SB_CONFIG_LISTEN: {
+        char why[200];
+        if (*value && sb_metrics_listen_check(value, why, sizeof why)) {
+            snprintf(err, err_len, "[%s] %s: %s", k->section, k->key, why);
+            return -1;
+        }
+        if (strlen(value) >= k->size) {
+            snprintf(err, err_len, "[%s] %s: longer than %zu bytes", k->section, k->key,
+                     k->size - 1);
+            return -1;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    }
     case SB_CONFIG_SPECIAL:
         return k->set(c, value, err, err_len);
     case SB_CONFIG_FOREIGN:

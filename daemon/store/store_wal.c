@@ -525,6 +525,24 @@ int sb_store__wal_open(sb_store *s, const sb_store_options *opts)
                (unsigned long long)n, (unsigned long long)bytes, path,
                (double)(mono_us() - started) / 1000.0,
                rc ? "; the checkpoint after it failed, the log keeps them" : " and checkpointed");
+    } else {
+        /* Nothing replayed, yet the file may hold records of this very
+         * generation past a first one the power cut tore (a flush of
+         * several records, the later pages on disk, the first not; none
+         * of them acknowledged). Writing this generation again from the
+         * start could line a new record up with one of those, which a
+         * later replay would take as the next valid record. One
+         * checkpoint moves to a generation no record of the file can
+         * have; it is not counted among the checkpoints. */
+        w->dirty = true;
+        rc = sb_store__wal_checkpoint(s);
+        if (rc)
+            sb_log(SB_LOG_WARN,
+                   "store: the checkpoint at the start of %s failed (%s); writes go through "
+                   "LMDB directly until one succeeds",
+                   path, mdb_strerror(rc));
+        w->checkpoints = 0;
+        w->checkpoint_us = 0;
     }
     w->last_ms = mono_us() / 1000;
     free(path);

@@ -52,6 +52,9 @@ assert_positive "$out" .latency_over_scattered_floor
 assert_positive "$out" .messaging_ceiling_per_s
 assert_positive "$out" .throughput_over_messaging_ceiling
 assert_positive "$out" '.runs[0].messaging_ceiling_per_s'
+# what the ceiling and the clients cost in CPU, per round trip and per transition
+assert_positive "$out" .messaging_ceiling_cpu_us
+assert_positive "$out" .client_cpu_us_per_transition
 assert_json "$out" .refusals 0 \
     "refusals (by code: $(jq -c .refusals_by_code <<<"$out"); the benchmark said: $(grep 'refused' <<<"$SB_ERR" | head -n 5))"
 for c in apply review evaluate close_publicity assess; do

@@ -37,6 +37,27 @@ assert_match "$SB_OUT" '[0-9]+\.[0-9]+\.[0-9]+' "--version output"
 sb_run "$SKILLBASECTL" --help
 assert_eq 0 "$SB_RC" "--help exit status"
 assert_contains "$SB_OUT$SB_ERR" apply "--help lists the verbs"
+# the options (one table in clients/skillbasectl.c): every option a verb's
+# usage names has its own line among the options, and every option listed
+# there is taken (a bad value is refused naming it, not as unknown)
+help=$SB_OUT
+verbs_part=$(sed -n '/^verbs:/,/^options/p' <<<"$help")
+options_part=$(sed -n '/^options/,$p' <<<"$help")
+n=0
+for opt in $(grep -oE -- '--[a-z][a-z-]+' <<<"$verbs_part" | sort -u); do
+    grep -qE -- "^(  -[a-zA-Z], |      )$opt( |\$)" <<<"$options_part" ||
+        sb_fail "--help: $opt is in a verb's usage but has no line among the options"
+    n=$((n + 1))
+done
+[ "$n" -gt 40 ] || sb_fail "only $n options in the verbs' usage"
+m=0
+for opt in $(grep -oE -- '^(  -[a-zA-Z], |      )--[a-z][a-z-]+' <<<"$options_part" |
+    grep -oE -- '--[a-z-]+'); do
+    sb_run "$SKILLBASECTL" "$opt" frobnicate-x
+    assert_not_contains "$SB_ERR" "unknown option" "$opt, listed by --help, is an option"
+    m=$((m + 1))
+done
+[ "$m" -gt 60 ] || sb_fail "only $m options listed by --help"
 sb_run "$SKILLBASECTL" -h
 assert_eq 0 "$SB_RC" "-h exit status"
 sb_ctl_fails 2 "" frobnicate app-000001

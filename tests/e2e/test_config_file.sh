@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # config/skillbase.ini is what `skillbased --print-config` prints from the
-# configuration table (daemon/service/config_keys.c): a key added, a
+# configuration table (daemon/policy/config_keys.c): a key added, a
 # default changed or a comment edited in one and not the other fails here.
 # Regenerate the file with:
 #   skillbased --print-config > config/skillbase.ini
@@ -70,3 +70,39 @@ while read -r _ section key; do
     assert_contains "$line" "(the bureau's choice)" "--help marks $section $key as the bureau's choice"
 done <<<"$bureau"
 sb_note "rules and status name $(printf "%s\n" "$named" | grep -c .) keys, each a row of the table"
+
+# status reports every key the table marks as the bureau's choice, with its
+# value, from the table alone: a key added there appears here with no
+# further code. The daemon runs on the printed file; each of those keys
+# shows the value the file gives it (or the default it shows commented).
+sb_stop_daemon
+sb_start_daemon --config "$printed"
+st=$(ctl --json status)
+marked=$(printf '%s\n' "$help" | grep -F "(the bureau's choice)" |
+    grep -oE '^  \[[a-z_]+\] [a-z_]+' | sed 's/^  //' | sort)
+reported=$(jq -r '.bureau_choices[].decided_by' <<<"$st" |
+    grep -oE '^configuration \[[a-z_]+\] [a-z_]+' | sed 's/^configuration //' | sort)
+[ "$(printf '%s\n' "$marked" | grep -c .)" -ge 15 ] || sb_fail "few keys marked: $marked"
+[ "$marked" = "$reported" ] ||
+    sb_fail "status reports other keys than the table marks as the bureau's choice:
+$(diff <(printf '%s\n' "$marked") <(printf '%s\n' "$reported"))"
+section=
+while IFS= read -r line; do
+    case "$line" in
+    \[*\]) section=$line ;;
+    \;[a-z]*=* | [a-z]*=*)
+        key=${line#;}
+        key=${key%%[ =]*}
+        grep -qxF "$section $key" <<<"$marked" || continue
+        want=${line#*=}
+        want=${want%%;*}
+        want=$(sed 's/^ *//; s/ *$//' <<<"$want")
+        case "$want" in true) want=on ;; false) want=off ;; esac
+        got=$(jq -r --arg by "configuration $section $key (the bureau's choice)" \
+            '.bureau_choices[] | select(.decided_by == $by) | .value' <<<"$st")
+        assert_eq "$want" "$got" "status: $section $key as the file gives it"
+        ;;
+    esac
+done <"$printed"
+assert_json "$st" '.bureau_choices[-1].name' rubric_maxima "the rubric's maxima together, last"
+sb_note "status reports the $(printf '%s\n' "$marked" | grep -c .) keys the table marks as the bureau's choice"

@@ -1,13 +1,16 @@
-/* The configuration table (daemon/service/config_table.h): every row is
- * well formed, its default is what the daemon starts with, each type
- * refuses what it should with a reason naming the key, and the commented
- * file it prints sets nothing but the defaults. */
+/* The configuration table (daemon/policy/config_keys.h, walked by
+ * daemon/service/config_table.h): every row is well formed, its default is
+ * what the daemon starts with, each type refuses what it should with a
+ * reason naming the key, each value reads back, status reports the rows
+ * marked as the bureau's choice, and the commented file it prints sets
+ * nothing but the defaults. */
 #include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bureau.h"
 #include "config_table.h"
 
 static bool section_known(const char *name)
@@ -37,8 +40,17 @@ static void every_row_is_well_formed(void **state)
         case SB_CONFIG_CHOICE:
             assert_true(k->size > 0);
             break;
+        case SB_CONFIG_DAYS:
+            assert_int_equal(k->size, sizeof(uint32_t) * SB_REMIND_MAX);
+            assert_non_null(k->what);
+            break;
+        case SB_CONFIG_LISTEN:
+            assert_true(k->size > 0);
+            assert_non_null(k->what);
+            break;
         case SB_CONFIG_SPECIAL:
             assert_non_null(k->set);
+            assert_non_null(k->show);
             assert_non_null(k->what);
             break;
         case SB_CONFIG_FOREIGN:
@@ -136,6 +148,68 @@ static void each_type_refuses_with_the_key_named(void **state)
     assert_int_equal(sb_config_set(&c, "notify", "anything", "x", err, sizeof err), 0);
 }
 
+/* What status reports: each row's value as the file writes it, which the
+ * parser takes back unchanged; the bureau's choices are the rows marked so,
+ * by the name status gives them, and a key set shows its new value. */
+static void each_value_reads_back_and_status_lists_the_bureaus_rows(void **state)
+{
+    (void)state;
+    sb_config c, d;
+    char err[512], v[256];
+    sb_config_defaults(&c);
+    assert_int_equal(sb_config_finish(&c, err, sizeof err), 0);
+    memcpy(&d, &c, sizeof d);
+    size_t bureau = 0;
+    for (size_t i = 0; i < sb_config_n_keys; i++) {
+        const sb_config_key *k = &sb_config_keys[i];
+        if (k->type == SB_CONFIG_FOREIGN)
+            continue;
+        sb_config_key_value(k, &c, v, sizeof v);
+        if (k->def && strcmp(k->def, "") != 0 && k->type != SB_CONFIG_SWITCH)
+            assert_string_equal(v, k->def);
+        if (*v || !(k->flags & SB_CONFIG_NONEMPTY))
+            assert_int_equal(sb_config_key_set(k, &d, v, err, sizeof err), 0);
+        bureau += (k->flags & SB_CONFIG_BUREAU) != 0;
+    }
+    assert_memory_equal(&c, &d, sizeof c);
+    /* status: one row per key marked as the bureau's choice, then the
+     * rubric's maxima together */
+    size_t n = sb_bureau_choices(&c, NULL, 0);
+    assert_int_equal(n, bureau + 1);
+    sb_bureau_choice *rows = calloc(n, sizeof *rows);
+    assert_non_null(rows);
+    assert_int_equal(sb_bureau_choices(&c, rows, n), n);
+    size_t r = 0;
+    for (size_t i = 0; i < sb_config_n_keys; i++) {
+        const sb_config_key *k = &sb_config_keys[i];
+        if (!(k->flags & SB_CONFIG_BUREAU))
+            continue;
+        char by[128];
+        snprintf(by, sizeof by, "configuration [%s] %s (the bureau's choice)", k->section, k->key);
+        assert_string_equal(rows[r].decided_by, by);
+        sb_config_key_value(k, &c, v, sizeof v);
+        assert_string_equal(rows[r].value, v);
+        r++;
+    }
+    assert_string_equal(rows[n - 1].name, "rubric_maxima");
+    assert_string_equal(rows[n - 1].value, "25,20,25,30,10,10");
+    /* the names status has always used stay */
+    assert_string_equal(rows[0].name, "rubric_example");
+    assert_int_equal(sb_config_set(&c, "publicity", "working_days", "7", err, sizeof err), 0);
+    assert_int_equal(sb_config_set(&c, "activity", "due", "06-30", err, sizeof err), 0);
+    assert_int_equal(sb_bureau_choices(&c, rows, n), n);
+    bool days = false, due = false, suspends = false;
+    for (size_t i = 0; i < n; i++) {
+        days |=
+            strcmp(rows[i].name, "publicity_working_days") == 0 && strcmp(rows[i].value, "7") == 0;
+        due |= strcmp(rows[i].name, "activity_due") == 0 && strcmp(rows[i].value, "06-30") == 0;
+        suspends |=
+            strcmp(rows[i].name, "objection_suspends") == 0 && strcmp(rows[i].value, "on") == 0;
+    }
+    assert_true(days && due && suspends);
+    free(rows);
+}
+
 /* Setting a [rubric] item means the bureau chose its split. */
 static void a_rubric_item_set_is_the_bureaus_split(void **state)
 {
@@ -176,6 +250,7 @@ int main(void)
         cmocka_unit_test(every_row_is_well_formed),
         cmocka_unit_test(the_defaults_are_the_rows),
         cmocka_unit_test(each_type_refuses_with_the_key_named),
+        cmocka_unit_test(each_value_reads_back_and_status_lists_the_bureaus_rows),
         cmocka_unit_test(a_rubric_item_set_is_the_bureaus_split),
         cmocka_unit_test(the_printed_file_sets_the_defaults),
     };

@@ -4,7 +4,8 @@
  * refusing) and the store on top of it (store.h with log_bytes set): a
  * commit acknowledged and then lost by a crash before any checkpoint is
  * replayed at the next open, a record replayed twice leaves the state a
- * single replay leaves, a checkpoint puts everything in LMDB and starts
+ * single replay leaves, a start that replays nothing writes a generation
+ * no record left in the file has, a checkpoint puts everything in LMDB and starts
  * the log again, a torn last commit is not replayed, an aborted child's
  * writes never reach the log, and a log left behind by commits made
  * without it is not replayed over them, and a commit that does not wait
@@ -389,6 +390,48 @@ static void test_store_replaying_a_record_twice_leaves_the_same_state(void **sta
     sb_store_close(&s);
 }
 
+static void one_other_commit(const fixture *f)
+{
+    sb_store *s = open_store(f, LOG_BYTES);
+    char id[SB_TK_ID_MAX];
+    create_one(s, "91330100MA2B000002", id);
+}
+
+static void test_store_a_start_that_replays_nothing_writes_a_new_generation(void **state)
+{
+    fixture *f = *state;
+    crash_after(one_commit, f);
+    uint64_t gen = first_generation(f->path);
+    sb_wal *w = NULL;
+    first_record r = {0};
+    assert_int_equal(sb_wal_open(f->path, LOG_BYTES, &w), 0);
+    uint64_t n = 0;
+    assert_int_equal(sb_wal_scan(w, gen, keep_first, &r, &n), 0);
+    assert_int_equal(n, 1);
+    /* A flush of two records cut by the power: the second one's page
+     * reached the disk, the first one's did not. Neither was answered. */
+    sb_wal_restart(w);
+    assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
+    assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
+    sb_wal_close(&w);
+    free(r.p);
+    poke(f->path, SB_WAL_HEADER + 3, 0xee);
+
+    /* the next start replays nothing and commits one write of the same
+     * size as the torn record; then the power goes again */
+    crash_after(one_other_commit, f);
+    sb_store *s = open_store(f, LOG_BYTES);
+    sb_store_log_info li;
+    sb_store_log_info_get(s, &li);
+    /* only the answered write: the unanswered record left behind in the
+     * file is of another generation than the new one */
+    assert_int_equal(li.replayed, 1);
+    assert_true(sb_tk_record_exists(s, "app-000001"));
+    assert_false(sb_tk_record_exists(s, "app-000002"));
+    assert_int_equal(last_seq(s), 1);
+    sb_store_close(&s);
+}
+
 static void commit_checkpoint_commit(const fixture *f)
 {
     sb_store *s = open_store(f, LOG_BYTES);
@@ -600,6 +643,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_replaying_a_record_twice_leaves_the_same_state,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store_a_start_that_replays_nothing_writes_a_new_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_store_checkpoint_makes_lmdb_hold_it_and_restarts_the_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_a_torn_last_commit_is_not_replayed, setup,

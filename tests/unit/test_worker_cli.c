@@ -13,40 +13,39 @@
 
 #include "sb_worker.h"
 
-enum { OPT_SPOOL = 1000, OPT_FLAG };
+enum { OWN_COUNT = 7 };
 
 typedef struct {
     const char *spool;
-    int flag;
+    bool flag;
     int calls;
 } own_opts;
 
-static int on_option(int val, const char *arg, void *p)
+/* A flag whose row asks for a call: counts them. */
+static int on_option(int id, const char *arg, void *p)
 {
     own_opts *o = p;
-    o->calls++;
-    if (val == OPT_SPOOL) {
-        if (!arg[0])
-            return -1;
-        o->spool = arg;
-    } else if (val == OPT_FLAG) {
-        o->flag = 1;
-    }
+    (void)arg;
+    if (id == OWN_COUNT)
+        o->calls++;
     return 0;
 }
 
-static const struct option own[] = {
-    {"spool", required_argument, NULL, OPT_SPOOL},
-    {"flag", no_argument, NULL, OPT_FLAG},
-    {NULL, 0, NULL, 0},
+static const sb_worker_flag own[] = {
+    {"spool", "DIR", SB_WORKER_FLAG_TEXT, offsetof(own_opts, spool), true, 0,
+     "where it goes\n"
+     "(a second line)"},
+    {"flag", NULL, SB_WORKER_FLAG_SWITCH, offsetof(own_opts, flag), false, 0, "a switch"},
+    {"count", NULL, SB_WORKER_FLAG_CALL, 0, false, OWN_COUNT, "counted"},
+    {NULL, NULL, 0, 0, false, 0, NULL},
 };
 
 static int parse(own_opts *o, sb_worker_cli *cli, int argc, char **argv)
 {
     sb_worker_cli_spec spec = {.program = "test",
                                .summary = "a test",
-                               .options = own,
-                               .options_help = "      --spool DIR\n",
+                               .flags = own,
+                               .flags_title = "own options:",
                                .on_option = on_option,
                                .arg = o};
     return sb_worker_cli_parse(&spec, argc, argv, cli);
@@ -75,6 +74,8 @@ static void test_defaults_point_beside_the_build_state_dir(void **state)
     assert_null(cli.name);
     assert_int_equal(cli.log_level, SB_LOG_INFO);
     assert_int_equal(o.calls, 0);
+    assert_null(o.spool);
+    assert_false(o.flag);
 }
 
 static void test_flags_and_own_options_are_taken(void **state)
@@ -94,14 +95,17 @@ static void test_flags_and_own_options_are_taken(void **state)
                     "--spool",
                     "/s",
                     "--flag",
+                    "--count",
+                    "--count",
                     NULL};
-    assert_int_equal(parse(&o, &cli, 12, argv), 0);
+    assert_int_equal(parse(&o, &cli, 14, argv), 0);
     assert_string_equal(cli.endpoint, "tcp://127.0.0.1:5");
     assert_string_equal(cli.command_endpoint, "tcp://127.0.0.1:6");
     assert_string_equal(cli.name, "n1");
     assert_int_equal(cli.log_level, SB_LOG_DEBUG);
     assert_string_equal(o.spool, "/s");
-    assert_int_equal(o.flag, 1);
+    assert_true(o.flag);
+    assert_int_equal(o.calls, 2);
     sb_log_set_level(SB_LOG_INFO);
 }
 
@@ -131,6 +135,55 @@ static void test_help_and_version_return_1(void **state)
     assert_int_equal(parse(&o, &cli, 2, help), 1);
     char *version[] = {"w", "-V", NULL};
     assert_int_equal(parse(&o, &cli, 2, version), 1);
+}
+
+/* --help lists every flag of both tables, each text from the same column,
+ * a row's second line under its first. */
+static void test_help_lists_every_flag_from_the_rows(void **state)
+{
+    (void)state;
+    own_opts o = {0};
+    sb_worker_cli cli;
+    char path[] = "/tmp/sb-test-worker-help-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 1), 1);
+    char *help[] = {"w", "--help", NULL};
+    int rc = parse(&o, &cli, 2, help);
+    fflush(stdout);
+    assert_int_equal(dup2(saved, 1), 1);
+    close(saved);
+    assert_int_equal(rc, 1);
+    char text[8192];
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    close(fd);
+    unlink(path);
+    assert_true(n > 0);
+    text[n] = '\0';
+    static const char *const want[] = {
+        "usage: test [OPTIONS]\na test\n\n",
+        "      --endpoint EP            the daemon's worker endpoint\n",
+        "      --command-endpoint EP    the daemon's command endpoint\n",
+        "      --server-key KEY|FILE    tcp://",
+        "      --key-file FILE          tcp://",
+        "  -c, --config FILE            INI configuration",
+        "      --name NAME              name announced to the daemon\n"
+        "                               (default PROGRAM-HOST-PID)\n",
+        "  -l, --log-level LEVEL        error, warn, info or debug (default info)\n",
+        "  -h, --help                   this text\n",
+        "  -V, --version                print the version\n",
+        "\nown options:\n",
+        "      --spool DIR              where it goes\n"
+        "                               (a second line)\n",
+        "      --flag                   a switch\n",
+        "      --count                  counted\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("--help lacks \"%s\" in:\n%s", want[i], text);
 }
 
 static void test_config_then_environment_then_flag(void **state)
@@ -175,6 +228,7 @@ int main(void)
         cmocka_unit_test_setup(test_flags_and_own_options_are_taken, setup),
         cmocka_unit_test_setup(test_usage_errors_return_2, setup),
         cmocka_unit_test_setup(test_help_and_version_return_1, setup),
+        cmocka_unit_test_setup(test_help_lists_every_flag_from_the_rows, setup),
         cmocka_unit_test_setup(test_config_then_environment_then_flag, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

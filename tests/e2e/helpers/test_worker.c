@@ -149,24 +149,27 @@ static sb_job_outcome handle(const Skillbase__Job *job, Skillbase__JobResult *re
 
 int main(int argc, char **argv)
 {
-    static const struct option own[] = {
-        {"type", required_argument, NULL, OPT_TYPE},
-        {"fail", required_argument, NULL, OPT_FAIL},
-        {"fatal", no_argument, NULL, OPT_FATAL},
-        {"sleep", required_argument, NULL, OPT_SLEEP},
-        {"hang", no_argument, NULL, OPT_HANG},
-        {"command", required_argument, NULL, OPT_COMMAND},
-        {"log", required_argument, NULL, OPT_LOG},
-        {"capacity", required_argument, NULL, OPT_CAPACITY},
-        {NULL, 0, NULL, 0},
+#define CALL(name, arg, id, help)                                                                  \
+    {                                                                                              \
+        name, arg, SB_WORKER_FLAG_CALL, 0, false, id, help                                         \
+    }
+    static const sb_worker_flag own[] = {
+        CALL("type", "T", OPT_TYPE, "take jobs of type T (repeatable; default notify)"),
+        CALL("fail", "N", OPT_FAIL, "fail (retryable) while the attempt is <= N"),
+        CALL("fatal", NULL, OPT_FATAL, "fail, not retryable"),
+        CALL("sleep", "MS", OPT_SLEEP, "take MS milliseconds first"),
+        CALL("hang", NULL, OPT_HANG, "never return"),
+        CALL("command", "CMD", OPT_COMMAND, "finish with withdraw or close_publicity"),
+        CALL("log", "FILE", OPT_LOG, "append a line per start and end of a job"),
+        CALL("capacity", "N", OPT_CAPACITY, "jobs at once"),
+        {NULL, NULL, 0, 0, false, 0, NULL},
     };
     test_opts o = {0};
     sb_worker_cli_spec spec = {
         .program = "test_worker",
         .summary = "A worker for the job protocol's end-to-end tests.",
-        .options = own,
-        .options_help = "      --type T --fail N --fatal --sleep MS --hang --command CMD\n"
-                        "      --log FILE --capacity N\n",
+        .flags = own,
+        .flags_title = "test_worker options:",
         .on_option = on_option,
         .arg = &o,
     };

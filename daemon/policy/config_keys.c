@@ -1,35 +1,18 @@
-/* The configuration's keys, one row each (config_table.h): a new key is
- * one row here and its field in config.h. The keys a plain type cannot
- * parse keep a small setter, just below. */
-#include "config_table.h"
+/* The configuration's keys, one row each (config_keys.h): a new key is
+ * one row here and its field in config.h; `status` reports it when it is
+ * the bureau's choice, `rules` too, --help and the commented file list it.
+ * The keys a plain type cannot parse keep a small setter, just below.
+ * Pure data: no I/O (the service layer reads the file). */
+#include "config_keys.h"
 
+#include <stdio.h>
 #include <string.h>
 
-#include "deadline_config.h"
-#include "metrics.h"
-#include "sb_keys.h"
+#include "sb_keys.h" /* the roles (an enum: nothing to link) */
 
 #define MIB ((uint64_t)1024 * 1024)
 
 /* ------------------------------------------------------- special keys */
-
-static int set_remind_days(sb_config *c, const char *value, char *err, size_t err_len)
-{
-    return sb_deadline_config_parse_remind_days(value, c->remind_days, &c->n_remind_days, err,
-                                                err_len);
-}
-
-static int set_activity_remind_days(sb_config *c, const char *value, char *err, size_t err_len)
-{
-    char why[256];
-    if (sb_deadline_config_parse_remind_days(value, c->activity_remind_days,
-                                             &c->n_activity_remind_days, why, sizeof why) == 0)
-        return 0;
-    /* the parser names [deadlines]; say which section it was */
-    const char *rest = strncmp(why, "[deadlines] ", 12) == 0 ? why + 12 : why;
-    snprintf(err, err_len, "[activity] %s", rest);
-    return -1;
-}
 
 /* "MM-DD" of a day every year has (no 29 February). */
 static int set_activity_due(sb_config *c, const char *s, char *err, size_t err_len)
@@ -54,34 +37,38 @@ bad:
     return -1;
 }
 
-static int set_metrics_listen(sb_config *c, const char *value, char *err, size_t err_len)
+static void show_activity_due(const sb_config *c, char *buf, size_t len)
 {
-    char why[200];
-    if (*value && sb_metrics_listen_check(value, why, sizeof why)) {
-        snprintf(err, err_len, "[metrics] listen: %s", why);
-        return -1;
-    }
-    if (strlen(value) >= sizeof c->metrics_listen) {
-        snprintf(err, err_len, "[metrics] listen: longer than %zu bytes",
-                 sizeof c->metrics_listen - 1);
-        return -1;
-    }
-    memcpy(c->metrics_listen, value, strlen(value) + 1);
-    return 0;
+    snprintf(buf, len, "%02u-%02u", c->activity_due_month, c->activity_due_day);
 }
 
-/* A worker's key is for the worker endpoint, never the command endpoint. */
+/* The roles ipc:// callers may have (sb_keys.h): a worker's key is for the
+ * worker endpoint, never the command endpoint. */
+static const char *const ipc_roles[_SB_KEY_ROLE_MAX] = {
+    [SB_KEY_ROLE_OPERATOR] = "operator",
+    [SB_KEY_ROLE_REVIEWER] = "reviewer",
+    [SB_KEY_ROLE_SERVICE] = "service",
+    [SB_KEY_ROLE_READER] = "reader",
+};
+
 static int set_ipc_role(sb_config *c, const char *value, char *err, size_t err_len)
 {
-    sb_key_role r = sb_key_role_parse(value);
-    if (r == SB_KEY_ROLE_INVALID || r == SB_KEY_ROLE_WORKER) {
-        snprintf(err, err_len,
-                 "[security] ipc_role: \"%s\" is not one of operator, reviewer, service, reader",
-                 value);
-        return -1;
+    for (int r = 0; r < _SB_KEY_ROLE_MAX; r++) {
+        if (ipc_roles[r] && strcmp(value, ipc_roles[r]) == 0) {
+            c->ipc_role = r;
+            return 0;
+        }
     }
-    c->ipc_role = r;
-    return 0;
+    snprintf(err, err_len,
+             "[security] ipc_role: \"%s\" is not one of operator, reviewer, service, reader",
+             value);
+    return -1;
+}
+
+static void show_ipc_role(const sb_config *c, char *buf, size_t len)
+{
+    bool known = c->ipc_role >= 0 && c->ipc_role < _SB_KEY_ROLE_MAX && ipc_roles[c->ipc_role];
+    snprintf(buf, len, "%s", known ? ipc_roles[c->ipc_role] : "");
 }
 
 /* -------------------------------------------------------------- the rows */
@@ -95,36 +82,47 @@ static const char *const off_on[] = {"off", "on", NULL};
 #define ROW(sec, k, ty, d, sh, fl, dc, tl, ln)                                                     \
     .section = sec, .key = k, .type = ty, .def = d, .shown = sh, .flags = fl, .doc = dc,           \
     .tail = tl, .line = ln
-#define UINT(sec, k, f, sc, lo, hi, d, sh, fl, dc, tl, ln)                                         \
+/* Each macro takes, after the row's own arguments, optional designators
+ * (.report = "name": what status and rules call it). */
+#define UINT(sec, k, f, sc, lo, hi, d, sh, fl, dc, tl, ln, ...)                                    \
     {                                                                                              \
         ROW(sec, k, SB_CONFIG_UINT, d, sh, fl, dc, tl, ln), FIELD(f), .scale = sc, .min = lo,      \
-                                                                      .max = hi                    \
+                                                                      .max = hi, __VA_ARGS__       \
     }
-#define SWITCH(sec, k, f, d, sh, fl, dc, tl, ln)                                                   \
+#define SWITCH(sec, k, f, d, sh, fl, dc, tl, ln, ...)                                              \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_SWITCH, d, sh, fl, dc, tl, ln), FIELD(f)                             \
+        ROW(sec, k, SB_CONFIG_SWITCH, d, sh, fl, dc, tl, ln), FIELD(f), __VA_ARGS__                \
     }
-#define TEXT(sec, k, f, d, sh, fl, dc, tl, ln)                                                     \
+#define TEXT(sec, k, f, d, sh, fl, dc, tl, ln, ...)                                                \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_TEXT, d, sh, fl, dc, tl, ln), FIELD(f)                               \
+        ROW(sec, k, SB_CONFIG_TEXT, d, sh, fl, dc, tl, ln), FIELD(f), __VA_ARGS__                  \
     }
 /* a TEXT whose default sb_config_finish derives (described in wh) */
-#define DERIVED(sec, k, f, wh, sh, fl, dc, tl, ln)                                                 \
+#define DERIVED(sec, k, f, wh, sh, fl, dc, tl, ln, ...)                                            \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_TEXT, NULL, sh, fl, dc, tl, ln), FIELD(f), .what = wh                \
+        ROW(sec, k, SB_CONFIG_TEXT, NULL, sh, fl, dc, tl, ln), FIELD(f), .what = wh, __VA_ARGS__   \
     }
-#define CHOICE(sec, k, f, ch, d, sh, fl, dc, tl, ln)                                               \
+#define CHOICE(sec, k, f, ch, d, sh, fl, dc, tl, ln, ...)                                          \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_CHOICE, d, sh, fl, dc, tl, ln), FIELD(f), .choices = ch              \
+        ROW(sec, k, SB_CONFIG_CHOICE, d, sh, fl, dc, tl, ln), FIELD(f), .choices = ch, __VA_ARGS__ \
     }
-#define SPECIAL(sec, k, fn, wh, d, sh, fl, dc, tl, ln)                                             \
+/* a list of days into f, its count into nf */
+#define DAYS(sec, k, f, nf, d, sh, fl, dc, tl, ln, ...)                                            \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_SPECIAL, d, sh, fl, dc, tl, ln), .set = fn, .what = wh               \
+        ROW(sec, k, SB_CONFIG_DAYS, d, sh, fl, dc, tl, ln), FIELD(f),                              \
+            .count_offset = offsetof(sb_config, nf),                                               \
+            .what = "days: a comma-separated list, 1-365 each, at most 8", __VA_ARGS__             \
     }
-/* a SPECIAL whose field a reload compares (START_ONLY) */
-#define SPECIAL_AT(sec, k, f, fn, wh, d, sh, fl, dc, tl, ln)                                       \
+#define LISTEN(sec, k, f, d, sh, fl, dc, tl, ln, ...)                                              \
     {                                                                                              \
-        ROW(sec, k, SB_CONFIG_SPECIAL, d, sh, fl, dc, tl, ln), FIELD(f), .set = fn, .what = wh     \
+        ROW(sec, k, SB_CONFIG_LISTEN, d, sh, fl, dc, tl, ln), FIELD(f),                            \
+            .what = "HOST:PORT, numeric; empty: off", __VA_ARGS__                                  \
+    }
+/* fn parses the value, sh_fn shows it (wh: the type in words) */
+#define SPECIAL(sec, k, fn, sh_fn, wh, d, sh, fl, dc, tl, ln, ...)                                 \
+    {                                                                                              \
+        ROW(sec, k, SB_CONFIG_SPECIAL, d, sh, fl, dc, tl, ln), .set = fn, .show = sh_fn,           \
+                                                               .what = wh, __VA_ARGS__             \
     }
 #define FOREIGN(sec, k, d, sh, fl, dc, tl, ln)                                                     \
     {                                                                                              \
@@ -228,7 +226,7 @@ const sb_config_key sb_config_keys[] = {
            "The grade bands of 五(二) (90/80/60) apply to the total, base plus bonus\n"
            "(total), or to the base part only (base): 五(二) does not say which. The\n"
            "bureau's choice; default total.",
-           NULL, "grade bands of 五(二) on the total or the base part"),
+           NULL, "grade bands of 五(二) on the total or the base part", .report = "grade_on"),
     /* ---------------------------------------------------------- [publicity] */
     UINT("publicity", "working_days", publicity_working_days, 1, 1, 60, "5", NULL,
          SB_CONFIG_BUREAU | SB_CONFIG_SET | SB_CONFIG_TIGHT,
@@ -241,19 +239,19 @@ const sb_config_key sb_config_keys[] = {
            "the days left then run from the dismissal) or the window runs on through\n"
            "it (off: after a dismissal the window ends when it would have, or has\n"
            "ended). The bureau's choice; default on.",
-           NULL, "an objection stops the publicity clock"),
+           NULL, "an objection stops the publicity clock", .report = "objection_suspends"),
     /* ---------------------------------------------------------- [applications] */
     SWITCH("applications", "one_per_unit", one_per_unit, "on", NULL,
            SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "One open application or live sub-base per unit at a time (on), or any\n"
            "number (off). The bureau's choice; default on.",
-           NULL, "one open application or live sub-base per unit"),
+           NULL, "one open application or live sub-base per unit", .report = "one_per_unit"),
     SWITCH("applications", "email_required", email_required, "off", NULL,
            SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "Whether an application must give a contact e-mail. Off (the default): a\n"
            "unit without e-mail may apply, and its notices go to skillbase-notify's\n"
            "spool, for paper; an address given must still be one. The bureau's choice.",
-           NULL, "an application must give a contact e-mail"),
+           NULL, "an application must give a contact e-mail", .report = "email_required"),
     /* ---------------------------------------------------------- [certificate] */
     TEXT("certificate", "number", certificate_format, "HZPTB-{year}-{serial:3}", NULL,
          SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
@@ -281,13 +279,12 @@ const sb_config_key sb_config_keys[] = {
             "(README.md, \"The holiday calendar\"). Default: the shipped\n"
             "data/calendar/cn-workdays.tsv. skillbase-deadlines flag: --calendar FILE.",
             NULL, "the working-day calendar file"),
-    SPECIAL("deadlines", "remind_days", set_remind_days,
-            "days: a comma-separated list, 1-365 each, at most 8", "60,30,7", NULL, 0,
-            "Reminders before a sub-base's biennial assessment is due, in days before\n"
-            "the due date (a comma-separated list, 1-365 each, at most 8; empty: none).\n"
-            "An overdue notice follows the day after the due date in any case. They are\n"
-            "scheduled when a sub-base is certified or assessed.",
-            NULL, "reminders before an assessment is due, days"),
+    DAYS("deadlines", "remind_days", remind_days, n_remind_days, "60,30,7", NULL, 0,
+         "Reminders before a sub-base's biennial assessment is due, in days before\n"
+         "the due date (a comma-separated list, 1-365 each, at most 8; empty: none).\n"
+         "An overdue notice follows the day after the due date in any case. They are\n"
+         "scheduled when a sub-base is certified or assessed.",
+         NULL, "reminders before an assessment is due, days"),
     /* ---------------------------------------------------------- [events] */
     DERIVED("events", "endpoint", event_endpoint, "ipc://<state_dir>/events.sock",
             "tcp://127.0.0.1:7401", SB_CONFIG_START_ONLY | SB_CONFIG_TIGHT,
@@ -421,14 +418,13 @@ const sb_config_key sb_config_keys[] = {
     FOREIGN("notify", "webhook_timeout_s", NULL, "10", SB_CONFIG_TIGHT,
             "Seconds per request (1 to 600).", NULL, NULL),
     /* ---------------------------------------------------------- [metrics] */
-    SPECIAL_AT("metrics", "listen", metrics_listen, set_metrics_listen,
-               "HOST:PORT, numeric; empty: off", "", "127.0.0.1:9464",
-               SB_CONFIG_START_ONLY | SB_CONFIG_TIGHT,
-               "Prometheus metrics over HTTP (docs/operations.md lists the families):\n"
-               "HOST:PORT with a numeric address, e.g. 127.0.0.1:9464 or [::1]:9464 (port\n"
-               "0: any free port, logged at start). There is no authentication: keep it on\n"
-               "loopback. Empty: off. Flag: --metrics-listen. Read at start only.",
-               NULL, "Prometheus metrics over HTTP, HOST:PORT"),
+    LISTEN("metrics", "listen", metrics_listen, "", "127.0.0.1:9464",
+           SB_CONFIG_START_ONLY | SB_CONFIG_TIGHT,
+           "Prometheus metrics over HTTP (docs/operations.md lists the families):\n"
+           "HOST:PORT with a numeric address, e.g. 127.0.0.1:9464 or [::1]:9464 (port\n"
+           "0: any free port, logged at start). There is no authentication: keep it on\n"
+           "loopback. Empty: off. Flag: --metrics-listen. Read at start only.",
+           NULL, "Prometheus metrics over HTTP, HOST:PORT"),
     /* ---------------------------------------------------------- [security] */
     TEXT("security", "keys", keys_file, "", "/etc/skillbase/keys.ini", SB_CONFIG_TIGHT,
          "Who may connect (docs/security.md). The keys file maps CURVE public keys\n"
@@ -445,8 +441,8 @@ const sb_config_key sb_config_keys[] = {
             "its public half is written beside it as server.pub for clients\n"
             "(skillbasectl --server-key). Default <state_dir>/server.key; read at start.",
             NULL, "the daemon's own key pair"),
-    SPECIAL("security", "ipc_role", set_ipc_role, "operator, reviewer, service or reader",
-            "operator", NULL, SB_CONFIG_TIGHT,
+    SPECIAL("security", "ipc_role", set_ipc_role, show_ipc_role,
+            "operator, reviewer, service or reader", "operator", NULL, SB_CONFIG_TIGHT,
             "The role of callers of the ipc:// command endpoint, whom the state\n"
             "directory's permissions (0750: the daemon's user and group) let in:\n"
             "operator, reviewer, service or reader. Their actor is what they send\n"
@@ -501,17 +497,16 @@ const sb_config_key sb_config_keys[] = {
          "read at start.",
          NULL, "an idle upload is forgotten after this, s"),
     /* ---------------------------------------------------------- [activity] */
-    SPECIAL("activity", "due", set_activity_due, "MM-DD, not 02-29", "03-31", NULL,
-            SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
+    SPECIAL("activity", "due", set_activity_due, show_activity_due, "MM-DD, not 02-29", "03-31",
+            NULL, SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
             "The yearly activity filing (docs/activity.md, policy 三 and 四(一)). The\n"
             "policy sets no date: when a year's activity is due is the bureau's choice.\n"
             "due: the day of the following year, MM-DD (not 02-29). remind_days: reminders\n"
             "this many days before it (as [deadlines] remind_days); an overdue notice\n"
             "follows the day after. Scheduled at certification and after each year.",
             NULL, "the yearly filing's due day of the following year"),
-    SPECIAL("activity", "remind_days", set_activity_remind_days,
-            "days: a comma-separated list, 1-365 each, at most 8", "30,7", NULL, SB_CONFIG_TIGHT,
-            NULL, NULL, "reminders before the filing is due, days"),
+    DAYS("activity", "remind_days", activity_remind_days, n_activity_remind_days, "30,7", NULL,
+         SB_CONFIG_TIGHT, NULL, NULL, "reminders before the filing is due, days"),
     CHOICE("activity", "reminders", activity_reminders, off_on, "on", NULL,
            SB_CONFIG_BUREAU | SB_CONFIG_TIGHT,
            "reminders = off schedules no reminders at all (the overdue list still works).", NULL,
@@ -550,3 +545,63 @@ const char *const sb_config_header =
     "Every key is optional: a missing key keeps the embedded default shown here.\n"
     "Command-line flags override this file (--state-dir, --command-endpoint,\n"
     "--event-endpoint, --worker-endpoint, --map-size-mb, --log-level).";
+
+/* -------------------------------------------------------------- the walk */
+
+const sb_config_key *sb_config_key_find(const char *section, const char *key)
+{
+    for (size_t i = 0; i < sb_config_n_keys; i++)
+        if (strcmp(sb_config_keys[i].section, section) == 0 &&
+            strcmp(sb_config_keys[i].key, key) == 0)
+            return &sb_config_keys[i];
+    return NULL;
+}
+
+void sb_config_key_value(const sb_config_key *k, const sb_config *c, char *buf, size_t len)
+{
+    const char *field = (const char *)c + k->offset;
+    buf[0] = '\0';
+    switch (k->type) {
+    case SB_CONFIG_SWITCH:
+        snprintf(buf, len, "%s", *(const bool *)field ? "on" : "off");
+        break;
+    case SB_CONFIG_UINT: {
+        uint64_t v = k->size == sizeof(uint32_t) ? *(const uint32_t *)(const void *)field
+                                                 : *(const uint64_t *)(const void *)field;
+        snprintf(buf, len, "%llu", (unsigned long long)(v / k->scale));
+        break;
+    }
+    case SB_CONFIG_TEXT:
+    case SB_CONFIG_LISTEN:
+        snprintf(buf, len, "%s", field);
+        break;
+    case SB_CONFIG_CHOICE: {
+        int i = k->size == sizeof(bool) ? *(const bool *)field : *(const int *)(const void *)field;
+        snprintf(buf, len, "%s", k->choices[i]);
+        break;
+    }
+    case SB_CONFIG_DAYS: {
+        const uint32_t *days = (const uint32_t *)(const void *)field;
+        uint32_t n = *(const uint32_t *)(const void *)((const char *)c + k->count_offset);
+        size_t off = 0;
+        for (uint32_t i = 0; i < n && off < len; i++) {
+            int w = snprintf(buf + off, len - off, "%s%u", i ? "," : "", days[i]);
+            off += w > 0 ? (size_t)w : 0;
+        }
+        break;
+    }
+    case SB_CONFIG_SPECIAL:
+        k->show(c, buf, len);
+        break;
+    case SB_CONFIG_FOREIGN:
+        break;
+    }
+}
+
+void sb_config_key_report_name(const sb_config_key *k, char *buf, size_t len)
+{
+    if (k->report)
+        snprintf(buf, len, "%s", k->report);
+    else
+        snprintf(buf, len, "%s_%s", k->section, k->key);
+}
