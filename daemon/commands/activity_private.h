@@ -14,26 +14,26 @@
 
 /* Load sub-base `id` (the command's `id` field); with `live` refuse one
  * that is no longer certified or assessed (WRONG_STATE naming `what`). */
-int sb__activity_load_base(sb_call *call, const char *id, bool live, const char *what,
-                           Skillbase__Record **ret);
+int sb_handler_activity_load_base(sb_call *call, const char *id, bool live, const char *what,
+                                  Skillbase__Record **ret);
 
 /* Check a date field: required (or, when !required, empty allowed), a
  * valid YYYY-MM-DD, not after today. Adds a problem naming `field`. *ret
  * is the date when it is one. */
-void sb__activity_check_date(sb_call *call, sb_problems *p, const char *field, const char *s,
-                             bool required, sb_date *ret);
+void sb_handler_activity_check_date(sb_call *call, sb_problems *p, const char *field, const char *s,
+                                    bool required, sb_date *ret);
 
 /* Append the non-transition event "base.<what>" on sub-base `base`, with
  * the caller filling the extra fields through `ev` before it is stored
- * (fill may be NULL); with `jobs` the outbox rules apply. Sets reply->seq. */
-int sb__activity_event(sb_call *call, Skillbase__Record *base, const char *what, const char *action,
-                       const char *reason, bool jobs, void (*fill)(Skillbase__Event *ev, void *arg),
-                       void *arg);
+ * (fill may be NULL); with `jobs` the outbox rules apply (sb_call_append_event). */
+int sb_handler_activity_event(sb_call *call, Skillbase__Record *base, const char *what,
+                              const char *action, const char *reason, bool jobs,
+                              void (*fill)(Skillbase__Event *ev, void *arg), void *arg);
 
 /* Schedule the reminders of `year`'s filing for sub-base `b` (0: the year
  * sb_activity_next_year gives), unless they are already scheduled: one
  * "activity.reminder" job per [activity] remind_days offset whose day is
  * not over, and the overdue one at the end of the due date. */
-int sb__activity_schedule(sb_call *call, const Skillbase__Base *b, int year);
+int sb_handler_activity_schedule(sb_call *call, const Skillbase__Base *b, int year);
 
 #endif

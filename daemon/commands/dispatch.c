@@ -212,7 +212,7 @@ static int kept_reply(sb_arena *arena, const sb_call *call, const sb_dispatch_re
                       uint8_t **ret, size_t *ret_len, uint64_t *ret_record_seq)
 {
     const Skillbase__Reply *reply = call->reply;
-    const Skillbase__Event *ev = call->last_event;
+    const Skillbase__Event *ev = call->out.last_event;
     *ret = sent->reply;
     *ret_len = sent->len;
     *ret_record_seq = 0;
@@ -465,12 +465,15 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         call.txn = batch;
     else if ((rc = sb_store_sub_begin(batch, &call.txn)))
         return rc;
+    sb_call_begin(&call);
     /* a district-scoped key: only its own district-level records (scope.h),
      * then a four-eyes decision is proposed, not made (four_eyes.h) */
     rc = sb_scope_check(&call, cmd);
     if (!rc)
         rc = sb_four_eyes_applies(&call, cmd) ? sb_four_eyes_propose(&call, cmd) : cmd->fn(&call);
     bool refused = rc || reply->code != SB_OK;
+    if (refused) /* decide before you write (handler.h): a debug build stops here */
+        sb_call_check_refusal(&call, reply->code != SB_OK ? (int)reply->code : -rc);
     if (rc == SB_E(SB_STORE_FULL)) {
         drop(&call, direct);
         return rc; /* the whole batch is redone once the map has grown */
@@ -488,6 +491,9 @@ int sb_dispatch_as(sb_dispatch_ctx *ctx, sb_txn *batch, const sb_caller *caller,
         drop(&call, direct);
         return pack_reply(arena, reply, ret);
     }
+    /* the reply names the last event the command appended */
+    if (call.out.last_event)
+        reply->seq = call.out.last_event->seq;
     rc = pack_reply(arena, reply, ret);
     if (!rc && keyed) {
         uint8_t *kept;

@@ -2,10 +2,11 @@
  *
  * Decodes the frame under a memory budget, checks the envelope (protocol,
  * text fields, role), answers repeated idempotency keys from the store,
- * runs the command's handler in its own nested transaction of the caller's
- * batch transaction, remembers the answer of a successful write under its
- * idempotency key, and packs the reply. Knows nothing of sockets: the
- * server hands it bytes, and tests can too.
+ * runs the command's handler (handler.h) in the caller's batch transaction
+ * (directly, or in a child transaction of its own: ctx->direct), remembers
+ * the answer of a successful write under its idempotency key, and packs the
+ * reply. Knows nothing of sockets: the server hands it bytes, and tests can
+ * too.
  */
 #ifndef SB_DISPATCH_H
 #define SB_DISPATCH_H
@@ -32,8 +33,9 @@ typedef struct {
     /* Run each request directly in the batch transaction instead of in a
      * child transaction of its own. Saves the child (LMDB copies every page
      * a child touches: about a third of the time spent applying) and is
-     * exact as long as a refused request wrote nothing, which is how the
-     * handlers are written; one that did returns SB_DISPATCH_REDO. */
+     * exact as long as a refused request wrote nothing, which is the
+     * handler contract (handler.h; a debug build asserts it); one that did
+     * (or failed in the store after writing) returns SB_DISPATCH_REDO. */
     bool direct;
     /* The command table; NULL means sb_command_find (tests give their own). */
     const sb_command *(*find)(Skillbase__Request__CommandCase command);

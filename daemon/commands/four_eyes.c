@@ -66,7 +66,7 @@ static bool target_of(const sb_call *call, const Skillbase__Request *req, target
     /* an existing sub-base imported (七(一)): a certification, the same four
      * eyes; no record yet, so the proposal names the unit and certificate */
     if (req->command_case == SKILLBASE__REQUEST__COMMAND_IMPORT_BASE && req->import_base) {
-        const char *key = sb__import_key(call->arena, req);
+        const char *key = sb_handler_import_key(call->arena, req);
         if (!key)
             return false;
         *t = (target){SKILLBASE__PROPOSAL_KIND__IMPORT, key, req->import_base->reason, "import"};
@@ -138,14 +138,14 @@ static int entity_of(sb_call *call, Skillbase__ProposalKind kind, const char *en
 {
     if (kind == SKILLBASE__PROPOSAL_KIND__SUBSIDY_APPROVAL) {
         Skillbase__SubsidyStatement *st = NULL;
-        int rc = sb__statement_load(call, "statement", entity_id, ret, &st);
+        int rc = sb_handler_statement_load(call, "statement", entity_id, ret, &st);
         if (rc == 0 && ret_version)
             *ret_version = st->version;
         return rc;
     }
-    int rc = sb__load(call, entity_id, ret);
+    int rc = sb_call_load(call, entity_id, ret);
     if (rc == 0 && ret_version)
-        *ret_version = sb__head(*ret).version;
+        *ret_version = sb_call_record_head(*ret).version;
     return rc;
 }
 
@@ -174,14 +174,13 @@ static int proposal_step(sb_call *call, Skillbase__Proposal *p, Skillbase__Recor
     if (rc)
         return rc;
     const char *what = sb_arena_printf(call->arena, "%s_%s", noun_of(p), step);
-    Skillbase__Event *ev = what ? sb__event(call, rec, what, action, reason) : NULL;
+    Skillbase__Event *ev = what ? sb_call_event(call, rec, what, action, reason) : NULL;
     if (!ev)
         return SB_E(SB_INTERNAL);
     ev->proposal_id = p->id;
-    rc = sb_store_event_append(call->txn, ev);
+    rc = sb_call_append_event(call, ev, false);
     if (rc)
         return rc;
-    call->reply->seq = ev->seq;
     *ret_seq = ev->seq;
     return put_proposal(call, p);
 }
@@ -255,6 +254,7 @@ int sb_four_eyes_propose(sb_call *call, const sb_command *cmd)
     int rc = sb_store_sub_begin(call->txn, &trial.txn);
     if (rc)
         return rc;
+    sb_call_begin(&trial);
     rc = cmd->fn(&trial);
     sb_store_abort(&trial.txn);
     if (rc == SB_E(SB_STORE_FULL))
@@ -332,7 +332,7 @@ static int load_open(sb_call *call, const Skillbase__ProposalRef *ref, bool requ
         return rc;
     if (!p->command)
         return sb_call_fail(call, SB_INTERNAL, "proposal %s holds no command", id);
-    rc = sb__check_reason(call, ref->reason, required, action);
+    rc = sb_call_check_reason(call, ref->reason, required, action);
     if (rc)
         return rc;
     if (p->state != SKILLBASE__PROPOSAL_STATE__OPEN)
@@ -342,7 +342,7 @@ static int load_open(sb_call *call, const Skillbase__ProposalRef *ref, bool requ
     return 0;
 }
 
-int sb__handle_confirm_proposal(sb_call *call)
+int sb_handler_confirm_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->confirm_proposal;
     Skillbase__Proposal *p = NULL;
@@ -382,6 +382,7 @@ int sb__handle_confirm_proposal(sb_call *call)
     run.proposal_id = p->id;
     run.proposed_by = p->proposed_by;
     rc = cmd->fn(&run);
+    call->out = run.out; /* its event is this call's */
     if (call->reply->code != SB_OK) {
         const char *why = call->reply->message ? call->reply->message : "";
         char *msg = sb_arena_printf(call->arena, "%s cannot take effect: %s", p->id, why);
@@ -399,7 +400,7 @@ int sb__handle_confirm_proposal(sb_call *call)
     return put_proposal(call, p);
 }
 
-int sb__handle_discard_proposal(sb_call *call)
+int sb_handler_discard_proposal(sb_call *call)
 {
     const Skillbase__ProposalRef *ref = call->req->discard_proposal;
     Skillbase__Proposal *p = NULL;
@@ -414,7 +415,7 @@ int sb__handle_discard_proposal(sb_call *call)
                          &p->decided_seq);
 }
 
-int sb__handle_list_proposals(sb_call *call)
+int sb_handler_list_proposals(sb_call *call)
 {
     const Skillbase__ListProposals *q = call->req->list_proposals;
     if (q->after && strlen(q->after) > ID_MAX)
@@ -425,8 +426,9 @@ int sb__handle_list_proposals(sb_call *call)
     skillbase__proposal_page__init(page);
     bool more;
     size_t n;
-    int rc = sb_store_proposal_list(call->txn, q->state, q->after, sb__page_limit(call, q->limit),
-                                    &call->arena->pb, &page->proposals, &n, &more);
+    int rc =
+        sb_store_proposal_list(call->txn, q->state, q->after, sb_handler_page_limit(call, q->limit),
+                               &call->arena->pb, &page->proposals, &n, &more);
     if (rc)
         return rc;
     if (more && n)

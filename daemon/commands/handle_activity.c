@@ -29,11 +29,11 @@ static bool live(const Skillbase__Base *b)
     return b->state == SKILLBASE__STATE__CERTIFIED || b->state == SKILLBASE__STATE__ASSESSED;
 }
 
-int sb__activity_load_base(sb_call *call, const char *id, bool want_live, const char *what,
-                           Skillbase__Record **ret)
+int sb_handler_activity_load_base(sb_call *call, const char *id, bool want_live, const char *what,
+                                  Skillbase__Record **ret)
 {
     Skillbase__Record *rec = NULL;
-    int rc = sb__subsidy_load_base(call, "id", id, &rec);
+    int rc = sb_handler_subsidy_load_base(call, "id", id, &rec);
     if (rc)
         return rc;
     if (want_live && !live(rec->sub_base))
@@ -44,8 +44,8 @@ int sb__activity_load_base(sb_call *call, const char *id, bool want_live, const 
     return 0;
 }
 
-void sb__activity_check_date(sb_call *call, sb_problems *p, const char *field, const char *s,
-                             bool required, sb_date *ret)
+void sb_handler_activity_check_date(sb_call *call, sb_problems *p, const char *field, const char *s,
+                                    bool required, sb_date *ret)
 {
     if (!s || !s[0]) {
         if (required)
@@ -66,22 +66,16 @@ void sb__activity_check_date(sb_call *call, sb_problems *p, const char *field, c
     *ret = d;
 }
 
-int sb__activity_event(sb_call *call, Skillbase__Record *base, const char *what, const char *action,
-                       const char *reason, bool jobs, void (*fill)(Skillbase__Event *ev, void *arg),
-                       void *arg)
+int sb_handler_activity_event(sb_call *call, Skillbase__Record *base, const char *what,
+                              const char *action, const char *reason, bool jobs,
+                              void (*fill)(Skillbase__Event *ev, void *arg), void *arg)
 {
-    Skillbase__Event *ev = sb__event(call, base, what, action, reason);
+    Skillbase__Event *ev = sb_call_event(call, base, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     if (fill)
         fill(ev, arg);
-    if (jobs)
-        return sb_jobs_event_append(call, ev);
-    int rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
+    return sb_call_append_event(call, ev, jobs);
 }
 
 static int enqueue_reminder(sb_call *call, const char *id, int year, const char *due_on,
@@ -100,10 +94,10 @@ static int enqueue_reminder(sb_call *call, const char *id, int year, const char 
     skillbase__activity_reminder_job__pack(&params, buf);
     sb_job_spec spec = {
         .type = JOB_ACTIVITY_REMINDER, .entity_id = id, .due_ms = due_ms, .params = {len, buf}};
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
-int sb__activity_schedule(sb_call *call, const Skillbase__Base *b, int year)
+int sb_handler_activity_schedule(sb_call *call, const Skillbase__Base *b, int year)
 {
     sb_date cert;
     if (!call->config->activity_reminders || !live(b) || !b->certified_on ||
@@ -250,7 +244,7 @@ static void check_filing(sb_call *call, const Skillbase__ActivityFiling *f, sb_d
     if (f->training_person_times && !f->training_sessions)
         sb_problems_add(p, "filing.training_sessions: 0, but training_person_times is %u",
                         f->training_person_times);
-    sb__subsidy_check_text(p, "filing.note", f->note, SB_EQUIPMENT_NOTE_MAX, false);
+    sb_handler_subsidy_check_text(p, "filing.note", f->note, SB_EQUIPMENT_NOTE_MAX, false);
 }
 
 typedef struct {
@@ -292,11 +286,11 @@ static const char *figures_changed(sb_call *call, const Skillbase__ActivityFilin
     return sb_arena_printf(call->arena, "%s (%s)", reason, list);
 }
 
-int sb__handle_activity_file(sb_call *call)
+int sb_handler_activity_file(sb_call *call)
 {
     const Skillbase__ActivityFile *c = call->req->activity_file;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, true, "activity_file", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, true, "activity_file", &base);
     if (rc)
         return rc;
     const Skillbase__Base *b = base->sub_base;
@@ -308,12 +302,12 @@ int sb__handle_activity_file(sb_call *call)
     sb_problems p = {0};
     check_filing(call, c->filing, cert, &p);
     if (p.count)
-        return sb__fail_problems(call, SB_INVALID, &p, "activity filing refused");
+        return sb_call_fail_problems(call, SB_INVALID, &p, "activity filing refused");
     Skillbase__ActivityFiling *old = NULL;
     rc = filing_get(call, b->id, c->filing->year, &old);
     if (rc && rc != SB_E(SB_NOT_FOUND))
         return rc;
-    if ((rc = sb__check_reason(call, c->reason, old != NULL, "refiling a year already filed")))
+    if ((rc = sb_call_check_reason(call, c->reason, old != NULL, "refiling a year already filed")))
         return rc;
 
     Skillbase__ActivityFiling *f = sb_arena_alloc(call->arena, sizeof *f);
@@ -375,11 +369,11 @@ int sb__handle_activity_file(sb_call *call)
     if (!reason)
         return SB_E(SB_INTERNAL);
     filing_pair pr = {old, f};
-    if ((rc = sb__activity_event(call, base, "activity_filed", "activity_file", reason, false,
-                                 fill_filing, &pr)))
+    if ((rc = sb_handler_activity_event(call, base, "activity_filed", "activity_file", reason,
+                                        false, fill_filing, &pr)))
         return rc;
     /* reminders run from here on for a sub-base certified before they existed */
-    if ((rc = sb__activity_schedule(call, b, 0)))
+    if ((rc = sb_handler_activity_schedule(call, b, 0)))
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_ACTIVITY;
     call->reply->activity = f;
@@ -410,11 +404,11 @@ static int collect_filing(ProtobufCMessage *m, void *arg)
     return 0;
 }
 
-int sb__handle_activity_list(sb_call *call)
+int sb_handler_activity_list(sb_call *call)
 {
     const Skillbase__ActivityList *c = call->req->activity_list;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, false, "activity_list", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, false, "activity_list", &base);
     if (rc)
         return rc;
     const Skillbase__Base *b = base->sub_base;
@@ -467,7 +461,7 @@ int sb__handle_activity_list(sb_call *call)
 
 /* ------------------------------------------------------------ activity_overdue */
 
-int sb__handle_activity_overdue(sb_call *call)
+int sb_handler_activity_overdue(sb_call *call)
 {
     const Skillbase__ActivityOverdue *c = call->req->activity_overdue;
     int year = (int)c->year;
@@ -545,11 +539,11 @@ int sb__handle_activity_overdue(sb_call *call)
 
 /* ------------------------------------------------------------ activity_reminder */
 
-int sb__handle_activity_reminder(sb_call *call)
+int sb_handler_activity_reminder(sb_call *call)
 {
     const Skillbase__ActivityReminder *c = call->req->activity_reminder;
     Skillbase__Record *base = NULL;
-    int rc = sb__subsidy_load_base(call, "id", c->id, &base);
+    int rc = sb_handler_subsidy_load_base(call, "id", c->id, &base);
     if (rc)
         return rc;
     sb_date due;
@@ -560,10 +554,10 @@ int sb__handle_activity_reminder(sb_call *call)
     if (!c->overdue && (c->days_before < 1 || c->days_before > 365))
         return sb_call_fail(call, SB_INVALID, "days_before: 1 to 365 for a due-soon reminder");
     const Skillbase__Base *b = base->sub_base;
-    sb__reply_record(call, base);
+    sb_call_reply_record(call, base);
     if (!live(b) || !call->config->activity_reminders)
         return 0; /* revoked (or gone), or reminders off: nothing, no next year */
-    if (c->overdue && (rc = sb__activity_schedule(call, b, (int)c->year + 1)))
+    if (c->overdue && (rc = sb_handler_activity_schedule(call, b, (int)c->year + 1)))
         return rc;
     Skillbase__ActivityFiling *f = NULL;
     rc = filing_get(call, b->id, c->year, &f);
@@ -580,6 +574,7 @@ int sb__handle_activity_reminder(sb_call *call)
                         c->year, c->due_on, days, days == 1 || days == -1 ? "" : "s");
     if (!reason)
         return SB_E(SB_INTERNAL);
-    return sb__activity_event(call, base, c->overdue ? "activity_overdue" : "activity_due_soon",
-                              "activity_reminder", reason, true, NULL, NULL);
+    return sb_handler_activity_event(call, base,
+                                     c->overdue ? "activity_overdue" : "activity_due_soon",
+                                     "activity_reminder", reason, true, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 
 #define DIR_MAX SB_BACKUP_DIR_MAX
 
-Skillbase__BackupInfo *sb__backup_info(sb_call *call)
+Skillbase__BackupInfo *sb_handler_backup_info(sb_call *call)
 {
     sb_backup_info b;
     Skillbase__BackupInfo *m = sb_arena_alloc(call->arena, sizeof *m);
@@ -38,7 +38,7 @@ Skillbase__BackupInfo *sb__backup_info(sb_call *call)
 
 static int reply_info(sb_call *call)
 {
-    Skillbase__BackupInfo *m = sb__backup_info(call);
+    Skillbase__BackupInfo *m = sb_handler_backup_info(call);
     if (!m)
         return SB_E(SB_INTERNAL);
     call->reply->result_case = SKILLBASE__REPLY__RESULT_BACKUP;
@@ -46,7 +46,7 @@ static int reply_info(sb_call *call)
     return 0;
 }
 
-int sb__handle_backup(sb_call *call)
+int sb_handler_backup(sb_call *call)
 {
     const char *dir = call->req->backup->dir;
     char err[600];
@@ -76,7 +76,7 @@ int sb__handle_backup(sb_call *call)
     return reply_info(call);
 }
 
-int sb__handle_backup_status(sb_call *call)
+int sb_handler_backup_status(sb_call *call)
 {
     return reply_info(call);
 }

@@ -15,7 +15,7 @@ typedef struct {
 static int find_live(const Skillbase__Record *rec, void *arg)
 {
     live_search *s = arg;
-    sb_record_head h = sb__head(rec);
+    sb_record_head h = sb_call_record_head(rec);
     if (!sb_machine_is_live(h.kind, h.state))
         return 0;
     snprintf(s->live_id, sizeof s->live_id, "%s", h.id);
@@ -23,7 +23,7 @@ static int find_live(const Skillbase__Record *rec, void *arg)
     return 1;
 }
 
-int sb__handle_apply(sb_call *call)
+int sb_handler_apply(sb_call *call)
 {
     Skillbase__ApplicationForm *form = call->req->apply->form;
     if (!form)
@@ -34,14 +34,14 @@ int sb__handle_apply(sb_call *call)
     skillbase__application__init(app);
     /* 二(二) 一般应具备: the conditions waived, with reasons (handle_waivers.c) */
     uint32_t waived, unmet;
-    int rc = sb__waivers_take(call, app, &waived);
+    int rc = sb_handler_waivers_take(call, app, &waived);
     if (rc)
         return rc;
     sb_problems problems = {0};
     sb_rules_check_form_waived(form, waived, call->config->email_required, &problems, &unmet);
     if (problems.count)
-        return sb__fail_problems(call, SB_INVALID, &problems, "application refused");
-    rc = sb__waivers_check_needed(call, app, unmet);
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "application refused");
+    rc = sb_handler_waivers_check_needed(call, app, unmet);
     if (rc)
         return rc;
 
@@ -61,8 +61,8 @@ int sb__handle_apply(sb_call *call)
                             live.live_id, sb_state_name(live.live_state));
 
     const sb_transition *t;
-    rc = sb__find(call, SKILLBASE__KIND__APPLICATION, "(new)", SKILLBASE__STATE__STATE_UNSPECIFIED,
-                  false, SB_ACT_APPLY, &t);
+    rc = sb_call_find_transition(call, SKILLBASE__KIND__APPLICATION, "(new)",
+                                 SKILLBASE__STATE__STATE_UNSPECIFIED, false, SB_ACT_APPLY, &t);
     if (rc)
         return rc;
     Skillbase__Record *rec = sb_arena_alloc(call->arena, sizeof *rec);
@@ -91,10 +91,10 @@ int sb__handle_apply(sb_call *call)
     app->created_ms = app->updated_ms = call->now_ms;
     rec->record_case = SKILLBASE__RECORD__RECORD_APPLICATION;
     rec->application = app;
-    rc = sb__commit_change(call, rec, NULL, "apply", t->from, "");
+    rc = sb_call_commit_change(call, rec, NULL, "apply", t->from, "");
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
@@ -102,8 +102,9 @@ int sb__handle_apply(sb_call *call)
 static int create_base(sb_call *call, Skillbase__Application *app, const char *reason)
 {
     const sb_transition *t;
-    int rc = sb__find(call, SKILLBASE__KIND__BASE, "(new)", SKILLBASE__STATE__STATE_UNSPECIFIED,
-                      false, SB_ACT_CERTIFY_BASE, &t);
+    int rc = sb_call_find_transition(call, SKILLBASE__KIND__BASE, "(new)",
+                                     SKILLBASE__STATE__STATE_UNSPECIFIED, false,
+                                     SB_ACT_CERTIFY_BASE, &t);
     if (rc)
         return rc;
     Skillbase__Base *b = sb_arena_alloc(call->arena, sizeof *b);
@@ -115,7 +116,7 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         call->req->command_case == SKILLBASE__REQUEST__COMMAND_CLOSE_PUBLICITY
             ? call->req->close_publicity
             : NULL;
-    rc = sb__granted_name(call, app, c ? c->name : NULL, &name);
+    rc = sb_handler_granted_name(call, app, c ? c->name : NULL, &name);
     if (rc)
         return rc;
     if (!b || !rec)
@@ -145,7 +146,7 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         return rc;
     b->plaque = (char *)sb_rules_plaque();
     b->certificate_no = sb_arena_strdup(call->arena, cert);
-    b->certified_on = sb__today(call);
+    b->certified_on = sb_handler_today(call);
     b->next_assessment_due =
         sb_arena_strdup(call->arena, sb_date_format(sb_rules_next_assessment(call->today), due));
     b->unit_name = app->form->unit->name;
@@ -158,11 +159,11 @@ static int create_base(sb_call *call, Skillbase__Application *app, const char *r
         return SB_E(SB_INTERNAL);
     rec->record_case = SKILLBASE__RECORD__RECORD_SUB_BASE;
     rec->sub_base = b;
-    rc = sb__commit_change(call, rec, NULL, "close_publicity", t->from, reason);
+    rc = sb_call_commit_change(call, rec, NULL, "close_publicity", t->from, reason);
     if (rc)
         return rc;
     /* reminders before the first assessment is due (handle_deadlines.c) */
-    rc = sb__assessment_schedule(call, b);
+    rc = sb_handler_assessment_schedule(call, b);
     if (rc)
         return rc;
     app->base_id = b->id;
@@ -178,29 +179,30 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
                             action_name);
     Skillbase__Record *old;
     const sb_transition *t;
-    int rc = sb__load(call, id, &old);
+    int rc = sb_call_load(call, id, &old);
     if (rc)
         return rc;
-    rc = sb__check_reason(call, reason, reason_required, sb_action_name(action));
+    rc = sb_call_check_reason(call, reason, reason_required, sb_action_name(action));
     if (rc)
         return rc;
-    rc = sb__check_transition(call, old, action, &t);
+    rc = sb_call_check_transition(call, old, action, &t);
     if (rc)
         return rc;
     /* publicity runs its course: no certification before its end */
-    if (action == SB_ACT_CLOSE_PUBLICITY && (rc = sb__publicity_check_over(call, old->application)))
+    if (action == SB_ACT_CLOSE_PUBLICITY &&
+        (rc = sb_handler_publicity_check_over(call, old->application)))
         return rc;
     /* 二(三)2 组织专家进行现场考察和评估: the experts and their visit */
     Skillbase__ExpertReview *review = NULL;
     if (action == SB_ACT_EVALUATE_PASS || action == SB_ACT_EVALUATE_FAIL) {
         const Skillbase__Evaluate *e = call->req->evaluate;
-        rc = sb__expert_review(call, e->experts, e->n_experts, e->visited_on, e->report, &review,
-                               &reason);
+        rc = sb_handler_expert_review(call, e->experts, e->n_experts, e->visited_on, e->report,
+                                      &review, &reason);
         if (rc)
             return rc;
     }
     /* only application rows reach here: the sub-base has none of these actions */
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
@@ -214,11 +216,11 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
     if (t->effects & SB_FX_CLOSE_OBJECTION)
         app->objection_open = 0;
     if (t->effects & SB_FX_START_PUBLICITY)
-        app->publicity_started_on = sb__today(call);
+        app->publicity_started_on = sb_handler_today(call);
     if (t->effects & SB_FX_DECIDED)
-        app->decided_on = sb__today(call);
+        app->decided_on = sb_handler_today(call);
     if (t->effects & SB_FX_CREATE_BASE) {
-        rc = sb__waivers_confirm(call, app);
+        rc = sb_handler_waivers_confirm(call, app);
         if (rc)
             return rc;
         rc = create_base(call, app, reason);
@@ -226,23 +228,23 @@ static int transition(sb_call *call, const char *id, const char *reason, sb_acti
             return rc;
     }
     /* the publicity clock: start, stop, resume (handle_deadlines.c) */
-    rc = sb__publicity_track(call, old->application, app, action);
+    rc = sb_handler_publicity_track(call, old->application, app, action);
     if (rc)
         return rc;
-    rc = sb__commit_change(call, rec, old, action_name, t->from, reason);
+    rc = sb_call_commit_change(call, rec, old, action_name, t->from, reason);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
-int sb__handle_review(sb_call *call)
+int sb_handler_review(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->review;
     return transition(call, c->id, c->reason, SB_ACT_REVIEW, false, "review", c->name);
 }
 
-int sb__handle_evaluate(sb_call *call)
+int sb_handler_evaluate(sb_call *call)
 {
     const Skillbase__Evaluate *c = call->req->evaluate;
     return transition(call, c->id, c->reason,
@@ -250,41 +252,41 @@ int sb__handle_evaluate(sb_call *call)
                       NULL);
 }
 
-int sb__handle_file_objection(sb_call *call)
+int sb_handler_file_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->file_objection;
     return transition(call, c->id, c->reason, SB_ACT_FILE_OBJECTION, true, "file_objection",
                       c->name);
 }
 
-int sb__handle_dismiss_objection(sb_call *call)
+int sb_handler_dismiss_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->dismiss_objection;
     return transition(call, c->id, c->reason, SB_ACT_DISMISS_OBJECTION, true, "dismiss_objection",
                       c->name);
 }
 
-int sb__handle_uphold_objection(sb_call *call)
+int sb_handler_uphold_objection(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->uphold_objection;
     return transition(call, c->id, c->reason, SB_ACT_UPHOLD_OBJECTION, true, "uphold_objection",
                       c->name);
 }
 
-int sb__handle_close_publicity(sb_call *call)
+int sb_handler_close_publicity(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->close_publicity;
     return transition(call, c->id, c->reason, SB_ACT_CLOSE_PUBLICITY, false, "close_publicity",
                       c->name);
 }
 
-int sb__handle_reject(sb_call *call)
+int sb_handler_reject(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->reject;
     return transition(call, c->id, c->reason, SB_ACT_REJECT, true, "reject", c->name);
 }
 
-int sb__handle_withdraw(sb_call *call)
+int sb_handler_withdraw(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->withdraw;
     return transition(call, c->id, c->reason, SB_ACT_WITHDRAW, true, "withdraw", c->name);

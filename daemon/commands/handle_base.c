@@ -13,8 +13,8 @@
 static int load_base(sb_call *call, const char *id, sb_action action, Skillbase__Record **ret_old,
                      const sb_transition **ret_t)
 {
-    int rc = sb__load(call, id, ret_old);
-    return rc ? rc : sb__check_transition(call, *ret_old, action, ret_t);
+    int rc = sb_call_load(call, id, ret_old);
+    return rc ? rc : sb_call_check_transition(call, *ret_old, action, ret_t);
 }
 
 /* Append result `a` to the sub-base's results (the record is a shallow
@@ -46,17 +46,19 @@ static void withdraw_plaque(sb_call *call, Skillbase__Base *b, Skillbase__Cause 
 {
     b->plaque_withdrawn = 1;
     b->revoked_cause = cause;
-    b->revoked_on = sb__today(call);
+    b->revoked_on = sb_handler_today(call);
     b->next_assessment_due = (char *)"";
 }
 
-int sb__expert_review(sb_call *call, char **experts, size_t n, const char *visited_on,
-                      const char *report, Skillbase__ExpertReview **ret, const char **reason_io)
+int sb_handler_expert_review(sb_call *call, char **experts, size_t n, const char *visited_on,
+                             const char *report, Skillbase__ExpertReview **ret,
+                             const char **reason_io)
 {
     sb_problems problems = {0};
     if (!sb_rules_review_ok(experts, n, visited_on, report, call->config->min_experts, call->today,
                             &problems))
-        return sb__fail_problems(call, SB_INVALID, &problems, "the experts' review is incomplete");
+        return sb_call_fail_problems(call, SB_INVALID, &problems,
+                                     "the experts' review is incomplete");
     Skillbase__ExpertReview *r = sb_arena_alloc(call->arena, sizeof *r);
     if (!r)
         return SB_E(SB_INTERNAL);
@@ -132,17 +134,17 @@ static Skillbase__Scores *maxima_of(sb_call *call)
     return m;
 }
 
-int sb__handle_assess(sb_call *call)
+int sb_handler_assess(sb_call *call)
 {
     const Skillbase__Assess *c = call->req->assess;
-    int rc =
-        sb__check_reason(call, c->reason, c->correct, c->correct ? "assess --correct" : "assess");
+    int rc = sb_call_check_reason(call, c->reason, c->correct,
+                                  c->correct ? "assess --correct" : "assess");
     if (rc)
         return rc;
     sb_problems problems = {0};
     sb_score score;
     if (sb_rules_score_assess(&call->config->rubric, c, &problems, &score))
-        return sb__fail_problems(call, SB_INVALID, &problems, "assessment refused");
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "assessment refused");
 
     sb_action action = sb_rules_grade_passes(score.grade) ? SB_ACT_ASSESS_PASS : SB_ACT_ASSESS_FAIL;
     /* 五(二): a result under 60 revokes, so it takes the role of revoke
@@ -185,11 +187,11 @@ int sb__handle_assess(sb_call *call)
     /* 五(一) 组织专家: who assessed, and when they visited */
     Skillbase__ExpertReview *review;
     const char *reason = c->reason;
-    rc = sb__expert_review(call, c->experts, c->n_experts, c->visited_on, c->report, &review,
-                           &reason);
+    rc = sb_handler_expert_review(call, c->experts, c->n_experts, c->visited_on, c->report, &review,
+                                  &reason);
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     Skillbase__Assessment *a = sb_arena_alloc(call->arena, sizeof *a);
     Skillbase__Scores *scores = sb_arena_alloc(call->arena, sizeof *scores);
     Skillbase__Scores *tenths = sb_arena_alloc(call->arena, sizeof *tenths);
@@ -225,7 +227,7 @@ int sb__handle_assess(sb_call *call)
     a->bonus_total_tenths = score.bonus_tenths;
     a->total_tenths = score.total_tenths;
     a->grade = score.grade;
-    a->assessed_on = sb__today(call);
+    a->assessed_on = sb_handler_today(call);
     a->assessor = (char *)call->actor;
     a->reason = (char *)(c->reason ? c->reason : "");
     if (action == SB_ACT_ASSESS_FAIL)
@@ -260,21 +262,21 @@ int sb__handle_assess(sb_call *call)
         b->next_assessment_due = sb_arena_strdup(
             call->arena, sb_date_format(sb_rules_cycle_end(certified_on, cycle + 1), due));
     }
-    rc = sb__commit_change(call, rec, old, "assess", t->from, reason);
+    rc = sb_call_commit_change(call, rec, old, "assess", t->from, reason);
     if (rc)
         return rc;
     /* reminders before the next assessment is due (handle_deadlines.c) */
-    rc = sb__assessment_schedule(call, b);
+    rc = sb_handler_assessment_schedule(call, b);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
-int sb__handle_revoke(sb_call *call)
+int sb_handler_revoke(sb_call *call)
 {
     const Skillbase__Revoke *c = call->req->revoke;
-    int rc = sb__check_reason(call, c->reason, true, "revoke");
+    int rc = sb_call_check_reason(call, c->reason, true, "revoke");
     if (rc)
         return rc;
     if (!sb_rules_revoke_cause_ok(c->cause))
@@ -286,7 +288,7 @@ int sb__handle_revoke(sb_call *call)
     rc = load_base(call, c->id, SB_ACT_REVOKE, &old, &t);
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
@@ -305,7 +307,7 @@ int sb__handle_revoke(sb_call *call)
         prev = result_of_cycle(b, certified_on, a->cycle);
     }
     a->reason = c->reason;
-    a->assessed_on = sb__today(call);
+    a->assessed_on = sb_handler_today(call);
     a->assessor = (char *)call->actor;
     if (!a->assessed_on || (rc = add_result(call, b, a)))
         return rc ? rc : SB_E(SB_INTERNAL);
@@ -322,9 +324,9 @@ int sb__handle_revoke(sb_call *call)
     }
     b->state = t->to;
     withdraw_plaque(call, b, c->cause);
-    rc = sb__commit_change(call, rec, old, "revoke", t->from, c->reason);
+    rc = sb_call_commit_change(call, rec, old, "revoke", t->from, c->reason);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }

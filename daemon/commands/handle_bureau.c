@@ -4,7 +4,7 @@
 #include "handlers_private.h"
 #include "sb_error.h"
 
-int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
+int sb_handler_bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
 {
     size_t n = sb_bureau_choices(call->config, NULL, 0);
     sb_bureau_choice *rows = sb_arena_alloc(call->arena, n * sizeof *rows);
@@ -31,9 +31,9 @@ int sb__bureau_settings(sb_call *call, Skillbase__Setting ***ret, size_t *ret_n)
     return 0;
 }
 
-int sb__bureau_status(sb_call *call, Skillbase__StatusInfo *st)
+int sb_handler_bureau_status(sb_call *call, Skillbase__StatusInfo *st)
 {
-    int rc = sb__bureau_settings(call, &st->bureau_choices, &st->n_bureau_choices);
+    int rc = sb_handler_bureau_settings(call, &st->bureau_choices, &st->n_bureau_choices);
     if (rc)
         return rc;
     const char *w = sb_bureau_rubric_warning(call->config);

@@ -44,7 +44,7 @@ static uint64_t day_start_ms(sb_date d)
 static int append_event(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
                         const char *action, const char *what, const char *reason)
 {
-    Skillbase__Event *ev = sb__event(call, rec, what, action, reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     if (old) {
@@ -52,7 +52,7 @@ static int append_event(sb_call *call, Skillbase__Record *rec, const Skillbase__
         if (rc)
             return rc;
     }
-    return sb_jobs_event_append(call, ev);
+    return sb_call_append_event(call, ev, true);
 }
 
 /* Pack a job's params into the arena. */
@@ -84,7 +84,7 @@ static int resume_suspension(sb_call *call, Skillbase__Application *app)
         return SB_E(SB_INTERNAL);
     memcpy(list, app->publicity_suspensions, n * sizeof *list);
     *last = *list[n - 1];
-    last->resumed_on = sb__today(call);
+    last->resumed_on = sb_handler_today(call);
     list[n - 1] = last;
     app->publicity_suspensions = list;
     return last->resumed_on ? 0 : SB_E(SB_INTERNAL);
@@ -120,7 +120,7 @@ static int suspend(sb_call *call, const Skillbase__Application *before, Skillbas
     if (n)
         memcpy(list, app->publicity_suspensions, n * sizeof *list);
     skillbase__publicity_suspension__init(s);
-    s->suspended_on = sb__today(call);
+    s->suspended_on = sb_handler_today(call);
     s->days_used = used;
     list[n] = s;
     app->publicity_suspensions = list;
@@ -162,7 +162,7 @@ static int own_window(sb_call *call, const Skillbase__Application *a, sb_publici
     return 0;
 }
 
-int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a)
+int sb_handler_publicity_check_over(sb_call *call, const Skillbase__Application *a)
 {
     sb_publicity_window w;
     int rc = own_window(call, a, &w);
@@ -189,8 +189,8 @@ int sb__publicity_check_over(sb_call *call, const Skillbase__Application *a)
                         a->id, sb_date_format(w.ends_on, ends), left_text ? left_text : "");
 }
 
-int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
-                        Skillbase__Application *app, sb_action action)
+int sb_handler_publicity_track(sb_call *call, const Skillbase__Application *before,
+                               Skillbase__Application *app, sb_action action)
 {
     bool entering = app->state == SKILLBASE__STATE__IN_PUBLICITY &&
                     before->state != SKILLBASE__STATE__IN_PUBLICITY;
@@ -230,17 +230,17 @@ int sb__publicity_track(sb_call *call, const Skillbase__Application *before,
     return app->publicity_ends_on ? 0 : SB_E(SB_INTERNAL);
 }
 
-int sb__handle_schedule_publicity(sb_call *call)
+int sb_handler_schedule_publicity(sb_call *call)
 {
     const Skillbase__SchedulePublicity *c = call->req->schedule_publicity;
     Skillbase__Record *old;
-    int rc = sb__load(call, c->id, &old);
+    int rc = sb_call_load(call, c->id, &old);
     if (rc)
         return rc;
     if (old->record_case != SKILLBASE__RECORD__RECORD_APPLICATION)
         return sb_call_fail(call, SB_INVALID, "id: %s is not an application", c->id);
     const Skillbase__Application *a = old->application;
-    rc = sb__check_version(call, c->id, a->version);
+    rc = sb_call_check_version(call, c->id, a->version);
     if (rc)
         return rc;
     if (a->state != SKILLBASE__STATE__IN_PUBLICITY || a->objection_open)
@@ -279,11 +279,11 @@ int sb__handle_schedule_publicity(sb_call *call)
                             a->publicity_working_days, a->publicity_started_on,
                             a->publicity_days_used);
     }
-    rc = sb__check_reason(call, c->explanation, false, "schedule_publicity");
+    rc = sb_call_check_reason(call, c->explanation, false, "schedule_publicity");
     if (rc)
         return rc;
 
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Application *app = rec->application;
@@ -309,10 +309,10 @@ int sb__handle_schedule_publicity(sb_call *call)
     rc = pack_params(call, &params.base, &spec.params);
     if (rc)
         return rc;
-    rc = sb_jobs_enqueue(call, &spec, NULL);
+    rc = sb_call_enqueue_job(call, &spec, NULL);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
@@ -330,10 +330,10 @@ static int enqueue_reminder(sb_call *call, const Skillbase__Base *b, uint32_t da
     int rc = pack_params(call, &params.base, &spec.params);
     if (rc)
         return rc;
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
-int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b)
+int sb_handler_assessment_schedule(sb_call *call, const Skillbase__Base *b)
 {
     sb_date due;
     if (!b->next_assessment_due || sb_date_parse(b->next_assessment_due, &due))
@@ -352,14 +352,14 @@ int sb__assessment_schedule(sb_call *call, const Skillbase__Base *b)
     if (rc)
         return rc;
     /* and the yearly activity filing's reminders (handle_activity.c) */
-    return sb__activity_schedule(call, b, 0);
+    return sb_handler_activity_schedule(call, b, 0);
 }
 
-int sb__handle_assessment_reminder(sb_call *call)
+int sb_handler_assessment_reminder(sb_call *call)
 {
     const Skillbase__AssessmentReminder *c = call->req->assessment_reminder;
     Skillbase__Record *old;
-    int rc = sb__load(call, c->id, &old);
+    int rc = sb_call_load(call, c->id, &old);
     if (rc)
         return rc;
     if (old->record_case != SKILLBASE__RECORD__RECORD_SUB_BASE)
@@ -370,7 +370,7 @@ int sb__handle_assessment_reminder(sb_call *call)
     if (!c->overdue && (c->days_before < 1 || c->days_before > 365))
         return sb_call_fail(call, SB_INVALID, "days_before: 1 to 365 for a due-soon reminder");
     const Skillbase__Base *b = old->sub_base;
-    sb__reply_record(call, old);
+    sb_call_reply_record(call, old);
     /* assessed again since (a new due date), revoked or exited: nothing to
      * remind */
     if (b->state == SKILLBASE__STATE__REVOKED || b->state == SKILLBASE__STATE__EXITED ||

@@ -38,7 +38,7 @@ static const struct {
     {"other", "anything else"},
 };
 
-size_t sb__document_kinds(const char **names, const char **meanings, size_t max)
+size_t sb_handler_document_kinds(const char **names, const char **meanings, size_t max)
 {
     size_t n = sizeof kinds / sizeof kinds[0];
     for (size_t i = 0; i < n && i < max; i++) {
@@ -130,7 +130,7 @@ static void reply_upload(sb_call *call, const sb_upload *u)
     call->reply->upload = st;
 }
 
-int sb__handle_document_begin(sb_call *call)
+int sb_handler_document_begin(sb_call *call)
 {
     const Skillbase__DocumentBegin *c = call->req->document_begin;
     int rc = need_docs(call);
@@ -159,10 +159,10 @@ int sb__handle_document_begin(sb_call *call)
     if (strlen(c->media_type) > SB_DOC_MEDIA_MAX || !sb_text_ok(c->media_type))
         return sb_call_fail(call, SB_INVALID, "media_type: text of at most %d bytes",
                             SB_DOC_MEDIA_MAX);
-    if ((rc = sb__check_reason(call, c->reason, false, "document_begin")))
+    if ((rc = sb_call_check_reason(call, c->reason, false, "document_begin")))
         return rc;
     Skillbase__Record *rec;
-    if ((rc = sb__load(call, c->id, &rec)))
+    if ((rc = sb_call_load(call, c->id, &rec)))
         return rc;
     if ((rc = check_target(call, rec, c->kind, c->supersedes, c->reason, c->original_sighted,
                            c->id)))
@@ -202,7 +202,7 @@ static int find_upload(sb_call *call, const char *id, sb_upload **ret)
     return 0;
 }
 
-int sb__handle_document_chunk(sb_call *call)
+int sb_handler_document_chunk(sb_call *call)
 {
     const Skillbase__DocumentChunk *c = call->req->document_chunk;
     sb_upload *u = NULL;
@@ -232,7 +232,7 @@ static Skillbase__Document *filed_by(Skillbase__Record *rec, const char *id)
     return NULL;
 }
 
-int sb__handle_document_commit(sb_call *call)
+int sb_handler_document_commit(sb_call *call)
 {
     const Skillbase__DocumentCommit *c = call->req->document_commit;
     sb_upload *u = NULL;
@@ -240,11 +240,11 @@ int sb__handle_document_commit(sb_call *call)
     if (rc || (rc = find_upload(call, c->upload_id, &u)))
         return rc;
     Skillbase__Record *old;
-    if ((rc = sb__load(call, u->entity, &old)))
+    if ((rc = sb_call_load(call, u->entity, &old)))
         return rc;
     if (filed_by(old, u->id)) {
         /* a commit sent again after it succeeded: the record as it is */
-        sb__reply_record(call, old);
+        sb_call_reply_record(call, old);
         return 0;
     }
     if (u->received != u->size)
@@ -263,7 +263,7 @@ int sb__handle_document_commit(sb_call *call)
             return rc;
         }
     }
-    if ((rc = sb__check_version(call, u->entity, sb__head(old).version)) ||
+    if ((rc = sb_call_check_version(call, u->entity, sb_call_record_head(old).version)) ||
         (rc = check_target(call, old, u->kind, u->supersedes, u->reason, u->original_sighted,
                            u->entity)))
         return rc;
@@ -272,7 +272,7 @@ int sb__handle_document_commit(sb_call *call)
     if (sb_docs_place(call->docs, u, err, sizeof err))
         return sb_call_fail(call, SB_INTERNAL, "%s", err);
 
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     Skillbase__Document *d = sb_arena_alloc(call->arena, sizeof *d);
     if (!rec || !d)
         return SB_E(SB_INTERNAL);
@@ -308,13 +308,14 @@ int sb__handle_document_commit(sb_call *call)
     list[*n] = d;
     *docs = list;
     (*n)++;
-    Skillbase__Event *ev = sb__event(call, rec, "document_added", "document_commit", u->reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, "document_added", "document_commit", u->reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     if ((rc = sb_store_doc_ref_add(call->txn, u->sha256)) ||
-        (rc = sb_store_record_put(call->txn, rec, old)) || (rc = sb_jobs_event_append(call, ev)))
+        (rc = sb_store_record_put(call->txn, rec, old)) ||
+        (rc = sb_call_append_event(call, ev, true)))
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
@@ -344,12 +345,12 @@ static Skillbase__Document *find_doc(Skillbase__Record *rec, const char *which, 
     return *ret_ambiguous ? NULL : found;
 }
 
-int sb__handle_document_get(sb_call *call)
+int sb_handler_document_get(sb_call *call)
 {
     const Skillbase__DocumentGet *c = call->req->document_get;
     int rc = need_docs(call);
     Skillbase__Record *rec;
-    if (rc || (rc = sb__load(call, c->id, &rec)))
+    if (rc || (rc = sb_call_load(call, c->id, &rec)))
         return rc;
     int ambiguous;
     Skillbase__Document *d = find_doc(rec, c->doc, &ambiguous);

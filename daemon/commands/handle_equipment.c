@@ -35,17 +35,18 @@ static void check_item(sb_call *call, const Skillbase__EquipmentItem *it, const 
         sb_problems_add(p, "item.retired: an item is retired with equipment_retire");
     if (it->version || it->updated_ms)
         sb_problems_add(p, "item.version, item.updated_ms: set by the daemon; leave them out");
-    sb__subsidy_check_text(p, "item.item", it->item, SB_EQUIPMENT_TEXT_MAX, true);
+    sb_handler_subsidy_check_text(p, "item.item", it->item, SB_EQUIPMENT_TEXT_MAX, true);
     if (it->value_fen < 1 || it->value_fen > SB_EQUIPMENT_VALUE_MAX)
         sb_problems_add(p, "item.value_fen: the value in fen (1 yuan = 100 fen), 1 to %llu",
                         (unsigned long long)SB_EQUIPMENT_VALUE_MAX);
     sb_date d;
-    sb__activity_check_date(call, p, "item.acquired_on", it->acquired_on, true, &d);
+    sb_handler_activity_check_date(call, p, "item.acquired_on", it->acquired_on, true, &d);
     if (!funding_name(it->funding))
         sb_problems_add(p, "item.funding: must be own or government (四(三))");
-    sb__subsidy_check_text(p, "item.custodian", it->custodian, SB_EQUIPMENT_TEXT_MAX, true);
-    sb__subsidy_check_text(p, "item.maintained_by", it->maintained_by, SB_EQUIPMENT_TEXT_MAX, true);
-    sb__subsidy_check_text(p, "item.note", it->note, SB_EQUIPMENT_NOTE_MAX, false);
+    sb_handler_subsidy_check_text(p, "item.custodian", it->custodian, SB_EQUIPMENT_TEXT_MAX, true);
+    sb_handler_subsidy_check_text(p, "item.maintained_by", it->maintained_by, SB_EQUIPMENT_TEXT_MAX,
+                                  true);
+    sb_handler_subsidy_check_text(p, "item.note", it->note, SB_EQUIPMENT_NOTE_MAX, false);
 }
 
 typedef struct {
@@ -91,7 +92,7 @@ static int commit_item(sb_call *call, Skillbase__Record *base, Skillbase__Equipm
     if (rc)
         return rc;
     item_pair pr = {before, after};
-    rc = sb__activity_event(call, base, what, action, reason, false, fill_pair, &pr);
+    rc = sb_handler_activity_event(call, base, what, action, reason, false, fill_pair, &pr);
     if (rc)
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_EQUIPMENT;
@@ -99,21 +100,21 @@ static int commit_item(sb_call *call, Skillbase__Record *base, Skillbase__Equipm
     return 0;
 }
 
-int sb__handle_equipment_add(sb_call *call)
+int sb_handler_equipment_add(sb_call *call)
 {
     const Skillbase__EquipmentAdd *c = call->req->equipment_add;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, true, "equipment_add", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, true, "equipment_add", &base);
     if (rc)
         return rc;
-    if ((rc = sb__check_reason(call, c->reason, true, "equipment_add")))
+    if ((rc = sb_call_check_reason(call, c->reason, true, "equipment_add")))
         return rc;
     if (!c->item)
         return sb_call_fail(call, SB_INVALID, "item: missing");
     sb_problems p = {0};
     check_item(call, c->item, NULL, &p);
     if (p.count)
-        return sb__fail_problems(call, SB_INVALID, &p, "equipment item refused");
+        return sb_call_fail_problems(call, SB_INVALID, &p, "equipment item refused");
     uint8_t prefix[SB_ACTIVITY_KEY_MAX];
     /* 'e' base_id NUL: the register's range */
     size_t plen = sb_store_activity_key(prefix, 'e', base->sub_base->id, NULL);
@@ -187,7 +188,7 @@ static const char *what_changed(sb_call *call, const Skillbase__EquipmentItem *a
     };
     const char *out = "";
     for (size_t i = 0; out && i < sizeof texts / sizeof texts[0]; i++)
-        if (!sb__subsidy_str_eq(texts[i].was, texts[i].now))
+        if (!sb_handler_subsidy_str_eq(texts[i].was, texts[i].now))
             out =
                 sb_arena_printf(call->arena, "%s%s%s %s → %s", out, *out ? "; " : "", texts[i].name,
                                 texts[i].was ? texts[i].was : "", texts[i].now ? texts[i].now : "");
@@ -202,14 +203,14 @@ static const char *what_changed(sb_call *call, const Skillbase__EquipmentItem *a
     return out;
 }
 
-int sb__handle_equipment_change(sb_call *call)
+int sb_handler_equipment_change(sb_call *call)
 {
     const Skillbase__EquipmentChange *c = call->req->equipment_change;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, true, "equipment_change", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, true, "equipment_change", &base);
     if (rc)
         return rc;
-    if ((rc = sb__check_reason(call, c->reason, true, "equipment_change")))
+    if ((rc = sb_call_check_reason(call, c->reason, true, "equipment_change")))
         return rc;
     Skillbase__EquipmentItem *old = NULL;
     if ((rc = load_item(call, base->sub_base->id, c->item_id, &old)))
@@ -222,7 +223,7 @@ int sb__handle_equipment_change(sb_call *call)
     sb_problems p = {0};
     check_item(call, c->item, c->item_id, &p);
     if (p.count)
-        return sb__fail_problems(call, SB_INVALID, &p, "equipment item refused");
+        return sb_call_fail_problems(call, SB_INVALID, &p, "equipment item refused");
     Skillbase__EquipmentItem *it = sb_arena_alloc(call->arena, sizeof *it);
     if (!it)
         return SB_E(SB_INTERNAL);
@@ -234,11 +235,11 @@ int sb__handle_equipment_change(sb_call *call)
     it->retired = false;
     it->retired_on = (char *)"";
     if (it->value_fen == old->value_fen && it->funding == old->funding &&
-        sb__subsidy_str_eq(it->item, old->item) &&
-        sb__subsidy_str_eq(it->acquired_on, old->acquired_on) &&
-        sb__subsidy_str_eq(it->custodian, old->custodian) &&
-        sb__subsidy_str_eq(it->maintained_by, old->maintained_by) &&
-        sb__subsidy_str_eq(it->note, old->note))
+        sb_handler_subsidy_str_eq(it->item, old->item) &&
+        sb_handler_subsidy_str_eq(it->acquired_on, old->acquired_on) &&
+        sb_handler_subsidy_str_eq(it->custodian, old->custodian) &&
+        sb_handler_subsidy_str_eq(it->maintained_by, old->maintained_by) &&
+        sb_handler_subsidy_str_eq(it->note, old->note))
         return sb_call_fail(call, SB_INVALID, "item: the same as item %s holds; nothing to change",
                             old->id);
     const char *changes = what_changed(call, old, it);
@@ -249,14 +250,14 @@ int sb__handle_equipment_change(sb_call *call)
     return commit_item(call, base, old, it, "equipment_changed", "equipment_change", reason);
 }
 
-int sb__handle_equipment_retire(sb_call *call)
+int sb_handler_equipment_retire(sb_call *call)
 {
     const Skillbase__EquipmentRetire *c = call->req->equipment_retire;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, true, "equipment_retire", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, true, "equipment_retire", &base);
     if (rc)
         return rc;
-    if ((rc = sb__check_reason(call, c->reason, true, "equipment_retire")))
+    if ((rc = sb_call_check_reason(call, c->reason, true, "equipment_retire")))
         return rc;
     Skillbase__EquipmentItem *old = NULL;
     if ((rc = load_item(call, base->sub_base->id, c->item_id, &old)))
@@ -266,12 +267,12 @@ int sb__handle_equipment_retire(sb_call *call)
                             old->id, old->retired_on);
     sb_problems p = {0};
     sb_date on = call->today, acquired;
-    sb__activity_check_date(call, &p, "on", c->on, false, &on);
+    sb_handler_activity_check_date(call, &p, "on", c->on, false, &on);
     if (!p.count && sb_date_parse(old->acquired_on, &acquired) == 0 &&
         sb_date_cmp(on, acquired) < 0)
         sb_problems_add(&p, "on: before the item was acquired (%s)", old->acquired_on);
     if (p.count)
-        return sb__fail_problems(call, SB_INVALID, &p, "retirement refused");
+        return sb_call_fail_problems(call, SB_INVALID, &p, "retirement refused");
     Skillbase__EquipmentItem *it = sb_arena_alloc(call->arena, sizeof *it);
     char *on_s = sb_arena_alloc(call->arena, SB_DATE_STRLEN);
     if (!it || !on_s)
@@ -320,11 +321,11 @@ static int cmp_items(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-int sb__handle_equipment_list(sb_call *call)
+int sb_handler_equipment_list(sb_call *call)
 {
     const Skillbase__EquipmentList *c = call->req->equipment_list;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, false, "equipment_list", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, false, "equipment_list", &base);
     if (rc)
         return rc;
     uint8_t prefix[SB_ACTIVITY_KEY_MAX];

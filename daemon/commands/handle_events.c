@@ -24,7 +24,7 @@ static Skillbase__Event *keep(sb_call *call, const Skillbase__Event *ev)
     return skillbase__event__unpack(&call->arena->pb, len, buf);
 }
 
-int sb__read_events_filtered(sb_call *call)
+int sb_handler_read_events_filtered(sb_call *call)
 {
     const Skillbase__ReadEvents *q = call->req->read_events;
     const char *prefix = q->topic_prefix;
@@ -33,7 +33,7 @@ int sb__read_events_filtered(sb_call *call)
         return sb_call_fail(call, SB_INVALID,
                             "topic_prefix: must be UTF-8 text of at most %d bytes",
                             TOPIC_PREFIX_MAX);
-    uint32_t limit = sb__page_limit(call, q->limit);
+    uint32_t limit = sb_handler_page_limit(call, q->limit);
     Skillbase__EventPage *page = sb_arena_alloc(call->arena, sizeof *page);
     Skillbase__Event **out = sb_arena_alloc(call->arena, limit * sizeof *out);
     if (!page || !out)
@@ -71,9 +71,9 @@ int sb__read_events_filtered(sb_call *call)
     }
     /* a district-scoped key sees its own district-level records' only */
     sb_scope_filter_events(call->caller, out, &n);
-    if ((rc = sb__withhold_events(call, out, n)))
+    if ((rc = sb_handler_withhold_events(call, out, n)))
         return rc;
-    size_t fit = sb__page_fit(call, (void *const *)out, n);
+    size_t fit = sb_handler_page_fit(call, (void *const *)out, n);
     if (fit < n) {
         next = out[fit]->seq;
         n = fit;

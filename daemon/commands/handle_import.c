@@ -26,7 +26,7 @@ typedef struct {
 static int find_live(const Skillbase__Record *rec, void *arg)
 {
     live *l = arg;
-    sb_record_head h = sb__head(rec);
+    sb_record_head h = sb_call_record_head(rec);
     if (sb_machine_is_terminal(h.kind, h.state))
         return 0;
     snprintf(l->id, sizeof l->id, "%s", h.id);
@@ -112,17 +112,17 @@ static Skillbase__Assessment *imported_result(sb_call *call, const Skillbase__Im
     return a->reason ? a : NULL;
 }
 
-int sb__handle_import_base(sb_call *call)
+int sb_handler_import_base(sb_call *call)
 {
     const Skillbase__ImportBase *q = call->req->import_base;
     sb_problems problems = {0};
     sb_date cert = {0}, assessed = {0};
-    int rc = sb__check_reason(call, q->reason, true, "import_base");
+    int rc = sb_call_check_reason(call, q->reason, true, "import_base");
     if (rc)
         return rc;
     check(call, q, &problems, &cert, &assessed);
     if (problems.count)
-        return sb__fail_problems(call, SB_INVALID, &problems, "import refused");
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "import refused");
     /* one live sub-base (or open application) per unit, as at apply */
     live l = {0};
     rc = sb_store_credit_each(call->txn, q->unit->credit_code, &call->arena->pb, find_live, &l);
@@ -137,7 +137,7 @@ int sb__handle_import_base(sb_call *call)
                             sb_state_name(l.state));
     /* two live sub-bases do not share an official name (二(三)2) */
     const char *holder;
-    rc = sb__name_live_holder(call, q->name, NULL, &holder, NULL);
+    rc = sb_handler_name_live_holder(call, q->name, NULL, &holder, NULL);
     if (rc)
         return rc;
     if (holder)
@@ -171,7 +171,7 @@ int sb__handle_import_base(sb_call *call)
     b->base_level = q->base_level;
     b->created_ms = b->updated_ms = call->now_ms;
     imp->decision = q->decision;
-    imp->imported_on = sb__today(call);
+    imp->imported_on = sb_handler_today(call);
     imp->imported_by = (char *)call->actor;
     b->imported = imp;
     /* 五(一) 每两年, counted from the original certification: after a result,
@@ -201,7 +201,7 @@ int sb__handle_import_base(sb_call *call)
     rec->record_case = SKILLBASE__RECORD__RECORD_SUB_BASE;
     rec->sub_base = b;
     /* "base.imported": not a certification by this system (no notice of one) */
-    Skillbase__Event *ev = sb__event(call, rec, "imported", "import_base", q->reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, "imported", "import_base", q->reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     ev->from_state = SKILLBASE__STATE__STATE_UNSPECIFIED;
@@ -210,20 +210,20 @@ int sb__handle_import_base(sb_call *call)
         rc = sb_store_name_add(call->txn, b->name, b->id); /* the index of granted names */
     if (rc)
         return rc;
-    rc = sb_jobs_event_append(call, ev);
+    rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
     /* reminders before the next assessment is due (handle_deadlines.c) */
-    rc = sb__assessment_schedule(call, b);
+    rc = sb_handler_assessment_schedule(call, b);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
 /* The idempotency key of an import: the unit and its original certificate,
  * whoever sends it, so importing the same sub-base again changes nothing. */
-const char *sb__import_key(sb_arena *arena, const Skillbase__Request *req)
+const char *sb_handler_import_key(sb_arena *arena, const Skillbase__Request *req)
 {
     const Skillbase__ImportBase *q = req->import_base;
     if (!q || !q->unit || !q->unit->credit_code || !q->unit->credit_code[0] || !q->certificate_no ||

@@ -9,7 +9,7 @@
  * table on a synthetic request (so the state machine, its guards and its
  * messages are exactly an operator's), or an event without a state change.
  * Idempotency on (source, event_id) is the dispatcher's, through the key
- * sb__ingest_key derives. docs/events.md describes the behaviour.
+ * sb_handler_ingest_key derives. docs/events.md describes the behaviour.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 #include "ingest_map.h"
 #include "jobs.h"
 #include "sb_error.h"
+#include "sb_log.h"
 
 #define SOURCE_MAX SB_INGEST_SOURCE_MAX
 #define EVENT_ID_MAX SB_INGEST_EVENT_ID_MAX
@@ -49,7 +50,7 @@ static bool event_id_ok(const char *s)
     return n > 0 && n <= EVENT_ID_MAX && sb_rules_text_ok(s) && !strchr(s, '\t');
 }
 
-const char *sb__ingest_key(sb_arena *arena, const Skillbase__Request *req)
+const char *sb_handler_ingest_key(sb_arena *arena, const Skillbase__Request *req)
 {
     const Skillbase__Ingest *in = req->ingest;
     if (req->command_case != SKILLBASE__REQUEST__COMMAND_INGEST || !in || !source_ok(in->source) ||
@@ -120,7 +121,7 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
     }
     int rc = check_date(call, "occurred_on", in->occurred_on, false);
     if (!rc)
-        rc = sb__check_reason(call, in->reason, false, in->type);
+        rc = sb_call_check_reason(call, in->reason, false, in->type);
     if (!rc && in->payload_case == SKILLBASE__INGEST__PAYLOAD_COMPETITION) {
         const Skillbase__CompetitionHosted *c = in->competition;
         rc = check_text(call, "competition.name", c->name, COMPETITION_TEXT_MAX);
@@ -148,7 +149,7 @@ typedef struct {
 static int collect_unit(const Skillbase__Record *rec, void *arg)
 {
     unit_records *u = arg;
-    sb_record_head h = sb__head(rec);
+    sb_record_head h = sb_call_record_head(rec);
     if (sb_machine_is_live(h.kind, h.state) && !u->live[0])
         snprintf(u->live, sizeof u->live, "%s", h.id);
     /* later ids of a kind are younger; a base is younger than its application */
@@ -171,7 +172,7 @@ static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
                             "entity: missing (a record id such as base-000001, or the unit's "
                             "credit code)");
     if (strncmp(entity, "app-", 4) == 0 || strncmp(entity, "base-", 5) == 0)
-        return sb__load(call, entity, ret);
+        return sb_call_load(call, entity, ret);
     if (!sb_rules_credit_code_valid(entity, &problems))
         return sb_call_fail(call, SB_INVALID,
                             "entity: neither a record id (app-..., base-...) nor a valid credit "
@@ -184,7 +185,7 @@ static int resolve(sb_call *call, const char *entity, Skillbase__Record **ret)
     if (!u.latest[0])
         return sb_call_fail(call, SB_NOT_FOUND,
                             "no application or sub-base for the unit with credit code %s", entity);
-    return sb__load(call, u.live[0] ? u.live : u.latest, ret);
+    return sb_call_load(call, u.live[0] ? u.live : u.latest, ret);
 }
 
 /* ------------------------------------------------------------ effects */
@@ -202,38 +203,59 @@ static bool from_service(const sb_call *call)
     return !c->name && !call->config->four_eyes_ipc_refuse;
 }
 
-/* Run a command of the command table on the record, as if an operator had
- * sent it: the same handler, guards and refusals. */
-static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
-                       const char *reason)
+/* The command's own message for `id` in the arena, set as req's oneof
+ * member: a Revoke with the rule's cause, or a Transition. Every command an
+ * ingest rule may run (ingest_map.c) has its case here; NULL for another
+ * (a rule this code does not know how to run) or when out of memory. */
+static void *inner_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                           const char *reason, Skillbase__Request *req)
 {
-    const sb_command *cmd = call->find ? call->find(rule->command) : NULL;
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field(&skillbase__request__descriptor, rule->command);
-    Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);
-    if (!cmd || !f || !req)
-        return SB_E(SB_INTERNAL);
-    *req = *call->req;
-    req->command_case = rule->command;
     if (rule->command == SKILLBASE__REQUEST__COMMAND_REVOKE) {
         Skillbase__Revoke *rv = sb_arena_alloc(call->arena, sizeof *rv);
         if (!rv)
-            return SB_E(SB_INTERNAL);
+            return NULL;
         skillbase__revoke__init(rv);
         rv->id = (char *)id;
         rv->reason = (char *)reason;
         rv->cause = rule->cause;
-        req->revoke = rv;
-    } else {
-        Skillbase__Transition *t = sb_arena_alloc(call->arena, sizeof *t);
-        if (!t)
-            return SB_E(SB_INTERNAL);
-        skillbase__transition__init(t);
-        t->id = (char *)id;
-        t->reason = (char *)reason;
-        /* the oneof member of this command carries a Transition */
-        *(Skillbase__Transition **)((char *)req + f->offset) = t;
+        return req->revoke = rv;
     }
+    Skillbase__Transition *t = sb_arena_alloc(call->arena, sizeof *t);
+    if (!t)
+        return NULL;
+    skillbase__transition__init(t);
+    t->id = (char *)id;
+    t->reason = (char *)reason;
+    switch (rule->command) {
+    case SKILLBASE__REQUEST__COMMAND_FILE_OBJECTION:
+        return req->file_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_DISMISS_OBJECTION:
+        return req->dismiss_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_UPHOLD_OBJECTION:
+        return req->uphold_objection = t;
+    case SKILLBASE__REQUEST__COMMAND_REJECT:
+        return req->reject = t;
+    default:
+        sb_log(SB_LOG_ERROR, "ingest: rule %s names a command ingest cannot run (%d)", rule->type,
+               (int)rule->command);
+        return NULL;
+    }
+}
+
+/* Run a command of the command table on the record, as if an operator had
+ * sent it: the same handler, guards and refusals, found through the call's
+ * lookup (call->find). */
+static int run_command(sb_call *call, const sb_ingest_rule *rule, const char *id,
+                       const char *reason)
+{
+    const sb_command *cmd = call->find ? call->find(rule->command) : NULL;
+    Skillbase__Request *req = sb_arena_alloc(call->arena, sizeof *req);
+    if (!cmd || !req)
+        return SB_E(SB_INTERNAL);
+    *req = *call->req;
+    req->command_case = rule->command;
+    if (!inner_command(call, rule, id, reason, req))
+        return SB_E(SB_INTERNAL);
     const Skillbase__Request *orig = call->req;
     call->req = req;
     /* a fact entered by hand is an operator's decision: four eyes where
@@ -264,13 +286,13 @@ static int check_live_base(sb_call *call, const sb_ingest_rule *rule, const sb_r
 static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Record *rec,
                        const char *reason)
 {
-    Skillbase__Event *ev = sb__event(call, rec, rule->note, rule->action, reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, rule->note, rule->action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
-    int rc = sb_jobs_event_append(call, ev);
+    int rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
@@ -279,13 +301,13 @@ static int append_note(sb_call *call, const sb_ingest_rule *rule, Skillbase__Rec
 static int add_warning(sb_call *call, const sb_ingest_rule *rule, const Skillbase__Record *old,
                        const char *reason)
 {
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     Skillbase__BaseWarning *w = sb_arena_alloc(call->arena, sizeof *w);
     if (!rec || !w)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
     skillbase__base_warning__init(w);
-    w->recorded_on = sb__today(call);
+    w->recorded_on = sb_handler_today(call);
     w->type = (char *)rule->type;
     w->reason = (char *)reason;
     w->actor = (char *)call->actor;
@@ -297,15 +319,15 @@ static int add_warning(sb_call *call, const sb_ingest_rule *rule, const Skillbas
     list[b->n_warnings] = w;
     b->warnings = list;
     b->n_warnings++;
-    Skillbase__Event *ev = sb__event(call, rec, rule->note, rule->action, reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, rule->note, rule->action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     int rc = sb_store_record_put(call->txn, rec, old);
     if (!rc)
-        rc = sb_jobs_event_append(call, ev);
+        rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
@@ -321,16 +343,16 @@ static int record_service(sb_call *call, const Skillbase__Ingest *in, Skillbase_
     svc->base_id = (char *)base_id;
     if (!svc->external_id || !svc->external_id[0])
         svc->external_id = in->event_id;
-    int rc = sb__record_service(call, svc, in->source);
+    int rc = sb_handler_store_service(call, svc, in->source);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
 /* ------------------------------------------------------------ the handler */
 
-int sb__handle_ingest(sb_call *call)
+int sb_handler_ingest(sb_call *call)
 {
     const Skillbase__Ingest *in = call->req->ingest;
     const sb_ingest_rule *rule;
@@ -343,7 +365,7 @@ int sb__handle_ingest(sb_call *call)
     rc = resolve(call, in->entity, &rec);
     if (rc)
         return rc;
-    sb_record_head h = sb__head(rec);
+    sb_record_head h = sb_call_record_head(rec);
     const char *id = h.id;
     rule = sb_ingest_map_effect(sb_ingest_map_find(in->type, h.kind), in);
     if (in->payload_case == SKILLBASE__INGEST__PAYLOAD_SERVICE && in->service->base_id &&

@@ -21,7 +21,7 @@ static int check_job_id(sb_call *call, const char *id)
 
 static int reply_job(sb_call *call, Skillbase__Job *job)
 {
-    if (sb__withhold_events(call, &job->event, job->event ? 1 : 0))
+    if (sb_handler_withhold_events(call, &job->event, job->event ? 1 : 0))
         return SB_E(SB_INTERNAL);
     call->reply->result_case = SKILLBASE__REPLY__RESULT_JOB;
     call->reply->job = job;
@@ -40,7 +40,7 @@ static const char *state_name(sb_call *call, Skillbase__JobState s)
     return name ? name : "?";
 }
 
-int sb__handle_list_jobs(sb_call *call)
+int sb_handler_list_jobs(sb_call *call)
 {
     const Skillbase__ListJobs *q = call->req->list_jobs;
     if (q->state > SKILLBASE__JOB_STATE__CANCELLED)
@@ -58,15 +58,15 @@ int sb__handle_list_jobs(sb_call *call)
     skillbase__job_page__init(page);
     size_t n;
     bool more;
-    int rc =
-        sb_store_jobs_list(call->txn, q->state, q->type, q->after, sb__page_limit(call, q->limit),
-                           &call->arena->pb, &page->jobs, &n, &more);
+    int rc = sb_store_jobs_list(call->txn, q->state, q->type, q->after,
+                                sb_handler_page_limit(call, q->limit), &call->arena->pb,
+                                &page->jobs, &n, &more);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++)
-        if (page->jobs[i]->event && sb__withhold_events(call, &page->jobs[i]->event, 1))
+        if (page->jobs[i]->event && sb_handler_withhold_events(call, &page->jobs[i]->event, 1))
             return SB_E(SB_INTERNAL);
-    size_t fit = sb__page_fit(call, (void *const *)page->jobs, n);
+    size_t fit = sb_handler_page_fit(call, (void *const *)page->jobs, n);
     more = more || fit < n;
     n = fit;
     page->n_jobs = n;
@@ -88,7 +88,7 @@ static int load_job(sb_call *call, const char *id, Skillbase__Job **ret)
     return rc;
 }
 
-int sb__handle_show_job(sb_call *call)
+int sb_handler_show_job(sb_call *call)
 {
     Skillbase__Job *job;
     int rc = load_job(call, call->req->show_job->id, &job);
@@ -103,14 +103,14 @@ static const char *note(sb_call *call, const char *verb, const char *reason)
     return sb_arena_printf(call->arena, "%s by %s", verb, call->actor);
 }
 
-int sb__handle_retry_job(sb_call *call)
+int sb_handler_retry_job(sb_call *call)
 {
     const Skillbase__JobRef *q = call->req->retry_job;
     Skillbase__Job *job;
     int rc = load_job(call, q->id, &job);
     if (rc)
         return rc;
-    rc = sb__check_reason(call, q->reason, false, "retry_job");
+    rc = sb_call_check_reason(call, q->reason, false, "retry_job");
     if (rc)
         return rc;
     if (job->state != SKILLBASE__JOB_STATE__PARKED)
@@ -121,14 +121,14 @@ int sb__handle_retry_job(sb_call *call)
     return rc ? rc : reply_job(call, job);
 }
 
-int sb__handle_cancel_job(sb_call *call)
+int sb_handler_cancel_job(sb_call *call)
 {
     const Skillbase__JobRef *q = call->req->cancel_job;
     Skillbase__Job *job;
     int rc = load_job(call, q->id, &job);
     if (rc)
         return rc;
-    rc = sb__check_reason(call, q->reason, false, "cancel_job");
+    rc = sb_call_check_reason(call, q->reason, false, "cancel_job");
     if (rc)
         return rc;
     if (job->state == SKILLBASE__JOB_STATE__DONE || job->state == SKILLBASE__JOB_STATE__CANCELLED)
@@ -141,7 +141,7 @@ int sb__handle_cancel_job(sb_call *call)
     return rc ? rc : reply_job(call, job);
 }
 
-int sb__status_jobs(sb_call *call, Skillbase__StatusInfo *st)
+int sb_handler_status_jobs(sb_call *call, Skillbase__StatusInfo *st)
 {
     uint64_t counts[SB_JOB_STATES];
     int rc = sb_store_job_counts(call->txn, counts);

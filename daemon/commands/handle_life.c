@@ -69,7 +69,7 @@ static bool same(const char *a, const char *b)
 static int commit(sb_call *call, Skillbase__Record *rec, const Skillbase__Record *old,
                   const char *what, const char *action, const char *reason, const changes *ch)
 {
-    Skillbase__Event *ev = sb__event(call, rec, what, action, reason);
+    Skillbase__Event *ev = sb_call_event(call, rec, what, action, reason);
     if (!ev)
         return SB_E(SB_INTERNAL);
     ev->changes = ch->list;
@@ -77,22 +77,22 @@ static int commit(sb_call *call, Skillbase__Record *rec, const Skillbase__Record
     int rc = sb_store_record_put(call->txn, rec, old);
     if (rc)
         return rc;
-    rc = sb_jobs_event_append(call, ev);
+    rc = sb_call_append_event(call, ev, true);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
 /* Load sub-base `id` at the expected version (a refusal sets the reply). */
 static int load_base(sb_call *call, const char *id, Skillbase__Record **ret)
 {
-    int rc = sb__load(call, id, ret);
+    int rc = sb_call_load(call, id, ret);
     if (rc)
         return rc;
     if ((*ret)->record_case != SKILLBASE__RECORD__RECORD_SUB_BASE || !(*ret)->sub_base)
         return sb_call_fail(call, SB_INVALID, "id: %s is an application, not a sub-base", id);
-    return sb__check_version(call, id, (*ret)->sub_base->version);
+    return sb_call_check_version(call, id, (*ret)->sub_base->version);
 }
 
 /* Changes apply to a live sub-base only: certified or assessed. */
@@ -122,7 +122,7 @@ static int check_fields(sb_call *call, const Skillbase__ApplicationForm *form,
                 break;
             }
     if (mine.count)
-        return sb__fail_problems(call, SB_INVALID, &mine, what);
+        return sb_call_fail_problems(call, SB_INVALID, &mine, what);
     return 0;
 }
 
@@ -332,7 +332,7 @@ static int amend_projects(sb_call *call, const Skillbase__Amend *c, Skillbase__B
         r->number = (uint32_t)n_reviews + 1;
         r->project = (Skillbase__Project *)p;
         r->state = SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_PROPOSED;
-        r->proposed_on = sb__today(call);
+        r->proposed_on = sb_handler_today(call);
         r->proposed_by = (char *)call->actor;
         r->reason = (char *)text(c->reason);
         reviews[n_reviews++] = r;
@@ -367,10 +367,10 @@ static int amend_projects(sb_call *call, const Skillbase__Amend *c, Skillbase__B
     return 0;
 }
 
-int sb__handle_amend(sb_call *call)
+int sb_handler_amend(sb_call *call)
 {
     const Skillbase__Amend *c = call->req->amend;
-    int rc = sb__check_reason(call, c->reason, true, "amend");
+    int rc = sb_call_check_reason(call, c->reason, true, "amend");
     if (rc)
         return rc;
     bool unit = c->unit_name && c->unit_name[0];
@@ -389,7 +389,7 @@ int sb__handle_amend(sb_call *call)
     rc = check_live(call, old->sub_base, "amend");
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
@@ -405,11 +405,11 @@ int sb__handle_amend(sb_call *call)
 
 /* ------------------------------------------------------------ project review */
 
-int sb__handle_decide_project(sb_call *call)
+int sb_handler_decide_project(sb_call *call)
 {
     const Skillbase__ProjectDecision *c = call->req->decide_project;
     const char *verb = c->approve ? "amend --approve" : "amend --refuse";
-    int rc = sb__check_reason(call, c->reason, true, verb);
+    int rc = sb_call_check_reason(call, c->reason, true, verb);
     if (rc)
         return rc;
     Skillbase__Record *old;
@@ -431,7 +431,7 @@ int sb__handle_decide_project(sb_call *call)
             was->id,
             r->state == SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_APPROVED ? "approved" : "refused",
             text(r->decided_on), text(r->decided_by));
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     Skillbase__ProjectReview *d = sb_arena_alloc(call->arena, sizeof *d);
     Skillbase__ProjectReview **reviews =
         sb_arena_alloc(call->arena, was->n_project_reviews * sizeof *reviews);
@@ -441,7 +441,7 @@ int sb__handle_decide_project(sb_call *call)
     *d = *r;
     d->state = c->approve ? SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_APPROVED
                           : SKILLBASE__PROJECT_REVIEW_STATE__PROJECT_REFUSED;
-    d->decided_on = sb__today(call);
+    d->decided_on = sb_handler_today(call);
     d->decided_by = (char *)call->actor;
     d->decision_reason = c->reason;
     memcpy(reviews, was->project_reviews, was->n_project_reviews * sizeof *reviews);
@@ -482,10 +482,10 @@ int sb__handle_decide_project(sb_call *call)
 
 /* The id of another live sub-base named `name` into *ret_other (NULL:
  * none). A scan, page by page: a rename is rare. */
-int sb__handle_rename(sb_call *call)
+int sb_handler_rename(sb_call *call)
 {
     const Skillbase__Rename *c = call->req->rename;
-    int rc = sb__check_reason(call, c->reason, true, "rename");
+    int rc = sb_call_check_reason(call, c->reason, true, "rename");
     if (rc)
         return rc;
     static const char *const prefixes[] = {"base_name"};
@@ -513,14 +513,14 @@ int sb__handle_rename(sb_call *call)
     if (same(name, old->sub_base->name))
         return sb_call_fail(call, SB_INVALID, "base_name: %s is already named %s", c->id, name);
     const char *other;
-    if ((rc = sb__name_live_holder(call, name, c->id, &other, NULL)))
+    if ((rc = sb_handler_name_live_holder(call, name, c->id, &other, NULL)))
         return rc;
     if (other)
         return sb_call_fail(call, SB_CONFLICT,
                             "base_name: %s is the name of sub-base %s; two live sub-bases do not "
                             "share an official name",
                             name, other);
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
@@ -542,10 +542,10 @@ int sb__handle_rename(sb_call *call)
 
 /* ------------------------------------------------------------ exit */
 
-int sb__handle_exit_base(sb_call *call)
+int sb_handler_exit_base(sb_call *call)
 {
     const Skillbase__Transition *c = call->req->exit_base;
-    int rc = sb__check_reason(call, c->reason, true, "exit");
+    int rc = sb_call_check_reason(call, c->reason, true, "exit");
     if (rc)
         return rc;
     Skillbase__Record *old;
@@ -553,32 +553,32 @@ int sb__handle_exit_base(sb_call *call)
     if (rc)
         return rc;
     const sb_transition *t;
-    rc = sb__check_transition(call, old, SB_ACT_EXIT, &t);
+    rc = sb_call_check_transition(call, old, SB_ACT_EXIT, &t);
     if (rc)
         return rc;
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;
     /* not a revocation: no result, no cause; no further assessment */
     b->state = t->to;
-    b->exited_on = sb__today(call);
+    b->exited_on = sb_handler_today(call);
     b->next_assessment_due = (char *)"";
     if (!b->exited_on)
         return SB_E(SB_INTERNAL);
-    rc = sb__commit_change(call, rec, old, "exit_base", t->from, c->reason);
+    rc = sb_call_commit_change(call, rec, old, "exit_base", t->from, c->reason);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
 /* ------------------------------------------------------------ plaque */
 
-int sb__handle_plaque_returned(sb_call *call)
+int sb_handler_plaque_returned(sb_call *call)
 {
     const Skillbase__PlaqueReturned *c = call->req->plaque_returned;
-    int rc = sb__check_reason(call, c->reason, false, "plaque_returned");
+    int rc = sb_call_check_reason(call, c->reason, false, "plaque_returned");
     if (rc)
         return rc;
     sb_date on;
@@ -607,7 +607,7 @@ int sb__handle_plaque_returned(sb_call *call)
     if (ended[0] && sb_date_parse(ended, &end) == 0 && sb_date_cmp(on, end) < 0)
         return sb_call_fail(call, SB_INVALID, "returned_on: %s is before %s was %s on %s",
                             c->returned_on, was->id, sb_state_name(was->state), ended);
-    Skillbase__Record *rec = sb__revise(call, old);
+    Skillbase__Record *rec = sb_call_revise(call, old);
     if (!rec)
         return SB_E(SB_INTERNAL);
     Skillbase__Base *b = rec->sub_base;

@@ -22,7 +22,7 @@ typedef struct {
 static int find_live_holder(const Skillbase__Record *rec, void *arg)
 {
     name_search *s = arg;
-    sb_record_head h = sb__head(rec);
+    sb_record_head h = sb_call_record_head(rec);
     if (!sb_machine_is_live(h.kind, h.state) || !rec->sub_base || !rec->sub_base->name ||
         strcmp(rec->sub_base->name, s->name) != 0 || (s->except && strcmp(h.id, s->except) == 0))
         return 0;
@@ -31,8 +31,8 @@ static int find_live_holder(const Skillbase__Record *rec, void *arg)
     return 1;
 }
 
-int sb__name_live_holder(sb_call *call, const char *name, const char *except,
-                         const char **ret_holder, Skillbase__State *ret_state)
+int sb_handler_name_live_holder(sb_call *call, const char *name, const char *except,
+                                const char **ret_holder, Skillbase__State *ret_state)
 {
     name_search s = {.name = name, .except = except};
     *ret_holder = NULL;
@@ -48,8 +48,8 @@ int sb__name_live_holder(sb_call *call, const char *name, const char *except,
     return 0;
 }
 
-int sb__granted_name(sb_call *call, const Skillbase__Application *app, const char *given,
-                     char **ret_name)
+int sb_handler_granted_name(sb_call *call, const Skillbase__Application *app, const char *given,
+                            char **ret_name)
 {
     const char *part = given && *given ? given : app->form->base_name;
     const char *field = given && *given ? "name" : "base_name";
@@ -65,7 +65,7 @@ int sb__granted_name(sb_call *call, const Skillbase__Application *app, const cha
         return sb_call_fail(call, SB_INVALID, "%s: too long for the official name", field);
     const char *holder;
     Skillbase__State state;
-    int rc = sb__name_live_holder(call, name, NULL, &holder, &state);
+    int rc = sb_handler_name_live_holder(call, name, NULL, &holder, &state);
     if (rc)
         return rc;
     if (holder)

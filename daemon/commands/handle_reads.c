@@ -7,22 +7,22 @@
 #include "scope.h"
 #include "sb_error.h"
 
-int sb__handle_show(sb_call *call)
+int sb_handler_show(sb_call *call)
 {
     Skillbase__Record *rec;
-    int rc = sb__load(call, call->req->show->id, &rec);
+    int rc = sb_call_load(call, call->req->show->id, &rec);
     if (rc)
         return rc;
-    sb__reply_record(call, rec);
+    sb_call_reply_record(call, rec);
     return 0;
 }
 
-int sb__handle_list(sb_call *call)
+int sb_handler_list(sb_call *call)
 {
     const Skillbase__List *q = call->req->list;
     if (q->kind > SKILLBASE__KIND__BASE || q->state > SB_STORE_STATE_LAST)
         return sb_call_fail(call, SB_INVALID, "list: unknown kind or state");
-    if (q->after && q->after[0] && sb__check_id(call, q->after))
+    if (q->after && q->after[0] && sb_call_check_id(call, q->after))
         return SB_E(SB_INVALID);
     Skillbase__RecordPage *page = sb_arena_alloc(call->arena, sizeof *page);
     if (!page)
@@ -30,7 +30,7 @@ int sb__handle_list(sb_call *call)
     skillbase__record_page__init(page);
     size_t n;
     bool more;
-    uint32_t limit = sb__page_limit(call, q->limit);
+    uint32_t limit = sb_handler_page_limit(call, q->limit);
     int rc = sb_store_list(call->txn, q->kind, q->state, q->after, limit, &call->arena->pb,
                            &page->records, &n, &more);
     if (rc)
@@ -38,18 +38,18 @@ int sb__handle_list(sb_call *call)
     if (call->caller && call->caller->district) {
         rc = sb_scope_list(call, q, limit, page, n, more);
         if (!rc && q->details)
-            rc = sb__list_details(call, page->records, page->n_records);
+            rc = sb_handler_list_details(call, page->records, page->n_records);
         return rc;
     }
-    if (q->details && (rc = sb__list_details(call, page->records, n)))
+    if (q->details && (rc = sb_handler_list_details(call, page->records, n)))
         return rc;
     /* bounded in bytes too: a client cannot ask for 1000 records of 1 MiB */
-    size_t fit = sb__page_fit(call, (void *const *)page->records, n);
+    size_t fit = sb_handler_page_fit(call, (void *const *)page->records, n);
     more = more || fit < n;
     n = fit;
     page->n_records = n;
     if (more && n)
-        page->next = (char *)sb__head(page->records[n - 1]).id;
+        page->next = (char *)sb_call_record_head(page->records[n - 1]).id;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_PAGE;
     call->reply->page = page;
     return 0;
@@ -60,10 +60,10 @@ static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint
     /* a district-scoped key sees its own district-level records' only */
     sb_scope_filter_events(call->caller, events, &n);
     /* personal data only for those entitled to it (privacy.h) */
-    int wrc = sb__withhold_events(call, events, n);
+    int wrc = sb_handler_withhold_events(call, events, n);
     if (wrc)
         return wrc;
-    size_t fit = sb__page_fit(call, (void *const *)events, n);
+    size_t fit = sb_handler_page_fit(call, (void *const *)events, n);
     if (fit < n) {
         next = events[fit]->seq;
         n = fit;
@@ -83,11 +83,11 @@ static int reply_events(sb_call *call, Skillbase__Event **events, size_t n, uint
     return 0;
 }
 
-int sb__handle_history(sb_call *call)
+int sb_handler_history(sb_call *call)
 {
     const Skillbase__History *q = call->req->history;
     Skillbase__Record *rec;
-    int rc = sb__load(call, q->id, &rec);
+    int rc = sb_call_load(call, q->id, &rec);
     if (rc)
         return rc;
     Skillbase__Event **events;
@@ -100,22 +100,22 @@ int sb__handle_history(sb_call *call)
                             "history: give from_seq (the next_seq of a page) or after_seq, not "
                             "both");
     uint64_t after = q->from_seq ? q->from_seq - 1 : q->after_seq;
-    rc = sb_store_history(call->txn, q->id, after, sb__page_limit(call, q->limit), &call->arena->pb,
-                          &events, &n, &next);
+    rc = sb_store_history(call->txn, q->id, after, sb_handler_page_limit(call, q->limit),
+                          &call->arena->pb, &events, &n, &next);
     if (rc)
         return rc;
     return reply_events(call, events, n, next);
 }
 
-int sb__handle_read_events(sb_call *call)
+int sb_handler_read_events(sb_call *call)
 {
     const Skillbase__ReadEvents *q = call->req->read_events;
     Skillbase__Event **events;
     size_t n;
     if (q->topic_prefix && q->topic_prefix[0])
-        return sb__read_events_filtered(call);
+        return sb_handler_read_events_filtered(call);
     uint64_t next;
-    int rc = sb_store_events_read(call->txn, q->from_seq, sb__page_limit(call, q->limit),
+    int rc = sb_store_events_read(call->txn, q->from_seq, sb_handler_page_limit(call, q->limit),
                                   &call->arena->pb, &events, &n, &next);
     if (rc)
         return rc;
@@ -147,7 +147,7 @@ static int status_batches(sb_call *call, Skillbase__StatusInfo *st)
     return 0;
 }
 
-int sb__handle_status(sb_call *call)
+int sb_handler_status(sb_call *call)
 {
     Skillbase__StatusInfo *st = sb_arena_alloc(call->arena, sizeof *st);
     uint64_t counts[3][SB_STORE_STATES];
@@ -174,7 +174,7 @@ int sb__handle_status(sb_call *call)
             st->counts[st->n_counts++] = c;
         }
     }
-    /* in the request's own transaction: no second one beside the batch */
+    /* in the call's transaction: no second one beside the batch */
     sb_store_info info;
     rc = sb_store_info_txn(call->txn, &info);
     if (rc)
@@ -190,12 +190,12 @@ int sb__handle_status(sb_call *call)
     rc = status_batches(call, st);
     if (rc)
         return rc;
-    rc = sb__status_jobs(call, st);
+    rc = sb_handler_status_jobs(call, st);
     if (rc)
         return rc;
-    if (!(st->backup = sb__backup_info(call)))
+    if (!(st->backup = sb_handler_backup_info(call)))
         return SB_E(SB_INTERNAL);
-    rc = sb__bureau_status(call, st);
+    rc = sb_handler_bureau_status(call, st);
     if (rc)
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATUS;

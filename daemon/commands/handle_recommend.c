@@ -40,23 +40,23 @@ static void fill_rec(Skillbase__Event *ev, void *arg)
     ev->recommendation = arg;
 }
 
-int sb__handle_recommend(sb_call *call)
+int sb_handler_recommend(sb_call *call)
 {
     const Skillbase__Recommend *c = call->req->recommend;
     Skillbase__Record *base = NULL;
-    int rc = sb__activity_load_base(call, c->id, true, "recommend", &base);
+    int rc = sb_handler_activity_load_base(call, c->id, true, "recommend", &base);
     if (rc)
         return rc;
-    if ((rc = sb__check_reason(call, c->reason, true, "recommend")))
+    if ((rc = sb_call_check_reason(call, c->reason, true, "recommend")))
         return rc;
     sb_problems p = {0};
     if (!kind_name(c->kind))
         sb_problems_add(
             &p, "kind: must be designated_training (六(三)) or training_evaluation (六(四))");
     sb_date on;
-    sb__activity_check_date(call, &p, "on", c->on, true, &on);
+    sb_handler_activity_check_date(call, &p, "on", c->on, true, &on);
     if (p.count)
-        return sb__fail_problems(call, SB_INVALID, &p, "recommendation refused");
+        return sb_call_fail_problems(call, SB_INVALID, &p, "recommendation refused");
     const Skillbase__Base *b = base->sub_base;
     sb_date cert;
     if (b->certified_on && sb_date_parse(b->certified_on, &cert) == 0 && sb_date_cmp(on, cert) < 0)
@@ -93,8 +93,8 @@ int sb__handle_recommend(sb_call *call)
                                          kind_name(c->kind), c->on, c->reason);
     if (!reason)
         return SB_E(SB_INTERNAL);
-    if ((rc =
-             sb__activity_event(call, base, "recommended", "recommend", reason, true, fill_rec, r)))
+    if ((rc = sb_handler_activity_event(call, base, "recommended", "recommend", reason, true,
+                                        fill_rec, r)))
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_RECOMMENDATION;
     call->reply->recommendation = r;
@@ -119,7 +119,7 @@ static int collect(ProtobufCMessage *m, void *arg)
     return 0;
 }
 
-int sb__handle_list_recommendations(sb_call *call)
+int sb_handler_list_recommendations(sb_call *call)
 {
     const Skillbase__ListRecommendations *c = call->req->list_recommendations;
     if (c->kind && !kind_name(c->kind))

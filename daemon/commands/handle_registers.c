@@ -6,7 +6,7 @@
 #include "handlers_private.h"
 #include "sb_error.h"
 
-int sb__list_details(sb_call *call, Skillbase__Record **records, size_t n)
+int sb_handler_list_details(sb_call *call, Skillbase__Record **records, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         Skillbase__Base *b = records[i]->sub_base;

@@ -235,7 +235,7 @@ static int settings(sb_call *call, Skillbase__RulesInfo *out)
      * marked as the bureau's choice), but those listed above */
     Skillbase__Setting **choices;
     size_t n_choices;
-    int rc = sb__bureau_settings(call, &choices, &n_choices);
+    int rc = sb_handler_bureau_settings(call, &choices, &n_choices);
     if (rc)
         return rc;
     for (size_t i = 0; i < n_choices; i++)
@@ -362,11 +362,11 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
         out->ingest_types[out->n_ingest_types++] = it;
     }
     /* the kinds of document the daemon keeps (handle_documents.c) */
-    size_t nk = sb__document_kinds(NULL, NULL, 0);
+    size_t nk = sb_handler_document_kinds(NULL, NULL, 0);
     out->document_kinds = sb_arena_alloc(a, nk * sizeof *out->document_kinds);
     if (!out->document_kinds)
         return SB_E(SB_INTERNAL);
-    out->n_document_kinds = sb__document_kinds((const char **)out->document_kinds, NULL, nk);
+    out->n_document_kinds = sb_handler_document_kinds((const char **)out->document_kinds, NULL, nk);
     /* the conditions of 二(二) an apply may waive (handle_waivers.c) */
     size_t nc;
     const sb_rules_condition *c = sb_rules_conditions(&nc);
@@ -386,7 +386,7 @@ static int lists(sb_call *call, Skillbase__RulesInfo *out)
     return 0;
 }
 
-int sb__handle_rules(sb_call *call)
+int sb_handler_rules(sb_call *call)
 {
     Skillbase__RulesInfo *out = sb_arena_alloc(call->arena, sizeof *out);
     if (!out)

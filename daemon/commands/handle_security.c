@@ -15,7 +15,7 @@ static uint8_t *copy_hash(sb_call *call, const uint8_t *hash)
     return h;
 }
 
-int sb__handle_audit_verify(sb_call *call)
+int sb_handler_audit_verify(sb_call *call)
 {
     const Skillbase__AuditVerify *q = call->req->audit_verify;
     if (q->limit > SB_AUDIT_VERIFY_MAX)
@@ -45,7 +45,7 @@ int sb__handle_audit_verify(sb_call *call)
     return 0;
 }
 
-int sb__handle_audit_head(sb_call *call)
+int sb_handler_audit_head(sb_call *call)
 {
     sb_audit_head h;
     int rc = sb_store_audit_head(call->txn, &h);
@@ -67,7 +67,7 @@ int sb__handle_audit_head(sb_call *call)
     return 0;
 }
 
-int sb__handle_whoami(sb_call *call)
+int sb_handler_whoami(sb_call *call)
 {
     const sb_caller *c = call->caller;
     Skillbase__Identity *id = sb_arena_alloc(call->arena, sizeof *id);

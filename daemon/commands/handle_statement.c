@@ -15,11 +15,6 @@
 #include "subsidy_private.h"
 #include "subsidy_rules.h"
 
-const char *sb__subsidy_rules_path(const sb_config *c)
-{
-    return c->subsidy_rules[0] ? c->subsidy_rules : SB_DEFAULT_SUBSIDY_RULES;
-}
-
 /* The worker proposes, the daemon verifies: every line's rule version,
  * unit, rate and example mark must be those the rules file in force gives
  * for its record's date, kind and level, and the cap that of the version
@@ -41,7 +36,7 @@ static void check_rates(const sb_subsidy_rules *rules, const Skillbase__SubsidyS
                             rec->id, rec->date);
             continue;
         }
-        if (!sb__subsidy_str_eq(l->rule_version, v->name) || l->unit != r->unit ||
+        if (!sb_handler_subsidy_str_eq(l->rule_version, v->name) || l->unit != r->unit ||
             l->rate_fen != r->rate_fen || (bool)l->example_rate != r->example) {
             char rate[SB_YUAN_STRLEN];
             sb_problems_add(p,
@@ -52,8 +47,8 @@ static void check_rates(const sb_subsidy_rules *rules, const Skillbase__SubsidyS
         }
     }
     const sb_subsidy_version *capv = sb_subsidy_rules_at(rules, (sb_date){(int)st->year, 12, 31});
-    if (capv &&
-        (st->cap_fen != capv->cap_fen || !sb__subsidy_str_eq(st->cap_rule_version, capv->name))) {
+    if (capv && (st->cap_fen != capv->cap_fen ||
+                 !sb_handler_subsidy_str_eq(st->cap_rule_version, capv->name))) {
         char cap[SB_YUAN_STRLEN];
         sb_problems_add(p, "cap_fen: the rules file's cap for %u is %s yuan (version %s)", st->year,
                         sb_subsidy_yuan(capv->cap_fen, cap), capv->name);
@@ -87,7 +82,7 @@ static const Skillbase__ServiceRecord *statement_service(sb_call *call,
         *ret_rc = rc;
         return NULL;
     }
-    if (!sb__subsidy_str_eq(rec->base_id, st->base_id) || strncmp(rec->date, year, 5) != 0) {
+    if (!sb_handler_subsidy_str_eq(rec->base_id, st->base_id) || strncmp(rec->date, year, 5) != 0) {
         sb_problems_add(p, "%s: %s is a service of %s in %.4s, not of this statement", field, id,
                         rec->base_id, rec->date);
         return NULL;
@@ -109,17 +104,18 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         *ret_rc = SB_E(SB_INTERNAL);
         return;
     }
-    sb__subsidy_check_text(p, "base_name", st->base_name, 400, false);
+    sb_handler_subsidy_check_text(p, "base_name", st->base_name, 400, false);
     if ((st->id && st->id[0]) || st->version || st->state || st->approved || st->paid ||
         st->refused)
         sb_problems_add(p, "id, version, state, approved, paid, refused: set by the daemon; "
                            "leave them out");
     /* with no line there may be no rule version for the year at all */
-    sb__subsidy_check_text(p, "cap_rule_version", st->cap_rule_version, SB_SUBSIDY_VERSION_NAME_MAX,
-                           st->n_lines > 0);
+    sb_handler_subsidy_check_text(p, "cap_rule_version", st->cap_rule_version,
+                                  SB_SUBSIDY_VERSION_NAME_MAX, st->n_lines > 0);
     for (size_t i = 0; i < st->n_rule_versions; i++) {
         snprintf(f, sizeof f, "rule_versions[%zu]", i);
-        sb__subsidy_check_text(p, f, st->rule_versions[i], SB_SUBSIDY_VERSION_NAME_MAX, true);
+        sb_handler_subsidy_check_text(p, f, st->rule_versions[i], SB_SUBSIDY_VERSION_NAME_MAX,
+                                      true);
     }
     if (st->input_version > count_now)
         sb_problems_add(p, "input_version: %llu records, but %s has %llu in %u",
@@ -143,13 +139,13 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         const Skillbase__ServiceRecord *rec =
             statement_service(call, st, f, l->service_id, p, ret_rc);
         recs[i] = rec;
-        if (rec && (!sb__subsidy_str_eq(l->date, rec->date) || l->kind != rec->kind ||
+        if (rec && (!sb_handler_subsidy_str_eq(l->date, rec->date) || l->kind != rec->kind ||
                     l->trainees != rec->trainees || l->hours_tenths != rec->hours_tenths))
             sb_problems_add(p, "%s: date, kind, trainees or hours differ from %s", f, rec->id);
-        sb__subsidy_check_text(p, f, l->rule_version, SB_SUBSIDY_VERSION_NAME_MAX, true);
-        sb__subsidy_check_text(p, f, l->occupation, SB_SUBSIDY_OCCUPATION_MAX, false);
-        sb__subsidy_check_text(p, f, l->level, SB_SUBSIDY_LEVEL_MAX, false);
-        sb__subsidy_check_text(p, f, l->client_name, SB_SUBSIDY_CLIENT_NAME_MAX, false);
+        sb_handler_subsidy_check_text(p, f, l->rule_version, SB_SUBSIDY_VERSION_NAME_MAX, true);
+        sb_handler_subsidy_check_text(p, f, l->occupation, SB_SUBSIDY_OCCUPATION_MAX, false);
+        sb_handler_subsidy_check_text(p, f, l->level, SB_SUBSIDY_LEVEL_MAX, false);
+        sb_handler_subsidy_check_text(p, f, l->client_name, SB_SUBSIDY_CLIENT_NAME_MAX, false);
         uint64_t amount;
         if (sb_subsidy_line_amount(l->unit, l->rate_fen, l->trainees, l->hours_tenths, &amount))
             sb_problems_add(p, "%s: unknown rate unit or a value out of bounds", f);
@@ -168,8 +164,8 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         if (x->reason < SKILLBASE__EXCLUSION_REASON__OWN_INSTITUTION ||
             x->reason > SKILLBASE__EXCLUSION_REASON__NO_RATE)
             sb_problems_add(p, "%s: unknown reason", f);
-        sb__subsidy_check_text(p, f, x->detail, SB_SUBSIDY_DETAIL_MAX, true);
-        sb__subsidy_check_text(p, f, x->client_name, SB_SUBSIDY_CLIENT_NAME_MAX, false);
+        sb_handler_subsidy_check_text(p, f, x->detail, SB_SUBSIDY_DETAIL_MAX, true);
+        sb_handler_subsidy_check_text(p, f, x->client_name, SB_SUBSIDY_CLIENT_NAME_MAX, false);
     }
     if (*ret_rc)
         return;
@@ -192,7 +188,7 @@ static void check_statement(sb_call *call, const Skillbase__SubsidyStatement *st
         sb_problems_add(p, "example_rates: a line uses an example rate");
     if (p->count)
         return; /* the arithmetic first */
-    const char *path = sb__subsidy_rules_path(call->config);
+    const char *path = sb_handler_subsidy_rules_path(call->config);
     sb_subsidy_rules *rules = NULL;
     char err[512];
     if (sb_subsidy_rules_load(path, &rules, err, sizeof err)) {
@@ -228,16 +224,16 @@ static bool same_statement(sb_call *call, const Skillbase__SubsidyStatement *a,
     return memcmp(ba, bb, la) == 0;
 }
 
-int sb__handle_record_statement(sb_call *call)
+int sb_handler_record_statement(sb_call *call)
 {
     Skillbase__SubsidyStatement *st = call->req->record_statement->statement;
     if (!st)
         return sb_call_fail(call, SB_INVALID, "statement: missing");
-    int rc = sb__subsidy_check_year(call, st->year);
+    int rc = sb_handler_subsidy_check_year(call, st->year);
     if (rc)
         return rc;
     Skillbase__Record *base;
-    rc = sb__subsidy_load_base(call, "statement.base_id", st->base_id, &base);
+    rc = sb_handler_subsidy_load_base(call, "statement.base_id", st->base_id, &base);
     if (rc)
         return rc;
     uint64_t count;
@@ -249,7 +245,7 @@ int sb__handle_record_statement(sb_call *call)
     if (rc)
         return rc;
     if (problems.count)
-        return sb__fail_problems(call, SB_INVALID, &problems, "statement refused");
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "statement refused");
 
     Skillbase__SubsidyStatement *old;
     rc = sb_store_statement_get(call->txn, st->base_id, (int)st->year, &call->arena->pb, &old);
@@ -259,9 +255,9 @@ int sb__handle_record_statement(sb_call *call)
      * that found the same, changes nothing: answer with what is stored.
      * Nor does any recomputation of a decided statement (approved, paid,
      * refused): it supersedes only a computed one. */
-    if (rc == 0 && (sb__statement_decided(old) || st->input_version < old->input_version ||
+    if (rc == 0 && (sb_handler_statement_decided(old) || st->input_version < old->input_version ||
                     same_statement(call, st, old))) {
-        rc = sb__statement_normalise(call, old);
+        rc = sb_handler_statement_normalise(call, old);
         if (rc)
             return rc;
         call->reply->result_case = SKILLBASE__REPLY__RESULT_STATEMENT;
@@ -272,7 +268,7 @@ int sb__handle_record_statement(sb_call *call)
     st->id = NULL;
     st->version = old_version + 1;
     st->state = SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED;
-    rc = sb__statement_normalise(call, st);
+    rc = sb_handler_statement_normalise(call, st);
     if (rc)
         return rc;
     rc = sb_store_statement_put(call->txn, st);
@@ -285,7 +281,8 @@ int sb__handle_record_statement(sb_call *call)
         st->n_exclusions, st->example_rates ? "; EXAMPLE rates" : "");
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "subsidy_statement", "record_statement", reason, true);
+    rc = sb_handler_subsidy_base_event(call, base, "subsidy_statement", "record_statement", reason,
+                                       true);
     if (rc)
         return rc;
     call->reply->result_case = SKILLBASE__REPLY__RESULT_STATEMENT;

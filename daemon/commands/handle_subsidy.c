@@ -24,59 +24,6 @@
 /* subsidy_report pages end after about this many bytes of statements */
 #define REPORT_PAGE_BYTES ((size_t)4 << 20)
 
-/* ------------------------------------------------------------ helpers */
-
-int sb__subsidy_load_base(sb_call *call, const char *field, const char *id, Skillbase__Record **ret)
-{
-    Skillbase__Record *rec;
-    if (!id || !id[0])
-        return sb_call_fail(call, SB_INVALID, "%s: missing", field);
-    int rc = sb__load(call, id, &rec);
-    if (rc)
-        return rc;
-    if (rec->record_case != SKILLBASE__RECORD__RECORD_SUB_BASE)
-        return sb_call_fail(call, SB_INVALID, "%s: %s is an application, not a sub-base", field,
-                            id);
-    *ret = rec;
-    return 0;
-}
-
-int sb__subsidy_check_year(sb_call *call, uint32_t year)
-{
-    if (year < 1 || year > 9999)
-        return sb_call_fail(call, SB_INVALID, "year: missing or not a year (1-9999)");
-    return 0;
-}
-
-void sb__subsidy_check_text(sb_problems *p, const char *field, const char *s, size_t max,
-                            bool required)
-{
-    if (!s || !*s) {
-        if (required)
-            sb_problems_add(p, "%s: missing", field);
-        return;
-    }
-    if (!sb_rules_text_ok(s))
-        sb_problems_add(p, "%s: not valid UTF-8 text", field);
-    else if (strlen(s) > max)
-        sb_problems_add(p, "%s: longer than %zu bytes", field, max);
-}
-
-int sb__subsidy_base_event(sb_call *call, Skillbase__Record *base, const char *what,
-                           const char *action, const char *reason, bool jobs)
-{
-    Skillbase__Event *ev = sb__event(call, base, what, action, reason);
-    if (!ev)
-        return SB_E(SB_INTERNAL);
-    if (jobs)
-        return sb_jobs_event_append(call, ev);
-    int rc = sb_store_event_append(call->txn, ev);
-    if (rc)
-        return rc;
-    call->reply->seq = ev->seq;
-    return 0;
-}
-
 /* Enqueue the statement job of (base, year) in the call's transaction. */
 static int enqueue_statement(sb_call *call, const char *base_id, uint32_t year)
 {
@@ -93,7 +40,7 @@ static int enqueue_statement(sb_call *call, const char *base_id, uint32_t year)
         .entity_id = base_id,
         .params = {len, buf},
     };
-    return sb_jobs_enqueue(call, &spec, NULL);
+    return sb_call_enqueue_job(call, &spec, NULL);
 }
 
 /* ------------------------------------------------------------ record_service */
@@ -107,7 +54,7 @@ static void check_service(sb_call *call, const Skillbase__ServiceRecord *r, cons
         sb_problems_add(p, "id: assigned by the daemon; leave it out");
     if (r->recorded_ms || (r->recorded_by && r->recorded_by[0]))
         sb_problems_add(p, "recorded_ms, recorded_by: set by the daemon; leave them out");
-    sb__subsidy_check_text(p, "base_id", r->base_id, SB_SUBSIDY_BASE_ID_MAX, true);
+    sb_handler_subsidy_check_text(p, "base_id", r->base_id, SB_SUBSIDY_BASE_ID_MAX, true);
     if (!r->date || !r->date[0]) {
         sb_problems_add(p, "date: missing");
     } else if (sb_date_parse(r->date, ret_date) != 0) {
@@ -117,7 +64,8 @@ static void check_service(sb_call *call, const Skillbase__ServiceRecord *r, cons
         sb_problems_add(p, "date: %s is after today (%s); record a service once delivered", r->date,
                         sb_date_format(call->today, today));
     }
-    sb__subsidy_check_text(p, "client_name", r->client_name, SB_SUBSIDY_CLIENT_NAME_MAX, true);
+    sb_handler_subsidy_check_text(p, "client_name", r->client_name, SB_SUBSIDY_CLIENT_NAME_MAX,
+                                  true);
     /* the rules name the field of an application; say ours */
     sb_problems cc = {0};
     if (!sb_rules_credit_code_valid(r->client_credit_code, &cc)) {
@@ -130,30 +78,27 @@ static void check_service(sb_call *call, const Skillbase__ServiceRecord *r, cons
     }
     if (!sb_subsidy_kind_name(r->kind))
         sb_problems_add(p, "kind: must be training, skill_assessment or competition");
-    sb__subsidy_check_text(p, "occupation", r->occupation, SB_SUBSIDY_OCCUPATION_MAX, true);
-    sb__subsidy_check_text(p, "level", r->level, SB_SUBSIDY_LEVEL_MAX, false);
+    sb_handler_subsidy_check_text(p, "occupation", r->occupation, SB_SUBSIDY_OCCUPATION_MAX, true);
+    sb_handler_subsidy_check_text(p, "level", r->level, SB_SUBSIDY_LEVEL_MAX, false);
     if (r->trainees < 1 || r->trainees > SB_SUBSIDY_TRAINEES_MAX)
         sb_problems_add(p, "trainees: must be 1 to %u person-times", SB_SUBSIDY_TRAINEES_MAX);
     if (r->hours_tenths < 1 || r->hours_tenths > SB_SUBSIDY_HOURS_TENTHS_MAX)
         sb_problems_add(p, "hours_tenths: must be 1 to %u (tenths of an hour)",
                         SB_SUBSIDY_HOURS_TENTHS_MAX);
-    sb__subsidy_check_text(p, "source", source, SB_SUBSIDY_SOURCE_MAX, true);
-    sb__subsidy_check_text(p, "external_id", r->external_id, SB_SUBSIDY_EXTERNAL_ID_MAX, false);
-}
-
-bool sb__subsidy_str_eq(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
+    sb_handler_subsidy_check_text(p, "source", source, SB_SUBSIDY_SOURCE_MAX, true);
+    sb_handler_subsidy_check_text(p, "external_id", r->external_id, SB_SUBSIDY_EXTERNAL_ID_MAX,
+                                  false);
 }
 
 /* The facts of two records agree (ids, source and bookkeeping aside). */
 static bool same_service(const Skillbase__ServiceRecord *a, const Skillbase__ServiceRecord *b)
 {
-    return sb__subsidy_str_eq(a->base_id, b->base_id) && sb__subsidy_str_eq(a->date, b->date) &&
-           sb__subsidy_str_eq(a->client_name, b->client_name) &&
-           sb__subsidy_str_eq(a->client_credit_code, b->client_credit_code) && a->kind == b->kind &&
-           sb__subsidy_str_eq(a->occupation, b->occupation) &&
-           sb__subsidy_str_eq(a->level, b->level) && a->trainees == b->trainees &&
+    return sb_handler_subsidy_str_eq(a->base_id, b->base_id) &&
+           sb_handler_subsidy_str_eq(a->date, b->date) &&
+           sb_handler_subsidy_str_eq(a->client_name, b->client_name) &&
+           sb_handler_subsidy_str_eq(a->client_credit_code, b->client_credit_code) &&
+           a->kind == b->kind && sb_handler_subsidy_str_eq(a->occupation, b->occupation) &&
+           sb_handler_subsidy_str_eq(a->level, b->level) && a->trainees == b->trainees &&
            a->hours_tenths == b->hours_tenths;
 }
 
@@ -171,9 +116,9 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
     sb_date date = {0};
     check_service(call, in, src, &problems, &date);
     if (problems.count)
-        return sb__fail_problems(call, SB_INVALID, &problems, "service record refused");
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "service record refused");
     Skillbase__Record *base = NULL;
-    int rc = sb__subsidy_load_base(call, "base_id", in->base_id, &base);
+    int rc = sb_handler_subsidy_load_base(call, "base_id", in->base_id, &base);
     if (rc)
         return rc;
 
@@ -217,14 +162,15 @@ static int record_service(sb_call *call, const Skillbase__ServiceRecord *in, con
         rec->trainees, sb_subsidy_hours(rec->hours_tenths, hours));
     if (!reason)
         return SB_E(SB_INTERNAL);
-    rc = sb__subsidy_base_event(call, base, "service_recorded", "record_service", reason, false);
+    rc = sb_handler_subsidy_base_event(call, base, "service_recorded", "record_service", reason,
+                                       false);
     if (rc)
         return rc;
     *ret = rec;
     return 0;
 }
 
-int sb__record_service(sb_call *call, const Skillbase__ServiceRecord *rec, const char *source)
+int sb_handler_store_service(sb_call *call, const Skillbase__ServiceRecord *rec, const char *source)
 {
     Skillbase__ServiceRecord *stored;
     int rc = record_service(call, rec, source, &stored);
@@ -235,21 +181,21 @@ int sb__record_service(sb_call *call, const Skillbase__ServiceRecord *rec, const
     return 0;
 }
 
-int sb__handle_record_service(sb_call *call)
+int sb_handler_record_service(sb_call *call)
 {
-    return sb__record_service(call, call->req->record_service->service, NULL);
+    return sb_handler_store_service(call, call->req->record_service->service, NULL);
 }
 
 /* ------------------------------------------------------------ list_services */
 
-int sb__handle_list_services(sb_call *call)
+int sb_handler_list_services(sb_call *call)
 {
     const Skillbase__ListServices *q = call->req->list_services;
     Skillbase__Record *base = NULL;
-    int rc = sb__subsidy_check_year(call, q->year);
+    int rc = sb_handler_subsidy_check_year(call, q->year);
     if (rc)
         return rc;
-    rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
+    rc = sb_handler_subsidy_load_base(call, "base_id", q->base_id, &base);
     if (rc)
         return rc;
     Skillbase__ServicePage *page = sb_arena_alloc(call->arena, sizeof *page);
@@ -263,8 +209,8 @@ int sb__handle_list_services(sb_call *call)
     size_t n;
     bool more;
     rc = sb_store_deliveries_list(call->txn, q->base_id, (int)q->year, q->after,
-                                  sb__page_limit(call, q->limit), &call->arena->pb, &page->services,
-                                  &n, &more);
+                                  sb_handler_page_limit(call, q->limit), &call->arena->pb,
+                                  &page->services, &n, &more);
     if (rc == SB_E(SB_INVALID))
         return sb_call_fail(call, SB_INVALID, "after: %s is not a service record of %s in %u",
                             q->after, q->base_id, q->year);
@@ -320,7 +266,7 @@ static int collect_pending(const char *base_id, uint64_t count, void *arg)
     if (rc && rc != SB_E(SB_NOT_FOUND))
         return rc;
     /* a decided statement is not recomputed: its later records are in none */
-    if (rc == 0 && l->decided && sb__statement_decided(st))
+    if (rc == 0 && l->decided && sb_handler_statement_decided(st))
         return add_base_id((base_list *)l->decided, base_id);
     return add_base_id(l, base_id);
 }
@@ -331,10 +277,10 @@ static int collect_all(const char *base_id, uint64_t count, void *arg)
     return add_base_id(arg, base_id);
 }
 
-int sb__handle_subsidy_report(sb_call *call)
+int sb_handler_subsidy_report(sb_call *call)
 {
     const Skillbase__SubsidyReport *q = call->req->subsidy_report;
-    int rc = sb__subsidy_check_year(call, q->year);
+    int rc = sb_handler_subsidy_check_year(call, q->year);
     if (rc)
         return rc;
     Skillbase__StatementPage *page = sb_arena_alloc(call->arena, sizeof *page);
@@ -346,7 +292,7 @@ int sb__handle_subsidy_report(sb_call *call)
     base_list pending = {.call = call, .year = q->year, .decided = &decided};
     if (q->base_id && q->base_id[0]) {
         Skillbase__Record *base = NULL;
-        rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
+        rc = sb_handler_subsidy_load_base(call, "base_id", q->base_id, &base);
         if (rc)
             return rc;
         Skillbase__SubsidyStatement *st;
@@ -365,7 +311,7 @@ int sb__handle_subsidy_report(sb_call *call)
         if (rc)
             return rc;
         if (count && (!page->n_statements || page->statements[0]->input_version < count)) {
-            rc = add_base_id(page->n_statements && sb__statement_decided(page->statements[0])
+            rc = add_base_id(page->n_statements && sb_handler_statement_decided(page->statements[0])
                                  ? &decided
                                  : &pending,
                              q->base_id);
@@ -389,7 +335,7 @@ int sb__handle_subsidy_report(sb_call *call)
         }
     }
     for (size_t i = 0; i < page->n_statements; i++) {
-        rc = sb__statement_normalise(call, page->statements[i]);
+        rc = sb_handler_statement_normalise(call, page->statements[i]);
         if (rc)
             return rc;
     }
@@ -404,16 +350,16 @@ int sb__handle_subsidy_report(sb_call *call)
 
 /* ------------------------------------------------------------ compute */
 
-int sb__handle_subsidy_compute(sb_call *call)
+int sb_handler_subsidy_compute(sb_call *call)
 {
     const Skillbase__SubsidyCompute *q = call->req->subsidy_compute;
-    int rc = sb__subsidy_check_year(call, q->year);
+    int rc = sb_handler_subsidy_check_year(call, q->year);
     if (rc)
         return rc;
     base_list bases = {.call = call, .year = q->year};
     if (q->base_id && q->base_id[0]) {
         Skillbase__Record *base = NULL;
-        rc = sb__subsidy_load_base(call, "base_id", q->base_id, &base);
+        rc = sb_handler_subsidy_load_base(call, "base_id", q->base_id, &base);
         if (!rc)
             rc = add_base_id(&bases, q->base_id);
     } else {

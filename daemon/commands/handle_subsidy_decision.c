@@ -27,97 +27,6 @@
 #define STATEMENT_ID_MAX (SB_SUBSIDY_BASE_ID_MAX + 6)
 #define PAYMENT_REFERENCE_MAX 200
 
-const char *sb__statement_state_name(Skillbase__StatementState s)
-{
-    switch (s) {
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED:
-        return "approved";
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_PAID:
-        return "paid";
-    case SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED:
-        return "refused";
-    default:
-        return "computed";
-    }
-}
-
-bool sb__statement_decided(const Skillbase__SubsidyStatement *st)
-{
-    return st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_APPROVED ||
-           st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_PAID ||
-           st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED;
-}
-
-int sb__statement_normalise(sb_call *call, Skillbase__SubsidyStatement *st)
-{
-    if (!st->id || !st->id[0]) {
-        st->id = sb_arena_printf(call->arena, "%s/%04u", st->base_id, st->year);
-        if (!st->id)
-            return SB_E(SB_INTERNAL);
-    }
-    if (st->state == SKILLBASE__STATEMENT_STATE__STATEMENT_STATE_UNSPECIFIED)
-        st->state = SKILLBASE__STATEMENT_STATE__STATEMENT_COMPUTED;
-    if (!st->version)
-        st->version = 1;
-    return 0;
-}
-
-/* "<base_id>/<year>" into its parts; on a refusal the reply is set. */
-static int parse_id(sb_call *call, const char *field, const char *id, char **ret_base,
-                    uint32_t *ret_year)
-{
-    if (!id || !id[0])
-        return sb_call_fail(call, SB_INVALID, "%s: missing (a statement id, BASE/YEAR)", field);
-    const char *slash = strrchr(id, '/');
-    size_t blen = slash ? (size_t)(slash - id) : 0;
-    char *end = NULL;
-    long year = slash ? strtol(slash + 1, &end, 10) : 0;
-    if (!slash || !blen || blen > SB_SUBSIDY_BASE_ID_MAX || !sb_rules_text_ok(id) ||
-        !isdigit((unsigned char)slash[1]) || *end || year < 1 || year > 9999)
-        return sb_call_fail(call, SB_INVALID,
-                            "%s: \"%.80s\" is not a statement id (BASE/YEAR, e.g. "
-                            "base-000001/2026)",
-                            field, id);
-    char *base = sb_arena_alloc(call->arena, blen + 1);
-    if (!base)
-        return SB_E(SB_INTERNAL);
-    memcpy(base, id, blen);
-    base[blen] = 0;
-    *ret_base = base;
-    *ret_year = (uint32_t)year;
-    return 0;
-}
-
-int sb__statement_load(sb_call *call, const char *field, const char *id,
-                       Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
-{
-    char *base_id = NULL;
-    uint32_t year = 0;
-    int rc = parse_id(call, field, id, &base_id, &year);
-    if (rc)
-        return rc;
-    Skillbase__Record *base = NULL;
-    rc = sb__subsidy_load_base(call, field, base_id, &base);
-    if (rc)
-        return rc;
-    Skillbase__SubsidyStatement *st = NULL;
-    rc = sb_store_statement_get(call->txn, base_id, (int)year, &call->arena->pb, &st);
-    if (rc == SB_E(SB_NOT_FOUND))
-        return sb_call_fail(call, SB_NOT_FOUND,
-                            "no statement %s/%04u: skillbase-subsidy has computed none for %s in "
-                            "%u (skillbasectl subsidy report --year %u)",
-                            base_id, year, base_id, year, year);
-    if (rc)
-        return rc;
-    rc = sb__statement_normalise(call, st);
-    if (rc)
-        return rc;
-    if (ret_base)
-        *ret_base = base;
-    *ret = st;
-    return 0;
-}
-
 /* Who decided what, and when, for refusals: "approved by alice on 2026-06-15". */
 static const char *decided_text(sb_call *call, const Skillbase__SubsidyStatement *st)
 {
@@ -130,7 +39,8 @@ static const char *decided_text(sb_call *call, const Skillbase__SubsidyStatement
         by = st->paid->by;
     }
     char day[SB_DATE_STRLEN];
-    return sb_arena_printf(call->arena, "%s by %s on %s", sb__statement_state_name(st->state), by,
+    return sb_arena_printf(call->arena, "%s by %s on %s",
+                           sb_handler_statement_state_name(st->state), by,
                            sb_date_format(sb_date_from_ms(ms), day));
 }
 
@@ -141,7 +51,7 @@ static int load_in_state(sb_call *call, const char *id, const char *action,
                          Skillbase__Record **ret_base, Skillbase__SubsidyStatement **ret)
 {
     Skillbase__SubsidyStatement *st = NULL;
-    int rc = sb__statement_load(call, "statement", id, ret_base, &st);
+    int rc = sb_handler_statement_load(call, "statement", id, ret_base, &st);
     if (rc)
         return rc;
     uint64_t want_version = call->req->expected_version;
@@ -156,9 +66,10 @@ static int load_in_state(sb_call *call, const char *id, const char *action,
                                ? "computed, not yet approved"
                                : decided_text(call, st);
         return sb_call_fail(call, SB_WRONG_STATE, "%s: statement %s is %s; %s takes a %s%s%s one",
-                            action, st->id, what ? what : sb__statement_state_name(st->state),
-                            action, sb__statement_state_name(want), want2 != want ? " or " : "",
-                            want2 != want ? sb__statement_state_name(want2) : "");
+                            action, st->id,
+                            what ? what : sb_handler_statement_state_name(st->state), action,
+                            sb_handler_statement_state_name(want), want2 != want ? " or " : "",
+                            want2 != want ? sb_handler_statement_state_name(want2) : "");
     }
     *ret = st;
     return 0;
@@ -174,14 +85,14 @@ static int commit_decision(sb_call *call, Skillbase__Record *base, Skillbase__Su
     char total[SB_YUAN_STRLEN];
     const char *text =
         sb_arena_printf(call->arena, "subsidy statement %s %s: %s yuan%s%s", st->id,
-                        sb__statement_state_name(to), sb_subsidy_yuan(st->total_fen, total),
+                        sb_handler_statement_state_name(to), sb_subsidy_yuan(st->total_fen, total),
                         reason && reason[0] ? "; " : "", reason ? reason : "");
     if (!text)
         return SB_E(SB_INTERNAL);
-    int rc = sb__subsidy_base_event(call, base, what, action, text, true);
+    int rc = sb_handler_subsidy_base_event(call, base, what, action, text, true);
     if (rc)
         return rc;
-    *ret_seq = call->reply->seq;
+    *ret_seq = call->out.last_event ? call->out.last_event->seq : 0;
     st->state = to;
     st->version++;
     rc = sb_store_statement_put(call->txn, st);
@@ -208,10 +119,10 @@ static Skillbase__StatementDecision *new_decision(sb_call *call, const char *rea
 
 /* ------------------------------------------------------------ approve */
 
-int sb__handle_subsidy_approve(sb_call *call)
+int sb_handler_subsidy_approve(sb_call *call)
 {
     const Skillbase__SubsidyDecide *q = call->req->subsidy_approve;
-    int rc = sb__check_reason(call, q->reason, false, "subsidy_approve");
+    int rc = sb_call_check_reason(call, q->reason, false, "subsidy_approve");
     if (rc)
         return rc;
     Skillbase__Record *base = NULL;
@@ -229,7 +140,8 @@ int sb__handle_subsidy_approve(sb_call *call)
                             "%s; docs/subsidy.md \"Putting in the real rates\"), recompute "
                             "(skillbasectl subsidy compute --year %u --base %s), then approve "
                             "([subsidy] approve_with_example_rates = refuse)",
-                            st->id, sb__subsidy_rules_path(call->config), st->year, st->base_id);
+                            st->id, sb_handler_subsidy_rules_path(call->config), st->year,
+                            st->base_id);
     /* a statement behind its records would leave the later ones unpaid for good */
     uint64_t count;
     rc = sb_store_delivery_count(call->txn, st->base_id, (int)st->year, &count);
@@ -250,10 +162,10 @@ int sb__handle_subsidy_approve(sb_call *call)
 
 /* ------------------------------------------------------------ refuse */
 
-int sb__handle_subsidy_refuse(sb_call *call)
+int sb_handler_subsidy_refuse(sb_call *call)
 {
     const Skillbase__SubsidyDecide *q = call->req->subsidy_refuse;
-    int rc = sb__check_reason(call, q->reason, true, "subsidy_refuse");
+    int rc = sb_call_check_reason(call, q->reason, true, "subsidy_refuse");
     if (rc)
         return rc;
     Skillbase__Record *base = NULL;
@@ -292,10 +204,10 @@ static void check_voucher(const Skillbase__Base *b, const char *sha, sb_problems
                     b->id, b->id);
 }
 
-int sb__handle_subsidy_pay(sb_call *call)
+int sb_handler_subsidy_pay(sb_call *call)
 {
     const Skillbase__SubsidyPay *q = call->req->subsidy_pay;
-    int rc = sb__check_reason(call, q->reason, false, "subsidy_pay");
+    int rc = sb_call_check_reason(call, q->reason, false, "subsidy_pay");
     if (rc)
         return rc;
     Skillbase__Record *base = NULL;
@@ -306,7 +218,8 @@ int sb__handle_subsidy_pay(sb_call *call)
     if (rc)
         return rc;
     sb_problems problems = {0};
-    sb__subsidy_check_text(&problems, "reference", q->reference, PAYMENT_REFERENCE_MAX, true);
+    sb_handler_subsidy_check_text(&problems, "reference", q->reference, PAYMENT_REFERENCE_MAX,
+                                  true);
     char sha[SB_DOC_HEX_LEN + 1] = "";
     if (!q->document_sha256 || !q->document_sha256[0]) {
         sb_problems_add(&problems, "document_sha256: missing (the payment_voucher filed on %s)",
@@ -334,7 +247,7 @@ int sb__handle_subsidy_pay(sb_call *call)
                             sb_date_format(approved_on, day));
     }
     if (problems.count)
-        return sb__fail_problems(call, SB_INVALID, &problems, "payment refused");
+        return sb_call_fail_problems(call, SB_INVALID, &problems, "payment refused");
     Skillbase__StatementPayment *pay = sb_arena_alloc(call->arena, sizeof *pay);
     char *sha_copy = sb_arena_strdup(call->arena, sha);
     if (!pay || !sha_copy)
@@ -373,7 +286,7 @@ static int list_one(Skillbase__SubsidyStatement *st, void *arg)
     list_walk *w = arg;
     if (w->year && st->year != w->year)
         return st->year > w->year ? 1 : 0;
-    int rc = sb__statement_normalise(w->call, st);
+    int rc = sb_handler_statement_normalise(w->call, st);
     if (rc)
         return rc;
     if (w->state && st->state != w->state)
@@ -388,7 +301,7 @@ static int list_one(Skillbase__SubsidyStatement *st, void *arg)
     return 0;
 }
 
-int sb__handle_subsidy_list(sb_call *call)
+int sb_handler_subsidy_list(sb_call *call)
 {
     const Skillbase__SubsidyList *q = call->req->subsidy_list;
     if (q->year > 9999)
@@ -396,14 +309,14 @@ int sb__handle_subsidy_list(sb_call *call)
     if (q->state > SKILLBASE__STATEMENT_STATE__STATEMENT_REFUSED)
         return sb_call_fail(call, SB_INVALID, "state: unknown statement state %d", (int)q->state);
     list_walk w = {.call = call, .state = q->state, .year = q->year};
-    w.limit = sb__page_limit(call, q->limit);
+    w.limit = sb_handler_page_limit(call, q->limit);
     w.out = sb_arena_alloc(call->arena, w.limit * sizeof *w.out);
     if (!w.out)
         return SB_E(SB_INTERNAL);
     char *after_base = NULL;
     uint32_t after_year = q->year;
     if (q->after && q->after[0]) {
-        int rc = parse_id(call, "after", q->after, &after_base, &after_year);
+        int rc = sb_handler_statement_parse_id(call, "after", q->after, &after_base, &after_year);
         if (rc)
             return rc;
     }

@@ -26,7 +26,7 @@ static const char *condition_names(char *buf, size_t len)
     return buf;
 }
 
-int sb__waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_mask)
+int sb_handler_waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_mask)
 {
     const Skillbase__Apply *a = call->req->apply;
     size_t n_cond;
@@ -72,7 +72,7 @@ int sb__waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_m
         o->clause = (char *)conds[c].clause;
         o->reason = w->reason;
         o->waived_by = (char *)call->actor;
-        o->waived_on = sb__today(call);
+        o->waived_on = sb_handler_today(call);
         if (!o->waived_on)
             return SB_E(SB_INTERNAL);
         out[i] = o;
@@ -83,7 +83,8 @@ int sb__waivers_take(sb_call *call, Skillbase__Application *app, uint32_t *ret_m
     return 0;
 }
 
-int sb__waivers_check_needed(sb_call *call, const Skillbase__Application *app, uint32_t unmet)
+int sb_handler_waivers_check_needed(sb_call *call, const Skillbase__Application *app,
+                                    uint32_t unmet)
 {
     for (size_t i = 0; i < app->n_waivers; i++) {
         int c = sb_rules_condition_find(app->waivers[i]->condition);
@@ -96,7 +97,7 @@ int sb__waivers_check_needed(sb_call *call, const Skillbase__Application *app, u
     return 0;
 }
 
-int sb__waivers_confirm(sb_call *call, Skillbase__Application *app)
+int sb_handler_waivers_confirm(sb_call *call, Skillbase__Application *app)
 {
     if (!app->n_waivers || !call->proposal_id)
         return 0;

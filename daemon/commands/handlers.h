@@ -1,11 +1,6 @@
-/* sb_handlers: one handler per command of the wire contract, as a table.
- *
- * A handler runs inside a (nested) write transaction the dispatcher opened;
- * it reads and writes through sb_store, decides with sb_machine and
- * sb_rules, and fills the Reply. On a refusal it sets the reply's code and
- * message and returns it negated; the dispatcher then aborts the nested
- * transaction so nothing the handler wrote survives. All memory comes from
- * the call's arena.
+/* sb_handlers: one handler per command of the wire contract, as a table
+ * (commands.c). What a handler is given and may do with its call is the
+ * handler contract, handler.h.
  */
 #ifndef SB_HANDLERS_H
 #define SB_HANDLERS_H
@@ -13,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "call.h"
+#include "handler.h"
 #include "sb_arena.h"
 #include "skillbase.pb-c.h"
 
@@ -33,10 +28,5 @@ typedef struct sb_command {
 
 /* The row for a command, or NULL when the case is unknown or unset. */
 const sb_command *sb_command_find(Skillbase__Request__CommandCase command);
-
-/* Set the reply's error code and message (printf-style) and return
- * SB_E(code), for `return sb_call_fail(call, SB_NOT_FOUND, "...")`. */
-int sb_call_fail(sb_call *call, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

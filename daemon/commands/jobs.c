@@ -30,7 +30,8 @@ bool sb_jobs_type_ok(const char *type)
     return true;
 }
 
-int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
+int sb_jobs_enqueue(sb_txn *txn, const sb_config *c, uint64_t now_ms, const sb_job_spec *spec,
+                    char *ret_id)
 {
     char id[SB_JOB_ID_MAX];
     if (!spec || !sb_jobs_type_ok(spec->type)) {
@@ -48,8 +49,8 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
     job.due_ms = spec->due_ms;
     job.max_attempts = spec->max_attempts;
     sb_jobq_policy p;
-    sb_jobs_policy(call->config, &p);
-    int r = sb_jobq_enqueue(call->txn, &job, &p, call->now_ms, id);
+    sb_jobs_policy(c, &p);
+    int r = sb_jobq_enqueue(txn, &job, &p, now_ms, id);
     if (r < 0)
         return r;
     if (ret_id)
@@ -57,13 +58,9 @@ int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id)
     return 0;
 }
 
-int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev)
+int sb_jobs_for_event(sb_txn *txn, const sb_config *c, uint64_t now_ms, const Skillbase__Event *ev)
 {
-    int r = sb_store_event_append(call->txn, ev);
-    if (r < 0)
-        return r;
-    call->reply->seq = ev->seq;
-    call->last_event = ev;
+    int r;
     size_t n;
     const sb_outbox_rule *rules = sb_outbox_rules(&n);
     for (size_t i = 0; i < n; i++) {
@@ -75,7 +72,7 @@ int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev)
             .event = ev,
             .max_attempts = rules[i].max_attempts,
         };
-        r = sb_jobs_enqueue(call, &spec, NULL);
+        r = sb_jobs_enqueue(txn, c, now_ms, &spec, NULL);
         if (r < 0)
             return r;
     }

@@ -8,14 +8,15 @@
  * after the batch commits. docs/jobs.md describes the whole protocol.
  *
  * Two ways in:
- *  - sb_jobs_enqueue: one job of a given type, e.g. from a handler that
+ *  - sb_jobs_enqueue (for a handler: sb_call_enqueue_job): one job of a
+ *    given type, e.g. from a handler that
  *    knows it needs a deadline computed;
  *  - the outbox rules (outbox_rules.c): a table from event topic to job
- *    type. sb_jobs_event_append appends an event and enqueues one job per
- *    matching row, each carrying the event. sb__commit_change uses it for
- *    every transition; handlers that record an event without a transition
- *    (same from and to state, e.g. topic "base.assessment_due_soon") call it
- *    directly so those events reach the workers the same way.
+ *    type. sb_jobs_for_event enqueues one job per matching row of an
+ *    appended event, each carrying the event. sb_call_append_event calls it
+ *    for every transition and for every event without a transition (same
+ *    from and to state, e.g. topic "base.assessment_due_soon") that should
+ *    reach the workers the same way.
  *
  * All memory is the caller's or the call's arena; nothing here keeps a
  * pointer after returning.
@@ -28,7 +29,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "call.h"
+#include "store.h"
 #include "jobq.h"
 #include "outbox_rules.h"
 #include "skillbase.pb-c.h"
@@ -49,18 +50,20 @@ typedef struct {
     uint32_t max_attempts;         /* 0: [workers] max_attempts */
 } sb_job_spec;
 
-/* Enqueue one job in the call's transaction. On success writes the new id
- * into ret_id (at least SB_JOB_ID_MAX bytes) unless ret_id is NULL.
+/* Enqueue one job in write transaction txn (c: the retry policy, now_ms:
+ * the clock). Handlers use sb_call_enqueue_job (handler.h), which calls
+ * this in the call's transaction. On success writes the new id into ret_id
+ * (at least SB_JOB_ID_MAX bytes) unless ret_id is NULL.
  * Returns 0; SB_E(SB_INVALID) for a bad type (the spec is the caller's
  * bug; logged); SB_E(SB_STORE_FULL) or SB_E(SB_INTERNAL) from the store —
  * return these from the handler as they are. */
-int sb_jobs_enqueue(sb_call *call, const sb_job_spec *spec, char *ret_id);
+int sb_jobs_enqueue(sb_txn *txn, const sb_config *c, uint64_t now_ms, const sb_job_spec *spec,
+                    char *ret_id);
 
-/* Append `ev` to the event log (assigning ev->seq, setting call->reply->seq)
- * and enqueue the jobs the outbox rules give for its topic, each carrying
- * the event. ev->time_ms, topic, entity_id and entity_kind must be set.
- * Returns 0 or a store error as above. */
-int sb_jobs_event_append(sb_call *call, Skillbase__Event *ev);
+/* Enqueue the jobs the outbox rules give for the topic of `ev`, an event
+ * just appended in txn (its seq assigned), each carrying the event. Handlers append events with
+ * sb_call_append_event (handler.h), which calls this. Returns 0 or a store error as above. */
+int sb_jobs_for_event(sb_txn *txn, const sb_config *c, uint64_t now_ms, const Skillbase__Event *ev);
 
 /* True when `type` is a well-formed job type (see SB_JOB_TYPE_MAX). */
 bool sb_jobs_type_ok(const char *type);

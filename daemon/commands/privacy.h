@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 
-#include "call.h"
+#include "handler.h"
 #include "sb_arena.h"
 
 /* True when `c` may see personal fields (NULL: a trusted in-process

@@ -293,7 +293,7 @@ int sb_scope_list(sb_call *call, const Skillbase__List *q, uint32_t limit,
     for (;;) {
         size_t i = 0;
         for (; i < n && k < limit; i++, scanned++) {
-            last = sb__head(got[i]).id;
+            last = sb_call_record_head(got[i]).id;
             if (sb_scope_record_visible(call->caller, got[i]))
                 out[k++] = got[i];
         }
@@ -305,13 +305,13 @@ int sb_scope_list(sb_call *call, const Skillbase__List *q, uint32_t limit,
         if (rc)
             return rc;
     }
-    size_t fit = sb__page_fit(call, (void *const *)out, k);
+    size_t fit = sb_handler_page_fit(call, (void *const *)out, k);
     page->records = out;
     page->n_records = fit;
     if (fit < k)
-        page->next = (char *)sb__head(out[fit - 1]).id;
+        page->next = (char *)sb_call_record_head(out[fit - 1]).id;
     else if (more)
-        page->next = (char *)(k == limit && k ? sb__head(out[k - 1]).id : last);
+        page->next = (char *)(k == limit && k ? sb_call_record_head(out[k - 1]).id : last);
     call->reply->result_case = SKILLBASE__REPLY__RESULT_PAGE;
     call->reply->page = page;
     return 0;

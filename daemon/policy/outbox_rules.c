@@ -1,7 +1,7 @@
 /* The outbox rules: which events cause which jobs (outbox_rules.h, read by jobs.h).
  *
  * One row per (topic pattern, job type). Every event appended through
- * sb_jobs_event_append — every transition, and every non-transition event
+ * sb_call_append_event with its jobs — every transition, and every non-transition event
  * such as "base.assessment_due_soon" — enqueues one job for each row its
  * topic matches, in the same transaction, carrying the event. A worker for
  * the type must accept every topic its rows match (and may finish a job it

@@ -1,5 +1,5 @@
 /* sb_outbox_rules: which events cause which jobs (outbox_rules.c), a table
- * of the policy layer that sb_jobs_event_append (jobs.h) reads. Pure: no
+ * of the policy layer that sb_jobs_for_event (jobs.h) reads. Pure: no
  * store, no sockets.
  */
 #ifndef SB_OUTBOX_RULES_H

@@ -2,8 +2,11 @@
  * LMDB store in a temporary directory, with a fixed clock (sb_testkit.h). */
 #include "sb_testkit.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sb_date.h"
 #include "sb_error.h"
@@ -151,7 +154,23 @@ static int write_then_refuse(sb_call *call)
     return sb_call_fail(call, SB_WRONG_STATE, "refused after taking %s", id);
 }
 
-/* The command table with review replaced by write_then_refuse. */
+/* A handler that writes and then fails as the store may (SB_INTERNAL): not
+ * a refusal, so no debug build stops it; dispatch redoes a direct batch. */
+static int write_then_fail(sb_call *call)
+{
+    char id[SB_TK_ID_MAX];
+    assert_false(sb_call_wrote(call));
+    int rc = sb_store_next_id(call->txn, SKILLBASE__KIND__APPLICATION, id, sizeof id);
+    if (rc)
+        return rc;
+    assert_true(sb_call_wrote(call)); /* the call knows it wrote */
+    return sb_call_fail(call, SB_INTERNAL, "failed after taking %s", id);
+}
+
+/* The handler find_with_bad_review puts in place of review's. */
+static sb_handler_fn bad_review_fn = write_then_refuse;
+
+/* The command table with review replaced by bad_review_fn. */
 static const sb_command *find_with_bad_review(Skillbase__Request__CommandCase command)
 {
     static sb_command bad;
@@ -159,7 +178,7 @@ static const sb_command *find_with_bad_review(Skillbase__Request__CommandCase co
     if (command != SKILLBASE__REQUEST__COMMAND_REVIEW || !real)
         return real;
     bad = *real;
-    bad.fn = write_then_refuse;
+    bad.fn = bad_review_fn;
     return &bad;
 }
 
@@ -181,6 +200,55 @@ static int dispatch_review(sb_tk_daemon *d, sb_txn *t, sb_dispatch_result *r)
     return sb_dispatch_as(&d->ctx, t, &d->caller, frame, len, &d->arena, r);
 }
 
+#ifndef NDEBUG
+/* Dispatch the bad review in a child process, in batch t begun here (the
+ * child works on its own copy of it); true when the child was stopped by
+ * an assertion (SIGABRT). */
+static bool bad_review_aborts(sb_tk_daemon *d, sb_txn *t, bool direct)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sb_dispatch_result r;
+        d->ctx.direct = direct;
+        dispatch_review(d, t, &r);
+        _exit(0); /* not caught */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/* The handler contract (handler.h): a handler that refuses after it wrote
+ * is caught by an assertion in a debug build, whether it runs directly in
+ * the batch or in a transaction of its own; the batch it ran in is intact. */
+static void a_refusal_after_a_write_is_caught_in_a_debug_build(void **state)
+{
+    sb_tk_daemon *d = *state;
+    sb_tk_form p;
+    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
+    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
+    d->ctx.find = find_with_bad_review;
+    bad_review_fn = write_then_refuse;
+    for (int direct = 0; direct < 2; direct++) {
+        sb_txn *t;
+        assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+        assert_true(bad_review_aborts(d, t, direct));
+        sb_store_abort(&t);
+    }
+    d->ctx.find = NULL;
+    d->ctx.direct = false;
+    char cc[SB_TK_CREDIT_LEN + 1];
+    sb_tk_credit_code("91330100MAKXXXX03", cc);
+    sb_tk_form p2;
+    sb_tk_form_init(&p2, cc);
+    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
+    sb_tk_assert_ok(a);
+    assert_string_equal(a->record->application->id, "app-000002");
+    skillbase__reply__free_unpacked(a, NULL);
+}
+#else
 static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
 {
     sb_tk_daemon *d = *state;
@@ -188,6 +256,7 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
     sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
     sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
     d->ctx.find = find_with_bad_review;
+    bad_review_fn = write_then_refuse;
 
     /* directly in the batch: what it wrote cannot be taken out alone */
     sb_txn *t;
@@ -212,6 +281,42 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
     skillbase__reply__free_unpacked(reply, NULL);
 
     d->ctx.find = NULL;
+    char cc[SB_TK_CREDIT_LEN + 1];
+    sb_tk_credit_code("91330100MAKXXXX03", cc);
+    sb_tk_form p2;
+    sb_tk_form_init(&p2, cc);
+    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
+    sb_tk_assert_ok(a);
+    assert_string_equal(a->record->application->id, "app-000002");
+    skillbase__reply__free_unpacked(a, NULL);
+}
+#endif
+
+/* A failure of the store after a write is no refusal: not caught, and a
+ * direct batch is sent back to be applied again (SB_DISPATCH_REDO); in a
+ * transaction of its own the request answers INTERNAL and its write is
+ * gone. */
+static void a_failure_after_a_write_sends_a_direct_batch_back(void **state)
+{
+    sb_tk_daemon *d = *state;
+    sb_tk_form p;
+    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
+    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
+    d->ctx.find = find_with_bad_review;
+    bad_review_fn = write_then_fail;
+    sb_txn *t;
+    sb_dispatch_result r;
+    d->ctx.direct = true;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    assert_int_equal(dispatch_review(d, t, &r), SB_DISPATCH_REDO);
+    sb_store_abort(&t);
+    d->ctx.direct = false;
+    assert_int_equal(sb_store_begin(d->store, true, &t), 0);
+    assert_int_equal(dispatch_review(d, t, &r), 0);
+    assert_int_equal(r.code, SB_INTERNAL);
+    assert_int_equal(sb_store_commit(&t), 0);
+    d->ctx.find = NULL;
+    bad_review_fn = write_then_refuse;
     char cc[SB_TK_CREDIT_LEN + 1];
     sb_tk_credit_code("91330100MAKXXXX03", cc);
     sb_tk_form p2;
@@ -586,7 +691,12 @@ int main(void)
         T(a_schema_4_store_indexes_the_names_it_holds),
         T(refused_request_in_a_batch_does_not_spoil_the_others),
         T(refused_requests_in_a_direct_batch_do_not_spoil_the_others),
+#ifndef NDEBUG
+        T(a_refusal_after_a_write_is_caught_in_a_debug_build),
+#else
         T(a_refusal_after_a_write_sends_a_direct_batch_back),
+#endif
+        T(a_failure_after_a_write_sends_a_direct_batch_back),
         T(aborted_batch_leaves_nothing),
         T(repeated_idempotency_key_returns_first_answer),
         T(second_open_application_for_a_unit_conflicts),

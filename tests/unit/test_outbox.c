@@ -1,13 +1,14 @@
 /* Unit tests of the transactional outbox as handlers use it (jobs.h): the
- * topic patterns of the outbox rules, sb_jobs_event_append enqueueing the
+ * topic patterns of the outbox rules, sb_call_append_event enqueueing the
  * jobs an event's topic calls for in the caller's transaction (and nothing
- * when that transaction aborts), and sb_jobs_enqueue's spec. */
+ * when that transaction aborts), and sb_call_enqueue_job's spec. */
 #include "sb_testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "handler.h"
 #include "jobs.h"
 #include "sb_error.h"
 #include "store_jobs.h"
@@ -110,9 +111,9 @@ static void test_an_event_enqueues_its_notify_job_with_the_event(void **state)
     fixture *f = *state;
     Skillbase__Event ev;
     init_event(&ev, "base.assessment_due_soon");
-    assert_int_equal(sb_jobs_event_append(&f->call, &ev), 0);
+    assert_int_equal(sb_call_append_event(&f->call, &ev, true), 0);
     assert_int_equal(ev.seq, 1);
-    assert_int_equal(f->reply.seq, 1);
+    assert_ptr_equal(f->call.out.last_event, &ev); /* dispatch sets the reply's seq from it */
     Skillbase__Job **jobs;
     assert_int_equal(jobs_of(f, "notify", &jobs), 1);
     assert_string_equal(jobs[0]->entity_id, "base-000001");
@@ -129,7 +130,7 @@ static void test_a_topic_no_rule_matches_enqueues_nothing(void **state)
     fixture *f = *state;
     Skillbase__Event ev;
     init_event(&ev, "nobody.listens");
-    assert_int_equal(sb_jobs_event_append(&f->call, &ev), 0);
+    assert_int_equal(sb_call_append_event(&f->call, &ev, true), 0);
     assert_int_equal(jobs_of(f, NULL, NULL), 0);
 }
 
@@ -143,7 +144,7 @@ static void test_an_aborted_transaction_takes_its_jobs_with_it(void **state)
     Skillbase__Event ev;
     init_event(&ev, "application.applied");
     ev.entity_id = (char *)"app-000001";
-    assert_int_equal(sb_jobs_event_append(&f->call, &ev), 0);
+    assert_int_equal(sb_call_append_event(&f->call, &ev, true), 0);
     assert_true(jobs_of(f, "notify", NULL) >= 1);
     sb_store_abort(&child);
     f->call.txn = outer;
@@ -160,7 +161,7 @@ static void test_enqueue_takes_the_spec_and_refuses_bad_types(void **state)
                         .params = {sizeof params, params},
                         .due_ms = 99000,
                         .max_attempts = 9};
-    assert_int_equal(sb_jobs_enqueue(&f->call, &spec, id), 0);
+    assert_int_equal(sb_call_enqueue_job(&f->call, &spec, id), 0);
     assert_string_equal(id, "job-00000001");
     Skillbase__Job *j;
     assert_int_equal(sb_store_job_get(f->call.txn, id, NULL, &j), 0);
@@ -176,10 +177,10 @@ static void test_enqueue_takes_the_spec_and_refuses_bad_types(void **state)
     const char *bad[] = {"", "Notify", "no space", "x/y", "a23456789012345678901234567890123"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         spec.type = bad[i];
-        assert_int_equal(sb_jobs_enqueue(&f->call, &spec, NULL), SB_E(SB_INVALID));
+        assert_int_equal(sb_call_enqueue_job(&f->call, &spec, NULL), SB_E(SB_INVALID));
     }
     spec.type = NULL;
-    assert_int_equal(sb_jobs_enqueue(&f->call, &spec, NULL), SB_E(SB_INVALID));
+    assert_int_equal(sb_call_enqueue_job(&f->call, &spec, NULL), SB_E(SB_INVALID));
 }
 
 int main(void)
