@@ -7,7 +7,7 @@
 #include "store_names.h"
 
 typedef struct {
-    char live_id[64];
+    char live_id[SB_ID_MAX + 1];
     Skillbase__State live_state;
 } live_search;
 

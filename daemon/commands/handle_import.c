@@ -19,7 +19,7 @@
 
 /* A live record (open application or sub-base) of the unit, if any. */
 typedef struct {
-    char id[64];
+    char id[SB_ID_MAX + 1];
     Skillbase__State state;
 } live;
 

@@ -141,8 +141,8 @@ static int check_fact(sb_call *call, const Skillbase__Ingest *in, const sb_inges
 /* ------------------------------------------------------------ the entity */
 
 typedef struct {
-    char live[64];   /* the unit's open application or live sub-base */
-    char latest[64]; /* its most recently created record */
+    char live[SB_ID_MAX + 1];   /* the unit's open application or live sub-base */
+    char latest[SB_ID_MAX + 1]; /* its most recently created record */
     uint64_t latest_ms;
 } unit_records;
 

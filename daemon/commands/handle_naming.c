@@ -13,7 +13,7 @@
 
 typedef struct {
     const char *name, *except;
-    char holder[64];
+    char holder[SB_ID_MAX + 1];
     Skillbase__State state;
 } name_search;
 

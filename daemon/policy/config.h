@@ -25,7 +25,9 @@
 #include "sb_log.h"
 
 #define SB_ENDPOINT_MAX 256
-#define SB_REMIND_MAX 8 /* [deadlines] remind_days: most offsets */
+#define SB_REMIND_MAX 8              /* [deadlines] remind_days: most offsets */
+#define SB_CONFIG_LISTEN_MAX 64      /* [metrics] listen: "HOST:PORT" */
+#define SB_CONFIG_CERT_FORMAT_MAX 64 /* [certificate] number: the pattern */
 
 typedef struct {
     char state_dir[PATH_MAX];               /* LMDB environment and ipc sockets */
@@ -69,7 +71,7 @@ typedef struct {
     uint32_t remind_days[SB_REMIND_MAX]; /* reminders this many days before an assessment */
     uint32_t n_remind_days;              /* is due, largest first; 0: none */
     /* [metrics]: the Prometheus endpoint (daemon/metrics.h) */
-    char metrics_listen[64]; /* "HOST:PORT", "" = off */
+    char metrics_listen[SB_CONFIG_LISTEN_MAX]; /* "HOST:PORT", "" = off */
     /* [security] and [four_eyes] (daemon/security.h, docs/security.md) */
     char keys_file[PATH_MAX];       /* "": none (tcp:// endpoints are refused) */
     char server_key_file[PATH_MAX]; /* "" until finish: <state_dir>/server.key */
@@ -97,12 +99,12 @@ typedef struct {
     uint32_t doc_upload_idle_s; /* an idle upload is forgotten after this */
     /* the bureau's choices where the policy sets nothing (daemon/bureau.h);
      * [rubric] grade_on is rubric.grade_on_base */
-    bool rubric_example_marked;  /* [rubric] example = true */
-    bool rubric_items_set;       /* some [rubric] item maximum was set */
-    bool objection_suspends;     /* [publicity] objection_suspends */
-    bool one_per_unit;           /* [applications] one_per_unit */
-    bool email_required;         /* [applications] email_required */
-    char certificate_format[64]; /* [certificate] number */
+    bool rubric_example_marked;                         /* [rubric] example = true */
+    bool rubric_items_set;                              /* some [rubric] item maximum was set */
+    bool objection_suspends;                            /* [publicity] objection_suspends */
+    bool one_per_unit;                                  /* [applications] one_per_unit */
+    bool email_required;                                /* [applications] email_required */
+    char certificate_format[SB_CONFIG_CERT_FORMAT_MAX]; /* [certificate] number */
     /* [activity] (daemon/activity.h, docs/activity.md): the yearly filing's
      * due date, MM-DD of the following year, and its reminders (the
      * bureau's choice; the policy sets no date) */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 
 int sb_store__create(const char *dir, size_t map_size, unsigned max_dbs)
 {
-    char tmp[4096], lock[4096 + 8], final[4096];
+    char tmp[PATH_MAX], lock[PATH_MAX + 8], final[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/data.mdb.new", dir) >= sizeof tmp ||
         (size_t)snprintf(final, sizeof final, "%s/data.mdb", dir) >= sizeof final) {
         sb_log(SB_LOG_ERROR, "store: %s: path too long", dir);

@@ -6,6 +6,7 @@
 #include "store_verify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -463,7 +464,7 @@ int sb_store_verify(const char *dir, sb_verify_problem_fn fn, void *arg, sb_veri
         {"meta", offsetof(verifier, meta)},
     };
     verifier v = {.rep = ret, .fn = fn, .arg = arg};
-    char err[512], path[4096];
+    char err[512], path[PATH_MAX];
     MDB_env *env = NULL;
     struct stat st;
     memset(ret, 0, sizeof *ret);
@@ -475,7 +476,7 @@ int sb_store_verify(const char *dir, sb_verify_problem_fn fn, void *arg, sb_veri
     ret->data_bytes = (uint64_t)st.st_size;
     /* LMDB makes a lock file beside the data to open it; a check should
      * leave the directory as it found it, so one made here goes again. */
-    char lock[4096];
+    char lock[PATH_MAX];
     snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
     bool made_lock = stat(lock, &st) != 0 && errno == ENOENT;
     if (open_env(dir, &env, err, sizeof err)) {
