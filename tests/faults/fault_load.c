@@ -311,6 +311,19 @@ static void on_reply(run *rn, client *c, fw_bytes *body)
         lane_clear(l);
         goto out;
     }
+    /* The unit already has a record in this store: an earlier run on the
+     * same store drew the same two random digits for its credit codes. Not
+     * the daemon's error: this run's codes move on and the lane applies
+     * again as another unit. */
+    if (code == SKILLBASE__ERROR_CODE__CONFLICT && l->doing == ST_APPLY && rep->message &&
+        strstr(rep->message, " already has ")) {
+        fprintf(stderr, "sb_fault: %s: %s; this run's credit codes move on\n", l->rid,
+                rep->message);
+        fw_credit_code_collided();
+        l->next = ST_APPLY;
+        lane_clear(l);
+        goto out;
+    }
     if (code != SKILLBASE__ERROR_CODE__OK) {
         fprintf(stderr, "sb_fault: %s %s (lane %u/%u, try %u) refused: %d %s\n",
                 step_names[l->doing], l->rid, l->client, l->lane, l->tries, code,

@@ -102,12 +102,23 @@ uint32_t fw_nonce(void)
     return nonce;
 }
 
+/* How many times this run's credit codes met a unit an earlier run on the
+ * same store had made (fw_credit_code_collided). */
+static unsigned code_generation;
+
 void fw_credit_code(uint64_t n, char out[19])
 {
     /* "91330100" (an enterprise registered in Hangzhou), the nonce in 2
-     * base-31 digits, n in 6, then the two check characters */
+     * base-31 digits (moved on by 419, prime to 31², at each collision), n in
+     * 6, then the two check characters */
     static const uint64_t six = 887503681u; /* 31^6 */
-    sb_drive_ccode_make("91330100", (uint64_t)(fw_nonce() % 961) * six + n % six, out);
+    uint64_t high = ((uint64_t)fw_nonce() + (uint64_t)code_generation * 419u) % 961u;
+    sb_drive_ccode_make("91330100", high * six + n % six, out);
+}
+
+void fw_credit_code_collided(void)
+{
+    code_generation++;
 }
 
 void fw_new_key(char out[40])

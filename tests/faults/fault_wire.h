@@ -59,6 +59,11 @@ uint32_t fw_nonce(void);
  * 31^6 after the nonce; sb_drive_ccode_make) into out. */
 void fw_credit_code(uint64_t n, char out[19]);
 
+/* A code of this run met a unit an earlier run on the same store made (the
+ * two random digits are 961 values, so rounds of one test meet now and
+ * then): move this run's codes to other two digits. */
+void fw_credit_code_collided(void);
+
 /* A fresh idempotency key that grows with time (like the client
  * library's) into out. */
 void fw_new_key(char out[40]);
