@@ -200,6 +200,32 @@ static int dispatch_review(sb_tk_daemon *d, sb_txn *t, sb_dispatch_result *r)
     return sb_dispatch_as(&d->ctx, t, &d->caller, frame, len, &d->arena, r);
 }
 
+/* app-000001 applied, then review runs `fn` through the test's table. */
+static void start_with_bad_review(sb_tk_daemon *d, sb_handler_fn fn)
+{
+    sb_tk_form p;
+    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
+    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
+    d->ctx.find = find_with_bad_review;
+    bad_review_fn = fn;
+}
+
+/* Back to the real table: the next application is app-000002, so nothing
+ * the bad review took is left in the store. */
+static void assert_next_application_is_the_second(sb_tk_daemon *d)
+{
+    d->ctx.find = NULL;
+    d->ctx.direct = false;
+    char cc[SB_TK_CREDIT_LEN + 1];
+    sb_tk_credit_code("91330100MAKXXXX03", cc);
+    sb_tk_form p2;
+    sb_tk_form_init(&p2, cc);
+    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
+    sb_tk_assert_ok(a);
+    assert_string_equal(a->record->application->id, "app-000002");
+    skillbase__reply__free_unpacked(a, NULL);
+}
+
 #ifndef NDEBUG
 /* Dispatch the bad review in a child process, in batch t begun here (the
  * child works on its own copy of it); true when the child was stopped by
@@ -226,37 +252,20 @@ static bool bad_review_aborts(sb_tk_daemon *d, sb_txn *t, bool direct)
 static void a_refusal_after_a_write_is_caught_in_a_debug_build(void **state)
 {
     sb_tk_daemon *d = *state;
-    sb_tk_form p;
-    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
-    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
-    d->ctx.find = find_with_bad_review;
-    bad_review_fn = write_then_refuse;
+    start_with_bad_review(d, write_then_refuse);
     for (int direct = 0; direct < 2; direct++) {
         sb_txn *t;
         assert_int_equal(sb_store_begin(d->store, true, &t), 0);
         assert_true(bad_review_aborts(d, t, direct));
         sb_store_abort(&t);
     }
-    d->ctx.find = NULL;
-    d->ctx.direct = false;
-    char cc[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MAKXXXX03", cc);
-    sb_tk_form p2;
-    sb_tk_form_init(&p2, cc);
-    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
-    sb_tk_assert_ok(a);
-    assert_string_equal(a->record->application->id, "app-000002");
-    skillbase__reply__free_unpacked(a, NULL);
+    assert_next_application_is_the_second(d);
 }
 #else
 static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
 {
     sb_tk_daemon *d = *state;
-    sb_tk_form p;
-    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
-    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
-    d->ctx.find = find_with_bad_review;
-    bad_review_fn = write_then_refuse;
+    start_with_bad_review(d, write_then_refuse);
 
     /* directly in the batch: what it wrote cannot be taken out alone */
     sb_txn *t;
@@ -280,15 +289,7 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
     assert_non_null(strstr(reply->message, "refused after taking app-000002"));
     skillbase__reply__free_unpacked(reply, NULL);
 
-    d->ctx.find = NULL;
-    char cc[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MAKXXXX03", cc);
-    sb_tk_form p2;
-    sb_tk_form_init(&p2, cc);
-    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
-    sb_tk_assert_ok(a);
-    assert_string_equal(a->record->application->id, "app-000002");
-    skillbase__reply__free_unpacked(a, NULL);
+    assert_next_application_is_the_second(d);
 }
 #endif
 
@@ -299,11 +300,7 @@ static void a_refusal_after_a_write_sends_a_direct_batch_back(void **state)
 static void a_failure_after_a_write_sends_a_direct_batch_back(void **state)
 {
     sb_tk_daemon *d = *state;
-    sb_tk_form p;
-    sb_tk_form_init(&p, SB_TK_CREDIT_CODE);
-    sb_tk_assert_ok_free(sb_tk_apply(d, &p, NULL)); /* app-000001 */
-    d->ctx.find = find_with_bad_review;
-    bad_review_fn = write_then_fail;
+    start_with_bad_review(d, write_then_fail);
     sb_txn *t;
     sb_dispatch_result r;
     d->ctx.direct = true;
@@ -315,16 +312,7 @@ static void a_failure_after_a_write_sends_a_direct_batch_back(void **state)
     assert_int_equal(dispatch_review(d, t, &r), 0);
     assert_int_equal(r.code, SB_INTERNAL);
     assert_int_equal(sb_store_commit(&t), 0);
-    d->ctx.find = NULL;
-    bad_review_fn = write_then_refuse;
-    char cc[SB_TK_CREDIT_LEN + 1];
-    sb_tk_credit_code("91330100MAKXXXX03", cc);
-    sb_tk_form p2;
-    sb_tk_form_init(&p2, cc);
-    Skillbase__Reply *a = sb_tk_apply(d, &p2, NULL);
-    sb_tk_assert_ok(a);
-    assert_string_equal(a->record->application->id, "app-000002");
-    skillbase__reply__free_unpacked(a, NULL);
+    assert_next_application_is_the_second(d);
 }
 
 static void aborted_batch_leaves_nothing(void **state)

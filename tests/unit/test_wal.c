@@ -352,23 +352,30 @@ static uint64_t first_generation(const char *path)
     return g;
 }
 
-static void test_store_replaying_a_record_twice_leaves_the_same_state(void **state)
+/* Rewrite the log at `path` as its first record twice, of the same
+ * generation. */
+static void log_first_record_twice(const char *path)
 {
-    fixture *f = *state;
-    crash_after(one_commit, f);
-    uint64_t gen = first_generation(f->path);
+    uint64_t gen = first_generation(path);
     sb_wal *w = NULL;
     first_record r = {0};
-    assert_int_equal(sb_wal_open(f->path, LOG_BYTES, &w), 0);
+    assert_int_equal(sb_wal_open(path, LOG_BYTES, &w), 0);
     uint64_t n = 0;
     assert_int_equal(sb_wal_scan(w, gen, keep_first, &r, &n), 0);
     assert_int_equal(n, 1);
-    /* the same commit twice, as if replayed once already and again */
     sb_wal_restart(w);
     assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
     assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
     sb_wal_close(&w);
     free(r.p);
+}
+
+static void test_store_replaying_a_record_twice_leaves_the_same_state(void **state)
+{
+    fixture *f = *state;
+    crash_after(one_commit, f);
+    /* the same commit twice, as if replayed once already and again */
+    log_first_record_twice(f->path);
 
     sb_store *s = open_store(f, LOG_BYTES);
     sb_store_log_info li;
@@ -401,20 +408,9 @@ static void test_store_a_start_that_replays_nothing_writes_a_new_generation(void
 {
     fixture *f = *state;
     crash_after(one_commit, f);
-    uint64_t gen = first_generation(f->path);
-    sb_wal *w = NULL;
-    first_record r = {0};
-    assert_int_equal(sb_wal_open(f->path, LOG_BYTES, &w), 0);
-    uint64_t n = 0;
-    assert_int_equal(sb_wal_scan(w, gen, keep_first, &r, &n), 0);
-    assert_int_equal(n, 1);
     /* A flush of two records cut by the power: the second one's page
      * reached the disk, the first one's did not. Neither was answered. */
-    sb_wal_restart(w);
-    assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
-    assert_int_equal(sb_wal_append(w, gen, r.p, r.n), 0);
-    sb_wal_close(&w);
-    free(r.p);
+    log_first_record_twice(f->path);
     poke(f->path, SB_WAL_HEADER + 3, 0xee);
 
     /* the next start replays nothing and commits one write of the same
