@@ -20,8 +20,8 @@
 /* An application in publicity, waiting for the clock. */
 typedef struct {
     char app_id[48];
-    bench_step last;     /* CLOSE or ASSESS */
-    uint64_t ready_step; /* closable once the clock has made this many steps */
+    bench_step last;      /* CLOSE or ASSESS */
+    uint64_t close_at_ms; /* closable once the test clock has reached this */
 } pending;
 
 typedef struct {
@@ -51,9 +51,9 @@ typedef struct {
     _Atomic uint64_t records_created;
     _Atomic uint64_t apps;
     _Atomic int refusals_shown;
-    _Atomic uint64_t clock_steps; /* steps the test clock has made in this run */
-    _Atomic int stop;             /* a thread failed: everyone stops */
-    _Atomic unsigned running;     /* threads still working */
+    _Atomic uint64_t clock_now_ms; /* the test clock's time, once its file says so */
+    _Atomic int stop;              /* a thread failed: everyone stops */
+    _Atomic unsigned running;      /* threads still working */
 } shared;
 
 typedef struct {
@@ -71,7 +71,7 @@ static int take_pending(worker *w, client *c)
     if (!c->pend_n)
         return 0;
     pending *p = &c->pend[c->pend_head];
-    if (w->sh->o->clock_path && p->ready_step > atomic_load(&w->sh->clock_steps))
+    if (w->sh->o->clock_path && p->close_at_ms > atomic_load(&w->sh->clock_now_ms))
         return 0;
     memcpy(c->app_id, p->app_id, sizeof c->app_id);
     c->last = p->last;
@@ -82,13 +82,14 @@ static int take_pending(worker *w, client *c)
     return 1;
 }
 
-/* Evaluate passed: c's application waits for the clock to move on. */
-static void put_pending(worker *w, client *c)
+/* Evaluate passed: c's application waits for the clock to pass the end of
+ * its window (close_at_ms from the reply; 0, not said: one step on). */
+static void put_pending(worker *w, client *c, uint64_t close_at_ms)
 {
     pending *p = &c->pend[(c->pend_head + c->pend_n) % PENDING_MAX];
     memcpy(p->app_id, c->app_id, sizeof p->app_id);
     p->last = c->last;
-    p->ready_step = atomic_load(&w->sh->clock_steps) + 1;
+    p->close_at_ms = close_at_ms ? close_at_ms : atomic_load(&w->sh->clock_now_ms) + 1;
     c->pend_n++;
 }
 
@@ -212,7 +213,7 @@ static int on_reply(worker *w, client *c, const uint8_t *frame, size_t len, int 
     if (c->step == c->last) {
         c->fresh = 1;
     } else if (c->step == BENCH_STEP_EVALUATE) {
-        put_pending(w, c); /* publicity runs its course meanwhile */
+        put_pending(w, c, r.publicity_close_at_ms); /* publicity runs its course meanwhile */
         c->fresh = 1;
     } else {
         c->step++;
@@ -331,6 +332,8 @@ int bench_load_run(void *zctx, const bench_load_options *o, bench_load_result *r
     if (!o->clients)
         return -1;
     shared sh = {.o = o, .zctx = zctx};
+    if (o->clock_path)
+        atomic_store(&sh.clock_now_ms, *o->clock_ms);
     client *clients = calloc(o->clients, sizeof *clients);
     worker *workers = calloc(nthreads, sizeof *workers);
     unsigned opened = 0, started = 0;
@@ -377,7 +380,7 @@ int bench_load_run(void *zctx, const bench_load_options *o, bench_load_result *r
             /* the file first: a close sent after the count moved sees it */
             *o->clock_ms += SB_DRIVE_CLOCK_STEP_DAYS * DAY_MS;
             if (sb_drive_clock_write(o->clock_path, *o->clock_ms) == 0)
-                atomic_fetch_add(&sh.clock_steps, 1);
+                atomic_store(&sh.clock_now_ms, *o->clock_ms);
             next_step = bench_now_ns() + SB_DRIVE_CLOCK_STEP_MS * 1000000ull;
         }
     }

@@ -10,8 +10,10 @@
  * refuses close_publicity until the window has ended. The benchmark runs
  * the daemon on a test clock (sb_drive.h, `clock_path`) that it moves
  * SB_DRIVE_CLOCK_STEP_DAYS on every SB_DRIVE_CLOCK_STEP_MS: an application that
- * passed evaluate waits in its client's queue until the clock has moved once
- * since, while the client starts other applications; then the client closes
+ * passed evaluate waits in its client's queue until the clock has passed the
+ * end of its window (the evaluate reply's publicity_ends_on, sb_drive.h),
+ * while the client starts
+ * other applications; then the client closes
  * its publicity and assesses it. Clients are spread over a few
  * threads, each multiplexing its DEALERs with zmq_poll.
  *

@@ -58,19 +58,22 @@ int bench_reply_parse(const uint8_t *frame, size_t len, bench_step step, bench_r
     copy_str(ret->request_id, sizeof ret->request_id, r->request_id);
     copy_str(ret->message, sizeof ret->message, r->message);
     ret->id[0] = '\0';
+    ret->publicity_close_at_ms = 0;
+    const Skillbase__Application *app =
+        r->result_case == SKILLBASE__REPLY__RESULT_RECORD && r->record &&
+                r->record->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
+            ? r->record->application
+            : NULL;
     if (r->code == SKILLBASE__ERROR_CODE__OK &&
         (step == BENCH_STEP_APPLY || step == BENCH_STEP_CLOSE)) {
-        const Skillbase__Application *app =
-            r->result_case == SKILLBASE__REPLY__RESULT_RECORD && r->record &&
-                    r->record->record_case == SKILLBASE__RECORD__RECORD_APPLICATION
-                ? r->record->application
-                : NULL;
         const char *id = !app ? NULL : step == BENCH_STEP_APPLY ? app->id : app->base_id;
         if (id && *id)
             copy_str(ret->id, sizeof ret->id, id);
         else
             rc = -1;
     }
+    if (r->code == SKILLBASE__ERROR_CODE__OK && step == BENCH_STEP_EVALUATE && app)
+        ret->publicity_close_at_ms = sb_drive_publicity_close_at_ms(app->publicity_ends_on);
     skillbase__reply__free_unpacked(r, NULL);
     return rc;
 }

@@ -39,6 +39,9 @@ typedef struct {
     char request_id[48];
     char id[48];       /* APPLY: the new application; CLOSE: its sub-base */
     char message[200]; /* the daemon's text on a refusal */
+    /* EVALUATE: when close_publicity can first succeed (ms since the epoch,
+     * sb_drive_publicity_close_at_ms); 0 when the reply does not say */
+    uint64_t publicity_close_at_ms;
 } bench_reply;
 
 /* Decode a reply frame. Returns 0, or -1 when it does not decode (or an OK

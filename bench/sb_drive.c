@@ -14,6 +14,7 @@
 #include "sb_date.h"
 #include "sb_parse.h"
 #include "sb_protocol.h"
+#include "sb_publicity.h"
 
 #define WHO program_invocation_short_name
 
@@ -301,4 +302,12 @@ int sb_drive_clock_write(const char *path, uint64_t ms)
         return -1;
     }
     return 0;
+}
+
+uint64_t sb_drive_publicity_close_at_ms(const char *ends_on)
+{
+    sb_date d;
+    if (!ends_on || sb_date_parse(ends_on, &d))
+        return 0;
+    return sb_publicity_day_end_ms(d);
 }

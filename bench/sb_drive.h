@@ -123,13 +123,22 @@ int sb_drive_flag_number(const char *flag, const char *s, double min, double max
 /* Publicity runs its course before certification (二(三)2): a load that
  * certifies runs the daemon on a test clock (common/sb_clock.h) and moves it
  * on by SB_DRIVE_CLOCK_STEP_DAYS every SB_DRIVE_CLOCK_STEP_MS; an
- * application is closed once the clock has stepped since its publicity
- * (re)started. */
+ * application is closed once the clock has passed the end of its window
+ * (sb_drive_publicity_close_at_ms), as the daemon's reply names it. Counting
+ * steps instead is wrong twice: the daemon can start publicity on a step the
+ * driver has not counted yet (the file is written before the count moves),
+ * and a window across a long holiday can outlast a step. */
 #define SB_DRIVE_CLOCK_STEP_DAYS 20
 #define SB_DRIVE_CLOCK_STEP_MS 200
 
 /* Write the test clock file at `path`: `ms` since the epoch, replacing the
  * file atomically. Returns 0, or -1 (printed to stderr). */
 int sb_drive_clock_write(const char *path, uint64_t ms);
+
+/* When a close_publicity can first succeed: 24:00 Hangzhou at the end of
+ * `ends_on` (Application.publicity_ends_on, "YYYY-MM-DD", as the reply that
+ * started or resumed publicity carries it), in ms since the epoch; 0 when
+ * ends_on is NULL, empty or not a date. */
+uint64_t sb_drive_publicity_close_at_ms(const char *ends_on);
 
 #endif

@@ -47,7 +47,7 @@ typedef struct {
     char rid[64];
     uint64_t first_us, sent_us, resend_at_us;
     unsigned tries, busy, timeouts;
-    uint64_t ready_step; /* close_publicity once the test clock made this many steps */
+    uint64_t close_at_ms; /* close_publicity once the test clock has reached this */
 } lane;
 
 typedef struct {
@@ -69,7 +69,7 @@ typedef struct {
     unsigned lanes_done; /* counted by each tend() */
     /* the daemon's test clock, moved on while lanes certify (sb_drive.h) */
     const char *clock_path;
-    uint64_t clock_ms, clock_steps, next_clock_us;
+    uint64_t clock_ms, next_clock_us;
 } run;
 
 static void lane_clear(lane *l)
@@ -137,6 +137,17 @@ static int lane_advance(run *rn, lane *l, const Skillbase__Reply *rep)
     return rc;
 }
 
+/* The reply that (re)started l's publicity: no close before the test clock
+ * has passed the window's end it names (one step on when it names none). */
+static void lane_wait_for_window(const run *rn, lane *l, const Skillbase__Reply *rep)
+{
+    const Skillbase__Application *a =
+        rep->result_case == SKILLBASE__REPLY__RESULT_RECORD ? rep->record->application : NULL;
+    l->close_at_ms = a ? sb_drive_publicity_close_at_ms(a->publicity_ends_on) : 0;
+    if (!l->close_at_ms)
+        l->close_at_ms = rn->clock_ms + 1;
+}
+
 static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
 {
     bool ingest = rn->o->ingest;
@@ -163,14 +174,14 @@ static int lane_step(run *rn, lane *l, const Skillbase__Reply *rep)
         return 0;
     case ST_EVALUATE:
         l->next = ingest ? ST_OBJECT : ST_CLOSE;
-        l->ready_step = rn->clock_steps + 1; /* publicity runs its course */
+        lane_wait_for_window(rn, l, rep); /* publicity runs its course */
         return 0;
     case ST_OBJECT:
         l->next = ST_DISMISS;
         return 0;
     case ST_DISMISS:
         l->next = ST_CLOSE;
-        l->ready_step = rn->clock_steps + 1; /* what remains of it, likewise */
+        lane_wait_for_window(rn, l, rep); /* what remains of it, likewise */
         return 0;
     case ST_CLOSE:
         if (rep->result_case != SKILLBASE__REPLY__RESULT_RECORD || !rep->record->application ||
@@ -413,7 +424,7 @@ static int tend(run *rn, uint64_t now, bool stop)
             lane *l = &c->lanes[li];
             if (!l->req.data && !stop && (!o->apps || l->apps < o->apps)) {
                 /* no close before the clock has moved past the window */
-                if (rn->clock_path && l->next == ST_CLOSE && rn->clock_steps < l->ready_step)
+                if (rn->clock_path && l->next == ST_CLOSE && rn->clock_ms < l->close_at_ms)
                     continue;
                 if (o->rate > 0) {
                     if (now < rn->next_token_us)
@@ -498,10 +509,10 @@ int fl_run(void *ctx, const fl_options *opts, fl_result *ret)
         uint64_t now = fw_now_us();
         bool stop = stopping(&rn, now);
         if (rn.clock_path && now >= rn.next_clock_us) {
-            /* the file first: a lane that sees the count sees the time */
-            rn.clock_ms += SB_DRIVE_CLOCK_STEP_DAYS * 86400000ull;
-            if (sb_drive_clock_write(rn.clock_path, rn.clock_ms) == 0)
-                rn.clock_steps++;
+            /* the file first: a lane sees the time once the daemon does */
+            uint64_t next = rn.clock_ms + SB_DRIVE_CLOCK_STEP_DAYS * 86400000ull;
+            if (sb_drive_clock_write(rn.clock_path, next) == 0)
+                rn.clock_ms = next;
             rn.next_clock_us = now + SB_DRIVE_CLOCK_STEP_MS * 1000u;
         }
         int flying = tend(&rn, now, stop);

@@ -10,8 +10,8 @@
  * credit code. Publicity runs its course first (二(三)2): when the lanes
  * certify and SKILLBASE_TEST_CLOCK names the daemon's test clock, the load
  * moves it on (sb_drive.h) and a lane closes publicity only once the clock
- * has stepped since its publicity (re)started. Every write carries an idempotency key (ingests
- * their own event id).
+ * has passed the end of the window its last reply named. Every write carries an idempotency key
+ * (ingests their own event id).
  *
  * Retries are the client library's (Lazy Pirate): a request unanswered
  * after timeout_ms closes its socket, a new one is opened and every request
