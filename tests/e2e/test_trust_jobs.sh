@@ -82,6 +82,10 @@ n.done(job.id, job.attempt, cut)
 n.done(job.id, job.attempt, r.request(close_publicity=pb.Transition(id=app, reason="x")))
 # the same after claiming the job "in hand" in a second Hello
 n.hello("skillbase-notify-a", ["notify"], jobs_in_hand=[job.id])
+# a Hello names the jobs the worker holds: the daemon hands back every other
+# lease it had and leases the job anew after its welcome, so the jobs seen
+# before are stale (finishing one before the new lease is refused)
+n.jobs.clear()
 n.done(job.id, job.attempt, r.request(close_publicity=pb.Transition(id=app, reason="x")))
 
 # its own notify job, finished with a certification
@@ -134,7 +138,8 @@ job=$(jget "$out" .job)
 # committing them. The notify worker's own job was reported after its attacks
 # on the same connection, so once it is done, the attacks have been handled.
 notify_job_done() { [ "$(ctl --json jobs show "$(jget "$out" .notify_job)" | jq -r .state)" = done ]; }
-sb_wait_until 10 "the notify worker's own job to be done" notify_job_done
+SB_WAIT_DIAG='ctl --json jobs show "$(jget "$out" .notify_job)"; tail -n 20 "$SB_DAEMON_ERR"' \
+    sb_wait_until 10 "the notify worker's own job to be done" notify_job_done
 
 # ------------------------------------------------------------ what stopped them
 # the deadlines worker's job: untouched, still its lease
