@@ -442,6 +442,14 @@ assert_contains() { # HAYSTACK NEEDLE WHAT
     esac
 }
 
+# The first line of TEXT. Never `printf ... | head -n 1` under pipefail:
+# bash's printf writes a line at a time, and once head has what it wants
+# and exits, the next write kills the writer (SIGPIPE, status 141), which
+# fails the pipeline and, in an assignment, ends the test with no message.
+sb_first_line() { # TEXT
+    printf '%s\n' "${1%%$'\n'*}"
+}
+
 assert_not_contains() { # HAYSTACK NEEDLE WHAT
     case "$1" in
         *"$2"*) sb_fail "${3:-output}: expected not to contain '$2', got: $1" ;;
@@ -450,7 +458,7 @@ assert_not_contains() { # HAYSTACK NEEDLE WHAT
 }
 
 assert_match() { # TEXT ERE WHAT
-    if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+    if ! grep -Eq -- "$2" <<<"$1"; then
         sb_fail "${3:-output}: expected to match /$2/, got: $1"
     fi
 }

@@ -95,7 +95,7 @@ got=$(jq -c . <<<"$restored_events")
 [ "$want" = "$got" ] || sb_fail "the restored event log is not the live log's first $b2_seq events"
 # and every record's latest event matches its state
 ids=$(jq -r '[.[].entity_id] | unique | .[]' <<<"$restored_events")
-for id in $(printf '%s\n' "$ids" | head -n 20); do
+for id in $(printf '%s\n' "$ids" | sed -n 1,20p); do
     last_to=$(jq -r --arg id "$id" '[.[] | select(.entity_id == $id)][-1].to_state' <<<"$restored_events")
     assert_eq "$last_to" "$(sb_state "$id")" "state of $id in the restored store"
 done

@@ -8,7 +8,7 @@ sb_setup
 
 # National Day 2025: the make-up Sunday counts, 1-8 October do not
 out=$(ctl calendar add-working-days 2025-09-26 5)
-assert_eq 2025-10-10 "$(printf '%s\n' "$out" | head -n 1)" "result line"
+assert_eq 2025-10-10 "$(sb_first_line "$out")" "result line"
 assert_eq 11 "$(printf '%s\n' "$out" | wc -l)" "result plus one line per day explained"
 assert_match "$out" "2025-09-27 Saturday +skipped +weekend" "weekend line"
 assert_match "$out" "2025-09-28 Sunday +counted +调休 working Sunday \\(国庆节、中秋节\\)" "make-up line"
@@ -33,7 +33,7 @@ assert_eq 2025-03-08 "$(ctl calendar add-working-days 2025-03-08 0)" "zero worki
 # past the calendar: weekends only, and a warning on stderr
 sb_run "$SKILLBASECTL" calendar add-working-days 2026-12-30 5
 assert_eq 0 "$SB_RC" "exit status past the calendar"
-assert_eq 2027-01-06 "$(printf '%s\n' "$SB_OUT" | head -n 1)" "result past the calendar"
+assert_eq 2027-01-06 "$(sb_first_line "$SB_OUT")" "result past the calendar"
 assert_contains "$SB_ERR" "warning: the calendar" "warning past the calendar"
 assert_contains "$SB_ERR" "covers 2024 to 2026" "warning past the calendar"
 

@@ -83,6 +83,6 @@ printf '[op\033[31m\xe2\x80\xaeevil]\nrole = operator\npublic_key = x\n' >"$SB_W
 sb_run "$SKILLBASECTL" --keys "$SB_WORK/bad-keys.ini" keys list
 assert_ne 0 "$SB_RC" "keys list of a bad keys file"
 assert_contains "$SB_ERR" 'op\x1B[31m\u{202E}evil' "the bad name, escaped"
-if printf '%s' "$SB_ERR" | grep -q $'\033'; then
+if grep -q $'\033' <<<"$SB_ERR"; then
     sb_fail "skillbasectl printed a raw escape character: $SB_ERR"
 fi

@@ -45,7 +45,7 @@ assert_json "$close" '.[0].due_ms' "$(date -u -d 2025-10-09T16:00:00Z +%s)000"
 
 # the operator can explain the date with the same calendar
 out=$(ctl calendar add-working-days 2025-09-25 5)
-assert_eq 2025-10-09 "$(printf '%s\n' "$out" | head -n 1)" "calendar add-working-days result"
+assert_eq 2025-10-09 "$(sb_first_line "$out")" "calendar add-working-days result"
 
 # ------------------------------------------------------------ not before
 for t in 2025-09-30T23:59 2025-10-01T00:00 2025-10-08T23:59; do

@@ -38,7 +38,8 @@ assert_json "$out" .version 1
 out=$(ctl equipment add "$base" -f "$SB_WORK/robot.json" -r "bought with the city's grant")
 assert_contains "$out" "added in the register of $base" "add output"
 assert_contains "$out" "350000.00 yuan" "add output in yuan"
-robot=$(printf '%s\n' "$out" | head -n 1 | cut -d: -f1)
+robot=$(sb_first_line "$out")
+robot=${robot%%:*}
 
 # ------------------------------------------------------------ refusals
 # floating point never reaches the daemon: a JSON number for value is refused

@@ -101,7 +101,7 @@ assert_json "$(jq -s -c '[range(1; length) as $i | .[$i].prev_hash == .[$i - 1].
 # human lines: one per event; --follow --to stops at the sequence
 out=$(ctl events --from 3 --to 4)
 assert_eq 2 "$(printf '%s\n' "$out" | wc -l)" "human lines"
-assert_match "$(printf '%s\n' "$out" | head -n 1)" '^3  [0-9-]+ [0-9:]+ \(UTC\+8\)  app-000001  ' "human line"
+assert_match "$(sb_first_line "$out")" '^3  [0-9-]+ [0-9:]+ \(UTC\+8\)  app-000001  ' "human line"
 out=$(timeout 30 "$SKILLBASECTL" events --follow --from $((n - 1)) --to "$n" --json)
 assert_json "$(printf '%s\n' "$out" | jq -s -c 'map(.seq)')" ". == [$((n - 1)), $n]" true "--follow --to"
 

@@ -41,7 +41,7 @@ while IFS= read -r ref; do
                 sb_fail "the map names $name in $file, which does not register it"
             ;;
         *.sh)
-            grep -E '^ *#' "$SB_REPO/$file" | grep -qF -- "$name" ||
+            grep -E '^ *#' "$SB_REPO/$file" | grep -F -- "$name" >/dev/null ||
                 sb_fail "the map names '$name' in $file, which has no such part"
             ;;
         *) sb_fail "the map names $ref: neither a C test nor a script" ;;

@@ -9,7 +9,7 @@ source "$(dirname "$0")/powerloss_lib.sh"
 pl_setup
 
 SB_POWERLOSS_FROM_EMPTY=1 SB_POWERLOSS_APPS=1 pl_record
-first=$(awk 'NF >= 4 { print $4 }' "$PL_LEDGER" | sort -n | head -n 1)
+first=$(awk 'NF >= 4 { print $4 }' "$PL_LEDGER" | sort -n | sed -n 1p) # not head: sort's SIGPIPE
 [ -n "$first" ] || sb_fail "no acknowledged write carries a trace mark"
 for ((c = 0; c <= first; c++)); do
     printf '%d 0.0 1\n%d 0.5 %d\n%d 0.5 %d\n%d 1.0 1\n' "$c" "$c" $((PL_SEED + c)) "$c" \
