@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sb_drive.h"
+#include "sb_help.h"
 
 /* The flags, one row each: getopt_long's options, the parsing and the
  * --help text all come from these rows. */
@@ -88,15 +89,7 @@ static void usage(FILE *out)
         char head[64];
         snprintf(head, sizeof head, "  %s--%s%s%s", f->kind == FLAG_HELP ? "-h, " : "", f->name,
                  f->arg ? " " : "", f->arg ? f->arg : "");
-        fprintf(out, "%-*s", HELP_COLUMN, head);
-        for (const char *p = f->help;;) {
-            const char *nl = strchr(p, '\n');
-            fprintf(out, "%.*s\n", (int)(nl ? nl - p : (int)strlen(p)), p);
-            if (!nl)
-                break;
-            p = nl + 1;
-            fprintf(out, "%*s", HELP_COLUMN, "");
-        }
+        sb_help_row(out, HELP_COLUMN, head, f->help);
     }
 }
 

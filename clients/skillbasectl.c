@@ -13,6 +13,7 @@
 #include "ctl_output.h"
 #include "pbjson.h"
 #include "sb_calendar.h"
+#include "sb_help.h"
 #include "sb_parse.h"
 #include "skillbase_client.h"
 
@@ -284,22 +285,28 @@ static const flag_row *flag_of(int opt)
     return NULL;
 }
 
-/* One option's text, with %E, %T and %C replaced by the defaults. */
-static void print_help_text(const char *t)
+/* One option's row of --help, its text with %E, %T and %C replaced by the
+ * defaults. */
+static void print_help_row(const char *head, const char *t)
 {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return;
     for (; *t; t++) {
         if (t[0] == '%' && t[1] == 'E')
-            fputs(sb_client_default_endpoint(), stdout), t++;
+            fputs(sb_client_default_endpoint(), m), t++;
         else if (t[0] == '%' && t[1] == 'T')
-            printf("%d; %d tries", DEFAULT_TIMEOUT_MS, TRIES), t++;
+            fprintf(m, "%d; %d tries", DEFAULT_TIMEOUT_MS, TRIES), t++;
         else if (t[0] == '%' && t[1] == 'C')
-            fputs(sb_calendar_default_path(), stdout), t++;
-        else if (*t == '\n')
-            printf("\n%*s", HELP_COLUMN, "");
+            fputs(sb_calendar_default_path(), m), t++;
         else
-            putchar(*t);
+            fputc(*t, m);
     }
-    putchar('\n');
+    if (fclose(m) == 0)
+        sb_help_row(stdout, HELP_COLUMN, head, text);
+    free(text);
 }
 
 static void print_help(void)
@@ -317,11 +324,7 @@ static void print_help(void)
         else
             snprintf(head, sizeof head, "      --%s%s%s", f->name, f->arg ? " " : "",
                      f->arg ? f->arg : "");
-        if (strlen(head) + 2 <= HELP_COLUMN) /* two spaces at least before the text */
-            printf("%-*s", HELP_COLUMN, head);
-        else
-            printf("%s\n%*s", head, HELP_COLUMN, "");
-        print_help_text(f->help);
+        print_help_row(head, f->help);
     }
     printf("\nSee docs/cli.md.\n");
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb_help.h"
 #include "sb_paths.h"
 #include "sb_parse.h"
 #include "sb_worker.h"
@@ -108,15 +109,7 @@ static void usage_row(FILE *out, char letter, const char *name, const char *arg,
                  arg ? arg : "");
     else
         snprintf(head, sizeof head, "      --%s%s%s", name, arg ? " " : "", arg ? arg : "");
-    fprintf(out, "%-*s", HELP_COLUMN, head);
-    for (const char *p = help;;) {
-        const char *nl = strchr(p, '\n');
-        fprintf(out, "%.*s\n", (int)(nl ? nl - p : (int)strlen(p)), p);
-        if (!nl)
-            break;
-        p = nl + 1;
-        fprintf(out, "%*s", HELP_COLUMN, "");
-    }
+    sb_help_row(out, HELP_COLUMN, head, help);
 }
 
 static void usage(const sb_worker_cli_spec *spec, FILE *out)

@@ -24,6 +24,18 @@ static int parse_switch(const char *v, bool *ret)
     return -1;
 }
 
+/* A text key's value into its fixed-size field. */
+static int set_text(const sb_config_key *k, void *field, const char *value, char *err,
+                    size_t err_len)
+{
+    if (strlen(value) >= k->size) {
+        snprintf(err, err_len, "[%s] %s: longer than %zu bytes", k->section, k->key, k->size - 1);
+        return -1;
+    }
+    memcpy(field, value, strlen(value) + 1);
+    return 0;
+}
+
 /* "a, b or c" */
 static void list_choices(const char *const *choices, char *buf, size_t len)
 {
@@ -66,13 +78,7 @@ int sb_config_key_set(const sb_config_key *k, sb_config *c, const char *value, c
             snprintf(err, err_len, "[%s] %s: empty", k->section, k->key);
             return -1;
         }
-        if (strlen(value) >= k->size) {
-            snprintf(err, err_len, "[%s] %s: longer than %zu bytes", k->section, k->key,
-                     k->size - 1);
-            return -1;
-        }
-        memcpy(field, value, strlen(value) + 1);
-        return 0;
+        return set_text(k, field, value, err, err_len);
     case SB_CONFIG_CHOICE:
         for (int i = 0; k->choices[i]; i++) {
             if (strcmp(value, k->choices[i]) == 0) {
@@ -105,13 +111,7 @@ int sb_config_key_set(const sb_config_key *k, sb_config *c, const char *value, c
             snprintf(err, err_len, "[%s] %s: %s", k->section, k->key, why);
             return -1;
         }
-        if (strlen(value) >= k->size) {
-            snprintf(err, err_len, "[%s] %s: longer than %zu bytes", k->section, k->key,
-                     k->size - 1);
-            return -1;
-        }
-        memcpy(field, value, strlen(value) + 1);
-        return 0;
+        return set_text(k, field, value, err, err_len);
     }
     case SB_CONFIG_SPECIAL:
         return k->set(c, value, err, err_len);

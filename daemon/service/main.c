@@ -27,6 +27,7 @@
 #include "reload.h"
 #include "security.h"
 #include "sb_clock.h"
+#include "sb_help.h"
 #include "sb_log.h"
 #include "server.h"
 #include "service.h"
@@ -132,29 +133,21 @@ static const daemon_flag flags[] = {
 
 #define N_FLAGS (sizeof flags / sizeof flags[0])
 
+#define HELP_COLUMN 31 /* where each flag's text starts in --help */
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: skillbased [OPTIONS]\n\n");
     for (size_t i = 0; i < N_FLAGS; i++) {
         const daemon_flag *f = &flags[i];
-        char lead[48];
+        char head[48];
         if (f->short_name)
-            snprintf(lead, sizeof lead, "-%c, --%s%s%s", f->short_name, f->name, f->arg ? " " : "",
-                     f->arg ? f->arg : "");
+            snprintf(head, sizeof head, "  -%c, --%s%s%s", f->short_name, f->name,
+                     f->arg ? " " : "", f->arg ? f->arg : "");
         else
-            snprintf(lead, sizeof lead, "    --%s%s%s", f->name, f->arg ? " " : "",
+            snprintf(head, sizeof head, "      --%s%s%s", f->name, f->arg ? " " : "",
                      f->arg ? f->arg : "");
-        const char *p = f->help;
-        int first = 1;
-        for (;;) {
-            const char *nl = strchr(p, '\n');
-            int n = nl ? (int)(nl - p) : (int)strlen(p);
-            fprintf(out, "  %-29s%.*s\n", first ? lead : "", n, p);
-            first = 0;
-            if (!nl)
-                break;
-            p = nl + 1;
-        }
+        sb_help_row(out, HELP_COLUMN, head, f->help);
     }
     fprintf(out, "\n"
                  "data files ([deadlines] calendar overrides):\n"
