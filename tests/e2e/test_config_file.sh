@@ -8,6 +8,25 @@
 source "${SB_E2E_LIB:-$(dirname "$0")/lib.sh}"
 sb_setup
 
+# Each key of an INI file, set or commented out (";key = value"), as
+# "[section]<TAB>key<TAB>value" with the value as written, trimmed.
+ini_keys() { # FILE
+    local line section= key value
+    while IFS= read -r line; do
+        case "$line" in
+        \[*\]) section=$line ;;
+        \;[a-z]*=* | [a-z]*=*)
+            key=${line#;}
+            key=${key%%[ =]*}
+            value=${line#*=}
+            value=${value%%;*}
+            value=$(sed 's/^ *//; s/ *$//' <<<"$value")
+            printf '%s\t%s\t%s\n' "$section" "$key" "$value"
+            ;;
+        esac
+    done <"$1"
+}
+
 printed=$SB_WORK/printed.ini
 "$SKILLBASED" --print-config >"$printed" || sb_fail "skillbased --print-config failed"
 diff -u "$SB_REPO_DIR/config/skillbase.ini" "$printed" >"$SB_WORK/diff" ||
@@ -21,19 +40,11 @@ out=$("$SKILLBASED" --check-config -s "$SB_STATE" -c "$printed" 2>&1) ||
 # its section
 help=$("$SKILLBASED" --help)
 for file in "$printed" "$SB_REPO_DIR/config/skillbase.production.ini"; do
-    section=
     n=0
-    while IFS= read -r line; do
-        case "$line" in
-        \[*\]) section=$line ;;
-        \;[a-z]*=* | [a-z]*=*)
-            key=${line#;}
-            key=${key%%[ =]*}
-            assert_contains "$help" "$section $key " "--help lists $section $key ($file)"
-            n=$((n + 1))
-            ;;
-        esac
-    done <"$file"
+    while IFS=$'\t' read -r section key _; do
+        assert_contains "$help" "$section $key " "--help lists $section $key ($file)"
+        n=$((n + 1))
+    done < <(ini_keys "$file")
     [ "$n" -gt 10 ] || sb_fail "only $n keys read from $file"
 done
 
@@ -86,23 +97,12 @@ reported=$(jq -r '.bureau_choices[].decided_by' <<<"$st" |
 [ "$marked" = "$reported" ] ||
     sb_fail "status reports other keys than the table marks as the bureau's choice:
 $(diff <(printf '%s\n' "$marked") <(printf '%s\n' "$reported"))"
-section=
-while IFS= read -r line; do
-    case "$line" in
-    \[*\]) section=$line ;;
-    \;[a-z]*=* | [a-z]*=*)
-        key=${line#;}
-        key=${key%%[ =]*}
-        grep -qxF "$section $key" <<<"$marked" || continue
-        want=${line#*=}
-        want=${want%%;*}
-        want=$(sed 's/^ *//; s/ *$//' <<<"$want")
-        case "$want" in true) want=on ;; false) want=off ;; esac
-        got=$(jq -r --arg by "configuration $section $key (the bureau's choice)" \
-            '.bureau_choices[] | select(.decided_by == $by) | .value' <<<"$st")
-        assert_eq "$want" "$got" "status: $section $key as the file gives it"
-        ;;
-    esac
-done <"$printed"
+while IFS=$'\t' read -r section key want; do
+    grep -qxF "$section $key" <<<"$marked" || continue
+    case "$want" in true) want=on ;; false) want=off ;; esac
+    got=$(jq -r --arg by "configuration $section $key (the bureau's choice)" \
+        '.bureau_choices[] | select(.decided_by == $by) | .value' <<<"$st")
+    assert_eq "$want" "$got" "status: $section $key as the file gives it"
+done < <(ini_keys "$printed")
 assert_json "$st" '.bureau_choices[-1].name' rubric_maxima "the rubric's maxima together, last"
 sb_note "status reports the $(printf '%s\n' "$marked" | grep -c .) keys the table marks as the bureau's choice"
